@@ -1,0 +1,45 @@
+#!/bin/sh
+# build.sh — the README's two commands: install what is missing, build, then run or test.
+#   ./build.sh run     serve htdocs/ on 127.0.0.1:8080 with config/preforkd.conf (foreground)
+#   ./build.sh test    run the whole test suite under ctest
+# SANITIZE=1 builds with AddressSanitizer + UndefinedBehaviorSanitizer into build-asan/.
+set -eu
+cd "$(dirname "$0")"
+
+packages="build-essential cmake pkg-config libconfuse-dev libpcre2-dev check"
+[ "${1:-}" = test ] && packages="$packages curl"
+
+missing=""
+for p in $packages; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+        missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    echo "installing:$missing"
+    if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing >/dev/null
+fi
+
+build=build
+flags=""
+if [ "${SANITIZE:-0}" = 1 ]; then
+    build=build-asan
+    flags="-DSANITIZE=ON -DCMAKE_BUILD_TYPE=Debug"
+fi
+cmake -S . -B "$build" $flags >/dev/null
+cmake --build "$build" -j "$(nproc)"
+
+case "${1:-}" in
+run)
+    exec "./$build/server/preforkd" -f config/preforkd.conf
+    ;;
+test)
+    cd "$build"
+    exec ctest --output-on-failure -j 2
+    ;;
+*)
+    echo "usage: $0 run|test" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,505 @@
+/*
+ * conn.c — one connection from accept() to close(): read a head (bounded in size and time),
+ * prepare the request, hand it to a module, finish the response, log it, and go round again
+ * while keep-alive allows.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "module_load.h"
+#include "route.h"
+#include "uri.h"
+#include "worker.h"
+
+enum { CONN_CLOSE = -1 }; /* the client went away, or a wait ended: close silently */
+
+/* Bytes of body that may be read and thrown away after a response so that the connection can
+ * be kept alive; a bigger unread body costs less to refuse by closing. */
+#define PFD_DRAIN_MAX (256 * 1024)
+
+int64_t pfd_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int pfd_conn_wait(int fd, short events, int64_t deadline_ms, bool interruptible)
+{
+    for (;;) {
+        int64_t left = deadline_ms - pfd_now_ms();
+        if (left <= 0)
+            return 0;
+        struct pollfd pfd = {.fd = fd, .events = events};
+        struct timespec ts = {.tv_sec = left / 1000, .tv_nsec = (left % 1000) * 1000000};
+        int n = ppoll(&pfd, 1, &ts, interruptible ? &pfd_worker_wait_mask : NULL);
+        if (n > 0)
+            return 1;
+        if (n < 0 && errno == EINTR) {
+            if (interruptible && pfd_worker_stopping)
+                return -1;
+            continue;
+        }
+        if (n < 0)
+            return -1;
+    }
+}
+
+int pfd_conn_init(struct pfd_conn *c, struct pfd_server *server)
+{
+    const struct pfd_config *conf = server->conf;
+    memset(c, 0, sizeof(*c));
+    c->fd = -1;
+    c->server = server;
+    /* The largest head the limits allow, plus room to read body bytes behind it. */
+    c->in_cap = (size_t)conf->limits.request_line + 2 +
+                (size_t)conf->limits.header_fields * ((size_t)conf->limits.header_field_size + 2) +
+                2 + 16384;
+    c->in = malloc(c->in_cap + 1);
+    c->header_storage = calloc((size_t)conf->limits.header_fields + 1,
+                               sizeof(*c->header_storage));
+    pfd_arena_init(&c->arena, 8192);
+    if (c->in == NULL || c->header_storage == NULL)
+        return -1;
+    return 0;
+}
+
+void pfd_conn_fini(struct pfd_conn *c)
+{
+    free(c->in);
+    free(c->header_storage);
+    pfd_buf_free(&c->out);
+    pfd_buf_free(&c->resp_headers);
+    pfd_buf_free(&c->log_line);
+    pfd_arena_free(&c->arena);
+}
+
+static void conn_set_state(struct pfd_conn *c, int state)
+{
+    pfd_scoreboard_slot_set_state(c->server->scoreboard, c->server->slot, state);
+}
+
+/* Waits for the first byte of the next request on a kept-alive connection. 1 when bytes are
+ * there; CONN_CLOSE on timeout, close, or a graceful stop. */
+static int conn_wait_next_request(struct pfd_conn *c)
+{
+    if (c->in_len > 0)
+        return 1;
+    if (pfd_conn_flush(c) != 0)
+        return CONN_CLOSE;
+    conn_set_state(c, PFD_WORKER_KEEPALIVE);
+    if (pfd_worker_stopping)
+        return CONN_CLOSE;
+    int64_t deadline = pfd_now_ms() + (int64_t)c->server->conf->timeouts.keepalive * 1000;
+    return pfd_conn_wait(c->fd, POLLIN, deadline, true) == 1 ? 1 : CONN_CLOSE;
+}
+
+/* Reads until a whole head is in c->in. PFD_HTTP_OK, CONN_CLOSE, or an error status. The
+ * deadline covers the whole head, so a client trickling a byte at a time is still cut off. */
+static int conn_read_head(struct pfd_conn *c, struct pfd_request *r)
+{
+    const struct pfd_config *conf = c->server->conf;
+    struct pfd_http_limits limits = {
+        .request_line = (size_t)conf->limits.request_line,
+        .header_fields = (size_t)conf->limits.header_fields,
+        .header_field_size = (size_t)conf->limits.header_field_size,
+    };
+    struct pfd_http_parser parser;
+    pfd_http_parser_init(&parser, &limits);
+    r->head.headers = c->header_storage;
+    r->head.headers_cap = (size_t)conf->limits.header_fields + 1;
+    int64_t deadline = pfd_now_ms() + (int64_t)conf->timeouts.header * 1000;
+    conn_set_state(c, PFD_WORKER_READING);
+    for (;;) {
+        if (c->in_len > 0) {
+            int rc = pfd_http_parse_request(&parser, c->in, c->in_len, &r->head, &r->head_len);
+            if (rc != PFD_HTTP_AGAIN)
+                return rc;
+            if (c->in_len == c->in_cap)
+                return 431;
+        }
+        ssize_t n = recv(c->fd, c->in + c->in_len, c->in_cap - c->in_len, 0);
+        if (n > 0) {
+            c->in_len += (size_t)n;
+            continue;
+        }
+        if (n == 0 || (errno != EAGAIN && errno != EINTR))
+            return CONN_CLOSE;
+        int ready = pfd_conn_wait(c->fd, POLLIN, deadline, false);
+        if (ready == 0)
+            return c->in_len > 0 ? 408 : CONN_CLOSE;
+        if (ready < 0)
+            return CONN_CLOSE;
+    }
+}
+
+/* Parsed fields are not NUL-terminated; the byte after each (SP, ':', CR, LF or OWS) is no
+ * longer needed once the head is parsed, so it becomes the terminator: no copies. */
+static const char *conn_terminate(const char *s, size_t len)
+{
+    ((char *)s)[len] = '\0';
+    return s;
+}
+
+static void conn_terminate_headers(struct pfd_request *r)
+{
+    for (size_t i = 0; i < r->head.nheaders; i++) {
+        struct pfd_http_header *h = &r->head.headers[i];
+        conn_terminate(h->name, h->name_len);
+        if (h->value_len == 0)
+            h->value = "";
+        else
+            conn_terminate(h->value, h->value_len);
+    }
+}
+
+/* Host (RFC 9110 §7.2): a reg-name, IPv4 or [IPv6] with an optional port. Lower-cased in place,
+ * port and a trailing dot removed. 0 or 400. */
+static int conn_set_host(struct pfd_request *r, const char *host, size_t len)
+{
+    if (host == NULL || len == 0) {
+        r->host = NULL;
+        return 0;
+    }
+    char *h = pfd_arena_strndup(&r->conn->arena, host, len);
+    if (h == NULL)
+        return 500;
+    size_t end = len;
+    if (h[0] == '[') {
+        char *close = memchr(h, ']', len);
+        if (close == NULL)
+            return 400;
+        end = (size_t)(close - h) + 1;
+    } else {
+        char *colon = memchr(h, ':', len);
+        if (colon != NULL)
+            end = (size_t)(colon - h);
+    }
+    if (end < len) { /* the port: digits only */
+        if (h[end] != ':')
+            return 400;
+        for (size_t i = end + 1; i < len; i++)
+            if (h[i] < '0' || h[i] > '9')
+                return 400;
+    }
+    for (size_t i = 0; i < end; i++) {
+        unsigned char ch = (unsigned char)h[i];
+        if (ch >= 'A' && ch <= 'Z')
+            h[i] = (char)(ch - 'A' + 'a');
+        else if (!(ch == '-' || ch == '.' || ch == '_' || ch == ':' || ch == '[' || ch == ']' ||
+                   (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')))
+            return 400;
+    }
+    if (end > 1 && h[end - 1] == '.')
+        end--;
+    h[end] = '\0';
+    r->host = h;
+    return 0;
+}
+
+/* From parsed head to a request a module can read: terminated fields, host, normalised path,
+ * file name, body framing. 0 or an HTTP status. */
+static int conn_prepare_request(struct pfd_request *r)
+{
+    struct pfd_conn *c = r->conn;
+    const struct pfd_config *conf = r->conf;
+    struct pfd_http_request_head *h = &r->head;
+
+    r->method_name = conn_terminate(h->method, h->method_len);
+    r->target = conn_terminate(h->target, h->target_len);
+    r->protocol = h->version == 11 ? "HTTP/1.1" : "HTTP/1.0";
+    conn_terminate_headers(r);
+    /* Body framing first: whatever fails below, the body can still be drained or refused. */
+    r->in_pos = r->head_len;
+    if (h->chunked) {
+        pfd_chunked_init(&r->chunked, (uint64_t)conf->limits.body);
+        r->body_left = -1;
+    } else {
+        r->body_left = h->content_length > 0 ? h->content_length : 0;
+        r->body_done = r->body_left == 0;
+        if (conf->limits.body > 0 && h->content_length > conf->limits.body)
+            return 413;
+    }
+    r->request_line =
+        pfd_request_printf(r, "%s %s %s", r->method_name, r->target, r->protocol);
+
+    const char *origin = r->target;
+    size_t origin_len = h->target_len;
+    const char *host = h->host;
+    size_t host_len = h->host_len;
+    if (origin[0] != '/' && origin[0] != '*') {
+        /* RFC 9112 §3.2.2: the authority of an absolute-form target replaces Host. */
+        if (pfd_uri_split_absolute(r->target, h->target_len, &host, &host_len, &origin,
+                                   &origin_len) != 0)
+            return 400;
+    }
+    int rc = conn_set_host(r, host, host_len);
+    if (rc != 0)
+        return rc;
+    if (origin[0] == '*') {
+        if (origin_len != 1 || h->method_id != PFD_METHOD_OPTIONS)
+            return 400;
+        r->path = (char *)"*";
+    } else {
+        size_t query_len = 0;
+        r->path = pfd_request_alloc(r, origin_len + 1);
+        rc = pfd_uri_normalize(origin, origin_len, r->path, origin_len + 1, &r->query, &query_len);
+        if (rc != 0)
+            return rc;
+        if (r->query != NULL)
+            r->query = pfd_arena_strndup(&c->arena, r->query, query_len);
+        size_t fp_size = strlen(conf->document_root) + strlen(r->path) + 1;
+        r->file_path = pfd_request_alloc(r, fp_size);
+        if (pfd_uri_map(conf->document_root, r->path, r->file_path, fp_size) != 0)
+            return 414;
+    }
+    return 0;
+}
+
+static void conn_scoreboard_request(struct pfd_request *r)
+{
+    struct pfd_scoreboard *sb = r->server->scoreboard;
+    if (sb == NULL || r->server->slot < 0)
+        return;
+    struct pfd_scoreboard_slot *slot = &sb->slots[r->server->slot];
+    slot->request_started_us = (int64_t)time(NULL) * 1000000;
+    snprintf(slot->request, sizeof(slot->request), "%s", r->request_line);
+    snprintf(slot->client, sizeof(slot->client), "%s", r->conn->peer_ip);
+}
+
+/* RFC 9110 §9.3.7, §9.3.8: "OPTIONS *" and TRACE are the core's, not a module's. */
+static int conn_handle_core_methods(struct pfd_request *r)
+{
+    static const char allow_base[] = "GET, HEAD, POST, OPTIONS";
+    const char *allow = r->conf->trace_enable ? "GET, HEAD, POST, OPTIONS, TRACE" : allow_base;
+    if (r->head.method_id == PFD_METHOD_OPTIONS && strcmp(r->path, "*") == 0) {
+        pfd_response_status(r, 200);
+        pfd_response_header(r, "Allow", allow);
+        pfd_response_content_length(r, 0);
+        return PFD_DONE;
+    }
+    if (r->head.method_id == PFD_METHOD_TRACE) {
+        pfd_response_header(r, "Allow", allow);
+        if (!r->conf->trace_enable)
+            return 405;
+        /* Echo the request head, which is in conn->in up to the request's end. */
+        pfd_response_status(r, 200);
+        pfd_response_header(r, "Content-Type", "message/http");
+        pfd_response_write(r, r->request_line, strlen(r->request_line));
+        pfd_response_write(r, "\r\n", 2);
+        for (size_t i = 0; i < r->head.nheaders; i++) {
+            const struct pfd_http_header *hd = &r->head.headers[i];
+            char *line = pfd_request_printf(r, "%s: %s\r\n", hd->name, hd->value);
+            pfd_response_write(r, line, strlen(line));
+        }
+        pfd_response_write(r, "\r\n", 2);
+        return PFD_DONE;
+    }
+    if (r->head.method_id == PFD_METHOD_OTHER)
+        return 501;
+    if (r->head.method_id == PFD_METHOD_CONNECT) {
+        pfd_response_header(r, "Allow", allow);
+        return 405;
+    }
+    return PFD_DECLINED;
+}
+
+/* The location's handler, or else each module in `modules` order until one accepts. */
+static int conn_dispatch(struct pfd_request *r)
+{
+    int rc = conn_handle_core_methods(r);
+    if (rc != PFD_DECLINED)
+        return rc;
+    r->location = pfd_route_match(r->server, r->path);
+    if (r->location != NULL && r->location->handler_module != NULL) {
+        const struct pfd_loaded_module *m = r->location->handler_module;
+        rc = m->module->handle(r, m->conf);
+        return rc == PFD_DECLINED ? 404 : rc;
+    }
+    const struct pfd_config *conf = r->conf;
+    for (size_t i = 0; i < conf->nloaded; i++) {
+        const struct pfd_loaded_module *m = &conf->loaded[i];
+        if (m->module->handle == NULL)
+            continue;
+        rc = m->module->handle(r, m->conf);
+        if (rc != PFD_DECLINED)
+            return rc;
+    }
+    return 404;
+}
+
+/* Reads and discards what the handler left of the body, so the next request can follow on the
+ * same connection. false when the connection must close instead. */
+static bool conn_drain_body(struct pfd_request *r)
+{
+    if (r->body_done)
+        return true;
+    if (r->body_error || (r->head.expect_continue && !r->continue_sent))
+        return false; /* the client may still be waiting for 100 before it sends the body */
+    char scratch[8192];
+    int64_t drained = 0;
+    while (drained < PFD_DRAIN_MAX) {
+        ssize_t n = pfd_request_body_read(r, scratch, sizeof(scratch));
+        if (n == 0)
+            return true;
+        if (n < 0)
+            return false;
+        drained += n;
+    }
+    return false;
+}
+
+static bool conn_may_keep_alive(const struct pfd_request *r)
+{
+    const struct pfd_config *conf = r->conf;
+    if (!conf->keepalive.enabled || pfd_worker_stopping)
+        return false;
+    if (conf->keepalive.max_requests > 0 &&
+        r->conn->requests >= (unsigned)conf->keepalive.max_requests)
+        return false;
+    if (r->head.conn_close)
+        return false;
+    return r->head.version == 11 || r->head.conn_keep_alive;
+}
+
+/* Statuses after which the byte stream can no longer be trusted (RFC 9112 §9.6; a request that
+ * failed to parse leaves us not knowing where the next one starts). */
+static bool conn_status_forces_close(int status)
+{
+    switch (status) {
+    case 400: case 408: case 413: case 414: case 431: case 501: case 505: return true;
+    default: return false;
+    }
+}
+
+static void conn_request_reset(struct pfd_request *r, struct pfd_conn *c)
+{
+    memset(r, 0, sizeof(*r));
+    r->conn = c;
+    r->server = c->server;
+    r->conf = c->server->conf;
+    r->status = 200;
+    r->content_length = -1;
+    c->resp_headers.len = 0;
+    clock_gettime(CLOCK_MONOTONIC, &r->started);
+}
+
+/* After a response: keep what follows the request in c->in (a pipelined request) at the front. */
+static void conn_keep_pipelined(struct pfd_conn *c, const struct pfd_request *r)
+{
+    size_t used = r->in_pos > r->head_len ? r->in_pos : r->head_len;
+    if (used >= c->in_len) {
+        c->in_len = 0;
+        return;
+    }
+    memmove(c->in, c->in + used, c->in_len - used);
+    c->in_len -= used;
+}
+
+/* One request: head, dispatch, response. false when the connection must close. */
+static bool conn_serve_request(struct pfd_conn *c, struct pfd_request *r)
+{
+    conn_request_reset(r, c);
+    int rc = conn_read_head(c, r);
+    if (rc == CONN_CLOSE)
+        return false;
+    c->requests++;
+    c->keep_alive = rc == PFD_HTTP_OK && conn_may_keep_alive(r);
+    if (rc == PFD_HTTP_OK) {
+        rc = conn_prepare_request(r);
+    } else {
+        /* Nothing of a head that failed to parse is trustworthy, or even terminated. */
+        r->head.nheaders = 0;
+        r->body_done = true;
+    }
+    if (rc == 0) {
+        conn_scoreboard_request(r);
+        conn_set_state(c, PFD_WORKER_HANDLING);
+        rc = conn_dispatch(r);
+    }
+    if (rc != PFD_DONE) {
+        if (conn_status_forces_close(rc))
+            c->keep_alive = false;
+        pfd_response_send_error(r, rc >= 400 && rc <= 599 ? rc : 500);
+    }
+    pfd_response_finish(r);
+    if (c->keep_alive && !conn_drain_body(r))
+        c->keep_alive = false;
+    if (r->request_line == NULL)
+        r->request_line = "-";
+    pfd_access_log_write(&c->server->access_log, r);
+
+    struct pfd_scoreboard *sb = c->server->scoreboard;
+    if (sb != NULL && c->server->slot >= 0) {
+        sb->slots[c->server->slot].requests++;
+        sb->slots[c->server->slot].bytes_sent += (uint64_t)r->body_bytes_sent;
+    }
+    bool keep = c->keep_alive && !c->broken;
+    if (keep)
+        conn_keep_pipelined(c, r);
+    pfd_arena_reset(&c->arena);
+    return keep;
+}
+
+static void conn_set_addresses(struct pfd_conn *c, const struct sockaddr *peer)
+{
+    const void *addr = peer->sa_family == AF_INET6
+                           ? (const void *)&((const struct sockaddr_in6 *)peer)->sin6_addr
+                           : (const void *)&((const struct sockaddr_in *)peer)->sin_addr;
+    inet_ntop(peer->sa_family, addr, c->peer_ip, sizeof(c->peer_ip));
+    c->peer_port = ntohs(peer->sa_family == AF_INET6
+                             ? ((const struct sockaddr_in6 *)peer)->sin6_port
+                             : ((const struct sockaddr_in *)peer)->sin_port);
+    struct sockaddr_storage local;
+    socklen_t len = sizeof(local);
+    c->local_ip[0] = '\0';
+    c->local_port = 0;
+    if (getsockname(c->fd, (struct sockaddr *)&local, &len) == 0) {
+        const struct sockaddr *l = (const struct sockaddr *)&local;
+        addr = l->sa_family == AF_INET6 ? (const void *)&((struct sockaddr_in6 *)&local)->sin6_addr
+                                        : (const void *)&((struct sockaddr_in *)&local)->sin_addr;
+        inet_ntop(l->sa_family, addr, c->local_ip, sizeof(c->local_ip));
+        c->local_port = ntohs(l->sa_family == AF_INET6 ? ((struct sockaddr_in6 *)&local)->sin6_port
+                                                       : ((struct sockaddr_in *)&local)->sin_port);
+    }
+}
+
+void pfd_conn_serve(struct pfd_conn *c, int fd, const struct sockaddr *peer, socklen_t peer_len)
+{
+    (void)peer_len;
+    c->fd = fd;
+    c->in_len = 0;
+    c->out.len = 0;
+    c->requests = 0;
+    c->broken = false;
+    conn_set_addresses(c, peer);
+    struct pfd_request r;
+    while (conn_serve_request(c, &r)) {
+        if (conn_wait_next_request(c) != 1)
+            break;
+    }
+    conn_set_state(c, PFD_WORKER_CLOSING);
+    if (!c->broken)
+        pfd_conn_flush(c);
+    /* Half-close then a short read, so that a client still sending (a pipelined request we
+     * refuse) gets our response instead of a reset caused by unread data. */
+    shutdown(fd, SHUT_WR);
+    char scratch[4096];
+    int64_t deadline = pfd_now_ms() + 2000;
+    for (int i = 0; i < 64 && !c->broken; i++) {
+        if (pfd_conn_wait(fd, POLLIN, deadline, false) != 1)
+            break;
+        if (recv(fd, scratch, sizeof(scratch), 0) <= 0)
+            break;
+    }
+    close(fd);
+    c->fd = -1;
+}

@@ -1,0 +1,140 @@
+/*
+ * module.h — the one header a preforkd module includes.
+ *
+ * A module is a shared object that exports one descriptor named pfd_module_<name>. The master
+ * dlopen()s it, checks api_version, parses its `module "<name>" { … }` section with the module's
+ * own option table, and calls init() before forking; each worker calls child_init() once and
+ * handle() for the requests routed to it.
+ *
+ * handle() returns PFD_DECLINED (not mine: the core tries the next module), PFD_DONE (a response
+ * was sent through the pfd_response_* functions), or an HTTP status >= 400 with nothing written:
+ * then the core writes the error page, so error pages look the same whichever module failed.
+ */
+#ifndef PREFORKD_MODULE_H
+#define PREFORKD_MODULE_H
+
+#include <confuse.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <time.h>
+
+#define PFD_VERSION "0.1.0"
+#define PFD_MODULE_API_VERSION 1
+
+enum pfd_handler_result {
+    PFD_DECLINED = -1,
+    PFD_DONE = 0,
+};
+
+struct pfd_server;
+struct pfd_request;
+
+struct pfd_module {
+    int api_version; /* PFD_MODULE_API_VERSION: the loader refuses a mismatch */
+    const char *name;
+    cfg_opt_t *options; /* options of its `module "<name>" { … }` section, or NULL */
+    /* Master, after the config is parsed. *conf receives the module's typed config, which is
+     * read-only after fork. Return -1 (after logging why) to stop start-up. */
+    int (*init)(struct pfd_server *server, cfg_t *section, void **conf);
+    void (*child_init)(struct pfd_server *server, void *conf); /* each worker, once */
+    int (*handle)(struct pfd_request *r, void *conf);
+    void (*fini)(void *conf); /* master: frees conf when the config is replaced or at exit */
+};
+
+/* ---- logging ---------------------------------------------------------------------------- */
+
+enum pfd_log_level {
+    PFD_LOG_EMERG,
+    PFD_LOG_ALERT,
+    PFD_LOG_CRIT,
+    PFD_LOG_ERR,
+    PFD_LOG_WARN,
+    PFD_LOG_NOTICE,
+    PFD_LOG_INFO,
+    PFD_LOG_DEBUG,
+};
+
+void pfd_log_at(int level, const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+#define pfd_log(level, ...) pfd_log_at((level), __FILE__, __LINE__, __VA_ARGS__)
+
+/* ---- the request ------------------------------------------------------------------------ */
+
+enum pfd_method {
+    PFD_METHOD_OTHER,
+    PFD_METHOD_GET,
+    PFD_METHOD_HEAD,
+    PFD_METHOD_POST,
+    PFD_METHOD_PUT,
+    PFD_METHOD_DELETE,
+    PFD_METHOD_OPTIONS,
+    PFD_METHOD_TRACE,
+    PFD_METHOD_CONNECT,
+    PFD_METHOD_PATCH,
+};
+
+int pfd_request_method(const struct pfd_request *r);
+const char *pfd_request_method_name(const struct pfd_request *r);
+const char *pfd_request_target(const struct pfd_request *r); /* raw request-target */
+const char *pfd_request_path(const struct pfd_request *r);   /* decoded, dot segments removed */
+const char *pfd_request_query(const struct pfd_request *r);  /* raw query without '?', or NULL */
+int pfd_request_version(const struct pfd_request *r);        /* 10 or 11 */
+const char *pfd_request_protocol(const struct pfd_request *r); /* "HTTP/1.1" */
+/* First header of that name (case-insensitive), NUL-terminated, or NULL. */
+const char *pfd_request_header(const struct pfd_request *r, const char *name);
+size_t pfd_request_header_count(const struct pfd_request *r);
+void pfd_request_header_at(const struct pfd_request *r, size_t i, const char **name,
+                           const char **value);
+const char *pfd_request_host(const struct pfd_request *r); /* Host without port, or server_name */
+const char *pfd_request_document_root(const struct pfd_request *r);
+/* document_root + path: the only place a URI becomes a file name (see uri.c). */
+const char *pfd_request_file_path(const struct pfd_request *r);
+const char *pfd_request_server_name(const struct pfd_request *r);
+const char *pfd_request_peer_ip(const struct pfd_request *r);
+int pfd_request_peer_port(const struct pfd_request *r);
+const char *pfd_request_local_ip(const struct pfd_request *r);
+int pfd_request_local_port(const struct pfd_request *r);
+const char *const *pfd_request_index_files(const struct pfd_request *r, size_t *count);
+/* Media type for a file name from mime_types, else default_type. */
+const char *pfd_request_mime_type(const struct pfd_request *r, const char *file_name);
+
+/* Request body: length from Content-Length, or -1 when chunked (unknown until read). */
+int64_t pfd_request_content_length(const struct pfd_request *r);
+bool pfd_request_has_body(const struct pfd_request *r);
+/* Reads up to len body bytes; 0 at the end of the body; -1 on error (timeout, reset, malformed
+ * chunk, over limits.body), after which the connection will be closed. Sends the 100-continue
+ * interim response on the first call when the client asked for it. */
+ssize_t pfd_request_body_read(struct pfd_request *r, void *buf, size_t len);
+
+/* Per-request memory, freed after the response (never NULL: the worker exits on OOM). */
+void *pfd_request_alloc(struct pfd_request *r, size_t size);
+char *pfd_request_strdup(struct pfd_request *r, const char *s);
+char *pfd_request_printf(struct pfd_request *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* ---- the response ----------------------------------------------------------------------- */
+
+void pfd_response_status(struct pfd_request *r, int status);
+/* Adds a header line; the core adds Date, Server, Content-Length/Transfer-Encoding and
+ * Connection itself. Returns -1 when the name or value holds CR, LF or NUL. */
+int pfd_response_header(struct pfd_request *r, const char *name, const char *value);
+/* Known body length. Without it, HTTP/1.1 bodies go chunked and HTTP/1.0 ones close-delimited. */
+void pfd_response_content_length(struct pfd_request *r, int64_t length);
+/* Sends the head on first use, then the bytes (nothing for HEAD). 0 or -1 (client gone). */
+int pfd_response_write(struct pfd_request *r, const void *data, size_t len);
+/* Sends len bytes of fd from offset with sendfile(); 0 or -1. */
+int pfd_response_sendfile(struct pfd_request *r, int fd, int64_t offset, int64_t len);
+
+/* ---- helpers for handlers --------------------------------------------------------------- */
+
+/* ENOENT/ENOTDIR → 404, EACCES/ELOOP/EPERM → 403, anything else → 500 (logged by the caller). */
+int pfd_status_from_errno(int err);
+const char *pfd_status_reason(int status);
+/* "Sun, 06 Nov 1994 08:49:37 GMT" (RFC 9110 §5.6.7) into out. */
+void pfd_http_date_format(time_t t, char out[30]);
+
+#endif

@@ -1,0 +1,48 @@
+/*
+ * log.h — the error log and the access log.
+ *
+ * Every log line goes out in one write() on an O_APPEND descriptor, so lines from concurrent
+ * workers never interleave. The access-log format is compiled once (pfd_access_format_compile)
+ * and only interpreted per request.
+ */
+#ifndef PFD_LOG_H
+#define PFD_LOG_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "preforkd/module.h"
+
+/* Opens path ("-" = stderr) for the error log at level. 0 or -1 (errno set; stderr kept). */
+int pfd_log_open(const char *path, int level);
+/* Reopens after logrotate: same path, new file. 0 or -1 (the old descriptor stays). */
+int pfd_log_reopen(void);
+void pfd_log_set_level(int level);
+int pfd_log_level(void);
+void pfd_log_close(void);
+/* Level name ("notice") → enum pfd_log_level, or -1. */
+int pfd_log_level_from_name(const char *name);
+
+struct pfd_access_format; /* a compiled LogFormat string */
+
+/* Compiles an Apache LogFormat string. NULL with a reason in err when it holds an unknown %-code. */
+struct pfd_access_format *pfd_access_format_compile(const char *format, char *err, size_t err_size);
+void pfd_access_format_free(struct pfd_access_format *f);
+
+struct pfd_access_log {
+    int fd; /* -1 when off */
+    char *path;
+    struct pfd_access_format *format;
+};
+
+int pfd_access_log_open(struct pfd_access_log *log, const char *path, const char *format);
+int pfd_access_log_reopen(struct pfd_access_log *log);
+void pfd_access_log_close(struct pfd_access_log *log);
+struct pfd_request;
+/* Formats one line for the finished request r and writes it with a single write(). */
+void pfd_access_log_write(struct pfd_access_log *log, const struct pfd_request *r);
+
+/* "Fri, 27 Nov 2026 14:08:29 GMT" (IMF-fixdate, RFC 9110 §5.6.7), cached per second. */
+const char *pfd_http_date_now(void);
+
+#endif

@@ -1,0 +1,173 @@
+/*
+ * main.c — command line, start-up order, and the choice between master and single process.
+ *
+ * Start-up: load and check the config (every error is "FILE:LINE: what is wrong"), open the logs,
+ * bind the listeners, create the scoreboard, run the modules' init hooks, then either become the
+ * master (default) or serve in this one process (-X).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "listen.h"
+#include "module_load.h"
+#include "server.h"
+
+#define PFD_DEFAULT_CONFIG "config/preforkd.conf"
+
+struct options {
+    const char *config_file;
+    bool test_only;
+    bool single_process;
+    bool daemonize;
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "Usage: preforkd [-f FILE] [-t] [-X] [-D] [-v] [-h]\n"
+                 "  -f FILE  configuration file (default: %s)\n"
+                 "  -t       check the configuration and exit\n"
+                 "  -X       serve from a single process, in the foreground (debugging)\n"
+                 "  -D       run as a daemon, in the background\n"
+                 "  -v       print the version and exit\n"
+                 "  -h       print this help and exit\n",
+            PFD_DEFAULT_CONFIG);
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+    o->config_file = PFD_DEFAULT_CONFIG;
+    int c;
+    while ((c = getopt(argc, argv, "f:tXDvh")) != -1) {
+        switch (c) {
+        case 'f': o->config_file = optarg; break;
+        case 't': o->test_only = true; break;
+        case 'X': o->single_process = true; break;
+        case 'D': o->daemonize = true; break;
+        case 'v': printf("preforkd/%s\n", PFD_VERSION); exit(0);
+        case 'h': usage(stdout); exit(0);
+        default: usage(stderr); return -1;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "preforkd: unexpected argument \"%s\"\n", argv[optind]);
+        usage(stderr);
+        return -1;
+    }
+    return 0;
+}
+
+/* The classic double fork: no controlling terminal, not a process-group leader. */
+static int daemonize(void)
+{
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid > 0)
+        _exit(0);
+    if (setsid() < 0)
+        return -1;
+    pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid > 0)
+        _exit(0);
+    if (chdir("/") != 0)
+        return -1;
+    int fd = open("/dev/null", O_RDWR);
+    if (fd < 0)
+        return -1;
+    /* With error_log = "-" there is no terminal left to log to: a daemon needs a log file. */
+    dup2(fd, STDIN_FILENO);
+    dup2(fd, STDOUT_FILENO);
+    dup2(fd, STDERR_FILENO);
+    if (fd > STDERR_FILENO)
+        close(fd);
+    return 0;
+}
+
+static int write_pid_file(const char *path)
+{
+    if (path == NULL)
+        return 0;
+    FILE *f = fopen(path, "we");
+    if (f == NULL) {
+        pfd_log(PFD_LOG_EMERG, "fopen() \"%s\" failed: %s", path, strerror(errno));
+        return -1;
+    }
+    fprintf(f, "%d\n", (int)getpid());
+    return fclose(f);
+}
+
+static int run(struct pfd_server *s, const struct options *o)
+{
+    if (o->daemonize && daemonize() != 0) {
+        pfd_log(PFD_LOG_EMERG, "cannot daemonize: %s", strerror(errno));
+        return 1;
+    }
+    if (write_pid_file(s->conf->pid_file) != 0)
+        return 1;
+    int rc;
+    if (o->single_process) {
+        s->slot = pfd_scoreboard_slot_claim(s->scoreboard);
+        s->scoreboard->slots[s->slot].pid = getpid();
+        pfd_log(PFD_LOG_NOTICE, "preforkd/%s serving in a single process (-X), pid %d",
+                PFD_VERSION, (int)getpid());
+        pfd_worker_run(s); /* does not return */
+    }
+    rc = pfd_master_run(s);
+    if (s->conf->pid_file != NULL)
+        unlink(s->conf->pid_file);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    struct options o = {0};
+    if (parse_options(argc, argv, &o) != 0)
+        return 2;
+    char err[8192];
+    struct pfd_config *conf = pfd_config_load(o.config_file, true, err, sizeof(err));
+    if (conf == NULL) {
+        fprintf(stderr, "%s\n", err);
+        return 1;
+    }
+    if (o.test_only) {
+        printf("syntax OK\n");
+        pfd_config_free(conf);
+        return 0;
+    }
+    struct pfd_server server = {.conf = conf, .slot = -1, .generation = 1};
+    server.access_log.fd = -1;
+    if (pfd_log_open(conf->error_log, conf->log_level) != 0) {
+        fprintf(stderr, "preforkd: open() \"%s\" failed: %s\n", conf->error_log,
+                strerror(errno));
+        return 1;
+    }
+    int rc = 1;
+    if (pfd_access_log_open(&server.access_log, conf->access_log, conf->access_log_format) != 0)
+        goto out;
+    if (pfd_listen_open(conf) != 0)
+        goto out;
+    uint32_t slots = (uint32_t)conf->prefork.max_workers * 2;
+    server.scoreboard = pfd_scoreboard_create(slots < 16 ? 16 : slots);
+    if (server.scoreboard == NULL)
+        goto out;
+    server.scoreboard->generation = server.generation;
+    if (pfd_modules_init(&server, conf) != 0)
+        goto out;
+    rc = run(&server, &o);
+out:
+    pfd_modules_fini(server.conf);
+    pfd_listen_close(server.conf);
+    pfd_access_log_close(&server.access_log);
+    pfd_scoreboard_destroy(server.scoreboard);
+    pfd_config_free(server.conf);
+    pfd_log_close();
+    return rc;
+}

@@ -1,0 +1,240 @@
+/*
+ * request.c — what a module reads of a request: accessors, per-request memory, the body.
+ */
+#include "request.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include "worker.h"
+
+int pfd_request_method(const struct pfd_request *r) { return r->head.method_id; }
+const char *pfd_request_method_name(const struct pfd_request *r) { return r->method_name; }
+const char *pfd_request_target(const struct pfd_request *r) { return r->target; }
+const char *pfd_request_path(const struct pfd_request *r) { return r->path; }
+const char *pfd_request_query(const struct pfd_request *r) { return r->query; }
+int pfd_request_version(const struct pfd_request *r) { return r->head.version; }
+const char *pfd_request_protocol(const struct pfd_request *r) { return r->protocol; }
+const char *pfd_request_document_root(const struct pfd_request *r)
+{
+    return r->conf->document_root;
+}
+const char *pfd_request_file_path(const struct pfd_request *r) { return r->file_path; }
+const char *pfd_request_peer_ip(const struct pfd_request *r) { return r->conn->peer_ip; }
+int pfd_request_peer_port(const struct pfd_request *r) { return r->conn->peer_port; }
+const char *pfd_request_local_ip(const struct pfd_request *r) { return r->conn->local_ip; }
+int pfd_request_local_port(const struct pfd_request *r) { return r->conn->local_port; }
+int64_t pfd_request_content_length(const struct pfd_request *r)
+{
+    return r->head.chunked ? -1 : (r->head.content_length > 0 ? r->head.content_length : 0);
+}
+bool pfd_request_has_body(const struct pfd_request *r)
+{
+    return r->head.chunked || r->head.content_length > 0;
+}
+
+const char *pfd_request_server_name(const struct pfd_request *r)
+{
+    return r->conf->server_name;
+}
+
+const char *pfd_request_host(const struct pfd_request *r)
+{
+    return r->host != NULL && r->host[0] != '\0' ? r->host : r->conf->server_name;
+}
+
+const char *pfd_request_header(const struct pfd_request *r, const char *name)
+{
+    for (size_t i = 0; i < r->head.nheaders; i++)
+        if (strcasecmp(r->head.headers[i].name, name) == 0)
+            return r->head.headers[i].value;
+    return NULL;
+}
+
+size_t pfd_request_header_count(const struct pfd_request *r) { return r->head.nheaders; }
+
+void pfd_request_header_at(const struct pfd_request *r, size_t i, const char **name,
+                           const char **value)
+{
+    *name = i < r->head.nheaders ? r->head.headers[i].name : NULL;
+    *value = i < r->head.nheaders ? r->head.headers[i].value : NULL;
+}
+
+const char *const *pfd_request_index_files(const struct pfd_request *r, size_t *count)
+{
+    *count = r->conf->nindex_files;
+    return (const char *const *)r->conf->index_files;
+}
+
+static int request_mime_compare(const void *key, const void *elem)
+{
+    return strcasecmp(key, ((const struct pfd_mime_type *)elem)->extension);
+}
+
+const char *pfd_request_mime_type(const struct pfd_request *r, const char *file_name)
+{
+    const char *slash = strrchr(file_name, '/');
+    const char *base = slash ? slash + 1 : file_name;
+    const char *dot = strrchr(base, '.');
+    if (dot != NULL && dot != base && r->conf->nmime_types > 0) {
+        const struct pfd_mime_type *m =
+            bsearch(dot + 1, r->conf->mime_types, r->conf->nmime_types,
+                    sizeof(*r->conf->mime_types), request_mime_compare);
+        if (m != NULL)
+            return m->type;
+    }
+    return r->conf->default_type;
+}
+
+int64_t pfd_request_elapsed_us(const struct pfd_request *r)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)(now.tv_sec - r->started.tv_sec) * 1000000 +
+           (now.tv_nsec - r->started.tv_nsec) / 1000;
+}
+
+void *pfd_request_alloc(struct pfd_request *r, size_t size)
+{
+    void *p = pfd_arena_alloc(&r->conn->arena, size);
+    if (p == NULL) {
+        pfd_log(PFD_LOG_CRIT, "out of memory allocating %zu bytes for a request", size);
+        _exit(1); /* the master replaces this worker */
+    }
+    return p;
+}
+
+char *pfd_request_strdup(struct pfd_request *r, const char *s)
+{
+    size_t len = strlen(s);
+    char *p = pfd_request_alloc(r, len + 1);
+    memcpy(p, s, len + 1);
+    return p;
+}
+
+char *pfd_request_printf(struct pfd_request *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *p = pfd_arena_vprintf(&r->conn->arena, fmt, ap);
+    va_end(ap);
+    if (p == NULL) {
+        pfd_log(PFD_LOG_CRIT, "out of memory formatting for a request");
+        _exit(1);
+    }
+    return p;
+}
+
+/* ---- the body ---------------------------------------------------------------------------- */
+
+/* RFC 9110 §10.1.1: the interim 100 goes out only when the client asked and has not sent the
+ * body yet. */
+static int request_send_continue(struct pfd_request *r)
+{
+    r->continue_sent = true;
+    if (!r->head.expect_continue || r->head.version < 11 || r->in_pos < r->conn->in_len)
+        return 0;
+    static const char line[] = "HTTP/1.1 100 Continue\r\n\r\n";
+    if (pfd_conn_flush(r->conn) != 0)
+        return -1;
+    return send(r->conn->fd, line, sizeof(line) - 1, MSG_NOSIGNAL) == (ssize_t)(sizeof(line) - 1)
+               ? 0
+               : -1;
+}
+
+/* Receives more bytes into conn->in after what is buffered. 1, or -1 (closed, timeout). */
+static int request_receive(struct pfd_request *r, char *dst, size_t room, size_t *got)
+{
+    struct pfd_conn *c = r->conn;
+    int64_t deadline = pfd_now_ms() + (int64_t)r->conf->timeouts.body * 1000;
+    for (;;) {
+        ssize_t n = recv(c->fd, dst, room, 0);
+        if (n > 0) {
+            *got = (size_t)n;
+            return 1;
+        }
+        if (n == 0 || (errno != EAGAIN && errno != EINTR))
+            return -1;
+        if (pfd_conn_wait(c->fd, POLLIN, deadline, false) != 1)
+            return -1;
+    }
+}
+
+static ssize_t request_body_read_length(struct pfd_request *r, char *buf, size_t len)
+{
+    struct pfd_conn *c = r->conn;
+    size_t want = len < (uint64_t)r->body_left ? len : (size_t)r->body_left;
+    size_t got = 0;
+    if (r->in_pos < c->in_len) {
+        got = c->in_len - r->in_pos < want ? c->in_len - r->in_pos : want;
+        memcpy(buf, c->in + r->in_pos, got);
+        r->in_pos += got;
+    } else if (request_receive(r, buf, want, &got) < 0) {
+        return -1; /* read exactly what is left of the body: never a pipelined request */
+    }
+    r->body_left -= (int64_t)got;
+    r->body_done = r->body_left == 0;
+    return (ssize_t)got;
+}
+
+/* Chunked: decode from conn->in; refill the free space behind the head when it runs dry. */
+static ssize_t request_body_read_chunked(struct pfd_request *r, char *buf, size_t len)
+{
+    struct pfd_conn *c = r->conn;
+    for (;;) {
+        if (r->in_pos < c->in_len) {
+            size_t consumed = 0, produced = 0;
+            size_t avail = c->in_len - r->in_pos;
+            /* Decoding never writes more than it reads: cap the input at len. */
+            int rc = pfd_chunked_decode(&r->chunked, c->in + r->in_pos, avail < len ? avail : len,
+                                        buf, &consumed, &produced);
+            r->in_pos += consumed;
+            if (rc == PFD_HTTP_OK) {
+                r->body_done = true;
+                return (ssize_t)produced;
+            }
+            if (rc != PFD_HTTP_AGAIN) {
+                pfd_log(PFD_LOG_INFO, "bad chunked body from %s (status %d)", c->peer_ip, rc);
+                return -1;
+            }
+            if (produced > 0)
+                return (ssize_t)produced;
+            if (consumed > 0)
+                continue;
+        }
+        if (r->in_pos == c->in_len) /* all consumed: reuse the space behind the head */
+            c->in_len = r->in_pos = r->head_len;
+        if (c->in_len == c->in_cap)
+            return -1;
+        size_t got = 0;
+        if (request_receive(r, c->in + c->in_len, c->in_cap - c->in_len, &got) < 0)
+            return -1;
+        c->in_len += got;
+    }
+}
+
+ssize_t pfd_request_body_read(struct pfd_request *r, void *buf, size_t len)
+{
+    if (r->body_done || len == 0)
+        return 0;
+    if (r->body_error)
+        return -1;
+    if (!r->continue_sent && request_send_continue(r) != 0) {
+        r->body_error = true;
+        return -1;
+    }
+    ssize_t n = r->head.chunked ? request_body_read_chunked(r, buf, len)
+                                : request_body_read_length(r, buf, len);
+    if (n < 0) {
+        r->body_error = true;
+        r->conn->keep_alive = false;
+        return -1;
+    }
+    r->body_read += n;
+    return n;
+}

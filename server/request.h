@@ -1,0 +1,84 @@
+/*
+ * request.h — a connection and the request being served on it (worker side).
+ *
+ * Three lifetimes: the config (read-only, from the master), the connection (its buffers are
+ * reused by every request on it and by every connection of the worker), and the request (its
+ * arena is reset when the response is done).
+ */
+#ifndef PFD_REQUEST_H
+#define PFD_REQUEST_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "buf.h"
+#include "config.h"
+#include "http_parse.h"
+#include "server.h"
+
+struct pfd_conn {
+    int fd;
+    struct pfd_server *server;
+    char peer_ip[INET6_ADDRSTRLEN];
+    int peer_port;
+    char local_ip[INET6_ADDRSTRLEN];
+    int local_port;
+    /* Received bytes. Allocated once per worker at its largest allowed head size plus room for
+     * body bytes, and never moved: parsed fields point into it while a request lives. */
+    char *in;
+    size_t in_cap;
+    size_t in_len;
+    struct pfd_buf out;          /* response bytes not yet written */
+    struct pfd_buf resp_headers; /* header lines added by the handler */
+    struct pfd_buf log_line;
+    struct pfd_arena arena;
+    struct pfd_http_header *header_storage; /* limits.header_fields entries */
+    unsigned requests; /* served on this connection */
+    bool keep_alive;   /* may the next request be read after this one? */
+    bool broken;       /* a write failed or timed out: close without another byte */
+};
+
+struct pfd_request {
+    struct pfd_conn *conn;
+    struct pfd_server *server;
+    const struct pfd_config *conf;
+    struct pfd_http_request_head head;
+    size_t head_len;
+    struct timespec started;
+
+    /* NUL-terminated views; most point into conn->in, the rest into the arena. */
+    const char *method_name;
+    const char *target;
+    const char *protocol;
+    const char *request_line; /* for logs and the scoreboard */
+    const char *host;         /* lower case, without port */
+    char *path;               /* decoded, normalised */
+    const char *query;        /* NULL when the target has none */
+    char *file_path;          /* document_root + path */
+    const char *remote_user;
+    const struct pfd_location *location;
+
+    /* The body. */
+    int64_t body_left; /* Content-Length bytes not yet read */
+    struct pfd_chunked chunked;
+    size_t in_pos;       /* next unread byte of conn->in */
+    bool body_done;      /* the whole body was read (or there was none) */
+    bool body_error;     /* the body could not be read: the connection must close */
+    bool continue_sent;
+    int64_t body_read;
+
+    /* The response. */
+    int status;
+    int64_t content_length; /* -1 unknown */
+    bool head_sent;
+    bool chunked_out;
+    bool no_body; /* HEAD, 1xx, 204, 304 */
+    int64_t body_bytes_sent;
+};
+
+int64_t pfd_request_elapsed_us(const struct pfd_request *r);
+
+#endif

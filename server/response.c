@@ -1,0 +1,324 @@
+/*
+ * response.c — status line, headers and body on the wire: buffered, chunked, or sendfile().
+ *
+ * The head and small bodies collect in conn->out and leave in as few send() calls as the
+ * response allows; sendfile() bodies follow the head with MSG_MORE so that both share packets.
+ * Every write has a deadline (timeouts.send); a client that stops reading is dropped.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include "request.h"
+#include "worker.h"
+
+/* Output is flushed once this much is buffered; bigger writes go straight out. */
+#define PFD_OUT_FLUSH (64 * 1024)
+
+struct status_reason {
+    int status;
+    const char *reason;
+};
+
+static const struct status_reason status_reasons[] = {
+    {100, "Continue"},
+    {101, "Switching Protocols"},
+    {200, "OK"},
+    {201, "Created"},
+    {202, "Accepted"},
+    {203, "Non-Authoritative Information"},
+    {204, "No Content"},
+    {205, "Reset Content"},
+    {206, "Partial Content"},
+    {300, "Multiple Choices"},
+    {301, "Moved Permanently"},
+    {302, "Found"},
+    {303, "See Other"},
+    {304, "Not Modified"},
+    {307, "Temporary Redirect"},
+    {308, "Permanent Redirect"},
+    {400, "Bad Request"},
+    {401, "Unauthorized"},
+    {403, "Forbidden"},
+    {404, "Not Found"},
+    {405, "Method Not Allowed"},
+    {406, "Not Acceptable"},
+    {408, "Request Timeout"},
+    {409, "Conflict"},
+    {410, "Gone"},
+    {411, "Length Required"},
+    {412, "Precondition Failed"},
+    {413, "Content Too Large"},
+    {414, "URI Too Long"},
+    {415, "Unsupported Media Type"},
+    {416, "Range Not Satisfiable"},
+    {417, "Expectation Failed"},
+    {421, "Misdirected Request"},
+    {422, "Unprocessable Content"},
+    {426, "Upgrade Required"},
+    {428, "Precondition Required"},
+    {429, "Too Many Requests"},
+    {431, "Request Header Fields Too Large"},
+    {500, "Internal Server Error"},
+    {501, "Not Implemented"},
+    {502, "Bad Gateway"},
+    {503, "Service Unavailable"},
+    {504, "Gateway Timeout"},
+    {505, "HTTP Version Not Supported"},
+};
+
+const char *pfd_status_reason(int status)
+{
+    size_t lo = 0, hi = sizeof(status_reasons) / sizeof(status_reasons[0]);
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (status_reasons[mid].status == status)
+            return status_reasons[mid].reason;
+        if (status_reasons[mid].status < status)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return status < 400 ? "OK" : status < 500 ? "Bad Request" : "Internal Server Error";
+}
+
+int pfd_status_from_errno(int err)
+{
+    switch (err) {
+    case ENOENT:
+    case ENOTDIR:
+    case ENAMETOOLONG:
+        return 404;
+    case EACCES:
+    case ELOOP:
+    case EPERM:
+        return 403;
+    default:
+        return 500;
+    }
+}
+
+/* ---- writing with a deadline ------------------------------------------------------------- */
+
+static int response_send_iov(struct pfd_conn *c, struct iovec *iov, int iovcnt, int flags)
+{
+    int64_t deadline = pfd_now_ms() + (int64_t)c->server->conf->timeouts.send * 1000;
+    while (iovcnt > 0) {
+        struct msghdr msg = {.msg_iov = iov, .msg_iovlen = (size_t)iovcnt};
+        ssize_t n = sendmsg(c->fd, &msg, MSG_NOSIGNAL | flags);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN && pfd_conn_wait(c->fd, POLLOUT, deadline, false) == 1)
+                continue;
+            c->broken = true;
+            return -1;
+        }
+        while (iovcnt > 0 && (size_t)n >= iov->iov_len) {
+            n -= (ssize_t)iov->iov_len;
+            iov++;
+            iovcnt--;
+        }
+        if (iovcnt > 0) {
+            iov->iov_base = (char *)iov->iov_base + n;
+            iov->iov_len -= (size_t)n;
+        }
+    }
+    return 0;
+}
+
+static int response_flush_with(struct pfd_conn *c, const void *data, size_t len, int flags)
+{
+    if (c->broken)
+        return -1;
+    struct iovec iov[2];
+    int n = 0;
+    if (c->out.len > 0)
+        iov[n++] = (struct iovec){.iov_base = c->out.data, .iov_len = c->out.len};
+    if (len > 0)
+        iov[n++] = (struct iovec){.iov_base = (void *)data, .iov_len = len};
+    if (n == 0)
+        return 0;
+    int rc = response_send_iov(c, iov, n, flags);
+    c->out.len = 0;
+    return rc;
+}
+
+int pfd_conn_flush(struct pfd_conn *c)
+{
+    return response_flush_with(c, NULL, 0, 0);
+}
+
+/* ---- the head ---------------------------------------------------------------------------- */
+
+void pfd_response_status(struct pfd_request *r, int status)
+{
+    r->status = status;
+}
+
+int pfd_response_header(struct pfd_request *r, const char *name, const char *value)
+{
+    if (strpbrk(name, "\r\n: \t") != NULL || name[0] == '\0' || strpbrk(value, "\r\n") != NULL)
+        return -1;
+    struct pfd_buf *b = &r->conn->resp_headers;
+    if (pfd_buf_append_str(b, name) || pfd_buf_append(b, ": ", 2) ||
+        pfd_buf_append_str(b, value) || pfd_buf_append(b, "\r\n", 2))
+        return -1;
+    return 0;
+}
+
+void pfd_response_content_length(struct pfd_request *r, int64_t length)
+{
+    r->content_length = length;
+}
+
+static bool response_status_has_body(int status)
+{
+    return !(status < 200 || status == 204 || status == 304);
+}
+
+/* Writes the status line and headers into conn->out (not sent yet). */
+static int response_build_head(struct pfd_request *r)
+{
+    struct pfd_conn *c = r->conn;
+    struct pfd_buf *out = &c->out;
+    r->head_sent = true;
+    r->no_body = r->head.method_id == PFD_METHOD_HEAD || !response_status_has_body(r->status);
+    if (r->content_length < 0 && !r->no_body) {
+        if (r->head.version >= 11)
+            r->chunked_out = true;
+        else
+            c->keep_alive = false; /* HTTP/1.0 without a length: the close ends the body */
+    }
+    pfd_buf_printf(out, "HTTP/1.1 %d %s\r\nDate: %s\r\nServer: %s\r\n", r->status,
+                   pfd_status_reason(r->status), pfd_http_date_now(),
+                   r->conf->server_tokens ? "preforkd/" PFD_VERSION : "preforkd");
+    pfd_buf_append(out, c->resp_headers.data, c->resp_headers.len);
+    if (r->chunked_out)
+        pfd_buf_append_str(out, "Transfer-Encoding: chunked\r\n");
+    else if (r->content_length >= 0 && r->status != 304 && r->status >= 200 && r->status != 204)
+        pfd_buf_printf(out, "Content-Length: %lld\r\n", (long long)r->content_length);
+    if (!c->keep_alive)
+        pfd_buf_append_str(out, "Connection: close\r\n");
+    else if (r->head.version < 11)
+        pfd_buf_append_str(out, "Connection: keep-alive\r\n");
+    if (pfd_buf_append(out, "\r\n", 2) != 0)
+        return -1;
+    pfd_scoreboard_slot_set_state(c->server->scoreboard, c->server->slot, PFD_WORKER_WRITING);
+    return 0;
+}
+
+/* ---- the body ---------------------------------------------------------------------------- */
+
+int pfd_response_write(struct pfd_request *r, const void *data, size_t len)
+{
+    struct pfd_conn *c = r->conn;
+    if (!r->head_sent && response_build_head(r) != 0)
+        return -1;
+    if (c->broken)
+        return -1;
+    if (r->no_body || len == 0)
+        return 0;
+    if (r->chunked_out && pfd_buf_printf(&c->out, "%zx\r\n", len) != 0)
+        return -1;
+    r->body_bytes_sent += (int64_t)len;
+    if (c->out.len + len < PFD_OUT_FLUSH) {
+        if (pfd_buf_append(&c->out, data, len) != 0)
+            return -1;
+        return r->chunked_out ? pfd_buf_append(&c->out, "\r\n", 2) : 0;
+    }
+    if (response_flush_with(c, data, len, 0) != 0)
+        return -1;
+    return r->chunked_out ? pfd_buf_append(&c->out, "\r\n", 2) : 0;
+}
+
+int pfd_response_sendfile(struct pfd_request *r, int fd, int64_t offset, int64_t len)
+{
+    struct pfd_conn *c = r->conn;
+    if (!r->head_sent && response_build_head(r) != 0)
+        return -1;
+    if (c->broken)
+        return -1;
+    if (r->no_body || len == 0)
+        return 0;
+    if (r->chunked_out && pfd_buf_printf(&c->out, "%llx\r\n", (long long)len) != 0)
+        return -1;
+    /* MSG_MORE: the head waits for the first file bytes, so both leave in one packet. */
+    if (response_flush_with(c, NULL, 0, MSG_MORE) != 0)
+        return -1;
+    int64_t deadline = pfd_now_ms() + (int64_t)r->conf->timeouts.send * 1000;
+    off_t off = (off_t)offset;
+    int64_t left = len;
+    while (left > 0) {
+        size_t chunk = left > (1 << 30) ? (size_t)1 << 30 : (size_t)left;
+        ssize_t n = sendfile(c->fd, fd, &off, chunk);
+        if (n > 0) {
+            left -= n;
+            r->body_bytes_sent += n;
+            deadline = pfd_now_ms() + (int64_t)r->conf->timeouts.send * 1000;
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN && pfd_conn_wait(c->fd, POLLOUT, deadline, false) == 1)
+            continue;
+        /* n == 0: the file shrank under us. The promised length cannot be kept: close. */
+        if (n == 0)
+            pfd_log(PFD_LOG_WARN, "file shrank while being sent to %s", c->peer_ip);
+        c->broken = true;
+        return -1;
+    }
+    return r->chunked_out ? pfd_buf_append(&c->out, "\r\n", 2) : 0;
+}
+
+int pfd_response_finish(struct pfd_request *r)
+{
+    struct pfd_conn *c = r->conn;
+    if (!r->head_sent) {
+        if (r->content_length < 0)
+            r->content_length = 0;
+        if (response_build_head(r) != 0)
+            return -1;
+    }
+    if (r->chunked_out && !c->broken)
+        pfd_buf_append(&c->out, "0\r\n\r\n", 5);
+    if (!r->chunked_out && r->content_length >= 0 && !r->no_body &&
+        r->body_bytes_sent != r->content_length) {
+        /* The handler promised another length: the client cannot find the next response. */
+        pfd_log(PFD_LOG_ERR, "\"%s\": handler sent %lld bytes of a %lld-byte body",
+                r->request_line, (long long)r->body_bytes_sent, (long long)r->content_length);
+        c->keep_alive = false;
+        c->broken = true;
+        return -1;
+    }
+    /* A pipelined request already buffered? Its response can share the send() with this one. */
+    if (c->keep_alive && c->in_len > (r->in_pos > r->head_len ? r->in_pos : r->head_len) &&
+        c->out.len < PFD_OUT_FLUSH)
+        return 0;
+    return pfd_conn_flush(c);
+}
+
+int pfd_response_send_error(struct pfd_request *r, int status)
+{
+    struct pfd_conn *c = r->conn;
+    if (r->head_sent) {
+        /* Too late for an error page: the only honest signal left is to close. */
+        c->keep_alive = false;
+        c->broken = true;
+        return -1;
+    }
+    r->status = status;
+    const char *reason = pfd_status_reason(status);
+    char body[512];
+    int n = snprintf(body, sizeof(body),
+                     "<!DOCTYPE html>\n<html><head><title>%d %s</title></head>\n"
+                     "<body><h1>%s</h1>\n<hr><address>preforkd</address></body></html>\n",
+                     status, reason, reason);
+    pfd_response_header(r, "Content-Type", "text/html; charset=utf-8");
+    pfd_response_content_length(r, n);
+    return pfd_response_write(r, body, (size_t)n);
+}

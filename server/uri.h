@@ -1,0 +1,40 @@
+/*
+ * uri.h — from request-target to file name (RFC 3986, RFC 9112 §3.2).
+ *
+ * Pure functions. Every file name derived from a URI is made by pfd_uri_map(), after
+ * pfd_uri_normalize() has guaranteed that the path is absolute and free of dot segments.
+ */
+#ifndef PFD_URI_H
+#define PFD_URI_H
+
+#include <stddef.h>
+
+/*
+ * Normalises an origin-form target ("/a/b?x=1"): splits off the query at the first '?'
+ * (*query points into target, without the '?', or is NULL; *query_len its length), percent-
+ * decodes the path once, merges repeated '/', removes "." and ".." segments. Writes the path,
+ * NUL-terminated, to out. Returns 0, or an HTTP status:
+ *   400 target not starting with '/', bad %-escape, decoded NUL, control characters,
+ *       or ".." climbing above the root;
+ *   404 an encoded '/' (%2F) in the path, as Apache does by default;
+ *   414 the decoded path does not fit out_size.
+ * A '#' fragment is not part of a request-target and is rejected with 400.
+ */
+int pfd_uri_normalize(const char *target, size_t target_len, char *out, size_t out_size,
+                      const char **query, size_t *query_len);
+
+/*
+ * Absolute-form ("http://host:port/path?q", RFC 9112 §3.2.2): checks the scheme (http or https,
+ * case-insensitive), sets *authority and *authority_len to the host[:port] part and *origin to the
+ * path-and-query that follows ("/" when empty, via a pointer to a static "/"). Returns 0 or 400.
+ */
+int pfd_uri_split_absolute(const char *target, size_t target_len, const char **authority,
+                           size_t *authority_len, const char **origin, size_t *origin_len);
+
+/* root + path into out (root without a trailing '/'; path from pfd_uri_normalize). 0 or 414. */
+int pfd_uri_map(const char *root, const char *path, char *out, size_t out_size);
+
+/* Percent-encodes what must be escaped in a path (for Location headers). 0 or -1 if too long. */
+int pfd_uri_escape_path(const char *path, char *out, size_t out_size);
+
+#endif

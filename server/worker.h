@@ -1,0 +1,33 @@
+/*
+ * worker.h — what conn.c needs to know about the worker process it runs in.
+ */
+#ifndef PFD_WORKER_H
+#define PFD_WORKER_H
+
+#include <signal.h>
+#include <stdbool.h>
+
+#include "request.h"
+
+/* Set by SIGUSR1/SIGWINCH: finish the current request, then exit. */
+extern volatile sig_atomic_t pfd_worker_stopping;
+/* The signal mask that lets those signals in; used only by waits that may be cut short (idle
+ * and keep-alive waits), so a request in progress is never interrupted. */
+extern sigset_t pfd_worker_wait_mask;
+
+/* Serves one accepted connection to its end (keep-alive included) and closes it. */
+void pfd_conn_serve(struct pfd_conn *c, int fd, const struct sockaddr *peer, socklen_t peer_len);
+/* Allocates the per-worker connection buffers once. 0 or -1. */
+int pfd_conn_init(struct pfd_conn *c, struct pfd_server *server);
+void pfd_conn_fini(struct pfd_conn *c);
+
+/* Response internals shared by conn.c and response.c. */
+int pfd_response_send_error(struct pfd_request *r, int status);
+int pfd_response_finish(struct pfd_request *r);
+int pfd_conn_flush(struct pfd_conn *c);
+/* Waits until fd is ready for events or the monotonic deadline (ms) passes; 1 ready, 0 timed
+ * out, -1 error or interrupted (when interruptible). */
+int pfd_conn_wait(int fd, short events, int64_t deadline_ms, bool interruptible);
+int64_t pfd_now_ms(void);
+
+#endif

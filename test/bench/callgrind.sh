@@ -1,0 +1,78 @@
+#!/bin/bash
+# callgrind.sh — instructions per request on the hot path (read, parse, route, respond, log).
+#
+# Runs build/server/preforkd -X (one process) under valgrind's callgrind twice, serving N1 and
+# then N2 keep-alive GETs of a small static file from one client connection, and reports
+# (Ir(N2) - Ir(N1)) / (N2 - N1): the marginal instruction count of one request, with start-up
+# and shutdown cancelled out. Instruction counts are repeatable whatever else the machine does.
+#
+#   test/bench/callgrind.sh [N1 [N2]]      (defaults 2000 12000; needs valgrind and python3)
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+bin=$top/build/server/preforkd
+n1=${1:-2000}
+n2=${2:-12000}
+[ -x "$bin" ] || { echo "build first: ./build.sh" >&2; exit 1; }
+command -v valgrind >/dev/null || apt-get install -y -qq valgrind >/dev/null
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir "$work/htdocs"
+head -c 1024 /dev/urandom | base64 -w 76 | head -c 1024 > "$work/htdocs/1k.txt"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cat > "$work/preforkd.conf" <<CONF
+listen = {"127.0.0.1:$port"}
+document_root = "htdocs"
+module_dir = "$top/build/modules"
+mime_types = "$top/config/mime.types"
+error_log = "error.log"
+access_log = "access.log"
+keepalive { max_requests = 0 }
+CONF
+
+# Sends n sequential keep-alive requests on one connection, reading each response fully.
+client() {
+    python3 - "$port" "$1" <<'PY'
+import socket, sys, time
+port, n = int(sys.argv[1]), int(sys.argv[2])
+for _ in range(100):
+    try:
+        s = socket.create_connection(("127.0.0.1", port), timeout=30); break
+    except OSError:
+        time.sleep(0.1)
+req = b"GET /1k.txt HTTP/1.1\r\nHost: localhost\r\nUser-Agent: callgrind-bench\r\n\r\n"
+buf = b""
+for _ in range(n):
+    s.sendall(req)
+    while True:
+        end = buf.find(b"\r\n\r\n")
+        if end >= 0:
+            head = buf[:end].decode()
+            length = int([l.split(":")[1] for l in head.split("\r\n") if l.lower().startswith("content-length")][0])
+            if len(buf) >= end + 4 + length:
+                buf = buf[end + 4 + length:]
+                break
+        chunk = s.recv(65536)
+        if not chunk:
+            sys.exit("connection closed early")
+        buf += chunk
+s.close()
+PY
+}
+
+measure() {
+    rm -f "$work"/callgrind.out.*
+    valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.out.%p" \
+        "$bin" -X -f "$work/preforkd.conf" 2>"$work/valgrind.log" &
+    local pid=$!
+    client "$1"
+    kill -TERM $pid
+    wait $pid 2>/dev/null || true
+    grep -h '^summary:' "$work"/callgrind.out.* | awk '{print $2}'
+}
+
+ir1=$(measure "$n1")
+ir2=$(measure "$n2")
+per=$(( (ir2 - ir1) / (n2 - n1) ))
+echo "callgrind: $n1 requests: $ir1 Ir; $n2 requests: $ir2 Ir"
+echo "instructions per request (keep-alive GET of a 1 KiB static file): $per"

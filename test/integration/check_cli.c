@@ -1,0 +1,306 @@
+/*
+ * check_cli.c — the command line of the real preforkd binary: -v, -h, -t on good and bad
+ * configs (errors name FILE:LINE), start-up failure on a port in use, and -X (one process).
+ */
+#include "testsupport.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include "preforkd/module.h"
+
+#define RUN_TIMEOUT_S 20.0 /* -t, -v, -h must finish long before this, even under ASan */
+
+/* Runs preforkd with up to four arguments; its exit code, *out what it printed. */
+static int run_preforkd(char **out, const char *a1, const char *a2, const char *a3,
+                        const char *a4)
+{
+    const char *argv[] = {PFD_BINARY, a1, a2, a3, a4, NULL};
+    return ts_run(argv, RUN_TIMEOUT_S, out);
+}
+
+START_TEST(test_version)
+{
+    char *out;
+    int code = run_preforkd(&out, "-v", NULL, NULL, NULL);
+    static char copy[1024];
+    snprintf(copy, sizeof(copy), "%s", out);
+    free(out);
+    ck_assert_msg(code == 0, "preforkd -v exited %d: %s", code, copy);
+    ck_assert_msg(strstr(copy, PFD_VERSION) != NULL && strstr(copy, "preforkd") != NULL,
+                  "preforkd -v printed: %s", copy);
+}
+END_TEST
+
+START_TEST(test_help)
+{
+    char *out;
+    int code = run_preforkd(&out, "-h", NULL, NULL, NULL);
+    static char copy[4096];
+    snprintf(copy, sizeof(copy), "%s", out);
+    free(out);
+    ck_assert_msg(code == 0, "preforkd -h exited %d: %s", code, copy);
+    ck_assert_msg(strstr(copy, "-f") != NULL && strstr(copy, "-t") != NULL,
+                  "preforkd -h does not describe -f and -t: %s", copy);
+}
+END_TEST
+
+START_TEST(test_unknown_option)
+{
+    char *out;
+    int code = run_preforkd(&out, "-Q", NULL, NULL, NULL);
+    free(out);
+    ck_assert_msg(code > 0 && code < 128, "preforkd -Q exited %d, expected a usage error", code);
+}
+END_TEST
+
+/* ---- -t ------------------------------------------------------------------------------------ */
+
+/* Runs -t -f conf; asserts the exit code and that the output holds needle. */
+static void assert_check_config(const char *conf, int expected_code, const char *needle)
+{
+    char *out;
+    int code = run_preforkd(&out, "-t", "-f", conf, NULL);
+    static char copy[2048];
+    snprintf(copy, sizeof(copy), "%s", out);
+    free(out);
+    ck_assert_msg(code == expected_code, "preforkd -t -f %s exited %d, expected %d; output:\n%s",
+                  conf, code, expected_code, copy);
+    ck_assert_msg(strstr(copy, needle) != NULL, "preforkd -t -f %s: \"%s\" not in output:\n%s",
+                  conf, needle, copy);
+}
+
+START_TEST(test_check_generated_config)
+{
+    struct ts_server s;
+    ck_assert_int_eq(ts_server_init(&s), 0);
+    ck_assert_int_eq(ts_server_configure(&s, NULL), 0);
+    assert_check_config(s.conf, 0, "syntax OK");
+    ts_server_stop(&s); /* never started: removes its temp dir */
+}
+END_TEST
+
+/* The quoted value of a `key = "value"` line, copied to value; 0 or -1. */
+static int line_value(const char *line, char *value, size_t size)
+{
+    const char *open = strchr(line, '"');
+    const char *close = open ? strchr(open + 1, '"') : NULL;
+    if (close == NULL || (size_t)(close - open - 1) >= size)
+        return -1;
+    snprintf(value, size, "%.*s", (int)(close - open - 1), open + 1);
+    return 0;
+}
+
+static bool line_sets(const char *line, const char *key)
+{
+    size_t n = strlen(key);
+    return strncmp(line, key, n) == 0 && (line[n] == ' ' || line[n] == '\t' || line[n] == '=');
+}
+
+/*
+ * One top-level line of config/preforkd.conf, made to work from dir: module_dir → the built
+ * modules, listen → a free port, relative document_root/mime_types → the tree's config
+ * folder, relative logs and pid file → dir.
+ */
+static void rewrite_line(FILE *f, const char *line, const char *dir, int port)
+{
+    char value[512];
+    bool quoted = line_value(line, value, sizeof(value)) == 0;
+    bool relative = quoted && value[0] != '/' && strcmp(value, "-") != 0;
+    const char *tree_keys[] = {"document_root", "mime_types"};
+    const char *dir_keys[] = {"error_log", "access_log", "pid_file"};
+    if (line_sets(line, "module_dir")) {
+        fprintf(f, "module_dir = \"%s\"\n", PFD_MODULE_DIR);
+        return;
+    }
+    if (line_sets(line, "listen")) {
+        fprintf(f, "listen = {\"%s:%d\"}\n", TS_HOST, port);
+        return;
+    }
+    for (size_t i = 0; relative && i < 2; i++) {
+        if (line_sets(line, tree_keys[i])) {
+            fprintf(f, "%s = \"%s/config/%s\"\n", tree_keys[i], PFD_SOURCE_DIR, value);
+            return;
+        }
+    }
+    for (size_t i = 0; relative && i < 3; i++) {
+        if (line_sets(line, dir_keys[i])) {
+            const char *base = strrchr(value, '/');
+            fprintf(f, "%s = \"%s/%s\"\n", dir_keys[i], dir, base ? base + 1 : value);
+            return;
+        }
+    }
+    fprintf(f, "%s\n", line);
+}
+
+/* dir/preforkd.conf from the tree's default config; its path in conf. */
+static void copy_default_config(const char *dir, char *conf, size_t size)
+{
+    char *text = ts_file_read(PFD_SOURCE_DIR "/config/preforkd.conf", NULL);
+    ck_assert_msg(text != NULL, "the default config " PFD_SOURCE_DIR "/config/preforkd.conf is "
+                                "missing");
+    snprintf(conf, size, "%s/preforkd.conf", dir);
+    FILE *f = fopen(conf, "w");
+    ck_assert_msg(f != NULL, "cannot write %s", conf);
+    int port = ts_port_pick();
+    char *save = NULL;
+    for (char *line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save))
+        rewrite_line(f, line, dir, port);
+    fclose(f);
+    free(text);
+}
+
+START_TEST(test_check_default_config)
+{
+    struct ts_server s; /* for its temp dir (with a mime.types) only */
+    ck_assert_int_eq(ts_server_init(&s), 0);
+    char conf[TS_PATH_MAX + 32];
+    copy_default_config(s.dir, conf, sizeof(conf));
+    assert_check_config(conf, 0, "syntax OK");
+    ts_server_stop(&s); /* never started: removes its temp dir */
+}
+END_TEST
+
+/* Writes lines to a bad.conf in a temp dir and runs -t on it, expecting "bad.conf:line:". */
+static void assert_bad_config(const char *lines, int bad_line)
+{
+    struct ts_server s;
+    ck_assert_int_eq(ts_server_init(&s), 0);
+    char conf[TS_PATH_MAX + 32], needle[TS_PATH_MAX + 64];
+    snprintf(conf, sizeof(conf), "%s/bad.conf", s.dir);
+    ck_assert_int_eq(ts_file_write(conf, lines, strlen(lines)), 0);
+    snprintf(needle, sizeof(needle), "%s:%d:", conf, bad_line);
+    assert_check_config(conf, 1, needle);
+    ts_server_stop(&s); /* never started: removes its temp dir */
+}
+
+START_TEST(test_check_unknown_directive)
+{
+    assert_bad_config("listen = {\"127.0.0.1:18080\"}\n"
+                      "document_root = \"/tmp\"\n"
+                      "no_such_directive = 1\n"
+                      "module_dir = \"" PFD_MODULE_DIR "\"\n"
+                      "modules = {\"static\"}\n",
+                      3);
+}
+END_TEST
+
+START_TEST(test_check_bad_value)
+{
+    assert_bad_config("listen = {\"127.0.0.1:18080\"}\n"
+                      "document_root = \"/tmp\"\n"
+                      "module_dir = \"" PFD_MODULE_DIR "\"\n"
+                      "modules = {\"static\"}\n"
+                      "log_level = \"loudest\"\n",
+                      5);
+}
+END_TEST
+
+START_TEST(test_check_missing_file)
+{
+    assert_check_config("/nonexistent/preforkd-test.conf", 1, "/nonexistent/preforkd-test.conf");
+}
+END_TEST
+
+/* ---- start-up ------------------------------------------------------------------------------ */
+
+/* A listening socket on 127.0.0.1:port, or -1. */
+static int listen_on(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    inet_pton(AF_INET, TS_HOST, &addr.sin_addr);
+    if (fd == -1 || bind(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0 || listen(fd, 4) != 0) {
+        if (fd != -1)
+            close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static bool output_mentions(const struct ts_server *s, const char *needle)
+{
+    return ts_file_contains(s->err, needle) || ts_file_contains(s->out, needle) ||
+           ts_file_contains(s->error_log, needle);
+}
+
+START_TEST(test_port_in_use)
+{
+    struct ts_server s;
+    ck_assert_int_eq(ts_server_init(&s), 0);
+    int busy = listen_on(s.port);
+    ck_assert_msg(busy != -1, "cannot occupy port %d", s.port);
+    ck_assert_int_eq(ts_server_configure(&s, NULL), 0);
+    const char *args[] = {"-f", s.conf, NULL};
+    ck_assert_int_eq(ts_server_spawn(&s, args), 0);
+    bool exited = ts_server_wait_exit(&s, TS_START_TIMEOUT_S);
+    close(busy);
+    char address[64];
+    snprintf(address, sizeof(address), "%s:%d", TS_HOST, s.port);
+    bool named = output_mentions(&s, address);
+    if (!exited || !named)
+        ts_server_dump(&s);
+    int status = s.wait_status;
+    ts_server_stop(&s);
+    ck_assert_msg(exited, "preforkd kept running with %s taken", address);
+    ck_assert_msg(status != 0, "preforkd exited 0 with %s taken", address);
+    ck_assert_msg(named, "no message names %s", address);
+}
+END_TEST
+
+START_TEST(test_single_process)
+{
+    struct ts_server s;
+    const char *args[] = {"-X", NULL};
+    ts_server_start_args(&s, NULL, args);
+    for (int i = 0; i < 3; i++)
+        ck_assert_int_eq(ts_get_status(s.port, "/hello.txt"), 200);
+    size_t children = ts_children(s.pid, NULL, NULL, TS_MAX_PIDS);
+    ck_assert_msg(children == 0, "preforkd -X has %zu child processes", children);
+    ts_server_stop(&s);
+}
+END_TEST
+
+static Suite *cli_suite(void)
+{
+    Suite *suite = suite_create("cli");
+    TCase *options = tcase_create("options");
+    tcase_set_timeout(options, 60);
+    tcase_add_test(options, test_version);
+    tcase_add_test(options, test_help);
+    tcase_add_test(options, test_unknown_option);
+    suite_add_tcase(suite, options);
+
+    TCase *check = tcase_create("config_check");
+    tcase_set_timeout(check, 60);
+    tcase_add_test(check, test_check_generated_config);
+    tcase_add_test(check, test_check_default_config);
+    tcase_add_test(check, test_check_unknown_directive);
+    tcase_add_test(check, test_check_bad_value);
+    tcase_add_test(check, test_check_missing_file);
+    suite_add_tcase(suite, check);
+
+    TCase *startup = tcase_create("startup");
+    tcase_set_timeout(startup, 60);
+    tcase_add_test(startup, test_port_in_use);
+    tcase_add_test(startup, test_single_process);
+    suite_add_tcase(suite, startup);
+    return suite;
+}
+
+int main(void)
+{
+    ts_session_begin();
+    SRunner *runner = srunner_create(cli_suite());
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return ts_session_end(failed);
+}
