@@ -21,9 +21,6 @@
 
 enum { CONN_CLOSE = -1 }; /* the client went away, or a wait ended: close silently */
 
-/* Bytes of body that may be read and thrown away after a response so that the connection can
- * be kept alive; a bigger unread body costs less to refuse by closing. */
-#define PFD_DRAIN_MAX (256 * 1024)
 
 int64_t pfd_now_ms(void)
 {

@@ -21,6 +21,10 @@ void pfd_conn_serve(struct pfd_conn *c, int fd, const struct sockaddr *peer, soc
 int pfd_conn_init(struct pfd_conn *c, struct pfd_server *server);
 void pfd_conn_fini(struct pfd_conn *c);
 
+/* Bytes of body that may be read and thrown away after a response so that the connection can
+ * be kept alive; a bigger unread body costs less to refuse by closing. */
+#define PFD_DRAIN_MAX (256 * 1024)
+
 /* Response internals shared by conn.c and response.c. */
 int pfd_response_send_error(struct pfd_request *r, int status);
 int pfd_response_finish(struct pfd_request *r);

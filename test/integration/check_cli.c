@@ -19,8 +19,7 @@
 #define RUN_TIMEOUT_S 20.0 /* -t, -v, -h must finish long before this, even under ASan */
 
 /* Runs preforkd with up to four arguments; its exit code, *out what it printed. */
-static int run_preforkd(char **out, const char *a1, const char *a2, const char *a3,
-                        const char *a4)
+static int run_preforkd(char **out, const char *a1, const char *a2, const char *a3, const char *a4)
 {
     const char *argv[] = {PFD_BINARY, a1, a2, a3, a4, NULL};
     return ts_run(argv, RUN_TIMEOUT_S, out);

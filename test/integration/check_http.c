@@ -57,8 +57,8 @@ static void assert_common_headers(const struct ts_response *r, size_t body_len)
                   "Server: %s, expected preforkd/" PFD_VERSION, server ? server : "(none)");
     const char *length = ts_response_header(r, "Content-Length");
     ck_assert_msg(length != NULL, "no Content-Length: %s", ts_response_describe(r));
-    ck_assert_msg(strtoull(length, NULL, 10) == body_len, "Content-Length %s, expected %zu",
-                  length, body_len);
+    ck_assert_msg(strtoull(length, NULL, 10) == body_len, "Content-Length %s, expected %zu", length,
+                  body_len);
 }
 
 static void assert_content_type(const struct ts_response *r, const char *prefix)
@@ -488,16 +488,15 @@ static const struct bad_request bad_requests[] = {
      0, false, NULL},
     {"not an HTTP version", "GET / FOO/1.1\r\n" HOST_HEADER "\r\n", NULL, 400, 0, false, NULL},
     {"request line over limits.request_line", NULL, build_long_request_line, 414, 0, false, NULL},
-    {"more header fields than limits.header_fields", NULL, build_many_headers, 431, 0, false,
-     NULL},
+    {"more header fields than limits.header_fields", NULL, build_many_headers, 431, 0, false, NULL},
     {"one header field over limits.header_field_size", NULL, build_long_header, 431, 0, false,
      NULL},
     {"obs-fold", "GET / HTTP/1.1\r\n" HOST_HEADER "X-A: b\r\n  c\r\n\r\n", NULL, 400, 0, false,
      NULL},
     {"whitespace before ':'", "GET / HTTP/1.1\r\n" HOST_HEADER "X-A : b\r\n\r\n", NULL, 400, 0,
      false, NULL},
-    {"header line without ':'", "GET / HTTP/1.1\r\n" HOST_HEADER "X-NoColon\r\n\r\n", NULL, 400,
-     0, false, NULL},
+    {"header line without ':'", "GET / HTTP/1.1\r\n" HOST_HEADER "X-NoColon\r\n\r\n", NULL, 400, 0,
+     false, NULL},
     {"HTTP/1.1 without Host", "GET / HTTP/1.1\r\n\r\n", NULL, 400, 0, false, NULL},
     {"two Host fields", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", NULL, 400, 0, false, NULL},
     {"Transfer-Encoding other than chunked",
@@ -506,15 +505,15 @@ static const struct bad_request bad_requests[] = {
     {"HTTP/2.0 in the request line", "GET / HTTP/2.0\r\n" HOST_HEADER "\r\n", NULL, 505, 0, false,
      NULL},
     /* The server's choice; RFC 9110 §2.5 would also allow treating 1.2 as 1.1. */
-    {"HTTP/1.2 in the request line", "GET / HTTP/1.2\r\n" HOST_HEADER "\r\n", NULL, 505, 200,
-     false, NULL},
+    {"HTTP/1.2 in the request line", "GET / HTTP/1.2\r\n" HOST_HEADER "\r\n", NULL, 505, 200, false,
+     NULL},
     {"Content-Length and Transfer-Encoding",
      "POST /hello.txt HTTP/1.1\r\n" HOST_HEADER
      "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
      NULL, 400, 0, true, NULL},
-    {"malformed Content-Length", "POST /hello.txt HTTP/1.1\r\n" HOST_HEADER
-                                 "Content-Length: 12abc\r\n\r\n",
-     NULL, 400, 0, false, NULL},
+    {"malformed Content-Length",
+     "POST /hello.txt HTTP/1.1\r\n" HOST_HEADER "Content-Length: 12abc\r\n\r\n", NULL, 400, 0,
+     false, NULL},
     {"two different Content-Length",
      "POST /hello.txt HTTP/1.1\r\n" HOST_HEADER "Content-Length: 1\r\nContent-Length: 2\r\n\r\nab",
      NULL, 400, 0, false, NULL},
@@ -649,7 +648,7 @@ START_TEST(test_access_log_combined)
 END_TEST
 
 #define ERROR_LOG_LINE                                                                             \
-    "^\\[(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "        \
+    "^\\[(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "         \
     "[ 0-9][0-9] [0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{6} [0-9]{4}\\] \\[[a-z]+\\] \\[pid [0-9]+\\] " \
     ".+$"
 

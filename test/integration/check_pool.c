@@ -327,8 +327,10 @@ START_TEST(test_max_requests_per_child)
         if (!recycled)
             ts_sleep_ms(100);
     }
-    ck_assert_msg(recycled, "all %zu workers still alive after 15 requests "
-                            "(max_requests_per_child = 5)", n);
+    ck_assert_msg(recycled,
+                  "all %zu workers still alive after 15 requests "
+                  "(max_requests_per_child = 5)",
+                  n);
     ck_assert_msg(wait_no_zombies(&s, 5.0), "%zu zombie children", ts_zombies(s.pid));
     ck_assert_msg(wait_serving(&s, POOL_TIMEOUT_S), "not serving after recycling");
     ts_server_stop(&s);
@@ -417,11 +419,12 @@ START_TEST(test_graceful_restart_loses_nothing)
         keepalive_request(&ka, s.port, &st);
     }
     ts_conn_close(&ka);
-    fprintf(stderr, "graceful restart: %d ok, %d failed, %d keep-alive retries\n", st.ok,
-            st.failed, st.retried);
+    fprintf(stderr, "graceful restart: %d ok, %d failed, %d keep-alive retries\n", st.ok, st.failed,
+            st.retried);
     ck_assert_msg(st.failed == 0, "%d of %d requests failed across two SIGUSR1; first: %s",
                   st.failed, st.ok + st.failed, st.first_failure);
-    ck_assert_msg(usr1_sent == 2 && st.ok >= 100, "only %d requests in 3.5 s (or a SIGUSR1 missed)", st.ok);
+    ck_assert_msg(usr1_sent == 2 && st.ok >= 100, "only %d requests in 3.5 s (or a SIGUSR1 missed)",
+                  st.ok);
     ck_assert_msg(ts_pid_alive(s.pid), "the master died on SIGUSR1");
     ck_assert_msg(wait_turned_over(&s, before, n, POOL_TIMEOUT_S),
                   "old workers still there %.0f s after SIGUSR1", POOL_TIMEOUT_S);
@@ -458,6 +461,28 @@ START_TEST(test_graceful_restart_applies_config)
     }
     ck_assert_msg(applied, "Server: %s %.0f s after reloading with server_tokens = false", seen,
                   POOL_TIMEOUT_S);
+    ts_server_stop(&s);
+}
+END_TEST
+
+/* Log rotation: after the access log is renamed, SIGUSR1 makes the server write a new one. */
+START_TEST(test_graceful_restart_reopens_logs)
+{
+    struct ts_server s;
+    ts_server_start(&s, NULL);
+    ck_assert_int_eq(ts_get_status(s.port, "/hello.txt"), 200);
+    ck_assert_msg(ts_file_wait_for(s.access_log, "GET /hello.txt", 5.0), "no access-log line");
+    char rotated[TS_PATH_MAX + 8];
+    snprintf(rotated, sizeof(rotated), "%s.1", s.access_log);
+    ck_assert_int_eq(rename(s.access_log, rotated), 0);
+    ck_assert_int_eq(kill(s.pid, SIGUSR1), 0);
+    double deadline = ts_now() + POOL_TIMEOUT_S;
+    bool reopened = false;
+    for (int i = 0; i < 1000 && !reopened && ts_now() < deadline; i++) {
+        ck_assert_int_eq(ts_get_status(s.port, "/hello.txt?after-usr1"), 200);
+        reopened = ts_file_wait_for(s.access_log, "after-usr1", 0.2);
+    }
+    ck_assert_msg(reopened, "no new %s %.0f s after SIGUSR1", s.access_log, POOL_TIMEOUT_S);
     ts_server_stop(&s);
 }
 END_TEST
@@ -562,6 +587,7 @@ static Suite *pool_suite(void)
     tcase_set_timeout(signals, 60);
     tcase_add_test(signals, test_graceful_restart_loses_nothing);
     tcase_add_test(signals, test_graceful_restart_applies_config);
+    tcase_add_test(signals, test_graceful_restart_reopens_logs);
     tcase_add_test(signals, test_hup_restarts);
     tcase_add_test(signals, test_pid_file_and_sigterm);
     tcase_add_test(signals, test_winch_graceful_stop);

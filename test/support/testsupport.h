@@ -21,17 +21,17 @@
 #endif
 
 #define TS_HOST "127.0.0.1"
-#define TS_IO_TIMEOUT_MS 10000   /* default deadline for one response */
-#define TS_START_TIMEOUT_S 10.0  /* until the port accepts connections */
-#define TS_STOP_TIMEOUT_S 15.0   /* SIGTERM → exit; ASan makes exit slow */
-#define TS_MAX_HEAD (64 * 1024)  /* longest response head the client accepts */
-#define TS_MAX_BODY (16 << 20)   /* longest response body the client accepts */
-#define TS_MAX_PIDS 256          /* most processes ts_children() reports */
+#define TS_IO_TIMEOUT_MS 10000  /* default deadline for one response */
+#define TS_START_TIMEOUT_S 10.0 /* until the port accepts connections */
+#define TS_STOP_TIMEOUT_S 15.0  /* SIGTERM → exit; ASan makes exit slow */
+#define TS_MAX_HEAD (64 * 1024) /* longest response head the client accepts */
+#define TS_MAX_BODY (16 << 20)  /* longest response body the client accepts */
+#define TS_MAX_PIDS 256         /* most processes ts_children() reports */
 #define TS_PATH_MAX 512
 
 /* The site every test server serves (htdocs/ under the server's temp dir). */
 #define TS_INDEX_HTML                                                                              \
-    "<!DOCTYPE html>\n<html><head><title>preforkd test</title></head>\n"                          \
+    "<!DOCTYPE html>\n<html><head><title>preforkd test</title></head>\n"                           \
     "<body><p>the index page</p></body></html>\n"
 #define TS_HELLO_TXT "hello world\n"
 #define TS_SUB_INDEX_HTML "<html><body><p>the sub index</p></body></html>\n"
@@ -127,9 +127,9 @@ struct ts_conn {
     char *buf; /* received bytes not consumed yet */
     size_t len;
     size_t cap;
-    bool eof;       /* the server sent FIN */
-    int err;        /* errno of the last failed recv/send, or 0 */
-    int timeout_ms; /* per response; TS_IO_TIMEOUT_MS unless changed */
+    bool eof;                    /* the server sent FIN */
+    int err;                     /* errno of the last failed recv/send, or 0 */
+    int timeout_ms;              /* per response; TS_IO_TIMEOUT_MS unless changed */
     unsigned long long received; /* bytes received so far on this connection */
 };
 

@@ -391,8 +391,7 @@ static long long response_content_length(const struct ts_response *r)
     return n;
 }
 
-static int read_body(struct ts_conn *c, struct ts_response *r, bool head_request,
-                     double deadline)
+static int read_body(struct ts_conn *c, struct ts_response *r, bool head_request, double deadline)
 {
     if (head_request || r->status / 100 == 1 || r->status == 204 || r->status == 304)
         return TS_OK;

@@ -262,8 +262,7 @@ int ts_server_configure(struct ts_server *s, const char *extra)
             "log_level = \"info\"\n"
             "access_log = \"%s\"\n"
             "pid_file = \"%s\"\n",
-            TS_HOST, s->port, s->docroot, PFD_MODULE_DIR, s->error_log, s->access_log,
-            s->pid_file);
+            TS_HOST, s->port, s->docroot, PFD_MODULE_DIR, s->error_log, s->access_log, s->pid_file);
     extra = extra != NULL ? extra : "";
     for (size_t i = 0; i < sizeof(ts_default_sections) / sizeof(ts_default_sections[0]); i++) {
         if (!text_has_section(extra, ts_default_sections[i].name))
