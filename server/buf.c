@@ -38,6 +38,20 @@ int pfd_buf_append_str(struct pfd_buf *b, const char *s)
     return pfd_buf_append(b, s, strlen(s));
 }
 
+int pfd_buf_append_int(struct pfd_buf *b, int64_t value)
+{
+    char digits[24];
+    char *p = digits + sizeof(digits);
+    uint64_t v = value < 0 ? 0 - (uint64_t)value : (uint64_t)value;
+    do {
+        *--p = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    if (value < 0)
+        *--p = '-';
+    return pfd_buf_append(b, p, (size_t)(digits + sizeof(digits) - p));
+}
+
 int pfd_buf_vprintf(struct pfd_buf *b, const char *fmt, va_list ap)
 {
     va_list copy;

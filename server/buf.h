@@ -9,6 +9,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct pfd_buf {
     char *data;
@@ -16,11 +17,16 @@ struct pfd_buf {
     size_t cap;
 };
 
-#define PFD_BUF_INIT {NULL, 0, 0}
+#define PFD_BUF_INIT                                                                               \
+    {                                                                                              \
+        NULL, 0, 0                                                                                 \
+    }
 
 int pfd_buf_reserve(struct pfd_buf *b, size_t extra);
 int pfd_buf_append(struct pfd_buf *b, const void *data, size_t len);
 int pfd_buf_append_str(struct pfd_buf *b, const char *s);
+/* Decimal, without printf: these run several times per request. */
+int pfd_buf_append_int(struct pfd_buf *b, int64_t value);
 int pfd_buf_printf(struct pfd_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int pfd_buf_vprintf(struct pfd_buf *b, const char *fmt, va_list ap);
 /* Drops the first n bytes, moving the rest to the front. */

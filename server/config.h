@@ -33,9 +33,9 @@ struct pfd_loaded_module {
 };
 
 struct pfd_location {
-    char *pattern;     /* a pcre2 pattern matched against the decoded path */
-    pcre2_code *regex; /* compiled once, at start-up */
-    char *handler;     /* module name, or NULL: try every module in order */
+    char *pattern;                            /* a pcre2 pattern matched against the decoded path */
+    pcre2_code *regex;                        /* compiled once, at start-up */
+    char *handler;                            /* module name, or NULL: try every module in order */
     struct pfd_loaded_module *handler_module; /* resolved by module.c after loading */
     int line;
 };
@@ -51,15 +51,15 @@ struct pfd_config {
 
     struct pfd_listen *listens;
     size_t nlistens;
-    char *server_name;   /* default: the host name */
-    char *server_admin;  /* default: "webmaster@" server_name */
-    char *document_root; /* absolute, no trailing '/' */
-    char *user;          /* used only when started as root; default "nobody" */
-    char *group;         /* default: the user's primary group */
-    char *pid_file;      /* absolute or NULL */
-    char *error_log;     /* absolute path, or "-" for stderr */
-    int log_level;       /* enum pfd_log_level, from "emerg" … "debug"; default "notice" */
-    char *access_log;    /* absolute path, "-" for stderr, or NULL (off); default NULL */
+    char *server_name;       /* default: the host name */
+    char *server_admin;      /* default: "webmaster@" server_name */
+    char *document_root;     /* absolute, no trailing '/' */
+    char *user;              /* used only when started as root; default "nobody" */
+    char *group;             /* default: the user's primary group */
+    char *pid_file;          /* absolute or NULL */
+    char *error_log;         /* absolute path, or "-" for stderr */
+    int log_level;           /* enum pfd_log_level, from "emerg" … "debug"; default "notice" */
+    char *access_log;        /* absolute path, "-" for stderr, or NULL (off); default NULL */
     char *access_log_format; /* Apache LogFormat; default the "combined" format */
     char *module_dir;        /* absolute */
     char **modules;          /* names, in the order handlers are tried */

@@ -17,8 +17,8 @@
 #include "buf.h"
 #include "request.h"
 
-static const char *const log_level_names[] = {"emerg",  "alert", "crit", "error",
-                                              "warn",   "notice", "info", "debug"};
+static const char *const log_level_names[] = {"emerg", "alert",  "crit", "error",
+                                              "warn",  "notice", "info", "debug"};
 
 static struct {
     int fd;
@@ -127,11 +127,39 @@ void pfd_log_at(int level, const char *file, int line, const char *fmt, ...)
 
 /* ---- HTTP dates ------------------------------------------------------------------------- */
 
+/* By hand rather than strftime(): it runs for every Last-Modified, and the format never depends
+ * on the locale (RFC 9110 §5.6.7). */
 void pfd_http_date_format(time_t t, char out[30])
 {
+    static const char days[] = "SunMonTueWedThuFriSat";
+    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
     struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 30, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    if (gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 > 9999 || tm.tm_year + 1900 < 0)
+        memset(&tm, 0, sizeof(tm)); /* out of range: 1900 rather than garbage */
+    int year = tm.tm_year + 1900;
+    char *p = out;
+    memcpy(p, days + 3 * tm.tm_wday, 3);
+    p += 3;
+    *p++ = ',';
+    *p++ = ' ';
+    *p++ = (char)('0' + tm.tm_mday / 10);
+    *p++ = (char)('0' + tm.tm_mday % 10);
+    *p++ = ' ';
+    memcpy(p, months + 3 * tm.tm_mon, 3);
+    p += 3;
+    *p++ = ' ';
+    *p++ = (char)('0' + year / 1000);
+    *p++ = (char)('0' + year / 100 % 10);
+    *p++ = (char)('0' + year / 10 % 10);
+    *p++ = (char)('0' + year % 10);
+    *p++ = ' ';
+    int fields[3] = {tm.tm_hour, tm.tm_min, tm.tm_sec};
+    for (int i = 0; i < 3; i++) {
+        *p++ = (char)('0' + fields[i] / 10);
+        *p++ = (char)('0' + fields[i] % 10);
+        *p++ = i < 2 ? ':' : ' ';
+    }
+    memcpy(p, "GMT", 4);
 }
 
 const char *pfd_http_date_now(void)
@@ -150,27 +178,27 @@ const char *pfd_http_date_now(void)
 
 enum access_op {
     ACCESS_LITERAL,
-    ACCESS_REMOTE_HOST,   /* %h %a */
-    ACCESS_LOCAL_IP,      /* %A */
-    ACCESS_DASH,          /* %l */
-    ACCESS_REMOTE_USER,   /* %u */
-    ACCESS_TIME,          /* %t */
-    ACCESS_REQUEST_LINE,  /* %r */
-    ACCESS_STATUS,        /* %s %>s */
-    ACCESS_BYTES_CLF,     /* %b */
-    ACCESS_BYTES,         /* %B */
-    ACCESS_REQ_HEADER,    /* %{Name}i */
-    ACCESS_DURATION_US,   /* %D */
-    ACCESS_DURATION_S,    /* %T */
-    ACCESS_PATH,          /* %U */
-    ACCESS_QUERY,         /* %q */
-    ACCESS_METHOD,        /* %m */
-    ACCESS_PROTOCOL,      /* %H */
-    ACCESS_SERVER_NAME,   /* %v %V */
-    ACCESS_LOCAL_PORT,    /* %p */
-    ACCESS_PID,           /* %P */
-    ACCESS_KEEPALIVE,     /* %k */
-    ACCESS_CONN_STATUS,   /* %X */
+    ACCESS_REMOTE_HOST,  /* %h %a */
+    ACCESS_LOCAL_IP,     /* %A */
+    ACCESS_DASH,         /* %l */
+    ACCESS_REMOTE_USER,  /* %u */
+    ACCESS_TIME,         /* %t */
+    ACCESS_REQUEST_LINE, /* %r */
+    ACCESS_STATUS,       /* %s %>s */
+    ACCESS_BYTES_CLF,    /* %b */
+    ACCESS_BYTES,        /* %B */
+    ACCESS_REQ_HEADER,   /* %{Name}i */
+    ACCESS_DURATION_US,  /* %D */
+    ACCESS_DURATION_S,   /* %T */
+    ACCESS_PATH,         /* %U */
+    ACCESS_QUERY,        /* %q */
+    ACCESS_METHOD,       /* %m */
+    ACCESS_PROTOCOL,     /* %H */
+    ACCESS_SERVER_NAME,  /* %v %V */
+    ACCESS_LOCAL_PORT,   /* %p */
+    ACCESS_PID,          /* %P */
+    ACCESS_KEEPALIVE,    /* %k */
+    ACCESS_CONN_STATUS,  /* %X */
 };
 
 struct access_item {
@@ -206,13 +234,13 @@ static int access_op_for(char c)
         char code;
         enum access_op op;
     } codes[] = {
-        {'h', ACCESS_REMOTE_HOST}, {'a', ACCESS_REMOTE_HOST},  {'A', ACCESS_LOCAL_IP},
-        {'l', ACCESS_DASH},        {'u', ACCESS_REMOTE_USER},  {'t', ACCESS_TIME},
+        {'h', ACCESS_REMOTE_HOST},  {'a', ACCESS_REMOTE_HOST}, {'A', ACCESS_LOCAL_IP},
+        {'l', ACCESS_DASH},         {'u', ACCESS_REMOTE_USER}, {'t', ACCESS_TIME},
         {'r', ACCESS_REQUEST_LINE}, {'s', ACCESS_STATUS},      {'b', ACCESS_BYTES_CLF},
-        {'B', ACCESS_BYTES},       {'D', ACCESS_DURATION_US}, {'T', ACCESS_DURATION_S},
-        {'U', ACCESS_PATH},        {'q', ACCESS_QUERY},        {'m', ACCESS_METHOD},
-        {'H', ACCESS_PROTOCOL},    {'v', ACCESS_SERVER_NAME},  {'V', ACCESS_SERVER_NAME},
-        {'p', ACCESS_LOCAL_PORT},  {'P', ACCESS_PID},          {'k', ACCESS_KEEPALIVE},
+        {'B', ACCESS_BYTES},        {'D', ACCESS_DURATION_US}, {'T', ACCESS_DURATION_S},
+        {'U', ACCESS_PATH},         {'q', ACCESS_QUERY},       {'m', ACCESS_METHOD},
+        {'H', ACCESS_PROTOCOL},     {'v', ACCESS_SERVER_NAME}, {'V', ACCESS_SERVER_NAME},
+        {'p', ACCESS_LOCAL_PORT},   {'P', ACCESS_PID},         {'k', ACCESS_KEEPALIVE},
         {'X', ACCESS_CONN_STATUS},
     };
     for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
@@ -336,20 +364,31 @@ void pfd_access_log_close(struct pfd_access_log *log)
 }
 
 /* Apache escapes quotes, backslashes and control bytes in logged request data (CVE-2003-0020). */
+/* Apache escapes quotes, backslashes and control bytes in logged request data (CVE-2003-0020).
+ * Safe runs are appended whole: most values have nothing to escape. */
 static void access_append_escaped(struct pfd_buf *b, const char *s)
 {
+    static const char hex[] = "0123456789abcdef";
     if (s == NULL || *s == '\0') {
         pfd_buf_append(b, "-", 1);
         return;
     }
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            pfd_buf_printf(b, "\\%c", c);
-        else if (c < 0x20 || c >= 0x7f)
-            pfd_buf_printf(b, "\\x%02x", c);
-        else
-            pfd_buf_append(b, s, 1);
+    for (;;) {
+        const char *run = s;
+        while (*s >= 0x20 && *s < 0x7f && *s != '"' && *s != '\\')
+            s++;
+        if (s > run)
+            pfd_buf_append(b, run, (size_t)(s - run));
+        if (*s == '\0')
+            return;
+        unsigned char c = (unsigned char)*s++;
+        char esc[4] = {'\\', (char)c, 0, 0};
+        if (c != '"' && c != '\\') {
+            esc[1] = 'x';
+            esc[2] = hex[c >> 4];
+            esc[3] = hex[c & 15];
+        }
+        pfd_buf_append(b, esc, c == '"' || c == '\\' ? 2 : 4);
     }
 }
 
@@ -370,42 +409,79 @@ static void access_append_time(struct pfd_buf *b)
 static void access_append_item(struct pfd_buf *b, const struct access_item *it,
                                const struct pfd_request *r)
 {
-    int64_t us = pfd_request_elapsed_us(r);
     switch (it->op) {
-    case ACCESS_LITERAL: pfd_buf_append(b, it->text, it->len); break;
-    case ACCESS_REMOTE_HOST: pfd_buf_append_str(b, r->conn->peer_ip); break;
-    case ACCESS_LOCAL_IP: pfd_buf_append_str(b, r->conn->local_ip); break;
-    case ACCESS_DASH: pfd_buf_append(b, "-", 1); break;
-    case ACCESS_REMOTE_USER: access_append_escaped(b, r->remote_user); break;
-    case ACCESS_TIME: access_append_time(b); break;
-    case ACCESS_REQUEST_LINE: access_append_escaped(b, r->request_line); break;
-    case ACCESS_STATUS: pfd_buf_printf(b, "%d", r->status); break;
+    case ACCESS_LITERAL:
+        pfd_buf_append(b, it->text, it->len);
+        break;
+    case ACCESS_REMOTE_HOST:
+        pfd_buf_append_str(b, r->conn->peer_ip);
+        break;
+    case ACCESS_LOCAL_IP:
+        pfd_buf_append_str(b, r->conn->local_ip);
+        break;
+    case ACCESS_DASH:
+        pfd_buf_append(b, "-", 1);
+        break;
+    case ACCESS_REMOTE_USER:
+        access_append_escaped(b, r->remote_user);
+        break;
+    case ACCESS_TIME:
+        access_append_time(b);
+        break;
+    case ACCESS_REQUEST_LINE:
+        access_append_escaped(b, r->request_line);
+        break;
+    case ACCESS_STATUS:
+        pfd_buf_append_int(b, r->status);
+        break;
     case ACCESS_BYTES_CLF:
         if (r->body_bytes_sent == 0)
             pfd_buf_append(b, "-", 1);
         else
-            pfd_buf_printf(b, "%lld", (long long)r->body_bytes_sent);
+            pfd_buf_append_int(b, r->body_bytes_sent);
         break;
-    case ACCESS_BYTES: pfd_buf_printf(b, "%lld", (long long)r->body_bytes_sent); break;
+    case ACCESS_BYTES:
+        pfd_buf_append_int(b, r->body_bytes_sent);
+        break;
     case ACCESS_REQ_HEADER:
         access_append_escaped(b, pfd_request_header(r, it->text));
         break;
-    case ACCESS_DURATION_US: pfd_buf_printf(b, "%lld", (long long)us); break;
-    case ACCESS_DURATION_S: pfd_buf_printf(b, "%lld", (long long)(us / 1000000)); break;
-    case ACCESS_PATH: access_append_escaped(b, r->path); break;
+    case ACCESS_DURATION_US:
+        pfd_buf_append_int(b, pfd_request_elapsed_us(r));
+        break;
+    case ACCESS_DURATION_S:
+        pfd_buf_append_int(b, pfd_request_elapsed_us(r) / 1000000);
+        break;
+    case ACCESS_PATH:
+        access_append_escaped(b, r->path);
+        break;
     case ACCESS_QUERY:
         if (r->query != NULL) {
             pfd_buf_append(b, "?", 1);
             access_append_escaped(b, r->query);
         }
         break;
-    case ACCESS_METHOD: access_append_escaped(b, r->method_name); break;
-    case ACCESS_PROTOCOL: access_append_escaped(b, r->protocol); break;
-    case ACCESS_SERVER_NAME: access_append_escaped(b, pfd_request_server_name(r)); break;
-    case ACCESS_LOCAL_PORT: pfd_buf_printf(b, "%d", r->conn->local_port); break;
-    case ACCESS_PID: pfd_buf_printf(b, "%d", (int)getpid()); break;
-    case ACCESS_KEEPALIVE: pfd_buf_printf(b, "%u", r->conn->requests - 1); break;
-    case ACCESS_CONN_STATUS: pfd_buf_append(b, r->conn->keep_alive ? "+" : "-", 1); break;
+    case ACCESS_METHOD:
+        access_append_escaped(b, r->method_name);
+        break;
+    case ACCESS_PROTOCOL:
+        access_append_escaped(b, r->protocol);
+        break;
+    case ACCESS_SERVER_NAME:
+        access_append_escaped(b, pfd_request_server_name(r));
+        break;
+    case ACCESS_LOCAL_PORT:
+        pfd_buf_printf(b, "%d", r->conn->local_port);
+        break;
+    case ACCESS_PID:
+        pfd_buf_printf(b, "%d", (int)getpid());
+        break;
+    case ACCESS_KEEPALIVE:
+        pfd_buf_printf(b, "%u", r->conn->requests - 1);
+        break;
+    case ACCESS_CONN_STATUS:
+        pfd_buf_append(b, r->conn->keep_alive ? "+" : "-", 1);
+        break;
     }
 }
 

@@ -25,7 +25,8 @@ int pfd_log_level_from_name(const char *name);
 
 struct pfd_access_format; /* a compiled LogFormat string */
 
-/* Compiles an Apache LogFormat string. NULL with a reason in err when it holds an unknown %-code. */
+/* Compiles an Apache LogFormat string. NULL with a reason in err when it holds an unknown %-code.
+ */
 struct pfd_access_format *pfd_access_format_compile(const char *format, char *err, size_t err_size);
 void pfd_access_format_free(struct pfd_access_format *f);
 

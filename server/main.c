@@ -29,13 +29,14 @@ struct options {
 
 static void usage(FILE *out)
 {
-    fprintf(out, "Usage: preforkd [-f FILE] [-t] [-X] [-D] [-v] [-h]\n"
-                 "  -f FILE  configuration file (default: %s)\n"
-                 "  -t       check the configuration and exit\n"
-                 "  -X       serve from a single process, in the foreground (debugging)\n"
-                 "  -D       run as a daemon, in the background\n"
-                 "  -v       print the version and exit\n"
-                 "  -h       print this help and exit\n",
+    fprintf(out,
+            "Usage: preforkd [-f FILE] [-t] [-X] [-D] [-v] [-h]\n"
+            "  -f FILE  configuration file (default: %s)\n"
+            "  -t       check the configuration and exit\n"
+            "  -X       serve from a single process, in the foreground (debugging)\n"
+            "  -D       run as a daemon, in the background\n"
+            "  -v       print the version and exit\n"
+            "  -h       print this help and exit\n",
             PFD_DEFAULT_CONFIG);
 }
 
@@ -45,13 +46,27 @@ static int parse_options(int argc, char **argv, struct options *o)
     int c;
     while ((c = getopt(argc, argv, "f:tXDvh")) != -1) {
         switch (c) {
-        case 'f': o->config_file = optarg; break;
-        case 't': o->test_only = true; break;
-        case 'X': o->single_process = true; break;
-        case 'D': o->daemonize = true; break;
-        case 'v': printf("preforkd/%s\n", PFD_VERSION); exit(0);
-        case 'h': usage(stdout); exit(0);
-        default: usage(stderr); return -1;
+        case 'f':
+            o->config_file = optarg;
+            break;
+        case 't':
+            o->test_only = true;
+            break;
+        case 'X':
+            o->single_process = true;
+            break;
+        case 'D':
+            o->daemonize = true;
+            break;
+        case 'v':
+            printf("preforkd/%s\n", PFD_VERSION);
+            exit(0);
+        case 'h':
+            usage(stdout);
+            exit(0);
+        default:
+            usage(stderr);
+            return -1;
         }
     }
     if (optind < argc) {
@@ -116,8 +131,8 @@ static int run(struct pfd_server *s, const struct options *o)
     if (o->single_process) {
         s->slot = pfd_scoreboard_slot_claim(s->scoreboard);
         s->scoreboard->slots[s->slot].pid = getpid();
-        pfd_log(PFD_LOG_NOTICE, "preforkd/%s serving in a single process (-X), pid %d",
-                PFD_VERSION, (int)getpid());
+        pfd_log(PFD_LOG_NOTICE, "preforkd/%s serving in a single process (-X), pid %d", PFD_VERSION,
+                (int)getpid());
         pfd_worker_run(s); /* does not return */
     }
     rc = pfd_master_run(s);
@@ -145,8 +160,7 @@ int main(int argc, char **argv)
     struct pfd_server server = {.conf = conf, .slot = -1, .generation = 1};
     server.access_log.fd = -1;
     if (pfd_log_open(conf->error_log, conf->log_level) != 0) {
-        fprintf(stderr, "preforkd: open() \"%s\" failed: %s\n", conf->error_log,
-                strerror(errno));
+        fprintf(stderr, "preforkd: open() \"%s\" failed: %s\n", conf->error_log, strerror(errno));
         return 1;
     }
     int rc = 1;

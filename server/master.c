@@ -106,9 +106,8 @@ static void master_log_exit(pid_t pid, int status, bool expected)
 {
     if (WIFSIGNALED(status)) {
         int sig = WTERMSIG(status);
-        pfd_log(expected ? PFD_LOG_INFO : PFD_LOG_ERR,
-                "worker %d exited on signal %d (%s)%s", (int)pid, sig, strsignal(sig),
-                WCOREDUMP(status) ? ", core dumped" : "");
+        pfd_log(expected ? PFD_LOG_INFO : PFD_LOG_ERR, "worker %d exited on signal %d (%s)%s",
+                (int)pid, sig, strsignal(sig), WCOREDUMP(status) ? ", core dumped" : "");
     } else if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
         pfd_log(PFD_LOG_ERR, "worker %d exited with status %d", (int)pid, WEXITSTATUS(status));
     } else {
@@ -183,8 +182,8 @@ static void master_maintain(struct master *m)
     int n = want < m->spawn_rate ? want : m->spawn_rate;
     n = n < room ? n : room;
     if (m->spawn_rate >= 8)
-        pfd_log(PFD_LOG_INFO, "pool is short of idle workers: spawning %d (%d idle, %d total)",
-                n, idle, current);
+        pfd_log(PFD_LOG_INFO, "pool is short of idle workers: spawning %d (%d idle, %d total)", n,
+                idle, current);
     for (int i = 0; i < n; i++)
         if (master_spawn(m) != 0)
             break;
@@ -243,8 +242,10 @@ static int master_reload(struct master *m)
         return -1;
     }
     if ((uint32_t)conf->prefork.max_workers * 2 > s->scoreboard->nslots) {
-        pfd_log(PFD_LOG_WARN, "max_workers %d exceeds what the scoreboard was sized for: "
-                "a full stop and start applies it", conf->prefork.max_workers);
+        pfd_log(PFD_LOG_WARN,
+                "max_workers %d exceeds what the scoreboard was sized for: "
+                "a full stop and start applies it",
+                conf->prefork.max_workers);
         conf->prefork.max_workers = (int)(s->scoreboard->nslots / 2);
     }
     if (pfd_modules_init(s, conf) != 0 || pfd_listen_take_over(s->conf, conf) != 0) {

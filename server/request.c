@@ -13,22 +13,58 @@
 
 #include "worker.h"
 
-int pfd_request_method(const struct pfd_request *r) { return r->head.method_id; }
-const char *pfd_request_method_name(const struct pfd_request *r) { return r->method_name; }
-const char *pfd_request_target(const struct pfd_request *r) { return r->target; }
-const char *pfd_request_path(const struct pfd_request *r) { return r->path; }
-const char *pfd_request_query(const struct pfd_request *r) { return r->query; }
-int pfd_request_version(const struct pfd_request *r) { return r->head.version; }
-const char *pfd_request_protocol(const struct pfd_request *r) { return r->protocol; }
+int pfd_request_method(const struct pfd_request *r)
+{
+    return r->head.method_id;
+}
+const char *pfd_request_method_name(const struct pfd_request *r)
+{
+    return r->method_name;
+}
+const char *pfd_request_target(const struct pfd_request *r)
+{
+    return r->target;
+}
+const char *pfd_request_path(const struct pfd_request *r)
+{
+    return r->path;
+}
+const char *pfd_request_query(const struct pfd_request *r)
+{
+    return r->query;
+}
+int pfd_request_version(const struct pfd_request *r)
+{
+    return r->head.version;
+}
+const char *pfd_request_protocol(const struct pfd_request *r)
+{
+    return r->protocol;
+}
 const char *pfd_request_document_root(const struct pfd_request *r)
 {
     return r->conf->document_root;
 }
-const char *pfd_request_file_path(const struct pfd_request *r) { return r->file_path; }
-const char *pfd_request_peer_ip(const struct pfd_request *r) { return r->conn->peer_ip; }
-int pfd_request_peer_port(const struct pfd_request *r) { return r->conn->peer_port; }
-const char *pfd_request_local_ip(const struct pfd_request *r) { return r->conn->local_ip; }
-int pfd_request_local_port(const struct pfd_request *r) { return r->conn->local_port; }
+const char *pfd_request_file_path(const struct pfd_request *r)
+{
+    return r->file_path;
+}
+const char *pfd_request_peer_ip(const struct pfd_request *r)
+{
+    return r->conn->peer_ip;
+}
+int pfd_request_peer_port(const struct pfd_request *r)
+{
+    return r->conn->peer_port;
+}
+const char *pfd_request_local_ip(const struct pfd_request *r)
+{
+    return r->conn->local_ip;
+}
+int pfd_request_local_port(const struct pfd_request *r)
+{
+    return r->conn->local_port;
+}
 int64_t pfd_request_content_length(const struct pfd_request *r)
 {
     return r->head.chunked ? -1 : (r->head.content_length > 0 ? r->head.content_length : 0);
@@ -56,7 +92,10 @@ const char *pfd_request_header(const struct pfd_request *r, const char *name)
     return NULL;
 }
 
-size_t pfd_request_header_count(const struct pfd_request *r) { return r->head.nheaders; }
+size_t pfd_request_header_count(const struct pfd_request *r)
+{
+    return r->head.nheaders;
+}
 
 void pfd_request_header_at(const struct pfd_request *r, size_t i, const char **name,
                            const char **value)
@@ -82,9 +121,8 @@ const char *pfd_request_mime_type(const struct pfd_request *r, const char *file_
     const char *base = slash ? slash + 1 : file_name;
     const char *dot = strrchr(base, '.');
     if (dot != NULL && dot != base && r->conf->nmime_types > 0) {
-        const struct pfd_mime_type *m =
-            bsearch(dot + 1, r->conf->mime_types, r->conf->nmime_types,
-                    sizeof(*r->conf->mime_types), request_mime_compare);
+        const struct pfd_mime_type *m = bsearch(dot + 1, r->conf->mime_types, r->conf->nmime_types,
+                                                sizeof(*r->conf->mime_types), request_mime_compare);
         if (m != NULL)
             return m->type;
     }

@@ -36,9 +36,9 @@ struct pfd_conn {
     struct pfd_buf log_line;
     struct pfd_arena arena;
     struct pfd_http_header *header_storage; /* limits.header_fields entries */
-    unsigned requests; /* served on this connection */
-    bool keep_alive;   /* may the next request be read after this one? */
-    bool broken;       /* a write failed or timed out: close without another byte */
+    unsigned requests;                      /* served on this connection */
+    bool keep_alive;                        /* may the next request be read after this one? */
+    bool broken; /* a write failed or timed out: close without another byte */
 };
 
 struct pfd_request {
@@ -64,9 +64,9 @@ struct pfd_request {
     /* The body. */
     int64_t body_left; /* Content-Length bytes not yet read */
     struct pfd_chunked chunked;
-    size_t in_pos;       /* next unread byte of conn->in */
-    bool body_done;      /* the whole body was read (or there was none) */
-    bool body_error;     /* the body could not be read: the connection must close */
+    size_t in_pos;   /* next unread byte of conn->in */
+    bool body_done;  /* the whole body was read (or there was none) */
+    bool body_error; /* the body could not be read: the connection must close */
     bool continue_sent;
     int64_t body_read;
 

@@ -165,8 +165,8 @@ int pfd_response_header(struct pfd_request *r, const char *name, const char *val
     if (strpbrk(name, "\r\n: \t") != NULL || name[0] == '\0' || strpbrk(value, "\r\n") != NULL)
         return -1;
     struct pfd_buf *b = &r->conn->resp_headers;
-    if (pfd_buf_append_str(b, name) || pfd_buf_append(b, ": ", 2) ||
-        pfd_buf_append_str(b, value) || pfd_buf_append(b, "\r\n", 2))
+    if (pfd_buf_append_str(b, name) || pfd_buf_append(b, ": ", 2) || pfd_buf_append_str(b, value) ||
+        pfd_buf_append(b, "\r\n", 2))
         return -1;
     return 0;
 }
@@ -208,14 +208,23 @@ static int response_build_head(struct pfd_request *r)
         else
             c->keep_alive = false; /* HTTP/1.0 without a length: the close ends the body */
     }
-    pfd_buf_printf(out, "HTTP/1.1 %d %s\r\nDate: %s\r\nServer: %s\r\n", r->status,
-                   pfd_status_reason(r->status), pfd_http_date_now(),
-                   r->conf->server_tokens ? "preforkd/" PFD_VERSION : "preforkd");
+    /* Appends, not printf: this is the busiest formatting of all. */
+    pfd_buf_append(out, "HTTP/1.1 ", 9);
+    pfd_buf_append_int(out, r->status);
+    pfd_buf_append(out, " ", 1);
+    pfd_buf_append_str(out, pfd_status_reason(r->status));
+    pfd_buf_append(out, "\r\nDate: ", 8);
+    pfd_buf_append(out, pfd_http_date_now(), 29);
+    pfd_buf_append_str(out, r->conf->server_tokens ? "\r\nServer: preforkd/" PFD_VERSION "\r\n"
+                                                   : "\r\nServer: preforkd\r\n");
     pfd_buf_append(out, c->resp_headers.data, c->resp_headers.len);
-    if (r->chunked_out)
+    if (r->chunked_out) {
         pfd_buf_append_str(out, "Transfer-Encoding: chunked\r\n");
-    else if (r->content_length >= 0 && r->status != 304 && r->status >= 200 && r->status != 204)
-        pfd_buf_printf(out, "Content-Length: %lld\r\n", (long long)r->content_length);
+    } else if (r->content_length >= 0 && r->status != 304 && r->status >= 200 && r->status != 204) {
+        pfd_buf_append(out, "Content-Length: ", 16);
+        pfd_buf_append_int(out, r->content_length);
+        pfd_buf_append(out, "\r\n", 2);
+    }
     if (!c->keep_alive)
         pfd_buf_append_str(out, "Connection: close\r\n");
     else if (r->head.version < 11)
@@ -303,8 +312,8 @@ int pfd_response_finish(struct pfd_request *r)
     if (!r->chunked_out && r->content_length >= 0 && !r->no_body &&
         r->body_bytes_sent != r->content_length) {
         /* The handler promised another length: the client cannot find the next response. */
-        pfd_log(PFD_LOG_ERR, "\"%s\": handler sent %lld bytes of a %lld-byte body",
-                r->request_line, (long long)r->body_bytes_sent, (long long)r->content_length);
+        pfd_log(PFD_LOG_ERR, "\"%s\": handler sent %lld bytes of a %lld-byte body", r->request_line,
+                (long long)r->body_bytes_sent, (long long)r->content_length);
         c->keep_alive = false;
         c->broken = true;
         return -1;

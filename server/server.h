@@ -4,8 +4,8 @@
 #ifndef PFD_SERVER_H
 #define PFD_SERVER_H
 
-#include <stdbool.h>
 #include <pcre2.h>
+#include <stdbool.h>
 
 #include "config.h"
 #include "log.h"

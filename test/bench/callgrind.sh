@@ -17,8 +17,9 @@ command -v valgrind >/dev/null || apt-get install -y -qq valgrind >/dev/null
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+
 mkdir "$work/htdocs"
-head -c 1024 /dev/urandom | base64 -w 76 | head -c 1024 > "$work/htdocs/1k.txt"
+printf '%1024s' '' | tr ' ' a > "$work/htdocs/1k.txt"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 cat > "$work/preforkd.conf" <<CONF
 listen = {"127.0.0.1:$port"}
@@ -28,6 +29,8 @@ mime_types = "$top/config/mime.types"
 error_log = "error.log"
 access_log = "access.log"
 keepalive { max_requests = 0 }
+# callgrind opens its output file at start: the worker must not switch user under it.
+user = "$(id -un)"
 CONF
 
 # Sends n sequential keep-alive requests on one connection, reading each response fully.
