@@ -83,7 +83,14 @@ static void conn_set_state(struct pfd_conn *c, int state)
 }
 
 /* Waits for the first byte of the next request on a kept-alive connection. 1 when bytes are
- * there; CONN_CLOSE on timeout, close, or a graceful stop. */
+ * there; CONN_CLOSE on timeout or close.
+ *
+ * A graceful stop does not cut the wait short: closing an idle connection at an arbitrary moment
+ * races with a client that is sending its next request right then, which it would see fail. The
+ * worker keeps waiting until the keep-alive deadline, and a request that arrives gets its answer
+ * with "Connection: close" (pfd_worker_stopping makes conn_may_keep_alive false), so every client
+ * learns of the close from a response, as with any keep-alive limit. The wait is interruptible
+ * only so that the signal is seen now rather than after the next request. */
 static int conn_wait_next_request(struct pfd_conn *c)
 {
     if (c->in_len > 0)
@@ -91,10 +98,11 @@ static int conn_wait_next_request(struct pfd_conn *c)
     if (pfd_conn_flush(c) != 0)
         return CONN_CLOSE;
     conn_set_state(c, PFD_WORKER_KEEPALIVE);
-    if (pfd_worker_stopping)
-        return CONN_CLOSE;
     int64_t deadline = pfd_now_ms() + (int64_t)c->server->conf->timeouts.keepalive * 1000;
-    return pfd_conn_wait(c->fd, POLLIN, deadline, true) == 1 ? 1 : CONN_CLOSE;
+    int ready = pfd_conn_wait(c->fd, POLLIN, deadline, !pfd_worker_stopping);
+    if (ready < 0 && pfd_worker_stopping)
+        ready = pfd_conn_wait(c->fd, POLLIN, deadline, false);
+    return ready == 1 ? 1 : CONN_CLOSE;
 }
 
 /* Reads until a whole head is in c->in. PFD_HTTP_OK, CONN_CLOSE, or an error status. The
