@@ -19,7 +19,11 @@
 #include "uri.h"
 #include "worker.h"
 
-enum { CONN_CLOSE = -1 }; /* the client went away, or a wait ended: close silently */
+enum { CONN_CLOSE = -1 };
+
+/* The most bytes a request head may take, whatever the per-line limits would add up to: the
+ * defaults (8190-byte lines, 100 fields) stay under it. */
+#define PFD_HEAD_MAX (1024 * 1024) /* the client went away, or a wait ended: close silently */
 
 int64_t pfd_now_ms(void)
 {
@@ -55,10 +59,12 @@ int pfd_conn_init(struct pfd_conn *c, struct pfd_server *server)
     memset(c, 0, sizeof(*c));
     c->fd = -1;
     c->server = server;
-    /* The largest head the limits allow, plus room to read body bytes behind it. */
-    c->in_cap = (size_t)conf->limits.request_line + 2 +
-                (size_t)conf->limits.header_fields * ((size_t)conf->limits.header_field_size + 2) +
-                2 + 16384;
+    /* The largest head the limits allow, but never more than PFD_HEAD_MAX whatever they say (a
+     * fuller head gets 431), plus room to read body bytes behind it. */
+    size_t head_max =
+        (size_t)conf->limits.request_line + 2 +
+        (size_t)conf->limits.header_fields * ((size_t)conf->limits.header_field_size + 2) + 2;
+    c->in_cap = (head_max < PFD_HEAD_MAX ? head_max : PFD_HEAD_MAX) + 16384;
     c->in = malloc(c->in_cap + 1);
     c->header_storage = calloc((size_t)conf->limits.header_fields + 1, sizeof(*c->header_storage));
     pfd_arena_init(&c->arena, 8192);

@@ -30,6 +30,8 @@ struct master {
     sigset_t signals;
     int spawn_rate;       /* doubles each second the pool is short of idle workers */
     bool warned_max;      /* "max_workers reached" logged for the current episode */
+    int respawned;        /* crashed workers replaced at once since the last tick */
+    bool stop_now;        /* TERM/INT arrived while waiting for a graceful stop */
     int64_t next_tick_ms; /* the next maintenance pass */
 };
 
@@ -193,21 +195,40 @@ static void master_maintain(struct master *m)
                             : m->spawn_rate * 2;
 }
 
-/* Waits for every worker to exit until deadline_ms; returns the number still alive. */
+/* Waits for every worker to exit until deadline_ms; returns the number still alive. A TERM or
+ * INT meanwhile ends the wait early with m->stop_now set: an impatient operator wins. */
 static int master_wait_workers(struct master *m, int64_t deadline_ms)
 {
     for (;;) {
         master_reap(m, true);
         int left = master_count_workers(m->server->scoreboard);
         int64_t wait_ms = deadline_ms - pfd_now_ms();
-        if (left == 0 || wait_ms <= 0)
+        if (left == 0 || wait_ms <= 0 || m->stop_now)
             return left;
         struct timespec ts = {.tv_sec = wait_ms / 1000, .tv_nsec = (wait_ms % 1000) * 1000000};
-        sigset_t chld;
-        sigemptyset(&chld);
-        sigaddset(&chld, SIGCHLD);
-        (void)sigtimedwait(&chld, NULL, &ts);
+        int sig = sigtimedwait(&m->signals, NULL, &ts);
+        if (sig == SIGTERM || sig == SIGINT)
+            m->stop_now = true;
     }
+}
+
+/* A worker that died unexpectedly is replaced at once, so the pool does not stay short until
+ * the next tick; at most max_spawn_rate a second, so a worker that crashes at start cannot turn
+ * the master into a fork loop. */
+static void master_replace_crashed(struct master *m, int crashed)
+{
+    const struct pfd_config *conf = m->server->conf;
+    int budget = conf->prefork.max_spawn_rate - m->respawned;
+    int room = conf->prefork.max_workers - master_count_workers(m->server->scoreboard);
+    int n = crashed < budget ? crashed : budget;
+    n = n < room ? n : room;
+    if (crashed > budget)
+        pfd_log(PFD_LOG_ERR, "workers keep dying: replacing at most %d a second",
+                conf->prefork.max_spawn_rate);
+    for (int i = 0; i < n; i++)
+        if (master_spawn(m) != 0)
+            break;
+    m->respawned += n > 0 ? n : 0;
 }
 
 /* Stops every worker: TERM, then KILL whatever is left after a grace period. */
@@ -281,10 +302,12 @@ static void master_new_generation(struct master *m, int old_workers_signal)
 static enum master_action master_on_signal(struct master *m, int sig)
 {
     switch (sig) {
-    case SIGCHLD:
-        if (master_reap(m, false) > 0)
-            master_maintain(m); /* refill at once rather than at the next tick */
+    case SIGCHLD: {
+        int crashed = master_reap(m, false);
+        if (crashed > 0)
+            master_replace_crashed(m, crashed);
         return MASTER_RUN;
+    }
     case SIGTERM:
     case SIGINT:
         pfd_log(PFD_LOG_NOTICE, "caught %s, shutting down", strsignal(sig));
@@ -325,6 +348,7 @@ int pfd_master_run(struct pfd_server *server)
     while (action == MASTER_RUN) {
         int64_t wait_ms = m.next_tick_ms - pfd_now_ms();
         if (wait_ms <= 0) {
+            m.respawned = 0;
             master_maintain(&m);
             m.next_tick_ms = pfd_now_ms() + 1000;
             continue;

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "module_load.h"
@@ -107,9 +108,14 @@ static int worker_accept(const struct pfd_config *conf, size_t i, struct sockadd
     *peer_len = sizeof(*peer);
     int fd = accept4(conf->listens[i].fd, (struct sockaddr *)peer, peer_len,
                      SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd < 0 && errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+    if (fd < 0 && errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) {
         pfd_log(PFD_LOG_ERR, "accept4() on \"%s\" failed: %s", conf->listens[i].text,
                 strerror(errno));
+        /* Out of descriptors or memory: the listener stays readable, so back off rather than
+         * spin and flood the log; the connection waits in the backlog for another worker. */
+        struct timespec pause = {.tv_sec = 0, .tv_nsec = 100 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+    }
     return fd;
 }
 
