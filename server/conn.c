@@ -140,6 +140,8 @@ static int conn_read_head(struct pfd_conn *c, struct pfd_request *r)
             c->in_len += (size_t)n;
             continue;
         }
+        if (n == 0)
+            c->peer_closed = true;
         if (n == 0 || (errno != EAGAIN && errno != EINTR))
             return CONN_CLOSE;
         int ready = pfd_conn_wait(c->fd, POLLIN, deadline, false);
@@ -511,6 +513,7 @@ void pfd_conn_serve(struct pfd_conn *c, int fd, const struct sockaddr *peer, soc
     c->out.len = 0;
     c->requests = 0;
     c->broken = false;
+    c->peer_closed = false;
     conn_set_addresses(c, peer);
     struct pfd_request r;
     while (conn_serve_request(c, &r)) {
@@ -520,12 +523,17 @@ void pfd_conn_serve(struct pfd_conn *c, int fd, const struct sockaddr *peer, soc
     conn_set_state(c, PFD_WORKER_CLOSING);
     if (!c->broken)
         pfd_conn_flush(c);
+    if (c->peer_closed || c->broken) {
+        close(fd);
+        c->fd = -1;
+        return;
+    }
     /* Half-close then a short read, so that a client still sending (a pipelined request we
      * refuse) gets our response instead of a reset caused by unread data. */
     shutdown(fd, SHUT_WR);
     char scratch[4096];
     int64_t deadline = pfd_now_ms() + 2000;
-    for (int i = 0; i < 64 && !c->broken; i++) {
+    for (int i = 0; i < 64; i++) {
         if (pfd_conn_wait(fd, POLLIN, deadline, false) != 1)
             break;
         if (recv(fd, scratch, sizeof(scratch), 0) <= 0)

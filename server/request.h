@@ -38,7 +38,8 @@ struct pfd_conn {
     struct pfd_http_header *header_storage; /* limits.header_fields entries */
     unsigned requests;                      /* served on this connection */
     bool keep_alive;                        /* may the next request be read after this one? */
-    bool broken; /* a write failed or timed out: close without another byte */
+    bool broken;      /* a write failed or timed out: close without another byte */
+    bool peer_closed; /* the client closed its side: nothing to linger for */
 };
 
 struct pfd_request {
