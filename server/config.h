@@ -37,6 +37,9 @@ struct pfd_location {
     pcre2_code *regex;                        /* compiled once, at start-up */
     char *handler;                            /* module name, or NULL: try every module in order */
     struct pfd_loaded_module *handler_module; /* resolved by module.c after loading */
+    cfg_t *section;      /* its parsed section: core and module location options */
+    void **module_confs; /* per loaded module (conf->loaded order): its location_init() config,
+                            or NULL to use the module's main config; made by module_hooks.c */
     int line;
 };
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -216,11 +217,29 @@ static int conn_set_host(struct pfd_request *r, const char *host, size_t len)
     return 0;
 }
 
+/* An origin-form target → r->path (normalised), r->query, r->file_path. 0 or an HTTP status. */
+static int conn_set_path(struct pfd_request *r, const char *origin, size_t origin_len)
+{
+    const struct pfd_config *conf = r->conf;
+    size_t query_len = 0;
+    char *path = pfd_request_alloc(r, origin_len + 1);
+    int rc = pfd_uri_normalize(origin, origin_len, path, origin_len + 1, &r->query, &query_len);
+    if (rc != 0)
+        return rc;
+    r->path = path;
+    if (r->query != NULL)
+        r->query = pfd_arena_strndup(&r->conn->arena, r->query, query_len);
+    size_t fp_size = strlen(conf->document_root) + strlen(r->path) + 1;
+    r->file_path = pfd_request_alloc(r, fp_size);
+    if (pfd_uri_map(conf->document_root, r->path, r->file_path, fp_size) != 0)
+        return 414;
+    return 0;
+}
+
 /* From parsed head to a request a module can read: terminated fields, host, normalised path,
  * file name, body framing. 0 or an HTTP status. */
 static int conn_prepare_request(struct pfd_request *r)
 {
-    struct pfd_conn *c = r->conn;
     const struct pfd_config *conf = r->conf;
     struct pfd_http_request_head *h = &r->head;
 
@@ -265,20 +284,9 @@ static int conn_prepare_request(struct pfd_request *r)
         if (origin_len != 1 || h->method_id != PFD_METHOD_OPTIONS)
             return 400;
         r->path = (char *)"*";
-    } else {
-        size_t query_len = 0;
-        r->path = pfd_request_alloc(r, origin_len + 1);
-        rc = pfd_uri_normalize(origin, origin_len, r->path, origin_len + 1, &r->query, &query_len);
-        if (rc != 0)
-            return rc;
-        if (r->query != NULL)
-            r->query = pfd_arena_strndup(&c->arena, r->query, query_len);
-        size_t fp_size = strlen(conf->document_root) + strlen(r->path) + 1;
-        r->file_path = pfd_request_alloc(r, fp_size);
-        if (pfd_uri_map(conf->document_root, r->path, r->file_path, fp_size) != 0)
-            return 414;
+        return 0;
     }
-    return 0;
+    return conn_set_path(r, origin, origin_len);
 }
 
 /* A display copy: truncated, always terminated (snprintf costs ten times more per request). */
@@ -337,6 +345,29 @@ static int conn_handle_core_methods(struct pfd_request *r)
     return PFD_DECLINED;
 }
 
+/* Module i's config for this request: the location's own when it has one, else the main one. */
+static int conn_run_module(struct pfd_request *r, size_t i)
+{
+    const struct pfd_loaded_module *m = &r->conf->loaded[i];
+    if (m->module->handle == NULL)
+        return PFD_DECLINED;
+    void *conf = m->conf;
+    if (r->location != NULL && r->location->module_confs != NULL &&
+        r->location->module_confs[i] != NULL)
+        conf = r->location->module_confs[i];
+    return m->module->handle(r, conf);
+}
+
+/* When every module declined: a directory nobody would list is forbidden (as in Apache without
+ * Indexes), anything else is not found. */
+static int conn_declined_status(const struct pfd_request *r)
+{
+    struct stat st;
+    if (r->file_path != NULL && stat(r->file_path, &st) == 0 && S_ISDIR(st.st_mode))
+        return 403;
+    return 404;
+}
+
 /* The location's handler, or else each module in `modules` order until one accepts. */
 static int conn_dispatch(struct pfd_request *r)
 {
@@ -344,21 +375,46 @@ static int conn_dispatch(struct pfd_request *r)
     if (rc != PFD_DECLINED)
         return rc;
     r->location = pfd_route_match(r->server, r->path);
-    if (r->location != NULL && r->location->handler_module != NULL) {
-        const struct pfd_loaded_module *m = r->location->handler_module;
-        rc = m->module->handle(r, m->conf);
-        return rc == PFD_DECLINED ? 404 : rc;
-    }
     const struct pfd_config *conf = r->conf;
+    if (r->location != NULL && r->location->handler_module != NULL) {
+        rc = conn_run_module(r, (size_t)(r->location->handler_module - conf->loaded));
+        return rc == PFD_DECLINED ? conn_declined_status(r) : rc;
+    }
     for (size_t i = 0; i < conf->nloaded; i++) {
-        const struct pfd_loaded_module *m = &conf->loaded[i];
-        if (m->module->handle == NULL)
-            continue;
-        rc = m->module->handle(r, m->conf);
+        rc = conn_run_module(r, i);
         if (rc != PFD_DECLINED)
             return rc;
     }
-    return 404;
+    return conn_declined_status(r);
+}
+
+int pfd_request_internal_redirect(struct pfd_request *r, const char *uri, int status)
+{
+    if (r->head_sent) {
+        pfd_log(PFD_LOG_ERR, "\"%s\": internal redirect to \"%s\" after the response began",
+                r->request_line, uri);
+        return 500;
+    }
+    if (++r->redirects > PFD_MAX_REDIRECTS) {
+        pfd_log(PFD_LOG_ERR, "\"%s\": more than %d internal redirects, the last to \"%s\"",
+                r->request_line, PFD_MAX_REDIRECTS, uri);
+        return 500;
+    }
+    int rc = uri[0] == '/' ? conn_set_path(r, uri, strlen(uri)) : 400;
+    if (rc != 0) {
+        pfd_log(PFD_LOG_ERR, "\"%s\": bad internal redirect target \"%s\" (%d)", r->request_line,
+                uri, rc);
+        return 500;
+    }
+    /* A fresh response: what the first handler added does not apply to the new target. */
+    r->conn->resp_headers.len = 0;
+    r->content_length = -1;
+    r->status = status != 0 ? status : 200;
+    r->kept_status = status;
+    r->head.method_id = PFD_METHOD_GET;
+    r->method_name = "GET";
+    r->location = NULL;
+    return conn_dispatch(r);
 }
 
 /* Reads and discards what the handler left of the body, so the next request can follow on the

@@ -74,6 +74,22 @@ bool pfd_request_has_body(const struct pfd_request *r)
     return r->head.chunked || r->head.content_length > 0;
 }
 
+int pfd_request_body_error(const struct pfd_request *r)
+{
+    return r->body_status != 0 ? r->body_status : 400;
+}
+
+const char *pfd_request_remote_user(const struct pfd_request *r)
+{
+    return r->remote_user;
+}
+
+const char *pfd_request_scheme(const struct pfd_request *r)
+{
+    (void)r;
+    return "http";
+}
+
 const char *pfd_request_server_name(const struct pfd_request *r)
 {
     return r->conf->server_name;
@@ -196,10 +212,14 @@ static int request_receive(struct pfd_request *r, char *dst, size_t room, size_t
             *got = (size_t)n;
             return 1;
         }
-        if (n == 0 || (errno != EAGAIN && errno != EINTR))
+        if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+            r->body_status = 400; /* the client went away mid-body */
             return -1;
-        if (pfd_conn_wait(c->fd, POLLIN, deadline, false) != 1)
+        }
+        if (pfd_conn_wait(c->fd, POLLIN, deadline, false) != 1) {
+            r->body_status = 408;
             return -1;
+        }
     }
 }
 
@@ -238,6 +258,7 @@ static ssize_t request_body_read_chunked(struct pfd_request *r, char *buf, size_
             }
             if (rc != PFD_HTTP_AGAIN) {
                 pfd_log(PFD_LOG_INFO, "bad chunked body from %s (status %d)", c->peer_ip, rc);
+                r->body_status = rc;
                 return -1;
             }
             if (produced > 0)
@@ -247,8 +268,10 @@ static ssize_t request_body_read_chunked(struct pfd_request *r, char *buf, size_
         }
         if (r->in_pos == c->in_len) /* all consumed: reuse the space behind the head */
             c->in_len = r->in_pos = r->head_len;
-        if (c->in_len == c->in_cap)
+        if (c->in_len == c->in_cap) {
+            r->body_status = 400;
             return -1;
+        }
         size_t got = 0;
         if (request_receive(r, c->in + c->in_len, c->in_cap - c->in_len, &got) < 0)
             return -1;
@@ -269,6 +292,8 @@ ssize_t pfd_request_body_read(struct pfd_request *r, void *buf, size_t len)
     ssize_t n = r->head.chunked ? request_body_read_chunked(r, buf, len)
                                 : request_body_read_length(r, buf, len);
     if (n < 0) {
+        if (r->body_status == 0)
+            r->body_status = 400;
         r->body_error = true;
         r->conn->keep_alive = false;
         return -1;

@@ -68,17 +68,23 @@ struct pfd_request {
     size_t in_pos;   /* next unread byte of conn->in */
     bool body_done;  /* the whole body was read (or there was none) */
     bool body_error; /* the body could not be read: the connection must close */
+    int body_status; /* why it could not: 400, 408 or 413 */
     bool continue_sent;
     int64_t body_read;
 
     /* The response. */
     int status;
+    int kept_status;        /* set by an internal redirect that keeps the original status, else 0 */
+    int redirects;          /* internal redirects so far */
     int64_t content_length; /* -1 unknown */
     bool head_sent;
     bool chunked_out;
     bool no_body; /* HEAD, 1xx, 204, 304 */
     int64_t body_bytes_sent;
 };
+
+/* Internal redirects one request may take (RFC 3875 local redirects, error documents). */
+#define PFD_MAX_REDIRECTS 10
 
 int64_t pfd_request_elapsed_us(const struct pfd_request *r);
 

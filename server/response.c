@@ -157,7 +157,8 @@ int pfd_conn_flush(struct pfd_conn *c)
 
 void pfd_response_status(struct pfd_request *r, int status)
 {
-    r->status = status;
+    /* An error document served by internal redirect keeps the error's status. */
+    r->status = r->kept_status != 0 ? r->kept_status : status;
 }
 
 int pfd_response_header(struct pfd_request *r, const char *name, const char *value)

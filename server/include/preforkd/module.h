@@ -41,8 +41,19 @@ struct pfd_module {
      * read-only after fork. Return -1 (after logging why) to stop start-up. */
     int (*init)(struct pfd_server *server, cfg_t *section, void **conf);
     void (*child_init)(struct pfd_server *server, void *conf); /* each worker, once */
+    /* conf: the module's config for this request's location (see location_init), else what
+     * init() made. */
     int (*handle)(struct pfd_request *r, void *conf);
-    void (*fini)(void *conf); /* master: frees conf when the config is replaced or at exit */
+    void (*fini)(void *conf); /* master: frees a conf (main or per-location) */
+
+    /* Options a `location "…" { … }` section may set for this module, next to the core's own
+     * (handler); declare them CFGF_NODEFAULT so that cfg_size() tells whether a location set
+     * them. NULL when the module has none. Two modules may not declare the same name. */
+    cfg_opt_t *location_options;
+    /* Master, after init(), once per location that sets at least one of location_options:
+     * *conf receives the location's typed config, main_conf merged with what the location
+     * sets (nginx's merge). It is freed with fini(). Return -1 (after logging) to stop start-up. */
+    int (*location_init)(struct pfd_server *server, cfg_t *location, void *main_conf, void **conf);
 };
 
 /* ---- logging ---------------------------------------------------------------------------- */
@@ -109,6 +120,23 @@ bool pfd_request_has_body(const struct pfd_request *r);
  * chunk, over limits.body), after which the connection will be closed. Sends the 100-continue
  * interim response on the first call when the client asked for it. */
 ssize_t pfd_request_body_read(struct pfd_request *r, void *buf, size_t len);
+/* After pfd_request_body_read() returned -1: the status that describes why (400 malformed
+ * chunked framing, 408 timeout, 413 over limits.body), for the handler to return. */
+int pfd_request_body_error(const struct pfd_request *r);
+/* The user authenticated for this request (REMOTE_USER), or NULL. */
+const char *pfd_request_remote_user(const struct pfd_request *r);
+/* The request's scheme: "http" (or "https" behind TLS, later). */
+const char *pfd_request_scheme(const struct pfd_request *r);
+
+/*
+ * Serves uri ("/path?query", origin-form) in place of the current request, as a GET (RFC 3875
+ * §6.2.2's local redirect; error documents later): the path is normalised and routed again, and
+ * the chosen handler runs. status, when not 0, is the status the final response keeps (an error
+ * document keeps the original error). Returns what the handler returned — PFD_DONE or an error
+ * status — for the caller to return. Bounded to 10 nested redirects (then 500, logged). Nothing
+ * may have been written before.
+ */
+int pfd_request_internal_redirect(struct pfd_request *r, const char *uri, int status);
 
 /* Per-request memory, freed after the response (never NULL: the worker exits on OOM). */
 void *pfd_request_alloc(struct pfd_request *r, size_t size);
