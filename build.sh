@@ -7,7 +7,8 @@ set -eu
 cd "$(dirname "$0")"
 
 packages="build-essential cmake pkg-config libconfuse-dev libpcre2-dev check"
-[ "${1:-}" = test ] && packages="$packages curl"
+# The tests run real CGI scripts (shell, Perl CGI.pm, Python, PHP) and validate listings.
+[ "${1:-}" = test ] && packages="$packages curl python3 perl libcgi-pm-perl php-cgi libxml2-utils"
 
 missing=""
 for p in $packages; do
