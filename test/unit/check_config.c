@@ -1,8 +1,9 @@
 /*
- * check_config.c — unit tests for server/config.c: every error names FILE:LINE of the directive
+ * check_config.c — unit tests for server/config*.c: every error names FILE:LINE of the directive
  * at fault; defaults are filled and relative paths resolve against the config's folder; the
  * default config/preforkd.conf loads; module sections are checked against their module's own
- * options; mime.types, sizes and listen addresses parse as documented.
+ * options; mime.types, sizes and listen addresses parse as documented; the text handed to
+ * libconfuse has its comments blanked and its titled sections found, every byte on its line.
  *
  * Each test gets a temp folder holding the config, an empty htdocs/ (the default docroot) and
  * modules -> PFD_MODULE_DIR (the default module_dir), so short configs are complete.
@@ -22,6 +23,8 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "config_text.h"
+#include "config_value.h"
 
 #if !defined(PFD_SOURCE_DIR) || !defined(PFD_MODULE_DIR)
 #error "PFD_SOURCE_DIR and PFD_MODULE_DIR must be defined (see test/CMakeLists.txt)"
@@ -645,6 +648,24 @@ START_TEST(test_mime_types_bad_line)
 }
 END_TEST
 
+/* A mime.types that defines nothing gives an empty table (the sanitizer build once aborted on
+ * qsort() of no entries). */
+START_TEST(test_mime_types_empty)
+{
+    struct test_dir d;
+    test_dir_make(&d);
+    char path[TEST_PATH_MAX * 2];
+    snprintf(path, sizeof(path), "%s/mime.types", d.path);
+    test_write(path, "# nothing but a comment\n");
+    struct pfd_config *conf = test_load(&d, "modules = {}\n", false);
+    ck_assert_msg(conf != NULL, "%s", d.err);
+    ck_assert_uint_eq(conf->nmime_types, 0);
+    ck_assert_ptr_null(pfd_config_mime_lookup(conf, "txt"));
+    pfd_config_free(conf);
+    test_dir_remove(&d);
+}
+END_TEST
+
 /* ---- runtime checks ---------------------------------------------------------------------- */
 
 /* A listening socket on 127.0.0.1:<ephemeral>; its port. */
@@ -741,6 +762,22 @@ START_TEST(test_error_buffer_small)
     ck_assert_ptr_null(pfd_config_load(d.conf, false, small, sizeof(small)));
     ck_assert_uint_eq(strlen(small), sizeof(small) - 1);
     ck_assert_ptr_null(pfd_config_load(d.conf, false, NULL, 0));
+    test_dir_remove(&d);
+}
+END_TEST
+
+/* libconfuse would stop reading at a NUL byte without a word; the loader names its line. */
+START_TEST(test_nul_byte)
+{
+    struct test_dir d;
+    test_dir_make(&d);
+    static const char text[] = "modules = {}\nserver_name = \"a\0b\"\n";
+    FILE *f = fopen(d.conf, "w");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(text, 1, sizeof(text) - 1, f), sizeof(text) - 1);
+    ck_assert_int_eq(fclose(f), 0);
+    ck_assert_ptr_null(pfd_config_load(d.conf, false, d.err, sizeof(d.err)));
+    ck_assert_msg(test_err_has(d.err, d.conf, 2, "NUL byte in the file"), "%s", d.err);
     test_dir_remove(&d);
 }
 END_TEST
@@ -853,6 +890,120 @@ START_TEST(test_parse_listen)
 }
 END_TEST
 
+/* ---- the text given to libconfuse (config_text.c) ---------------------------------------- */
+
+static const struct {
+    const char *desc;
+    const char *text;
+    const char *want;    /* the text after the scan: comments blanked, newlines kept */
+    const char *headers; /* each header found: 'm' (module) or 'l' (location) and its line */
+    int unclosed_line;
+} text_cases[] = {
+    {"comments blanked, newlines kept", "a = 1 # x\n/* y\nz */ b = 2 // w\n",
+     "a = 1    \n    \n     b = 2     \n", "", 0},
+    {"'#' and '//' inside quotes are no comment", "s = \"a#b//c\" # d\n", "s = \"a#b//c\"    \n",
+     "", 0},
+    {"'//' inside a bare word is no comment", "document_root = /srv//www\n",
+     "document_root = /srv//www\n", "", 0},
+    {"an escaped quote does not end a string", "s = \"a\\\"#b\" #c\n", "s = \"a\\\"#b\"   \n", "",
+     0},
+    {"headers and their lines", "modules = {}\n\nmodule \"static\" {\n}\nlocation \"^/x\" { }\n",
+     "modules = {}\n\nmodule \"static\" {\n}\nlocation \"^/x\" { }\n", "m3 l5 ", 0},
+    {"the header's line is its name's", "location\n  \"^/a\"\n{\n}\n",
+     "location\n  \"^/a\"\n{\n}\n", "l1 ", 0},
+    {"a comment between name and title", "module /* c */ \"static\" {\n}\n",
+     "module         \"static\" {\n}\n", "m1 ", 0},
+    {"a quoted section name", "\"location\" \"^/q\" {}\n", "\"location\" \"^/q\" {}\n", "l1 ", 0},
+    {"nested sections are not headers", "prefork { location \"x\" { } }\n",
+     "prefork { location \"x\" { } }\n", "", 0},
+    {"an untitled section is not a header", "module {\n}\n", "module {\n}\n", "", 0},
+    {"a section never closed", "modules = {}\nprefork {\n # }\n", "modules = {}\nprefork {\n    \n",
+     "", 2},
+};
+
+START_TEST(test_text_scan)
+{
+    struct test_dir d;
+    test_dir_make(&d);
+    test_write(d.conf, text_cases[_i].text);
+    struct config_text t = {0};
+    struct config_text_error e = {0, ""};
+    int rc = config_text_read(&t, d.conf, &e);
+    test_dir_remove(&d);
+    ck_assert_msg(rc == 0, "%s: line %d: %s", text_cases[_i].desc, e.line, e.why);
+    size_t n = strlen(text_cases[_i].want);
+    ck_assert_uint_eq(t.len, n + 1); /* and a blank, as fmemopen() refuses an empty buffer */
+    ck_assert_msg(memcmp(t.data, text_cases[_i].want, n) == 0, "%s: got \"%s\"",
+                  text_cases[_i].desc, t.data);
+    char headers[256] = "";
+    for (size_t h = 0; h < t.nheaders; h++) {
+        size_t used = strlen(headers);
+        snprintf(headers + used, sizeof(headers) - used, "%c%d ",
+                 t.headers[h].kind == HEADER_MODULE ? 'm' : 'l', t.headers[h].line);
+    }
+    ck_assert_msg(strcmp(headers, text_cases[_i].headers) == 0, "%s: headers \"%s\"",
+                  text_cases[_i].desc, headers);
+    ck_assert_int_eq(t.unclosed_line, text_cases[_i].unclosed_line);
+    config_text_free(&t);
+}
+END_TEST
+
+/* Pass 1 sees no module body; pass 2 sees one, the others blanked. */
+START_TEST(test_text_for_parse)
+{
+    struct test_dir d;
+    test_dir_make(&d);
+    test_write(d.conf, "module \"a\" { x = 1 }\nmodule \"b\" {\n y = 2\n}\n");
+    struct config_text t = {0};
+    struct config_text_error e = {0, ""};
+    int rc = config_text_read(&t, d.conf, &e);
+    test_dir_remove(&d);
+    ck_assert_msg(rc == 0, "line %d: %s", e.line, e.why);
+    ck_assert_uint_eq(t.nheaders, 2);
+    char *none = config_text_for_parse(&t, SIZE_MAX);
+    char *b = config_text_for_parse(&t, 1);
+    ck_assert_str_eq(none, "module \"a\" {       }\nmodule \"b\" {\n      \n}\n ");
+    ck_assert_str_eq(b, "module \"a\" {       }\nmodule \"b\" {\n y = 2\n}\n ");
+    ck_assert_ptr_eq(config_text_header_nth(&t, HEADER_MODULE, 1), &t.headers[1]);
+    ck_assert_ptr_null(config_text_header_nth(&t, HEADER_LOCATION, 0));
+    free(none);
+    free(b);
+    config_text_free(&t);
+}
+END_TEST
+
+static const struct {
+    const char *desc;
+    config_check_fn check;
+    const char *value;
+    bool good;
+} check_cases[] = {
+    {"media type", config_check_media_type, "text/html", true},
+    {"media type without subtype", config_check_media_type, "text/", false},
+    {"media type without type", config_check_media_type, "/html", false},
+    {"media type with a blank", config_check_media_type, "text/ html", false},
+    {"file name", config_check_file_name, "index.html", true},
+    {"file name with '/'", config_check_file_name, "a/b", false},
+    {"file name \"..\"", config_check_file_name, "..", false},
+    {"file name empty", config_check_file_name, "", false},
+    {"log level", config_check_log_level, "debug", true},
+    {"log level \"err\"", config_check_log_level, "err", false},
+    {"size", config_check_size, "10K", true},
+    {"size with a blank", config_check_size, "10 K", false},
+    {"listen", config_check_listen, "[::1]:80", true},
+    {"listen with a name", config_check_listen, "localhost:80", false},
+    {"not empty", config_check_nonempty, "x", true},
+    {"empty", config_check_nonempty, "", false},
+};
+
+START_TEST(test_value_check)
+{
+    const char *why = check_cases[_i].check(check_cases[_i].value);
+    ck_assert_msg((why == NULL) == check_cases[_i].good, "%s: \"%s\": %s", check_cases[_i].desc,
+                  check_cases[_i].value, why != NULL ? why : "accepted");
+}
+END_TEST
+
 /* ---- the suite --------------------------------------------------------------------------- */
 
 #define TEST_COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
@@ -867,6 +1018,7 @@ static Suite *config_suite(void)
     tcase_add_test(tc, test_error_buffer_small);
     tcase_add_test(tc, test_missing_file);
     tcase_add_test(tc, test_mime_types_bad_line);
+    tcase_add_test(tc, test_nul_byte);
     tcase_add_test(tc, test_user_unknown);
     suite_add_tcase(s, tc);
 
@@ -882,6 +1034,7 @@ static Suite *config_suite(void)
     tcase_add_test(tc, test_module_without_section);
     tcase_add_test(tc, test_locations);
     tcase_add_test(tc, test_mime_types);
+    tcase_add_test(tc, test_mime_types_empty);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("runtime");
@@ -893,6 +1046,13 @@ static Suite *config_suite(void)
     tc = tcase_create("parsers");
     tcase_add_loop_test(tc, test_parse_size, 0, TEST_COUNT(size_cases));
     tcase_add_loop_test(tc, test_parse_listen, 0, TEST_COUNT(listen_cases));
+    tcase_add_loop_test(tc, test_value_check, 0, TEST_COUNT(check_cases));
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("text");
+    tcase_add_unchecked_fixture(tc, test_root_make, test_root_remove);
+    tcase_add_loop_test(tc, test_text_scan, 0, TEST_COUNT(text_cases));
+    tcase_add_test(tc, test_text_for_parse);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,0 +1,28 @@
+/*
+ * config_value.h — checks and parsers of single directive values (pure; see config_value.c).
+ * Internal to the config loader: the directive table in config.c points at the checks, and the
+ * mime.types reader uses two of them. pfd_config_parse_size() and pfd_config_parse_listen(),
+ * defined there too, are public (config.h).
+ */
+#ifndef PFD_CONFIG_VALUE_H
+#define PFD_CONFIG_VALUE_H
+
+/* Checks one string value; NULL when good, else why not (a phrase for "NAME "VALUE": why"). */
+typedef const char *(*config_check_fn)(const char *value);
+
+const char *config_check_nonempty(const char *value);
+/* What pfd_config_parse_listen() accepts. */
+const char *config_check_listen(const char *value);
+/* "emerg" … "debug", as config_log_level_of() knows them. */
+const char *config_check_log_level(const char *value);
+/* What pfd_config_parse_size() accepts. */
+const char *config_check_size(const char *value);
+/* A single path component: not empty, no '/', not "." or "..". */
+const char *config_check_file_name(const char *value);
+/* "type/subtype", no blanks. */
+const char *config_check_media_type(const char *value);
+
+/* The enum pfd_log_level of "emerg" … "debug", or -1. */
+int config_log_level_of(const char *value);
+
+#endif
