@@ -84,9 +84,11 @@ void pfd_buf_consume(struct pfd_buf *b, size_t n)
 {
     if (n >= b->len) {
         b->len = 0;
+        if (b->data != NULL)
+            b->data[0] = '\0';
         return;
     }
-    memmove(b->data, b->data + n, b->len - n);
+    memmove(b->data, b->data + n, b->len - n + 1); /* with the terminating NUL */
     b->len -= n;
 }
 

@@ -417,27 +417,6 @@ int pfd_request_internal_redirect(struct pfd_request *r, const char *uri, int st
     return conn_dispatch(r);
 }
 
-/* Reads and discards what the handler left of the body, so the next request can follow on the
- * same connection. false when the connection must close instead. */
-static bool conn_drain_body(struct pfd_request *r)
-{
-    if (r->body_done)
-        return true;
-    if (r->body_error || (r->head.expect_continue && !r->continue_sent))
-        return false; /* the client may still be waiting for 100 before it sends the body */
-    char scratch[8192];
-    int64_t drained = 0;
-    while (drained < PFD_DRAIN_MAX) {
-        ssize_t n = pfd_request_body_read(r, scratch, sizeof(scratch));
-        if (n == 0)
-            return true;
-        if (n < 0)
-            return false;
-        drained += n;
-    }
-    return false;
-}
-
 static bool conn_may_keep_alive(const struct pfd_request *r)
 {
     const struct pfd_config *conf = r->conf;
@@ -520,7 +499,7 @@ static bool conn_serve_request(struct pfd_conn *c, struct pfd_request *r)
         pfd_response_send_error(r, rc >= 400 && rc <= 599 ? rc : 500);
     }
     pfd_response_finish(r);
-    if (c->keep_alive && !conn_drain_body(r))
+    if (c->keep_alive && !pfd_request_body_discard(r))
         c->keep_alive = false;
     if (r->request_line == NULL)
         r->request_line = "-";

@@ -134,8 +134,18 @@ void pfd_http_date_format(time_t t, char out[30])
     static const char days[] = "SunMonTueWedThuFriSat";
     static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
     struct tm tm;
-    if (gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 > 9999 || tm.tm_year + 1900 < 0)
-        memset(&tm, 0, sizeof(tm)); /* out of range: 1900 rather than garbage */
+    if (gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 > 9999 || tm.tm_year + 1900 < 0) {
+        /* A four-digit year cannot say it: clamp to the last date that can be written. */
+        tm = (struct tm){.tm_year = 9999 - 1900,
+                         .tm_mon = 11,
+                         .tm_mday = 31,
+                         .tm_hour = 23,
+                         .tm_min = 59,
+                         .tm_sec = 59,
+                         .tm_wday = 5};
+        if (t < 0)
+            tm = (struct tm){.tm_year = 70, .tm_mday = 1, .tm_wday = 4};
+    }
     int year = tm.tm_year + 1900;
     char *p = out;
     memcpy(p, days + 3 * tm.tm_wday, 3);

@@ -301,3 +301,22 @@ ssize_t pfd_request_body_read(struct pfd_request *r, void *buf, size_t len)
     r->body_read += n;
     return n;
 }
+
+bool pfd_request_body_discard(struct pfd_request *r)
+{
+    if (r->body_done)
+        return true;
+    if (r->body_error || r->body_left > PFD_DRAIN_MAX)
+        return false;
+    char scratch[8192];
+    int64_t drained = 0;
+    while (drained < PFD_DRAIN_MAX) {
+        ssize_t n = pfd_request_body_read(r, scratch, sizeof(scratch));
+        if (n == 0)
+            return true;
+        if (n < 0)
+            return false;
+        drained += n;
+    }
+    return false;
+}

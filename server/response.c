@@ -188,20 +188,12 @@ static int response_build_head(struct pfd_request *r)
     struct pfd_conn *c = r->conn;
     struct pfd_buf *out = &c->out;
     r->head_sent = true;
-    /* An unread body that will not be drained ends the connection: say so in this response. A
-     * small one the client holds back for "100 Continue" gets its 100 now (before the final
-     * status, as RFC 9110 §15.2.1 requires) and is drained after the response, as nginx does. */
-    if (!r->body_done) {
-        bool awaiting_continue = r->head.expect_continue && !r->continue_sent &&
-                                 r->in_pos >= c->in_len && r->head.version >= 11;
-        bool drainable = r->body_left >= 0 && r->body_left <= PFD_DRAIN_MAX;
-        if (awaiting_continue && drainable && c->keep_alive) {
-            pfd_buf_append_str(&c->out, "HTTP/1.1 100 Continue\r\n\r\n");
-            r->continue_sent = true;
-        } else if (awaiting_continue || r->body_left > PFD_DRAIN_MAX) {
-            c->keep_alive = false;
-        }
-    }
+    /* The unread rest of a small body is drained before the head goes out, so that the head
+     * can say truthfully whether the connection stays open (a malformed chunk found while
+     * draining closes it). A client waiting for "100 Continue" gets it first, from the body
+     * reader, before any final status (RFC 9110 §15.2.1), as nginx does. */
+    if (!r->body_done && c->keep_alive && !pfd_request_body_discard(r))
+        c->keep_alive = false;
     r->no_body = r->head.method_id == PFD_METHOD_HEAD || !response_status_has_body(r->status);
     if (r->content_length < 0 && !r->no_body) {
         if (r->head.version >= 11)

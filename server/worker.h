@@ -25,6 +25,11 @@ void pfd_conn_fini(struct pfd_conn *c);
  * be kept alive; a bigger unread body costs less to refuse by closing. */
 #define PFD_DRAIN_MAX (256 * 1024)
 
+/* Reads and throws away what the handler left of the body (at most PFD_DRAIN_MAX bytes, sending
+ * 100 Continue first when the client waits for it), so the next request can follow on the same
+ * connection. false when the connection must close instead. */
+bool pfd_request_body_discard(struct pfd_request *r);
+
 /* Response internals shared by conn.c and response.c. */
 int pfd_response_send_error(struct pfd_request *r, int status);
 int pfd_response_finish(struct pfd_request *r);

@@ -251,6 +251,48 @@ bool ts_pid_in(pid_t pid, const pid_t *pids, size_t n)
     return false;
 }
 
+int ts_pid_ids(pid_t pid, const char *field, long ids[4])
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+    char *text = ts_file_read(path, NULL);
+    if (text == NULL)
+        return -1;
+    size_t n = strlen(field);
+    int rc = -1;
+    /* Lines are "Uid:\t0\t0\t0\t0"; field must start a line. */
+    for (char *line = text; line != NULL && *line != '\0'; line = strchr(line, '\n')) {
+        if (*line == '\n')
+            line++;
+        if (strncmp(line, field, n) == 0 && line[n] == ':') {
+            rc = sscanf(line + n + 1, "%ld %ld %ld %ld", &ids[0], &ids[1], &ids[2], &ids[3]) == 4
+                     ? 0
+                     : -1;
+            break;
+        }
+    }
+    free(text);
+    return rc;
+}
+
+pid_t ts_pid_file_wait(const char *path, double timeout_s)
+{
+    double deadline = ts_now() + timeout_s;
+    for (int i = 0; i < 100000; i++) {
+        char *text = ts_file_read(path, NULL);
+        char *end = NULL;
+        long pid = text != NULL ? strtol(text, &end, 10) : 0;
+        bool whole = end != NULL && end != text && (*end == '\n' || *end == '\0');
+        free(text);
+        if (whole && pid > 0 && ts_pid_alive((pid_t)pid))
+            return (pid_t)pid;
+        if (ts_now() > deadline)
+            return -1;
+        ts_sleep_ms(20);
+    }
+    return -1;
+}
+
 /* ---- running a command -------------------------------------------------------------------- */
 
 /* In the child: a clean signal state (ignored signals survive exec), output to fd, exec. */

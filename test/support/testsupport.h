@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #ifndef PFD_BINARY
@@ -81,12 +82,16 @@ struct ts_server {
 };
 
 int ts_port_pick(void); /* a free 127.0.0.1 port, or -1 */
+/* A free port on host (a numeric address, "::1" say), or -1 when host cannot be bound here. */
+int ts_port_pick_host(const char *host);
 /* A temp dir with the site and a mime.types, a free port, the file names; 0 or -1. */
 int ts_server_init(struct ts_server *s);
 /*
  * Writes s->conf: listen, document_root, module_dir, modules = {"static"}, the logs, pid_file,
  * then `extra` verbatim; the prefork, timeouts, limits and keepalive sections get test defaults
- * unless `extra` has a section of that name. Can be called again before SIGUSR1/SIGHUP.
+ * unless `extra` has a section of that name, and the listen line is left out when `extra` sets
+ * `listen` itself (then one of its addresses should be TS_HOST:s->port, which readiness checks).
+ * Can be called again before SIGUSR1/SIGHUP.
  */
 int ts_server_configure(struct ts_server *s, const char *extra);
 /* fork + exec PFD_BINARY args... (NULL-terminated), stdout/stderr appended to s->out/s->err. */
@@ -97,6 +102,12 @@ int ts_server_wait_ready(struct ts_server *s, double timeout_s);
 void ts_server_start(struct ts_server *s, const char *extra);
 /* The same with extra arguments before "-f conf" (e.g. "-X"), NULL-terminated. */
 void ts_server_start_args(struct ts_server *s, const char *extra, const char *const *args);
+/*
+ * Makes master the server's process: a daemon that -D detached from s->pid, which comes to us as
+ * an orphan (ts_server_spawn() makes us a subreaper). ts_server_wait_exit(), ts_server_stop() and
+ * the cleanup after a failed test then wait for and stop it.
+ */
+void ts_server_adopt(struct ts_server *s, pid_t master);
 /* Reaps the master if it exited within timeout_s; true then (s->wait_status is set). */
 bool ts_server_wait_exit(struct ts_server *s, double timeout_s);
 /*
@@ -149,9 +160,14 @@ struct ts_response {
     bool chunked;
 };
 
+/* host (a numeric IPv4 or IPv6 address, "::1" without brackets) and port as a socket address;
+ * 0, or -1 (EINVAL) when host is not one. */
+int ts_address(const char *host, int port, struct sockaddr_storage *addr, socklen_t *len);
 /* Connects to 127.0.0.1:port within timeout_ms; 0, or -1 with errno. rcvbuf > 0 sets SO_RCVBUF. */
 int ts_conn_open(struct ts_conn *c, int port, int timeout_ms);
 int ts_conn_open_rcvbuf(struct ts_conn *c, int port, int timeout_ms, int rcvbuf);
+/* The same to host, a numeric address as for ts_address(). */
+int ts_conn_open_host(struct ts_conn *c, const char *host, int port, int timeout_ms);
 void ts_conn_close(struct ts_conn *c);
 /* Sends all of data (MSG_NOSIGNAL); TS_OK or TS_RESET/TS_TIMEOUT/TS_ERROR. */
 int ts_conn_send(struct ts_conn *c, const void *data, size_t len);
@@ -176,6 +192,8 @@ bool ts_conn_closed_within(struct ts_conn *c, int timeout_ms);
 
 /* One request on a new connection, the final response read; TS_OK or an enum ts_result. */
 int ts_request(int port, const char *raw, struct ts_response *r);
+/* The same to host:port (host as for ts_conn_open_host()). */
+int ts_request_host(const char *host, int port, const char *raw, struct ts_response *r);
 /* "GET path HTTP/1.1" with Host and Connection: close on a new connection. */
 int ts_get(int port, const char *path, struct ts_response *r);
 /* The status of ts_get(), or the (negative) enum ts_result. */
@@ -193,6 +211,12 @@ size_t ts_children(pid_t parent, pid_t *pids, char *states, size_t max);
 size_t ts_workers(pid_t master, pid_t *pids, size_t max);
 size_t ts_zombies(pid_t parent);
 bool ts_pid_in(pid_t pid, const pid_t *pids, size_t n);
+/* The "Uid:" or "Gid:" line (field names it) of /proc/<pid>/status: real, effective, saved and
+ * filesystem ids; 0, or -1 when pid is gone. */
+int ts_pid_ids(pid_t pid, const char *field, long ids[4]);
+/* The pid written in path, once the file holds one that names a live process; -1 when
+ * timeout_s passes first. */
+pid_t ts_pid_file_wait(const char *path, double timeout_s);
 /* Runs argv (argv[0] a path) with stdout+stderr to one capture; its exit code, 128+signal, or -1
  * when it outlived timeout_s (then it is killed). *output (malloc'd) gets what it printed. */
 int ts_run(const char *const *argv, double timeout_s, char **output);

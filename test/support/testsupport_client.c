@@ -56,14 +56,34 @@ static void conn_set_timeouts(int fd, int timeout_ms)
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
-/* A non-blocking connect bounded by timeout_ms; 0, or -1 with errno. */
-static int conn_connect(int fd, int port, int timeout_ms)
+int ts_address(const char *host, int port, struct sockaddr_storage *addr, socklen_t *len)
 {
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    inet_pton(AF_INET, TS_HOST, &addr.sin_addr);
+    memset(addr, 0, sizeof(*addr));
+    struct sockaddr_in *v4 = (struct sockaddr_in *)addr;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)addr;
+    if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons((uint16_t)port);
+        *len = sizeof(*v4);
+        return 0;
+    }
+    if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons((uint16_t)port);
+        *len = sizeof(*v6);
+        return 0;
+    }
+    errno = EINVAL;
+    return -1;
+}
+
+/* A non-blocking connect bounded by timeout_ms; 0, or -1 with errno. */
+static int conn_connect(int fd, const struct sockaddr_storage *addr, socklen_t addr_len,
+                        int timeout_ms)
+{
     int flags = fcntl(fd, F_GETFL);
     fcntl(fd, F_SETFL, flags | O_NONBLOCK);
-    int rc = connect(fd, (struct sockaddr *)&addr, sizeof(addr));
+    int rc = connect(fd, (const struct sockaddr *)addr, addr_len);
     if (rc == -1 && errno == EINPROGRESS) {
         struct pollfd pfd = {.fd = fd, .events = POLLOUT};
         int ready = poll(&pfd, 1, timeout_ms);
@@ -81,16 +101,22 @@ static int conn_connect(int fd, int port, int timeout_ms)
     return rc;
 }
 
-int ts_conn_open_rcvbuf(struct ts_conn *c, int port, int timeout_ms, int rcvbuf)
+/* Connects c to host:port; rcvbuf > 0 sets SO_RCVBUF first. 0, or -1 with errno. */
+static int conn_open(struct ts_conn *c, const char *host, int port, int timeout_ms, int rcvbuf)
 {
     memset(c, 0, sizeof(*c));
     c->timeout_ms = TS_IO_TIMEOUT_MS;
-    c->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    c->fd = -1;
+    struct sockaddr_storage addr;
+    socklen_t addr_len;
+    if (ts_address(host, port, &addr, &addr_len) != 0)
+        return -1;
+    c->fd = socket(addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (c->fd == -1)
         return -1;
     if (rcvbuf > 0)
         setsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-    if (conn_connect(c->fd, port, timeout_ms) != 0) {
+    if (conn_connect(c->fd, &addr, addr_len, timeout_ms) != 0) {
         int err = errno;
         close(c->fd);
         c->fd = -1;
@@ -99,6 +125,16 @@ int ts_conn_open_rcvbuf(struct ts_conn *c, int port, int timeout_ms, int rcvbuf)
     }
     conn_set_timeouts(c->fd, c->timeout_ms);
     return 0;
+}
+
+int ts_conn_open_rcvbuf(struct ts_conn *c, int port, int timeout_ms, int rcvbuf)
+{
+    return conn_open(c, TS_HOST, port, timeout_ms, rcvbuf);
+}
+
+int ts_conn_open_host(struct ts_conn *c, const char *host, int port, int timeout_ms)
+{
+    return conn_open(c, host, port, timeout_ms, 0);
 }
 
 int ts_conn_open(struct ts_conn *c, int port, int timeout_ms)
@@ -507,9 +543,14 @@ const char *ts_response_describe(const struct ts_response *r)
 
 int ts_request(int port, const char *raw, struct ts_response *r)
 {
+    return ts_request_host(TS_HOST, port, raw, r);
+}
+
+int ts_request_host(const char *host, int port, const char *raw, struct ts_response *r)
+{
     memset(r, 0, sizeof(*r));
     struct ts_conn c;
-    if (ts_conn_open(&c, port, 5000) != 0)
+    if (ts_conn_open_host(&c, host, port, 5000) != 0)
         return TS_ERROR;
     int rc = ts_conn_send_str(&c, raw);
     bool head = strncmp(raw, "HEAD ", 5) == 0;

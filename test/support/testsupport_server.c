@@ -145,16 +145,23 @@ static void server_cleanup_all(void)
 
 int ts_port_pick(void)
 {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    return ts_port_pick_host(TS_HOST);
+}
+
+int ts_port_pick_host(const char *host)
+{
+    struct sockaddr_storage addr;
+    socklen_t len;
+    if (ts_address(host, 0, &addr, &len) != 0)
+        return -1;
+    int fd = socket(addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd == -1)
         return -1;
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = 0};
-    inet_pton(AF_INET, TS_HOST, &addr.sin_addr);
-    socklen_t len = sizeof(addr);
     int port = -1;
-    if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0 &&
+    if (bind(fd, (struct sockaddr *)&addr, len) == 0 &&
         getsockname(fd, (struct sockaddr *)&addr, &len) == 0)
-        port = ntohs(addr.sin_port);
+        port = ntohs(addr.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&addr)->sin6_port
+                                                : ((struct sockaddr_in *)&addr)->sin_port);
     close(fd);
     return port;
 }
@@ -245,6 +252,23 @@ static bool text_has_section(const char *text, const char *name)
     return false;
 }
 
+/* Whether text sets `name =` at the start of a line (leading blanks allowed). */
+static bool text_sets(const char *text, const char *name)
+{
+    size_t len = strlen(name);
+    for (const char *p = strstr(text, name); p != NULL; p = strstr(p + 1, name)) {
+        const char *start = p;
+        while (start > text && (start[-1] == ' ' || start[-1] == '\t'))
+            start--;
+        const char *q = p + len;
+        while (*q == ' ' || *q == '\t')
+            q++;
+        if ((start == text || start[-1] == '\n') && *q == '=')
+            return true;
+    }
+    return false;
+}
+
 int ts_server_configure(struct ts_server *s, const char *extra)
 {
     char *text = NULL;
@@ -252,9 +276,11 @@ int ts_server_configure(struct ts_server *s, const char *extra)
     FILE *f = open_memstream(&text, &len);
     if (f == NULL)
         return -1;
+    extra = extra != NULL ? extra : "";
+    fputs("# written by test/support/testsupport_server.c\n", f);
+    if (!text_sets(extra, "listen"))
+        fprintf(f, "listen = {\"%s:%d\"}\n", TS_HOST, s->port);
     fprintf(f,
-            "# written by test/support/testsupport_server.c\n"
-            "listen = {\"%s:%d\"}\n"
             "document_root = \"%s\"\n"
             "module_dir = \"%s\"\n"
             "modules = {\"static\"}\n"
@@ -262,8 +288,7 @@ int ts_server_configure(struct ts_server *s, const char *extra)
             "log_level = \"info\"\n"
             "access_log = \"%s\"\n"
             "pid_file = \"%s\"\n",
-            TS_HOST, s->port, s->docroot, PFD_MODULE_DIR, s->error_log, s->access_log, s->pid_file);
-    extra = extra != NULL ? extra : "";
+            s->docroot, PFD_MODULE_DIR, s->error_log, s->access_log, s->pid_file);
     for (size_t i = 0; i < sizeof(ts_default_sections) / sizeof(ts_default_sections[0]); i++) {
         if (!text_has_section(extra, ts_default_sections[i].name))
             fputs(ts_default_sections[i].text, f);
@@ -388,6 +413,13 @@ void ts_server_start_args(struct ts_server *s, const char *extra, const char *co
 void ts_server_start(struct ts_server *s, const char *extra)
 {
     ts_server_start_args(s, extra, NULL);
+}
+
+void ts_server_adopt(struct ts_server *s, pid_t master)
+{
+    s->pid = master;
+    s->wait_status = -1;
+    registry_set(s);
 }
 
 bool ts_server_wait_exit(struct ts_server *s, double timeout_s)

@@ -1,0 +1,160 @@
+/*
+ * check_timeouts.c — the `timeouts` section against the real preforkd binary: a head that stops
+ * half-way gets 408 and a close after timeouts.header; a body that stalls is cut after
+ * timeouts.body, which bounds each wait between two reads, not the whole body.
+ *
+ * Deadlines are asserted from both sides (not too early, not much later), with margins wide
+ * enough for ASan builds on a loaded 2-core machine.
+ */
+#include "testsupport.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HOST_HEADER "Host: " TS_HOST "\r\n"
+#define GET_HELLO "GET /hello.txt HTTP/1.1\r\n" HOST_HEADER "\r\n"
+#define POST_HEAD "POST /hello.txt HTTP/1.1\r\n" HOST_HEADER
+#define TIMEOUTS_CONF "timeouts { header = 2  body = 1  keepalive = 10 }\n"
+#define HEADER_TIMEOUT_S 2.0
+#define BODY_TIMEOUT_S 1.0
+#define MARGIN_S 5.0 /* how much later than the timeout the server may act */
+
+static void conn_open_or_fail(struct ts_conn *c, const struct ts_server *s)
+{
+    ck_assert_msg(ts_conn_open(c, s->port, 5000) == 0, "connect to port %d failed", s->port);
+}
+
+static void assert_still_serving(const struct ts_server *s, const char *after)
+{
+    int status = ts_get_status(s->port, "/hello.txt");
+    ck_assert_msg(status == 200, "after %s, a new GET /hello.txt got %d (%s)", after, status,
+                  status < 0 ? ts_result_name(status) : "status");
+}
+
+/* ---- timeouts.header -------------------------------------------------------------------- */
+
+/* Heads that stop before their empty line. */
+static const char *const partial_heads[] = {
+    "GET /hel",
+    "GET /hello.txt HTTP/1.1\r\n",
+    "GET /hello.txt HTTP/1.1\r\n" HOST_HEADER "X-Half: va",
+};
+
+/* A partial head, then silence: 408 with Connection: close after timeouts.header, then the
+ * close. */
+START_TEST(test_partial_head_gets_408)
+{
+    const char *head = partial_heads[_i];
+    struct ts_server s;
+    ts_server_start(&s, TIMEOUTS_CONF);
+    struct ts_conn c;
+    conn_open_or_fail(&c, &s);
+    c.timeout_ms = (int)((HEADER_TIMEOUT_S + MARGIN_S) * 1000);
+    double start = ts_now();
+    ck_assert_int_eq(ts_conn_send_str(&c, head), TS_OK);
+    struct ts_response r;
+    int rc = ts_response_read(&c, &r, false);
+    double waited = ts_now() - start;
+    ck_assert_msg(rc == TS_OK, "\"%s\" then silence: %s after %.1f s (header = 2)", head,
+                  ts_result_name(rc), waited);
+    ck_assert_msg(r.status == 408, "\"%s\" then silence: %s", head, ts_response_describe(&r));
+    ck_assert_msg(ts_response_header_has(&r, "Connection", "close"),
+                  "408 without Connection: "
+                  "close: %s",
+                  ts_response_describe(&r));
+    ts_response_free(&r);
+    ck_assert_msg(waited >= HEADER_TIMEOUT_S - 0.5, "408 after %.2f s, before header = 2", waited);
+    ck_assert_msg(ts_conn_closed_within(&c, 3000), "the connection stayed open after the 408");
+    ts_conn_close(&c);
+    assert_still_serving(&s, "a 408");
+    ts_server_stop(&s);
+}
+END_TEST
+
+/* ---- timeouts.body ---------------------------------------------------------------------- */
+
+/*
+ * Content-Length: 100 and 10 bytes of it, then silence: the core, draining the body behind the
+ * 405, gives up after timeouts.body = 1 and closes. The connection must not hang on until the
+ * keep-alive or header timeout (10 s here).
+ */
+START_TEST(test_stalled_body_cut)
+{
+    struct ts_server s;
+    ts_server_start(&s, TIMEOUTS_CONF);
+    struct ts_conn c;
+    conn_open_or_fail(&c, &s);
+    double start = ts_now();
+    ck_assert_int_eq(ts_conn_send_str(&c, POST_HEAD "Content-Length: 100\r\n\r\n0123456789"),
+                     TS_OK);
+    bool closed = ts_conn_closed_within(&c, (int)((BODY_TIMEOUT_S + MARGIN_S) * 1000));
+    double waited = ts_now() - start;
+    ts_conn_close(&c);
+    ck_assert_msg(closed, "a stalled body still open after %.1f s (body = 1)", waited);
+    ck_assert_msg(waited >= BODY_TIMEOUT_S - 0.5, "closed after %.2f s, before body = 1", waited);
+    assert_still_serving(&s, "a stalled body");
+    ts_server_stop(&s);
+}
+END_TEST
+
+/*
+ * timeouts.body bounds each wait, not the whole body: 8 bytes a 300 ms apart (2.4 s in all, over
+ * body = 1) are drained, and the connection then serves a GET.
+ */
+START_TEST(test_slow_but_steady_body_drained)
+{
+    struct ts_server s;
+    ts_server_start(&s, TIMEOUTS_CONF);
+    struct ts_conn c;
+    conn_open_or_fail(&c, &s);
+    ck_assert_int_eq(ts_conn_send_str(&c, POST_HEAD "Content-Length: 8\r\n\r\n"), TS_OK);
+    struct ts_response r;
+    int rc = ts_response_read(&c, &r, false);
+    ck_assert_msg(rc == TS_OK && r.status == 405, "POST /hello.txt: %s",
+                  rc == TS_OK ? ts_response_describe(&r) : ts_result_name(rc));
+    ck_assert_msg(!ts_response_header_has(&r, "Connection", "close"), "%s",
+                  ts_response_describe(&r));
+    ts_response_free(&r);
+    for (int i = 0; i < 8; i++) {
+        ts_sleep_ms(300);
+        ck_assert_msg(ts_conn_send(&c, "y", 1) == TS_OK, "body byte %d: the server closed", i + 1);
+    }
+    ck_assert_int_eq(ts_conn_send_str(&c, GET_HELLO), TS_OK);
+    rc = ts_response_read(&c, &r, false);
+    ck_assert_msg(rc == TS_OK && r.status == 200 && strcmp(r.body, TS_HELLO_TXT) == 0,
+                  "GET after a slow body: %s",
+                  rc == TS_OK ? ts_response_describe(&r) : ts_result_name(rc));
+    ts_response_free(&r);
+    ts_conn_close(&c);
+    ts_server_stop(&s);
+}
+END_TEST
+
+static Suite *timeouts_suite(void)
+{
+    Suite *suite = suite_create("timeouts");
+    TCase *header = tcase_create("header");
+    tcase_set_timeout(header, 60);
+    tcase_add_loop_test(header, test_partial_head_gets_408, 0,
+                        (int)(sizeof(partial_heads) / sizeof(partial_heads[0])));
+    suite_add_tcase(suite, header);
+
+    TCase *body = tcase_create("body");
+    tcase_set_timeout(body, 60);
+    tcase_add_test(body, test_stalled_body_cut);
+    tcase_add_test(body, test_slow_but_steady_body_drained);
+    suite_add_tcase(suite, body);
+    return suite;
+}
+
+int main(void)
+{
+    ts_session_begin();
+    SRunner *runner = srunner_create(timeouts_suite());
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return ts_session_end(failed);
+}
