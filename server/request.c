@@ -320,3 +320,39 @@ bool pfd_request_body_discard(struct pfd_request *r)
     }
     return false;
 }
+
+bool pfd_request_body_discard_buffered(struct pfd_request *r)
+{
+    struct pfd_conn *c = r->conn;
+    size_t avail = c->in_len - r->in_pos;
+    if (r->body_done || avail == 0)
+        return !r->body_error;
+    if (!r->head.chunked) {
+        size_t n = (uint64_t)r->body_left < avail ? (size_t)r->body_left : avail;
+        r->in_pos += n;
+        r->body_left -= (int64_t)n;
+        r->body_done = r->body_left == 0;
+        return true;
+    }
+    char scratch[8192];
+    while (r->in_pos < c->in_len) {
+        size_t consumed = 0, produced = 0;
+        avail = c->in_len - r->in_pos;
+        int rc = pfd_chunked_decode(&r->chunked, c->in + r->in_pos,
+                                    avail < sizeof(scratch) ? avail : sizeof(scratch), scratch,
+                                    &consumed, &produced);
+        r->in_pos += consumed;
+        if (rc == PFD_HTTP_OK) {
+            r->body_done = true;
+            return true;
+        }
+        if (rc != PFD_HTTP_AGAIN) {
+            r->body_status = rc;
+            r->body_error = true;
+            return false;
+        }
+        if (consumed == 0)
+            break;
+    }
+    return true;
+}

@@ -188,12 +188,22 @@ static int response_build_head(struct pfd_request *r)
     struct pfd_conn *c = r->conn;
     struct pfd_buf *out = &c->out;
     r->head_sent = true;
-    /* The unread rest of a small body is drained before the head goes out, so that the head
-     * can say truthfully whether the connection stays open (a malformed chunk found while
-     * draining closes it). A client waiting for "100 Continue" gets it first, from the body
-     * reader, before any final status (RFC 9110 §15.2.1), as nginx does. */
-    if (!r->body_done && c->keep_alive && !pfd_request_body_discard(r))
-        c->keep_alive = false;
+    /* An unread body is drained after the response (the client may wait for the response
+     * before it sends the body). Whether the connection can stay open is decided now, so the
+     * head says it truthfully: not when the body is too big to drain, nor when the part already
+     * received is malformed. A client holding a small body back for "100 Continue" gets the 100
+     * before the final status (RFC 9110 §15.2.1) and is drained after it, as nginx does. */
+    if (!r->body_done && c->keep_alive) {
+        bool awaiting_continue = r->head.expect_continue && !r->continue_sent &&
+                                 r->in_pos >= c->in_len && r->head.version >= 11;
+        if (r->body_left > PFD_DRAIN_MAX || (awaiting_continue && r->body_left < 0) ||
+            !pfd_request_body_discard_buffered(r)) {
+            c->keep_alive = false;
+        } else if (awaiting_continue) {
+            pfd_buf_append_str(&c->out, "HTTP/1.1 100 Continue\r\n\r\n");
+            r->continue_sent = true;
+        }
+    }
     r->no_body = r->head.method_id == PFD_METHOD_HEAD || !response_status_has_body(r->status);
     if (r->content_length < 0 && !r->no_body) {
         if (r->head.version >= 11)

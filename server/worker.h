@@ -29,6 +29,8 @@ void pfd_conn_fini(struct pfd_conn *c);
  * 100 Continue first when the client waits for it), so the next request can follow on the same
  * connection. false when the connection must close instead. */
 bool pfd_request_body_discard(struct pfd_request *r);
+/* The same for only what is already received, without waiting: false when that is malformed. */
+bool pfd_request_body_discard_buffered(struct pfd_request *r);
 
 /* Response internals shared by conn.c and response.c. */
 int pfd_response_send_error(struct pfd_request *r, int status);
