@@ -470,7 +470,7 @@ static int config_parse_module(struct config_load *ld, size_t header, cfg_t *she
     struct pfd_loaded_module *lm = &conf->loaded[m];
     cfg_opt_t none[] = {CFG_END()};
     cfg_opt_t *opts = lm->module->options != NULL ? lm->module->options : none;
-    lm->cfg = config_parse(ld, config_text_for_parse(&ld->text, header), false, opts);
+    lm->cfg = config_parse(ld, config_text_for_parse(&ld->text, header, false), false, opts, NULL);
     if (lm->cfg != NULL)
         lm->section = cfg_gettsec(lm->cfg, "module", title);
     return 0;
@@ -489,6 +489,45 @@ static int config_parse_modules(struct config_load *ld)
 
 /* ---- locations --------------------------------------------------------------------------- */
 
+/* The location options every loaded module declares, gathered for the location sections; a name
+ * declared twice (or the core's own "handler") is an error, since a location could not say whose
+ * it is. Then the core text is parsed again with the location bodies. */
+static int config_location_options(struct config_load *ld)
+{
+    struct pfd_config *conf = ld->conf;
+    size_t n = 0;
+    for (size_t m = 0; m < conf->nloaded; m++)
+        for (const cfg_opt_t *o = conf->loaded[m].module->location_options; o && o->name; o++)
+            n++;
+    cfg_opt_t *extra = calloc(n + 1, sizeof(*extra));
+    size_t *owner = calloc(n + 1, sizeof(*owner));
+    if (extra == NULL || owner == NULL) {
+        free(extra);
+        free(owner);
+        return config_oom(ld);
+    }
+    size_t k = 0;
+    for (size_t m = 0; m < conf->nloaded; m++) {
+        const struct pfd_module *mod = conf->loaded[m].module;
+        for (const cfg_opt_t *o = mod->location_options; o && o->name; o++) {
+            size_t j = 0;
+            while (j < k && strcmp(extra[j].name, o->name) != 0)
+                j++;
+            if (j < k || strcmp(o->name, "handler") == 0)
+                config_error(ld, 0, "module \"%s\": location option \"%s\" is also %s", mod->name,
+                             o->name, j < k ? conf->loaded[owner[j]].module->name : "the core's");
+            else {
+                owner[k] = m;
+                extra[k++] = *o;
+            }
+        }
+    }
+    int rc = ld->nerrors > 0 ? -1 : config_parse_locations(ld, extra);
+    free(extra);
+    free(owner);
+    return rc;
+}
+
 /* Plain bytes, no UTF flag: paths are matched as the bytes they decode to. JIT when available. */
 static int config_location(struct config_load *ld, size_t i, cfg_t *sec)
 {
@@ -497,6 +536,7 @@ static int config_location(struct config_load *ld, size_t i, cfg_t *sec)
     const char *handler = cfg_getstr(sec, "handler");
     const struct config_header *h = config_text_header_nth(&ld->text, HEADER_LOCATION, i);
     loc->line = h != NULL ? h->line : 0;
+    loc->section = sec;
     loc->pattern = strdup(cfg_title(sec));
     loc->handler = handler != NULL ? strdup(handler) : NULL;
     if (loc->pattern == NULL || (handler != NULL && loc->handler == NULL))
@@ -617,8 +657,8 @@ struct pfd_config *pfd_config_load(const char *file, bool check_runtime, char *e
      * cannot run, and records its errors either way so that one run reports them all. */
     if (config_start(&ld, file) == 0 && config_parse_core(&ld) == 0 && config_fill(&ld) == 0 &&
         config_check_core(&ld) == 0 && config_load_modules(&ld) == 0 &&
-        config_parse_modules(&ld) == 0 && config_locations(&ld) == 0 &&
-        config_mime_types(&ld) == 0 && check_runtime) {
+        config_location_options(&ld) == 0 && config_parse_modules(&ld) == 0 &&
+        config_locations(&ld) == 0 && config_mime_types(&ld) == 0 && check_runtime) {
         for (size_t i = 0; i < ld.conf->nlistens; i++)
             config_check_bind(&ld, i);
     }

@@ -193,8 +193,12 @@ static cfg_opt_t config_option_of(const struct config_directive *d, bool callbac
  * The core directives and sections; the module sections get module_opts (NULL: none). With
  * callbacks, values are checked and their lines recorded as they are parsed.
  */
-static int config_options_build(struct config_options *o, bool callbacks, cfg_opt_t *module_opts)
+static int config_options_build(struct config_options *o, bool callbacks, cfg_opt_t *module_opts,
+                                const cfg_opt_t *location_extra)
 {
+    size_t nextra = 0;
+    while (location_extra != NULL && location_extra[nextra].name != NULL)
+        nextra++;
     memset(o, 0, sizeof(*o));
     /* calloc'd arrays end in zeros, which is CFG_END(). */
     o->root = calloc(config_ndirectives + CONFIG_NSECTIONS + 1, sizeof(cfg_opt_t));
@@ -203,7 +207,7 @@ static int config_options_build(struct config_options *o, bool callbacks, cfg_op
     size_t nroot = 0;
     for (size_t s = 0; s < CONFIG_NSECTIONS; s++) {
         const struct config_section *sec = &config_sections[s];
-        o->sub[s] = calloc(config_ndirectives + 1, sizeof(cfg_opt_t));
+        o->sub[s] = calloc(config_ndirectives + nextra + 1, sizeof(cfg_opt_t));
         if (o->sub[s] == NULL)
             return -1;
         size_t n = 0;
@@ -211,6 +215,10 @@ static int config_options_build(struct config_options *o, bool callbacks, cfg_op
             const struct config_directive *d = &config_directives[i];
             if (d->section != NULL && strcmp(d->section, sec->name) == 0)
                 o->sub[s][n++] = config_option_of(d, callbacks);
+        }
+        if (strcmp(sec->name, "location") == 0) {
+            for (size_t i = 0; i < nextra; i++)
+                o->sub[s][n++] = location_extra[i];
         }
         bool module = strcmp(sec->name, "module") == 0 && module_opts != NULL;
         o->root[nroot++] =
@@ -223,13 +231,14 @@ static int config_options_build(struct config_options *o, bool callbacks, cfg_op
     return 0;
 }
 
-cfg_t *config_parse(struct config_load *ld, char *text, bool callbacks, cfg_opt_t *module_opts)
+cfg_t *config_parse(struct config_load *ld, char *text, bool callbacks, cfg_opt_t *module_opts,
+                    const cfg_opt_t *location_extra)
 {
     struct config_options o = {NULL, {NULL}};
     cfg_t *cfg = NULL;
     FILE *fp = NULL;
     config_current = ld;
-    if (text == NULL || config_options_build(&o, callbacks, module_opts) == -1) {
+    if (text == NULL || config_options_build(&o, callbacks, module_opts, location_extra) == -1) {
         config_oom(ld);
         goto done;
     }
@@ -263,7 +272,7 @@ done:
 int config_parse_core(struct config_load *ld)
 {
     struct config_text *t = &ld->text;
-    ld->conf->cfg = config_parse(ld, config_text_for_parse(t, SIZE_MAX), true, NULL);
+    ld->conf->cfg = config_parse(ld, config_text_for_parse(t, SIZE_MAX, false), true, NULL, NULL);
     if (ld->conf->cfg == NULL)
         return -1;
     if (t->unclosed_line > 0) {
@@ -279,5 +288,16 @@ int config_parse_core(struct config_load *ld)
                      "e.g. location \"^/x\" { … }");
         return -1;
     }
+    return 0;
+}
+
+int config_parse_locations(struct config_load *ld, const cfg_opt_t *location_extra)
+{
+    cfg_t *cfg = config_parse(ld, config_text_for_parse(&ld->text, SIZE_MAX, true), true, NULL,
+                              location_extra);
+    if (cfg == NULL)
+        return -1;
+    cfg_free(ld->conf->cfg);
+    ld->conf->cfg = cfg;
     return 0;
 }

@@ -194,14 +194,15 @@ static int config_text_scan(struct config_text *t, struct config_text_error *err
     return 0;
 }
 
-char *config_text_for_parse(const struct config_text *t, size_t keep)
+char *config_text_for_parse(const struct config_text *t, size_t keep, bool keep_locations)
 {
     char *copy = malloc(t->len + 1);
     if (copy == NULL)
         return NULL;
     memcpy(copy, t->data, t->len + 1);
     for (size_t h = 0; h < t->nheaders; h++) {
-        if (t->headers[h].kind == HEADER_MODULE && h != keep)
+        bool kept = h == keep || (keep_locations && t->headers[h].kind == HEADER_LOCATION);
+        if (!kept)
             config_text_blank(copy, t->headers[h].body, t->headers[h].body_end);
     }
     return copy;

@@ -10,6 +10,7 @@
 #ifndef PFD_CONFIG_TEXT_H
 #define PFD_CONFIG_TEXT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define CONFIG_TEXT_MAX_BYTES (4 << 20) /* a config file larger than this is refused */
@@ -47,9 +48,10 @@ struct config_text_error {
 int config_text_read(struct config_text *t, const char *file, struct config_text_error *err);
 void config_text_free(struct config_text *t);
 
-/* A malloc'd copy of the text for one parse: every module body blanked but that of header
- * `keep` (SIZE_MAX: none). NULL when out of memory. */
-char *config_text_for_parse(const struct config_text *t, size_t keep);
+/* A malloc'd copy of the text for one parse: every module and location body blanked but that of
+ * header `keep` (SIZE_MAX: none) and, with keep_locations, the location bodies. NULL when out of
+ * memory. */
+char *config_text_for_parse(const struct config_text *t, size_t keep, bool keep_locations);
 
 /* The n-th header of a kind, or NULL. */
 const struct config_header *config_text_header_nth(const struct config_text *t,

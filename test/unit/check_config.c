@@ -948,26 +948,34 @@ START_TEST(test_text_scan)
 }
 END_TEST
 
-/* Pass 1 sees no module body; pass 2 sees one, the others blanked. */
+/* Pass 1 sees no module or location body; a module's pass sees its own body; the location pass
+ * sees the location bodies. */
 START_TEST(test_text_for_parse)
 {
     struct test_dir d;
     test_dir_make(&d);
-    test_write(d.conf, "module \"a\" { x = 1 }\nmodule \"b\" {\n y = 2\n}\n");
+    test_write(d.conf, "module \"a\" { x = 1 }\nmodule \"b\" {\n y = 2\n}\n"
+                       "location \"^/\" { z = 3 }\n");
     struct config_text t = {0};
     struct config_text_error e = {0, ""};
     int rc = config_text_read(&t, d.conf, &e);
     test_dir_remove(&d);
     ck_assert_msg(rc == 0, "line %d: %s", e.line, e.why);
-    ck_assert_uint_eq(t.nheaders, 2);
-    char *none = config_text_for_parse(&t, SIZE_MAX);
-    char *b = config_text_for_parse(&t, 1);
-    ck_assert_str_eq(none, "module \"a\" {       }\nmodule \"b\" {\n      \n}\n ");
-    ck_assert_str_eq(b, "module \"a\" {       }\nmodule \"b\" {\n y = 2\n}\n ");
+    ck_assert_uint_eq(t.nheaders, 3);
+    char *none = config_text_for_parse(&t, SIZE_MAX, false);
+    char *b = config_text_for_parse(&t, 1, false);
+    char *locations = config_text_for_parse(&t, SIZE_MAX, true);
+    ck_assert_str_eq(none, "module \"a\" {       }\nmodule \"b\" {\n      \n}\n"
+                           "location \"^/\" {       }\n ");
+    ck_assert_str_eq(b, "module \"a\" {       }\nmodule \"b\" {\n y = 2\n}\n"
+                        "location \"^/\" {       }\n ");
+    ck_assert_str_eq(locations, "module \"a\" {       }\nmodule \"b\" {\n      \n}\n"
+                                "location \"^/\" { z = 3 }\n ");
     ck_assert_ptr_eq(config_text_header_nth(&t, HEADER_MODULE, 1), &t.headers[1]);
-    ck_assert_ptr_null(config_text_header_nth(&t, HEADER_LOCATION, 0));
+    ck_assert_ptr_eq(config_text_header_nth(&t, HEADER_LOCATION, 0), &t.headers[2]);
     free(none);
     free(b);
+    free(locations);
     config_text_free(&t);
 }
 END_TEST
