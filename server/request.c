@@ -84,6 +84,16 @@ const char *pfd_request_remote_user(const struct pfd_request *r)
     return r->remote_user;
 }
 
+const char *pfd_request_server_admin(const struct pfd_request *r)
+{
+    return r->conf->server_admin;
+}
+
+const char *pfd_request_location_handler(const struct pfd_request *r)
+{
+    return r->location != NULL ? r->location->handler : NULL;
+}
+
 const char *pfd_request_scheme(const struct pfd_request *r)
 {
     (void)r;

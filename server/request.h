@@ -79,6 +79,7 @@ struct pfd_request {
     int64_t content_length; /* -1 unknown */
     bool head_sent;
     bool chunked_out;
+    bool raw;     /* the module writes the whole response itself (pfd_response_raw) */
     bool no_body; /* HEAD, 1xx, 204, 304 */
     int64_t body_bytes_sent;
 };

@@ -301,6 +301,27 @@ int pfd_response_sendfile(struct pfd_request *r, int fd, int64_t offset, int64_t
     return r->chunked_out ? pfd_buf_append(&c->out, "\r\n", 2) : 0;
 }
 
+void pfd_response_abort(struct pfd_request *r)
+{
+    struct pfd_conn *c = r->conn;
+    if (!r->head_sent)
+        response_build_head(r);
+    pfd_conn_flush(c);
+    c->keep_alive = false;
+    c->broken = true; /* no terminating chunk, no lingering: the close is the message */
+}
+
+int pfd_response_raw(struct pfd_request *r)
+{
+    if (r->head_sent)
+        return -1;
+    r->head_sent = true;
+    r->raw = true;
+    r->content_length = -1;
+    r->conn->keep_alive = false;
+    return 0;
+}
+
 int pfd_response_finish(struct pfd_request *r)
 {
     struct pfd_conn *c = r->conn;
@@ -312,7 +333,7 @@ int pfd_response_finish(struct pfd_request *r)
     }
     if (r->chunked_out && !c->broken)
         pfd_buf_append(&c->out, "0\r\n\r\n", 5);
-    if (!r->chunked_out && r->content_length >= 0 && !r->no_body &&
+    if (!r->chunked_out && r->content_length >= 0 && !r->no_body && !c->broken &&
         r->body_bytes_sent != r->content_length) {
         /* The handler promised another length: the client cannot find the next response. */
         pfd_log(PFD_LOG_ERR, "\"%s\": handler sent %lld bytes of a %lld-byte body", r->request_line,

@@ -127,6 +127,11 @@ int pfd_request_body_error(const struct pfd_request *r);
 const char *pfd_request_remote_user(const struct pfd_request *r);
 /* The request's scheme: "http" (or "https" behind TLS, later). */
 const char *pfd_request_scheme(const struct pfd_request *r);
+/* The server_admin directive (SERVER_ADMIN for CGI). */
+const char *pfd_request_server_admin(const struct pfd_request *r);
+/* The handler named by the location this request matched, or NULL when modules are tried in
+ * order: a module can tell "everything here is mine" from "only what I recognise". */
+const char *pfd_request_location_handler(const struct pfd_request *r);
 
 /*
  * Serves uri ("/path?query", origin-form) in place of the current request, as a GET (RFC 3875
@@ -156,6 +161,14 @@ void pfd_response_content_length(struct pfd_request *r, int64_t length);
 int pfd_response_write(struct pfd_request *r, const void *data, size_t len);
 /* Sends len bytes of fd from offset with sendfile(); 0 or -1. */
 int pfd_response_sendfile(struct pfd_request *r, int fd, int64_t offset, int64_t len);
+/* Ends the response as incomplete: what is buffered is sent, then the connection closes without
+ * the end of a chunked body (or short of Content-Length), so the client knows the response broke
+ * off (a CGI script that crashed mid-output). */
+void pfd_response_abort(struct pfd_request *r);
+/* From now on pfd_response_write() sends bytes exactly as given: the module writes the status
+ * line and headers itself (nph- CGI scripts). The connection closes after the response. Call
+ * pfd_response_status() first so the access log has the status. Nothing may have been sent. */
+int pfd_response_raw(struct pfd_request *r);
 
 /* ---- helpers for handlers --------------------------------------------------------------- */
 
