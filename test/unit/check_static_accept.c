@@ -1,0 +1,118 @@
+/*
+ * check_static_accept.c — modules/lib/static_accept.c (Accept-Encoding, RFC 9110 §12.5.3) and
+ * modules/lib/static_expires.c (the `expires` option's values).
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "static_accept.h"
+#include "static_expires.h"
+
+static const struct {
+    const char *header;
+    const char *coding;
+    int q;
+} accept_cases[] = {
+    {NULL, "gzip", 0},
+    {"", "gzip", 0},
+    {"gzip", "gzip", 1000},
+    {"GZIP", "gzip", 1000},
+    {"x-gzip", "gzip", 1000},
+    {"gzip, deflate, br", "br", 1000},
+    {"gzip, deflate", "br", 0},
+    {"gzip;q=0", "gzip", 0},
+    {"gzip; q=0.5", "gzip", 500},
+    {"gzip ;Q=0.123", "gzip", 123},
+    {"gzip;q=1.0", "gzip", 1000},
+    {"gzip;q=2", "gzip", 0},    /* malformed weight: the element is skipped */
+    {"gzip;q=0.5x", "gzip", 0}, /* the same */
+    {"*", "br", 1000},
+    {"*;q=0.3", "gzip", 300},
+    {"*, gzip;q=0", "gzip", 0}, /* explicit beats * */
+    {"gzip;q=0, *", "gzip", 0},
+    {"br;q=0.8, gzip;q=0.9", "br", 800},
+    {"identity", "gzip", 0},
+    {"gzipfoo", "gzip", 0},
+    {"deflate,gzip", "gzip", 1000},
+    {" , ,gzip", "gzip", 1000},
+    {"gzip;level=1;q=0.2", "gzip", 200},
+};
+
+START_TEST(test_accept_q)
+{
+    int q = static_accept_q(accept_cases[_i].header, accept_cases[_i].coding);
+    ck_assert_msg(q == accept_cases[_i].q, "\"%s\" for %s: %d, expected %d",
+                  accept_cases[_i].header ? accept_cases[_i].header : "(null)",
+                  accept_cases[_i].coding, q, accept_cases[_i].q);
+}
+END_TEST
+
+static const struct {
+    const char *in;
+    int rc;
+    enum static_expires_kind kind;
+    long long seconds;
+} expires_cases[] = {
+    {"", 0, STATIC_EXPIRES_NONE, 0},          {"off", 0, STATIC_EXPIRES_NONE, 0},
+    {"epoch", 0, STATIC_EXPIRES_EPOCH, 0},    {"max", 0, STATIC_EXPIRES_MAX, 0},
+    {"0", 0, STATIC_EXPIRES_AFTER, 0},        {"90", 0, STATIC_EXPIRES_AFTER, 90},
+    {"30s", 0, STATIC_EXPIRES_AFTER, 30},     {"30m", 0, STATIC_EXPIRES_AFTER, 1800},
+    {"1h", 0, STATIC_EXPIRES_AFTER, 3600},    {"7d", 0, STATIC_EXPIRES_AFTER, 604800},
+    {"2w", 0, STATIC_EXPIRES_AFTER, 1209600}, {"1h30m", 0, STATIC_EXPIRES_AFTER, 5400},
+    {"h", -1, STATIC_EXPIRES_NONE, 0},        {"1x", -1, STATIC_EXPIRES_NONE, 0},
+    {"-1h", -1, STATIC_EXPIRES_NONE, 0},      {"1 h", -1, STATIC_EXPIRES_NONE, 0},
+    {"1hh", -1, STATIC_EXPIRES_NONE, 0},      {"99999999999999999999", -1, STATIC_EXPIRES_NONE, 0},
+    {"5000d", -1, STATIC_EXPIRES_NONE, 0},    {"never", -1, STATIC_EXPIRES_NONE, 0},
+};
+
+START_TEST(test_expires_parse)
+{
+    struct static_expires e;
+    int rc = static_expires_parse(expires_cases[_i].in, &e);
+    ck_assert_msg(rc == expires_cases[_i].rc, "\"%s\": %d", expires_cases[_i].in, rc);
+    if (rc == 0) {
+        ck_assert_msg(e.kind == expires_cases[_i].kind, "\"%s\": kind %d", expires_cases[_i].in,
+                      e.kind);
+        ck_assert_msg(e.seconds == expires_cases[_i].seconds, "\"%s\": %lld s",
+                      expires_cases[_i].in, (long long)e.seconds);
+    }
+}
+END_TEST
+
+START_TEST(test_expires_headers)
+{
+    struct static_expires e;
+    char cc[40];
+    time_t t = 0;
+    ck_assert_int_eq(static_expires_parse("1h", &e), 0);
+    ck_assert_int_eq(static_expires_headers(&e, 1000, cc, &t), 0);
+    ck_assert_str_eq(cc, "max-age=3600");
+    ck_assert_int_eq((long long)t, 4600);
+    ck_assert_int_eq(static_expires_parse("epoch", &e), 0);
+    ck_assert_int_eq(static_expires_headers(&e, 1000, cc, &t), 0);
+    ck_assert_str_eq(cc, "no-cache");
+    ck_assert_int_eq((long long)t, 1);
+    ck_assert_int_eq(static_expires_parse("max", &e), 0);
+    ck_assert_int_eq(static_expires_headers(&e, 1000, cc, &t), 0);
+    ck_assert_str_eq(cc, "max-age=315360000");
+    ck_assert_int_eq(static_expires_parse("", &e), 0);
+    ck_assert_int_eq(static_expires_headers(&e, 1000, cc, &t), -1);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("static_accept");
+    TCase *tc = tcase_create("accept");
+    tcase_add_loop_test(tc, test_accept_q, 0, sizeof(accept_cases) / sizeof(accept_cases[0]));
+    tcase_add_loop_test(tc, test_expires_parse, 0,
+                        sizeof(expires_cases) / sizeof(expires_cases[0]));
+    tcase_add_test(tc, test_expires_headers);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
