@@ -1,0 +1,943 @@
+/*
+ * mod_cgi.c — CGI/1.1 (RFC 3875) scripts, with the environment and behaviour Apache's mod_cgi
+ * gives them, so that legacy scripts run unchanged.
+ *
+ * A request becomes a script run in four steps, each its own group of functions below:
+ *   resolve — which file is the script (PATH_INFO split), may it run (403/404);
+ *   env     — the meta-variables (cgi_env.c holds the naming rules);
+ *   spawn   — posix_spawn() with three pipes (cgi_spawn.c);
+ *   pump    — one poll() loop: the request body to stdin, stdout parsed as a CGI head
+ *             (cgi_parse.c) then streamed to the client, stderr lines to the error log, a deadline
+ *             on silence; then the script is reaped, and a failure logged as one line.
+ *
+ * Scripts are chosen by location (`location "^/cgi-bin/" { handler = "cgi" }`: everything there
+ * is a script, like ScriptAlias) or by extension (cgi_extensions, in locations that set
+ * exec_cgi = true; other files are declined so mod_static serves them).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgi_env.h"
+#include "cgi_parse.h"
+#include "cgi_path.h"
+#include "cgi_slots.h"
+#include "cgi_spawn.h"
+#include "preforkd/module.h"
+
+static int cgi_init(struct pfd_server *server, cfg_t *section, void **conf);
+static int cgi_location_init(struct pfd_server *server, cfg_t *location, void *main_conf,
+                             void **conf);
+static void cgi_fini(void *conf);
+static int cgi_handle(struct pfd_request *r, void *conf);
+
+static cfg_opt_t cgi_options[] = {
+    CFG_INT("timeout", 60, CFGF_NONE),
+    CFG_STR_LIST("cgi_extensions", "{\".cgi\", \".pl\"}", CFGF_NONE),
+    CFG_STR("path", "/usr/local/bin:/usr/bin:/bin", CFGF_NONE),
+    CFG_STR_LIST("pass_env", "{}", CFGF_NONE),
+    CFG_STR_LIST("set_env", "{}", CFGF_NONE),
+    CFG_BOOL("pass_authorization", cfg_false, CFGF_NONE),
+    CFG_INT("rlimit_cpu", 0, CFGF_NONE),
+    CFG_STR("rlimit_mem", "0", CFGF_NONE),
+    CFG_INT("rlimit_nproc", 0, CFGF_NONE),
+    CFG_INT("max_concurrent", 0, CFGF_NONE),
+    CFG_STR("spool_max", "64K", CFGF_NONE),
+    CFG_END(),
+};
+
+/* Prefixed where the name alone could clash with another module's location option. */
+static cfg_opt_t cgi_location_options[] = {
+    CFG_BOOL("exec_cgi", cfg_false, CFGF_NODEFAULT),
+    CFG_INT("cgi_timeout", 0, CFGF_NODEFAULT),
+    CFG_INT("cgi_max_concurrent", 0, CFGF_NODEFAULT),
+    CFG_END(),
+};
+
+struct pfd_module pfd_module_cgi = {
+    .api_version = PFD_MODULE_API_VERSION,
+    .name = "cgi",
+    .options = cgi_options,
+    .init = cgi_init,
+    .handle = cgi_handle,
+    .fini = cgi_fini,
+    .location_options = cgi_location_options,
+    .location_init = cgi_location_init,
+};
+
+#define CGI_IO_BUF (64 * 1024)      /* one read from the script or the client */
+#define CGI_STDERR_LINE 2048        /* longest stderr line logged as one */
+#define CGI_FIRST_BYTES 120         /* of the output, quoted when a script fails */
+#define CGI_EXIT_WAIT_MS 3000       /* after stdout closes, for the script to exit (Apache: 3 s) */
+#define CGI_RETRY_AFTER "5"         /* seconds, with 503 over max_concurrent */
+#define CGI_TIMEOUT_MAX (24 * 3600) /* bounds timeout */
+
+/* ---- configuration ------------------------------------------------------------------------ */
+
+/* Module state (master, before fork; read-only after) and the per-location merge of it. */
+struct cgi_conf {
+    int timeout; /* seconds of silence on stdout before the script is killed */
+    char **extensions;
+    size_t nextensions;
+    char *path;
+    char **pass_env;
+    size_t npass_env;
+    char **set_env;
+    size_t nset_env;
+    bool pass_authorization;
+    struct cgi_limits limits;
+    int max_concurrent;
+    long long spool_max; /* chunked bodies up to this stay in memory, larger go to a temp file */
+    bool exec_cgi;       /* set by a location: run files by extension, decline others */
+    bool owns_lists;     /* main conf: frees the lists; location confs share them */
+    struct cgi_slots *slots;
+    bool owns_slots;
+};
+
+/* "64K", "1M", "0": 1024-based sizes like the core's; -1 when malformed. */
+static long long cgi_size_parse(const char *s)
+{
+    char *end = NULL;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno != 0 || end == s || v < 0)
+        return -1;
+    int shift = 0;
+    if (*end == 'K' || *end == 'k')
+        shift = 10;
+    else if (*end == 'M' || *end == 'm')
+        shift = 20;
+    else if (*end == 'G' || *end == 'g')
+        shift = 30;
+    if (shift != 0)
+        end++;
+    if (*end != '\0' || v > (LLONG_MAX >> shift))
+        return -1;
+    return v << shift;
+}
+
+/* A string list option copied out of libconfuse. */
+static int cgi_list_copy(cfg_t *section, const char *name, char ***out, size_t *n)
+{
+    *n = cfg_size(section, name);
+    *out = calloc(*n + 1, sizeof(char *));
+    if (*out == NULL)
+        return -1;
+    for (size_t i = 0; i < *n; i++)
+        if (((*out)[i] = strdup(cfg_getnstr(section, name, (unsigned)i))) == NULL)
+            return -1;
+    return 0;
+}
+
+static void cgi_list_free(char **list, size_t n)
+{
+    for (size_t i = 0; list != NULL && i < n; i++)
+        free(list[i]);
+    free(list);
+}
+
+/* Every value checked here, before the first fork; errors name the option. */
+static int cgi_conf_validate(struct cgi_conf *cc, cfg_t *sec)
+{
+    const char *mem = cfg_getstr(sec, "rlimit_mem"), *spool = cfg_getstr(sec, "spool_max");
+    cc->limits.mem = cgi_size_parse(mem != NULL ? mem : "0");
+    cc->spool_max = cgi_size_parse(spool != NULL ? spool : "64K");
+    const char *bad = NULL;
+    if (cc->timeout < 1 || cc->timeout > CGI_TIMEOUT_MAX)
+        bad = "timeout must be from 1 to 86400 seconds";
+    else if (cc->limits.mem < 0 || cc->spool_max < 0)
+        bad = "rlimit_mem and spool_max are sizes: a number with an optional K, M or G";
+    else if (cc->limits.cpu < 0 || cc->limits.nproc < 0)
+        bad = "rlimit_cpu and rlimit_nproc must be 0 (unset) or more";
+    else if (cc->max_concurrent < 0 || cc->max_concurrent > CGI_SLOTS_MAX)
+        bad = "max_concurrent must be from 0 (no limit) to 65536";
+    for (size_t i = 0; bad == NULL && i < cc->nset_env; i++)
+        if (strchr(cc->set_env[i], '=') == NULL || cc->set_env[i][0] == '=')
+            bad = "set_env entries must read \"NAME=value\"";
+    if (bad != NULL)
+        pfd_log(PFD_LOG_EMERG, "module \"cgi\": %s", bad);
+    return bad != NULL ? -1 : 0;
+}
+
+static int cgi_conf_read(struct cgi_conf *cc, cfg_t *sec)
+{
+    cc->timeout = (int)cfg_getint(sec, "timeout");
+    cc->path = strdup(cfg_getstr(sec, "path") != NULL ? cfg_getstr(sec, "path") : "");
+    cc->pass_authorization = cfg_getbool(sec, "pass_authorization");
+    cc->limits.cpu = cfg_getint(sec, "rlimit_cpu");
+    cc->limits.nproc = cfg_getint(sec, "rlimit_nproc");
+    cc->max_concurrent = (int)cfg_getint(sec, "max_concurrent");
+    cc->owns_lists = true;
+    if (cc->path == NULL ||
+        cgi_list_copy(sec, "cgi_extensions", &cc->extensions, &cc->nextensions) != 0 ||
+        cgi_list_copy(sec, "pass_env", &cc->pass_env, &cc->npass_env) != 0 ||
+        cgi_list_copy(sec, "set_env", &cc->set_env, &cc->nset_env) != 0)
+        return -1;
+    return cgi_conf_validate(cc, sec);
+}
+
+/* The shared slots for a conf whose max_concurrent is set; mapped here, in the master. */
+static int cgi_conf_slots(struct cgi_conf *cc)
+{
+    cc->slots = NULL;
+    cc->owns_slots = false;
+    if (cc->max_concurrent == 0)
+        return 0;
+    cc->slots = cgi_slots_create(cc->max_concurrent);
+    if (cc->slots == NULL) {
+        pfd_log(PFD_LOG_EMERG, "module \"cgi\": mmap() for max_concurrent failed: %s",
+                strerror(errno));
+        return -1;
+    }
+    cc->owns_slots = true;
+    return 0;
+}
+
+static int cgi_init(struct pfd_server *server, cfg_t *section, void **conf)
+{
+    (void)server;
+    cfg_t *defaults = NULL;
+    if (section == NULL) { /* no `module "cgi" { … }`: the option table's defaults */
+        defaults = cfg_init(cgi_options, CFGF_NONE);
+        if (defaults == NULL || cfg_parse_buf(defaults, "") != CFG_SUCCESS)
+            goto fail;
+        section = defaults;
+    }
+    struct cgi_conf *cc = calloc(1, sizeof(*cc));
+    if (cc == NULL)
+        goto fail;
+    *conf = cc;
+    int rc = cgi_conf_read(cc, section) == 0 && cgi_conf_slots(cc) == 0 ? 0 : -1;
+    if (defaults != NULL)
+        cfg_free(defaults);
+    return rc; /* on failure the core calls fini(*conf) */
+fail:
+    if (defaults != NULL)
+        cfg_free(defaults);
+    return -1;
+}
+
+static int cgi_location_init(struct pfd_server *server, cfg_t *location, void *main_conf,
+                             void **conf)
+{
+    (void)server;
+    const struct cgi_conf *main = main_conf;
+    struct cgi_conf *cc = malloc(sizeof(*cc));
+    if (cc == NULL)
+        return -1;
+    *cc = *main;
+    cc->owns_lists = false;
+    *conf = cc;
+    if (cfg_size(location, "exec_cgi") > 0)
+        cc->exec_cgi = cfg_getbool(location, "exec_cgi");
+    if (cfg_size(location, "cgi_timeout") > 0)
+        cc->timeout = (int)cfg_getint(location, "cgi_timeout");
+    if (cc->timeout < 1 || cc->timeout > CGI_TIMEOUT_MAX) {
+        pfd_log(PFD_LOG_EMERG, "cgi_timeout must be from 1 to 86400 seconds");
+        cc->owns_slots = false;
+        return -1;
+    }
+    if (cfg_size(location, "cgi_max_concurrent") == 0) {
+        cc->owns_slots = false; /* shares the main conf's cap */
+        return 0;
+    }
+    cc->max_concurrent = (int)cfg_getint(location, "cgi_max_concurrent");
+    if (cc->max_concurrent < 0 || cc->max_concurrent > CGI_SLOTS_MAX) {
+        pfd_log(PFD_LOG_EMERG, "cgi_max_concurrent must be from 0 (no limit) to 65536");
+        cc->owns_slots = false;
+        return -1;
+    }
+    return cgi_conf_slots(cc); /* the location's own cap */
+}
+
+static void cgi_fini(void *conf)
+{
+    struct cgi_conf *cc = conf;
+    if (cc == NULL)
+        return;
+    if (cc->owns_lists) {
+        free(cc->path);
+        cgi_list_free(cc->extensions, cc->nextensions);
+        cgi_list_free(cc->pass_env, cc->npass_env);
+        cgi_list_free(cc->set_env, cc->nset_env);
+    }
+    if (cc->owns_slots)
+        cgi_slots_destroy(cc->slots);
+    free(cc);
+}
+
+/* ---- per request -------------------------------------------------------------------------- */
+
+enum cgi_body_source {
+    CGI_BODY_NONE,
+    CGI_BODY_CLIENT, /* Content-Length: streamed from the client */
+    CGI_BODY_MEMORY, /* chunked, de-chunked into memory */
+    CGI_BODY_FILE,   /* chunked, de-chunked into an unlinked temp file */
+};
+
+/* One script run: every fd starts at -1, every pointer NULL, so one cleanup path is safe. */
+struct cgi_run {
+    struct pfd_request *r;
+    const struct cgi_conf *cc;
+    const char *script;      /* the file run */
+    const char *script_name; /* SCRIPT_NAME: the URI path of the script */
+    const char *path_info;   /* "" or "/…" */
+    const char *dir;         /* its folder: the working directory */
+    bool nph;
+    struct cgi_child child;
+    int slot; /* max_concurrent slot held, or -1 */
+
+    enum cgi_body_source body_source;
+    int64_t body_length; /* CONTENT_LENGTH */
+    int spool_fd;
+    char *spool;      /* CGI_BODY_MEMORY */
+    int64_t spool_at; /* bytes of the spool handed out */
+    char *in_buf;     /* the body on its way to stdin */
+    size_t in_pos, in_len;
+    bool body_eof;
+    int body_status; /* the client's body failed: 400/408/413 */
+
+    char *head; /* the script's head, CGI_HEAD_MAX */
+    size_t head_len;
+    bool head_done;
+    int64_t out_left; /* body bytes the script's Content-Length still allows, or -1 */
+    bool sent;        /* something went to the client */
+    bool client_gone;
+    char *redirect; /* a local Location (RFC 3875 §6.2.2) */
+    char first[CGI_FIRST_BYTES];
+    size_t first_len;
+    char *err_line;
+    size_t err_len;
+
+    const char *failure; /* why the script failed, for the one log line; NULL when it did not */
+    int status;          /* what to return when nothing was sent */
+    int64_t deadline_ms;
+};
+
+static int64_t cgi_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Marks the run failed; the first reason is the one logged. */
+static void cgi_fail(struct cgi_run *run, int status, const char *why)
+{
+    if (run->failure == NULL) {
+        run->failure = why;
+        run->status = status;
+    }
+}
+
+/* ---- resolve: which file, may it run ------------------------------------------------------ */
+
+static bool cgi_has_extension(const struct cgi_conf *cc, const char *file, size_t len)
+{
+    for (size_t i = 0; i < cc->nextensions; i++) {
+        size_t el = strlen(cc->extensions[i]);
+        if (el > 0 && el <= len && strncasecmp(file + len - el, cc->extensions[i], el) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Script mode (everything is a script) or extension mode (decline what is not one). */
+static bool cgi_script_mode(const struct pfd_request *r, const struct cgi_conf *cc)
+{
+    if (cc->exec_cgi)
+        return false;
+    const char *h = pfd_request_location_handler(r);
+    return h != NULL && strcmp(h, "cgi") == 0;
+}
+
+/* Fills run->script, script_name, path_info, dir. PFD_DECLINED, an error status, or 0. */
+static int cgi_resolve(struct cgi_run *run)
+{
+    struct pfd_request *r = run->r;
+    const char *file = pfd_request_file_path(r), *root = pfd_request_document_root(r);
+    if (file == NULL || root == NULL || file[0] != '/')
+        return PFD_DECLINED;
+    bool script_mode = cgi_script_mode(r, run->cc);
+    if (!script_mode && !run->cc->exec_cgi)
+        return PFD_DECLINED;
+    size_t root_len = strlen(root), script_len = 0;
+    struct stat st;
+    if (strncmp(file, root, root_len) != 0 || cgi_path_split(file, root_len, &script_len, &st) != 0)
+        return script_mode ? pfd_status_from_errno(errno) : PFD_DECLINED;
+    if (!script_mode && (!S_ISREG(st.st_mode) || !cgi_has_extension(run->cc, file, script_len)))
+        return PFD_DECLINED;
+    if (!S_ISREG(st.st_mode))
+        return S_ISDIR(st.st_mode) ? 403 : 404;
+    const char *path = pfd_request_path(r);
+    size_t info_len = strlen(file) - script_len, path_len = strlen(path);
+    if (info_len > path_len)
+        return 404;
+    run->script = pfd_request_printf(r, "%.*s", (int)script_len, file);
+    run->script_name = pfd_request_printf(r, "%.*s", (int)(path_len - info_len), path);
+    run->path_info = path + path_len - info_len;
+    const char *slash = strrchr(run->script, '/');
+    run->dir = pfd_request_printf(r, "%.*s", (int)(slash - run->script), run->script);
+    if (run->dir[0] == '\0')
+        run->dir = "/";
+    run->nph = strncmp(slash + 1, "nph-", 4) == 0;
+    if (access(run->script, X_OK) != 0) {
+        pfd_log(PFD_LOG_ERR, "cgi: \"%s\" is not executable by the server: %s", run->script,
+                strerror(errno));
+        return 403;
+    }
+    return 0;
+}
+
+/* ---- env: the meta-variables (RFC 3875 §4.1, plus Apache's) ------------------------------- */
+
+/* Request header fields as HTTP_*; repeated fields joined (RFC 9110 §5.3; Cookie with "; "). */
+static int cgi_env_headers(struct cgi_env *env, const struct pfd_request *r, bool pass_auth)
+{
+    size_t n = pfd_request_header_count(r);
+    for (size_t i = 0; i < n; i++) {
+        const char *name, *value;
+        char var[CGI_ENV_NAME_MAX];
+        pfd_request_header_at(r, i, &name, &value);
+        if (name == NULL || cgi_env_header_name(name, pass_auth, var, sizeof(var)) != 0)
+            continue;
+        const char *sep = strcmp(var, "HTTP_COOKIE") == 0 ? "; " : ", ";
+        if (cgi_env_append(env, var, sep, value != NULL ? value : "") != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* What the server knows about itself and the client. */
+static int cgi_env_server(struct cgi_env *e, struct cgi_run *run)
+{
+    struct pfd_request *r = run->r;
+    int rc = 0;
+    rc |= cgi_env_set(e, "SERVER_SOFTWARE", "preforkd/" PFD_VERSION);
+    rc |= cgi_env_set(e, "SERVER_NAME", pfd_request_host(r));
+    rc |= cgi_env_set(e, "SERVER_ADDR", pfd_request_local_ip(r));
+    rc |= cgi_env_set(e, "SERVER_PORT", pfd_request_printf(r, "%d", pfd_request_local_port(r)));
+    const char *admin = pfd_request_server_admin(r);
+    rc |= cgi_env_set(e, "SERVER_ADMIN", admin != NULL ? admin : "");
+    rc |= cgi_env_set(e, "SERVER_PROTOCOL", pfd_request_protocol(r));
+    rc |= cgi_env_set(e, "GATEWAY_INTERFACE", "CGI/1.1");
+    rc |= cgi_env_set(e, "REQUEST_SCHEME", pfd_request_scheme(r));
+    if (strcmp(pfd_request_scheme(r), "https") == 0)
+        rc |= cgi_env_set(e, "HTTPS", "on");
+    rc |= cgi_env_set(e, "REMOTE_ADDR", pfd_request_peer_ip(r));
+    rc |= cgi_env_set(e, "REMOTE_PORT", pfd_request_printf(r, "%d", pfd_request_peer_port(r)));
+    const char *user = pfd_request_remote_user(r);
+    if (user != NULL) {
+        const char *auth = pfd_request_header(r, "Authorization");
+        size_t scheme_len = auth != NULL ? strcspn(auth, " ") : 0;
+        rc |= cgi_env_set(e, "REMOTE_USER", user);
+        if (scheme_len > 0)
+            rc |= cgi_env_set(e, "AUTH_TYPE", pfd_request_printf(r, "%.*s", (int)scheme_len, auth));
+    }
+    return rc;
+}
+
+/* The request and the script. */
+static int cgi_env_request(struct cgi_env *e, struct cgi_run *run)
+{
+    struct pfd_request *r = run->r;
+    const char *root = pfd_request_document_root(r), *query = pfd_request_query(r);
+    int rc = 0;
+    rc |= cgi_env_set(e, "REQUEST_METHOD", pfd_request_method_name(r));
+    rc |= cgi_env_set(e, "REQUEST_URI", pfd_request_target(r));
+    rc |= cgi_env_set(e, "QUERY_STRING", query != NULL ? query : "");
+    rc |= cgi_env_set(e, "SCRIPT_NAME", run->script_name);
+    rc |= cgi_env_set(e, "SCRIPT_FILENAME", run->script);
+    if (run->path_info[0] != '\0') { /* Apache leaves both out when there is no path info */
+        rc |= cgi_env_set(e, "PATH_INFO", run->path_info);
+        size_t rl = strlen(root);
+        rl -= rl > 0 && root[rl - 1] == '/';
+        rc |= cgi_env_set(e, "PATH_TRANSLATED",
+                          pfd_request_printf(r, "%.*s%s", (int)rl, root, run->path_info));
+    }
+    rc |= cgi_env_set(e, "DOCUMENT_ROOT", root);
+    rc |= cgi_env_set(e, "CONTEXT_DOCUMENT_ROOT", root);
+    rc |= cgi_env_set(e, "CONTEXT_PREFIX", "");
+    rc |= cgi_env_set(e, "REDIRECT_STATUS", "200"); /* php-cgi refuses to run without it */
+    const char *type = pfd_request_header(r, "Content-Type");
+    if (type != NULL)
+        rc |= cgi_env_set(e, "CONTENT_TYPE", type);
+    if (run->body_source != CGI_BODY_NONE || pfd_request_header(r, "Content-Length") != NULL)
+        rc |= cgi_env_set(e, "CONTENT_LENGTH",
+                          pfd_request_printf(r, "%lld", (long long)run->body_length));
+    return rc;
+}
+
+/* The whole environment: nothing from the server's own unless pass_env/set_env say so. */
+static int cgi_env_build(struct cgi_env *e, struct cgi_run *run)
+{
+    const struct cgi_conf *cc = run->cc;
+    if (cgi_env_headers(e, run->r, cc->pass_authorization) != 0 || cgi_env_server(e, run) != 0 ||
+        cgi_env_request(e, run) != 0 || cgi_env_set(e, "PATH", cc->path) != 0)
+        return -1;
+    for (size_t i = 0; i < cc->npass_env; i++) {
+        const char *v = getenv(cc->pass_env[i]);
+        if (v != NULL && cgi_env_set(e, cc->pass_env[i], v) != 0)
+            return -1;
+    }
+    for (size_t i = 0; i < cc->nset_env; i++)
+        if (cgi_env_put(e, cc->set_env[i]) != 0)
+            return -1;
+    return 0;
+}
+
+/* ---- the request body ------------------------------------------------------------------- */
+
+/* An unlinked temp file: O_TMPFILE, or mkstemp() + unlink() where the filesystem lacks it. */
+static int cgi_spool_open(void)
+{
+    int fd = open("/tmp", O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL))
+        return fd;
+    char name[] = "/tmp/preforkd-cgi-XXXXXX";
+    fd = mkostemp(name, O_CLOEXEC);
+    if (fd >= 0)
+        unlink(name);
+    return fd;
+}
+
+/* Appends data to the spool: memory up to spool_max, then the temp file. */
+static int cgi_spool_add(struct cgi_run *run, const char *data, size_t n)
+{
+    if (run->spool_fd < 0 && run->body_length + (int64_t)n <= run->cc->spool_max) {
+        memcpy(run->spool + run->body_length, data, n);
+        run->body_length += (int64_t)n;
+        return 0;
+    }
+    if (run->spool_fd < 0) {
+        run->spool_fd = cgi_spool_open();
+        if (run->spool_fd < 0 || write(run->spool_fd, run->spool, (size_t)run->body_length) !=
+                                     (ssize_t)run->body_length) {
+            pfd_log(PFD_LOG_ERR, "cgi: spooling a chunked body to /tmp failed: %s",
+                    strerror(errno));
+            return -1;
+        }
+    }
+    if (write(run->spool_fd, data, n) != (ssize_t)n) {
+        pfd_log(PFD_LOG_ERR, "cgi: write() to the body spool failed: %s", strerror(errno));
+        return -1;
+    }
+    run->body_length += (int64_t)n;
+    return 0;
+}
+
+/*
+ * A chunked body has no length, but scripts read CONTENT_LENGTH bytes: de-chunk it all before
+ * the script starts (limits.body bounds it). 0, or an error status.
+ */
+static int cgi_spool_body(struct cgi_run *run)
+{
+    run->spool = pfd_request_alloc(run->r, (size_t)run->cc->spool_max + 1);
+    run->body_length = 0;
+    for (;;) {
+        ssize_t n = pfd_request_body_read(run->r, run->in_buf, CGI_IO_BUF);
+        if (n < 0)
+            return pfd_request_body_error(run->r);
+        if (n == 0)
+            break;
+        if (cgi_spool_add(run, run->in_buf, (size_t)n) != 0)
+            return 500;
+    }
+    if (run->spool_fd >= 0 && lseek(run->spool_fd, 0, SEEK_SET) != 0)
+        return 500;
+    run->body_source = run->spool_fd >= 0 ? CGI_BODY_FILE : CGI_BODY_MEMORY;
+    return 0;
+}
+
+static int cgi_body_prepare(struct cgi_run *run)
+{
+    run->in_buf = pfd_request_alloc(run->r, CGI_IO_BUF);
+    if (!pfd_request_has_body(run->r)) {
+        run->body_eof = true;
+        return 0;
+    }
+    int64_t length = pfd_request_content_length(run->r);
+    if (length >= 0) {
+        run->body_source = CGI_BODY_CLIENT;
+        run->body_length = length;
+        return 0;
+    }
+    return cgi_spool_body(run);
+}
+
+/* Refills in_buf from the body's source. The client read may wait up to timeouts.body. */
+static void cgi_body_refill(struct cgi_run *run)
+{
+    ssize_t n = 0;
+    run->in_pos = run->in_len = 0;
+    if (run->body_source == CGI_BODY_CLIENT) {
+        n = pfd_request_body_read(run->r, run->in_buf, CGI_IO_BUF);
+        if (n < 0)
+            run->body_status = pfd_request_body_error(run->r);
+    } else if (run->body_source == CGI_BODY_FILE) {
+        n = read(run->spool_fd, run->in_buf, CGI_IO_BUF);
+    } else if (run->body_source == CGI_BODY_MEMORY) {
+        int64_t left = run->body_length - run->spool_at;
+        n = left < CGI_IO_BUF ? (ssize_t)left : CGI_IO_BUF;
+        memcpy(run->in_buf, run->spool + run->spool_at, (size_t)n);
+        run->spool_at += n;
+    }
+    if (n <= 0)
+        run->body_eof = true;
+    else
+        run->in_len = (size_t)n;
+}
+
+/* ---- parse-headers: the script's head becomes the response head ----------------------------- */
+
+/* Hop-by-hop fields and the ones the core writes itself are not the script's to send. */
+static bool cgi_field_dropped(const char *name)
+{
+    static const char *const dropped[] = {"Connection", "Keep-Alive", "Transfer-Encoding",
+                                          "Date",       "Server",     "Upgrade",
+                                          "TE",         "Trailer"};
+    for (size_t i = 0; i < sizeof(dropped) / sizeof(dropped[0]); i++)
+        if (strcasecmp(name, dropped[i]) == 0)
+            return true;
+    return false;
+}
+
+/* RFC 3875 §6.2: a document, a local or client redirect, or a client redirect with a document.
+ * 0, or -1 when the head is not usable (the run is marked failed). */
+static int cgi_head_apply(struct cgi_run *run, struct cgi_head *h)
+{
+    struct pfd_request *r = run->r;
+    if (h->status != 0 && h->status < 200) {
+        cgi_fail(run, 500, "a 1xx Status, which cannot be a final response");
+        return -1;
+    }
+    if (h->location != NULL && h->location[0] == '/' && h->status == 0 && !run->nph) {
+        run->redirect = pfd_request_strdup(r, h->location); /* §6.2.2: served as a GET */
+        return 0;
+    }
+    int status = h->status != 0 ? h->status : (h->location != NULL ? 302 : 200);
+    pfd_response_status(r, status);
+    if (h->location != NULL && pfd_response_header(r, "Location", h->location) != 0)
+        goto bad;
+    if (h->content_type != NULL && pfd_response_header(r, "Content-Type", h->content_type) != 0)
+        goto bad;
+    for (size_t i = 0; i < h->nfields; i++)
+        if (!cgi_field_dropped(h->fields[i].name) &&
+            pfd_response_header(r, h->fields[i].name, h->fields[i].value) != 0)
+            goto bad;
+    run->out_left = h->content_length;
+    if (h->content_length >= 0)
+        pfd_response_content_length(r, h->content_length);
+    return 0;
+bad:
+    cgi_fail(run, 500, "a header the response cannot carry");
+    return -1;
+}
+
+/* Body bytes to the client, no more than the script's own Content-Length announced. */
+static void cgi_out_body(struct cgi_run *run, const char *data, size_t n)
+{
+    if (run->out_left >= 0 && (int64_t)n > run->out_left)
+        n = (size_t)run->out_left;
+    if (run->out_left >= 0)
+        run->out_left -= (int64_t)n;
+    if (n == 0 || run->client_gone)
+        return;
+    run->sent = true;
+    if (pfd_response_write(run->r, data, n) != 0)
+        run->client_gone = true;
+}
+
+/* The head is complete at end: parse it, answer with it, send the bytes after it. */
+static void cgi_head_complete(struct cgi_run *run, size_t end)
+{
+    struct cgi_head *h = pfd_request_alloc(run->r, sizeof(*h));
+    const char *err = NULL;
+    size_t body_len = run->head_len - end;
+    run->head_done = true;
+    /* nph-: the output goes out as it is; the parse (which writes into the head) is a check. */
+    char *raw = run->nph ? pfd_request_alloc(run->r, run->head_len) : NULL;
+    if (raw != NULL)
+        memcpy(raw, run->head, run->head_len);
+    if (cgi_head_parse(run->head, end, run->nph, h, &err) != 0) {
+        cgi_fail(run, 500, pfd_request_printf(run->r, "malformed header from script: %s", err));
+        return;
+    }
+    if (raw != NULL) {
+        pfd_response_status(run->r, h->status != 0 ? h->status : 200);
+        pfd_response_raw(run->r);
+        run->sent = true;
+        cgi_out_body(run, raw, run->head_len);
+        return;
+    }
+    if (cgi_head_apply(run, h) != 0 || run->redirect != NULL)
+        return;
+    run->sent = true; /* the head is committed even with an empty body */
+    if (body_len > 0)
+        cgi_out_body(run, run->head + end, body_len);
+    else if (pfd_response_write(run->r, "", 0) != 0)
+        run->client_gone = true;
+}
+
+/* Bytes from the script's stdout. */
+static void cgi_on_output(struct cgi_run *run, const char *data, size_t n)
+{
+    size_t keep = CGI_FIRST_BYTES - run->first_len < n ? CGI_FIRST_BYTES - run->first_len : n;
+    memcpy(run->first + run->first_len, data, keep);
+    run->first_len += keep;
+    if (run->head_done) {
+        if (run->failure == NULL && run->redirect == NULL)
+            cgi_out_body(run, data, n);
+        return;
+    }
+    if (n > CGI_HEAD_MAX - run->head_len) {
+        run->head_done = true;
+        cgi_fail(run, 500, "a header longer than 64 KiB (or no empty line after it)");
+        return;
+    }
+    memcpy(run->head + run->head_len, data, n);
+    size_t from = run->head_len;
+    run->head_len += n;
+    size_t end = cgi_head_end(run->head, run->head_len, from);
+    if (end != 0)
+        cgi_head_complete(run, end);
+}
+
+/* ---- pump: body in, output out, stderr to the log, a deadline on silence -------------------- */
+
+static void cgi_log_stderr_line(struct cgi_run *run)
+{
+    char text[CGI_STDERR_LINE * 4 + 1];
+    cgi_escape(run->err_line, run->err_len, text, sizeof(text));
+    pfd_log(PFD_LOG_ERR, "cgi \"%s\": stderr: %s", run->script, text);
+    run->err_len = 0;
+}
+
+/* Reads what the script wrote to stderr; each line becomes one error-log line. */
+static void cgi_on_stderr(struct cgi_run *run)
+{
+    char buf[4096];
+    ssize_t n = read(run->child.err, buf, sizeof(buf));
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+        if (run->err_len > 0)
+            cgi_log_stderr_line(run);
+        cgi_fd_close(&run->child.err);
+        return;
+    }
+    for (ssize_t i = 0; i < n; i++) {
+        if (buf[i] == '\n') {
+            run->err_len -= run->err_len > 0 && run->err_line[run->err_len - 1] == '\r';
+            cgi_log_stderr_line(run);
+            continue;
+        }
+        run->err_line[run->err_len++] = buf[i];
+        if (run->err_len == CGI_STDERR_LINE)
+            cgi_log_stderr_line(run);
+    }
+}
+
+/* Reads the script's stdout; false at its end. */
+static bool cgi_on_stdout(struct cgi_run *run, char *buf)
+{
+    ssize_t n = read(run->child.out, buf, CGI_IO_BUF);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR))
+        return true;
+    if (n <= 0)
+        return false;
+    run->deadline_ms = cgi_now_ms() + (int64_t)run->cc->timeout * 1000;
+    cgi_on_output(run, buf, (size_t)n);
+    return true;
+}
+
+/* Writes body bytes to the script's stdin; closes it at the body's end or when the script
+ * closed its end (it answers without reading: not an error, RFC 3875 §4.2). */
+static void cgi_feed_stdin(struct cgi_run *run)
+{
+    if (run->in_pos == run->in_len && !run->body_eof)
+        cgi_body_refill(run);
+    if (run->body_status != 0) {
+        cgi_fail(run, run->body_status, "the request body could not be read from the client");
+        return;
+    }
+    if (run->in_pos == run->in_len) {
+        cgi_fd_close(&run->child.in);
+        return;
+    }
+    ssize_t n = write(run->child.in, run->in_buf + run->in_pos, run->in_len - run->in_pos);
+    if (n > 0)
+        run->in_pos += (size_t)n;
+    else if (n < 0 && errno != EAGAIN && errno != EINTR)
+        cgi_fd_close(&run->child.in); /* EPIPE: the script stopped reading */
+}
+
+/* Whether the loop must end now: the script failed, the client left, or the answer is a local
+ * redirect (the rest of the output does not matter). */
+static bool cgi_pump_stop(const struct cgi_run *run)
+{
+    return run->failure != NULL || run->client_gone || run->redirect != NULL;
+}
+
+/*
+ * The loop. Ends at the end of stdout, on a failure, when the client leaves, or when stdout was
+ * silent for `timeout` seconds. Every wait is bounded: poll() by the deadline, the client's body
+ * by timeouts.body, writes to the client by timeouts.send.
+ */
+static void cgi_pump(struct cgi_run *run)
+{
+    char *buf = pfd_request_alloc(run->r, CGI_IO_BUF);
+    run->deadline_ms = cgi_now_ms() + (int64_t)run->cc->timeout * 1000;
+    while (run->child.out >= 0 && !cgi_pump_stop(run)) {
+        struct pollfd p[3] = {
+            {run->child.out, POLLIN, 0}, {run->child.err, POLLIN, 0}, {run->child.in, POLLOUT, 0}};
+        int64_t wait = run->deadline_ms - cgi_now_ms();
+        if (wait <= 0) {
+            cgi_fail(run, 504, "no output within the timeout");
+            break;
+        }
+        int n = poll(p, 3, (int)(wait < 1000 ? wait : 1000));
+        if (n < 0 && errno != EINTR) {
+            cgi_fail(run, 500, "poll() failed");
+            break;
+        }
+        if (p[1].revents != 0)
+            cgi_on_stderr(run);
+        if (p[2].revents != 0)
+            cgi_feed_stdin(run);
+        if (p[0].revents != 0 && !cgi_on_stdout(run, buf))
+            cgi_fd_close(&run->child.out);
+    }
+    for (int i = 0; i < 16 && run->child.err >= 0; i++) /* what stderr still holds */
+        cgi_on_stderr(run);
+}
+
+/* ---- the end of a run: reap, log ------------------------------------------------------------ */
+
+static const char *cgi_exit_text(struct cgi_run *run, int reaped, int status)
+{
+    if (reaped < 0)
+        return "could not be reaped";
+    if (WIFSIGNALED(status))
+        return pfd_request_printf(run->r, "killed by signal %d (%s)%s", WTERMSIG(status),
+                                  strsignal(WTERMSIG(status)),
+                                  WCOREDUMP(status) ? ", core dumped" : "");
+    return pfd_request_printf(run->r, "exit status %d",
+                              WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
+/* The one line that answers "Premature end of script headers": which script, why, how it
+ * ended, and how its output began. */
+static void cgi_log_failure(struct cgi_run *run, int reaped, int status)
+{
+    char first[CGI_FIRST_BYTES * 4 + 1];
+    cgi_escape(run->first, run->first_len, first, sizeof(first));
+    pfd_log(PFD_LOG_ERR, "cgi \"%s\" failed: %s; %s; output began: \"%s\"%s", run->script,
+            run->failure, cgi_exit_text(run, reaped, status), first,
+            run->first_len == CGI_FIRST_BYTES ? "..." : "");
+}
+
+/* Stops (when it must), reaps and judges the script once the pump is over. */
+static void cgi_finish(struct cgi_run *run)
+{
+    if (run->failure == NULL && !run->client_gone && !run->head_done)
+        cgi_fail(run, 500, "end of script output before the empty line that ends the headers");
+    if (run->failure == NULL && run->out_left > 0 && !run->client_gone)
+        cgi_fail(run, 500, "less output than its Content-Length announced");
+    /* Stopping signals the whole process group: what the script started goes too. */
+    bool stop_now = run->failure != NULL || run->client_gone || run->redirect != NULL;
+    int status = 0;
+    int reaped = cgi_child_reap(&run->child, stop_now ? 0 : CGI_EXIT_WAIT_MS, &status);
+    if (run->failure == NULL && reaped >= 0 && WIFSIGNALED(status) && !stop_now)
+        cgi_fail(run, 500, "the script crashed");
+    /* A response that began and then failed must not look complete to the client. */
+    if (run->failure != NULL && run->sent && !run->client_gone)
+        pfd_response_abort(run->r);
+    if (run->client_gone)
+        pfd_log(PFD_LOG_INFO, "cgi \"%s\": the client closed the connection; script stopped (%s)",
+                run->script, cgi_exit_text(run, reaped, status));
+    else if (run->failure != NULL || reaped < 0)
+        cgi_log_failure(run, reaped, status);
+}
+
+/* What the handler returns once the run is over. */
+static int cgi_result(struct cgi_run *run)
+{
+    if (run->redirect != NULL && run->failure == NULL)
+        return pfd_request_internal_redirect(run->r, run->redirect, 0);
+    if (run->sent || run->client_gone)
+        return PFD_DONE; /* a response that began cannot become an error page */
+    return run->failure != NULL ? run->status : PFD_DONE;
+}
+
+/* ---- the handler -------------------------------------------------------------------------- */
+
+static void cgi_run_init(struct cgi_run *run, struct pfd_request *r, const struct cgi_conf *cc)
+{
+    memset(run, 0, sizeof(*run));
+    run->r = r;
+    run->cc = cc;
+    run->slot = -1;
+    run->spool_fd = -1;
+    run->out_left = -1;
+    cgi_child_init(&run->child);
+}
+
+/* env + spawn. 0, or an error status (logged). */
+static int cgi_start(struct cgi_run *run)
+{
+    struct cgi_env env;
+    cgi_env_init(&env);
+    if (cgi_env_build(&env, run) != 0) {
+        cgi_env_free(&env);
+        pfd_log(PFD_LOG_ERR, "cgi \"%s\": the environment is over its bounds", run->script);
+        return 500;
+    }
+    char *argv[] = {(char *)run->script, NULL};
+    int err = cgi_spawn(run->script, argv, env.vars, run->dir, &run->cc->limits, &run->child);
+    cgi_env_free(&env);
+    if (err == 0)
+        return 0;
+    int status = err == EACCES || err == EPERM ? 403 : 500;
+    pfd_log(PFD_LOG_ERR, "cgi \"%s\" failed: cannot run it: %s%s", run->script, strerror(err),
+            err == ENOEXEC || err == ENOENT ? " (is the #! line right?)" : "");
+    return status;
+}
+
+static int cgi_handle(struct pfd_request *r, void *conf)
+{
+    const struct cgi_conf *cc = conf;
+    struct cgi_run run;
+    cgi_run_init(&run, r, cc);
+    int rc = cgi_resolve(&run);
+    if (rc != 0)
+        return rc;
+    if (cc->slots != NULL && (run.slot = cgi_slots_acquire(cc->slots, getpid())) < 0) {
+        pfd_log(PFD_LOG_WARN, "cgi \"%s\": max_concurrent (%d) scripts already running", run.script,
+                cc->max_concurrent);
+        pfd_response_header(r, "Retry-After", CGI_RETRY_AFTER);
+        return 503;
+    }
+    run.head = pfd_request_alloc(r, CGI_HEAD_MAX);
+    run.err_line = pfd_request_alloc(r, CGI_STDERR_LINE);
+    rc = cgi_body_prepare(&run);
+    if (rc == 0)
+        rc = cgi_start(&run);
+    if (rc == 0) {
+        if (run.body_eof)
+            cgi_fd_close(&run.child.in); /* no body: the script reads EOF at once */
+        cgi_pump(&run);
+        cgi_finish(&run);
+    }
+    cgi_fd_close(&run.spool_fd);
+    cgi_slots_release(cc->slots, run.slot); /* before a redirect, which may run a script too */
+    return rc == 0 ? cgi_result(&run) : rc;
+}
