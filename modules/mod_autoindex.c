@@ -1,0 +1,686 @@
+/*
+ * mod_autoindex.c — directory listings, for a directory URL without an index file in a location
+ * that enables them (`autoindex = true`; off by default, and then the core answers 403).
+ *
+ * A listing is collect (readdir + fstatat into one array and one name arena: a bounded cost
+ * per entry, unreadable entries skipped), validate (a weak ETag from every listed entry's name,
+ * size and mtime; Last-Modified from the newest), sort (qsort, O(n log n)), render (HTML5 or
+ * JSON, streamed in 32 KiB pieces through chunked encoding). The pure parts live in
+ * modules/lib/autoindex_*.c; the option reference is docs/mod_autoindex.md.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "autoindex_buf.h"
+#include "autoindex_escape.h"
+#include "autoindex_query.h"
+#include "autoindex_render.h"
+#include "autoindex_sort.h"
+#include "preforkd/module.h"
+
+static int autoindex_init(struct pfd_server *server, cfg_t *section, void **conf);
+static int autoindex_location_init(struct pfd_server *server, cfg_t *location, void *main_conf,
+                                   void **conf);
+static void autoindex_fini(void *conf);
+static int autoindex_handle(struct pfd_request *r, void *conf);
+
+/* `module "autoindex" { … }`: the defaults of every location. */
+static cfg_opt_t autoindex_options[] = {
+    CFG_BOOL("enabled", cfg_false, CFGF_NONE),
+    CFG_STR_LIST("index_ignore", "{\".*\", \"*~\"}", CFGF_NONE),
+    CFG_STR("header_file", "HEADER.html", CFGF_NONE),
+    CFG_STR("readme_file", "README.txt", CFGF_NONE),
+    CFG_BOOL("exact_size", cfg_false, CFGF_NONE),
+    CFG_BOOL("folders_first", cfg_true, CFGF_NONE),
+    CFG_BOOL("natural_sort", cfg_true, CFGF_NONE),
+    CFG_BOOL("sort_links", cfg_true, CFGF_NONE),
+    CFG_INT("page_size", 1000, CFGF_NONE),
+    CFG_STR("default_sort", "name", CFGF_NONE),
+    CFG_STR("default_order", "ascending", CFGF_NONE),
+    CFG_END(),
+};
+
+/* The same inside `location "…" { … }`, prefixed so that they cannot clash with the core's or
+ * another module's; not set there: inherited from the module section. */
+static cfg_opt_t autoindex_location_options[] = {
+    CFG_BOOL("autoindex", cfg_false, CFGF_NODEFAULT),
+    CFG_STR_LIST("autoindex_ignore", NULL, CFGF_NODEFAULT),
+    CFG_STR("autoindex_header_file", NULL, CFGF_NODEFAULT),
+    CFG_STR("autoindex_readme_file", NULL, CFGF_NODEFAULT),
+    CFG_BOOL("autoindex_exact_size", cfg_false, CFGF_NODEFAULT),
+    CFG_BOOL("autoindex_folders_first", cfg_true, CFGF_NODEFAULT),
+    CFG_BOOL("autoindex_natural_sort", cfg_true, CFGF_NODEFAULT),
+    CFG_BOOL("autoindex_sort_links", cfg_true, CFGF_NODEFAULT),
+    CFG_INT("autoindex_page_size", 1000, CFGF_NODEFAULT),
+    CFG_STR("autoindex_default_sort", NULL, CFGF_NODEFAULT),
+    CFG_STR("autoindex_default_order", NULL, CFGF_NODEFAULT),
+    CFG_END(),
+};
+
+struct pfd_module pfd_module_autoindex = {
+    .api_version = PFD_MODULE_API_VERSION,
+    .name = "autoindex",
+    .options = autoindex_options,
+    .init = autoindex_init,
+    .handle = autoindex_handle,
+    .fini = autoindex_fini,
+    .location_options = autoindex_location_options,
+    .location_init = autoindex_location_init,
+};
+
+/* ---- configuration --------------------------------------------------------------------- */
+
+#define AUTOINDEX_PAGE_SIZE_MAX 1000000
+#define AUTOINDEX_MAX_ENTRIES 2000000    /* a listing stops there (logged): memory stays bounded */
+#define AUTOINDEX_INSERT_MAX (64 * 1024) /* largest header/readme file shown */
+#define AUTOINDEX_FLUSH 32768            /* bytes rendered before each write */
+
+struct autoindex_conf {
+    bool enabled;
+    bool exact_size;
+    bool folders_first;
+    bool natural_sort;
+    bool sort_links;
+    long page_size; /* entries per page; 0: one page */
+    char default_column;
+    char default_order;
+    char **ignore; /* fnmatch() patterns matched against each entry's name */
+    size_t nignore;
+    char *header_file; /* "" when none */
+    char *readme_file;
+};
+
+enum autoindex_type {
+    AUTOINDEX_BOOL,
+    AUTOINDEX_INT,
+    AUTOINDEX_FILE,   /* a file name in the listed folder */
+    AUTOINDEX_LIST,   /* of fnmatch() patterns */
+    AUTOINDEX_COLUMN, /* name, mtime, size, description */
+    AUTOINDEX_ORDER,  /* ascending, descending */
+};
+
+/* Directives as data: each option's two names, its type and its field. */
+static const struct autoindex_directive {
+    const char *name;     /* in module "autoindex" { } */
+    const char *location; /* in location "…" { } */
+    enum autoindex_type type;
+    size_t offset;
+} autoindex_directives[] = {
+#define AUTOINDEX_AT(field) offsetof(struct autoindex_conf, field)
+    {"enabled", "autoindex", AUTOINDEX_BOOL, AUTOINDEX_AT(enabled)},
+    {"index_ignore", "autoindex_ignore", AUTOINDEX_LIST, AUTOINDEX_AT(ignore)},
+    {"header_file", "autoindex_header_file", AUTOINDEX_FILE, AUTOINDEX_AT(header_file)},
+    {"readme_file", "autoindex_readme_file", AUTOINDEX_FILE, AUTOINDEX_AT(readme_file)},
+    {"exact_size", "autoindex_exact_size", AUTOINDEX_BOOL, AUTOINDEX_AT(exact_size)},
+    {"folders_first", "autoindex_folders_first", AUTOINDEX_BOOL, AUTOINDEX_AT(folders_first)},
+    {"natural_sort", "autoindex_natural_sort", AUTOINDEX_BOOL, AUTOINDEX_AT(natural_sort)},
+    {"sort_links", "autoindex_sort_links", AUTOINDEX_BOOL, AUTOINDEX_AT(sort_links)},
+    {"page_size", "autoindex_page_size", AUTOINDEX_INT, AUTOINDEX_AT(page_size)},
+    {"default_sort", "autoindex_default_sort", AUTOINDEX_COLUMN, AUTOINDEX_AT(default_column)},
+    {"default_order", "autoindex_default_order", AUTOINDEX_ORDER, AUTOINDEX_AT(default_order)},
+#undef AUTOINDEX_AT
+};
+#define AUTOINDEX_NDIRECTIVES (sizeof(autoindex_directives) / sizeof(autoindex_directives[0]))
+
+/* "name", "mtime", "size", "description" (or Apache's letters) → 'N' 'M' 'S' 'D'; 0 if bad. */
+static char autoindex_column_from(const char *s)
+{
+    static const char *const names[][2] = {
+        {"name", "N"}, {"mtime", "M"}, {"size", "S"}, {"description", "D"}};
+    for (size_t i = 0; i < 4; i++)
+        if (strcasecmp(s, names[i][0]) == 0 || strcasecmp(s, names[i][1]) == 0)
+            return names[i][1][0];
+    return 0;
+}
+
+static char autoindex_order_from(const char *s)
+{
+    if (strcasecmp(s, "ascending") == 0 || strcasecmp(s, "asc") == 0 || strcasecmp(s, "A") == 0)
+        return 'A';
+    if (strcasecmp(s, "descending") == 0 || strcasecmp(s, "desc") == 0 || strcasecmp(s, "D") == 0)
+        return 'D';
+    return 0;
+}
+
+static int autoindex_set_list(struct autoindex_conf *ac, cfg_t *cfg, const char *name)
+{
+    for (size_t i = 0; i < ac->nignore; i++)
+        free(ac->ignore[i]);
+    free(ac->ignore);
+    ac->nignore = cfg_size(cfg, name);
+    ac->ignore = calloc(ac->nignore + 1, sizeof(*ac->ignore));
+    if (ac->ignore == NULL)
+        return -1;
+    for (size_t i = 0; i < ac->nignore; i++)
+        if ((ac->ignore[i] = strdup(cfg_getnstr(cfg, name, (unsigned)i))) == NULL)
+            return -1;
+    return 0;
+}
+
+/* A file name option: looked up in the listed folder, so it may not hold '/'. */
+static int autoindex_set_file(struct autoindex_conf *ac, const struct autoindex_directive *d,
+                              const char *value)
+{
+    if (strchr(value, '/') != NULL) {
+        pfd_log(PFD_LOG_EMERG, "autoindex: %s = \"%s\" must be a file name without '/'", d->name,
+                value);
+        return -1;
+    }
+    char *copy = strdup(value);
+    if (copy == NULL)
+        return -1;
+    char **field = (char **)((char *)ac + d->offset);
+    free(*field);
+    *field = copy;
+    return 0;
+}
+
+/* A sort key or direction, stored as Apache's letter. */
+static int autoindex_set_letter(struct autoindex_conf *ac, const struct autoindex_directive *d,
+                                const char *value)
+{
+    bool column = d->type == AUTOINDEX_COLUMN;
+    char c = column ? autoindex_column_from(value) : autoindex_order_from(value);
+    if (c == 0) {
+        pfd_log(PFD_LOG_EMERG, "autoindex: %s = \"%s\" is not one of %s", d->name, value,
+                column ? "name, mtime, size, description" : "ascending, descending");
+        return -1;
+    }
+    *((char *)ac + d->offset) = c;
+    return 0;
+}
+
+/* The generic copier: one option of cfg (named name there) into its field. */
+static int autoindex_set(struct autoindex_conf *ac, const struct autoindex_directive *d, cfg_t *cfg,
+                         const char *name)
+{
+    void *field = (char *)ac + d->offset;
+    switch (d->type) {
+    case AUTOINDEX_BOOL:
+        *(bool *)field = cfg_getbool(cfg, name) != cfg_false;
+        return 0;
+    case AUTOINDEX_INT: {
+        long v = cfg_getint(cfg, name);
+        if (v < 0 || v > AUTOINDEX_PAGE_SIZE_MAX) {
+            pfd_log(PFD_LOG_EMERG, "autoindex: %s = %ld is not in 0..%d", d->name, v,
+                    AUTOINDEX_PAGE_SIZE_MAX);
+            return -1;
+        }
+        *(long *)field = v;
+        return 0;
+    }
+    case AUTOINDEX_FILE:
+        return autoindex_set_file(ac, d, cfg_getstr(cfg, name) ? cfg_getstr(cfg, name) : "");
+    case AUTOINDEX_COLUMN:
+    case AUTOINDEX_ORDER:
+        return autoindex_set_letter(ac, d, cfg_getstr(cfg, name) ? cfg_getstr(cfg, name) : "");
+    case AUTOINDEX_LIST:
+        return autoindex_set_list(ac, cfg, name);
+    }
+    return -1;
+}
+
+static void autoindex_fini(void *conf)
+{
+    struct autoindex_conf *ac = conf;
+    if (ac == NULL)
+        return;
+    for (size_t i = 0; i < ac->nignore; i++)
+        free(ac->ignore[i]);
+    free(ac->ignore);
+    free(ac->header_file);
+    free(ac->readme_file);
+    free(ac);
+}
+
+/* The module section, or (when the config has none) the option table's defaults: defaults live
+ * in one place, the table. */
+static int autoindex_init(struct pfd_server *server, cfg_t *section, void **conf)
+{
+    (void)server;
+    cfg_t *defaults = NULL;
+    if (section == NULL) {
+        defaults = cfg_init(autoindex_options, CFGF_NONE);
+        if (defaults == NULL || cfg_parse_buf(defaults, "") != CFG_SUCCESS) {
+            cfg_free(defaults);
+            return -1;
+        }
+        section = defaults;
+    }
+    struct autoindex_conf *ac = calloc(1, sizeof(*ac));
+    int rc = ac != NULL ? 0 : -1;
+    for (size_t i = 0; rc == 0 && i < AUTOINDEX_NDIRECTIVES; i++)
+        rc = autoindex_set(ac, &autoindex_directives[i], section, autoindex_directives[i].name);
+    cfg_free(defaults);
+    if (rc != 0) {
+        autoindex_fini(ac);
+        return -1;
+    }
+    *conf = ac;
+    return 0;
+}
+
+/* A deep copy of the module's config, for a location to override (nginx's merge). */
+static struct autoindex_conf *autoindex_conf_dup(const struct autoindex_conf *from)
+{
+    struct autoindex_conf *ac = calloc(1, sizeof(*ac));
+    if (ac == NULL)
+        return NULL;
+    *ac = *from;
+    ac->ignore = calloc(from->nignore + 1, sizeof(*ac->ignore));
+    ac->header_file = strdup(from->header_file);
+    ac->readme_file = strdup(from->readme_file);
+    bool ok = ac->ignore != NULL && ac->header_file != NULL && ac->readme_file != NULL;
+    for (size_t i = 0; ok && i < from->nignore; i++)
+        ok = (ac->ignore[i] = strdup(from->ignore[i])) != NULL;
+    if (!ok) {
+        ac->nignore = ac->ignore != NULL ? from->nignore : 0;
+        autoindex_fini(ac);
+        return NULL;
+    }
+    return ac;
+}
+
+static int autoindex_location_init(struct pfd_server *server, cfg_t *location, void *main_conf,
+                                   void **conf)
+{
+    (void)server;
+    struct autoindex_conf *ac = autoindex_conf_dup(main_conf);
+    if (ac == NULL)
+        return -1;
+    for (size_t i = 0; i < AUTOINDEX_NDIRECTIVES; i++) {
+        const struct autoindex_directive *d = &autoindex_directives[i];
+        if (cfg_size(location, d->location) > 0 && autoindex_set(ac, d, location, d->location)) {
+            autoindex_fini(ac);
+            return -1;
+        }
+    }
+    *conf = ac;
+    return 0;
+}
+
+/* ---- collect ----------------------------------------------------------------------------- */
+
+/* The entries of one folder: one array and one arena of NUL-terminated names, in the same
+ * order, so an entry costs its struct plus its name and two allocations grow by doubling. */
+struct autoindex_list {
+    struct autoindex_entry *entries;
+    size_t n;
+    size_t cap;
+    struct autoindex_buf names;
+    uint64_t hash;  /* order-independent sum over the entries: the ETag's substance */
+    int64_t newest; /* the largest mtime seen: Last-Modified */
+};
+
+static bool autoindex_ignored(const struct autoindex_conf *ac, const char *name)
+{
+    if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+        return true;
+    for (size_t i = 0; i < ac->nignore; i++)
+        if (fnmatch(ac->ignore[i], name, 0) == 0)
+            return true;
+    return false;
+}
+
+/* FNV-1a, continued from h. */
+static uint64_t autoindex_fnv(uint64_t h, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ p[i]) * 1099511628211ULL;
+    return h;
+}
+
+static uint64_t autoindex_stat_hash(const char *name, size_t len, const struct stat *st)
+{
+    int64_t parts[4] = {(int64_t)st->st_size, (int64_t)st->st_mtim.tv_sec,
+                        (int64_t)st->st_mtim.tv_nsec, (int64_t)(st->st_mode & S_IFMT)};
+    uint64_t h = autoindex_fnv(14695981039346656037ULL, name, len + 1);
+    return autoindex_fnv(h, parts, sizeof(parts));
+}
+
+static int autoindex_list_add(struct pfd_request *r, struct autoindex_list *l, const char *name,
+                              const struct stat *st)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 256;
+        struct autoindex_entry *e = realloc(l->entries, cap * sizeof(*e));
+        if (e == NULL)
+            return -1;
+        l->entries = e;
+        l->cap = cap;
+    }
+    size_t len = strlen(name);
+    if (autoindex_buf_append(&l->names, name, len + 1) != 0)
+        return -1;
+    struct autoindex_entry *e = &l->entries[l->n++];
+    bool dir = S_ISDIR(st->st_mode);
+    *e = (struct autoindex_entry){.name = NULL,
+                                  .name_len = len,
+                                  .is_dir = dir,
+                                  .size = dir ? -1 : (int64_t)st->st_size,
+                                  .mtime = (int64_t)st->st_mtime,
+                                  .desc = dir ? "Directory" : pfd_request_mime_type(r, name)};
+    l->hash += autoindex_stat_hash(name, len, st);
+    if (e->mtime > l->newest)
+        l->newest = e->mtime;
+    return 0;
+}
+
+/* Reads the folder: directories and regular files that stat() (following links) can see;
+ * anything unreadable, ignored, or neither file nor folder is skipped. 0, or -1 (logged). */
+static int autoindex_collect(struct pfd_request *r, const struct autoindex_conf *ac, int dfd,
+                             struct autoindex_list *l)
+{
+    int fd = dup(dfd); /* closedir() closes its fd; the caller keeps dfd */
+    DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+    if (dir == NULL) {
+        pfd_log(PFD_LOG_ERR, "fdopendir() \"%s\" failed: %s", pfd_request_file_path(r),
+                strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    int rc = 0;
+    struct dirent *d;
+    while (rc == 0 && (d = readdir(dir)) != NULL) {
+        struct stat st;
+        if (autoindex_ignored(ac, d->d_name) || fstatat(dfd, d->d_name, &st, 0) != 0 ||
+            !(S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)))
+            continue;
+        if (l->n >= AUTOINDEX_MAX_ENTRIES) {
+            pfd_log(PFD_LOG_WARN, "\"%s\": listing cut at %d entries", pfd_request_file_path(r),
+                    AUTOINDEX_MAX_ENTRIES);
+            break;
+        }
+        rc = autoindex_list_add(r, l, d->d_name, &st);
+    }
+    closedir(dir);
+    /* The arena is final now: point each entry at its name. */
+    size_t off = 0;
+    for (size_t i = 0; rc == 0 && i < l->n; i++) {
+        l->entries[i].name = l->names.data + off;
+        off += l->entries[i].name_len + 1;
+    }
+    if (rc != 0)
+        pfd_log(PFD_LOG_ERR, "\"%s\": out of memory listing %zu entries", pfd_request_file_path(r),
+                l->n);
+    return rc;
+}
+
+/* ---- validate ---------------------------------------------------------------------------- */
+
+/* Everything one response of a listing depends on. */
+struct autoindex_ctx {
+    const struct autoindex_conf *ac;
+    int dfd;
+    struct autoindex_list list;
+    struct autoindex_page page;
+    uint64_t hash;
+    int64_t last_modified;
+    char etag[48];
+};
+
+/* The header or readme file of the folder, when it is a regular file not over
+ * AUTOINDEX_INSERT_MAX; its content goes to *text (request memory). It is opened without
+ * following a symlink, so a link cannot put a file from outside the docroot on the page. */
+static void autoindex_read_insert(struct pfd_request *r, struct autoindex_ctx *c, const char *name,
+                                  const char **text, size_t *len, bool *html)
+{
+    *text = NULL;
+    if (name[0] == '\0')
+        return;
+    int fd = openat(c->dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+        st.st_size > AUTOINDEX_INSERT_MAX) {
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    char *buf = pfd_request_alloc(r, (size_t)st.st_size + 1);
+    size_t got = 0;
+    while (got < (size_t)st.st_size) { /* bounded: at most st_size bytes, stops at EOF */
+        ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    close(fd);
+    buf[got] = '\0';
+    size_t nlen = strlen(name);
+    *text = buf;
+    *len = got;
+    *html = (nlen > 5 && strcasecmp(name + nlen - 5, ".html") == 0) ||
+            (nlen > 4 && strcasecmp(name + nlen - 4, ".htm") == 0);
+    c->hash = autoindex_fnv(c->hash, buf, got);
+    if ((int64_t)st.st_mtime > c->last_modified)
+        c->last_modified = (int64_t)st.st_mtime;
+}
+
+/* A weak ETag (RFC 9110 §8.8.3: the bytes are generated, equivalence is what it promises) over
+ * the entries, the inserted files, the options that change the page, and the variant asked for. */
+static void autoindex_make_etag(struct autoindex_ctx *c, const struct stat *dir_st)
+{
+    const struct autoindex_conf *ac = c->ac;
+    const struct autoindex_page *p = &c->page;
+    long parts[9] = {p->q.column,       p->q.order,       p->q.json,
+                     (long)p->q.page,   ac->exact_size,   ac->sort_links,
+                     ac->folders_first, ac->natural_sort, ac->page_size};
+    uint64_t h = autoindex_fnv(c->hash + c->list.hash, parts, sizeof(parts));
+    h = autoindex_fnv(h, p->path, strlen(p->path));
+    snprintf(c->etag, sizeof(c->etag), "W/\"%llx-%llx\"", (unsigned long long)c->list.n,
+             (unsigned long long)h);
+    if (c->list.newest > c->last_modified)
+        c->last_modified = c->list.newest;
+    if ((int64_t)dir_st->st_mtime > c->last_modified)
+        c->last_modified = (int64_t)dir_st->st_mtime;
+}
+
+/* RFC 9110 §13.2.2: If-None-Match decides when present; If-Modified-Since only without it. */
+static bool autoindex_not_modified(struct pfd_request *r, const struct autoindex_ctx *c)
+{
+    const char *inm = pfd_request_header(r, "If-None-Match");
+    if (inm != NULL)
+        return autoindex_etag_match(inm, c->etag);
+    time_t since;
+    const char *ims = pfd_request_header(r, "If-Modified-Since");
+    return ims != NULL && autoindex_http_date_parse(ims, &since) == 0 &&
+           c->last_modified <= (int64_t)since;
+}
+
+static void autoindex_send_head(struct pfd_request *r, const struct autoindex_ctx *c, int status)
+{
+    pfd_response_status(r, status);
+    if (status == 200)
+        pfd_response_header(r, "Content-Type",
+                            c->page.q.json ? "application/json" : "text/html; charset=utf-8");
+    pfd_response_header(r, "ETag", c->etag);
+    char date[30];
+    pfd_http_date_format((time_t)c->last_modified, date);
+    pfd_response_header(r, "Last-Modified", date);
+    pfd_response_header(r, "Vary", "Accept"); /* ?F=json aside, Accept picks the format */
+    /* A page of names a visitor did not write, served as HTML: no sniffing, no framing, and no
+     * script even if a header file tries (header/readme HTML is the site owner's). */
+    pfd_response_header(r, "X-Content-Type-Options", "nosniff");
+    if (!c->page.q.json)
+        pfd_response_header(r, "Content-Security-Policy",
+                            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
+                            "frame-ancestors 'self'");
+}
+
+/* ---- render ------------------------------------------------------------------------------ */
+
+/* Writes what b holds once it passed AUTOINDEX_FLUSH (or always, when last); 0 or -1. */
+static int autoindex_flush(struct pfd_request *r, struct autoindex_buf *b, bool last)
+{
+    if (b->failed)
+        return -1;
+    if (!last && b->len < AUTOINDEX_FLUSH)
+        return 0;
+    int rc = b->len > 0 ? pfd_response_write(r, b->data, b->len) : 0;
+    autoindex_buf_reset(b);
+    return rc;
+}
+
+/* The entries [first, first + count) as HTML or JSON, streamed. 0, or -1 when the client left
+ * or memory ran out (then the connection cannot carry a correct response anyway). */
+static int autoindex_stream(struct pfd_request *r, struct autoindex_ctx *c, size_t first,
+                            size_t count)
+{
+    struct autoindex_buf b = {0};
+    const struct autoindex_page *p = &c->page;
+    int rc = p->q.json ? autoindex_buf_putc(&b, '[') : autoindex_render_html_head(&b, p);
+    for (size_t i = 0; rc == 0 && i < count; i++) {
+        const struct autoindex_entry *e = &c->list.entries[first + i];
+        rc = p->q.json ? autoindex_render_json_row(&b, e, i == 0)
+                       : autoindex_render_html_row(&b, p, e);
+        rc = rc == 0 ? autoindex_flush(r, &b, false) : rc;
+    }
+    if (rc == 0)
+        rc = p->q.json ? autoindex_buf_puts(&b, "\n]\n") : autoindex_render_html_foot(&b, p);
+    if (rc == 0)
+        rc = autoindex_flush(r, &b, true);
+    autoindex_buf_free(&b);
+    return rc;
+}
+
+/* ---- handle ------------------------------------------------------------------------------ */
+
+/* Whether the folder has an index file: then it is mod_static's to serve, not a listing. */
+static bool autoindex_has_index(struct pfd_request *r, int dfd)
+{
+    size_t count = 0;
+    const char *const *index = pfd_request_index_files(r, &count);
+    for (size_t i = 0; i < count; i++) {
+        struct stat st;
+        if (fstatat(dfd, index[i], &st, 0) == 0 && S_ISREG(st.st_mode))
+            return true;
+    }
+    return false;
+}
+
+/* Opens the request's folder when the listing is ours: enabled here, a URL ending in '/', a
+ * directory without an index file. Returns the fd, -1 to decline, or -(status) on error. */
+static int autoindex_open(struct pfd_request *r, const struct autoindex_conf *ac)
+{
+    const char *path = pfd_request_path(r);
+    const char *file = pfd_request_file_path(r);
+    size_t len = path != NULL ? strlen(path) : 0;
+    if (!ac->enabled || file == NULL || len == 0 || path[len - 1] != '/')
+        return -1; /* without the slash, mod_static redirects to it */
+    int dfd = open(file, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) {
+        if (errno == ENOENT || errno == ENOTDIR)
+            return -1;
+        int status = pfd_status_from_errno(errno);
+        if (status == 500)
+            pfd_log(PFD_LOG_ERR, "open() \"%s\" failed: %s", file, strerror(errno));
+        return -status;
+    }
+    if (autoindex_has_index(r, dfd)) {
+        close(dfd);
+        return -1;
+    }
+    return dfd;
+}
+
+/* Method check: GET and HEAD list (PFD_DECLINED here: carry on), OPTIONS says so (RFC 9110
+ * §9.3.7) and is done, the rest get 405. */
+static int autoindex_method(struct pfd_request *r)
+{
+    int method = pfd_request_method(r);
+    if (method == PFD_METHOD_GET || method == PFD_METHOD_HEAD)
+        return PFD_DECLINED;
+    pfd_response_header(r, "Allow", "GET, HEAD, OPTIONS");
+    if (method != PFD_METHOD_OPTIONS)
+        return 405;
+    pfd_response_status(r, 200);
+    pfd_response_content_length(r, 0);
+    return PFD_DONE;
+}
+
+/* What the request asks for: the order (query, else the defaults), JSON or HTML, the page. */
+static void autoindex_page_setup(struct pfd_request *r, struct autoindex_ctx *c)
+{
+    const struct autoindex_conf *ac = c->ac;
+    struct autoindex_page *p = &c->page;
+    p->q = (struct autoindex_query){.column = ac->default_column,
+                                    .order = ac->default_order,
+                                    .json = autoindex_accept_json(pfd_request_header(r, "Accept")),
+                                    .page = 1};
+    autoindex_query_parse(pfd_request_query(r), &p->q);
+    p->path = pfd_request_path(r);
+    p->sort_links = ac->sort_links;
+    p->exact_size = ac->exact_size;
+    p->footer = pfd_request_printf(r, "preforkd/%s", PFD_VERSION);
+    size_t n = c->list.n;
+    size_t per = ac->page_size > 0 && !p->q.json ? (size_t)ac->page_size : (n ? n : 1);
+    p->pages = n == 0 ? 1 : (n + per - 1) / per;
+    if (p->q.json)
+        p->q.page = 1; /* JSON is the whole folder: machines page themselves */
+    if (p->q.page > p->pages)
+        p->q.page = p->pages; /* past the end: the last page, never an error */
+}
+
+static int autoindex_respond(struct pfd_request *r, struct autoindex_ctx *c)
+{
+    struct stat st;
+    if (fstat(c->dfd, &st) != 0 || autoindex_collect(r, c->ac, c->dfd, &c->list) != 0)
+        return 500;
+    autoindex_page_setup(r, c);
+    struct autoindex_page *p = &c->page;
+    if (!p->q.json) {
+        autoindex_read_insert(r, c, c->ac->header_file, &p->header, &p->header_len,
+                              &p->header_html);
+        autoindex_read_insert(r, c, c->ac->readme_file, &p->readme, &p->readme_len,
+                              &p->readme_html);
+    }
+    autoindex_make_etag(c, &st);
+    if (autoindex_not_modified(r, c)) {
+        autoindex_send_head(r, c, 304);
+        return PFD_DONE;
+    }
+    autoindex_send_head(r, c, 200);
+    if (pfd_request_method(r) == PFD_METHOD_HEAD) {
+        pfd_response_write(r, "", 0); /* the head alone, without a Content-Length: 0 */
+        return PFD_DONE;
+    }
+    struct autoindex_sort_spec spec = {.column = p->q.column,
+                                       .order = p->q.order,
+                                       .folders_first = c->ac->folders_first,
+                                       .natural = c->ac->natural_sort};
+    autoindex_sort(c->list.entries, c->list.n, &spec);
+    size_t per = p->pages > 1 ? (size_t)c->ac->page_size : c->list.n;
+    size_t first = (p->q.page - 1) * per;
+    size_t count = c->list.n - first < per ? c->list.n - first : per;
+    autoindex_stream(r, c, first, count); /* a write error: the client left, nothing to add */
+    return PFD_DONE;
+}
+
+static int autoindex_handle(struct pfd_request *r, void *conf)
+{
+    struct autoindex_ctx c = {.ac = conf, .dfd = -1};
+    c.dfd = autoindex_open(r, c.ac);
+    if (c.dfd == -1)
+        return PFD_DECLINED;
+    if (c.dfd < -1)
+        return -c.dfd;
+    int rc = autoindex_method(r);
+    if (rc == PFD_DECLINED)
+        rc = autoindex_respond(r, &c);
+    close(c.dfd);
+    free(c.list.entries);
+    autoindex_buf_free(&c.list.names);
+    return rc;
+}

@@ -1,0 +1,129 @@
+/*
+ * check_autoindex_query.c — unit tests for modules/lib/autoindex_query.c: the FancyIndexing
+ * query, Accept negotiation, If-None-Match and HTTP dates.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "autoindex_query.h"
+
+static const struct query_case {
+    const char *desc;
+    const char *query;
+    char column, order;
+    bool json;
+    size_t page;
+} query_cases[] = {
+    {"none", NULL, 'N', 'A', false, 1},
+    {"empty", "", 'N', 'A', false, 1},
+    {"Apache form", "C=M;O=D", 'M', 'D', false, 1},
+    {"ampersands", "C=S&O=D&page=3", 'S', 'D', false, 3},
+    {"lowercase keys", "c=D;o=D", 'D', 'D', false, 1},
+    {"lowercase values are not Apache's", "C=m;O=d", 'N', 'A', false, 1},
+    {"bad column", "C=X;O=D", 'N', 'D', false, 1},
+    {"two letters", "C=NM", 'N', 'A', false, 1},
+    {"json", "F=json", 'N', 'A', true, 1},
+    {"JSON any case", "F=JSON", 'N', 'A', true, 1},
+    {"F=2 (Apache's table) is HTML", "F=2", 'N', 'A', false, 1},
+    {"page zero", "page=0", 'N', 'A', false, 1},
+    {"page negative", "page=-2", 'N', 'A', false, 1},
+    {"page not a number", "page=2x", 'N', 'A', false, 1},
+    {"page huge", "page=99999999999", 'N', 'A', false, 1},
+    {"page at the bound", "page=1000000000", 'N', 'A', false, 1000000000},
+    {"no values", "C;O;page;=;;&&", 'N', 'A', false, 1},
+    {"last wins", "C=M;C=S", 'S', 'A', false, 1},
+    {"unknown keys", "x=1;C=D;utm=2", 'D', 'A', false, 1},
+};
+
+START_TEST(test_query)
+{
+    const struct query_case *c = &query_cases[_i];
+    struct autoindex_query q = {.column = 'N', .order = 'A', .json = false, .page = 1};
+    autoindex_query_parse(c->query, &q);
+    ck_assert_msg(q.column == c->column && q.order == c->order && q.json == c->json &&
+                      q.page == c->page,
+                  "%s: C=%c O=%c json=%d page=%zu", c->desc, q.column, q.order, q.json, q.page);
+}
+END_TEST
+
+static const struct accept_case {
+    const char *accept;
+    bool json;
+} accept_cases[] = {
+    {NULL, false},
+    {"", false},
+    {"application/json", true},
+    {"Application/JSON", true},
+    {"application/json;q=0", false},
+    {"text/html, application/json", false},
+    {"application/json, text/html", true},
+    {"text/html;q=0.5, application/json", true},
+    {"text/html, application/json;q=0.9", false},
+    {"text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", false},
+    {"*/*", false},
+    {"application/json;q=bogus", false},
+    {"  application/json ; q=0.8 , text/plain", true},
+};
+
+START_TEST(test_accept)
+{
+    const struct accept_case *c = &accept_cases[_i];
+    ck_assert_msg(autoindex_accept_json(c->accept) == c->json, "Accept: %s", c->accept);
+}
+END_TEST
+
+static const struct etag_case {
+    const char *header;
+    bool match;
+} etag_cases[] = {
+    {"W/\"abc\"", true},
+    {"\"abc\"", true}, /* weak comparison */
+    {"*", true},
+    {"\"x\", W/\"abc\"", true},
+    {"\"x\",\"abc\"", true},
+    {"\"ab\"", false},
+    {"\"abcd\"", false},
+    {"abc", false},
+    {"\"abc", false},
+    {"", false},
+};
+
+START_TEST(test_etag)
+{
+    const struct etag_case *c = &etag_cases[_i];
+    ck_assert_msg(autoindex_etag_match(c->header, "W/\"abc\"") == c->match, "If-None-Match: %s",
+                  c->header);
+}
+END_TEST
+
+START_TEST(test_http_date)
+{
+    time_t t = 0;
+    ck_assert_int_eq(autoindex_http_date_parse("Sun, 06 Nov 1994 08:49:37 GMT", &t), 0);
+    ck_assert_int_eq((long long)t, 784111777LL);
+    ck_assert_int_eq(autoindex_http_date_parse("Sunday, 06-Nov-94 08:49:37 GMT", &t), 0);
+    ck_assert_int_eq((long long)t, 784111777LL);
+    ck_assert_int_eq(autoindex_http_date_parse("Sun Nov  6 08:49:37 1994", &t), 0);
+    ck_assert_int_eq((long long)t, 784111777LL);
+    ck_assert_int_eq(autoindex_http_date_parse("yesterday", &t), -1);
+    ck_assert_int_eq(autoindex_http_date_parse("Sun, 06 Nov 1994 08:49:37 GMT junk", &t), -1);
+    ck_assert_int_eq(autoindex_http_date_parse(NULL, &t), -1);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("autoindex_query");
+    TCase *tc = tcase_create("query");
+    tcase_add_loop_test(tc, test_query, 0, (int)(sizeof(query_cases) / sizeof(query_cases[0])));
+    tcase_add_loop_test(tc, test_accept, 0, (int)(sizeof(accept_cases) / sizeof(accept_cases[0])));
+    tcase_add_loop_test(tc, test_etag, 0, (int)(sizeof(etag_cases) / sizeof(etag_cases[0])));
+    tcase_add_test(tc, test_http_date);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,130 @@
+/*
+ * check_autoindex_render.c — unit tests for modules/lib/autoindex_render.c: the pieces of the
+ * HTML page (head, rows, page links, inserts) and the JSON rows.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "autoindex_render.h"
+
+static struct autoindex_page page_default(void)
+{
+    return (struct autoindex_page){.path = "/files/",
+                                   .q = {'N', 'A', false, 1},
+                                   .pages = 1,
+                                   .sort_links = true,
+                                   .footer = "preforkd/x"};
+}
+
+static void assert_has(const struct autoindex_buf *b, const char *needle, bool present)
+{
+    bool found = b->data != NULL && strstr(b->data, needle) != NULL;
+    ck_assert_msg(found == present, "%s \"%s\" in:\n%s", present ? "no" : "unexpected", needle,
+                  b->data);
+}
+
+START_TEST(test_head)
+{
+    struct autoindex_page p = page_default();
+    p.path = "/a b/<x>/";
+    p.q.column = 'S';
+    p.q.order = 'D';
+    struct autoindex_buf b = {0};
+    ck_assert_int_eq(autoindex_render_html_head(&b, &p), 0);
+    assert_has(&b, "<!DOCTYPE html>", true);
+    assert_has(&b, "<meta name=\"viewport\"", true);
+    assert_has(&b, "prefers-color-scheme:dark", true);
+    assert_has(&b, "<title>Index of /a b/&lt;x&gt;/</title>", true);
+    assert_has(&b, "<a href=\"/a%20b/\">a b</a>/<a href=\"/a%20b/%3Cx%3E/\">&lt;x&gt;</a>/", true);
+    assert_has(&b, "<a href=\"?C=N;O=A\">Name</a>", true);
+    assert_has(&b, "<th aria-sort=\"descending\"><a href=\"?C=S;O=A\">Size</a> &#8595;</th>", true);
+    assert_has(&b, "Parent Directory", true);
+    autoindex_buf_free(&b);
+
+    p = page_default();
+    p.path = "/";
+    p.sort_links = false;
+    p.header = "<b>hi</b>";
+    p.header_len = 9;
+    ck_assert_int_eq(autoindex_render_html_head(&b, &p), 0);
+    assert_has(&b, "Parent Directory", false); /* nothing above the docroot */
+    assert_has(&b, "?C=", false);
+    assert_has(&b, "<pre>&lt;b&gt;hi&lt;/b&gt;</pre>", true); /* not .html: text */
+    autoindex_buf_free(&b);
+}
+END_TEST
+
+START_TEST(test_rows)
+{
+    struct autoindex_page p = page_default();
+    struct autoindex_entry file = {"a&b.txt", 7, "text/plain", 1536, 1600000000, false};
+    struct autoindex_entry dir = {"d\"ir", 4, "Directory", -1, 1600000000, true};
+    struct autoindex_buf b = {0};
+    ck_assert_int_eq(autoindex_render_html_row(&b, &p, &file), 0);
+    ck_assert_str_eq(b.data, "<tr><td><a href=\"a%26b.txt\">a&amp;b.txt</a></td>"
+                             "<td title=\"2020-09-13T12:26:40Z\">2020-09-13 12:26</td>"
+                             "<td>1.5K</td><td>text/plain</td></tr>\n");
+    autoindex_buf_reset(&b);
+    p.exact_size = true;
+    autoindex_render_html_row(&b, &p, &file);
+    assert_has(&b, "<td>1536</td>", true);
+    autoindex_buf_reset(&b);
+    autoindex_render_html_row(&b, &p, &dir);
+    assert_has(&b, "<tr class=\"d\"><td><a href=\"d%22ir/\">d&quot;ir/</a>", true);
+    assert_has(&b, "<td>-</td><td>Directory</td>", true);
+    autoindex_buf_reset(&b);
+    autoindex_render_json_row(&b, &file, true);
+    autoindex_render_json_row(&b, &dir, false);
+    ck_assert_str_eq(b.data, "\n{\"name\":\"a&b.txt\",\"type\":\"file\",\"size\":1536,"
+                             "\"mtime\":\"2020-09-13T12:26:40Z\",\"href\":\"a%26b.txt\"},\n"
+                             "{\"name\":\"d\\\"ir\",\"type\":\"directory\","
+                             "\"mtime\":\"2020-09-13T12:26:40Z\",\"href\":\"d%22ir/\"}");
+    autoindex_buf_free(&b);
+}
+END_TEST
+
+START_TEST(test_foot)
+{
+    struct autoindex_page p = page_default();
+    p.pages = 5;
+    p.q.page = 3;
+    p.readme = "see\n<this>";
+    p.readme_len = 10;
+    struct autoindex_buf b = {0};
+    ck_assert_int_eq(autoindex_render_html_foot(&b, &p), 0);
+    assert_has(&b,
+               "Page 3 of 5: <a href=\"?C=N;O=A;page=1\">first</a>"
+               "<a href=\"?C=N;O=A;page=2\">previous</a><strong>3</strong>"
+               "<a href=\"?C=N;O=A;page=4\">next</a><a href=\"?C=N;O=A;page=5\">last</a>",
+               true);
+    assert_has(&b, "<div class=\"readme\"><pre>see\n&lt;this&gt;</pre></div>", true);
+    assert_has(&b, "preforkd/x", true);
+    assert_has(&b, "</html>", true);
+    autoindex_buf_reset(&b);
+    p.pages = 1;
+    p.q.page = 1;
+    p.readme = "<p>html</p>";
+    p.readme_len = 11;
+    p.readme_html = true;
+    autoindex_render_html_foot(&b, &p);
+    assert_has(&b, "Page", false);
+    assert_has(&b, "<div class=\"readme\"><p>html</p></div>", true);
+    autoindex_buf_free(&b);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("autoindex_render");
+    TCase *tc = tcase_create("render");
+    tcase_add_test(tc, test_head);
+    tcase_add_test(tc, test_rows);
+    tcase_add_test(tc, test_foot);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
