@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "listen.h"
@@ -119,6 +120,45 @@ static int write_pid_file(const char *path)
     return fclose(f);
 }
 
+/* Started as root, the master serves nothing itself: the workers do, as `user`. A document root
+ * that user cannot read would answer every request with 403, so say it now, in a child that
+ * switches user the way a worker does. */
+static int check_worker_access(const struct pfd_config *conf)
+{
+    if (geteuid() != 0)
+        return 0;
+    pid_t pid = fork();
+    if (pid < 0)
+        return 0; /* cannot tell: the workers will log what they meet */
+    if (pid == 0)
+        _exit(pfd_worker_drop_privileges(conf) == 0 && access(conf->document_root, R_OK | X_OK) == 0
+                  ? 0
+                  : 1);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        return 0;
+    fprintf(stderr,
+            "%s: document_root \"%s\" cannot be read by user \"%s\", whom the workers run as: "
+            "set `user` in the config, or give that user read and search permission on every "
+            "folder of the path\n",
+            conf->file, conf->document_root, conf->user);
+    return -1;
+}
+
+/* -t: what start-up would check, modules' own option checks (their init hooks) included. */
+static int test_config(struct pfd_config *conf)
+{
+    struct pfd_server server = {.conf = conf, .slot = -1, .generation = 1};
+    int rc = check_worker_access(conf) == 0 && pfd_modules_init(&server, conf) == 0 ? 0 : 1;
+    pfd_modules_fini(conf);
+    if (rc == 0)
+        printf("syntax OK\n");
+    pfd_config_free(conf);
+    return rc;
+}
+
 static int run(struct pfd_server *s, const struct options *o)
 {
     if (o->daemonize && daemonize() != 0) {
@@ -152,10 +192,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s\n", err);
         return 1;
     }
-    if (o.test_only) {
-        printf("syntax OK\n");
+    if (o.test_only)
+        return test_config(conf);
+    if (check_worker_access(conf) != 0) {
         pfd_config_free(conf);
-        return 0;
+        return 1;
     }
     struct pfd_server server = {.conf = conf, .slot = -1, .generation = 1};
     server.access_log.fd = -1;

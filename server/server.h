@@ -24,6 +24,8 @@ struct pfd_server {
 
 /* Master: runs until stopped; returns the process exit code. */
 int pfd_master_run(struct pfd_server *server);
+/* Switches to conf->user/group when running as root (workers, and start-up checks). 0 or -1. */
+int pfd_worker_drop_privileges(const struct pfd_config *conf);
 /* Worker: serves connections until told to exit; never returns. */
 void pfd_worker_run(struct pfd_server *server) __attribute__((noreturn));
 

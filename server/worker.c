@@ -61,29 +61,30 @@ static void worker_setup_signals(void)
 }
 
 /* When the master runs as root, workers run as `user`/`group` (the master keeps root only to
- * bind, open logs and fork). Exits on failure: a worker must never serve as root by accident. */
-static void worker_drop_privileges(const struct pfd_config *conf)
+ * bind, open logs and fork), with the supplementary groups of that user only. 0, or -1 logged. */
+int pfd_worker_drop_privileges(const struct pfd_config *conf)
 {
     if (geteuid() != 0)
-        return;
+        return 0;
     struct passwd *pw = getpwnam(conf->user);
     if (pw == NULL) {
         pfd_log(PFD_LOG_EMERG, "user \"%s\" does not exist", conf->user);
-        _exit(1);
+        return -1;
     }
     gid_t gid = pw->pw_gid;
     if (conf->group != NULL) {
         struct group *gr = getgrnam(conf->group);
         if (gr == NULL) {
             pfd_log(PFD_LOG_EMERG, "group \"%s\" does not exist", conf->group);
-            _exit(1);
+            return -1;
         }
         gid = gr->gr_gid;
     }
     if (setgid(gid) != 0 || initgroups(conf->user, gid) != 0 || setuid(pw->pw_uid) != 0) {
         pfd_log(PFD_LOG_EMERG, "cannot switch to user \"%s\": %s", conf->user, strerror(errno));
-        _exit(1);
+        return -1;
     }
+    return 0;
 }
 
 static int worker_epoll_setup(const struct pfd_config *conf)
@@ -123,7 +124,8 @@ void pfd_worker_run(struct pfd_server *server)
 {
     const struct pfd_config *conf = server->conf;
     worker_setup_signals();
-    worker_drop_privileges(conf);
+    if (pfd_worker_drop_privileges(conf) != 0)
+        _exit(1); /* a worker must never serve as root by accident */
     pfd_modules_child_init(server, server->conf);
 
     static struct pfd_conn conn;

@@ -505,8 +505,15 @@ START_TEST(test_default_config)
     ck_assert_str_eq(conf->document_root, path);
     ck_assert_str_eq(conf->error_log, "-");
     ck_assert_str_eq(conf->access_log, "-");
-    ck_assert_uint_eq(conf->nloaded, 1);
-    ck_assert_str_eq(conf->loaded[0].module->name, "static");
+    ck_assert_uint_eq(conf->nloaded, 3);
+    ck_assert_str_eq(conf->loaded[0].module->name, "cgi");
+    ck_assert_str_eq(conf->loaded[1].module->name, "static");
+    ck_assert_str_eq(conf->loaded[2].module->name, "autoindex");
+    ck_assert_uint_eq(conf->nlocations, 2);
+    ck_assert_str_eq(conf->locations[0].pattern, "^/cgi-bin/");
+    ck_assert_str_eq(conf->locations[0].handler, "cgi");
+    ck_assert_str_eq(conf->locations[1].pattern, "^/files/");
+    ck_assert_int_eq(cfg_getbool(conf->locations[1].section, "autoindex"), cfg_true);
     ck_assert_uint_gt(conf->nmime_types, 90);
     ck_assert_str_eq(pfd_config_mime_lookup(conf, "html"), "text/html");
     ck_assert_str_eq(pfd_config_mime_lookup(conf, "JPG"), "image/jpeg");
