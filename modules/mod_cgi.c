@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgi_args.h"
 #include "cgi_env.h"
 #include "cgi_parse.h"
 #include "cgi_path.h"
@@ -901,7 +902,11 @@ static int cgi_start(struct cgi_run *run)
         pfd_log(PFD_LOG_ERR, "cgi \"%s\": the environment is over its bounds", run->script);
         return 500;
     }
-    char *argv[] = {(char *)run->script, NULL};
+    /* RFC 3875 §4.4: an ISINDEX query's words are arguments, as Apache passes them. */
+    char *argv[CGI_ARGS_MAX + 2] = {(char *)run->script};
+    const char *query = pfd_request_query(run->r);
+    if (query != NULL)
+        cgi_args_from_query(pfd_request_strdup(run->r, query), argv + 1, CGI_ARGS_MAX);
     int err = cgi_spawn(run->script, argv, env.vars, run->dir, &run->cc->limits, &run->child);
     cgi_env_free(&env);
     if (err == 0)

@@ -213,6 +213,28 @@ START_TEST(test_local_redirect_to_script)
 }
 END_TEST
 
+/* RFC 3875 §4.4: the words of a query without '=' are the script's arguments, as in Apache. */
+START_TEST(test_search_arguments)
+{
+    struct ts_server s;
+    start_with(&s, CGI_CONF, NULL);
+    ck_assert_int_eq(ts_cgi_write(&s, "cgi-bin", "args.sh",
+                                  "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\n'\n"
+                                  "for a in \"$@\"; do printf '[%s]' \"$a\"; done\n",
+                                  0755),
+                     0);
+    struct ts_response r;
+    get_or_fail(s.port, "/cgi-bin/args.sh?one+two%20words+%3Cthree%3E", &r);
+    ck_assert_msg(r.status == 200, "%s", ts_response_describe(&r));
+    ck_assert_str_eq(r.body, "[one][two words][<three>]");
+    ts_response_free(&r);
+    get_or_fail(s.port, "/cgi-bin/args.sh?name=value+more", &r);
+    ck_assert_str_eq(r.body, "");
+    ts_response_free(&r);
+    ts_server_stop(&s);
+}
+END_TEST
+
 /* nph-: the script's own status line and headers reach the client. */
 START_TEST(test_nph)
 {
@@ -544,6 +566,7 @@ static Suite *cgi_suite(void)
     tcase_add_loop_test(tc, test_head, 0, (int)(sizeof(head_cases) / sizeof(head_cases[0])));
     tcase_add_test(tc, test_local_redirect_to_script);
     tcase_add_test(tc, test_nph);
+    tcase_add_test(tc, test_search_arguments);
     tcase_add_test(tc, test_not_runnable);
     tcase_add_test(tc, test_python_php_c);
     tcase_add_test(tc, test_perl_upload);

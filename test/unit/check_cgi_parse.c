@@ -2,6 +2,7 @@
  * check_cgi_parse.c — the CGI response head parser, the environment rules and the PATH_INFO split
  * (modules/lib/cgi_*.c), without a server.
  */
+#include "cgi_args.h"
 #include "cgi_env.h"
 #include "cgi_parse.h"
 #include "cgi_path.h"
@@ -177,6 +178,46 @@ START_TEST(test_path_split)
 }
 END_TEST
 
+/* RFC 3875 §4.4: search words become arguments; a query with '=' does not. */
+static const struct {
+    const char *desc;
+    const char *query;
+    size_t n;
+    const char *words[4];
+} args_cases[] = {
+    {"one word", "hello", 1, {"hello"}},
+    {"words split on plus", "a+b+c", 3, {"a", "b", "c"}},
+    {"escapes decoded after the split", "a%2Bb+%3Cc%3E", 2, {"a+b", "<c>"}},
+    {"an empty word", "a++b", 3, {"a", "", "b"}},
+    {"a form query is not a search", "a=1&b=2", 0, {NULL}},
+    {"empty query", "", 0, {NULL}},
+    {"a bad escape: no arguments", "a+%zz", 0, {NULL}},
+    {"a decoded NUL: no arguments", "a%00b", 0, {NULL}},
+};
+
+START_TEST(test_search_args)
+{
+    char copy[64];
+    char *words[CGI_ARGS_MAX];
+    snprintf(copy, sizeof(copy), "%s", args_cases[_i].query);
+    size_t n = cgi_args_from_query(copy, words, CGI_ARGS_MAX);
+    ck_assert_msg(n == args_cases[_i].n, "%s: %zu words", args_cases[_i].desc, n);
+    for (size_t k = 0; k < n; k++)
+        ck_assert_msg(strcmp(words[k], args_cases[_i].words[k]) == 0, "%s: word %zu is \"%s\"",
+                      args_cases[_i].desc, k, words[k]);
+}
+END_TEST
+
+START_TEST(test_search_args_bounded)
+{
+    char copy[512] = "";
+    for (int k = 0; k < CGI_ARGS_MAX + 10; k++)
+        strcat(copy, k ? "+w" : "w");
+    char *words[CGI_ARGS_MAX];
+    ck_assert_uint_eq(cgi_args_from_query(copy, words, CGI_ARGS_MAX), CGI_ARGS_MAX);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("cgi_parse");
@@ -188,6 +229,8 @@ int main(void)
                         (int)(sizeof(header_rows) / sizeof(header_rows[0])));
     tcase_add_test(tc, test_env_list);
     tcase_add_test(tc, test_path_split);
+    tcase_add_loop_test(tc, test_search_args, 0, sizeof(args_cases) / sizeof(args_cases[0]));
+    tcase_add_test(tc, test_search_args_bounded);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
