@@ -139,6 +139,54 @@ START_TEST(test_environment_minimal)
 }
 END_TEST
 
+/* Only what pass_env names comes from the server's environment; set_env adds variables. */
+START_TEST(test_pass_and_set_env)
+{
+    setenv("PFD_TEST_PASSED", "passed-through", 1);
+    setenv("PFD_TEST_SECRET", "must-not-leak", 1);
+    struct ts_server s;
+    const char *scripts[] = {"printenv.sh", NULL};
+    start_with(&s,
+               "modules = {\"static\", \"cgi\"}\n"
+               "location \"^/cgi-bin/\" { handler = \"cgi\" }\n"
+               "module \"cgi\" { timeout = 2 pass_env = {\"PFD_TEST_PASSED\"} "
+               "set_env = {\"APP_MODE=production\", \"EMPTY=\"} }\n",
+               scripts);
+    struct ts_response r;
+    get_or_fail(s.port, "/cgi-bin/printenv.sh", &r);
+    ck_assert_msg(r.status == 200, "%s", ts_response_describe(&r));
+    expect_env(r.body, "PFD_TEST_PASSED", "passed-through");
+    expect_env(r.body, "APP_MODE", "production");
+    expect_env(r.body, "EMPTY", "");
+    expect_env(r.body, "PFD_TEST_SECRET", NULL);
+    ts_response_free(&r);
+    ts_server_stop(&s);
+    unsetenv("PFD_TEST_PASSED");
+    unsetenv("PFD_TEST_SECRET");
+}
+END_TEST
+
+/* rlimit_cpu: a script that spins is stopped by the kernel (SIGXCPU), and the log says so. */
+START_TEST(test_rlimit_cpu)
+{
+    struct ts_server s;
+    start_with(&s,
+               "modules = {\"static\", \"cgi\"}\n"
+               "location \"^/cgi-bin/\" { handler = \"cgi\" }\n"
+               "module \"cgi\" { timeout = 20 rlimit_cpu = 1 }\n",
+               NULL);
+    ck_assert_int_eq(
+        ts_cgi_write(&s, "cgi-bin", "spin.sh", "#!/bin/sh\nwhile :; do :; done\n", 0755), 0);
+    struct ts_response r;
+    get_or_fail(s.port, "/cgi-bin/spin.sh", &r);
+    ck_assert_msg(r.status == 500, "%s", ts_response_describe(&r));
+    ts_response_free(&r);
+    ck_assert_msg(ts_file_wait_for(s.error_log, "spin.sh", 5.0),
+                  "no log line for the stopped script");
+    ts_server_stop(&s);
+}
+END_TEST
+
 /* ---- the script's head -------------------------------------------------------------------- */
 
 struct head_case {
@@ -567,6 +615,8 @@ static Suite *cgi_suite(void)
     tcase_add_test(tc, test_local_redirect_to_script);
     tcase_add_test(tc, test_nph);
     tcase_add_test(tc, test_search_arguments);
+    tcase_add_test(tc, test_pass_and_set_env);
+    tcase_add_test(tc, test_rlimit_cpu);
     tcase_add_test(tc, test_not_runnable);
     tcase_add_test(tc, test_python_php_c);
     tcase_add_test(tc, test_perl_upload);
