@@ -13,7 +13,8 @@
  *  4. The modules are loaded from module_dir. Each `module "x"` section is then parsed again,
  *     alone (the other module bodies blanked), with module x's option table (pass 2): unknown
  *     options, types, defaults and the module's own validators are exactly that module's.
- *  5. The locations' patterns are compiled, and config_mime.c reads mime.types.
+ *  5. config_route.c builds the locations (the top level's and each vhost's: pattern forms,
+ *     rewrites, redirects, access rules …) and the vhosts; config_mime.c reads mime.types.
  */
 #include "config.h"
 
@@ -32,6 +33,7 @@
 #include "config_load.h"
 #include "config_mime.h"
 #include "module_load.h"
+#include "proxy_protocol.h"
 
 #define CONFIG_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -84,6 +86,10 @@ const struct config_directive config_directives[] = {
              config_check_media_type),
     CONF_BOOL(NULL, "trace_enable", cfg_false, trace_enable),
     CONF_BOOL(NULL, "server_tokens", cfg_true, server_tokens),
+    CONF_LIST("proxy_protocol", NULL, COPY_LIST, CONF_AT(proxy_protocol), CONF_AT(nproxy_protocol),
+              config_check_listen),
+    CONF_LIST("trusted_proxies", NULL, COPY_LIST, CONF_AT(trusted_proxies),
+              CONF_AT(ntrusted_proxies), pfd_proxy_check_cidr),
 
     CONF_INT("prefork", "start_servers", 5, prefork.start_servers, 1, PFD_MAX_WORKERS_LIMIT),
     CONF_INT("prefork", "min_spare_servers", 5, prefork.min_spare_servers, 1,
@@ -113,6 +119,7 @@ const struct config_directive config_directives[] = {
 
     {"location", CFG_STR("handler", NULL, CFGF_NODEFAULT), COPY_NONE, 0, 0, 0, 0,
      config_check_nonempty},
+    CONFIG_ROUTE_DIRECTIVES, /* alias, redirect, rewrite, vhost … (config_route.c) */
 };
 
 const size_t config_ndirectives = CONFIG_ARRAY_SIZE(config_directives);
@@ -166,10 +173,10 @@ static void *config_field(struct pfd_config *conf, size_t offset)
 }
 
 /* path against the config's folder; "-" kept when dash is true. NULL only on OOM. */
-static char *config_path(const struct pfd_config *conf, const char *path, bool dash)
+char *config_path(const struct pfd_config *conf, const char *path, bool dash)
 {
-    if (path[0] == '/' || (dash && strcmp(path, "-") == 0))
-        return strdup(path);
+    if (path[0] == '/' || (dash && (strcmp(path, "-") == 0 || path[0] == '|')))
+        return strdup(path); /* a log may also be "| program": piped (log.c) */
     size_t n = strlen(conf->dir) + strlen(path) + 2;
     char *full = malloc(n);
     if (full != NULL)
@@ -245,6 +252,27 @@ static int config_copy_listens(struct pfd_config *conf)
     return 0;
 }
 
+/* Marks the listeners named in proxy_protocol; an entry that names none is an error. */
+static void config_mark_proxy_listens(struct config_load *ld)
+{
+    struct pfd_config *conf = ld->conf;
+    for (size_t i = 0; i < conf->nproxy_protocol; i++) {
+        struct pfd_listen want;
+        bool found = false;
+        if (pfd_config_parse_listen(conf->proxy_protocol[i], &want.addr, &want.addr_len) != 0)
+            continue; /* reported while parsed */
+        for (size_t j = 0; j < conf->nlistens; j++) {
+            struct pfd_listen *l = &conf->listens[j];
+            if (l->addr_len == want.addr_len && memcmp(&l->addr, &want.addr, l->addr_len) == 0)
+                found = l->proxy_protocol = true;
+        }
+        if (!found)
+            config_error(ld, config_line(ld, NULL, "proxy_protocol", i),
+                         "proxy_protocol \"%s\": not one of the listen addresses",
+                         conf->proxy_protocol[i]);
+    }
+}
+
 /* server_name, server_admin and group when not given; the limits body size and log level. */
 static int config_copy_derived(struct pfd_config *conf)
 {
@@ -285,6 +313,7 @@ static int config_fill(struct config_load *ld)
         return config_oom(ld);
     if (conf->nlistens == 0)
         config_error(ld, 0, "listen: at least one address is needed");
+    config_mark_proxy_listens(ld);
     return 0;
 }
 
@@ -319,7 +348,7 @@ static void config_check_listen_dupes(struct config_load *ld)
 }
 
 /* Whether path is a folder we may read and search; if not, says why and returns -1. */
-static int config_check_folder(struct config_load *ld, int line, const char *name, const char *path)
+int config_check_folder(struct config_load *ld, int line, const char *name, const char *path)
 {
     struct stat st;
     if (stat(path, &st) == -1) {
@@ -411,7 +440,7 @@ static size_t config_module_find(const struct pfd_config *conf, const char *name
     return SIZE_MAX;
 }
 
-static bool config_module_listed(const struct pfd_config *conf, const char *name)
+bool config_module_listed(const struct pfd_config *conf, const char *name)
 {
     for (size_t i = 0; i < conf->nmodules; i++) {
         if (strcmp(conf->modules[i], name) == 0)
@@ -528,52 +557,6 @@ static int config_location_options(struct config_load *ld)
     return rc;
 }
 
-/* Plain bytes, no UTF flag: paths are matched as the bytes they decode to. JIT when available. */
-static int config_location(struct config_load *ld, size_t i, cfg_t *sec)
-{
-    struct pfd_config *conf = ld->conf;
-    struct pfd_location *loc = &conf->locations[i];
-    const char *handler = cfg_getstr(sec, "handler");
-    const struct config_header *h = config_text_header_nth(&ld->text, HEADER_LOCATION, i);
-    loc->line = h != NULL ? h->line : 0;
-    loc->section = sec;
-    loc->pattern = strdup(cfg_title(sec));
-    loc->handler = handler != NULL ? strdup(handler) : NULL;
-    if (loc->pattern == NULL || (handler != NULL && loc->handler == NULL))
-        return config_oom(ld);
-    int code;
-    PCRE2_SIZE offset;
-    loc->regex =
-        pcre2_compile((PCRE2_SPTR)loc->pattern, PCRE2_ZERO_TERMINATED, 0, &code, &offset, NULL);
-    if (loc->regex == NULL) {
-        PCRE2_UCHAR msg[256];
-        pcre2_get_error_message(code, msg, sizeof(msg));
-        config_error(ld, loc->line, "bad regex \"%s\": %s at offset %zu", loc->pattern,
-                     (const char *)msg, (size_t)offset);
-    } else {
-        (void)pcre2_jit_compile(loc->regex, PCRE2_JIT_COMPLETE); /* the interpreter is fine too */
-    }
-    if (handler != NULL && !config_module_listed(conf, handler))
-        config_error(ld, config_line(ld, "location", "handler", i),
-                     "location \"%s\": handler \"%s\" is not in modules", loc->pattern, handler);
-    return 0;
-}
-
-static int config_locations(struct config_load *ld)
-{
-    struct pfd_config *conf = ld->conf;
-    size_t n = cfg_size(conf->cfg, "location");
-    conf->locations = calloc(n + 1, sizeof(*conf->locations));
-    if (conf->locations == NULL)
-        return config_oom(ld);
-    for (size_t i = 0; i < n; i++) {
-        conf->nlocations++;
-        if (config_location(ld, i, cfg_getnsec(conf->cfg, "location", (unsigned)i)) == -1)
-            return -1;
-    }
-    return 0;
-}
-
 /* ---- mime.types -------------------------------------------------------------------------- */
 
 /* A bad line of mime.types, reported against that file. */
@@ -637,6 +620,7 @@ static void config_load_free(struct config_load *ld)
     for (size_t i = 0; i < config_ndirectives; i++)
         free(ld->lines[i].line);
     free(ld->lines);
+    free(ld->seclines);
     config_text_free(&ld->text);
 }
 
@@ -658,7 +642,8 @@ struct pfd_config *pfd_config_load(const char *file, bool check_runtime, char *e
     if (config_start(&ld, file) == 0 && config_parse_core(&ld) == 0 && config_fill(&ld) == 0 &&
         config_check_core(&ld) == 0 && config_load_modules(&ld) == 0 &&
         config_location_options(&ld) == 0 && config_parse_modules(&ld) == 0 &&
-        config_locations(&ld) == 0 && config_mime_types(&ld) == 0 && check_runtime) {
+        config_routes(&ld) == 0 && config_mime_types(&ld) == 0 && config_route_views(&ld) == 0 &&
+        check_runtime) {
         for (size_t i = 0; i < ld.conf->nlistens; i++)
             config_check_bind(&ld, i);
     }
@@ -688,18 +673,15 @@ void pfd_config_free(struct pfd_config *conf)
         pfd_module_close(&conf->loaded[i]);
     }
     free(conf->loaded);
-    for (size_t i = 0; i < conf->nlocations; i++) {
-        free(conf->locations[i].pattern);
-        pcre2_code_free(conf->locations[i].regex);
-        free(conf->locations[i].handler);
-    }
-    free(conf->locations);
+    config_routes_free(conf);
     for (size_t i = 0; i < conf->nlistens; i++)
         free(conf->listens[i].text);
     free(conf->listens);
     config_mime_free(conf->mime_types, conf->nmime_types);
     config_strv_free(conf->modules, conf->nmodules);
     config_strv_free(conf->index_files, conf->nindex_files);
+    config_strv_free(conf->proxy_protocol, conf->nproxy_protocol);
+    config_strv_free(conf->trusted_proxies, conf->ntrusted_proxies);
     char *strings[] = {conf->file,
                        conf->dir,
                        conf->server_name,

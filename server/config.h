@@ -12,13 +12,15 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "access.h"
 #include "preforkd/module.h"
 
 struct pfd_listen {
     char *text; /* as written: "127.0.0.1:8080", "[::1]:8080", "*:80", "8080" */
     struct sockaddr_storage addr;
     socklen_t addr_len;
-    int fd; /* -1 until bound (listen.c) */
+    int fd;              /* -1 until bound (listen.c) */
+    bool proxy_protocol; /* connections start with a PROXY header (named in proxy_protocol) */
 };
 
 struct pfd_loaded_module {
@@ -32,14 +34,85 @@ struct pfd_loaded_module {
     cfg_t *cfg;
 };
 
+/* How a location's title matches the decoded path (route.c). */
+enum pfd_location_kind {
+    PFD_LOCATION_PREFIX, /* location "/x": the path starts with /x */
+    PFD_LOCATION_EXACT,  /* location "= /x": the path is /x */
+    PFD_LOCATION_REGEX,  /* location "~ re", "~* re" (caseless), or a title starting with '^' */
+};
+
+/* One `rewrite { pattern to flags }` rule of a location. */
+struct pfd_rewrite {
+    char *pattern;
+    pcre2_code *regex;
+    char *to;       /* a template: $0 … $9 are the pattern's captures */
+    unsigned flags; /* PFD_REWRITE_* (rewrite.h) */
+    int line;
+};
+
+/* One `add_headers` entry, "Name: value". */
+struct pfd_header_line {
+    char *name;
+    char *value;
+};
+
+/* `error_document = {"404 /errors/404.html"}`: the status and the local URI that serves it. */
+struct pfd_error_document {
+    int status;
+    char *uri;
+};
+
+struct pfd_error_documents {
+    struct pfd_error_document *v;
+    size_t n;
+};
+
 struct pfd_location {
-    char *pattern;                            /* a pcre2 pattern matched against the decoded path */
-    pcre2_code *regex;                        /* compiled once, at start-up */
+    char *pattern;                            /* the title as written: "^/cgi-bin/", "= /x" … */
+    pcre2_code *regex;                        /* PFD_LOCATION_REGEX: compiled once, at start-up */
     char *handler;                            /* module name, or NULL: try every module in order */
     struct pfd_loaded_module *handler_module; /* resolved by module.c after loading */
     cfg_t *section;      /* its parsed section: core and module location options */
     void **module_confs; /* per loaded module (conf->loaded order): its location_init() config,
                             or NULL to use the module's main config; made by module_hooks.c */
+    int line;
+
+    enum pfd_location_kind kind;
+    const char *match; /* PREFIX, EXACT: the path to compare (points into pattern) */
+    size_t match_len;
+    char *alias;         /* files under this folder instead of document_root; may hold $N */
+    int redirect_status; /* 0: no redirect */
+    char *redirect_to;   /* template with $N */
+    struct pfd_rewrite *rewrites;
+    size_t nrewrites;
+    struct pfd_header_line *add_headers;
+    size_t nadd_headers;
+    struct pfd_access access;
+    char *auth_realm;     /* Basic authentication when set */
+    char *auth_user_file; /* absolute path of the htpasswd file */
+    char *auth_challenge; /* the WWW-Authenticate value, made once */
+    struct pfd_error_documents error_documents;
+    const struct pfd_vhost *vhost; /* the vhost it belongs to, or NULL (top level) */
+};
+
+/* What routing reads: the locations of one server (top level or vhost), in file order, and its
+ * error documents. */
+struct pfd_routes {
+    struct pfd_location *locations; /* a slice of pfd_config.locations */
+    size_t nlocations;
+    struct pfd_error_documents error_documents;
+};
+
+/* A name-based virtual host. view is the config its requests see (r->conf): the main config
+ * with document_root, server_name and routes replaced; it shares every other pointer with the
+ * main config and is freed with it. */
+struct pfd_vhost {
+    char *name;     /* lower case, no trailing dot; "*.example.com" matches any subdomain */
+    char **aliases; /* the same forms */
+    size_t naliases;
+    char *document_root; /* absolute, resolved */
+    struct pfd_routes routes;
+    struct pfd_config *view;
     int line;
 };
 
@@ -103,12 +176,22 @@ struct pfd_config {
     char *mime_types_file;            /* absolute path or NULL; default "mime.types" beside */
     struct pfd_mime_type *mime_types; /* sorted by extension for bsearch */
     size_t nmime_types;
-    char *default_type; /* "application/octet-stream" */
-    bool trace_enable;  /* false → TRACE gets 405 */
-    bool server_tokens; /* true → "Server: preforkd/0.1.0", false → "Server: preforkd" */
+    char *default_type;    /* "application/octet-stream" */
+    bool trace_enable;     /* false → TRACE gets 405 */
+    bool server_tokens;    /* true → "Server: preforkd/0.1.0", false → "Server: preforkd" */
+    char **proxy_protocol; /* listen addresses whose connections start with a PROXY header */
+    size_t nproxy_protocol;
+    char **trusted_proxies; /* addresses/blocks whose X-Forwarded-For names the client */
+    size_t ntrusted_proxies;
 
+    /* Every location: the top level's first, then each vhost's (module hooks visit them all). */
     struct pfd_location *locations;
     size_t nlocations;
+    struct pfd_routes routes; /* this server's own: the top level's, or a vhost's in a view */
+    struct pfd_vhost *vhosts;
+    size_t nvhosts;
+    pcre2_match_context *match_context; /* match and depth limits for every route regex */
+    bool is_view;                       /* a vhost's view: owns nothing */
 
     /* Filled by module.c after parsing: modules in `modules` order. */
     struct pfd_loaded_module *loaded;

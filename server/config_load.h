@@ -59,6 +59,14 @@ struct config_load {
     cfg_t *parsing; /* the tree libconfuse is filling */
     struct config_text text;
     struct config_lines *lines; /* config_ndirectives of them, by row of config_directives */
+    struct config_section_line *seclines; /* the line of each value set inside a section */
+    size_t nseclines;
+};
+
+struct config_section_line {
+    const cfg_t *sec;
+    const char *name;
+    int line;
 };
 
 /* Records "FILE:LINE: message" (just "FILE: message" when line is 0: a default value). */
@@ -89,5 +97,60 @@ int config_parse_core(struct config_load *ld);
 int config_parse_locations(struct config_load *ld, const cfg_opt_t *location_extra);
 /* The line of a directive's value; 0 when it kept its default. */
 int config_line(const struct config_load *ld, const char *section, const char *name, size_t index);
+/* The line of option name in section sec of the final tree (a list: its first value); 0 when it
+ * was not set there. Any section, nested ones included. */
+int config_section_line(const struct config_load *ld, const cfg_t *sec, const char *name);
+void config_section_line_set(struct config_load *ld, const cfg_t *sec, const char *name, int line);
+
+/* ---- routing: locations, vhosts, error documents (config_route.c) ------------------------- */
+
+/* The rows of config_directives for the routing directives (spliced into the table). */
+#define CONFIG_ROUTE_DIRECTIVES                                                                    \
+    CONFIG_ROUTE_STR("location", "alias", config_check_nonempty),                                  \
+        CONFIG_ROUTE_STR("location", "redirect", config_check_redirect),                           \
+        CONFIG_ROUTE_LIST("location", "add_headers", config_check_header_line),                    \
+        CONFIG_ROUTE_LIST("location", "allow", config_check_cidr),                                 \
+        CONFIG_ROUTE_LIST("location", "deny", config_check_cidr),                                  \
+        CONFIG_ROUTE_STR("location", "auth_basic", config_check_realm),                            \
+        CONFIG_ROUTE_STR("location", "auth_user_file", config_check_nonempty),                     \
+        CONFIG_ROUTE_LIST("location", "error_document", config_check_error_document),              \
+        CONFIG_ROUTE_STR("rewrite", "pattern", config_check_nonempty),                             \
+        CONFIG_ROUTE_STR("rewrite", "to", config_check_nonempty),                                  \
+        CONFIG_ROUTE_LIST("rewrite", "flags", config_check_rewrite_flag),                          \
+        CONFIG_ROUTE_LIST("vhost", "aliases", config_check_host_name),                             \
+        CONFIG_ROUTE_STR("vhost", "document_root", config_check_nonempty),                         \
+        CONFIG_ROUTE_STR("vhost", "server_admin", config_check_nonempty),                          \
+        CONFIG_ROUTE_LIST("vhost", "error_document", config_check_error_document),                 \
+        CONFIG_ROUTE_LIST(NULL, "error_document", config_check_error_document)
+#define CONFIG_ROUTE_STR(sec, name, check)                                                         \
+    {                                                                                              \
+        sec, CFG_STR(name, NULL, CFGF_NODEFAULT), COPY_NONE, 0, 0, 0, 0, check                     \
+    }
+#define CONFIG_ROUTE_LIST(sec, name, check)                                                        \
+    {                                                                                              \
+        sec, CFG_STR_LIST(name, NULL, CFGF_NODEFAULT), COPY_NONE, 0, 0, 0, 0, check                \
+    }
+
+const char *config_check_redirect(const char *value);
+const char *config_check_header_line(const char *value);
+const char *config_check_cidr(const char *value);
+const char *config_check_realm(const char *value);
+const char *config_check_error_document(const char *value);
+const char *config_check_rewrite_flag(const char *value);
+const char *config_check_host_name(const char *value);
+
+/* The locations of the top level and of every vhost, their rewrites, the vhosts and the error
+ * documents, into conf: patterns compiled (errors with file:line and the pcre2 offset), paths
+ * resolved. 0, or -1 when the load cannot go on (errors reported either way). */
+int config_routes(struct config_load *ld);
+/* Once conf is complete: each vhost's view (see struct pfd_vhost). 0 or -1. */
+int config_route_views(struct config_load *ld);
+/* Helpers of config.c: a path against the config's folder ("-" kept with dash; NULL on OOM), a
+ * folder's check (reported; 0 or -1), whether a module is in `modules`. */
+char *config_path(const struct pfd_config *conf, const char *path, bool dash);
+int config_check_folder(struct config_load *ld, int line, const char *name, const char *path);
+bool config_module_listed(const struct pfd_config *conf, const char *name);
+/* Frees what config_routes() made. */
+void config_routes_free(struct pfd_config *conf);
 
 #endif

@@ -30,9 +30,28 @@ static const struct config_section {
     {"keepalive", CFGF_NONE},
     {"location", CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES},
     {"module", CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES},
+    {"vhost", CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES},
+    {"rewrite", CFGF_MULTI},
 };
 
+/* Sections inside sections: a location holds rewrite rules, a vhost holds locations. Every other
+ * section sits at the top level only ("rewrite" nowhere else). */
+static const struct config_nesting {
+    const char *outer, *inner;
+} config_nestings[] = {
+    {"location", "rewrite"},
+    {"vhost", "location"},
+};
+
+#define CONFIG_NNESTINGS (sizeof(config_nestings) / sizeof(config_nestings[0]))
+
 #define CONFIG_NSECTIONS (sizeof(config_sections) / sizeof(config_sections[0]))
+
+/* Whether a section may stand at the top level (rewrite rules live in locations only). */
+static bool config_section_at_root(const char *name)
+{
+    return strcmp(name, "rewrite") != 0;
+}
 
 /* libconfuse's errors (and cfg_error() from a module's validator): one clean line, naming the
  * section. The message may already start with "FILE:LINE: " from a module; that is dropped. */
@@ -123,6 +142,48 @@ static void config_check_value(struct config_load *ld, const struct config_direc
         config_error(ld, line, "%s \"%s\": %s", d->opt.name, value, why);
 }
 
+void config_section_line_set(struct config_load *ld, const cfg_t *sec, const char *name, int line)
+{
+    if (config_section_line(ld, sec, name) > 0)
+        return; /* a list keeps the line of its first value */
+    struct config_section_line *grown =
+        realloc(ld->seclines, (ld->nseclines + 1) * sizeof(*ld->seclines));
+    if (grown == NULL)
+        return; /* the line is only for messages */
+    ld->seclines = grown;
+    ld->seclines[ld->nseclines++] = (struct config_section_line){sec, name, line};
+}
+
+int config_section_line(const struct config_load *ld, const cfg_t *sec, const char *name)
+{
+    for (size_t i = 0; i < ld->nseclines; i++)
+        if (ld->seclines[i].sec == sec && strcmp(ld->seclines[i].name, name) == 0)
+            return ld->seclines[i].line;
+    return 0;
+}
+
+/* Records the line of a value: by row (and the section's position for a top-level multi
+ * section), and by section for any value inside a section. */
+static void config_record_line(struct config_load *ld, cfg_t *cfg, const cfg_opt_t *opt, size_t row,
+                               const struct config_directive *d)
+{
+    if (strcmp(cfg->name, "root") != 0)
+        config_section_line_set(ld, cfg, opt->name, cfg->line);
+    size_t index = 0;
+    const struct config_section *sec = d->section ? config_section_find(d->section) : NULL;
+    if (sec != NULL && !config_section_at_root(sec->name))
+        return;
+    if (sec != NULL && (sec->flags & CFGF_MULTI) && ld->parsing != NULL) {
+        /* the section being parsed is the last top-level one, unless it is nested (a vhost's
+         * location, a rewrite rule): those have their lines by section only */
+        size_t n = cfg_size(ld->parsing, sec->name);
+        if (n == 0 || cfg_getnsec(ld->parsing, sec->name, (unsigned)(n - 1)) != cfg)
+            return;
+        index = n - 1;
+    }
+    config_line_set(ld, row, index, cfg->line);
+}
+
 /* libconfuse's validate callback: a scalar was just set, on the parser's current line. */
 static int config_on_value(cfg_t *cfg, cfg_opt_t *opt)
 {
@@ -131,11 +192,7 @@ static int config_on_value(cfg_t *cfg, cfg_opt_t *opt)
     if (row < 0)
         return 0;
     const struct config_directive *d = &config_directives[row];
-    size_t index = 0;
-    const struct config_section *sec = d->section ? config_section_find(d->section) : NULL;
-    if (sec != NULL && (sec->flags & CFGF_MULTI) && ld->parsing != NULL)
-        index = cfg_size(ld->parsing, sec->name) - 1; /* the section being parsed is the last */
-    config_line_set(ld, (size_t)row, index, cfg->line);
+    config_record_line(ld, cfg, opt, (size_t)row, d);
     if (opt->type == CFGT_INT) {
         long n = cfg_opt_getnint(opt, 0);
         if (n < d->min || n > d->max) {
@@ -162,6 +219,8 @@ static int config_on_list_value(cfg_t *cfg, cfg_opt_t *opt, const char *value, v
     if (row < 0 || opt->nvalues == 0)
         return 0;
     config_line_set(ld, (size_t)row, opt->nvalues - 1, cfg->line);
+    if (strcmp(cfg->name, "root") != 0)
+        config_section_line_set(ld, cfg, opt->name, cfg->line);
     config_check_value(ld, &config_directives[row], cfg->line, value);
     return 0;
 }
@@ -207,7 +266,7 @@ static int config_options_build(struct config_options *o, bool callbacks, cfg_op
     size_t nroot = 0;
     for (size_t s = 0; s < CONFIG_NSECTIONS; s++) {
         const struct config_section *sec = &config_sections[s];
-        o->sub[s] = calloc(config_ndirectives + nextra + 1, sizeof(cfg_opt_t));
+        o->sub[s] = calloc(config_ndirectives + nextra + CONFIG_NNESTINGS + 1, sizeof(cfg_opt_t));
         if (o->sub[s] == NULL)
             return -1;
         size_t n = 0;
@@ -220,6 +279,22 @@ static int config_options_build(struct config_options *o, bool callbacks, cfg_op
             for (size_t i = 0; i < nextra; i++)
                 o->sub[s][n++] = location_extra[i];
         }
+    }
+    /* Nested sections point at the inner option array (cfg_init() copies the whole tree). */
+    for (size_t k = 0; k < CONFIG_NNESTINGS; k++) {
+        size_t outer = (size_t)(config_section_find(config_nestings[k].outer) - config_sections);
+        size_t inner = (size_t)(config_section_find(config_nestings[k].inner) - config_sections);
+        cfg_opt_t *arr = o->sub[outer];
+        size_t n = 0;
+        while (arr[n].name != NULL)
+            n++;
+        arr[n] = (cfg_opt_t)CFG_SEC(config_sections[inner].name, o->sub[inner],
+                                    config_sections[inner].flags);
+    }
+    for (size_t s = 0; s < CONFIG_NSECTIONS; s++) {
+        const struct config_section *sec = &config_sections[s];
+        if (!config_section_at_root(sec->name))
+            continue;
         bool module = strcmp(sec->name, "module") == 0 && module_opts != NULL;
         o->root[nroot++] =
             (cfg_opt_t)CFG_SEC(sec->name, module ? module_opts : o->sub[s], sec->flags);
@@ -279,12 +354,26 @@ int config_parse_core(struct config_load *ld)
         config_error(ld, t->unclosed_line, "'{' is never closed");
         return -1;
     }
-    size_t nmod = 0, nloc = 0;
-    for (size_t h = 0; h < t->nheaders; h++)
-        *(t->headers[h].kind == HEADER_MODULE ? &nmod : &nloc) += 1;
-    if (nmod != cfg_size(ld->conf->cfg, "module") || nloc != cfg_size(ld->conf->cfg, "location")) {
+    cfg_t *cfg = ld->conf->cfg;
+    size_t n[3] = {0, 0, 0}, nvhost = 0;
+    bool plain = true;
+    for (size_t h = 0; h < t->nheaders; h++) {
+        const struct config_header *hd = &t->headers[h];
+        if (hd->parent != SIZE_MAX) /* a vhost's location: counted with its vhost below */
+            continue;
+        n[hd->kind]++;
+        if (hd->kind == HEADER_VHOST) {
+            cfg_t *v = nvhost < cfg_size(cfg, "vhost") ? cfg_getnsec(cfg, "vhost", (unsigned)nvhost)
+                                                       : NULL;
+            plain = plain && v != NULL && config_text_nchildren(t, h) == cfg_size(v, "location");
+            nvhost++;
+        }
+    }
+    if (!plain || n[HEADER_MODULE] != cfg_size(cfg, "module") ||
+        n[HEADER_LOCATION] != cfg_size(cfg, "location") ||
+        n[HEADER_VHOST] != cfg_size(cfg, "vhost")) {
         config_error(ld, 0,
-                     "write module and location section names plainly, "
+                     "write module, vhost and location section names plainly, "
                      "e.g. location \"^/x\" { … }");
         return -1;
     }
@@ -293,6 +382,7 @@ int config_parse_core(struct config_load *ld)
 
 int config_parse_locations(struct config_load *ld, const cfg_opt_t *location_extra)
 {
+    ld->nseclines = 0; /* the lines by section of pass 1 name sections freed below */
     cfg_t *cfg = config_parse(ld, config_text_for_parse(&ld->text, SIZE_MAX, true), true, NULL,
                               location_extra);
     if (cfg == NULL)

@@ -93,12 +93,13 @@ static size_t config_token_end(const char *s, size_t len, size_t i)
     return j;
 }
 
-/* The scanner's view of the top level: the last two tokens, to recognise NAME "TITLE" {. */
+/* The scanner's view of the top level and of vhost bodies: the last two tokens there, to
+ * recognise NAME "TITLE" {, and the header open at depth 1 and 2. */
 struct config_scan {
     struct config_text *t;
     int line;
     int depth;
-    size_t open; /* index of the header whose body is being scanned, or SIZE_MAX */
+    size_t open[2]; /* index of the header whose body is being scanned per depth, or SIZE_MAX */
     struct {
         size_t start, len;
         int line;
@@ -116,9 +117,18 @@ static bool config_token_is(const struct config_text *t, size_t start, size_t le
     return len == strlen(word) && memcmp(s, word, len) == 0;
 }
 
+/* Whether the scanner is where headers may start: the top level, or the top of a vhost body. */
+static bool config_scan_at_header_level(const struct config_scan *sc)
+{
+    if (sc->depth == 0)
+        return true;
+    return sc->depth == 1 && sc->open[0] != SIZE_MAX &&
+           sc->t->headers[sc->open[0]].kind == HEADER_VHOST;
+}
+
 static void config_scan_push(struct config_scan *sc, size_t start, size_t len, bool word)
 {
-    if (sc->depth > 0)
+    if (!config_scan_at_header_level(sc))
         return;
     sc->prev[1] = sc->prev[0];
     sc->prev[0].start = start;
@@ -127,24 +137,44 @@ static void config_scan_push(struct config_scan *sc, size_t start, size_t len, b
     sc->prev[0].word = word;
 }
 
+/* The kind of header NAME names at this level, or -1. */
+static int config_scan_header_kind(const struct config_scan *sc, int depth)
+{
+    const struct config_text *t = sc->t;
+    size_t start = sc->prev[1].start, len = sc->prev[1].len;
+    if (config_token_is(t, start, len, "location"))
+        return HEADER_LOCATION;
+    if (depth > 0)
+        return -1;
+    if (config_token_is(t, start, len, "module"))
+        return HEADER_MODULE;
+    if (config_token_is(t, start, len, "vhost"))
+        return HEADER_VHOST;
+    return -1;
+}
+
 static int config_scan_open(struct config_scan *sc, size_t i)
 {
-    if (sc->depth++ > 0)
-        return 0;
     struct config_text *t = sc->t;
-    t->unclosed_line = sc->line;
-    if (!sc->prev[0].word || !sc->prev[1].word)
+    bool header_level = config_scan_at_header_level(sc);
+    int depth = sc->depth++;
+    if (depth == 0)
+        t->unclosed_line = sc->line;
+    if (depth < 2)
+        sc->open[depth] = SIZE_MAX;
+    if (!header_level || !sc->prev[0].word || !sc->prev[1].word)
         return 0;
-    bool module = config_token_is(t, sc->prev[1].start, sc->prev[1].len, "module");
-    if (!module && !config_token_is(t, sc->prev[1].start, sc->prev[1].len, "location"))
+    int kind = config_scan_header_kind(sc, depth);
+    if (kind < 0)
         return 0;
     struct config_header *h = realloc(t->headers, (t->nheaders + 1) * sizeof(*h));
     if (h == NULL)
         return -1;
     t->headers = h;
-    h[t->nheaders] = (struct config_header){module ? HEADER_MODULE : HEADER_LOCATION,
-                                            sc->prev[1].line, i + 1, t->len};
-    sc->open = t->nheaders++;
+    h[t->nheaders] =
+        (struct config_header){(enum config_header_kind)kind, depth == 0 ? SIZE_MAX : sc->open[0],
+                               sc->prev[1].line, i + 1, t->len};
+    sc->open[depth] = t->nheaders++;
     return 0;
 }
 
@@ -152,18 +182,19 @@ static void config_scan_close(struct config_scan *sc, size_t i)
 {
     if (sc->depth == 0) /* a stray '}': libconfuse reports it */
         return;
-    if (--sc->depth > 0)
-        return;
-    sc->t->unclosed_line = 0;
-    if (sc->open != SIZE_MAX)
-        sc->t->headers[sc->open].body_end = i;
-    sc->open = SIZE_MAX;
+    int depth = --sc->depth;
+    if (depth == 0)
+        sc->t->unclosed_line = 0;
+    if (depth < 2 && sc->open[depth] != SIZE_MAX) {
+        sc->t->headers[sc->open[depth]].body_end = i;
+        sc->open[depth] = SIZE_MAX;
+    }
 }
 
 /* Blanks the comments of t->data and records the headers; -1 on an unclosed comment. */
 static int config_text_scan(struct config_text *t, struct config_text_error *err)
 {
-    struct config_scan sc = {.t = t, .line = 1, .open = SIZE_MAX};
+    struct config_scan sc = {.t = t, .line = 1, .open = {SIZE_MAX, SIZE_MAX}};
     char *s = t->data;
     for (size_t i = 0; i < t->len;) {
         bool unclosed = false;
@@ -201,7 +232,8 @@ char *config_text_for_parse(const struct config_text *t, size_t keep, bool keep_
         return NULL;
     memcpy(copy, t->data, t->len + 1);
     for (size_t h = 0; h < t->nheaders; h++) {
-        bool kept = h == keep || (keep_locations && t->headers[h].kind == HEADER_LOCATION);
+        bool kept = h == keep || t->headers[h].kind == HEADER_VHOST ||
+                    (keep_locations && t->headers[h].kind == HEADER_LOCATION);
         if (!kept)
             config_text_blank(copy, t->headers[h].body, t->headers[h].body_end);
     }
@@ -212,10 +244,28 @@ const struct config_header *config_text_header_nth(const struct config_text *t,
                                                    enum config_header_kind kind, size_t n)
 {
     for (size_t h = 0; h < t->nheaders; h++) {
-        if (t->headers[h].kind == kind && n-- == 0)
+        if (t->headers[h].kind == kind && t->headers[h].parent == SIZE_MAX && n-- == 0)
             return &t->headers[h];
     }
     return NULL;
+}
+
+const struct config_header *config_text_header_child(const struct config_text *t, size_t parent,
+                                                     size_t n)
+{
+    for (size_t h = 0; h < t->nheaders; h++) {
+        if (t->headers[h].parent == parent && n-- == 0)
+            return &t->headers[h];
+    }
+    return NULL;
+}
+
+size_t config_text_nchildren(const struct config_text *t, size_t parent)
+{
+    size_t n = 0;
+    for (size_t h = 0; h < t->nheaders; h++)
+        n += t->headers[h].parent == parent;
+    return n;
 }
 
 /* The bytes of file into t->data, with room for two more; -1 (err filled) when it cannot be read.

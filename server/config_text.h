@@ -15,11 +15,13 @@
 
 #define CONFIG_TEXT_MAX_BYTES (4 << 20) /* a config file larger than this is refused */
 
-enum config_header_kind { HEADER_MODULE, HEADER_LOCATION };
+enum config_header_kind { HEADER_MODULE, HEADER_LOCATION, HEADER_VHOST };
 
-/* A top-level `module "…" {` or `location "…" {`, in file order. */
+/* A top-level `module "…" {`, `location "…" {` or `vhost "…" {`, or a `location "…" {` at the
+ * top of a vhost body, in file order. */
 struct config_header {
     enum config_header_kind kind;
+    size_t parent;   /* index of the vhost header it is in, or SIZE_MAX (top level) */
     int line;        /* of the section's name */
     size_t body;     /* just after its '{' */
     size_t body_end; /* its '}', or the end of the text when it is never closed */
@@ -48,13 +50,19 @@ struct config_text_error {
 int config_text_read(struct config_text *t, const char *file, struct config_text_error *err);
 void config_text_free(struct config_text *t);
 
-/* A malloc'd copy of the text for one parse: every module and location body blanked but that of
- * header `keep` (SIZE_MAX: none) and, with keep_locations, the location bodies. NULL when out of
- * memory. */
+/* A malloc'd copy of the text for one parse: every module and location body (a vhost's
+ * locations included) blanked but that of header `keep` (SIZE_MAX: none) and, with
+ * keep_locations, the location bodies. Vhost bodies are the core's: never blanked. NULL when out
+ * of memory. */
 char *config_text_for_parse(const struct config_text *t, size_t keep, bool keep_locations);
 
-/* The n-th header of a kind, or NULL. */
+/* The n-th top-level header of a kind, or NULL. */
 const struct config_header *config_text_header_nth(const struct config_text *t,
                                                    enum config_header_kind kind, size_t n);
+/* The n-th location header inside the vhost header of index parent, or NULL. */
+const struct config_header *config_text_header_child(const struct config_text *t, size_t parent,
+                                                     size_t n);
+/* How many location headers the vhost header of index parent holds. */
+size_t config_text_nchildren(const struct config_text *t, size_t parent);
 
 #endif

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "module_load.h"
+#include "proxy_protocol.h"
 #include "route.h"
 #include "uri.h"
 #include "worker.h"
@@ -144,6 +145,10 @@ static int conn_read_head(struct pfd_conn *c, struct pfd_request *r)
         if (n == 0)
             c->peer_closed = true;
         if (n == 0 || (errno != EAGAIN && errno != EINTR))
+            return CONN_CLOSE;
+        /* A response held back for a pipelined request must not wait on that request's head
+         * (a stray CRLF, or half a head, after the last request). */
+        if (c->out.len > 0 && pfd_conn_flush(c) != 0)
             return CONN_CLOSE;
         int ready = pfd_conn_wait(c->fd, POLLIN, deadline, false);
         if (ready == 0)
@@ -280,6 +285,7 @@ static int conn_prepare_request(struct pfd_request *r)
     int rc = conn_set_host(r, host, host_len);
     if (rc != 0)
         return rc;
+    pfd_route_vhost_select(r); /* from here r->conf is the vhost's (document_root, locations) */
     if (origin[0] == '*') {
         if (origin_len != 1 || h->method_id != PFD_METHOD_OPTIONS)
             return 400;
@@ -368,24 +374,27 @@ static int conn_declined_status(const struct pfd_request *r)
     return 404;
 }
 
-/* The location's handler, or else each module in `modules` order until one accepts. */
+/* Routing (route.c: location, rewrites, access, auth, redirect, alias), then the location's
+ * handler, or else each module in `modules` order until one accepts. An error status with an
+ * error document configured becomes an internal redirect that keeps the status. */
 static int conn_dispatch(struct pfd_request *r)
 {
     int rc = conn_handle_core_methods(r);
-    if (rc != PFD_DECLINED)
-        return rc;
-    r->location = pfd_route_match(r->server, r->path);
+    if (rc == PFD_DECLINED)
+        rc = pfd_route_request(r);
     const struct pfd_config *conf = r->conf;
-    if (r->location != NULL && r->location->handler_module != NULL) {
+    if (rc != PFD_DECLINED) {
+        /* routing answered: a redirect, or an error */
+    } else if (r->location != NULL && r->location->handler_module != NULL) {
         rc = conn_run_module(r, (size_t)(r->location->handler_module - conf->loaded));
-        return rc == PFD_DECLINED ? conn_declined_status(r) : rc;
+        rc = rc == PFD_DECLINED ? conn_declined_status(r) : rc;
+    } else {
+        for (size_t i = 0; i < conf->nloaded && rc == PFD_DECLINED; i++)
+            rc = conn_run_module(r, i);
+        rc = rc == PFD_DECLINED ? conn_declined_status(r) : rc;
     }
-    for (size_t i = 0; i < conf->nloaded; i++) {
-        rc = conn_run_module(r, i);
-        if (rc != PFD_DECLINED)
-            return rc;
-    }
-    return conn_declined_status(r);
+    const char *doc = rc >= 400 ? pfd_route_error_document(r, rc) : NULL;
+    return doc != NULL ? pfd_request_internal_redirect(r, doc, rc) : rc;
 }
 
 int pfd_request_internal_redirect(struct pfd_request *r, const char *uri, int status)
@@ -414,6 +423,7 @@ int pfd_request_internal_redirect(struct pfd_request *r, const char *uri, int st
     r->head.method_id = PFD_METHOD_GET;
     r->method_name = "GET";
     r->location = NULL;
+    r->context_root = r->context_prefix = NULL;
     return conn_dispatch(r);
 }
 
@@ -472,6 +482,32 @@ static void conn_keep_pipelined(struct pfd_conn *c, const struct pfd_request *r)
     c->in_len -= used;
 }
 
+/* The request's client: the connection's, or, when that is a trusted proxy, the address its
+ * X-Forwarded-For names (several such fields count as one list, in order). Only a parsed head's
+ * fields are trusted. */
+static void conn_apply_forwarded(struct pfd_request *r, bool parsed)
+{
+    struct pfd_conn *c = r->conn;
+    const struct pfd_config *conf = r->conf;
+    memcpy(c->peer_ip, c->conn_peer_ip, sizeof(c->peer_ip));
+    c->peer_port = c->conn_peer_port;
+    if (!parsed || conf->ntrusted_proxies == 0 ||
+        !pfd_proxy_trusted(c->peer_ip, conf->trusted_proxies, conf->ntrusted_proxies))
+        return;
+    const char *xff = NULL;
+    for (size_t i = 0; i < r->head.nheaders; i++) {
+        const struct pfd_http_header *h = &r->head.headers[i];
+        if (strcasecmp(h->name, "X-Forwarded-For") == 0)
+            xff = xff == NULL ? h->value : pfd_request_printf(r, "%s,%s", xff, h->value);
+    }
+    char client[INET6_ADDRSTRLEN];
+    if (xff != NULL &&
+        pfd_proxy_forwarded_for(xff, conf->trusted_proxies, conf->ntrusted_proxies, client)) {
+        memcpy(c->peer_ip, client, sizeof(c->peer_ip));
+        c->peer_port = 0; /* the client's port is not in X-Forwarded-For */
+    }
+}
+
 /* One request: head, dispatch, response. false when the connection must close. */
 static bool conn_serve_request(struct pfd_conn *c, struct pfd_request *r)
 {
@@ -488,6 +524,7 @@ static bool conn_serve_request(struct pfd_conn *c, struct pfd_request *r)
         r->head.nheaders = 0;
         r->body_done = true;
     }
+    conn_apply_forwarded(r, rc == 0);
     if (rc == 0) {
         conn_scoreboard_request(r);
         conn_set_state(c, PFD_WORKER_HANDLING);
@@ -540,6 +577,77 @@ static void conn_set_addresses(struct pfd_conn *c, const struct sockaddr *peer)
     }
 }
 
+/* The listener a connection came in on, from its local address: the exact address first, then
+ * a wildcard one of the same family and port; NULL when none matches. */
+static const struct pfd_listen *conn_listener(const struct pfd_conn *c)
+{
+    const struct pfd_config *conf = c->server->conf;
+    const struct pfd_listen *wildcard = NULL;
+    for (size_t i = 0; i < conf->nlistens; i++) {
+        const struct pfd_listen *l = &conf->listens[i];
+        char ip[INET6_ADDRSTRLEN] = "";
+        const void *addr = l->addr.ss_family == AF_INET6
+                               ? (const void *)&((const struct sockaddr_in6 *)&l->addr)->sin6_addr
+                               : (const void *)&((const struct sockaddr_in *)&l->addr)->sin_addr;
+        int port =
+            ntohs(l->addr.ss_family == AF_INET6 ? ((const struct sockaddr_in6 *)&l->addr)->sin6_port
+                                                : ((const struct sockaddr_in *)&l->addr)->sin_port);
+        inet_ntop(l->addr.ss_family, addr, ip, sizeof(ip));
+        if (port != c->local_port ||
+            (strchr(ip, ':') != NULL) != (strchr(c->local_ip, ':') != NULL))
+            continue;
+        if (strcmp(ip, c->local_ip) == 0)
+            return l;
+        if (strcmp(ip, "0.0.0.0") == 0 || strcmp(ip, "::") == 0)
+            wildcard = l;
+    }
+    return wildcard;
+}
+
+/* On a proxy_protocol listener, the PROXY header (v1 or v2) that must open the connection,
+ * within timeouts.header: its source becomes the client. Bytes after it stay in c->in for the
+ * request. 0, or -1 when the connection must close (malformed, timeout, closed; logged at info,
+ * since anyone can connect and send anything). */
+static int conn_read_proxy_header(struct pfd_conn *c)
+{
+    if (c->server->conf->nproxy_protocol == 0)
+        return 0;
+    const struct pfd_listen *l = conn_listener(c);
+    if (l == NULL || !l->proxy_protocol)
+        return 0;
+    conn_set_state(c, PFD_WORKER_READING);
+    int64_t deadline = pfd_now_ms() + (int64_t)c->server->conf->timeouts.header * 1000;
+    size_t cap = c->in_cap < PFD_PROXY_MAX ? c->in_cap : PFD_PROXY_MAX;
+    for (int round = 0; round < PFD_PROXY_MAX; round++) {
+        struct pfd_proxy_header h;
+        long n = pfd_proxy_parse(c->in, c->in_len, &h);
+        if (n > 0) {
+            memmove(c->in, c->in + n, c->in_len - (size_t)n);
+            c->in_len -= (size_t)n;
+            if (h.has_address) {
+                memcpy(c->peer_ip, h.src_ip, sizeof(c->peer_ip));
+                c->peer_port = h.src_port;
+            }
+            return 0;
+        }
+        if (n < 0 || c->in_len >= cap) {
+            pfd_log(PFD_LOG_INFO, "%s: no valid PROXY protocol header on \"%s\": closing",
+                    c->peer_ip, l->text);
+            return -1;
+        }
+        ssize_t got = recv(c->fd, c->in + c->in_len, cap - c->in_len, 0);
+        if (got > 0) {
+            c->in_len += (size_t)got;
+            continue;
+        }
+        if (got == 0 || (errno != EAGAIN && errno != EINTR))
+            return -1;
+        if (pfd_conn_wait(c->fd, POLLIN, deadline, false) != 1)
+            return -1;
+    }
+    return -1;
+}
+
 void pfd_conn_serve(struct pfd_conn *c, int fd, const struct sockaddr *peer, socklen_t peer_len)
 {
     (void)peer_len;
@@ -550,6 +658,13 @@ void pfd_conn_serve(struct pfd_conn *c, int fd, const struct sockaddr *peer, soc
     c->broken = false;
     c->peer_closed = false;
     conn_set_addresses(c, peer);
+    if (conn_read_proxy_header(c) != 0) {
+        close(fd);
+        c->fd = -1;
+        return;
+    }
+    memcpy(c->conn_peer_ip, c->peer_ip, sizeof(c->conn_peer_ip));
+    c->conn_peer_port = c->peer_port;
     struct pfd_request r;
     while (conn_serve_request(c, &r)) {
         if (conn_wait_next_request(c) != 1)

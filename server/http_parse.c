@@ -245,9 +245,12 @@ static int http_field_content_length(struct http_framing *f, const char *v, size
         for (size_t i = 0; i < elen; i++) {
             if (!http_is_digit((unsigned char)elem[i]))
                 return 400;
-            n = n * 10 + (uint64_t)(elem[i] - '0');
-            if (n > PFD_HTTP_MAX_BODY) /* checked every digit: n * 10 cannot overflow */
+            uint64_t d = (uint64_t)(elem[i] - '0');
+            /* Checked before the step, so the arithmetic itself can never wrap around: a length
+             * that wrapped would frame the body differently from a proxy in front (smuggling). */
+            if (n > (PFD_HTTP_MAX_BODY - d) / 10)
                 return 400;
+            n = n * 10 + d;
         }
         if (f->content_length >= 0 && (uint64_t)f->content_length != n)
             return 400; /* differing lengths: the framing is ambiguous */

@@ -8,10 +8,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -34,9 +36,179 @@ int pfd_log_level_from_name(const char *name)
     return -1;
 }
 
+/* ---- piped logs ------------------------------------------------------------------------- */
+
+/*
+ * A log named "| command" goes to a program's stdin (Apache's piped logs: rotatelogs, cronolog,
+ * a shipper). The master keeps both ends of the pipe and every writer holds a duplicate of the
+ * write end, so when the program dies the pipe stays: the master starts the command again on the
+ * same read end (at once, at most once a second), and what was written meanwhile waits in the
+ * pipe rather than being lost or failing workers with EPIPE. Writes of up to PIPE_BUF bytes
+ * (4096) reach the program whole; a longer line may interleave with another worker's.
+ * Logs that name the same command share one pipe and one program.
+ */
+#define LOG_PIPES_MAX 8
+
+static struct log_pipe {
+    char *command; /* NULL: the entry is unused */
+    int rfd, wfd;  /* -1 once no log uses it (retired: the program sees EOF and exits) */
+    pid_t pid;     /* its program, or 0 when it must be started */
+    pid_t spawner; /* the process that started it: after -D, not the master */
+    int refs;      /* logs using it */
+    int64_t started_ms;
+} log_pipes[LOG_PIPES_MAX];
+
+static int64_t log_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static const char *log_pipe_command(const char *spec)
+{
+    return spec + 1 + strspn(spec + 1, " \t");
+}
+
+static int log_pipe_spawn(struct log_pipe *p)
+{
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        /* Its own session, so a terminal's Ctrl-C stops the master (which then closes the pipe)
+         * rather than the logger first; default signals, nothing blocked. */
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        signal(SIGPIPE, SIG_DFL);
+        signal(SIGCHLD, SIG_DFL);
+        setsid();
+        if (dup2(p->rfd, STDIN_FILENO) < 0)
+            _exit(126);
+        execl("/bin/sh", "sh", "-c", p->command, (char *)NULL);
+        _exit(127);
+    }
+    p->pid = pid;
+    p->spawner = getpid();
+    p->started_ms = log_now_ms();
+    return 0;
+}
+
+/* A descriptor writing into the pipe of spec's command, started if new; -1 with errno. */
+static int log_pipe_open(const char *spec)
+{
+    const char *command = log_pipe_command(spec);
+    struct log_pipe *p = NULL;
+    for (size_t i = 0; i < LOG_PIPES_MAX && p == NULL; i++)
+        if (log_pipes[i].command != NULL && log_pipes[i].refs > 0 &&
+            strcmp(log_pipes[i].command, command) == 0)
+            p = &log_pipes[i];
+    for (size_t i = 0; i < LOG_PIPES_MAX && p == NULL; i++) {
+        if (log_pipes[i].command != NULL)
+            continue;
+        int fds[2];
+        char *copy = strdup(command);
+        if (copy == NULL || pipe2(fds, O_CLOEXEC) != 0) {
+            free(copy);
+            return -1;
+        }
+        log_pipes[i] = (struct log_pipe){.command = copy, .rfd = fds[0], .wfd = fds[1]};
+        p = &log_pipes[i];
+        if (log_pipe_spawn(p) != 0) {
+            pfd_log(PFD_LOG_ERR, "fork() for the piped log \"%s\" failed: %s", command,
+                    strerror(errno)); /* the maintenance tick tries again */
+        }
+    }
+    if (p == NULL) {
+        errno = EMFILE;
+        return -1;
+    }
+    int fd = fcntl(p->wfd, F_DUPFD_CLOEXEC, 0);
+    if (fd >= 0)
+        p->refs++;
+    return fd;
+}
+
+/* A log stopped using spec's pipe; the last one retires it. */
+static void log_pipe_release(const char *spec)
+{
+    const char *command = log_pipe_command(spec);
+    for (size_t i = 0; i < LOG_PIPES_MAX; i++) {
+        struct log_pipe *p = &log_pipes[i];
+        if (p->command == NULL || p->refs == 0 || strcmp(p->command, command) != 0)
+            continue;
+        if (--p->refs > 0)
+            return;
+        close(p->rfd);
+        close(p->wfd);
+        p->rfd = p->wfd = -1;
+        if (p->pid <= 0 || p->spawner != getpid()) { /* nothing of ours left to reap */
+            free(p->command);
+            p->command = NULL;
+        }
+        return;
+    }
+}
+
+bool pfd_log_pipe_reaped(pid_t pid, int status)
+{
+    for (size_t i = 0; i < LOG_PIPES_MAX; i++) {
+        struct log_pipe *p = &log_pipes[i];
+        if (p->command == NULL || p->pid != pid)
+            continue;
+        p->pid = 0;
+        if (p->refs == 0) { /* retired: it read its EOF */
+            free(p->command);
+            p->command = NULL;
+            return true;
+        }
+        pfd_log(PFD_LOG_ERR, "piped log program \"%s\" (pid %d) %s %d: restarting it", p->command,
+                (int)pid, WIFSIGNALED(status) ? "exited on signal" : "exited with status",
+                WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+        if (log_now_ms() - p->started_ms >= 1000)
+            log_pipe_spawn(p);
+        return true;
+    }
+    return false;
+}
+
+void pfd_log_pipes_maintain(void)
+{
+    for (size_t i = 0; i < LOG_PIPES_MAX; i++) {
+        struct log_pipe *p = &log_pipes[i];
+        if (p->command == NULL || p->refs == 0)
+            continue;
+        if (p->pid > 0 && p->spawner != getpid()) {
+            /* Started before -D forked us away from it: it is not our child, so its death
+             * could not be seen. Replace it with one we can watch. */
+            kill(p->pid, SIGTERM);
+            p->pid = 0;
+        }
+        if (p->pid == 0 && log_now_ms() - p->started_ms >= 1000 && log_pipe_spawn(p) != 0)
+            pfd_log(PFD_LOG_ERR, "fork() for the piped log \"%s\" failed: %s", p->command,
+                    strerror(errno));
+    }
+}
+
+static bool log_is_pipe(const char *path)
+{
+    return path != NULL && path[0] == '|';
+}
+
 static int log_open_file(const char *path)
 {
+    if (log_is_pipe(path))
+        return log_pipe_open(path);
     return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+}
+
+/* Closes a log's descriptor, and lets go of its pipe when it has one. */
+static void log_close_file(int fd, const char *path)
+{
+    close(fd);
+    if (log_is_pipe(path))
+        log_pipe_release(path);
 }
 
 int pfd_log_open(const char *path, int level)
@@ -62,7 +234,7 @@ int pfd_log_open(const char *path, int level)
 
 int pfd_log_reopen(void)
 {
-    if (error_log.path == NULL)
+    if (error_log.path == NULL || log_is_pipe(error_log.path))
         return 0;
     int fd = log_open_file(error_log.path);
     if (fd < 0)
@@ -86,7 +258,7 @@ int pfd_log_level(void)
 void pfd_log_close(void)
 {
     if (error_log.path != NULL) {
-        close(error_log.fd);
+        log_close_file(error_log.fd, error_log.path);
         free(error_log.path);
     }
     error_log.fd = STDERR_FILENO;
@@ -183,6 +355,9 @@ const char *pfd_http_date_now(void)
     }
     return cached;
 }
+
+/* Seconds between two error-log lines about the same failing access log. */
+#define PFD_LOG_COMPLAIN_INTERVAL 60
 
 /* ---- the access log --------------------------------------------------------------------- */
 
@@ -350,7 +525,7 @@ int pfd_access_log_open(struct pfd_access_log *log, const char *path, const char
 
 int pfd_access_log_reopen(struct pfd_access_log *log)
 {
-    if (log->path == NULL)
+    if (log->path == NULL || log_is_pipe(log->path))
         return 0;
     int fd = log_open_file(log->path);
     if (fd < 0) {
@@ -365,7 +540,7 @@ int pfd_access_log_reopen(struct pfd_access_log *log)
 void pfd_access_log_close(struct pfd_access_log *log)
 {
     if (log->fd >= 0 && log->path != NULL)
-        close(log->fd);
+        log_close_file(log->fd, log->path);
     free(log->path);
     pfd_access_format_free(log->format);
     log->fd = -1;
@@ -504,6 +679,14 @@ void pfd_access_log_write(struct pfd_access_log *log, const struct pfd_request *
     for (size_t i = 0; i < log->format->nitems; i++)
         access_append_item(line, &log->format->items[i], r);
     pfd_buf_append(line, "\n", 1);
-    ssize_t w = write(log->fd, line->data, line->len);
-    (void)w;
+    if (write(log->fd, line->data, line->len) == (ssize_t)line->len)
+        return;
+    /* A full disk fails every line: say so, but once a minute per worker, not once a request. */
+    static time_t last_complaint;
+    time_t now = time(NULL);
+    if (now - last_complaint >= PFD_LOG_COMPLAIN_INTERVAL) {
+        last_complaint = now;
+        pfd_log(PFD_LOG_ERR, "write() to access log \"%s\" failed: %s (lines are lost until it "
+                "can be written again)", log->path != NULL ? log->path : "-", strerror(errno));
+    }
 }

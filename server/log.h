@@ -8,7 +8,9 @@
 #ifndef PFD_LOG_H
 #define PFD_LOG_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "preforkd/module.h"
@@ -22,6 +24,12 @@ int pfd_log_level(void);
 void pfd_log_close(void);
 /* Level name ("notice") → enum pfd_log_level, or -1. */
 int pfd_log_level_from_name(const char *name);
+
+/* Master: a child it reaped was a piped log's program (path "| command"): true, and it is started
+ * again (at once, or by the next pfd_log_pipes_maintain() when it died within a second). */
+bool pfd_log_pipe_reaped(pid_t pid, int status);
+/* Master, at start and once a second: starts the piped-log programs that are not running. */
+void pfd_log_pipes_maintain(void);
 
 struct pfd_access_format; /* a compiled LogFormat string */
 

@@ -17,6 +17,7 @@
 
 #include "listen.h"
 #include "module_load.h"
+#include "route.h"
 #include "server.h"
 
 #define PFD_DEFAULT_CONFIG "config/preforkd.conf"
@@ -24,6 +25,9 @@
 struct options {
     const char *config_file;
     bool test_only;
+    bool explain;             /* -T: which route would serve explain_url */
+    const char *explain_url;  /* -T URL [HOST] */
+    const char *explain_host; /* or NULL */
     bool single_process;
     bool daemonize;
 };
@@ -32,8 +36,11 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "Usage: preforkd [-f FILE] [-t] [-X] [-D] [-v] [-h]\n"
+            "       preforkd [-f FILE] -T URL [HOST]\n"
             "  -f FILE  configuration file (default: %s)\n"
             "  -t       check the configuration and exit\n"
+            "  -T       print which vhost, location, rewrites, handler and file would serve\n"
+            "           URL (\"/path?query\") for Host HOST, and exit\n"
             "  -X       serve from a single process, in the foreground (debugging)\n"
             "  -D       run as a daemon, in the background\n"
             "  -v       print the version and exit\n"
@@ -45,13 +52,16 @@ static int parse_options(int argc, char **argv, struct options *o)
 {
     o->config_file = PFD_DEFAULT_CONFIG;
     int c;
-    while ((c = getopt(argc, argv, "f:tXDvh")) != -1) {
+    while ((c = getopt(argc, argv, "f:tTXDvh")) != -1) {
         switch (c) {
         case 'f':
             o->config_file = optarg;
             break;
         case 't':
             o->test_only = true;
+            break;
+        case 'T':
+            o->explain = true;
             break;
         case 'X':
             o->single_process = true;
@@ -69,6 +79,16 @@ static int parse_options(int argc, char **argv, struct options *o)
             usage(stderr);
             return -1;
         }
+    }
+    if (o->explain && optind < argc && argc - optind <= 2) {
+        o->explain_url = argv[optind];
+        o->explain_host = optind + 1 < argc ? argv[optind + 1] : NULL;
+        return 0;
+    }
+    if (o->explain) {
+        fprintf(stderr, "preforkd: -T needs a URL and at most a host\n");
+        usage(stderr);
+        return -1;
     }
     if (optind < argc) {
         fprintf(stderr, "preforkd: unexpected argument \"%s\"\n", argv[optind]);
@@ -104,6 +124,59 @@ static int daemonize(void)
     dup2(fd, STDERR_FILENO);
     if (fd > STDERR_FILENO)
         close(fd);
+    return 0;
+}
+
+/* Whether pid is a running preforkd: its /proc comm, or else its executable's name. */
+static bool pid_is_preforkd(pid_t pid)
+{
+    char path[64], name[64] = "";
+    snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+    FILE *f = fopen(path, "re");
+    if (f == NULL)
+        return false; /* no such process (or no /proc): nothing to protect */
+    bool got = fgets(name, sizeof(name), f) != NULL;
+    fclose(f);
+    name[strcspn(name, "\n")] = '\0';
+    if (got && strcmp(name, "preforkd") == 0)
+        return true;
+    char exe[4096];
+    snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+    ssize_t n = readlink(path, exe, sizeof(exe) - 1);
+    if (n <= 0)
+        return false;
+    exe[n] = '\0';
+    const char *base = strrchr(exe, '/');
+    base = base != NULL ? base + 1 : exe;
+    return strcmp(base, "preforkd") == 0 || strncmp(base, "preforkd ", 9) == 0;
+}
+
+/* Before start-up: a pid file naming a live preforkd means one is running with this config, so
+ * starting another is refused (as apachectl does); a stale one (the process is gone, or the pid
+ * now belongs to something else) is removed. 0 or -1 (said on stderr). */
+static int check_pid_file(const char *path)
+{
+    if (path == NULL)
+        return 0;
+    FILE *f = fopen(path, "re");
+    if (f == NULL)
+        return 0;
+    char text[32] = "";
+    bool got = fgets(text, sizeof(text), f) != NULL;
+    fclose(f);
+    long pid = got ? strtol(text, NULL, 10) : 0;
+    if (pid > 0 && pid != (long)getpid() && pid_is_preforkd((pid_t)pid)) {
+        fprintf(stderr,
+                "preforkd: pid file \"%s\" names a running preforkd (pid %ld): stop it first, "
+                "or send it SIGUSR1 to reload\n",
+                path, pid);
+        return -1;
+    }
+    if (unlink(path) != 0 && errno != ENOENT) {
+        fprintf(stderr, "preforkd: unlink() of the stale pid file \"%s\" failed: %s\n", path,
+                strerror(errno));
+        return -1;
+    }
     return 0;
 }
 
@@ -192,8 +265,17 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s\n", err);
         return 1;
     }
+    if (o.explain) {
+        int explained = pfd_route_explain(conf, o.explain_url, o.explain_host, stdout);
+        pfd_config_free(conf);
+        return explained;
+    }
     if (o.test_only)
         return test_config(conf);
+    if (check_pid_file(conf->pid_file) != 0) {
+        pfd_config_free(conf);
+        return 1;
+    }
     if (check_worker_access(conf) != 0) {
         pfd_config_free(conf);
         return 1;

@@ -127,6 +127,8 @@ static int master_reap(struct master *m, bool expected)
         pid_t pid = waitpid(-1, &status, WNOHANG);
         if (pid <= 0)
             break;
+        if (pfd_log_pipe_reaped(pid, status))
+            continue; /* a piped log's program, not a worker */
         int slot = pfd_scoreboard_slot_of(sb, pid);
         bool retiring = slot >= 0 && sb->slots[slot].retiring;
         master_log_exit(pid, status, expected || retiring);
@@ -289,6 +291,9 @@ static void master_new_generation(struct master *m, int old_workers_signal)
     struct pfd_server *s = m->server;
     s->generation++;
     s->scoreboard->generation = s->generation;
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    s->scoreboard->restarted_us = (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
     if (old_workers_signal == SIGTERM)
         master_stop_workers(m);
     else
@@ -337,6 +342,8 @@ int pfd_master_run(struct pfd_server *server)
 {
     struct master m = {.server = server, .spawn_rate = 1};
     master_setup_signals(&m);
+    server->scoreboard->master_pid = getpid(); /* after -D's forks: the pid mod_status shows */
+    pfd_log_pipes_maintain(); /* a piped log started before -D is not our child yet */
     const struct pfd_config *conf = server->conf;
     for (int i = 0; i < conf->prefork.start_servers; i++)
         if (master_spawn(&m) != 0)
@@ -350,6 +357,8 @@ int pfd_master_run(struct pfd_server *server)
         if (wait_ms <= 0) {
             m.respawned = 0;
             master_maintain(&m);
+            pfd_scoreboard_measure_memory(server->scoreboard);
+            pfd_log_pipes_maintain();
             m.next_tick_ms = pfd_now_ms() + 1000;
             continue;
         }

@@ -84,6 +84,16 @@ const char *pfd_request_remote_user(const struct pfd_request *r)
     return r->remote_user;
 }
 
+const char *pfd_request_context_root(const struct pfd_request *r)
+{
+    return r->context_root != NULL ? r->context_root : r->conf->document_root;
+}
+
+const char *pfd_request_context_prefix(const struct pfd_request *r)
+{
+    return r->context_prefix != NULL ? r->context_prefix : "";
+}
+
 const char *pfd_request_server_admin(const struct pfd_request *r)
 {
     return r->conf->server_admin;

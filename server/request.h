@@ -22,8 +22,13 @@
 struct pfd_conn {
     int fd;
     struct pfd_server *server;
+    /* The client: the TCP peer, or what its PROXY header said, or (per request) what a trusted
+     * proxy's X-Forwarded-For said. Logs, CGI and access control read these. */
     char peer_ip[INET6_ADDRSTRLEN];
     int peer_port;
+    /* The connection's client before X-Forwarded-For (TCP peer or PROXY header's source). */
+    char conn_peer_ip[INET6_ADDRSTRLEN];
+    int conn_peer_port;
     char local_ip[INET6_ADDRSTRLEN];
     int local_port;
     /* Received bytes. Allocated once per worker at its largest allowed head size plus room for
@@ -54,13 +59,17 @@ struct pfd_request {
     const char *method_name;
     const char *target;
     const char *protocol;
-    const char *request_line; /* for logs and the scoreboard */
-    const char *host;         /* lower case, without port */
-    char *path;               /* decoded, normalised */
-    const char *query;        /* NULL when the target has none */
-    char *file_path;          /* document_root + path */
+    const char *request_line;   /* for logs and the scoreboard */
+    const char *host;           /* lower case, without port */
+    char *path;                 /* decoded, normalised */
+    const char *query;          /* NULL when the target has none */
+    char *file_path;            /* document_root + path */
+    const char *context_root;   /* an alias's target folder, else NULL (document_root) */
+    const char *context_prefix; /* the URL prefix mapped onto it, else NULL ("") */
     const char *remote_user;
     const struct pfd_location *location;
+    const struct pfd_vhost *vhost; /* the vhost Host chose (r->conf is then its view), or NULL */
+    const char *auth_challenge;    /* the WWW-Authenticate value of a 401 routing answered */
 
     /* The body. */
     int64_t body_left; /* Content-Length bytes not yet read */

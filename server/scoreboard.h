@@ -37,6 +37,14 @@ struct pfd_scoreboard {
     volatile uint32_t generation;
     uint32_t nslots;
     volatile uint64_t max_workers_reached; /* times the pool could not grow */
+    volatile int64_t restarted_us;         /* the last restart (CLOCK_REALTIME, µs) */
+    volatile pid_t master_pid;
+    /* Requests and bytes of workers whose slots were released: with the live slots, totals. */
+    volatile uint64_t retired_requests;
+    volatile uint64_t retired_bytes;
+    /* Pss of the master and its workers, measured by the master once a second; -1 unknown. */
+    volatile int64_t memory_kb;
+    volatile uint32_t memory_procs;
     struct pfd_scoreboard_slot slots[];
 };
 
@@ -48,5 +56,7 @@ int pfd_scoreboard_slot_claim(struct pfd_scoreboard *sb);
 int pfd_scoreboard_slot_of(const struct pfd_scoreboard *sb, pid_t pid);
 void pfd_scoreboard_slot_release(struct pfd_scoreboard *sb, int slot);
 void pfd_scoreboard_slot_set_state(struct pfd_scoreboard *sb, int slot, int state);
+/* Master, once a second: the pool's memory (Pss from /proc/PID/smaps_rollup) into memory_kb. */
+void pfd_scoreboard_measure_memory(struct pfd_scoreboard *sb);
 
 #endif

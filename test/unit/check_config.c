@@ -505,11 +505,13 @@ START_TEST(test_default_config)
     ck_assert_str_eq(conf->document_root, path);
     ck_assert_str_eq(conf->error_log, "-");
     ck_assert_str_eq(conf->access_log, "-");
-    ck_assert_uint_eq(conf->nloaded, 3);
+    ck_assert_uint_eq(conf->nloaded, 4);
     ck_assert_str_eq(conf->loaded[0].module->name, "cgi");
     ck_assert_str_eq(conf->loaded[1].module->name, "static");
     ck_assert_str_eq(conf->loaded[2].module->name, "autoindex");
-    ck_assert_uint_eq(conf->nlocations, 2);
+    ck_assert_str_eq(conf->loaded[3].module->name, "status");
+    ck_assert_uint_eq(conf->nlocations, 3);
+    ck_assert_str_eq(conf->locations[2].pattern, "^/server-status$");
     ck_assert_str_eq(conf->locations[0].pattern, "^/cgi-bin/");
     ck_assert_str_eq(conf->locations[0].handler, "cgi");
     ck_assert_str_eq(conf->locations[1].pattern, "^/files/");

@@ -102,6 +102,10 @@ void pfd_request_header_at(const struct pfd_request *r, size_t i, const char **n
                            const char **value);
 const char *pfd_request_host(const struct pfd_request *r); /* Host without port, or server_name */
 const char *pfd_request_document_root(const struct pfd_request *r);
+/* The folder the request's file is under: an alias's target when a location aliased the path,
+ * else document_root (CGI's CONTEXT_DOCUMENT_ROOT); and the URL prefix mapped onto it, or "". */
+const char *pfd_request_context_root(const struct pfd_request *r);
+const char *pfd_request_context_prefix(const struct pfd_request *r);
 /* document_root + path: the only place a URI becomes a file name (see uri.c). */
 const char *pfd_request_file_path(const struct pfd_request *r);
 const char *pfd_request_server_name(const struct pfd_request *r);
@@ -170,7 +174,55 @@ void pfd_response_abort(struct pfd_request *r);
  * pfd_response_status() first so the access log has the status. Nothing may have been sent. */
 int pfd_response_raw(struct pfd_request *r);
 
+/* ---- the worker pool, read-only (mod_status) -------------------------------------------- */
+
+struct pfd_pool_info {
+    int64_t started_us;   /* when the master started (CLOCK_REALTIME, µs) */
+    int64_t restarted_us; /* the last restart, or started_us */
+    uint32_t generation;  /* bumped by every restart */
+    uint32_t nslots;      /* scoreboard slots: pfd_pool_worker() takes 0 … nslots-1 */
+    int max_workers;
+    pid_t master_pid;
+    uint64_t total_requests;      /* since start, workers that exited included */
+    uint64_t total_bytes;         /* response body bytes, likewise */
+    uint64_t max_workers_reached; /* seconds in which the pool wanted to grow past max_workers */
+    int64_t memory_kb;     /* proportional set size of the master and its workers, -1 unknown */
+    uint32_t memory_procs; /* how many processes memory_kb covers */
+};
+
+struct pfd_pool_worker {
+    pid_t pid;
+    uint32_t generation;
+    /* Apache's scoreboard letter: _ idle, S starting, R reading, W handling or writing,
+     * K keep-alive, C closing, G gracefully finishing (told to exit). */
+    char state;
+    uint64_t requests;          /* served by this worker */
+    uint64_t bytes_sent;        /* body bytes it sent */
+    int64_t request_started_us; /* its current or last request (CLOCK_REALTIME, µs), or 0 */
+    char client[48];            /* that request's client address */
+    char request[128];          /* its request line, truncated */
+};
+
+struct pfd_pool_listener {
+    const char *address; /* as configured: "127.0.0.1:8080" */
+    int queued;          /* connections waiting in the kernel's accept queue, -1 unknown */
+    int backlog;         /* the queue's length, -1 unknown */
+};
+
+void pfd_pool_info(const struct pfd_request *r, struct pfd_pool_info *out);
+/* Slot i copied out; false when no process uses it (Apache's '.'). */
+bool pfd_pool_worker(const struct pfd_request *r, uint32_t i, struct pfd_pool_worker *out);
+size_t pfd_pool_listener_count(const struct pfd_request *r);
+/* Listener i (0 … count-1), its accept queue read from the kernel (TCP_INFO) now. */
+void pfd_pool_listener(const struct pfd_request *r, size_t i, struct pfd_pool_listener *out);
+
 /* ---- helpers for handlers --------------------------------------------------------------- */
+
+/* Whether ip (numeric text, as pfd_request_peer_ip() gives it) is one of the n addresses or
+ * CIDR blocks of list ("127.0.0.1", "10.0.0.0/8", "::1", "fd00::/8"). */
+bool pfd_address_match(const char *ip, char *const *list, size_t n);
+/* NULL when entry is something pfd_address_match() understands, else why not. */
+const char *pfd_address_check(const char *entry);
 
 /* ENOENT/ENOTDIR → 404, EACCES/ELOOP/EPERM → 403, anything else → 500 (logged by the caller). */
 int pfd_status_from_errno(int err);

@@ -1,0 +1,39 @@
+/*
+ * auth.h — HTTP Basic authentication (RFC 7617) against an Apache htpasswd file.
+ *
+ * Hashes are checked with crypt_r() from libcrypt: bcrypt ($2y$, $2b$, $2a$: `htpasswd -B`) and
+ * SHA-crypt ($5$, $6$). Apache's own MD5 ($apr1$), {SHA} and plain text are refused: libcrypt
+ * does not know apr1, and the other two are not safe to store.
+ */
+#ifndef PFD_AUTH_H
+#define PFD_AUTH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define PFD_AUTH_MAX_USER 256       /* longest user name */
+#define PFD_AUTH_MAX_PASSWORD 256   /* longest password */
+#define PFD_AUTH_MAX_FILE (1 << 20) /* a larger htpasswd file is refused */
+#define PFD_AUTH_MAX_LINE 1024      /* a longer line is skipped */
+
+/*
+ * An Authorization header value "Basic <base64 of user:password>" (scheme case-insensitive) into
+ * user and password (NUL-terminated, each of PFD_AUTH_MAX_* + 1 bytes). 0, or -1 when it is not
+ * Basic, not valid base64, has no ':', holds a NUL or control byte, or is too long.
+ */
+int pfd_auth_basic_decode(const char *header, char user[PFD_AUTH_MAX_USER + 1],
+                          char password[PFD_AUTH_MAX_PASSWORD + 1]);
+
+/* Whether a hash is one this server can check. */
+bool pfd_auth_hash_supported(const char *hash);
+/* Whether password matches hash (a supported crypt hash); false for anything else. */
+bool pfd_auth_hash_verify(const char *hash, const char *password);
+
+/*
+ * Looks user up in the htpasswd file ("user:hash" lines) and checks password: 1 when it
+ * matches, 0 when it does not (unknown user, wrong password, unsupported hash), -1 when the
+ * file cannot be read (errno set). The file is read at each call, so edits apply at once.
+ */
+int pfd_auth_htpasswd_check(const char *file, const char *user, const char *password);
+
+#endif
