@@ -125,9 +125,10 @@ enum static_range_result static_range_parse(const char *value, int64_t size,
             return STATIC_RANGE_IGNORE;
         if (rc == 0)
             continue;
+        /* More bytes than the file: refuse to amplify (compared before adding: no overflow). */
+        if (r.last - r.first + 1 > size - requested)
+            return STATIC_RANGE_IGNORE;
         requested += r.last - r.first + 1;
-        if (requested > size)
-            return STATIC_RANGE_IGNORE; /* more bytes than the file: refuse to amplify */
         out[n++] = r;
     }
     if (specs == 0)

@@ -21,9 +21,10 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
-#define TS_MAX_SERVERS 8   /* live servers one test may hold, for the atexit cleanup */
-#define TS_MAX_ARGS 16     /* arguments ts_server_spawn() passes */
-#define TS_REPORT_MAX 4000 /* bytes of a log quoted in a failure message */
+#define TS_MAX_SERVERS 8       /* live servers one test may hold, for the atexit cleanup */
+#define TS_MAX_ARGS 16         /* arguments ts_server_spawn() passes */
+#define TS_REPORT_MAX 4000     /* bytes of a log quoted in a failure message */
+#define TS_MAX_WRAPPER_ARGS 16 /* words of PFD_TEST_WRAPPER */
 
 /* Minimal Apache-style mime.types, used when the tree has none to copy. */
 static const char ts_mime_types[] = "text/html html htm\n"
@@ -317,15 +318,23 @@ static void server_exec_child(const struct ts_server *s, const char *const *argv
     signal(SIGPIPE, SIG_DFL);
     /* If the test process dies without stopping us, stop as well. */
     prctl(PR_SET_PDEATHSIG, SIGTERM);
-    execv(argv[0], (char *const *)argv);
-    dprintf(STDERR_FILENO, "execv(\"%s\") failed: %s\n", argv[0], strerror(errno));
+    execvp(argv[0], (char *const *)argv); /* p: a PFD_TEST_WRAPPER found on PATH */
+    dprintf(STDERR_FILENO, "execvp(\"%s\") failed: %s\n", argv[0], strerror(errno));
     _exit(127);
 }
 
 int ts_server_spawn(struct ts_server *s, const char *const *args)
 {
-    const char *argv[TS_MAX_ARGS + 4];
+    const char *argv[TS_MAX_ARGS + TS_MAX_WRAPPER_ARGS + 4];
     size_t n = 0;
+    /* PFD_TEST_WRAPPER="valgrind --error-exitcode=99 …" runs the server under that command
+     * (test/memcheck.sh); its words are split on blanks, no quoting. */
+    static char wrapper[1024];
+    const char *env = getenv("PFD_TEST_WRAPPER");
+    snprintf(wrapper, sizeof(wrapper), "%s", env != NULL ? env : "");
+    for (char *save = NULL, *w = strtok_r(wrapper, " \t", &save);
+         w != NULL && n < TS_MAX_WRAPPER_ARGS; w = strtok_r(NULL, " \t", &save))
+        argv[n++] = w;
     argv[n++] = PFD_BINARY;
     for (size_t i = 0; args != NULL && args[i] != NULL && i < TS_MAX_ARGS; i++)
         argv[n++] = args[i];
