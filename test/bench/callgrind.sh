@@ -6,10 +6,14 @@
 # (Ir(N2) - Ir(N1)) / (N2 - N1): the marginal instruction count of one request, with start-up
 # and shutdown cancelled out. Instruction counts are repeatable whatever else the machine does.
 #
-#   test/bench/callgrind.sh [N1 [N2]]      (defaults 2000 12000; needs valgrind and python3)
+#   test/bench/callgrind.sh [BUILD_DIR] [N1 [N2]]
+#                           (defaults: build, from the source tree's top; 2000 12000;
+#                            needs valgrind and python3)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-bin=$top/build/server/preforkd
+build=$top/build
+if [ $# -gt 0 ] && [ -d "$1" ]; then build=$(cd "$1" && pwd); shift; fi
+bin=$build/server/preforkd
 n1=${1:-2000}
 n2=${2:-12000}
 [ -x "$bin" ] || { echo "build first: ./build.sh" >&2; exit 1; }
@@ -24,7 +28,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 cat > "$work/preforkd.conf" <<CONF
 listen = {"127.0.0.1:$port"}
 document_root = "htdocs"
-module_dir = "$top/build/modules"
+module_dir = "$build/modules"
 mime_types = "$top/config/mime.types"
 error_log = "error.log"
 access_log = "access.log"
@@ -71,7 +75,9 @@ measure() {
     client "$1"
     kill -TERM $pid
     wait $pid 2>/dev/null || true
-    grep -h '^summary:' "$work"/callgrind.out.* | awk '{print $2}'
+    # every process of the run (a module may fork a helper): their sum, which the subtraction
+    # below rids of each process's fixed start-up and shutdown cost
+    grep -h '^summary:' "$work"/callgrind.out.* | awk '{s += $2} END {print s}'
 }
 
 ir1=$(measure "$n1")

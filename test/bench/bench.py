@@ -1,0 +1,976 @@
+#!/usr/bin/env python3
+"""bench.py — the measuring half of test/bench/run.sh (run.sh installs, configures, starts and
+stops the servers; this file measures them and writes the report).
+
+  bench.py tree PID                       the live processes of PID's tree, one per line
+  bench.py ready --port P --pid PID [--procs N] [--timeout S] [--name X --out FILE]
+                                          wait until /1k.txt answers 200 and the tree has N
+                                          processes; print the seconds it took (and, with
+                                          --out, append an "idle" record: start-up time, PSS)
+  bench.py check --servers FILE           which workloads each server answers correctly
+  bench.py run --servers FILE --out FILE  the workloads, interleaved, repeated (see --help)
+  bench.py c10k --name X --port P --pid PID --levels 1000,5000 --out FILE
+  bench.py report --raw FILE --c10k FILE --meta FILE --out RESULTS.md --plots DIR
+
+The servers file has one line per server: NAME PORT PID FLAGS, FLAGS a comma list of the
+workload kinds the server takes part in (ka, close, big, listing, cgi).
+Everything here is bounded: every socket has a timeout, every loop a count and a deadline.
+"""
+import argparse
+import errno
+import json
+import os
+import resource
+import select
+import signal
+import socket
+import statistics
+import struct
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+HOST = "127.0.0.1"
+
+# name, path, concurrency, keep-alive, kind, title
+WORKLOADS = (
+    [("ka-c%d" % c, "/1k.txt", c, True, "ka", "1 KB, keep-alive, c=%d" % c) for c in (1, 16, 256, 1024)]
+    + [("close-c%d" % c, "/1k.txt", c, False, "close", "1 KB, no keep-alive, c=%d" % c)
+       for c in (1, 16, 256, 1024)]
+    + [("big-c16", "/10m.bin", 16, True, "big", "10 MB file, keep-alive, c=16"),
+       ("listing-c16", "/dir/", 16, True, "listing", "directory listing (100 entries), c=16"),
+       ("cgi-c-c16", "/cgi-bin/c.cgi", 16, True, "cgi", "C CGI, c=16"),
+       ("cgi-sh-c16", "/cgi-bin/sh.cgi", 16, True, "cgi", "shell CGI, c=16")]
+)
+LABELS = {
+    "preforkd": "preforkd (prefork)",
+    "apache-prefork": "Apache mpm_prefork",
+    "apache-event": "Apache mpm_event",
+    "nginx": "nginx",
+    "lighttpd": "lighttpd",
+    "epoll-ref": "epoll_ref (ceiling)",
+    "preforkd-10k": "preforkd, max_workers=10000",
+}
+PROCESS_PER_CONNECTION = ("preforkd", "apache-prefork")
+
+
+# ---------------------------------------------------------------- processes and memory
+
+def _stat(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        s = f.read()
+    rest = s[s.rindex(")") + 2:].split()
+    return rest[0], int(rest[1])  # state, ppid
+
+
+def proc_tree(root):
+    """The live (non-zombie) processes of root's tree, root first."""
+    children, states = {}, {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            state, ppid = _stat(int(d))
+        except (OSError, ValueError, IndexError):
+            continue
+        states[int(d)] = state
+        children.setdefault(ppid, []).append(int(d))
+    out, stack, seen = [], [root], set()
+    while stack and len(seen) < 1000000:
+        p = stack.pop()
+        if p in seen or p not in states:
+            continue
+        seen.add(p)
+        if states[p] != "Z":
+            out.append(p)
+        stack.extend(children.get(p, []))
+    return out
+
+
+def pss_kb(pid):
+    try:
+        with open("/proc/%d/smaps_rollup" % pid) as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def memory(root):
+    pids = proc_tree(root)
+    return sum(pss_kb(p) for p in pids), len(pids)
+
+
+def listen_overflows():
+    """TcpExt ListenOverflows + ListenDrops (system-wide counters)."""
+    try:
+        with open("/proc/net/netstat") as f:
+            lines = f.read().splitlines()
+        for i in range(0, len(lines) - 1, 2):
+            if lines[i].startswith("TcpExt:"):
+                d = dict(zip(lines[i].split()[1:], map(int, lines[i + 1].split()[1:])))
+                return d.get("ListenOverflows", 0), d.get("ListenDrops", 0)
+    except (OSError, ValueError):
+        pass
+    return 0, 0
+
+
+# ---------------------------------------------------------------- a tiny HTTP client
+
+def http_get(port, path, timeout=5.0, close=True):
+    """(status, body length, seconds) of one GET, or (None, error text, seconds)."""
+    t0 = time.monotonic()
+    deadline = t0 + timeout
+    try:
+        with socket.create_connection((HOST, port), timeout=timeout) as s:
+            s.sendall(("GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: bench.py\r\n%s\r\n"
+                       % (path, HOST, "Connection: close\r\n" if close else "")).encode())
+            buf = b""
+            while len(buf) < 64 * 1024 * 1024:
+                s.settimeout(max(0.01, deadline - time.monotonic()))
+                chunk = s.recv(1 << 20)
+                if not chunk:
+                    break
+                buf += chunk
+                done = _complete(buf)
+                if done is not None:
+                    return done[0], done[1], time.monotonic() - t0
+            done = _complete(buf, eof=True)
+            if done is not None:
+                return done[0], done[1], time.monotonic() - t0
+            return None, "incomplete response", time.monotonic() - t0
+    except OSError as e:
+        return None, type(e).__name__ + (" " + errno.errorcode.get(e.errno, "") if e.errno else ""), \
+            time.monotonic() - t0
+
+
+def _complete(buf, eof=False):
+    """(status, body length) when buf holds a whole response, else None."""
+    end = buf.find(b"\r\n\r\n")
+    if end < 0:
+        return None
+    head = buf[:end].decode("latin-1").split("\r\n")
+    try:
+        status = int(head[0].split()[1])
+    except (IndexError, ValueError):
+        return (0, 0)
+    body = len(buf) - end - 4
+    fields = {}
+    for line in head[1:]:
+        k, _, v = line.partition(":")
+        fields[k.strip().lower()] = v.strip().lower()
+    if "content-length" in fields:
+        try:
+            want = int(fields["content-length"])
+        except ValueError:
+            return (status, body)
+        return (status, want) if body >= want else None
+    if fields.get("transfer-encoding", "") == "chunked":
+        return (status, body) if buf.endswith(b"\r\n0\r\n\r\n") else None
+    return (status, body) if eof else None
+
+
+# ---------------------------------------------------------------- servers file
+
+def read_servers(path):
+    out = []
+    with open(path) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) >= 4 and not line.startswith("#"):
+                out.append({"name": parts[0], "port": int(parts[1]), "pid": int(parts[2]),
+                            "flags": set(parts[3].split(","))})
+    return out
+
+
+def cmd_tree(a):
+    for p in proc_tree(a.pid):
+        print(p)
+
+
+def cmd_ready(a):
+    t0 = time.monotonic()
+    deadline = t0 + a.timeout
+    # --since: the wall-clock time the server was launched, so start-up counts from there
+    launched = t0 - max(0.0, time.time() - a.since) if a.since else t0
+    ok = False
+    while time.monotonic() < deadline:
+        if not os.path.exists("/proc/%d" % a.pid):
+            sys.exit("%s (pid %d) exited during start-up" % (a.name or "server", a.pid))
+        if not ok:
+            st, _, _ = http_get(a.port, "/1k.txt", timeout=2)
+            ok = st == 200
+        if ok and len(proc_tree(a.pid)) >= a.procs:
+            break
+        time.sleep(0.05)
+    else:
+        sys.exit("%s did not become ready in %d s (HTTP ok: %s, processes: %d of %d)"
+                 % (a.name or "server", a.timeout, ok, len(proc_tree(a.pid)), a.procs))
+    secs = time.monotonic() - launched
+    if a.out:
+        time.sleep(a.settle)
+        kb, n = memory(a.pid)
+        with open(a.out, "a") as f:
+            f.write(json.dumps({"type": "idle", "server": a.name, "startup_s": round(secs, 3),
+                                "pss_kb": kb, "procs": n}) + "\n")
+    print("%.3f" % secs)
+
+
+WORKLOAD_URL_CHECK = {"/1k.txt": 1024, "/10m.bin": 10 * 1024 * 1024}
+
+
+def check_server(srv):
+    """The workloads this server answers with a 200 (and the right size for files)."""
+    good, bad = [], {}
+    for w in WORKLOADS:
+        name, path, _, _, kind, _ = w
+        if kind not in srv["flags"]:
+            continue
+        st, length, _ = http_get(srv["port"], path, timeout=10)
+        want = WORKLOAD_URL_CHECK.get(path)
+        if st == 200 and (want is None or length == want) and (want is not None or length > 0):
+            good.append(name)
+        else:
+            bad[name] = "HTTP %s, %s bytes" % (st, length)
+    return good, bad
+
+
+def cmd_check(a):
+    failed = False
+    for srv in read_servers(a.servers):
+        good, bad = check_server(srv)
+        print("%-15s ok: %s%s" % (srv["name"], " ".join(good) or "-",
+                                  ("; FAILED: " + ", ".join("%s (%s)" % kv for kv in bad.items()))
+                                  if bad else ""))
+        failed = failed or bool(bad)
+    sys.exit(1 if failed and a.strict else 0)
+
+
+# ---------------------------------------------------------------- wrk runs
+
+def run_wrk(port, path, conc, keepalive, duration, threads):
+    t = max(1, min(threads, conc))
+    env = dict(os.environ, WRK_CLOSE="0" if keepalive else "1")
+    cmd = ["wrk", "-t%d" % t, "-c%d" % conc, "-d%ds" % duration, "--timeout", "10s", "--latency",
+           "-s", os.path.join(HERE, "wrk_report.lua"), "http://%s:%d%s" % (HOST, port, path)]
+    try:
+        p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=duration + 60)
+    except subprocess.TimeoutExpired:
+        return {"failed": "wrk did not finish in time"}
+    for line in p.stdout.splitlines():
+        if line.startswith("BENCH_JSON "):
+            r = json.loads(line[len("BENCH_JSON "):])
+            secs = max(r["duration_us"], 1) / 1e6
+            r["rps"] = r["requests"] / secs
+            r["mbps"] = r["bytes"] / secs / 1e6
+            return r
+    return {"failed": "wrk: " + (p.stderr.strip() or p.stdout.strip())[-300:]}
+
+
+def cmd_run(a):
+    servers = read_servers(a.servers)
+    if a.only:
+        servers = [s for s in servers if s["name"] in a.only.split(",")]
+    plan = {}
+    for srv in servers:
+        good, bad = check_server(srv)
+        plan[srv["name"]] = set(good)
+        for w, why in bad.items():
+            print("bench: %s fails the %s check (%s): its row says so" % (srv["name"], w, why),
+                  flush=True)
+            with open(a.out, "a") as f:
+                f.write(json.dumps({"type": "run", "rep": -1, "server": srv["name"], "workload": w,
+                                    "failed": "check: " + why}) + "\n")
+    threads = os.cpu_count() or 1
+    total = sum(len(v) for v in plan.values()) * (a.repeats + (1 if a.warmup > 0 else 0))
+    done = 0
+    t_start = time.monotonic()
+    # Repetition 0 is the warm-up (not recorded). Then the whole set, interleaved: for each
+    # workload every server in turn (A B C D, A B C D …), and the set repeated.
+    for rep in range(0 if a.warmup > 0 else 1, a.repeats + 1):
+        dur = a.warmup if rep == 0 else a.duration
+        for w in WORKLOADS:
+            name, path, conc, ka, kind, _ = w
+            for srv in servers:
+                if name not in plan[srv["name"]]:
+                    continue
+                r = run_wrk(srv["port"], path, conc, ka, dur, threads)
+                done += 1
+                if rep > 0:
+                    kb, n = memory(srv["pid"])
+                    r.update({"type": "run", "rep": rep, "server": srv["name"], "workload": name,
+                              "pss_kb": kb, "procs": n})
+                    with open(a.out, "a") as f:
+                        f.write(json.dumps(r) + "\n")
+                if "failed" in r:
+                    print("bench: %s %s: %s" % (srv["name"], name, r["failed"]), flush=True)
+                elif not a.quiet:
+                    el = time.monotonic() - t_start
+                    print("[%3d/%d %4.0fs] %s %-14s %-12s %9.0f req/s  p99 %7.2f ms%s"
+                          % (done, total, el, "warm-up" if rep == 0 else "rep %d  " % rep,
+                             srv["name"], name, r["rps"], r["p99_us"] / 1000,
+                             "  errors %s" % r["errors"] if any(r["errors"].values()) else ""),
+                          flush=True)
+                time.sleep(a.pause)
+
+
+# ---------------------------------------------------------------- the C10K probe
+
+REQ = b"GET /1k.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: c10k-probe\r\n\r\n"
+
+
+def hold(port, n, wait_s):
+    """Opens n keep-alive connections, sends one request on each and waits up to wait_s for the
+    answers. Returns (stats, state) with the sockets still open in state; the caller closes them
+    with release(). Connections are opened in batches of 256 between event rounds."""
+    ep = select.epoll()
+    conns = {}
+    st = {"opened": 0, "pending": 0, "open_errors": {}, "connected": 0, "answered": 0, "failed": {},
+          "latencies": []}
+    t0 = time.monotonic()
+    deadline = t0 + wait_s
+    linger = struct.pack("ii", 1, 0)  # close with RST: no TIME_WAIT left behind
+
+    def fail(fd, why):
+        c = conns.pop(fd)
+        if c["state"] != "held":
+            st["pending"] -= 1
+        st["failed"][why] = st["failed"].get(why, 0) + 1
+        try:
+            ep.unregister(fd)
+        except OSError:
+            pass
+        c["s"].close()
+
+    def pump(timeout):
+        for fd, ev in ep.poll(timeout, 4096):
+            c = conns.get(fd)
+            if c is None:
+                continue
+            if c["state"] == "connecting":
+                err = c["s"].getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+                if err:
+                    fail(fd, errno.errorcode.get(err, str(err)))
+                    continue
+                st["connected"] += 1
+                try:
+                    c["s"].send(REQ)
+                except OSError as e:
+                    fail(fd, errno.errorcode.get(e.errno, "send"))
+                    continue
+                c["state"] = "sent"
+                ep.modify(fd, select.EPOLLIN)
+            elif ev & (select.EPOLLIN | select.EPOLLERR | select.EPOLLHUP):
+                try:
+                    data = c["s"].recv(65536)
+                except BlockingIOError:
+                    continue
+                except OSError as e:
+                    data = None
+                    why = errno.errorcode.get(e.errno, "recv")
+                if not data:
+                    if c["state"] == "held":
+                        st["closed_while_held"] = st.get("closed_while_held", 0) + 1
+                        why = "closed while held"
+                    elif data is not None:
+                        why = "closed before answering"
+                    fail(fd, why)
+                    continue
+                if c["state"] == "sent":
+                    c["buf"] += data
+                    done = _complete(c["buf"])
+                    if done is not None:
+                        c["state"] = "held"
+                        c["buf"] = b""
+                        st["pending"] -= 1
+                        st["answered"] += 1
+                        st["latencies"].append(time.monotonic() - c["t"])
+                        if done[0] != 200:
+                            st["failed"]["HTTP %d" % done[0]] = st["failed"].get(
+                                "HTTP %d" % done[0], 0) + 1
+
+    while st["opened"] < n and time.monotonic() < deadline:
+        for _ in range(min(256, n - st["opened"])):
+            try:
+                s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            except OSError as e:
+                why = errno.errorcode.get(e.errno, "socket")
+                st["open_errors"][why] = st["open_errors"].get(why, 0) + 1
+                deadline = time.monotonic()  # out of descriptors: stop opening
+                break
+            s.setblocking(False)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+            rc = s.connect_ex((HOST, port))
+            if rc not in (0, errno.EINPROGRESS):
+                why = errno.errorcode.get(rc, str(rc))
+                st["open_errors"][why] = st["open_errors"].get(why, 0) + 1
+                s.close()
+                continue
+            conns[s.fileno()] = {"s": s, "state": "connecting", "buf": b"", "t": time.monotonic()}
+            ep.register(s.fileno(), select.EPOLLOUT)
+            st["opened"] += 1
+            st["pending"] += 1
+        pump(0)
+    st["open_s"] = time.monotonic() - t0
+    deadline = t0 + wait_s
+    while time.monotonic() < deadline and st["pending"] > 0:
+        pump(min(0.2, max(0.0, deadline - time.monotonic())))
+    st["wait_s"] = time.monotonic() - t0
+    return st, (ep, conns, pump)
+
+
+def release(state):
+    ep, conns, _ = state
+    for c in conns.values():
+        c["s"].close()
+    conns.clear()
+    ep.close()
+
+
+def pct(xs, p):
+    if not xs:
+        return None
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(p / 100.0 * (len(xs) - 1))))]
+
+
+def cmd_c10k(a):
+    try:
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    except (ValueError, OSError):
+        pass
+    nofile = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    for n in [int(x) for x in a.levels.split(",") if x]:
+        if not os.path.exists("/proc/%d" % a.pid):
+            print("c10k: %s is gone" % a.name, flush=True)
+            break
+        if n + 64 > nofile:
+            print("c10k: %d connections need more descriptors than the limit %d: level skipped"
+                  % (n, nofile), flush=True)
+            rec = {"type": "c10k", "server": a.name, "level": n,
+                   "skipped": "open-file limit %d" % nofile}
+            with open(a.out, "a") as f:
+                f.write(json.dumps(rec) + "\n")
+            continue
+        ov0 = listen_overflows()
+        st, state = hold(a.port, n, a.wait)
+        # A fresh client while the n connections are held open.
+        fst, flen, fsecs = http_get(a.port, "/1k.txt", timeout=a.fresh_timeout, close=True)
+        state[2](0)  # notice connections the server closed meanwhile
+        kb, procs = memory(a.pid)
+        ov1 = listen_overflows()
+        still = sum(1 for c in state[1].values() if c["state"] == "held")
+        release(state)
+        lat = st.pop("latencies")
+        rec = {"type": "c10k", "server": a.name, "level": n, "opened": st["opened"],
+               "open_errors": st["open_errors"], "connected": st["connected"],
+               "answered": st["answered"], "failed": st["failed"],
+               "answer_p50_ms": pct(lat, 50) and pct(lat, 50) * 1000,
+               "answer_max_ms": lat and max(lat) * 1000, "open_s": round(st["open_s"], 3),
+               "wait_limit_s": a.wait, "held_at_end": still,
+               "fresh_status": fst, "fresh_ms": round(fsecs * 1000, 2) if fst == 200 else None,
+               "fresh_error": None if fst == 200 else ("HTTP %s" % fst if fst else flen),
+               "fresh_timeout_s": a.fresh_timeout, "pss_kb": kb, "procs": procs,
+               "listen_overflows": ov1[0] - ov0[0], "listen_drops": ov1[1] - ov0[1]}
+        with open(a.out, "a") as f:
+            f.write(json.dumps(rec) + "\n")
+        print("c10k %-14s %6d held: %d answered (last after %s ms), fresh %s, %d processes, "
+              "%.1f MB PSS" % (a.name, n, st["answered"],
+                               "%.0f" % rec["answer_max_ms"] if lat else "-",
+                               "%s ms" % rec["fresh_ms"] if fst == 200 else rec["fresh_error"],
+                               procs, kb / 1024), flush=True)
+        time.sleep(a.pause)
+
+
+# ---------------------------------------------------------------- the report
+
+def load_jsonl(path):
+    out = []
+    if path and os.path.exists(path):
+        with open(path) as f:
+            for line in f:
+                line = line.strip()
+                if line:
+                    try:
+                        out.append(json.loads(line))
+                    except ValueError:
+                        pass
+    return out
+
+
+def fmt_n(x, nd=0):
+    if x is None:
+        return "n/a"
+    return "{:,.{}f}".format(x, nd)
+
+
+def ratio(x, ref):
+    if x is None or not ref:
+        return "n/a"
+    return "%.2f" % (x / ref)
+
+
+def ms(us):
+    """Milliseconds with three significant digits at least."""
+    return "%.3f" % (us / 1000.0) if us < 1000 else "%.1f" % (us / 1000.0) if us >= 100000 \
+        else "%.2f" % (us / 1000.0)
+
+
+def mb(kb):
+    return None if kb is None else kb / 1024.0
+
+
+def cmd_report(a):
+    runs = [r for r in load_jsonl(a.raw) if r.get("type") == "run"]
+    extra = load_jsonl(a.c10k)
+    idle = {r["server"]: r for r in load_jsonl(a.raw) + extra if r.get("type") == "idle"}
+    c10k = [r for r in extra if r.get("type") == "c10k"]
+    meta = json.load(open(a.meta)) if a.meta and os.path.exists(a.meta) else {}
+    servers = meta.get("servers") or sorted({r["server"] for r in runs})
+    if meta.get("c10k_pool"):
+        LABELS["preforkd-10k"] = "preforkd, max_workers=%d" % meta["c10k_pool"]
+
+    # medians over the repetitions
+    med = {}
+    for w in WORKLOADS:
+        for s in servers:
+            rs = [r for r in runs if r["server"] == s and r["workload"] == w[0]]
+            ok = [r for r in rs if "failed" not in r]
+            if not rs:
+                continue
+            if not ok:
+                med[(w[0], s)] = {"failed": rs[-1]["failed"]}
+                continue
+            m = {k: statistics.median([r[k] for r in ok])
+                 for k in ("rps", "mbps", "p50_us", "p99_us", "pss_kb", "procs")}
+            m["reps"] = len(ok)
+            m["errors"] = sum(sum(r["errors"].values()) for r in ok)
+            m["requests"] = sum(r["requests"] for r in ok)
+            m["spread"] = (max(r["rps"] for r in ok) - min(r["rps"] for r in ok)) / max(m["rps"], 1e-9)
+            med[(w[0], s)] = m
+
+    L = []
+    p = L.append
+    p("# preforkd — the comparison benchmark")
+    p("")
+    p("Generated by `test/bench/run.sh` on %s. **Do not edit by hand**: run the benchmark again."
+      % meta.get("date", "?"))
+    p("")
+    p("    %s" % meta.get("command", "test/bench/run.sh"))
+    p("")
+    if meta.get("smoke"):
+        p("> **Smoke run**: durations, repetitions or C10K levels were cut down to check the "
+          "harness; these numbers are not the benchmark. Run the command in the README on a "
+          "quiet machine for real numbers.")
+        p("")
+    p("## Machine")
+    p("")
+    for k in ("cpu", "nproc", "memory", "kernel", "os", "nofile", "preforkd", "apache", "nginx",
+              "lighttpd", "wrk", "compiler"):
+        if k in meta:
+            p("- **%s**: %s" % (k, meta[k]))
+    p("")
+    p("## Method")
+    p("")
+    p("Every server runs at the same time on its own 127.0.0.1 port with the same document root "
+      "(`1k.txt` of 1 024 bytes, `10m.bin` of 10 MiB, `dir/` with 100 entries, `cgi-bin/c.cgi` "
+      "(a compiled C program) and `cgi-bin/sh.cgi` (a `/bin/sh` script), both answering the same 17 bytes), "
+      "access logs off, error logs on, `sendfile` on, keep-alive timeout %s s and %s requests per "
+      "connection everywhere. The process-per-connection servers have the same fixed pool: %s "
+      "workers started, %s at most, spare servers %s..%s (so the pool neither grows nor shrinks "
+      "during a run). Load: `wrk` (%s threads at most, `--latency`, timeout 10 s) on the same "
+      "machine, so client and servers share the CPUs. Each workload runs once per server as a "
+      "warm-up (%s s), then the whole set is repeated %s times, interleaved (for each workload "
+      "every server in turn), %s s each; tables give the **median** of the repetitions. Memory "
+      "is the sum of `Pss` from `/proc/PID/smaps_rollup` over the server's process tree, taken "
+      "right after each run. Ratios divide by nginx's and by Apache prefork's value in the same "
+      "row; *ceiling* is the share of `epoll_ref` (a 1 KB responder with one epoll loop per "
+      "CPU, `test/bench/epoll_ref.c`) — what this machine can do at all; since `wrk` shares the "
+      "CPUs, a server that leaves more CPU to `wrk` (one process) can come out above 100%%."
+      % (meta.get("keepalive_timeout", "?"), meta.get("keepalive_requests", "?"),
+         meta.get("pool", "?"), meta.get("pool", "?"), meta.get("min_spare", "?"),
+         meta.get("pool", "?"), meta.get("nproc", "?"), meta.get("warmup", "?"),
+         meta.get("repeats", "?"), meta.get("duration", "?")))
+    p("")
+    p("Server-specific settings (the configs are at the end): nginx `worker_processes %s`, "
+      "`worker_connections 16384`; Apache mpm_event `ServerLimit 16`, `ThreadsPerChild 64`, "
+      "`AsyncRequestWorkerFactor 10`; lighttpd one process, `server.max-connections 16384`. "
+      "nginx cannot run CGI (n/a); `epoll_ref` only answers the 1 KB rows."
+      % meta.get("nproc", "?"))
+    p("")
+
+    p("## Idle servers")
+    p("")
+    p("Right after start-up, before any load.")
+    p("")
+    p("| server | processes | total PSS | PSS per process | start-up |")
+    p("| --- | ---: | ---: | ---: | ---: |")
+    for s in list(servers) + [x for x in idle if x not in servers]:
+        r = idle.get(s)
+        if r:
+            p("| %s | %d | %.1f MB | %.0f KB | %.2f s |" % (LABELS.get(s, s), r["procs"],
+                                                         r["pss_kb"] / 1024,
+                                                         r["pss_kb"] / max(r["procs"], 1),
+                                                         r["startup_s"]))
+    p("")
+
+    pf = idle.get("preforkd")
+    if pf:
+        loaded = [m["pss_kb"] / max(m["procs"], 1) for (w, srv), m in med.items()
+                  if srv == "preforkd" and "failed" not in m]
+        worst = max(loaded) if loaded else pf["pss_kb"] / max(pf["procs"], 1)
+        p("**For the tuning guide** (README, *Tuning the pool*): preforkd uses %.0f KB of PSS per "
+          "process idle (pool of %d) and at most %.0f KB per process after a workload (median "
+          "over the repetitions); with 20%% kept free, a 1 GB budget holds about **%d workers**."
+          % (pf["pss_kb"] / max(pf["procs"], 1), pf["procs"] - 1, worst,
+             int(0.8 * 1024 * 1024 / worst)))
+        p("")
+
+    p("## Overview: requests per second (median)")
+    p("")
+    p("| workload | " + " | ".join(LABELS.get(s, s) for s in servers) + " |")
+    p("| --- |" + " ---: |" * len(servers))
+    for w in WORKLOADS:
+        cells = []
+        for s in servers:
+            m = med.get((w[0], s))
+            cells.append("n/a" if m is None else "failed" if "failed" in m else fmt_n(m["rps"]))
+        p("| %s | %s |" % (w[5], " | ".join(cells)))
+    p("")
+
+    p("## Workloads")
+    p("")
+    for w in WORKLOADS:
+        rows = [(s, med.get((w[0], s))) for s in servers]
+        if not any(m for _, m in rows):
+            continue
+        ng = med.get((w[0], "nginx")) or {}
+        ap = med.get((w[0], "apache-prefork")) or {}
+        ce = med.get((w[0], "epoll-ref")) or {}
+        p("### %s" % w[5])
+        p("")
+        p("`GET %s`%s" % (w[1], "" if w[3] else " with `Connection: close`"))
+        p("")
+        p("| server | req/s | MB/s | p50 ms | p99 ms | errors | PSS after | processes | "
+          "req/s ÷ nginx | req/s ÷ Apache prefork | PSS ÷ nginx | PSS ÷ Apache prefork | "
+          "ceiling |")
+        p("| --- |" + " ---: |" * 12)
+        for s, m in rows:
+            if m is None:
+                p("| %s |" % LABELS.get(s, s) + " n/a |" * 12)
+                continue
+            if "failed" in m:
+                p("| %s | failed: %s |" % (LABELS.get(s, s), m["failed"].replace("|", "/")[:120])
+                  + " |" * 11)
+                continue
+            p("| %s | %s | %s | %s | %s | %d | %.1f MB | %d | %s | %s | %s | %s | %s |" % (
+                LABELS.get(s, s), fmt_n(m["rps"]), fmt_n(m["mbps"], 1), ms(m["p50_us"]),
+                ms(m["p99_us"]), m["errors"], m["pss_kb"] / 1024, m["procs"],
+                ratio(m["rps"], ng.get("rps")), ratio(m["rps"], ap.get("rps")),
+                ratio(m["pss_kb"], ng.get("pss_kb")), ratio(m["pss_kb"], ap.get("pss_kb")),
+                ("%.0f%%" % (100 * m["rps"] / ce["rps"])) if ce.get("rps") else "n/a"))
+        p("")
+
+    # ---- C10K
+    p("## C10K: idle keep-alive connections held open")
+    p("")
+    if not c10k:
+        p("Not run (`BENCH_C10K=0`).")
+        p("")
+    else:
+        p("For each level a client opens N connections to the server (in batches, without "
+          "waiting), sends one keep-alive `GET /1k.txt` on each and waits up to %s s for the "
+          "answers, keeping every connection open. While they are held, a **fresh** client "
+          "sends one request (timeout %s s); then the server's total PSS and process count are "
+          "read, and every connection is reset. *answered* counts the held connections that "
+          "got their response within the wait; *listen overflows* is the kernel's "
+          "`ListenOverflows` counter during the level (system-wide): SYNs or handshakes dropped "
+          "because an accept queue was full."
+          % (c10k[0].get("wait_limit_s"), c10k[0].get("fresh_timeout_s")))
+        p("")
+        st10 = idle.get("preforkd-10k")
+        if st10:
+            p("**preforkd with `max_workers = %d`** (`start_servers` the same): all %d processes "
+              "up and serving after **%.2f s**, **%.1f MB** PSS in total when idle (%.0f KB per "
+              "process)." % (st10["procs"] - 1, st10["procs"], st10["startup_s"],
+                             st10["pss_kb"] / 1024, st10["pss_kb"] / max(st10["procs"], 1)))
+            p("")
+        p("| server | held | opened | answered | slowest answer | fresh request | held at end | "
+          "processes | PSS | listen overflows | failures |")
+        p("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+        order = [s for s in list(servers) + ["preforkd-10k"] if any(r["server"] == s for r in c10k)]
+        for s in order:
+            for r in sorted((r for r in c10k if r["server"] == s), key=lambda r: r["level"]):
+                if r.get("skipped"):
+                    p("| %s | %d | skipped: %s |%s" % (LABELS.get(s, s), r["level"], r["skipped"],
+                                                      " |" * 8))
+                    continue
+                fails = dict(r["failed"], **{"open " + k: v for k, v in r["open_errors"].items()})
+                p("| %s | %s | %s | %s | %s | %s | %s | %d | %.1f MB | %d | %s |" % (
+                    LABELS.get(s, s), fmt_n(r["level"]), fmt_n(r["opened"]), fmt_n(r["answered"]),
+                    "%.0f ms" % r["answer_max_ms"] if r["answer_max_ms"] else "-",
+                    "%.1f ms" % r["fresh_ms"] if r["fresh_ms"] is not None
+                    else "**no answer** (%s)" % r["fresh_error"],
+                    fmt_n(r["held_at_end"]), r["procs"], r["pss_kb"] / 1024,
+                    r["listen_overflows"],
+                    ", ".join("%s: %d" % kv for kv in fails.items()) or "-"))
+        p("")
+        ex = [r for r in c10k if r["server"] == "preforkd" and not r.get("skipped")]
+        if ex:
+            p("### When preforkd's pool is exhausted")
+            p("")
+            for r in sorted(ex, key=lambda r: r["level"]):
+                full = r["answered"] >= r["level"]
+                p("- **%s connections, pool of %s workers**: %s of them answered within %s s%s; "
+                  "a fresh client %s; %s listen-queue overflows." % (
+                      fmt_n(r["level"]), meta.get("pool", "?"), fmt_n(r["answered"]),
+                      r["wait_limit_s"],
+                      "" if full else " — the others wait in the listen backlog (%s) or in SYN "
+                      "retries until a worker is free, i.e. until a held connection ends "
+                      "(keep-alive timeout %s s)" % (meta.get("backlog", "?"),
+                                                      meta.get("keepalive_timeout", "?")),
+                      "was answered in %.1f ms" % r["fresh_ms"] if r["fresh_ms"] is not None
+                      else "got **no answer within %s s** (%s)" % (r["fresh_timeout_s"],
+                                                                   r["fresh_error"]),
+                      r["listen_overflows"]))
+            log = meta.get("preforkd_log_tail")
+            if log:
+                p("")
+                p("preforkd's error log during the probe (warnings and errors, last lines):")
+                p("")
+                p("```")
+                for line in log[-8:]:
+                    p(line)
+                p("```")
+            p("")
+
+    # ---- aims
+    p("## The aims of issue 8, checked against these numbers")
+    p("")
+
+    def mget(w, s, k="rps"):
+        m = med.get((w, s))
+        return None if not m or "failed" in m else m[k]
+    behind = [w[5] for w in WORKLOADS if w[4] in ("ka", "close", "big", "listing", "cgi")
+              and mget(w[0], "preforkd") is not None and mget(w[0], "apache-prefork") is not None
+              and mget(w[0], "preforkd") <= mget(w[0], "apache-prefork")]
+    compared = [w for w in WORKLOADS if mget(w[0], "preforkd") is not None
+                and mget(w[0], "apache-prefork") is not None]
+    if compared:
+        p("- Ahead of Apache prefork on every static and CGI row: **%s**%s." % (
+            "met" if not behind else "not met",
+            "" if not behind else " (behind on: %s)" % "; ".join(behind)))
+    per = {s: idle[s]["pss_kb"] / max(idle[s]["procs"], 1) for s in PROCESS_PER_CONNECTION
+           if s in idle}
+    if len(per) == 2:
+        p("- Lowest memory per idle worker of the process-per-connection servers: **%s** "
+          "(preforkd %.0f KB, Apache prefork %.0f KB per process)." % (
+              "met" if per["preforkd"] < per["apache-prefork"] else "not met",
+              per["preforkd"], per["apache-prefork"]))
+    a16, n16 = mget("ka-c16", "preforkd"), mget("ka-c16", "nginx")
+    if a16 and n16:
+        p("- 1 KB keep-alive at c=16 at least 80%% of nginx: **%s** (%.0f%%)."
+          % ("met" if a16 >= 0.8 * n16 else "not met", 100 * a16 / n16))
+    big = [r for r in c10k if r["server"] == "preforkd-10k" and r["level"] >= 10000
+           and not r.get("skipped")]
+    if big:
+        r = big[0]
+        ok1 = r["answered"] >= r["level"] and (r["answer_max_ms"] or 1e9) <= 10000
+        ok2 = r["fresh_ms"] is not None and r["fresh_ms"] <= 50
+        ok3 = r["pss_kb"] <= 1.5 * 1024 * 1024
+        p("- 10 000 connections held by 10 000 workers: every connection answered within 10 s "
+          "**%s** (%s answered, last after %s ms); a fresh request within 50 ms **%s** (%s); "
+          "total PSS ≤ 1.5 GB **%s** (%.0f MB)." % (
+              "met" if ok1 else "not met", fmt_n(r["answered"]),
+              "%.0f" % r["answer_max_ms"] if r["answer_max_ms"] else "-",
+              "met" if ok2 else "not met",
+              "%.1f ms" % r["fresh_ms"] if r["fresh_ms"] is not None else r["fresh_error"],
+              "met" if ok3 else "not met", r["pss_kb"] / 1024))
+    elif c10k:
+        p("- 10 000 connections held by 10 000 workers: not measured in this run.")
+    p("")
+
+    # ---- callgrind
+    p("## Instructions per request (callgrind)")
+    p("")
+    cg = meta.get("callgrind")
+    if cg:
+        p("`test/bench/callgrind.sh` runs `preforkd -X` under `valgrind --tool=callgrind` for two "
+          "numbers of keep-alive `GET`s of a 1 KiB file on one connection and divides the "
+          "difference: the marginal instruction count of one request (read, parse, route, "
+          "static response, access log), independent of machine noise.")
+        p("")
+        p("```")
+        p(cg.strip())
+        p("```")
+    else:
+        p("Not run (`BENCH_CALLGRIND=0` or valgrind missing).")
+    p("")
+
+    # ---- plots
+    plots = make_plots(a.plots, servers, med, c10k, meta) if a.plots else []
+    if plots:
+        p("## Plots")
+        p("")
+        for f, title in plots:
+            p("![%s](%s)" % (title, f))
+            p("")
+
+    if meta.get("configs"):
+        p("## Configurations used")
+        p("")
+        for name, path in meta["configs"]:
+            try:
+                text = open(path).read()
+            except OSError:
+                continue
+            p("<details><summary>%s</summary>" % name)
+            p("")
+            p("```")
+            p(text.rstrip())
+            p("```")
+            p("")
+            p("</details>")
+            p("")
+    with open(a.out, "w") as f:
+        f.write("\n".join(L) + "\n")
+    print("bench: wrote %s" % a.out)
+
+
+def make_plots(outdir, servers, med, c10k, meta):
+    """PNG plots with gnuplot; returns [(file name, title)] of the plots made."""
+    if subprocess.run(["sh", "-c", "command -v gnuplot"], capture_output=True).returncode != 0:
+        return []
+    datdir = meta.get("workdir") or outdir
+    made = []
+    concs = (1, 16, 256, 1024)
+
+    def lines_plot(fname, title, ylabel, series, xlabel, logx=True, logy=False):
+        cmds = ["set terminal pngcairo size 900,560 font ',10'",
+                "set output '%s'" % os.path.join(outdir, fname),
+                "set title '%s'" % title, "set xlabel '%s'" % xlabel, "set ylabel '%s'" % ylabel,
+                "set key outside right", "set grid", "set termoption noenhanced"]
+        if logx:
+            cmds.append("set logscale x 2" if xlabel == "concurrency" else "set logscale x 10")
+        if logy:
+            cmds.append("set logscale y 10")
+        parts = []
+        for label, pts in series:
+            if not pts:
+                continue
+            dat = os.path.join(datdir, "plot-%s-%d.dat" % (fname, len(parts)))
+            with open(dat, "w") as f:
+                for x, y in pts:
+                    f.write("%s %s\n" % (x, y))
+            parts.append("'%s' using 1:2 with linespoints title '%s'" % (dat, label))
+        if not parts:
+            return
+        cmds.append("plot " + ", ".join(parts))
+        r = subprocess.run(["gnuplot"], input="\n".join(cmds) + "\n", text=True,
+                           capture_output=True, timeout=60)
+        if r.returncode == 0:
+            made.append((fname, title))
+        else:
+            print("bench: gnuplot failed for %s: %s" % (fname, r.stderr.strip()[-300:]))
+
+    def series(prefix, key, scale=1.0):
+        out = []
+        for s in servers:
+            pts = []
+            for c in concs:
+                m = med.get(("%s-c%d" % (prefix, c), s))
+                if m and "failed" not in m:
+                    pts.append((c, m[key] * scale))
+            out.append((LABELS.get(s, s), pts))
+        return out
+
+    lines_plot("rps_keepalive.png", "1 KB file, keep-alive: requests/s", "requests/s",
+               series("ka", "rps"), "concurrency")
+    lines_plot("rps_close.png", "1 KB file, no keep-alive: requests/s", "requests/s",
+               series("close", "rps"), "concurrency")
+    lines_plot("memory.png", "Total PSS of the server after the 1 KB keep-alive run", "MB",
+               series("ka", "pss_kb", 1 / 1024.0), "concurrency", logy=True)
+    if c10k:
+        names = [s for s in list(servers) + ["preforkd-10k"] if any(r["server"] == s for r in c10k)]
+
+        def cs(key, scale, missing=None):
+            out = []
+            for s in names:
+                pts = []
+                for r in sorted((r for r in c10k if r["server"] == s and not r.get("skipped")),
+                                key=lambda r: r["level"]):
+                    v = r.get(key)
+                    if v is None and missing is not None:
+                        v = missing(r)
+                    if v is not None:
+                        pts.append((r["level"], v * scale))
+                out.append((LABELS.get(s, s), pts))
+            return out
+        lines_plot("c10k_memory.png", "Total PSS while N idle keep-alive connections are held",
+                   "MB", cs("pss_kb", 1 / 1024.0), "held connections", logy=True)
+        lines_plot("c10k_fresh.png", "Latency of a fresh request while N connections are held "
+                   "(no answer: plotted at the timeout)", "ms",
+                   cs("fresh_ms", 1.0, lambda r: r["fresh_timeout_s"] * 1000),
+                   "held connections", logy=True)
+    return made
+
+
+def main():
+    # TERM from run.sh (stopping the run): unwind, so that subprocess.run kills a running wrk
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    t = sub.add_parser("tree")
+    t.add_argument("pid", type=int)
+    t.set_defaults(fn=cmd_tree)
+    r = sub.add_parser("ready")
+    r.add_argument("--port", type=int, required=True)
+    r.add_argument("--pid", type=int, required=True)
+    r.add_argument("--procs", type=int, default=1)
+    r.add_argument("--timeout", type=float, default=60)
+    r.add_argument("--settle", type=float, default=1.0)
+    r.add_argument("--since", type=float, default=0.0)
+    r.add_argument("--name")
+    r.add_argument("--out")
+    r.set_defaults(fn=cmd_ready)
+    c = sub.add_parser("check")
+    c.add_argument("--servers", required=True)
+    c.add_argument("--strict", action="store_true")
+    c.set_defaults(fn=cmd_check)
+    u = sub.add_parser("run")
+    u.add_argument("--servers", required=True)
+    u.add_argument("--out", required=True)
+    u.add_argument("--duration", type=int, default=3)
+    u.add_argument("--warmup", type=int, default=1)
+    u.add_argument("--repeats", type=int, default=3)
+    u.add_argument("--pause", type=float, default=0.5)
+    u.add_argument("--only")
+    u.add_argument("--quiet", action="store_true")
+    u.set_defaults(fn=cmd_run)
+    k = sub.add_parser("c10k")
+    k.add_argument("--name", required=True)
+    k.add_argument("--port", type=int, required=True)
+    k.add_argument("--pid", type=int, required=True)
+    k.add_argument("--levels", default="1000,5000,10000")
+    k.add_argument("--wait", type=float, default=10)
+    k.add_argument("--fresh-timeout", type=float, default=10)
+    k.add_argument("--pause", type=float, default=1)
+    k.add_argument("--out", required=True)
+    k.set_defaults(fn=cmd_c10k)
+    o = sub.add_parser("report")
+    o.add_argument("--raw", required=True)
+    o.add_argument("--c10k")
+    o.add_argument("--meta")
+    o.add_argument("--out", required=True)
+    o.add_argument("--plots")
+    o.set_defaults(fn=cmd_report)
+    a = ap.parse_args()
+    a.fn(a)
+
+
+if __name__ == "__main__":
+    main()

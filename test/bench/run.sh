@@ -1,0 +1,514 @@
+#!/bin/bash
+# run.sh — the comparison benchmark (issue 8): preforkd against Apache (mpm_prefork and
+# mpm_event), nginx, lighttpd and a minimal epoll responder (the ceiling), on this machine,
+# in one run. Writes test/bench/RESULTS.md and PNG plots beside it.
+#
+#   test/bench/run.sh                 (as root on Debian 12; about 20 minutes)
+#
+# It installs what is missing (apt-get), builds preforkd if needed, writes every server's
+# config into a temp folder, starts each server by hand (never through the packages' services)
+# on its own 127.0.0.1 port, runs the workloads interleaved and repeated (bench.py run), holds
+# 1 000 / 5 000 / 10 000 idle keep-alive connections against each (bench.py c10k), counts
+# preforkd's instructions per request (callgrind.sh), stops every server it started by its pid
+# (also on failure or Ctrl-C) and writes the report (bench.py report).
+#
+# Environment (defaults in brackets):
+#   BENCH_DURATION [3]      seconds per measured run        BENCH_REPEATS [3]   repetitions
+#   BENCH_WARMUP [1]        seconds per warm-up run (0: none)
+#   BENCH_SERVERS           [preforkd apache-prefork apache-event nginx lighttpd epoll-ref]
+#   BENCH_C10K [1]          the C10K probe (0: skip)        BENCH_C10K_LEVELS [1000,5000,10000]
+#   BENCH_C10K_POOL [10000] max_workers of the extra preforkd that holds every connection
+#   BENCH_C10K_WAIT [10]    seconds to wait for the held connections' answers (and for the
+#                           fresh client)
+#   BENCH_POOL [1024]       fixed pool of preforkd and Apache prefork (start = max = this)
+#   BENCH_CALLGRIND [1]     run callgrind.sh (0: skip)
+#   BENCH_BUILD [build]     preforkd build folder (built with cmake when missing)
+#   BENCH_OUT [test/bench]  where RESULTS.md and the plots go
+#   BENCH_KEEP [0]          1: keep the temp folder (configs, logs, raw data)
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+build=${BENCH_BUILD:-$top/build}
+duration=${BENCH_DURATION:-3}
+repeats=${BENCH_REPEATS:-3}
+warmup=${BENCH_WARMUP:-1}
+servers=${BENCH_SERVERS:-"preforkd apache-prefork apache-event nginx lighttpd epoll-ref"}
+c10k=${BENCH_C10K:-1}
+c10k_levels=${BENCH_C10K_LEVELS:-1000,5000,10000}
+c10k_pool=${BENCH_C10K_POOL:-10000}
+c10k_wait=${BENCH_C10K_WAIT:-10}
+pool=${BENCH_POOL:-1024}
+callgrind=${BENCH_CALLGRIND:-1}
+out=${BENCH_OUT:-$here}
+keep=${BENCH_KEEP:-0}
+ka_timeout=30        # keep-alive timeout of every server: longer than one C10K level lasts
+ka_requests=10000    # requests per keep-alive connection, every server
+backlog=511          # listen backlog, every server that has the setting
+min_spare=$((pool < 32 ? pool : 32))
+nproc=$(nproc)
+
+die() { echo "run.sh: $*" >&2; exit 1; }
+log() { echo "== $(date +%H:%M:%S) $*"; }
+
+for v in duration repeats warmup pool c10k_pool c10k_wait; do
+    [[ ${!v} =~ ^[0-9]+$ ]] || die "BENCH_${v^^} must be a whole number"
+done
+[ "$repeats" -ge 1 ] && [ "$duration" -ge 1 ] && [ "$pool" -ge 1 ] || die "durations, repeats and pools must be at least 1"
+[ "$c10k_pool" -le 20000 ] && [ "$pool" -le 20000 ] || die "preforkd pools are at most 20000"
+[[ $c10k_levels =~ ^[0-9]+(,[0-9]+)*$ ]] || die "BENCH_C10K_LEVELS: comma-separated numbers"
+for s in $servers; do
+    case $s in preforkd|apache-prefork|apache-event|nginx|lighttpd|epoll-ref) ;;
+        *) die "unknown server '$s' in BENCH_SERVERS" ;; esac
+done
+command=""
+for v in BENCH_DURATION BENCH_REPEATS BENCH_WARMUP BENCH_SERVERS BENCH_C10K BENCH_C10K_LEVELS \
+         BENCH_C10K_POOL BENCH_C10K_WAIT BENCH_POOL BENCH_CALLGRIND BENCH_BUILD BENCH_OUT; do
+    [ -n "${!v+x}" ] && command+="$v=$(printf '%q' "${!v}") "
+done
+command+="test/bench/run.sh"
+
+# ------------------------------------------------------------------ clean-up, whatever happens
+work=""
+started=()          # "name pid" of every server this script started
+policy_created=0
+stop_pid() { # name pid: TERM the server, wait up to 15 s, then KILL what is left of its tree
+    local name=$1 pid=$2 tree i
+    kill -0 "$pid" 2>/dev/null || return 0
+    tree=$(python3 "$here/bench.py" tree "$pid" 2>/dev/null)
+    kill -TERM "$pid" 2>/dev/null
+    for ((i = 0; i < 150; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    wait "$pid" 2>/dev/null
+    local left=()
+    for p in $tree; do
+        # only processes of the tree we saw, still alive: nothing else is ever signalled
+        [ -d "/proc/$p" ] && [ "$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)" != Z ] && left+=("$p")
+    done
+    if [ ${#left[@]} -gt 0 ]; then
+        echo "run.sh: $name: ${#left[@]} processes still up after TERM: KILL" >&2
+        kill -KILL "${left[@]}" 2>/dev/null
+        wait "$pid" 2>/dev/null
+    fi
+}
+stop_named() { # name: stop the servers of that name started so far
+    local e
+    for e in "${started[@]}"; do
+        [ "${e%% *}" = "$1" ] && stop_pid $e
+    done
+}
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    local e
+    for e in "${started[@]}"; do stop_pid $e; done
+    [ "$policy_created" = 1 ] && rm -f /usr/sbin/policy-rc.d
+    if [ -n "$work" ]; then
+        if [ "$keep" = 1 ] || [ "$rc" -ne 0 ]; then
+            echo "run.sh: configs, logs and raw data kept in $work"
+        else
+            rm -rf "$work"
+        fi
+    fi
+    exit "$rc"
+}
+# A long step runs in the background and is waited for, so that a signal interrupts the wait
+# (bash runs a trap only after the foreground command ends); the step itself is stopped too.
+child=""
+step() {
+    "$@" &
+    child=$!
+    wait "$child"
+    local rc=$?
+    child=""
+    return $rc
+}
+on_signal() {
+    [ -n "$child" ] && kill -TERM "$child" 2>/dev/null && wait "$child" 2>/dev/null
+    exit 130
+}
+trap cleanup EXIT
+trap on_signal INT TERM
+
+# ------------------------------------------------------------------ what the run needs
+need_pkgs=()
+want() { command -v "$1" >/dev/null 2>&1 || need_pkgs+=("$2"); }
+want python3 python3
+want wrk wrk
+want ab apache2-utils
+want gcc build-essential
+want cmake cmake
+want pkg-config pkg-config
+[[ " $servers " == *" apache-"* ]] && want apache2 apache2
+[[ " $servers " == *" nginx "* ]] && { want nginx nginx-light; }
+[[ " $servers " == *" lighttpd "* ]] && want lighttpd lighttpd
+want gnuplot gnuplot-nox
+[ "$callgrind" = 1 ] && want valgrind valgrind
+[ -x "$build/server/preforkd" ] || need_pkgs+=(libconfuse-dev libpcre2-dev)
+PATH=$PATH:/usr/sbin:/sbin
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+    [ "$(id -u)" = 0 ] || die "missing packages (${need_pkgs[*]}): run as root, or install them"
+    log "installing ${need_pkgs[*]}"
+    # The packages' services must not start: a policy-rc.d refusing every start, for the
+    # duration of the install only (unless the machine already has one).
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
+        policy_created=1
+    fi
+    pre_pids=$(cat /run/apache2/apache2.pid /run/nginx.pid /run/lighttpd.pid 2>/dev/null | tr '\n' ' ')
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -qq "${need_pkgs[@]}" >/dev/null ||
+        { apt-get update -qq && apt-get install -y -qq "${need_pkgs[@]}" >/dev/null; } ||
+        die "apt-get install ${need_pkgs[*]} failed"
+    [ "$policy_created" = 1 ] && rm -f /usr/sbin/policy-rc.d && policy_created=0
+    # Should a service have started anyway, stop it: only one whose pid file appeared with this
+    # install and whose process is that daemon.
+    for f in /run/apache2/apache2.pid /run/nginx.pid /run/lighttpd.pid; do
+        p=$(cat "$f" 2>/dev/null) || continue
+        [[ $p =~ ^[0-9]+$ ]] && [[ " $pre_pids " != *" $p "* ]] || continue
+        case $(cat "/proc/$p/comm" 2>/dev/null) in
+            apache2|nginx|lighttpd) log "stopping the $(cat /proc/$p/comm) service the install started (pid $p)"
+                kill -TERM "$p" ;;
+        esac
+    done
+fi
+command -v wrk >/dev/null || die "wrk is missing"
+
+if [ ! -x "$build/server/preforkd" ] || [ ! -e "$build/modules/mod_static.so" ]; then
+    log "building preforkd in $build"
+    cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null &&
+        cmake --build "$build" -j "$nproc" --target preforkd modules >/dev/null ||
+        die "the build failed"
+fi
+build=$(cd "$build" && pwd)
+pfd=$build/server/preforkd
+
+# Descriptors: 10 000 held connections need more than the usual 1 024 (servers inherit this).
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null
+nofile=$(ulimit -n)
+[ "$nofile" = unlimited ] && nofile=1048576
+
+# ------------------------------------------------------------------ the temp folder
+work=$(mktemp -d /tmp/pfd-bench-XXXXXX) || die "mktemp failed"
+chmod 755 "$work"
+docroot=$work/htdocs
+mkdir -p "$docroot/dir" "$docroot/cgi-bin" "$work/apache-prefork" "$work/apache-event" \
+         "$work/nginx/tmp" "$work/lighttpd"
+head -c 1024 /dev/zero | tr '\0' a > "$docroot/1k.txt"
+head -c $((10 * 1024 * 1024)) /dev/urandom > "$docroot/10m.bin"
+for i in $(seq 1 100); do
+    head -c $((i * 37)) /dev/zero > "$docroot/dir/file-$i-$(printf '%0*d' $((i % 20)) 0).txt"
+done
+gcc -O2 -o "$docroot/cgi-bin/c.cgi" "$here/hello_cgi.c" || die "cannot compile hello_cgi.c"
+cp "$here/hello_cgi.sh" "$docroot/cgi-bin/sh.cgi"
+chmod -R a+rX "$docroot" && chmod 755 "$docroot/cgi-bin/"*.cgi
+gcc -O2 -Wall -o "$work/epoll_ref" "$here/epoll_ref.c" || die "cannot compile epoll_ref.c"
+
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+if [ "$(id -u)" = 0 ]; then
+    runas_user=nobody runas_group=nogroup
+    chown "$runas_user:$runas_group" "$work/lighttpd"   # lighttpd opens its error log as that user
+else
+    runas_user="" runas_group=""
+fi
+
+# ------------------------------------------------------------------ the configs
+conf_preforkd() { # file port pool
+    cat > "$1" <<CONF
+# preforkd for the benchmark: the pool is fixed (start = max) like Apache prefork's below.
+listen = {"127.0.0.1:$2"}
+document_root = "$docroot"
+module_dir = "$build/modules"
+modules = {"cgi", "static", "autoindex"}
+mime_types = "$top/config/mime.types"
+pid_file = "${1%.conf}.pid"
+error_log = "${1%.conf}.error.log"
+${runas_user:+user = \"$runas_user\"}
+prefork {
+    start_servers = $3
+    min_spare_servers = $((min_spare < $3 ? min_spare : $3))
+    max_spare_servers = $3
+    max_workers = $3
+    max_requests_per_child = 0
+    listen_backlog = $backlog
+    max_spawn_rate = 32
+}
+timeouts { keepalive = $ka_timeout }
+keepalive { enabled = true  max_requests = $ka_requests }
+module "static" { sendfile = true }
+location "^/cgi-bin/" { handler = "cgi" }
+location "^/dir/" { autoindex = true }
+CONF
+}
+
+conf_apache() { # mpm port
+    local d=$work/apache-$1 mpm
+    if [ "$1" = prefork ]; then
+        mpm="LoadModule mpm_prefork_module /usr/lib/apache2/modules/mod_mpm_prefork.so
+LoadModule cgi_module /usr/lib/apache2/modules/mod_cgi.so
+StartServers $pool
+MinSpareServers $min_spare
+MaxSpareServers $pool
+ServerLimit $pool
+MaxRequestWorkers $pool
+MaxConnectionsPerChild 0"
+    else
+        mpm="LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
+LoadModule cgid_module /usr/lib/apache2/modules/mod_cgid.so
+ScriptSock $d/cgid.sock
+StartServers 2
+ServerLimit 16
+ThreadsPerChild 64
+MaxRequestWorkers 1024
+MinSpareThreads 64
+MaxSpareThreads 1024
+AsyncRequestWorkerFactor 10
+MaxConnectionsPerChild 0"
+    fi
+    cat > "$d/apache2.conf" <<CONF
+# Apache 2.4 mpm_$1 for the benchmark (Debian's binary, this file only).
+ServerRoot $d
+DefaultRuntimeDir $d
+PidFile $d/apache2.pid
+ErrorLog $d/error.log
+LogLevel warn
+Listen 127.0.0.1:$2
+ListenBacklog $backlog
+ServerName 127.0.0.1
+$mpm
+LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
+LoadModule mime_module /usr/lib/apache2/modules/mod_mime.so
+LoadModule dir_module /usr/lib/apache2/modules/mod_dir.so
+LoadModule autoindex_module /usr/lib/apache2/modules/mod_autoindex.so
+LoadModule alias_module /usr/lib/apache2/modules/mod_alias.so
+${runas_user:+User $runas_user}
+${runas_group:+Group $runas_group}
+TypesConfig /dev/null
+AddType text/plain .txt
+AddType text/html .html
+KeepAlive On
+KeepAliveTimeout $ka_timeout
+MaxKeepAliveRequests $ka_requests
+Timeout 60
+EnableSendfile On
+HostnameLookups Off
+DocumentRoot $docroot
+<Directory />
+    AllowOverride None
+    Require all denied
+</Directory>
+<Directory $docroot>
+    Options Indexes
+    Require all granted
+</Directory>
+ScriptAlias /cgi-bin/ $docroot/cgi-bin/
+<Directory $docroot/cgi-bin>
+    Options +ExecCGI
+    Require all granted
+</Directory>
+CONF
+}
+
+conf_nginx() { # port
+    local wc=$((nofile - 100 < 16384 ? nofile - 100 : 16384))
+    cat > "$work/nginx/nginx.conf" <<CONF
+# nginx for the benchmark (Debian's binary, this file only).
+${runas_user:+user $runas_user $runas_group;}
+worker_processes $nproc;
+worker_rlimit_nofile $nofile;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+daemon off;
+events { worker_connections $wc; }
+http {
+    types { text/plain txt; text/html html; application/octet-stream bin; }
+    default_type application/octet-stream;
+    access_log off;
+    sendfile on;
+    keepalive_timeout $ka_timeout;
+    keepalive_requests $ka_requests;
+    client_body_temp_path tmp/body;
+    proxy_temp_path tmp/proxy;
+    fastcgi_temp_path tmp/fastcgi;
+    uwsgi_temp_path tmp/uwsgi;
+    scgi_temp_path tmp/scgi;
+    server {
+        listen 127.0.0.1:$1 backlog=$backlog;
+        root $docroot;
+        location /dir/ { autoindex on; }
+    }
+}
+CONF
+}
+
+conf_lighttpd() { # port
+    cat > "$work/lighttpd/lighttpd.conf" <<CONF
+# lighttpd for the benchmark (Debian's binary, this file only).
+server.modules = ("mod_dirlisting", "mod_cgi")
+server.document-root = "$docroot"
+server.bind = "127.0.0.1"
+server.port = $1
+server.pid-file = "$work/lighttpd/lighttpd.pid"
+server.errorlog = "$work/lighttpd/error.log"
+${runas_user:+server.username = \"$runas_user\"}
+${runas_group:+server.groupname = \"$runas_group\"}
+server.max-fds = $nofile
+server.max-connections = 16384
+server.listen-backlog = $backlog
+server.max-keep-alive-idle = $ka_timeout
+server.max-keep-alive-requests = $ka_requests
+server.network-backend = "sendfile"
+mimetype.assign = (".txt" => "text/plain", ".html" => "text/html", "" => "application/octet-stream")
+\$HTTP["url"] =~ "^/dir/" { dir-listing.activate = "enable" }
+\$HTTP["url"] =~ "^/cgi-bin/" { cgi.assign = ("" => "") }
+CONF
+}
+
+# ------------------------------------------------------------------ starting servers
+declare -A port pid
+: > "$work/servers.txt"
+: > "$work/raw.jsonl"
+: > "$work/c10k.jsonl"
+
+start() { # name [pool]: start the server in the foreground of a background job; sets pid[name]
+    local name=$1 p procs flags="ka,close,big,listing,cgi" cmd=()
+    p=$(free_port)
+    case $name in
+        preforkd|preforkd-10k)
+            conf_preforkd "$work/$name.conf" "$p" "${2:-$pool}"
+            "$pfd" -t -f "$work/$name.conf" >/dev/null 2>"$work/$name.check" ||
+                { cat "$work/$name.check" >&2; die "$name: config refused"; }
+            cmd=("$pfd" -f "$work/$name.conf"); procs=$((${2:-$pool} + 1)) ;;
+        apache-prefork|apache-event)
+            conf_apache "${name#apache-}" "$p"
+            cmd=(apache2 -f "$work/$name/apache2.conf" -DFOREGROUND)
+            [ "$name" = apache-prefork ] && procs=$((pool + 1)) || procs=3 ;;
+        nginx)
+            conf_nginx "$p"
+            cmd=(nginx -p "$work/nginx/" -e "$work/nginx/error.log" -c "$work/nginx/nginx.conf")
+            procs=$((nproc + 1)); flags="ka,close,big,listing" ;;
+        lighttpd)
+            conf_lighttpd "$p"
+            cmd=(lighttpd -D -f "$work/lighttpd/lighttpd.conf"); procs=1 ;;
+        epoll-ref)
+            cmd=("$work/epoll_ref" "$p" "$nproc"); procs=$((nproc + 1)); flags="ka,close" ;;
+    esac
+    # Its own session and process group: Apache signals its whole process group when it stops.
+    local since
+    since=$(date +%s.%N)
+    setsid "${cmd[@]}" >"$work/$name.stdout" 2>&1 </dev/null &
+    pid[$name]=$!
+    port[$name]=$p
+    started+=("$name ${pid[$name]}")
+    log "started $name (pid ${pid[$name]}) on 127.0.0.1:$p"
+    step python3 "$here/bench.py" ready --name "$name" --port "$p" --pid "${pid[$name]}" \
+        --procs "$procs" --timeout 300 --out "$3" --since "$since" >/dev/null ||
+        { tail -n 20 "$work/$name.stdout" "$work/$name"*error* "$work/$name"/*error* 2>/dev/null >&2
+          die "$name did not start"; }
+    [ -n "${4:-}" ] && echo "$name $p ${pid[$name]} $flags" >> "$work/servers.txt"
+    return 0
+}
+
+# ------------------------------------------------------------------ run
+n_servers=$(wc -w <<<"$servers")
+n_levels=$(tr ',' ' ' <<<"$c10k_levels" | wc -w)
+# about 0.7 s of overhead per wrk run (memory reading, a pause); 11 workloads per server on average
+est=$(( (repeats * (duration * 10 + 7) + (warmup > 0 ? warmup * 10 + 7 : 0)) * 11 * n_servers / 10 + 60 ))
+[ "$c10k" = 1 ] && est=$((est + (n_servers + 1) * n_levels * (c10k_wait / 2 + 3) + 60))
+[ "$callgrind" = 1 ] && est=$((est + 60))
+log "preforkd benchmark: servers: $servers; ${duration}s x $repeats (warm-up ${warmup}s); C10K: $([ "$c10k" = 1 ] && echo "$c10k_levels" || echo off); up to about $((est / 60)) min"
+log "work folder: $work; open-file limit: $nofile"
+
+for s in $servers; do start "$s" "" "$work/raw.jsonl" yes; done
+python3 "$here/bench.py" check --servers "$work/servers.txt"
+
+log "workloads"
+step python3 "$here/bench.py" run --servers "$work/servers.txt" --out "$work/raw.jsonl" \
+    --duration "$duration" --repeats "$repeats" --warmup "$warmup" || die "bench.py run failed"
+
+if [ "$c10k" = 1 ]; then
+    log "C10K probe: $c10k_levels idle keep-alive connections"
+    log_from=$(stat -c %s "$work/preforkd.error.log" 2>/dev/null || echo 0)
+    for s in $servers; do
+        step python3 "$here/bench.py" c10k --name "$s" --port "${port[$s]}" --pid "${pid[$s]}" \
+            --levels "$c10k_levels" --wait "$c10k_wait" --fresh-timeout "$c10k_wait" \
+            --out "$work/c10k.jsonl" || die "bench.py c10k $s failed"
+    done
+    # The process-per-connection servers are stopped to make room for preforkd's big pool.
+    stop_named apache-prefork
+    stop_named preforkd
+    log "preforkd with max_workers = $c10k_pool"
+    start preforkd-10k "$c10k_pool" "$work/c10k.jsonl"
+    step python3 "$here/bench.py" c10k --name preforkd-10k --port "${port[preforkd-10k]}" \
+        --pid "${pid[preforkd-10k]}" --levels "$c10k_levels" --wait "$c10k_wait" \
+        --fresh-timeout "$c10k_wait" --out "$work/c10k.jsonl" || die "bench.py c10k failed"
+    stop_named preforkd-10k
+fi
+for e in "${started[@]}"; do stop_pid $e; done
+
+cg=""
+if [ "$callgrind" = 1 ]; then
+    log "callgrind: instructions per request"
+    cg=$(timeout 900 "$here/callgrind.sh" "$build" 2>&1 | tail -n 2) || cg="callgrind.sh failed: $cg"
+    echo "$cg"
+fi
+
+# ------------------------------------------------------------------ the report
+smoke=0
+{ [ "$duration" -lt 3 ] || [ "$repeats" -lt 3 ] || [ "$c10k" != 1 ] ||
+  [ "$c10k_levels" != 1000,5000,10000 ] || [ "$c10k_pool" -lt 10000 ]; } && smoke=1
+export BM_COMMAND=$command BM_SERVERS=$servers BM_CG=$cg BM_WORK=$work BM_SMOKE=$smoke \
+    BM_POOL=$pool BM_MIN_SPARE=$min_spare BM_DURATION=$duration BM_REPEATS=$repeats \
+    BM_WARMUP=$warmup BM_KA=$ka_timeout BM_KAREQ=$ka_requests BM_BACKLOG=$backlog \
+    BM_NOFILE=$nofile BM_PFD=$pfd BM_TOP=$top BM_LOG_FROM=${log_from:-0} BM_C10K_POOL=$c10k_pool
+python3 - "$work/meta.json" <<'PY'
+import json, os, platform, re, subprocess, sys, time
+def sh(c):
+    try:
+        r = subprocess.run(c, shell=True, capture_output=True, text=True, timeout=20)
+        return (r.stdout + r.stderr).strip().splitlines()[0] if (r.stdout + r.stderr).strip() else "n/a"
+    except Exception:
+        return "n/a"
+e = os.environ
+w = e["BM_WORK"]
+cpu = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-").strip()
+mem = sh("awk '/MemTotal/ {printf \"%.1f GB\", $2/1048576}' /proc/meminfo")
+osname = sh(". /etc/os-release && echo \"$PRETTY_NAME\"") + " (Debian " + sh("cat /etc/debian_version") + ")"
+log = []
+for f, start in ((w + "/preforkd.error.log", int(e["BM_LOG_FROM"])), (w + "/preforkd-10k.error.log", 0)):
+    try:
+        with open(f, errors="replace") as fh:
+            fh.seek(start)
+            log += [os.path.basename(f) + ": " + l.rstrip() for l in fh
+                    if re.search(r"\b(warn|error|crit|alert|emerg)", l, re.I)]
+    except OSError:
+        pass
+configs = [(n, p) for n, p in (
+    ("preforkd", w + "/preforkd.conf"), ("preforkd, max_workers = 10000", w + "/preforkd-10k.conf"),
+    ("Apache mpm_prefork", w + "/apache-prefork/apache2.conf"),
+    ("Apache mpm_event", w + "/apache-event/apache2.conf"), ("nginx", w + "/nginx/nginx.conf"),
+    ("lighttpd", w + "/lighttpd/lighttpd.conf")) if os.path.exists(p)]
+meta = {
+    "date": time.strftime("%Y-%m-%d %H:%M %Z"), "command": e["BM_COMMAND"],
+    "servers": e["BM_SERVERS"].split(), "smoke": e["BM_SMOKE"] == "1",
+    "cpu": cpu, "nproc": os.cpu_count(), "memory": mem, "kernel": platform.release(),
+    "os": osname, "nofile": e["BM_NOFILE"],
+    "preforkd": sh(e["BM_PFD"] + " -v") + " (" + sh("git -C '%s' describe --always --dirty 2>/dev/null" % e["BM_TOP"]) + ")",
+    "apache": sh("apache2 -v"), "nginx": sh("nginx -v"), "lighttpd": sh("lighttpd -v"),
+    "wrk": sh("wrk -v"), "compiler": sh("gcc --version"),
+    "pool": int(e["BM_POOL"]), "min_spare": int(e["BM_MIN_SPARE"]),
+    "duration": int(e["BM_DURATION"]), "repeats": int(e["BM_REPEATS"]),
+    "warmup": int(e["BM_WARMUP"]), "keepalive_timeout": int(e["BM_KA"]),
+    "keepalive_requests": int(e["BM_KAREQ"]), "backlog": int(e["BM_BACKLOG"]),
+    "callgrind": e.get("BM_CG", ""), "c10k_pool": int(e["BM_C10K_POOL"]), "preforkd_log_tail": log[-8:], "workdir": w,
+    "configs": configs,
+}
+json.dump(meta, open(sys.argv[1], "w"), indent=1)
+PY
+mkdir -p "$out"
+python3 "$here/bench.py" report --raw "$work/raw.jsonl" --c10k "$work/c10k.jsonl" \
+    --meta "$work/meta.json" --out "$out/RESULTS.md" --plots "$out" || die "report failed"
+cp "$work/raw.jsonl" "$out/raw.jsonl" 2>/dev/null
+cp "$work/c10k.jsonl" "$out/c10k.jsonl" 2>/dev/null
+log "done: $out/RESULTS.md"
