@@ -7,8 +7,9 @@ set -eu
 cd "$(dirname "$0")"
 
 packages="build-essential cmake pkg-config libconfuse-dev libpcre2-dev check"
-# The tests run real CGI scripts (shell, Perl CGI.pm, Python, PHP) and validate listings.
-[ "${1:-}" = test ] && packages="$packages curl python3 perl libcgi-pm-perl php-cgi libxml2-utils"
+# The tests run real CGI scripts (shell, Perl CGI.pm, Python, PHP), validate listings, make
+# htpasswd files and load with ab (apache2-utils), and put HAProxy in front of two servers.
+[ "${1:-}" = test ] && packages="$packages curl python3 perl libcgi-pm-perl php-cgi libxml2-utils apache2-utils haproxy"
 
 missing=""
 for p in $packages; do

@@ -366,7 +366,7 @@ static bool cgi_script_mode(const struct pfd_request *r, const struct cgi_conf *
 static int cgi_resolve(struct cgi_run *run)
 {
     struct pfd_request *r = run->r;
-    const char *file = pfd_request_file_path(r), *root = pfd_request_document_root(r);
+    const char *file = pfd_request_file_path(r), *root = pfd_request_context_root(r);
     if (file == NULL || root == NULL || file[0] != '/')
         return PFD_DECLINED;
     bool script_mode = cgi_script_mode(r, run->cc);
@@ -467,8 +467,8 @@ static int cgi_env_request(struct cgi_env *e, struct cgi_run *run)
                           pfd_request_printf(r, "%.*s%s", (int)rl, root, run->path_info));
     }
     rc |= cgi_env_set(e, "DOCUMENT_ROOT", root);
-    rc |= cgi_env_set(e, "CONTEXT_DOCUMENT_ROOT", root);
-    rc |= cgi_env_set(e, "CONTEXT_PREFIX", "");
+    rc |= cgi_env_set(e, "CONTEXT_DOCUMENT_ROOT", pfd_request_context_root(r));
+    rc |= cgi_env_set(e, "CONTEXT_PREFIX", pfd_request_context_prefix(r));
     rc |= cgi_env_set(e, "REDIRECT_STATUS", "200"); /* php-cgi refuses to run without it */
     const char *type = pfd_request_header(r, "Content-Type");
     if (type != NULL)

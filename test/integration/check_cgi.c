@@ -187,6 +187,41 @@ START_TEST(test_rlimit_cpu)
 }
 END_TEST
 
+/* ScriptAlias: a prefix location aliased to a folder outside the URL space runs its scripts,
+ * with Apache's context variables. */
+START_TEST(test_script_alias)
+{
+    struct ts_server s;
+    ck_assert_int_eq(ts_server_init(&s), 0);
+    char extra[1024];
+    snprintf(extra, sizeof(extra),
+             "modules = {\"static\", \"cgi\"}\n"
+             "location \"/scripts/\" { alias = \"%s/cgi-bin/\" handler = \"cgi\" }\n",
+             s.docroot);
+    ck_assert_int_eq(ts_server_configure(&s, extra), 0);
+    install_or_fail(&s, "printenv.sh");
+    const char *args[] = {"-f", s.conf, NULL};
+    ck_assert_int_eq(ts_server_spawn(&s, args), 0);
+    if (ts_server_wait_ready(&s, 10.0) != 0) {
+        ts_server_dump(&s);
+        ck_abort_msg("the server did not start");
+    }
+    struct ts_response r;
+    get_or_fail(s.port, "/scripts/printenv.sh/extra/path?q=1", &r);
+    ck_assert_msg(r.status == 200, "%s", ts_response_describe(&r));
+    char want[TS_PATH_MAX + 64];
+    snprintf(want, sizeof(want), "%s/cgi-bin/printenv.sh", s.docroot);
+    expect_env(r.body, "SCRIPT_FILENAME", want);
+    expect_env(r.body, "SCRIPT_NAME", "/scripts/printenv.sh");
+    expect_env(r.body, "PATH_INFO", "/extra/path");
+    expect_env(r.body, "CONTEXT_PREFIX", "/scripts/");
+    snprintf(want, sizeof(want), "%s/cgi-bin", s.docroot);
+    expect_env(r.body, "CONTEXT_DOCUMENT_ROOT", want);
+    ts_response_free(&r);
+    ts_server_stop(&s);
+}
+END_TEST
+
 /* ---- the script's head -------------------------------------------------------------------- */
 
 struct head_case {
@@ -617,6 +652,7 @@ static Suite *cgi_suite(void)
     tcase_add_test(tc, test_search_arguments);
     tcase_add_test(tc, test_pass_and_set_env);
     tcase_add_test(tc, test_rlimit_cpu);
+    tcase_add_test(tc, test_script_alias);
     tcase_add_test(tc, test_not_runnable);
     tcase_add_test(tc, test_python_php_c);
     tcase_add_test(tc, test_perl_upload);
