@@ -686,7 +686,9 @@ void pfd_access_log_write(struct pfd_access_log *log, const struct pfd_request *
     time_t now = time(NULL);
     if (now - last_complaint >= PFD_LOG_COMPLAIN_INTERVAL) {
         last_complaint = now;
-        pfd_log(PFD_LOG_ERR, "write() to access log \"%s\" failed: %s (lines are lost until it "
-                "can be written again)", log->path != NULL ? log->path : "-", strerror(errno));
+        pfd_log(PFD_LOG_ERR,
+                "write() to access log \"%s\" failed: %s (lines are lost until it "
+                "can be written again)",
+                log->path != NULL ? log->path : "-", strerror(errno));
     }
 }
