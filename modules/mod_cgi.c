@@ -30,6 +30,7 @@
 
 #include "cgi_args.h"
 #include "cgi_env.h"
+#include "cgi_owner.h"
 #include "cgi_parse.h"
 #include "cgi_path.h"
 #include "cgi_slots.h"
@@ -54,6 +55,7 @@ static cfg_opt_t cgi_options[] = {
     CFG_INT("rlimit_nproc", 0, CFGF_NONE),
     CFG_INT("max_concurrent", 0, CFGF_NONE),
     CFG_STR("spool_max", "64K", CFGF_NONE),
+    CFG_BOOL("check_ownership", cfg_false, CFGF_NONE),
     CFG_END(),
 };
 
@@ -98,9 +100,10 @@ struct cgi_conf {
     bool pass_authorization;
     struct cgi_limits limits;
     int max_concurrent;
-    long long spool_max; /* chunked bodies up to this stay in memory, larger go to a temp file */
-    bool exec_cgi;       /* set by a location: run files by extension, decline others */
-    bool owns_lists;     /* main conf: frees the lists; location confs share them */
+    long long spool_max;  /* chunked bodies up to this stay in memory, larger go to a temp file */
+    bool check_ownership; /* suexec-like: refuse scripts others could have changed (cgi_owner.c) */
+    bool exec_cgi;        /* set by a location: run files by extension, decline others */
+    bool owns_lists;      /* main conf: frees the lists; location confs share them */
     struct cgi_slots *slots;
     bool owns_slots;
 };
@@ -175,6 +178,7 @@ static int cgi_conf_read(struct cgi_conf *cc, cfg_t *sec)
     cc->timeout = (int)cfg_getint(sec, "timeout");
     cc->path = strdup(cfg_getstr(sec, "path") != NULL ? cfg_getstr(sec, "path") : "");
     cc->pass_authorization = cfg_getbool(sec, "pass_authorization");
+    cc->check_ownership = cfg_getbool(sec, "check_ownership");
     cc->limits.cpu = cfg_getint(sec, "rlimit_cpu");
     cc->limits.nproc = cfg_getint(sec, "rlimit_nproc");
     cc->max_concurrent = (int)cfg_getint(sec, "max_concurrent");
@@ -362,6 +366,23 @@ static bool cgi_script_mode(const struct pfd_request *r, const struct cgi_conf *
     return h != NULL && strcmp(h, "cgi") == 0;
 }
 
+/* check_ownership: the suexec-like check of the script and its folder (cgi_owner.c) for the
+ * workers' user, which is the real uid here. 0, or 403 logged with the reason. */
+static int cgi_check_ownership(const struct cgi_run *run)
+{
+    struct stat script, dir;
+    if (lstat(run->script, &script) != 0 || lstat(run->dir, &dir) != 0) {
+        pfd_log(PFD_LOG_ERR, "cgi: \"%s\" refused by check_ownership: lstat() failed: %s",
+                run->script, strerror(errno));
+        return 403;
+    }
+    const char *why = cgi_owner_verdict(&script, &dir, getuid());
+    if (why == NULL)
+        return 0;
+    pfd_log(PFD_LOG_ERR, "cgi: \"%s\" refused by check_ownership: %s", run->script, why);
+    return 403;
+}
+
 /* Fills run->script, script_name, path_info, dir. PFD_DECLINED, an error status, or 0. */
 static int cgi_resolve(struct cgi_run *run)
 {
@@ -397,7 +418,7 @@ static int cgi_resolve(struct cgi_run *run)
                 strerror(errno));
         return 403;
     }
-    return 0;
+    return run->cc->check_ownership ? cgi_check_ownership(run) : 0;
 }
 
 /* ---- env: the meta-variables (RFC 3875 §4.1, plus Apache's) ------------------------------- */

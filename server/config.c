@@ -68,6 +68,7 @@ const struct config_directive config_directives[] = {
     CONF_STR("document_root", "htdocs", CFGF_NONE, COPY_NONE, 0, config_check_nonempty),
     CONF_STR("user", "nobody", CFGF_NONE, COPY_STR, CONF_AT(user), config_check_nonempty),
     CONF_STR("group", NULL, CFGF_NODEFAULT, COPY_STR, CONF_AT(group), config_check_nonempty),
+    CONF_STR("chroot", NULL, CFGF_NODEFAULT, COPY_PATH, CONF_AT(chroot), config_check_nonempty),
     CONF_STR("pid_file", NULL, CFGF_NODEFAULT, COPY_PATH, CONF_AT(pid_file), config_check_nonempty),
     CONF_STR("error_log", "-", CFGF_NONE, COPY_LOG, CONF_AT(error_log), config_check_nonempty),
     CONF_STR("log_level", "notice", CFGF_NONE, COPY_NONE, 0, config_check_log_level),
@@ -405,6 +406,63 @@ static int config_check_core(struct config_load *ld)
     return config_document_root(ld);
 }
 
+/* ---- chroot -------------------------------------------------------------------------------- */
+
+/* A path the workers open at request time, made as seen inside the jail: it must be the jail
+ * folder or under it, and loses the jail's prefix in place ("/srv/jail/htdocs" → "/htdocs"), so
+ * every pointer that shares it (a vhost's view) sees the same. Says why and returns -1 if not. */
+static int config_jail_path(struct config_load *ld, int line, const char *name, char *path)
+{
+    size_t n = strlen(ld->conf->chroot);
+    if (path == NULL)
+        return 0;
+    if (strncmp(path, ld->conf->chroot, n) != 0 || (path[n] != '/' && path[n] != '\0')) {
+        config_error(ld, line, "%s \"%s\": not inside the chroot folder \"%s\"", name, path,
+                     ld->conf->chroot);
+        return -1;
+    }
+    if (path[n] == '\0')
+        strcpy(path, "/");
+    else
+        memmove(path, path + n, strlen(path + n) + 1);
+    return 0;
+}
+
+/* chroot: only root may chroot(), so it is refused otherwise; the folder is resolved and every
+ * path read at request time must lie inside it. Paths the master opens (logs, modules, mime
+ * types, the pid file) are not affected: it never enters the jail. */
+static int config_jail(struct config_load *ld)
+{
+    struct pfd_config *conf = ld->conf;
+    if (conf->chroot == NULL)
+        return 0;
+    int line = config_line(ld, NULL, "chroot", 0);
+    if (geteuid() != 0) {
+        config_error(ld, line, "chroot \"%s\": needs the server to be started as root",
+                     conf->chroot);
+        return -1;
+    }
+    if (config_check_folder(ld, line, "chroot", conf->chroot) == -1)
+        return -1;
+    char *real = realpath(conf->chroot, NULL);
+    if (real == NULL)
+        return config_oom(ld);
+    free(conf->chroot);
+    conf->chroot = real;
+    if (strcmp(real, "/") == 0)
+        return 0; /* nothing to strip */
+    config_jail_path(ld, config_line(ld, NULL, "document_root", 0), "document_root",
+                     conf->document_root);
+    for (size_t i = 0; i < conf->nvhosts; i++)
+        config_jail_path(ld, conf->vhosts[i].line, "document_root", conf->vhosts[i].document_root);
+    for (size_t i = 0; i < conf->nlocations; i++) {
+        config_jail_path(ld, conf->locations[i].line, "alias", conf->locations[i].alias);
+        config_jail_path(ld, conf->locations[i].line, "auth_user_file",
+                         conf->locations[i].auth_user_file);
+    }
+    return 0;
+}
+
 /* The runtime check: every address can be bound now. SO_REUSEADDR as the server sets it, so a
  * port left in TIME_WAIT by a previous run passes; a port someone listens on does not. */
 static void config_check_bind(struct config_load *ld, size_t i)
@@ -643,7 +701,7 @@ struct pfd_config *pfd_config_load(const char *file, bool check_runtime, char *e
         config_check_core(&ld) == 0 && config_load_modules(&ld) == 0 &&
         config_location_options(&ld) == 0 && config_parse_modules(&ld) == 0 &&
         config_routes(&ld) == 0 && config_mime_types(&ld) == 0 && config_route_views(&ld) == 0 &&
-        check_runtime) {
+        config_jail(&ld) == 0 && check_runtime) {
         for (size_t i = 0; i < ld.conf->nlistens; i++)
             config_check_bind(&ld, i);
     }
@@ -682,6 +740,7 @@ void pfd_config_free(struct pfd_config *conf)
     config_strv_free(conf->index_files, conf->nindex_files);
     config_strv_free(conf->proxy_protocol, conf->nproxy_protocol);
     config_strv_free(conf->trusted_proxies, conf->ntrusted_proxies);
+    free(conf->chroot);
     char *strings[] = {conf->file,
                        conf->dir,
                        conf->server_name,

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include "access.h"
+#include "log.h"
 #include "preforkd/module.h"
 
 struct pfd_listen {
@@ -114,6 +115,17 @@ struct pfd_vhost {
     struct pfd_routes routes;
     struct pfd_config *view;
     int line;
+
+    /* Its own logs (optional). access_log, access_log_format: as configured, NULL when unset;
+     * either one set gives the vhost a log of its own, the other taken from the top level. */
+    char *access_log;        /* absolute path, "-" or "| command"; NULL: the top level's */
+    char *access_log_format; /* NULL: the top level's */
+    char *error_log;         /* absolute path, "-" or "| command"; NULL: the top level's */
+    bool own_access_log;     /* its requests go to access_log_file, not the server's log */
+    /* Opened by the master before fork (pfd_vhost_logs_open) and inherited by the workers;
+     * fd -1 until then, and closed with the config. */
+    struct pfd_access_log access_log_file;
+    int error_log_fd; /* -1: the top level's error log */
 };
 
 struct pfd_mime_type {
@@ -132,6 +144,9 @@ struct pfd_config {
     char *document_root;     /* absolute, no trailing '/' */
     char *user;              /* used only when started as root; default "nobody" */
     char *group;             /* default: the user's primary group */
+    char *chroot;            /* NULL, or the resolved folder the workers chroot() into (as root);
+                              * then document_root, aliases and auth_user_file are stored as
+                              * seen inside it (the folder's prefix stripped) */
     char *pid_file;          /* absolute or NULL */
     char *error_log;         /* absolute path, or "-" for stderr */
     int log_level;           /* enum pfd_log_level, from "emerg" … "debug"; default "notice" */

@@ -213,10 +213,12 @@ static int check_worker_access(const struct pfd_config *conf)
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
         return 0;
     fprintf(stderr,
-            "%s: document_root \"%s\" cannot be read by user \"%s\", whom the workers run as: "
-            "set `user` in the config, or give that user read and search permission on every "
-            "folder of the path\n",
-            conf->file, conf->document_root, conf->user);
+            "%s: document_root \"%s\"%s%s%s cannot be read by user \"%s\", whom the workers "
+            "run as: set `user` in the config, or give that user read and search permission on "
+            "every folder of the path\n",
+            conf->file, conf->document_root, conf->chroot != NULL ? " (inside chroot \"" : "",
+            conf->chroot != NULL ? conf->chroot : "", conf->chroot != NULL ? "\")" : "",
+            conf->user);
     return -1;
 }
 
@@ -287,7 +289,8 @@ int main(int argc, char **argv)
         return 1;
     }
     int rc = 1;
-    if (pfd_access_log_open(&server.access_log, conf->access_log, conf->access_log_format) != 0)
+    if (pfd_access_log_open(&server.access_log, conf->access_log, conf->access_log_format) != 0 ||
+        pfd_vhost_logs_open(conf) != 0)
         goto out;
     if (pfd_listen_open(conf) != 0)
         goto out;

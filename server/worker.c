@@ -60,8 +60,28 @@ static void worker_setup_signals(void)
     sigdelset(&pfd_worker_wait_mask, SIGWINCH);
 }
 
+/* chroot: enter the jail while still root. The caller has looked up user and group and set the
+ * supplementary groups already: after this, /etc is the jail's. 0, or -1 logged. */
+static int worker_enter_jail(const struct pfd_config *conf)
+{
+    if (conf->chroot == NULL)
+        return 0;
+    if (chroot(conf->chroot) != 0) {
+        pfd_log(PFD_LOG_EMERG, "chroot() \"%s\" failed: %s", conf->chroot, strerror(errno));
+        return -1;
+    }
+    if (chdir("/") != 0) {
+        pfd_log(PFD_LOG_EMERG, "chdir() \"/\" in chroot \"%s\" failed: %s", conf->chroot,
+                strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 /* When the master runs as root, workers run as `user`/`group` (the master keeps root only to
- * bind, open logs and fork), with the supplementary groups of that user only. 0, or -1 logged. */
+ * bind, open logs and fork), with the supplementary groups of that user only, inside `chroot`
+ * when one is set (name lookups and initgroups() first: they read the host's /etc). 0, or -1
+ * logged. */
 int pfd_worker_drop_privileges(const struct pfd_config *conf)
 {
     if (geteuid() != 0)
@@ -80,7 +100,15 @@ int pfd_worker_drop_privileges(const struct pfd_config *conf)
         }
         gid = gr->gr_gid;
     }
-    if (setgid(gid) != 0 || initgroups(conf->user, gid) != 0 || setuid(pw->pw_uid) != 0) {
+    uid_t uid = pw->pw_uid;
+    if (initgroups(conf->user, gid) != 0) {
+        pfd_log(PFD_LOG_EMERG, "initgroups() for user \"%s\" failed: %s", conf->user,
+                strerror(errno));
+        return -1;
+    }
+    if (worker_enter_jail(conf) != 0)
+        return -1;
+    if (setgid(gid) != 0 || setuid(uid) != 0) {
         pfd_log(PFD_LOG_EMERG, "cannot switch to user \"%s\": %s", conf->user, strerror(errno));
         return -1;
     }
@@ -155,7 +183,8 @@ void pfd_worker_run(struct pfd_server *server)
             if (fd < 0)
                 continue;
             uint64_t before = slot != NULL ? slot->requests : 0;
-            pfd_conn_serve(&conn, fd, (struct sockaddr *)&peer, peer_len);
+            pfd_conn_serve(&conn, fd, &conf->listens[ev[i].data.u32], (struct sockaddr *)&peer,
+                           peer_len);
             /* Apache counts connections against MaxConnectionsPerChild; count requests here, as
              * the directive's name says, but at least one per connection. */
             uint64_t done = slot != NULL ? slot->requests - before : 1;

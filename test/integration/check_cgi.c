@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define CGI_CONF                                                                                   \
@@ -350,6 +351,50 @@ START_TEST(test_not_runnable)
 }
 END_TEST
 
+/* check_ownership (suexec-like): a script others could have changed is refused with 403 and the
+ * reason logged; a script owned by the workers' user or root, in a folder only its owner can
+ * write, runs. The test's files belong to the test's user: root in CI (workers as nobody), or
+ * the user the server runs as when the suite is not run as root. */
+START_TEST(test_check_ownership)
+{
+    struct ts_server s;
+    start_with(&s,
+               "modules = {\"static\", \"cgi\"}\n"
+               "module \"cgi\" { timeout = 2 check_ownership = true }\n"
+               "location \"^/cgi-bin/\" { handler = \"cgi\" }\n"
+               "location \"^/open-bin/\" { handler = \"cgi\" }\n",
+               NULL);
+    const char *script = "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\nran\\n'\n";
+    ck_assert_int_eq(ts_cgi_write(&s, "cgi-bin", "good.sh", script, 0755), 0);
+    ck_assert_int_eq(ts_cgi_write(&s, "cgi-bin", "world.sh", script, 0777), 0);
+    ck_assert_int_eq(ts_cgi_write(&s, "cgi-bin", "group.sh", script, 0775), 0);
+    ck_assert_int_eq(ts_cgi_write(&s, "cgi-bin", "setuid.sh", script, 04755), 0);
+    ck_assert_int_eq(ts_cgi_write(&s, "open-bin", "good.sh", script, 0755), 0);
+    char open_bin[TS_PATH_MAX * 2];
+    snprintf(open_bin, sizeof(open_bin), "%s/open-bin", s.docroot);
+    ck_assert_int_eq(chmod(open_bin, 0777), 0);
+
+    struct ts_response r;
+    get_or_fail(s.port, "/cgi-bin/good.sh", &r);
+    ck_assert_msg(r.status == 200 && strstr(r.body, "ran") != NULL, "good.sh: %s",
+                  ts_response_describe(&r));
+    ts_response_free(&r);
+    const char *refused[][2] = {
+        {"/cgi-bin/world.sh", "world.sh\" refused by check_ownership: writable by group or others"},
+        {"/cgi-bin/group.sh", "group.sh\" refused by check_ownership: writable by group or others"},
+        {"/cgi-bin/setuid.sh", "setuid.sh\" refused by check_ownership: setuid or setgid"},
+        {"/open-bin/good.sh", "good.sh\" refused by check_ownership: its folder is writable"},
+    };
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        ck_assert_msg(ts_get_status(s.port, refused[i][0]) == 403, "%s not refused", refused[i][0]);
+        ck_assert_msg(ts_file_wait_for(s.error_log, refused[i][1], 5.0), "not logged: %s",
+                      refused[i][1]);
+    }
+    ck_assert_int_eq(ts_get_status(s.port, "/cgi-bin/good.sh"), 200); /* still runs */
+    ts_server_stop(&s);
+}
+END_TEST
+
 /* ---- languages ---------------------------------------------------------------------------- */
 
 START_TEST(test_python_php_c)
@@ -654,6 +699,7 @@ static Suite *cgi_suite(void)
     tcase_add_test(tc, test_rlimit_cpu);
     tcase_add_test(tc, test_script_alias);
     tcase_add_test(tc, test_not_runnable);
+    tcase_add_test(tc, test_check_ownership);
     tcase_add_test(tc, test_python_php_c);
     tcase_add_test(tc, test_perl_upload);
     tcase_add_loop_test(tc, test_post_body, 0, (int)(sizeof(body_cases) / sizeof(body_cases[0])));
