@@ -121,6 +121,9 @@ void config_section_line_set(struct config_load *ld, const cfg_t *sec, const cha
         CONFIG_ROUTE_STR("vhost", "document_root", config_check_nonempty),                         \
         CONFIG_ROUTE_STR("vhost", "server_admin", config_check_nonempty),                          \
         CONFIG_ROUTE_LIST("vhost", "error_document", config_check_error_document),                 \
+        CONFIG_ROUTE_STR("vhost", "access_log", config_check_nonempty),                            \
+        CONFIG_ROUTE_STR("vhost", "access_log_format", config_check_nonempty),                     \
+        CONFIG_ROUTE_STR("vhost", "error_log", config_check_nonempty),                             \
         CONFIG_ROUTE_LIST(NULL, "error_document", config_check_error_document)
 #define CONFIG_ROUTE_STR(sec, name, check)                                                         \
     {                                                                                              \

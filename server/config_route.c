@@ -13,6 +13,7 @@
 
 #include "auth.h"
 #include "config_load.h"
+#include "log.h"
 #include "rewrite.h"
 
 /* Bounds for every route regex at request time: a path is at most a request line long, so these
@@ -368,14 +369,39 @@ static int config_vhost_names(struct config_load *ld, size_t v, cfg_t *sec)
     return 0;
 }
 
-/* One vhost: names, document_root (resolved like the main one), its locations and error
+/* A vhost's access_log, access_log_format and error_log: copied (paths resolved like the top
+ * level's) and the format compiled once here, so that a bad one is a config error with its line. */
+static int config_vhost_logs(struct config_load *ld, struct pfd_vhost *vh, cfg_t *sec)
+{
+    const char *access = cfg_getstr(sec, "access_log"),
+               *format = cfg_getstr(sec, "access_log_format"),
+               *error = cfg_getstr(sec, "error_log");
+    if ((access != NULL && (vh->access_log = config_path(ld->conf, access, true)) == NULL) ||
+        (format != NULL && (vh->access_log_format = strdup(format)) == NULL) ||
+        (error != NULL && (vh->error_log = config_path(ld->conf, error, true)) == NULL))
+        return config_oom(ld);
+    vh->own_access_log = access != NULL || format != NULL;
+    if (format != NULL) {
+        char why[256];
+        struct pfd_access_format *f = pfd_access_format_compile(format, why, sizeof(why));
+        if (f == NULL)
+            config_error(ld, config_section_line(ld, sec, "access_log_format"), "vhost \"%s\": %s",
+                         vh->name, why);
+        pfd_access_format_free(f);
+    }
+    return 0;
+}
+
+/* One vhost: names, document_root (resolved like the main one), its logs, locations and error
  * documents. header: the index of its header in the text. */
 static int config_vhost(struct config_load *ld, size_t v, cfg_t *sec, size_t header)
 {
     struct pfd_config *conf = ld->conf;
     struct pfd_vhost *vh = &conf->vhosts[v];
     vh->line = ld->text.headers[header].line;
-    if (config_vhost_names(ld, v, sec) == -1 ||
+    vh->access_log_file.fd = -1; /* opened by the master, not here */
+    vh->error_log_fd = -1;
+    if (config_vhost_names(ld, v, sec) == -1 || config_vhost_logs(ld, vh, sec) == -1 ||
         config_error_documents(ld, sec, &vh->routes.error_documents) == -1)
         return -1;
     const char *root = cfg_getstr(sec, "document_root");
@@ -499,6 +525,7 @@ static void config_location_free(struct pfd_location *loc)
 
 void config_routes_free(struct pfd_config *conf)
 {
+    pfd_vhost_logs_close(conf);
     for (size_t i = 0; i < conf->nlocations; i++)
         config_location_free(&conf->locations[i]);
     free(conf->locations);
@@ -509,6 +536,9 @@ void config_routes_free(struct pfd_config *conf)
             free(vh->aliases[a]);
         free(vh->aliases);
         free(vh->document_root);
+        free(vh->access_log);
+        free(vh->access_log_format);
+        free(vh->error_log);
         config_error_documents_free(&vh->routes.error_documents);
         free(vh->view);
     }

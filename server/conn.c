@@ -540,7 +540,10 @@ static bool conn_serve_request(struct pfd_conn *c, struct pfd_request *r)
         c->keep_alive = false;
     if (r->request_line == NULL)
         r->request_line = "-";
-    pfd_access_log_write(&c->server->access_log, r);
+    /* A vhost with a log of its own gets the line; the others (and the top level) the server's. */
+    bool vhost_log = r->vhost != NULL && r->vhost->access_log_file.fd >= 0;
+    pfd_access_log_write(vhost_log ? &r->vhost->access_log_file : &c->server->access_log, r);
+    pfd_log_route_to(-1); /* errors between requests go to the server's error log */
 
     struct pfd_scoreboard *sb = c->server->scoreboard;
     if (sb != NULL && c->server->slot >= 0) {
@@ -577,43 +580,13 @@ static void conn_set_addresses(struct pfd_conn *c, const struct sockaddr *peer)
     }
 }
 
-/* The listener a connection came in on, from its local address: the exact address first, then
- * a wildcard one of the same family and port; NULL when none matches. */
-static const struct pfd_listen *conn_listener(const struct pfd_conn *c)
-{
-    const struct pfd_config *conf = c->server->conf;
-    const struct pfd_listen *wildcard = NULL;
-    for (size_t i = 0; i < conf->nlistens; i++) {
-        const struct pfd_listen *l = &conf->listens[i];
-        char ip[INET6_ADDRSTRLEN] = "";
-        const void *addr = l->addr.ss_family == AF_INET6
-                               ? (const void *)&((const struct sockaddr_in6 *)&l->addr)->sin6_addr
-                               : (const void *)&((const struct sockaddr_in *)&l->addr)->sin_addr;
-        int port =
-            ntohs(l->addr.ss_family == AF_INET6 ? ((const struct sockaddr_in6 *)&l->addr)->sin6_port
-                                                : ((const struct sockaddr_in *)&l->addr)->sin_port);
-        inet_ntop(l->addr.ss_family, addr, ip, sizeof(ip));
-        if (port != c->local_port ||
-            (strchr(ip, ':') != NULL) != (strchr(c->local_ip, ':') != NULL))
-            continue;
-        if (strcmp(ip, c->local_ip) == 0)
-            return l;
-        if (strcmp(ip, "0.0.0.0") == 0 || strcmp(ip, "::") == 0)
-            wildcard = l;
-    }
-    return wildcard;
-}
-
 /* On a proxy_protocol listener, the PROXY header (v1 or v2) that must open the connection,
  * within timeouts.header: its source becomes the client. Bytes after it stay in c->in for the
  * request. 0, or -1 when the connection must close (malformed, timeout, closed; logged at info,
  * since anyone can connect and send anything). */
-static int conn_read_proxy_header(struct pfd_conn *c)
+static int conn_read_proxy_header(struct pfd_conn *c, const struct pfd_listen *l)
 {
-    if (c->server->conf->nproxy_protocol == 0)
-        return 0;
-    const struct pfd_listen *l = conn_listener(c);
-    if (l == NULL || !l->proxy_protocol)
+    if (!l->proxy_protocol)
         return 0;
     conn_set_state(c, PFD_WORKER_READING);
     int64_t deadline = pfd_now_ms() + (int64_t)c->server->conf->timeouts.header * 1000;
@@ -648,7 +621,8 @@ static int conn_read_proxy_header(struct pfd_conn *c)
     return -1;
 }
 
-void pfd_conn_serve(struct pfd_conn *c, int fd, const struct sockaddr *peer, socklen_t peer_len)
+void pfd_conn_serve(struct pfd_conn *c, int fd, const struct pfd_listen *listener,
+                    const struct sockaddr *peer, socklen_t peer_len)
 {
     (void)peer_len;
     c->fd = fd;
@@ -658,7 +632,7 @@ void pfd_conn_serve(struct pfd_conn *c, int fd, const struct sockaddr *peer, soc
     c->broken = false;
     c->peer_closed = false;
     conn_set_addresses(c, peer);
-    if (conn_read_proxy_header(c) != 0) {
+    if (conn_read_proxy_header(c, listener) != 0) {
         close(fd);
         c->fd = -1;
         return;

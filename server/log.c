@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "config.h"
 #include "request.h"
 
 static const char *const log_level_names[] = {"emerg", "alert",  "crit", "error",
@@ -25,8 +26,9 @@ static const char *const log_level_names[] = {"emerg", "alert",  "crit", "error"
 static struct {
     int fd;
     int level;
-    char *path; /* NULL for stderr */
-} error_log = {STDERR_FILENO, PFD_LOG_NOTICE, NULL};
+    char *path;   /* NULL for stderr */
+    int route_fd; /* a vhost's error log while serving its request, or -1 */
+} error_log = {STDERR_FILENO, PFD_LOG_NOTICE, NULL, -1};
 
 int pfd_log_level_from_name(const char *name)
 {
@@ -265,6 +267,11 @@ void pfd_log_close(void)
     error_log.path = NULL;
 }
 
+void pfd_log_route_to(int fd)
+{
+    error_log.route_fd = fd;
+}
+
 void pfd_log_at(int level, const char *file, int line, const char *fmt, ...)
 {
     if (level > error_log.level)
@@ -292,7 +299,7 @@ void pfd_log_at(int level, const char *file, int line, const char *fmt, ...)
             len = len + (size_t)k < sizeof(msg) - 1 ? len + (size_t)k : sizeof(msg) - 1;
     }
     msg[len++] = '\n';
-    ssize_t w = write(error_log.fd, msg, len);
+    ssize_t w = write(error_log.route_fd >= 0 ? error_log.route_fd : error_log.fd, msg, len);
     (void)w;
     errno = saved_errno;
 }
@@ -548,7 +555,6 @@ void pfd_access_log_close(struct pfd_access_log *log)
     log->format = NULL;
 }
 
-/* Apache escapes quotes, backslashes and control bytes in logged request data (CVE-2003-0020). */
 /* Apache escapes quotes, backslashes and control bytes in logged request data (CVE-2003-0020).
  * Safe runs are appended whole: most values have nothing to escape. */
 static void access_append_escaped(struct pfd_buf *b, const char *s)
@@ -670,7 +676,7 @@ static void access_append_item(struct pfd_buf *b, const struct access_item *it,
     }
 }
 
-void pfd_access_log_write(struct pfd_access_log *log, const struct pfd_request *r)
+void pfd_access_log_write(const struct pfd_access_log *log, const struct pfd_request *r)
 {
     if (log->fd < 0)
         return;
@@ -690,5 +696,66 @@ void pfd_access_log_write(struct pfd_access_log *log, const struct pfd_request *
                 "write() to access log \"%s\" failed: %s (lines are lost until it "
                 "can be written again)",
                 log->path != NULL ? log->path : "-", strerror(errno));
+    }
+}
+
+/* ---- the vhosts' logs ------------------------------------------------------------------- */
+
+/* A vhost's error log: a descriptor of its own, "-" sharing stderr. -1 with errno. */
+static int vhost_error_log_open(const char *path)
+{
+    return strcmp(path, "-") == 0 ? fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 0) : log_open_file(path);
+}
+
+static int vhost_logs_open_one(struct pfd_vhost *vh, const struct pfd_config *conf)
+{
+    if (vh->own_access_log) {
+        const char *path = vh->access_log != NULL ? vh->access_log : conf->access_log;
+        const char *format =
+            vh->access_log_format != NULL ? vh->access_log_format : conf->access_log_format;
+        if (pfd_access_log_open(&vh->access_log_file, path, format) != 0)
+            return -1; /* logged */
+    }
+    if (vh->error_log != NULL && (vh->error_log_fd = vhost_error_log_open(vh->error_log)) < 0) {
+        pfd_log(PFD_LOG_ERR, "open() \"%s\" failed: %s", vh->error_log, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int pfd_vhost_logs_open(struct pfd_config *conf)
+{
+    int rc = 0;
+    for (size_t v = 0; v < conf->nvhosts; v++)
+        if (vhost_logs_open_one(&conf->vhosts[v], conf) != 0)
+            rc = -1;
+    return rc;
+}
+
+void pfd_vhost_logs_reopen(struct pfd_config *conf)
+{
+    for (size_t v = 0; v < conf->nvhosts; v++) {
+        struct pfd_vhost *vh = &conf->vhosts[v];
+        pfd_access_log_reopen(&vh->access_log_file);
+        if (vh->error_log_fd < 0 || log_is_pipe(vh->error_log) || strcmp(vh->error_log, "-") == 0)
+            continue;
+        int fd = log_open_file(vh->error_log);
+        if (fd < 0) {
+            pfd_log(PFD_LOG_ERR, "open() \"%s\" failed: %s", vh->error_log, strerror(errno));
+            continue;
+        }
+        dup2(fd, vh->error_log_fd); /* same number: nothing holding it needs to know */
+        close(fd);
+    }
+}
+
+void pfd_vhost_logs_close(struct pfd_config *conf)
+{
+    for (size_t v = 0; v < conf->nvhosts; v++) {
+        struct pfd_vhost *vh = &conf->vhosts[v];
+        pfd_access_log_close(&vh->access_log_file);
+        if (vh->error_log_fd >= 0)
+            log_close_file(vh->error_log_fd, vh->error_log);
+        vh->error_log_fd = -1;
     }
 }

@@ -22,6 +22,9 @@ int pfd_log_reopen(void);
 void pfd_log_set_level(int level);
 int pfd_log_level(void);
 void pfd_log_close(void);
+/* Worker: error-log lines go to fd from now on (a vhost's error log while it serves one of the
+ * vhost's requests); -1: back to the server's error log. */
+void pfd_log_route_to(int fd);
 /* Level name ("notice") → enum pfd_log_level, or -1. */
 int pfd_log_level_from_name(const char *name);
 
@@ -49,7 +52,18 @@ int pfd_access_log_reopen(struct pfd_access_log *log);
 void pfd_access_log_close(struct pfd_access_log *log);
 struct pfd_request;
 /* Formats one line for the finished request r and writes it with a single write(). */
-void pfd_access_log_write(struct pfd_access_log *log, const struct pfd_request *r);
+void pfd_access_log_write(const struct pfd_access_log *log, const struct pfd_request *r);
+
+/*
+ * The logs of conf's vhosts (access_log, error_log inside a vhost). The master opens them before
+ * it forks (at start-up and for every reloaded config) and the workers inherit the descriptors;
+ * reopen follows a rename by logrotate (SIGUSR1); close runs when the config is freed.
+ * open: 0, or -1 when one failed (logged; that vhost then uses the server's log).
+ */
+struct pfd_config;
+int pfd_vhost_logs_open(struct pfd_config *conf);
+void pfd_vhost_logs_reopen(struct pfd_config *conf);
+void pfd_vhost_logs_close(struct pfd_config *conf);
 
 /* "Fri, 27 Nov 2026 14:08:29 GMT" (IMF-fixdate, RFC 9110 §5.6.7), cached per second. */
 const char *pfd_http_date_now(void);

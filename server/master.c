@@ -244,8 +244,11 @@ static void master_stop_workers(struct master *m)
     }
 }
 
-static int master_open_access_log(struct pfd_server *s, const struct pfd_config *conf)
+/* The access log of conf, and its vhosts' logs (a failed one is logged, and that vhost writes
+ * to the server's logs). The old config's vhost logs close when it is freed. */
+static int master_open_access_log(struct pfd_server *s, struct pfd_config *conf)
 {
+    pfd_vhost_logs_open(conf);
     struct pfd_access_log log;
     if (pfd_access_log_open(&log, conf->access_log, conf->access_log_format) != 0)
         return -1;
@@ -330,6 +333,7 @@ static enum master_action master_on_signal(struct master *m, int sig)
         pfd_log(PFD_LOG_NOTICE, "SIGUSR1 received: graceful restart");
         pfd_log_reopen();
         pfd_access_log_reopen(&m->server->access_log);
+        pfd_vhost_logs_reopen(m->server->conf);
         master_reload(m);
         master_new_generation(m, SIGUSR1);
         return MASTER_RUN;

@@ -113,6 +113,9 @@ const struct pfd_vhost *pfd_route_vhost(const struct pfd_config *conf, const cha
 void pfd_route_vhost_select(struct pfd_request *r)
 {
     const struct pfd_vhost *vh = pfd_route_vhost(r->conf, r->host);
+    /* What is logged while serving the request goes to its vhost's error log, if it has one;
+     * conn.c switches back once the request is logged. */
+    pfd_log_route_to(vh != NULL ? vh->error_log_fd : -1);
     if (vh == NULL)
         return;
     r->vhost = vh;

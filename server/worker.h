@@ -15,8 +15,9 @@ extern volatile sig_atomic_t pfd_worker_stopping;
  * and keep-alive waits), so a request in progress is never interrupted. */
 extern sigset_t pfd_worker_wait_mask;
 
-/* Serves one accepted connection to its end (keep-alive included) and closes it. */
-void pfd_conn_serve(struct pfd_conn *c, int fd, const struct sockaddr *peer, socklen_t peer_len);
+/* Serves one connection accepted on listener to its end (keep-alive included) and closes it. */
+void pfd_conn_serve(struct pfd_conn *c, int fd, const struct pfd_listen *listener,
+                    const struct sockaddr *peer, socklen_t peer_len);
 /* Allocates the per-worker connection buffers once. 0 or -1. */
 int pfd_conn_init(struct pfd_conn *c, struct pfd_server *server);
 void pfd_conn_fini(struct pfd_conn *c);

@@ -6,6 +6,7 @@
 #include "testsupport.h"
 
 #include <check.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -254,6 +255,69 @@ START_TEST(test_explain)
 }
 END_TEST
 
+/* Two vhosts, one with logs of its own: each request's line lands in its vhost's access log (the
+ * other's in the server's), errors while serving it in its error log; SIGUSR1 reopens them. */
+START_TEST(test_vhost_logs)
+{
+    struct ts_server s;
+    ck_assert_int_eq(ts_server_init(&s), 0);
+    put(&s, "site2/page.html", "page two\n");
+    put(&s, "site3/other.html", "page three\n");
+    ck_assert_int_eq(
+        ts_server_configure(&s, "vhost \"a.test\" {\n"
+                                "  document_root = \"site2\"\n"
+                                "  access_log = \"a_access.log\"\n"
+                                "  access_log_format = \"A %v %U %>s\"\n"
+                                "  error_log = \"a_error.log\"\n"
+                                "  location \"/loop/\" { rewrite { pattern = \"^/loop/(.*)\" "
+                                "to = \"/loop/x$1\" } }\n"
+                                "}\n"
+                                "vhost \"b.test\" { document_root = \"site3\" }\n"),
+        0);
+    const char *args[] = {"-f", s.conf, NULL};
+    ck_assert_int_eq(ts_server_spawn(&s, args), 0);
+    if (ts_server_wait_ready(&s, TS_START_TIMEOUT_S) != 0) {
+        ts_server_dump(&s);
+        ck_abort_msg("the server did not start");
+    }
+    char a_access[TS_PATH_MAX * 2], a_error[TS_PATH_MAX * 2], rotated[TS_PATH_MAX * 3];
+    snprintf(a_access, sizeof(a_access), "%s/a_access.log", s.dir);
+    snprintf(a_error, sizeof(a_error), "%s/a_error.log", s.dir);
+    struct ts_response r;
+    ck_assert_int_eq(get(&s, "/page.html", "A.test:8080", NULL, &r), TS_OK);
+    ck_assert_int_eq(r.status, 200);
+    ts_response_free(&r);
+    ck_assert_int_eq(get(&s, "/other.html", "b.test", NULL, &r), TS_OK);
+    ck_assert_int_eq(r.status, 200);
+    ts_response_free(&r);
+    ck_assert_int_eq(get(&s, "/loop/z", "a.test", NULL, &r), TS_OK);
+    ck_assert_int_eq(r.status, 500);
+    ts_response_free(&r);
+    ck_assert(ts_file_wait_for(a_access, "A a.test /page.html 200\n", 5.0));
+    ck_assert(ts_file_wait_for(s.access_log, "\"GET /other.html HTTP/1.1\" 200", 5.0));
+    ck_assert(ts_file_wait_for(a_access, "/loop/", 5.0));
+    ck_assert(ts_file_wait_for(a_error, "a loop?", 5.0));
+    ck_assert(!ts_file_contains(s.access_log, "page.html"));
+    ck_assert(!ts_file_contains(s.access_log, "/loop/"));
+    ck_assert(!ts_file_contains(a_access, "other.html"));
+    ck_assert(!ts_file_contains(s.error_log, "a loop?"));
+    /* logrotate: rename, SIGUSR1, and the next line goes to a new file of the old name */
+    snprintf(rotated, sizeof(rotated), "%s.1", a_access);
+    ck_assert_int_eq(rename(a_access, rotated), 0);
+    ck_assert_int_eq(kill(s.pid, SIGUSR1), 0);
+    ck_assert(ts_file_wait_for(s.error_log, "graceful restart", 5.0));
+    bool logged = false;
+    for (int i = 0; i < 50 && !logged; i++) {
+        ck_assert_int_eq(get(&s, "/page.html?again", "a.test", NULL, &r), TS_OK);
+        ck_assert_int_eq(r.status, 200);
+        ts_response_free(&r);
+        logged = ts_file_wait_for(a_access, "A a.test /page.html 200\n", 0.2);
+    }
+    ck_assert(logged);
+    ts_server_stop(&s);
+}
+END_TEST
+
 START_TEST(test_bad_regex_lines)
 {
     struct ts_server s;
@@ -296,6 +360,7 @@ int main(void)
     tcase_add_test(tc, test_basic_auth);
     tcase_add_test(tc, test_explain);
     tcase_add_test(tc, test_bad_regex_lines);
+    tcase_add_test(tc, test_vhost_logs);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -277,6 +277,32 @@ static const struct error_case error_cases[] = {
     {"handler not in modules",
      "modules = {}\nlocation \"^/cgi-bin/\" {\n    handler = \"cgi\"\n}\n", 3,
      "location \"^/cgi-bin/\": handler \"cgi\" is not in modules"},
+    /* Vhosts. */
+    {"bad regex in a vhost location",
+     "modules = {}\nvhost \"a.test\" {\n    location \"/ok/\" { }\n    location \"~ ^/(a\" { "
+     "}\n}\n",
+     4, "bad regex \"^/(a\": missing closing parenthesis at offset 4"},
+    {"bad regex in a vhost rewrite",
+     "modules = {}\nvhost \"a.test\" {\n  location \"/x/\" {\n"
+     "    rewrite { pattern = \"[z\" to = \"/\" }\n  }\n}\n",
+     4, "bad regex \"[z\" in a rewrite"},
+    {"unknown directive in a vhost",
+     "modules = {}\nvhost \"a.test\" {\n    aliases = {\"b.test\"}\n    listen = \"80\"\n}\n", 4,
+     "unknown directive 'listen' in vhost \"a.test\""},
+    {"duplicate vhost name", "modules = {}\nvhost \"a.test\" { }\nvhost \"a.test\" { }\n", 3,
+     "duplicate title 'a.test'"},
+    {"vhost name differing in case and trailing dot",
+     "modules = {}\nvhost \"a.test\" { }\nvhost \"A.Test.\" { }\n", 3,
+     "vhost \"a.test\": the name is already another vhost's"},
+    {"vhost alias that is another vhost's name",
+     "modules = {}\nvhost \"a.test\" { }\nvhost \"b.test\" {\n  aliases = {\"a.test\"}\n}\n", 4,
+     "alias \"a.test\" is already a vhost's name"},
+    {"vhost access_log_format with an unknown code",
+     "modules = {}\nvhost \"a.test\" {\n  access_log = \"a.log\"\n  access_log_format = \"%h "
+     "%Z\"\n}\n",
+     4, "vhost \"a.test\": access_log_format: unknown code %Z"},
+    {"vhost empty error_log", "modules = {}\nvhost \"a.test\" {\n  error_log = \"\"\n}\n", 3,
+     "error_log \"\": must not be empty"},
 };
 
 START_TEST(test_error_case)
@@ -610,6 +636,46 @@ START_TEST(test_locations)
         pcre2_match(conf->locations[1].regex, (PCRE2_SPTR)subject, strlen(subject), 0, 0, md, NULL);
     ck_assert_int_eq(rc, PCRE2_ERROR_NOMATCH);
     pcre2_match_data_free(md);
+    pfd_config_free(conf);
+    test_dir_remove(&d);
+}
+END_TEST
+
+/* A vhost's logs: paths resolve like the top level's, unset ones stay NULL (the top level's),
+ * and nothing is opened while loading. */
+START_TEST(test_vhost_logs)
+{
+    struct test_dir d;
+    test_dir_make(&d);
+    struct pfd_config *conf = test_load(&d,
+                                        "modules = {}\n"
+                                        "access_log = \"top.log\"\n"
+                                        "vhost \"a.test\" {\n"
+                                        "  access_log = \"a.log\"\n"
+                                        "  access_log_format = \"%v %U\"\n"
+                                        "  error_log = \"| cat >/dev/null\"\n"
+                                        "}\n"
+                                        "vhost \"b.test\" { access_log_format = \"%h\" }\n"
+                                        "vhost \"c.test\" { }\n",
+                                        false);
+    ck_assert_msg(conf != NULL, "%s", d.err);
+    ck_assert_uint_eq(conf->nvhosts, 3);
+    const struct pfd_vhost *a = &conf->vhosts[0], *b = &conf->vhosts[1], *c = &conf->vhosts[2];
+    char want[TEST_PATH_MAX + 16];
+    snprintf(want, sizeof(want), "%s/a.log", d.path);
+    ck_assert_str_eq(a->access_log, want);
+    ck_assert_str_eq(a->access_log_format, "%v %U");
+    ck_assert_str_eq(a->error_log, "| cat >/dev/null");
+    ck_assert(a->own_access_log);
+    ck_assert_ptr_null(b->access_log);
+    ck_assert_str_eq(b->access_log_format, "%h");
+    ck_assert(b->own_access_log); /* the top level's file, in its own format */
+    ck_assert(!c->own_access_log);
+    ck_assert_ptr_null(c->error_log);
+    for (size_t v = 0; v < conf->nvhosts; v++) {
+        ck_assert_int_eq(conf->vhosts[v].access_log_file.fd, -1);
+        ck_assert_int_eq(conf->vhosts[v].error_log_fd, -1);
+    }
     pfd_config_free(conf);
     test_dir_remove(&d);
 }
@@ -1048,6 +1114,7 @@ static Suite *config_suite(void)
     tcase_add_test(tc, test_default_config);
     tcase_add_test(tc, test_default_config_in_place);
     tcase_add_test(tc, test_module_sections);
+    tcase_add_test(tc, test_vhost_logs);
     tcase_add_test(tc, test_module_without_section);
     tcase_add_test(tc, test_locations);
     tcase_add_test(tc, test_mime_types);
