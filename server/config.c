@@ -315,6 +315,11 @@ static int config_fill(struct config_load *ld)
     if (conf->nlistens == 0)
         config_error(ld, 0, "listen: at least one address is needed");
     config_mark_proxy_listens(ld);
+    /* Parsed here, once, not for every request from a proxy (each entry was checked as read). */
+    if (conf->ntrusted_proxies > 0 &&
+        pfd_proxy_cidrs_make(conf->trusted_proxies, conf->ntrusted_proxies, &conf->trusted_cidrs) !=
+            0)
+        config_error(ld, 0, "trusted_proxies: cannot be parsed");
     return 0;
 }
 
@@ -740,6 +745,7 @@ void pfd_config_free(struct pfd_config *conf)
     config_strv_free(conf->index_files, conf->nindex_files);
     config_strv_free(conf->proxy_protocol, conf->nproxy_protocol);
     config_strv_free(conf->trusted_proxies, conf->ntrusted_proxies);
+    free(conf->trusted_cidrs);
     free(conf->chroot);
     char *strings[] = {conf->file,
                        conf->dir,

@@ -16,6 +16,8 @@
 #include "log.h"
 #include "preforkd/module.h"
 
+struct pfd_proxy_cidr;
+
 struct pfd_listen {
     char *text; /* as written: "127.0.0.1:8080", "[::1]:8080", "*:80", "8080" */
     struct sockaddr_storage addr;
@@ -198,6 +200,7 @@ struct pfd_config {
     size_t nproxy_protocol;
     char **trusted_proxies; /* addresses/blocks whose X-Forwarded-For names the client */
     size_t ntrusted_proxies;
+    struct pfd_proxy_cidr *trusted_cidrs; /* the same, parsed once (ntrusted_proxies entries) */
 
     /* Every location: the top level's first, then each vhost's (module hooks visit them all). */
     struct pfd_location *locations;

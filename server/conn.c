@@ -492,7 +492,7 @@ static void conn_apply_forwarded(struct pfd_request *r, bool parsed)
     memcpy(c->peer_ip, c->conn_peer_ip, sizeof(c->peer_ip));
     c->peer_port = c->conn_peer_port;
     if (!parsed || conf->ntrusted_proxies == 0 ||
-        !pfd_proxy_trusted(c->peer_ip, conf->trusted_proxies, conf->ntrusted_proxies))
+        !pfd_proxy_in_cidrs(c->peer_ip, conf->trusted_cidrs, conf->ntrusted_proxies))
         return;
     const char *xff = NULL;
     for (size_t i = 0; i < r->head.nheaders; i++) {
@@ -502,7 +502,7 @@ static void conn_apply_forwarded(struct pfd_request *r, bool parsed)
     }
     char client[INET6_ADDRSTRLEN];
     if (xff != NULL &&
-        pfd_proxy_forwarded_for(xff, conf->trusted_proxies, conf->ntrusted_proxies, client)) {
+        pfd_proxy_client_from_xff(xff, conf->trusted_cidrs, conf->ntrusted_proxies, client)) {
         memcpy(c->peer_ip, client, sizeof(c->peer_ip));
         c->peer_port = 0; /* the client's port is not in X-Forwarded-For */
     }

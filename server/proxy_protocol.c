@@ -151,14 +151,8 @@ long pfd_proxy_parse(const void *buf, size_t len, struct pfd_proxy_header *out)
 
 /* ---- trusted proxies ---------------------------------------------------------------------- */
 
-struct proxy_cidr {
-    int af;
-    unsigned char addr[16];
-    int bits;
-};
-
 /* "1.2.3.4", "10.0.0.0/8", "::1", "fd00::/8" → cidr. 0 or -1. */
-static int proxy_cidr_parse(const char *text, struct proxy_cidr *c)
+static int proxy_cidr_parse(const char *text, struct pfd_proxy_cidr *c)
 {
     char addr[INET6_ADDRSTRLEN];
     const char *slash = strchr(text, '/');
@@ -190,7 +184,7 @@ static int proxy_cidr_parse(const char *text, struct proxy_cidr *c)
     return 0;
 }
 
-static bool proxy_cidr_contains(const struct proxy_cidr *c, int af, const unsigned char *addr)
+static bool proxy_cidr_contains(const struct pfd_proxy_cidr *c, int af, const unsigned char *addr)
 {
     if (c->af != af)
         return false;
@@ -205,14 +199,29 @@ static bool proxy_cidr_contains(const struct proxy_cidr *c, int af, const unsign
 
 const char *pfd_proxy_check_cidr(const char *value)
 {
-    struct proxy_cidr c;
+    struct pfd_proxy_cidr c;
     if (proxy_cidr_parse(value, &c) != 0)
         return "expected a numeric address (\"10.0.0.1\", \"::1\") or a block (\"10.0.0.0/8\", "
                "\"fd00::/8\")";
     return NULL;
 }
 
-bool pfd_proxy_trusted(const char *ip, char *const *list, size_t n)
+int pfd_proxy_cidrs_make(char *const *list, size_t n, struct pfd_proxy_cidr **out)
+{
+    *out = calloc(n ? n : 1, sizeof(**out));
+    if (*out == NULL)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (proxy_cidr_parse(list[i], &(*out)[i]) != 0) {
+            free(*out);
+            *out = NULL;
+            return -1;
+        }
+    }
+    return 0;
+}
+
+bool pfd_proxy_in_cidrs(const char *ip, const struct pfd_proxy_cidr *cidrs, size_t n)
 {
     unsigned char addr[16];
     int af = strchr(ip, ':') != NULL ? AF_INET6 : AF_INET;
@@ -223,12 +232,20 @@ bool pfd_proxy_trusted(const char *ip, char *const *list, size_t n)
         memmove(addr, addr + 12, 4); /* ::ffff:a.b.c.d is a.b.c.d */
         af = AF_INET;
     }
-    for (size_t i = 0; i < n; i++) {
-        struct proxy_cidr c;
-        if (proxy_cidr_parse(list[i], &c) == 0 && proxy_cidr_contains(&c, af, addr))
+    for (size_t i = 0; i < n; i++)
+        if (proxy_cidr_contains(&cidrs[i], af, addr))
             return true;
-    }
     return false;
+}
+
+bool pfd_proxy_trusted(const char *ip, char *const *list, size_t n)
+{
+    struct pfd_proxy_cidr *cidrs;
+    if (n == 0 || pfd_proxy_cidrs_make(list, n, &cidrs) != 0)
+        return false;
+    bool in = pfd_proxy_in_cidrs(ip, cidrs, n);
+    free(cidrs);
+    return in;
 }
 
 /* The same for modules (module.h): mod_status's allow_from. */
@@ -266,8 +283,8 @@ static int proxy_xff_entry(const char *s, size_t n, char out[INET6_ADDRSTRLEN])
 /* Entries looked at, at most: a longer chain of proxies is not believable. */
 #define PROXY_XFF_MAX_HOPS 64
 
-bool pfd_proxy_forwarded_for(const char *xff, char *const *trusted, size_t ntrusted,
-                             char out[INET6_ADDRSTRLEN])
+bool pfd_proxy_client_from_xff(const char *xff, const struct pfd_proxy_cidr *trusted,
+                               size_t ntrusted, char out[INET6_ADDRSTRLEN])
 {
     size_t end = strlen(xff);
     for (int hop = 0; hop < PROXY_XFF_MAX_HOPS; hop++) {
@@ -277,11 +294,22 @@ bool pfd_proxy_forwarded_for(const char *xff, char *const *trusted, size_t ntrus
         char ip[INET6_ADDRSTRLEN];
         if (proxy_xff_entry(xff + start, end - start, ip) != 0)
             return false;
-        if (!pfd_proxy_trusted(ip, trusted, ntrusted) || start == 0) {
+        if (!pfd_proxy_in_cidrs(ip, trusted, ntrusted) || start == 0) {
             memcpy(out, ip, sizeof(ip));
             return true;
         }
         end = start - 1; /* before the comma */
     }
     return false;
+}
+
+bool pfd_proxy_forwarded_for(const char *xff, char *const *trusted, size_t ntrusted,
+                             char out[INET6_ADDRSTRLEN])
+{
+    struct pfd_proxy_cidr *cidrs;
+    if (pfd_proxy_cidrs_make(trusted, ntrusted, &cidrs) != 0)
+        return false;
+    bool found = pfd_proxy_client_from_xff(xff, cidrs, ntrusted, out);
+    free(cidrs);
+    return found;
 }

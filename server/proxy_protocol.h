@@ -36,6 +36,22 @@ struct pfd_proxy_header {
  */
 long pfd_proxy_parse(const void *buf, size_t len, struct pfd_proxy_header *out);
 
+/* An address or CIDR block of trusted_proxies, parsed once at config load. */
+struct pfd_proxy_cidr {
+    int af;
+    unsigned char addr[16];
+    int bits;
+};
+
+/* Parses the n entries of list (each accepted by pfd_proxy_check_cidr) into a malloc'd array
+ * (*out, freed by the caller). 0, or -1 for a bad entry or no memory. */
+int pfd_proxy_cidrs_make(char *const *list, size_t n, struct pfd_proxy_cidr **out);
+/* pfd_proxy_trusted() over parsed entries: what the request path uses. */
+bool pfd_proxy_in_cidrs(const char *ip, const struct pfd_proxy_cidr *cidrs, size_t n);
+/* pfd_proxy_forwarded_for() over parsed entries. */
+bool pfd_proxy_client_from_xff(const char *xff, const struct pfd_proxy_cidr *trusted,
+                               size_t ntrusted, char out[INET6_ADDRSTRLEN]);
+
 /*
  * Whether ip (numeric IPv4 or IPv6 text) falls in one of the n entries of list: addresses
  * ("10.1.2.3", "::1") or CIDR blocks ("10.0.0.0/8", "fd00::/8"). An IPv4-mapped IPv6 address
