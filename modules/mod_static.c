@@ -292,16 +292,6 @@ struct static_file {
     size_t base_len;      /* path[0..base_len) is trusted; the symlink policy checks the rest */
 };
 
-/* Any segment starting with '.' (.htaccess, .git/config …). The path is normalised, so "." and
- * ".." segments are gone and this only sees names. */
-static bool static_path_is_hidden(const char *path)
-{
-    for (const char *p = strchr(path, '/'); p != NULL; p = strchr(p + 1, '/'))
-        if (p[1] == '.')
-            return true;
-    return false;
-}
-
 /*
  * Where the part of file that comes from the URI starts: after the document root when file is
  * under it (the document root is a realpath, so it holds no symlinks); otherwise (an alias)
@@ -738,7 +728,7 @@ static int static_handle(struct pfd_request *r, void *conf)
     if (file == NULL)
         return PFD_DECLINED;
     /* 404, not 403: whether a .htaccess or .git exists is nobody's business. */
-    if (!sc->serve_hidden && static_path_is_hidden(pfd_request_path(r)))
+    if (!sc->serve_hidden && pfd_request_path_hidden(r))
         return 404;
     struct static_file f; /* not zeroed whole: struct stat is big and fstat() fills it */
     f.fd = -1;

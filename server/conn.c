@@ -424,6 +424,7 @@ int pfd_request_internal_redirect(struct pfd_request *r, const char *uri, int st
     r->method_name = "GET";
     r->location = NULL;
     r->context_root = r->context_prefix = NULL;
+    r->alias_hidden = false;
     return conn_dispatch(r);
 }
 

@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "uri.h"
 #include "worker.h"
 
 int pfd_request_method(const struct pfd_request *r)
@@ -102,6 +103,11 @@ const char *pfd_request_server_admin(const struct pfd_request *r)
 const char *pfd_request_location_handler(const struct pfd_request *r)
 {
     return r->location != NULL ? r->location->handler : NULL;
+}
+
+bool pfd_request_path_hidden(const struct pfd_request *r)
+{
+    return r->alias_hidden || pfd_uri_path_is_hidden(r->path);
 }
 
 const char *pfd_request_scheme(const struct pfd_request *r)

@@ -66,6 +66,7 @@ struct pfd_request {
     char *file_path;            /* document_root + path */
     const char *context_root;   /* an alias's target folder, else NULL (document_root) */
     const char *context_prefix; /* the URL prefix mapped onto it, else NULL ("") */
+    bool alias_hidden;          /* a regex alias put a captured ".name" segment in file_path */
     const char *remote_user;
     const struct pfd_location *location;
     const struct pfd_vhost *vhost; /* the vhost Host chose (r->conf is then its view), or NULL */

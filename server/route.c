@@ -308,12 +308,31 @@ static int route_check_access(struct route_run *run, const struct pfd_location *
     return 401;
 }
 
+/* Whether a capture of the location's match holds a segment starting with '.': a regex alias
+ * puts captures into the file name, where "/dl-.secret" → "/files/.secret" would otherwise pass
+ * for a visible name. */
+static bool route_captures_hidden(const struct route_run *run)
+{
+    const struct pfd_request *r = run->r;
+    const size_t *ov = run->npairs > 1 ? pcre2_get_ovector_pointer(r->server->match_data) : NULL;
+    for (int i = 1; ov != NULL && i < run->npairs; i++) {
+        if (ov[2 * i] == PCRE2_UNSET || ov[2 * i + 1] <= ov[2 * i])
+            continue;
+        size_t len = ov[2 * i + 1] - ov[2 * i];
+        const char *cap = r->path + ov[2 * i];
+        if (cap[0] == '.' || memmem(cap, len, "/.", 2) != NULL)
+            return true;
+    }
+    return false;
+}
+
 /* alias: the file under the alias target instead of document_root. 0 or an HTTP status. */
 static int route_alias(struct route_run *run, const struct pfd_location *loc)
 {
     struct pfd_request *r = run->r;
     const char *root = loc->alias, *rest = "/";
     if (loc->kind == PFD_LOCATION_REGEX) {
+        r->alias_hidden = route_captures_hidden(run);
         root = route_expand(run, loc->alias, run->npairs, false); /* the whole file name */
         if (root == NULL)
             return 500;

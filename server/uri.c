@@ -187,6 +187,16 @@ int pfd_uri_map(const char *root, const char *path, char *out, size_t out_size)
     return 0;
 }
 
+bool pfd_uri_path_is_hidden(const char *path)
+{
+    if (path[0] == '.')
+        return true;
+    for (const char *p = strchr(path, '/'); p != NULL; p = strchr(p + 1, '/'))
+        if (p[1] == '.')
+            return true;
+    return false;
+}
+
 int pfd_uri_escape_path(const char *path, char *out, size_t out_size)
 {
     static const char hex[] = "0123456789ABCDEF";

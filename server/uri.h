@@ -7,6 +7,7 @@
 #ifndef PFD_URI_H
 #define PFD_URI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -33,6 +34,9 @@ int pfd_uri_split_absolute(const char *target, size_t target_len, const char **a
 
 /* root + path into out (root without a trailing '/'; path from pfd_uri_normalize). 0 or 414. */
 int pfd_uri_map(const char *root, const char *path, char *out, size_t out_size);
+
+/* Whether a segment of path (normalised: no "." or ".." left) starts with '.'. */
+bool pfd_uri_path_is_hidden(const char *path);
 
 /* Percent-encodes what must be escaped in a path (for Location headers). 0 or -1 if too long. */
 int pfd_uri_escape_path(const char *path, char *out, size_t out_size);

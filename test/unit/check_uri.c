@@ -348,6 +348,31 @@ START_TEST(test_escape_round_trip)
 }
 END_TEST
 
+static const struct hidden_case {
+    const char *path;
+    bool hidden;
+} hidden_cases[] = {
+    {"/", false},
+    {"/index.html", false},
+    {"/a.b/c..d/e.", false},
+    {"/.htaccess", true},
+    {"/.git/config", true},
+    {"/a/.well-known/x", true},
+    {"/dir/.hidden/", true},
+    {".secret", true}, /* a capture, not a path: hidden from its first byte */
+    {"a/.b", true},
+    {"a/b", false},
+};
+
+START_TEST(test_path_is_hidden_table)
+{
+    for (size_t i = 0; i < sizeof(hidden_cases) / sizeof(hidden_cases[0]); i++)
+        ck_assert_msg(pfd_uri_path_is_hidden(hidden_cases[i].path) == hidden_cases[i].hidden,
+                      "\"%s\": expected %s", hidden_cases[i].path,
+                      hidden_cases[i].hidden ? "hidden" : "visible");
+}
+END_TEST
+
 static Suite *uri_suite(void)
 {
     Suite *s = suite_create("uri");
@@ -359,6 +384,7 @@ static Suite *uri_suite(void)
     tcase_add_test(tc, test_map_table);
     tcase_add_test(tc, test_escape_table);
     tcase_add_test(tc, test_escape_round_trip);
+    tcase_add_test(tc, test_path_is_hidden_table);
     suite_add_tcase(s, tc);
     return s;
 }

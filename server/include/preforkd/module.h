@@ -136,6 +136,10 @@ const char *pfd_request_server_admin(const struct pfd_request *r);
 /* The handler named by the location this request matched, or NULL when modules are tried in
  * order: a module can tell "everything here is mine" from "only what I recognise". */
 const char *pfd_request_location_handler(const struct pfd_request *r);
+/* Whether a part of the file name that the client chose has a segment starting with '.'
+ * (.htaccess, .git/…): a segment of the URL path, or text a regex alias captured from it into
+ * the file name. Modules that serve or run files refuse these unless configured otherwise. */
+bool pfd_request_path_hidden(const struct pfd_request *r);
 
 /*
  * Serves uri ("/path?query", origin-form) in place of the current request, as a GET (RFC 3875
