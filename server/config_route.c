@@ -28,7 +28,9 @@ const char *config_check_redirect(const char *value)
 {
     int status;
     const char *target, *why = NULL;
-    return pfd_rewrite_parse_redirect(value, &status, &target, &why) == 0 ? NULL : why;
+    if (pfd_rewrite_parse_redirect(value, &status, &target, &why) != 0)
+        return why;
+    return pfd_rewrite_check_target(target);
 }
 
 static bool config_is_tchar(unsigned char c)
@@ -224,6 +226,9 @@ static int config_rewrites(struct config_load *ld, struct pfd_location *loc, cfg
         if (rw->pattern == NULL || rw->to == NULL)
             return config_oom(ld);
         rw->regex = config_regex(ld, rw->line, " in a rewrite", pattern, 0);
+        const char *why = pfd_rewrite_check_target(to);
+        if (why != NULL)
+            config_error(ld, rw->line, "rewrite to \"%s\": %s", to, why);
         for (size_t f = 0; f < cfg_size(rs, "flags"); f++)
             rw->flags |= pfd_rewrite_flag(cfg_getnstr(rs, "flags", (unsigned)f));
     }

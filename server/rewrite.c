@@ -51,6 +51,47 @@ static bool rewrite_append(char *out, size_t out_size, size_t *o, const char *s,
     return true;
 }
 
+/* Length of the "scheme://authority" that starts s (n bytes), or of a leading "//authority"; 0
+ * when s is a path or a relative reference. What follows it is the path. */
+static size_t rewrite_authority_len(const char *s, size_t n)
+{
+    size_t i = 0;
+    if (n > 0 && ((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z'))) {
+        i = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
+        if (i >= n || s[i] != ':')
+            return 0;
+        i++;
+    }
+    if (i + 1 >= n || s[i] != '/' || s[i + 1] != '/')
+        return 0;
+    i += 2;
+    return i + strcspn(s + i, "/?#") > n ? n : i + strcspn(s + i, "/?#");
+}
+
+/* Whether out[0..o) ends where a path begins: nothing yet, or a "scheme://authority" and no
+ * path. A capture appended there could otherwise become (part of) a host. */
+static bool rewrite_at_path_start(const char *out, size_t o)
+{
+    return o == 0 || (rewrite_authority_len(out, o) == o);
+}
+
+/* Appends capture text (n bytes) in escape mode so that it can only ever land in the path:
+ * at the start of the path it begins with one '/', and after a '/' its own leading slashes are
+ * dropped, so "@evil.example", ".evil.example" or "//evil.example" never name another host. */
+static bool rewrite_append_capture(char *out, size_t out_size, size_t *o, const char *s, size_t n)
+{
+    bool path_start = rewrite_at_path_start(out, *o);
+    if (path_start || (*o > 0 && out[*o - 1] == '/')) {
+        while (n > 0 && (*s == '/' || *s == '\\')) {
+            s++;
+            n--;
+        }
+    }
+    if (path_start && n > 0 && !rewrite_append(out, out_size, o, "/", 1, false))
+        return false;
+    return rewrite_append(out, out_size, o, s, n, true);
+}
+
 long pfd_rewrite_expand(const char *tmpl, const char *subject, const size_t *ovector, int npairs,
                         bool escape, char *out, size_t out_size)
 {
@@ -67,7 +108,9 @@ long pfd_rewrite_expand(const char *tmpl, const char *subject, const size_t *ove
                 from = ovector[2 * n];
                 to = ovector[2 * n + 1];
             }
-            ok = rewrite_append(out, out_size, &o, subject + from, to - from, escape);
+            out[o] = '\0';
+            ok = escape ? rewrite_append_capture(out, out_size, &o, subject + from, to - from)
+                        : rewrite_append(out, out_size, &o, subject + from, to - from, false);
             p++;
         } else {
             ok = rewrite_append(out, out_size, &o, p, 1, false);
@@ -78,6 +121,24 @@ long pfd_rewrite_expand(const char *tmpl, const char *subject, const size_t *ove
     }
     out[o] = '\0';
     return (long)o;
+}
+
+const char *pfd_rewrite_check_target(const char *tmpl)
+{
+    /* Up to the end of the authority when the first '/' starts a "//": whatever precedes it
+     * (a scheme, or a capture posing as one) and the host itself are the template's own. */
+    const char *slash = strchr(tmpl, '/');
+    size_t auth = 0;
+    if (slash != NULL && slash[1] == '/')
+        auth = (size_t)(slash - tmpl) + 2 + strcspn(slash + 2, "/?#");
+    /* A capture at the very end of a host is fine: expansion starts the path there. */
+    size_t host = slash != NULL ? (size_t)(slash - tmpl) + 2 : 0;
+    for (size_t i = 0; i + 1 < auth; i++)
+        if (tmpl[i] == '$' && tmpl[i + 1] >= '0' && tmpl[i + 1] <= '9' &&
+            (i + 2 < auth || i <= host))
+            return "a capture ($N) may not be part of the scheme or host: a client would choose "
+                   "where the redirect goes";
+    return NULL;
 }
 
 int pfd_rewrite_parse_redirect(const char *text, int *status, const char **target, const char **why)

@@ -30,8 +30,11 @@ unsigned pfd_rewrite_flag(const char *name);
  * npairs (start, end) offsets as pcre2 sets them; an unset or missing group is empty. "$$" is
  * one '$'; any other '$' is itself. With escape, capture bytes that may not appear in a URL path
  * are percent-encoded ('?', '%', '#', spaces, controls, non-ASCII …), so a decoded path put back
- * into a URL decodes to the same bytes. Returns the length written (out NUL-terminated), or -1
- * when out_size is too small.
+ * into a URL decodes to the same bytes, and a capture can only land in the path: one that would
+ * start the path (at the start of tmpl, or right after "scheme://host") gets one leading '/', and
+ * a capture's own leading slashes after a '/' are dropped, so no capture can turn the target
+ * into another host ("https://example.com$1" with "@evil.example"). Returns the length written (out
+ * NUL-terminated), or -1 when out_size is too small.
  */
 long pfd_rewrite_expand(const char *tmpl, const char *subject, const size_t *ovector, int npairs,
                         bool escape, char *out, size_t out_size);
@@ -43,6 +46,10 @@ long pfd_rewrite_expand(const char *tmpl, const char *subject, const size_t *ove
  */
 int pfd_rewrite_parse_redirect(const char *text, int *status, const char **target,
                                const char **why);
+
+/* NULL when a redirect or rewrite target template is acceptable, else why not (a capture in
+ * its scheme or host). */
+const char *pfd_rewrite_check_target(const char *tmpl);
 
 /* Whether a path (an alias after expansion) is absolute and holds no "." or ".." segment, so it
  * names what it says. */
