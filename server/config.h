@@ -104,6 +104,10 @@ struct pfd_routes {
     struct pfd_location *locations; /* a slice of pfd_config.locations */
     size_t nlocations;
     struct pfd_error_documents error_documents;
+    /* A vhost without a document_root of its own serves the top level's files, so the top
+     * level's locations come first, before its own: choosing that vhost with Host can never
+     * widen access. NULL otherwise. */
+    const struct pfd_routes *shared;
 };
 
 /* A name-based virtual host. view is the config its requests see (r->conf): the main config

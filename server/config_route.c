@@ -487,6 +487,8 @@ int config_route_views(struct config_load *ld)
             cfg_getstr(cfg_getnsec(conf->cfg, "vhost", (unsigned)v), "server_admin");
         if (admin != NULL)
             view->server_admin = (char *)admin; /* lives in conf->cfg */
+        if (vh->document_root == NULL)
+            vh->routes.shared = &conf->routes;
         view->routes = vh->routes;
         view->vhosts = NULL;
         view->nvhosts = 0;

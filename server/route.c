@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "access.h"
 #include "auth.h"
@@ -18,7 +19,8 @@
 struct route_run {
     struct pfd_request *r;
     FILE *trace;
-    int npairs; /* captures of the location match now in the match data */
+    int npairs;     /* captures of the location match now in the match data */
+    bool alias_off; /* a `break` took the path out of the location: no alias */
 };
 
 static pcre2_match_data *route_match_data(struct pfd_server *server)
@@ -46,39 +48,43 @@ static int route_regex(const pcre2_code *re, const char *subject, size_t len, pc
     return -1;
 }
 
+/* Whether loc's form matches path: 1 (a regex leaves its captures in md and sets *npairs), 0,
+ * or -1 when the regex failed (logged). */
+static int route_location_matches(const struct pfd_location *loc, const char *path, size_t len,
+                                  pcre2_match_data *md, pcre2_match_context *mc, int *npairs)
+{
+    switch (loc->kind) {
+    case PFD_LOCATION_EXACT:
+        return len == loc->match_len && memcmp(path, loc->match, len) == 0;
+    case PFD_LOCATION_PREFIX:
+        return len >= loc->match_len && memcmp(path, loc->match, loc->match_len) == 0;
+    case PFD_LOCATION_REGEX: {
+        int rc = md != NULL ? route_regex(loc->regex, path, len, md, mc, loc->pattern) : -1;
+        if (rc > 0)
+            *npairs = rc;
+        return rc < 0 ? -1 : rc > 0;
+    }
+    }
+    return 0;
+}
+
 const struct pfd_location *pfd_route_location(const struct pfd_routes *routes, const char *path,
                                               size_t len, pcre2_match_data *md,
                                               pcre2_match_context *mc, int *npairs, int *error)
 {
     *npairs = 0;
     *error = 0;
-    for (size_t i = 0; i < routes->nlocations; i++) {
-        const struct pfd_location *loc = &routes->locations[i];
-        switch (loc->kind) {
-        case PFD_LOCATION_EXACT:
-            if (len == loc->match_len && memcmp(path, loc->match, len) == 0)
-                return loc;
-            break;
-        case PFD_LOCATION_PREFIX:
-            if (len >= loc->match_len && memcmp(path, loc->match, loc->match_len) == 0)
-                return loc;
-            break;
-        case PFD_LOCATION_REGEX: {
-            if (md == NULL) {
-                *error = 500;
-                return NULL;
-            }
-            int rc = route_regex(loc->regex, path, len, md, mc, loc->pattern);
+    const struct pfd_routes *order[2] = {routes->shared, routes};
+    for (size_t k = 0; k < 2; k++) {
+        for (size_t i = 0; order[k] != NULL && i < order[k]->nlocations; i++) {
+            const struct pfd_location *loc = &order[k]->locations[i];
+            int rc = route_location_matches(loc, path, len, md, mc, npairs);
             if (rc < 0) {
                 *error = 500;
                 return NULL;
             }
-            if (rc > 0) {
-                *npairs = rc;
+            if (rc > 0)
                 return loc;
-            }
-            break;
-        }
         }
     }
     return NULL;
@@ -224,12 +230,40 @@ static int route_rewrites(struct route_run *run, const struct pfd_location *loc,
     return PFD_DECLINED;
 }
 
+static bool route_has_locations(const struct pfd_routes *routes)
+{
+    return routes->nlocations > 0 || (routes->shared != NULL && routes->shared->nlocations > 0);
+}
+
+/* After a `break` (or rules that did not reroute), loc stays the location: its captures are
+ * made again on the path it is now asked about, since the rules used the match data. When
+ * the rewritten path is no longer under loc, its alias does not apply (the path is mapped under
+ * document_root). */
+static int route_keep_location(struct route_run *run, const struct pfd_location *loc,
+                               bool rewritten)
+{
+    struct pfd_request *r = run->r;
+    run->npairs = 0;
+    int rc = route_location_matches(loc, r->path, strlen(r->path), r->server->match_data,
+                                    r->conf->match_context, &run->npairs);
+    if (rc < 0)
+        return 500;
+    run->alias_off = rc == 0;
+    r->location = loc;
+    if (run->trace != NULL && rewritten)
+        fprintf(run->trace, "location: \"%s\" (line %d) kept (break)%s\n", loc->pattern, loc->line,
+                run->alias_off && loc->alias != NULL ? "; its alias does not apply to the new path"
+                                                     : "");
+    return PFD_DECLINED;
+}
+
 /* Steps 2 and 3: the location, through as many rewrite rounds as it takes. */
 static int route_locate(struct route_run *run)
 {
     struct pfd_request *r = run->r;
     const struct pfd_routes *routes = &r->conf->routes;
-    pcre2_match_data *md = routes->nlocations > 0 ? route_match_data(r->server) : NULL;
+    pcre2_match_data *md = route_match_data(r->server);
+    run->alias_off = false;
     for (int round = 0;; round++) {
         int error;
         const char *path = r->path;
@@ -246,12 +280,8 @@ static int route_locate(struct route_run *run)
         int rc = route_rewrites(run, loc, &reroute);
         if (rc != PFD_DECLINED)
             return rc;
-        if (!reroute) {
-            /* the rules used the match data: the location's captures, again */
-            r->location = pfd_route_location(routes, r->path, strlen(r->path), md,
-                                             r->conf->match_context, &run->npairs, &error);
-            return error != 0 ? error : PFD_DECLINED;
-        }
+        if (!reroute)
+            return route_keep_location(run, loc, path != r->path);
         if (round + 1 >= PFD_ROUTE_MAX_ROUNDS) {
             pfd_log(PFD_LOG_ERR, "\"%s\": still rewriting after %d rounds (now \"%s\"): a loop?",
                     r->request_line, PFD_ROUTE_MAX_ROUNDS, r->path);
@@ -387,7 +417,7 @@ static int route_apply(struct route_run *run, const struct pfd_location *loc)
         char *to = route_expand(run, loc->redirect_to, run->npairs, true);
         return to != NULL ? route_redirect(run, loc->redirect_status, to, true) : 500;
     }
-    if (loc->alias != NULL && (rc = route_alias(run, loc)) != 0)
+    if (loc->alias != NULL && !run->alias_off && (rc = route_alias(run, loc)) != 0)
         return rc;
     for (size_t i = 0; i < loc->nadd_headers; i++) {
         if (run->trace != NULL)
@@ -399,20 +429,170 @@ static int route_apply(struct route_run *run, const struct pfd_location *loc)
     return PFD_DECLINED;
 }
 
-static int route_run(struct route_run *run)
+/* Steps 2-4 for r->path. */
+static int route_once(struct route_run *run)
 {
     struct pfd_request *r = run->r;
+    r->location = NULL;
+    run->npairs = 0;
     /* An error document for a 401 keeps the challenge, or browsers would not ask again. */
     if (r->kept_status == 401 && r->auth_challenge != NULL && run->trace == NULL)
         pfd_response_header(r, "WWW-Authenticate", r->auth_challenge);
-    if (r->conf->routes.nlocations == 0) {
-        r->location = NULL;
+    if (!route_has_locations(&r->conf->routes))
         return PFD_DECLINED;
-    }
     int rc = route_locate(run);
     if (rc != PFD_DECLINED || r->location == NULL)
         return rc;
     return route_apply(run, r->location);
+}
+
+/* The request goes on as url (a normalised path in the arena), routed from step 2 as if the
+ * client had asked for it (Apache's internal subrequest); what the first routing added to the
+ * response is dropped. */
+static int route_subrequest(struct route_run *run, char *url)
+{
+    struct pfd_request *r = run->r;
+    r->path = url;
+    size_t fp_size = strlen(r->conf->document_root) + strlen(url) + 1;
+    r->file_path = pfd_request_alloc(r, fp_size);
+    if (pfd_uri_map(r->conf->document_root, url, r->file_path, fp_size) != 0)
+        return 414;
+    r->context_root = r->context_prefix = NULL;
+    r->alias_hidden = false;
+    r->conn->resp_headers.len = 0;
+    return route_once(run);
+}
+
+/* Step 5a: a folder URL whose folder holds an index file is routed as the index file's own URL,
+ * so the file's location decides who may read it and which handler runs it ("/app/" with
+ * index.cgi runs the script instead of sending its source). */
+static int route_index(struct route_run *run)
+{
+    struct pfd_request *r = run->r;
+    const char *dir = r->file_path;
+    size_t dir_len = strlen(dir);
+    for (size_t i = 0; i < r->conf->nindex_files; i++) {
+        const char *name = r->conf->index_files[i];
+        char *file = pfd_request_printf(r, "%s%s%s", dir, dir[dir_len - 1] == '/' ? "" : "/", name);
+        struct stat st;
+        /* there but unreadable counts: its handler answers 403 rather than a listing */
+        if (stat(file, &st) == 0 ? !S_ISREG(st.st_mode) : errno != EACCES)
+            continue;
+        char *url = pfd_request_printf(r, "%s%s", r->path, name);
+        if (run->trace != NULL)
+            fprintf(run->trace, "index file: %s, routed as %s\n", file, url);
+        return route_subrequest(run, url);
+    }
+    return PFD_DECLINED;
+}
+
+/* The length of file's leading part, cut at a '/' after from, that is a regular file; 0 when a
+ * folder on the way is missing or something other than a file ends it. */
+static size_t route_script_len(struct pfd_request *r, const char *file, size_t from)
+{
+    char *copy = pfd_request_strdup(r, file);
+    if (from >= strlen(copy))
+        return 0;
+    for (char *slash = strchr(copy + from + 1, '/'); slash != NULL;
+         slash = strchr(slash + 1, '/')) {
+        struct stat st;
+        *slash = '\0';
+        int rc = stat(copy, &st);
+        *slash = '/';
+        if (rc != 0)
+            return 0;
+        if (!S_ISDIR(st.st_mode))
+            return S_ISREG(st.st_mode) ? (size_t)(slash - copy) : 0;
+    }
+    return 0;
+}
+
+/* Maps the script's URL with loc (its alias, else document_root) and appends the path info. */
+static int route_path_info_file(struct route_run *run, const struct pfd_location *loc,
+                                const char *script_url, const char *info)
+{
+    struct pfd_request *r = run->r;
+    if (loc->alias == NULL) {
+        size_t size = strlen(r->conf->document_root) + strlen(script_url) + 1;
+        char *file = pfd_request_alloc(r, size);
+        if (pfd_uri_map(r->conf->document_root, script_url, file, size) != 0)
+            return 414;
+        r->file_path = file;
+        r->context_root = r->context_prefix = NULL;
+    }
+    r->file_path = pfd_request_printf(r, "%s%s", r->file_path, info);
+    return PFD_DECLINED;
+}
+
+/* Step 5b: "/admin.cgi/more" names the file admin.cgi with path info "/more" (RFC 3875 §4.1.5).
+ * The script's own URL is routed too and its location's rules apply on top of the URL's (as
+ * Apache applies <Files> to the script), and that location's handler runs it: a rule written
+ * for "/admin.cgi" cannot be slipped past by adding a path. */
+static int route_path_info(struct route_run *run)
+{
+    struct pfd_request *r = run->r;
+    const char *root = pfd_request_context_root(r);
+    size_t from = strncmp(r->file_path, root, strlen(root)) == 0 ? strlen(root) : 0;
+    size_t script_len = route_script_len(r, r->file_path, from);
+    if (script_len == 0)
+        return PFD_DECLINED;
+    const char *info = r->file_path + script_len;
+    size_t info_len = strlen(info), path_len = strlen(r->path);
+    if (info_len >= path_len || strcmp(r->path + path_len - info_len, info) != 0) {
+        pfd_log(PFD_LOG_INFO, "\"%s\": no URL for the script \"%.*s\": refused", r->path,
+                (int)script_len, r->file_path);
+        return 404; /* which rules would apply is unknown */
+    }
+    char *script_url = pfd_request_printf(r, "%.*s", (int)(path_len - info_len), r->path);
+    if (run->trace != NULL)
+        fprintf(run->trace, "script: %s (%.*s), path info: %s\n", script_url, (int)script_len,
+                r->file_path, info);
+    int npairs, error;
+    const struct pfd_location *loc =
+        pfd_route_location(&r->conf->routes, script_url, strlen(script_url),
+                           route_match_data(r->server), r->conf->match_context, &npairs, &error);
+    if (error != 0)
+        return error;
+    if (loc == NULL || loc == r->location)
+        return PFD_DECLINED;
+    if (run->trace != NULL)
+        fprintf(run->trace, "location: \"%s\" (line %d), the script's\n", loc->pattern, loc->line);
+    char *url_path = r->path;
+    bool hidden = r->alias_hidden;
+    r->path = script_url;
+    r->location = loc;
+    run->npairs = npairs;
+    run->alias_off = false;
+    int rc = route_apply(run, loc);
+    if (rc == PFD_DECLINED)
+        rc = route_path_info_file(run, loc, script_url, info);
+    r->alias_hidden = r->alias_hidden || hidden;
+    r->path = url_path;
+    return rc;
+}
+
+/* Step 5: what the path names on disk may change which rules apply (index files, path info).
+ * Costs one stat() for a path that could have path info, none for others. */
+static int route_resolve(struct route_run *run)
+{
+    struct pfd_request *r = run->r;
+    if (r->file_path == NULL || r->file_path[0] != '/' || r->path[0] != '/')
+        return PFD_DECLINED;
+    size_t len = strlen(r->path);
+    bool folder_url = r->path[len - 1] == '/';
+    bool has_rules = route_has_locations(&r->conf->routes);
+    if (!folder_url && !(has_rules && strchr(r->path + 1, '/') != NULL))
+        return PFD_DECLINED;
+    struct stat st;
+    if (stat(r->file_path, &st) == 0)
+        return folder_url && S_ISDIR(st.st_mode) ? route_index(run) : PFD_DECLINED;
+    return errno == ENOTDIR && has_rules ? route_path_info(run) : PFD_DECLINED;
+}
+
+static int route_run(struct route_run *run)
+{
+    int rc = route_once(run);
+    return rc == PFD_DECLINED ? route_resolve(run) : rc;
 }
 
 int pfd_route_request(struct pfd_request *r)
