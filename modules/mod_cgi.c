@@ -635,10 +635,12 @@ static bool cgi_field_dropped(const char *name)
 }
 
 /* RFC 3875 §6.2: a document, a local or client redirect, or a client redirect with a document.
- * 0, or -1 when the head is not usable (the run is marked failed). */
+ * 0, or -1 when the head is not usable (the run is marked failed, and the header lines added
+ * before the bad one are taken back: the 500 page must not carry the script's Set-Cookie). */
 static int cgi_head_apply(struct cgi_run *run, struct cgi_head *h)
 {
     struct pfd_request *r = run->r;
+    size_t mark = pfd_response_headers_mark(r);
     if (h->status != 0 && h->status < 200) {
         cgi_fail(run, 500, "a 1xx Status, which cannot be a final response");
         return -1;
@@ -662,6 +664,7 @@ static int cgi_head_apply(struct cgi_run *run, struct cgi_head *h)
         pfd_response_content_length(r, h->content_length);
     return 0;
 bad:
+    pfd_response_headers_rewind(r, mark);
     cgi_fail(run, 500, "a header the response cannot carry");
     return -1;
 }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -275,6 +276,63 @@ START_TEST(test_head)
     if (row->log != NULL)
         ck_assert_msg(ts_file_wait_for(s.error_log, row->log, 5.0), "%s: the log lacks \"%s\"",
                       row->description, row->log);
+    ts_response_free(&r);
+    ts_server_stop(&s);
+}
+END_TEST
+
+/* Heads refused after some of their fields were good: the 500 is the server's own page, with
+ * none of the script's fields (a Set-Cookie or Content-Encoding on an error page is a lie, a
+ * second Content-Type a confusion), and the log names the script and the reason. A control byte
+ * in a value is refused rather than sent (RFC 9110 §5.5). */
+static const struct {
+    const char *description;
+    const char *printf_arg; /* the script's output, as a printf format */
+    const char *log;
+} bad_head_cases[] = {
+    {"a bare CR in the last field",
+     "Set-Cookie: s=1\\r\\nContent-Encoding: gzip\\r\\n"
+     "Content-Type: application/x-evil\\r\\nX-Bad: a\\rb\\r\\n\\r\\nbody",
+     "a control character (or a bare CR) in a header value"},
+    {"\\x01 in a value", "Set-Cookie: s=1\\r\\nX-Bad: a\\001b\\r\\n\\r\\nbody",
+     "a control character (or a bare CR) in a header value"},
+    {"ESC in Content-Type", "Set-Cookie: s=1\\r\\nContent-Type: text/html\\033[2J\\r\\n\\r\\nbody",
+     "a control character (or a bare CR) in a header value"},
+    {"a bad Status after good fields",
+     "Set-Cookie: s=1\\r\\nContent-Encoding: gzip\\r\\n"
+     "Status: abc\\r\\n\\r\\nbody",
+     "a Status that is not"},
+    {"a 1xx Status after good fields", "Set-Cookie: s=1\\r\\nStatus: 102\\r\\n\\r\\nbody",
+     "a 1xx Status"},
+};
+
+START_TEST(test_bad_head_500_carries_no_script_headers)
+{
+    struct ts_server s;
+    start_with(&s, CGI_CONF, NULL);
+    char script[512];
+    snprintf(script, sizeof(script), "#!/bin/sh\nprintf '%s'\n", bad_head_cases[_i].printf_arg);
+    ck_assert_int_eq(ts_cgi_write(&s, "cgi-bin", "bad.sh", script, 0755), 0);
+    struct ts_response r;
+    get_or_fail(s.port, "/cgi-bin/bad.sh", &r);
+    const char *what = bad_head_cases[_i].description;
+    ck_assert_msg(r.status == 500, "%s: %s", what, ts_response_describe(&r));
+    size_t types = 0;
+    for (size_t i = 0; i < r.nheaders; i++) {
+        const char *name = r.headers[i].name;
+        ck_assert_msg(strcasecmp(name, "Set-Cookie") != 0 && strcasecmp(name, "X-Bad") != 0 &&
+                          strcasecmp(name, "Content-Encoding") != 0,
+                      "%s: the 500 carries the script's %s: %s", what, name, r.headers[i].value);
+        types += strcasecmp(name, "Content-Type") == 0;
+    }
+    ck_assert_msg(types == 1, "%s: %zu Content-Type fields", what, types);
+    ck_assert_str_eq(ts_response_header(&r, "Content-Type"), "text/html; charset=utf-8");
+    ck_assert_msg(ts_file_wait_for(s.error_log, bad_head_cases[_i].log, 5.0),
+                  "%s: the log lacks \"%s\"", what, bad_head_cases[_i].log);
+    char *line = ts_file_line_with(s.error_log, bad_head_cases[_i].log);
+    ck_assert_msg(line != NULL && strstr(line, "/cgi-bin/bad.sh\" failed") != NULL,
+                  "%s: the log line does not name the script: %s", what, line);
+    free(line);
     ts_response_free(&r);
     ts_server_stop(&s);
 }
@@ -692,6 +750,8 @@ static Suite *cgi_suite(void)
     tcase_add_test(tc, test_environment);
     tcase_add_test(tc, test_environment_minimal);
     tcase_add_loop_test(tc, test_head, 0, (int)(sizeof(head_cases) / sizeof(head_cases[0])));
+    tcase_add_loop_test(tc, test_bad_head_500_carries_no_script_headers, 0,
+                        (int)(sizeof(bad_head_cases) / sizeof(bad_head_cases[0])));
     tcase_add_test(tc, test_local_redirect_to_script);
     tcase_add_test(tc, test_nph);
     tcase_add_test(tc, test_search_arguments);
