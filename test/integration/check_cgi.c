@@ -224,6 +224,54 @@ START_TEST(test_script_alias)
 }
 END_TEST
 
+/* Hidden files (a URL segment starting with '.') are 404 as mod_static makes them, whether they
+ * exist or not, are scripts or folders; run_hidden = true (module or location) runs them. */
+static const struct {
+    const char *description;
+    const char *extra; /* the config */
+    const char *path;
+    int status;
+} hidden_cases[] = {
+    {"a script under .git/", CGI_CONF, "/cgi-bin/.git/hook.sh", 404},
+    {"a script named .x.cgi", CGI_CONF, "/cgi-bin/.x.cgi", 404},
+    {"a hidden folder (not 403)", CGI_CONF, "/cgi-bin/.git/", 404},
+    {"a hidden file that does not exist", CGI_CONF, "/cgi-bin/.nothing", 404},
+    {"path info with a hidden segment", CGI_CONF, "/cgi-bin/ok.sh/.env", 404},
+    {"a visible script still runs", CGI_CONF, "/cgi-bin/ok.sh", 200},
+    {"run_hidden in the module",
+     "modules = {\"static\", \"cgi\"}\n"
+     "module \"cgi\" { run_hidden = true }\n"
+     "location \"^/cgi-bin/\" { handler = \"cgi\" }\n",
+     "/cgi-bin/.x.cgi", 200},
+    {"run_hidden in the location",
+     "modules = {\"static\", \"cgi\"}\n"
+     "location \"^/cgi-bin/\" { handler = \"cgi\" run_hidden = true }\n",
+     "/cgi-bin/.git/hook.sh", 200},
+};
+
+START_TEST(test_hidden_scripts_are_404)
+{
+    struct ts_server s;
+    start_with(&s, hidden_cases[_i].extra, NULL);
+    static const char ok[] = "#!/bin/sh\nprintf 'Content-Type: text/plain\\n\\nran\\n'\n";
+    ck_assert_int_eq(ts_cgi_write(&s, "cgi-bin", ".x.cgi", ok, 0755), 0);
+    ck_assert_int_eq(ts_cgi_write(&s, "cgi-bin", "ok.sh", ok, 0755), 0);
+    ck_assert_int_eq(ts_cgi_write(&s, "cgi-bin/.git", "hook.sh", ok, 0755), 0);
+    struct ts_response r;
+    get_or_fail(s.port, hidden_cases[_i].path, &r);
+    ck_assert_msg(r.status == hidden_cases[_i].status, "%s: %s: expected %d, got %s",
+                  hidden_cases[_i].description, hidden_cases[_i].path, hidden_cases[_i].status,
+                  ts_response_describe(&r));
+    if (r.status == 200)
+        ck_assert_str_eq(r.body, "ran\n");
+    else
+        ck_assert_msg(strstr(r.body, "ran") == NULL, "%s: the script ran",
+                      hidden_cases[_i].description);
+    ts_response_free(&r);
+    ts_server_stop(&s);
+}
+END_TEST
+
 /* ---- the script's head -------------------------------------------------------------------- */
 
 struct head_case {
@@ -759,6 +807,8 @@ static Suite *cgi_suite(void)
     tcase_add_test(tc, test_rlimit_cpu);
     tcase_add_test(tc, test_script_alias);
     tcase_add_test(tc, test_not_runnable);
+    tcase_add_loop_test(tc, test_hidden_scripts_are_404, 0,
+                        (int)(sizeof(hidden_cases) / sizeof(hidden_cases[0])));
     tcase_add_test(tc, test_check_ownership);
     tcase_add_test(tc, test_python_php_c);
     tcase_add_test(tc, test_perl_upload);
