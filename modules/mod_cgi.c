@@ -890,7 +890,8 @@ static void cgi_finish(struct cgi_run *run)
         cgi_fail(run, 500, "end of script output before the empty line that ends the headers");
     if (run->failure == NULL && run->out_left > 0 && !run->client_gone)
         cgi_fail(run, 500, "less output than its Content-Length announced");
-    /* Stopping signals the whole process group: what the script started goes too. */
+    /* Stopping signals the whole process group, and what is left of the group once the script
+     * has exited goes too (cgi_child_reap()). */
     bool stop_now = run->failure != NULL || run->client_gone || run->redirect != NULL;
     int status = 0;
     int reaped = cgi_child_reap(&run->child, stop_now ? 0 : CGI_EXIT_WAIT_MS, &status);

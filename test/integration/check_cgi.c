@@ -696,6 +696,73 @@ START_TEST(test_timeout)
 }
 END_TEST
 
+/* What a script starts in the background goes when the script ends or times out, whether it
+ * let go of stdout or holds it (then the timeout ends the response), or ignores SIGTERM (then
+ * SIGKILL after the grace). The script logs the background pid on stderr as "bg=PID". */
+static const struct {
+    const char *description;
+    const char *script;
+    int status;         /* what the response says, 0: cut off (the head went out before) */
+    double min_seconds; /* the response takes at least this long (the timeout), or 0 */
+} background_cases[] = {
+    {"stdout closed: the response ends at once",
+     "#!/bin/sh\nsleep 300 </dev/null >/dev/null 2>&1 &\necho \"bg=$!\" >&2\n"
+     "printf 'Content-Type: text/plain\\r\\n\\r\\nstarted\\n'\n",
+     200, 0},
+    {"stdout held open: the timeout ends the response",
+     "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\nstarted\\n'\nsleep 300 &\n"
+     "echo \"bg=$!\" >&2\n",
+     0, 1.9},
+    {"SIGTERM ignored: SIGKILL after the grace",
+     "#!/bin/sh\nsh -c 'trap \"\" TERM; exec sleep 300' </dev/null >/dev/null 2>&1 &\n"
+     "echo \"bg=$!\" >&2\nprintf 'Content-Type: text/plain\\r\\n\\r\\nstarted\\n'\n",
+     200, 0},
+    {"the script itself times out",
+     "#!/bin/sh\nsleep 300 </dev/null >/dev/null 2>&1 &\necho \"bg=$!\" >&2\nexec sleep 300\n", 504,
+     1.9},
+};
+
+/* The pid the script logged as "bg=PID", waiting for the line up to 5 s; 0 when none. */
+static pid_t background_pid(const struct ts_server *s)
+{
+    if (!ts_file_wait_for(s->error_log, "bg=", 5.0))
+        return 0;
+    char *line = ts_file_line_with(s->error_log, "bg=");
+    pid_t pid = line != NULL ? atoi(strstr(line, "bg=") + 3) : 0;
+    free(line);
+    return pid;
+}
+
+START_TEST(test_background_children_do_not_outlive_script)
+{
+    const char *what = background_cases[_i].description;
+    struct ts_server s;
+    start_with(&s, CGI_CONF, NULL);
+    ck_assert_int_eq(ts_cgi_write(&s, "cgi-bin", "bg.sh", background_cases[_i].script, 0755), 0);
+    double start = ts_now();
+    struct ts_response r;
+    int rc = ts_get(s.port, "/cgi-bin/bg.sh", &r);
+    double took = ts_now() - start;
+    if (background_cases[_i].status != 0)
+        ck_assert_msg(rc == TS_OK && r.status == background_cases[_i].status, "%s: %s (%s)", what,
+                      ts_response_describe(&r), ts_result_name(rc));
+    else
+        ck_assert_msg(rc == TS_MALFORMED, "%s: a cut-off response expected, got %s", what,
+                      ts_result_name(rc));
+    ck_assert_msg(took >= background_cases[_i].min_seconds && took < 8.0, "%s: took %.1f s", what,
+                  took);
+    ts_response_free(&r);
+    pid_t pid = background_pid(&s);
+    ck_assert_msg(pid > 0, "%s: the script did not log its background pid", what);
+    for (int i = 0; i < 100 && ts_pid_alive(pid); i++) /* zombies count as gone */
+        ts_sleep_ms(50);
+    ck_assert_msg(!ts_pid_alive(pid), "%s: the background process %d outlived the script (%c)",
+                  what, (int)pid, ts_pid_state(pid));
+    ck_assert_int_eq(ts_get_status(s.port, "/hello.txt"), 200);
+    ts_server_stop(&s);
+}
+END_TEST
+
 /* A client that leaves mid-response: the endless script is stopped and reaped. */
 START_TEST(test_client_disconnects)
 {
@@ -817,6 +884,8 @@ static Suite *cgi_suite(void)
     tcase_add_test(tc, test_100mb);
     tcase_add_test(tc, test_timeout);
     tcase_add_test(tc, test_client_disconnects);
+    tcase_add_loop_test(tc, test_background_children_do_not_outlive_script, 0,
+                        (int)(sizeof(background_cases) / sizeof(background_cases[0])));
     tcase_add_test(tc, test_max_concurrent);
     tcase_add_test(tc, test_speed);
     suite_add_tcase(s, tc);
