@@ -56,6 +56,7 @@ static cfg_opt_t cgi_options[] = {
     CFG_INT("max_concurrent", 0, CFGF_NONE),
     CFG_STR("spool_max", "64K", CFGF_NONE),
     CFG_BOOL("check_ownership", cfg_false, CFGF_NONE),
+    CFG_BOOL("run_hidden", cfg_false, CFGF_NONE),
     CFG_END(),
 };
 
@@ -64,6 +65,7 @@ static cfg_opt_t cgi_location_options[] = {
     CFG_BOOL("exec_cgi", cfg_false, CFGF_NODEFAULT),
     CFG_INT("cgi_timeout", 0, CFGF_NODEFAULT),
     CFG_INT("cgi_max_concurrent", 0, CFGF_NODEFAULT),
+    CFG_BOOL("run_hidden", cfg_false, CFGF_NODEFAULT),
     CFG_END(),
 };
 
@@ -102,6 +104,7 @@ struct cgi_conf {
     int max_concurrent;
     long long spool_max;  /* chunked bodies up to this stay in memory, larger go to a temp file */
     bool check_ownership; /* suexec-like: refuse scripts others could have changed (cgi_owner.c) */
+    bool run_hidden;      /* run scripts whose URL has a segment starting with '.' (.git/…) */
     bool exec_cgi;        /* set by a location: run files by extension, decline others */
     bool owns_lists;      /* main conf: frees the lists; location confs share them */
     struct cgi_slots *slots;
@@ -179,6 +182,7 @@ static int cgi_conf_read(struct cgi_conf *cc, cfg_t *sec)
     cc->path = strdup(cfg_getstr(sec, "path") != NULL ? cfg_getstr(sec, "path") : "");
     cc->pass_authorization = cfg_getbool(sec, "pass_authorization");
     cc->check_ownership = cfg_getbool(sec, "check_ownership");
+    cc->run_hidden = cfg_getbool(sec, "run_hidden");
     cc->limits.cpu = cfg_getint(sec, "rlimit_cpu");
     cc->limits.nproc = cfg_getint(sec, "rlimit_nproc");
     cc->max_concurrent = (int)cfg_getint(sec, "max_concurrent");
@@ -245,6 +249,8 @@ static int cgi_location_init(struct pfd_server *server, cfg_t *location, void *m
     *conf = cc;
     if (cfg_size(location, "exec_cgi") > 0)
         cc->exec_cgi = cfg_getbool(location, "exec_cgi");
+    if (cfg_size(location, "run_hidden") > 0)
+        cc->run_hidden = cfg_getbool(location, "run_hidden");
     if (cfg_size(location, "cgi_timeout") > 0)
         cc->timeout = (int)cfg_getint(location, "cgi_timeout");
     if (cc->timeout < 1 || cc->timeout > CGI_TIMEOUT_MAX) {
@@ -393,12 +399,19 @@ static int cgi_resolve(struct cgi_run *run)
     bool script_mode = cgi_script_mode(r, run->cc);
     if (!script_mode && !run->cc->exec_cgi)
         return PFD_DECLINED;
+    /* As mod_static: 404, before anything is looked at, so that whether /cgi-bin/.git/ exists
+     * stays unknown. PATH_INFO counts too: the core cannot tell it from the script's name. */
+    bool hidden = !run->cc->run_hidden && pfd_request_path_hidden(r);
+    if (script_mode && hidden)
+        return 404;
     size_t root_len = strlen(root), script_len = 0;
     struct stat st;
     if (strncmp(file, root, root_len) != 0 || cgi_path_split(file, root_len, &script_len, &st) != 0)
         return script_mode ? pfd_status_from_errno(errno) : PFD_DECLINED;
     if (!script_mode && (!S_ISREG(st.st_mode) || !cgi_has_extension(run->cc, file, script_len)))
         return PFD_DECLINED;
+    if (hidden) /* a script by its extension: neither run it nor let mod_static show its source */
+        return 404;
     if (!S_ISREG(st.st_mode))
         return S_ISDIR(st.st_mode) ? 403 : 404;
     const char *path = pfd_request_path(r);
@@ -635,10 +648,12 @@ static bool cgi_field_dropped(const char *name)
 }
 
 /* RFC 3875 §6.2: a document, a local or client redirect, or a client redirect with a document.
- * 0, or -1 when the head is not usable (the run is marked failed). */
+ * 0, or -1 when the head is not usable (the run is marked failed, and the header lines added
+ * before the bad one are taken back: the 500 page must not carry the script's Set-Cookie). */
 static int cgi_head_apply(struct cgi_run *run, struct cgi_head *h)
 {
     struct pfd_request *r = run->r;
+    size_t mark = pfd_response_headers_mark(r);
     if (h->status != 0 && h->status < 200) {
         cgi_fail(run, 500, "a 1xx Status, which cannot be a final response");
         return -1;
@@ -662,6 +677,7 @@ static int cgi_head_apply(struct cgi_run *run, struct cgi_head *h)
         pfd_response_content_length(r, h->content_length);
     return 0;
 bad:
+    pfd_response_headers_rewind(r, mark);
     cgi_fail(run, 500, "a header the response cannot carry");
     return -1;
 }
@@ -874,7 +890,8 @@ static void cgi_finish(struct cgi_run *run)
         cgi_fail(run, 500, "end of script output before the empty line that ends the headers");
     if (run->failure == NULL && run->out_left > 0 && !run->client_gone)
         cgi_fail(run, 500, "less output than its Content-Length announced");
-    /* Stopping signals the whole process group: what the script started goes too. */
+    /* Stopping signals the whole process group, and what is left of the group once the script
+     * has exited goes too (cgi_child_reap()). */
     bool stop_now = run->failure != NULL || run->client_gone || run->redirect != NULL;
     int status = 0;
     int reaped = cgi_child_reap(&run->child, stop_now ? 0 : CGI_EXIT_WAIT_MS, &status);

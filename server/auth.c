@@ -119,21 +119,81 @@ bool pfd_auth_hash_verify(const char *hash, const char *password)
     return ok;
 }
 
-/* The hash of user in one htpasswd line (modified in place), or NULL. */
-static char *auth_line_hash(char *line, const char *user)
+/*
+ * What an unknown user's password is checked against, when the file has no supported hash to
+ * stand in (see pfd_auth_htpasswd_check()): bcrypt at htpasswd -B's default cost, made once.
+ * No password is known to match it, and the answer is "no" whatever it says.
+ */
+#define AUTH_STAND_IN_HASH "$2y$05$preforkdstandinhashsae//9Y0T/KAtCQBrpFP2wV6lddCZgqyla"
+
+/* One htpasswd line split in place: its user and hash (NUL-terminated), or -1 for a comment, a
+ * blank line or a line without ':'. */
+static int auth_line_split(char *line, char **user, char **hash)
 {
     line[strcspn(line, "\r\n")] = '\0';
     char *colon = strchr(line, ':');
     if (colon == NULL || line[0] == '#')
-        return NULL;
+        return -1;
     *colon = '\0';
-    if (strcmp(line, user) != 0)
-        return NULL;
-    char *hash = colon + 1;
-    char *end = strchr(hash, ':'); /* htdigest-like trailing fields are ignored */
+    *user = line;
+    *hash = colon + 1;
+    char *end = strchr(*hash, ':'); /* htdigest-like trailing fields are ignored */
     if (end != NULL)
         *end = '\0';
-    return hash;
+    return 0;
+}
+
+/* What a scan of the file found: the user's hash, and a supported hash of another entry. */
+struct auth_scan {
+    bool found;
+    char hash[PFD_AUTH_MAX_LINE + 2];
+    bool have_stand_in;
+    char stand_in[PFD_AUTH_MAX_LINE + 2];
+};
+
+/* Notes one line's user and hash. Every line costs the same whoever is asked for: names are
+ * compared in constant time, and the scan never stops early. */
+static void auth_scan_line(struct auth_scan *scan, char *line, const char *user)
+{
+    char *name, *hash;
+    if (auth_line_split(line, &name, &hash) != 0)
+        return;
+    bool match = auth_equal(name, user);
+    if (match && !scan->found) {
+        scan->found = true;
+        snprintf(scan->hash, sizeof(scan->hash), "%s", hash);
+    } else if (!scan->have_stand_in && pfd_auth_hash_supported(hash)) {
+        scan->have_stand_in = true;
+        snprintf(scan->stand_in, sizeof(scan->stand_in), "%s", hash);
+    }
+}
+
+/* Reads every whole line of f into scan (lines too long for the buffer are skipped). */
+static void auth_scan_file(FILE *f, const char *user, struct auth_scan *scan)
+{
+    char line[PFD_AUTH_MAX_LINE + 2];
+    bool skipping = false; /* the rest of a line too long for the buffer */
+    for (int n = 0; n < PFD_AUTH_MAX_FILE && fgets(line, sizeof(line), f) != NULL; n++) {
+        bool whole = strchr(line, '\n') != NULL || feof(f);
+        bool was_skipping = skipping;
+        skipping = !whole;
+        if (!was_skipping && whole)
+            auth_scan_line(scan, line, user);
+    }
+    explicit_bzero(line, sizeof(line));
+}
+
+/*
+ * An unknown user (or one whose hash this server cannot check) costs a hash verification too,
+ * against another entry's hash (same algorithm and cost as the file's own) or AUTH_STAND_IN_HASH:
+ * otherwise the answer's speed tells which user names exist.
+ */
+static int auth_scan_verdict(const struct auth_scan *scan, const char *password)
+{
+    if (scan->found && pfd_auth_hash_supported(scan->hash))
+        return pfd_auth_hash_verify(scan->hash, password) ? 1 : 0;
+    (void)pfd_auth_hash_verify(scan->have_stand_in ? scan->stand_in : AUTH_STAND_IN_HASH, password);
+    return 0;
 }
 
 int pfd_auth_htpasswd_check(const char *file, const char *user, const char *password)
@@ -158,22 +218,16 @@ int pfd_auth_htpasswd_check(const char *file, const char *user, const char *pass
         close(fd);
         return -1;
     }
-    char line[PFD_AUTH_MAX_LINE + 2];
-    int result = 0;
-    bool skipping = false; /* the rest of a line too long for the buffer */
-    for (int n = 0; n < PFD_AUTH_MAX_FILE && fgets(line, sizeof(line), f) != NULL; n++) {
-        bool whole = strchr(line, '\n') != NULL || feof(f);
-        bool was_skipping = skipping;
-        skipping = !whole;
-        if (was_skipping || !whole)
-            continue;
-        char *hash = auth_line_hash(line, user);
-        if (hash != NULL) {
-            result = pfd_auth_hash_verify(hash, password) ? 1 : 0;
-            break;
-        }
+    struct auth_scan *scan = calloc(1, sizeof(*scan)); /* ~2 KiB of hashes: not on the stack */
+    if (scan == NULL) {
+        fclose(f);
+        errno = ENOMEM;
+        return -1;
     }
-    explicit_bzero(line, sizeof(line));
+    auth_scan_file(f, user, scan);
     fclose(f);
+    int result = auth_scan_verdict(scan, password);
+    explicit_bzero(scan, sizeof(*scan));
+    free(scan);
     return result;
 }

@@ -33,6 +33,9 @@ bool pfd_auth_hash_verify(const char *hash, const char *password);
  * Looks user up in the htpasswd file ("user:hash" lines) and checks password: 1 when it
  * matches, 0 when it does not (unknown user, wrong password, unsupported hash), -1 when the
  * file cannot be read (errno set). The file is read at each call, so edits apply at once.
+ * An unknown user costs as much as a known one (the whole file is read, names are compared in
+ * constant time, and a hash of the file's, or a stand-in bcrypt hash, is verified), so that the
+ * time of an answer does not tell which user names exist.
  */
 int pfd_auth_htpasswd_check(const char *file, const char *user, const char *password);
 

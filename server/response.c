@@ -172,6 +172,17 @@ int pfd_response_header(struct pfd_request *r, const char *name, const char *val
     return 0;
 }
 
+size_t pfd_response_headers_mark(const struct pfd_request *r)
+{
+    return r->conn->resp_headers.len;
+}
+
+void pfd_response_headers_rewind(struct pfd_request *r, size_t mark)
+{
+    if (!r->head_sent && mark < r->conn->resp_headers.len)
+        r->conn->resp_headers.len = mark;
+}
+
 void pfd_response_content_length(struct pfd_request *r, int64_t length)
 {
     r->content_length = length;

@@ -55,7 +55,27 @@ static int cgi_length_parse(const char *value, int64_t *length)
     return 0;
 }
 
-/* Joins folded lines (a line end followed by SP/HT) into the line before, with spaces. */
+/* RFC 9110 §5.5: a field value is VCHAR, obs-text, SP and HTAB; anything else (a control byte,
+ * a bare CR, DEL) would reach the client as it is, and a CR can split a head in some clients. */
+static bool cgi_value_is_clean(const char *value)
+{
+    for (const unsigned char *p = (const unsigned char *)value; *p != '\0'; p++)
+        if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+            return false;
+    return true;
+}
+
+/* Whether a line after the first starts with SP/HT: obsolete line folding (RFC 9112 §5.2). */
+static bool cgi_has_fold(const char *buf, size_t len)
+{
+    for (size_t i = 1; i + 1 < len; i++)
+        if (buf[i] == '\n' && (buf[i + 1] == ' ' || buf[i + 1] == '\t'))
+            return true;
+    return false;
+}
+
+/* Joins folded lines (a line end followed by SP/HT) into the line before, with spaces: what
+ * RFC 9112 §5.2 lets a gateway do instead of refusing them. */
 static void cgi_unfold(char *buf, size_t len)
 {
     for (size_t i = 1; i + 1 < len; i++) {
@@ -88,6 +108,10 @@ static int cgi_field_parse(char *line, struct cgi_head *h, const char **err)
     size_t vlen = strlen(value);
     while (vlen > 0 && (value[vlen - 1] == ' ' || value[vlen - 1] == '\t'))
         value[--vlen] = '\0';
+    if (!cgi_value_is_clean(value)) {
+        *err = "a control character (or a bare CR) in a header value";
+        return -1;
+    }
     if (strcasecmp(line, "Status") == 0) {
         *err = "a Status that is not a 3-digit code from 100 to 599";
         return cgi_status_parse(value, &h->status, &h->reason);
@@ -115,6 +139,10 @@ static int cgi_status_line_parse(char *line, struct cgi_head *h, const char **er
     *err = "an nph- script whose first line is not an HTTP/1.x status line";
     if (strncmp(line, "HTTP/1.", 7) != 0 || line[7] < '0' || line[7] > '9' || line[8] != ' ')
         return -1;
+    if (!cgi_value_is_clean(line)) {
+        *err = "a control character (or a bare CR) in the status line";
+        return -1;
+    }
     return cgi_status_parse(line + 9, &h->status, &h->reason);
 }
 
@@ -125,6 +153,11 @@ int cgi_head_parse(char *buf, size_t len, bool nph, struct cgi_head *h, const ch
     *err = "";
     if (memchr(buf, '\0', len) != NULL) {
         *err = "a NUL byte in the header";
+        return -1;
+    }
+    /* nph- output goes to the client as it is, so a fold there cannot be replaced: refused. */
+    if (nph && cgi_has_fold(buf, len)) {
+        *err = "obsolete line folding in an nph- head, which is sent as it is (RFC 9112 §5.2)";
         return -1;
     }
     cgi_unfold(buf, len);

@@ -41,7 +41,9 @@ size_t cgi_head_end(const char *buf, size_t len, size_t from);
 /*
  * Parses the head buf[0..len) (len from cgi_head_end(), so it ends with the empty line).
  * nph: the first line is an HTTP status line ("HTTP/1.1 200 OK"). Obsolete line folding is
- * joined with spaces. Returns 0, or -1 with *err saying why (for the error log).
+ * joined with spaces (refused in nph- heads, which go out unchanged). A value with a byte that
+ * RFC 9110 §5.5 does not allow (a control byte other than HTAB, a bare CR, DEL) is refused.
+ * Returns 0, or -1 with *err saying why (for the error log).
  */
 int cgi_head_parse(char *buf, size_t len, bool nph, struct cgi_head *h, const char **err);
 

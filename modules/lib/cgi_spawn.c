@@ -141,15 +141,44 @@ void cgi_child_signal(const struct cgi_child *c, int sig)
         kill(-c->pid, sig);
 }
 
-/* waitpid() polled every few ms for up to ms; true once reaped. */
-static bool cgi_wait_for(struct cgi_child *c, int ms, int *status)
+/* Whether the script has exited, without reaping it: while its zombie stands, the id of its
+ * process group cannot go to a new process, so signalling the group hits nobody else. */
+static bool cgi_has_exited(pid_t pid)
+{
+    siginfo_t si;
+    si.si_pid = 0;
+    if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) != 0)
+        return errno == ECHILD; /* reaped already (SIGCHLD ignored): nothing to wait for */
+    return si.si_pid == pid;
+}
+
+/* cgi_has_exited() polled every few ms for up to ms. */
+static bool cgi_wait_exit(pid_t pid, int ms)
 {
     for (int waited = 0;; waited += CGI_REAP_STEP_MS) {
-        pid_t got = waitpid(c->pid, status, WNOHANG);
-        if (got == c->pid || (got < 0 && errno == ECHILD))
+        if (cgi_has_exited(pid))
             return true;
         if (waited >= ms)
             return false;
+        struct timespec step = {0, CGI_REAP_STEP_MS * 1000000L};
+        nanosleep(&step, NULL);
+    }
+}
+
+/*
+ * After the script: what it left running in its process group (`sleep 300 &`, a daemon that did
+ * not leave the group) got TERM; this waits up to CGI_KILL_GRACE_MS for the group to empty, then
+ * KILLs what is left. The members are not our children, so kill(-pgid, 0) is the only view of
+ * them; it counts zombies too, so where nothing reaps orphans the grace runs out: a bounded cost,
+ * paid only by scripts that leave processes behind.
+ */
+static void cgi_group_drain(pid_t pgid)
+{
+    for (int waited = 0; kill(-pgid, 0) == 0; waited += CGI_REAP_STEP_MS) {
+        if (waited >= CGI_KILL_GRACE_MS) {
+            kill(-pgid, SIGKILL);
+            return;
+        }
         struct timespec step = {0, CGI_REAP_STEP_MS * 1000000L};
         nanosleep(&step, NULL);
     }
@@ -164,14 +193,21 @@ int cgi_child_reap(struct cgi_child *c, int wait_ms, int *status)
     if (c->pid <= 0)
         return 0;
     int rc = 0;
-    if (!cgi_wait_for(c, wait_ms, status)) {
+    if (!cgi_wait_exit(c->pid, wait_ms)) {
         rc = 1;
         cgi_child_signal(c, SIGTERM);
-        if (!cgi_wait_for(c, CGI_KILL_GRACE_MS, status)) {
+        if (!cgi_wait_exit(c->pid, CGI_KILL_GRACE_MS)) {
             cgi_child_signal(c, SIGKILL);
-            if (!cgi_wait_for(c, CGI_REAP_MAX_MS, status))
+            if (!cgi_wait_exit(c->pid, CGI_REAP_MAX_MS))
                 rc = -1;
         }
+    }
+    if (rc >= 0) {
+        /* The script is a zombie now: its group is signalled before it is reaped (see
+         * cgi_has_exited()), then drained. */
+        cgi_child_signal(c, SIGTERM);
+        waitpid(c->pid, status, WNOHANG);
+        cgi_group_drain(c->pid);
     }
     c->pid = -1;
     return rc;

@@ -38,8 +38,10 @@ void cgi_fd_close(int *fd);
 void cgi_child_signal(const struct cgi_child *c, int sig);
 /*
  * Reaps the script: waits up to wait_ms for it to exit, then SIGTERM, CGI_KILL_GRACE_MS, SIGKILL
- * (to its group). Closes the pipes first. *status gets the wait status. Returns 0 when it exited
- * by itself, 1 when it had to be signalled, -1 when it could not be reaped (logged by the caller).
+ * (to its group). Once it has exited, whatever is left in its process group (children it started
+ * in the background) gets SIGTERM, then SIGKILL after CGI_KILL_GRACE_MS: nothing a script starts
+ * outlives it. Closes the pipes first. *status gets the wait status. Returns 0 when it exited by
+ * itself, 1 when it had to be signalled, -1 when it could not be reaped (logged by the caller).
  */
 int cgi_child_reap(struct cgi_child *c, int wait_ms, int *status);
 

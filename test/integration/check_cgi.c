@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -223,6 +224,54 @@ START_TEST(test_script_alias)
 }
 END_TEST
 
+/* Hidden files (a URL segment starting with '.') are 404 as mod_static makes them, whether they
+ * exist or not, are scripts or folders; run_hidden = true (module or location) runs them. */
+static const struct {
+    const char *description;
+    const char *extra; /* the config */
+    const char *path;
+    int status;
+} hidden_cases[] = {
+    {"a script under .git/", CGI_CONF, "/cgi-bin/.git/hook.sh", 404},
+    {"a script named .x.cgi", CGI_CONF, "/cgi-bin/.x.cgi", 404},
+    {"a hidden folder (not 403)", CGI_CONF, "/cgi-bin/.git/", 404},
+    {"a hidden file that does not exist", CGI_CONF, "/cgi-bin/.nothing", 404},
+    {"path info with a hidden segment", CGI_CONF, "/cgi-bin/ok.sh/.env", 404},
+    {"a visible script still runs", CGI_CONF, "/cgi-bin/ok.sh", 200},
+    {"run_hidden in the module",
+     "modules = {\"static\", \"cgi\"}\n"
+     "module \"cgi\" { run_hidden = true }\n"
+     "location \"^/cgi-bin/\" { handler = \"cgi\" }\n",
+     "/cgi-bin/.x.cgi", 200},
+    {"run_hidden in the location",
+     "modules = {\"static\", \"cgi\"}\n"
+     "location \"^/cgi-bin/\" { handler = \"cgi\" run_hidden = true }\n",
+     "/cgi-bin/.git/hook.sh", 200},
+};
+
+START_TEST(test_hidden_scripts_are_404)
+{
+    struct ts_server s;
+    start_with(&s, hidden_cases[_i].extra, NULL);
+    static const char ok[] = "#!/bin/sh\nprintf 'Content-Type: text/plain\\n\\nran\\n'\n";
+    ck_assert_int_eq(ts_cgi_write(&s, "cgi-bin", ".x.cgi", ok, 0755), 0);
+    ck_assert_int_eq(ts_cgi_write(&s, "cgi-bin", "ok.sh", ok, 0755), 0);
+    ck_assert_int_eq(ts_cgi_write(&s, "cgi-bin/.git", "hook.sh", ok, 0755), 0);
+    struct ts_response r;
+    get_or_fail(s.port, hidden_cases[_i].path, &r);
+    ck_assert_msg(r.status == hidden_cases[_i].status, "%s: %s: expected %d, got %s",
+                  hidden_cases[_i].description, hidden_cases[_i].path, hidden_cases[_i].status,
+                  ts_response_describe(&r));
+    if (r.status == 200)
+        ck_assert_str_eq(r.body, "ran\n");
+    else
+        ck_assert_msg(strstr(r.body, "ran") == NULL, "%s: the script ran",
+                      hidden_cases[_i].description);
+    ts_response_free(&r);
+    ts_server_stop(&s);
+}
+END_TEST
+
 /* ---- the script's head -------------------------------------------------------------------- */
 
 struct head_case {
@@ -275,6 +324,63 @@ START_TEST(test_head)
     if (row->log != NULL)
         ck_assert_msg(ts_file_wait_for(s.error_log, row->log, 5.0), "%s: the log lacks \"%s\"",
                       row->description, row->log);
+    ts_response_free(&r);
+    ts_server_stop(&s);
+}
+END_TEST
+
+/* Heads refused after some of their fields were good: the 500 is the server's own page, with
+ * none of the script's fields (a Set-Cookie or Content-Encoding on an error page is a lie, a
+ * second Content-Type a confusion), and the log names the script and the reason. A control byte
+ * in a value is refused rather than sent (RFC 9110 §5.5). */
+static const struct {
+    const char *description;
+    const char *printf_arg; /* the script's output, as a printf format */
+    const char *log;
+} bad_head_cases[] = {
+    {"a bare CR in the last field",
+     "Set-Cookie: s=1\\r\\nContent-Encoding: gzip\\r\\n"
+     "Content-Type: application/x-evil\\r\\nX-Bad: a\\rb\\r\\n\\r\\nbody",
+     "a control character (or a bare CR) in a header value"},
+    {"\\x01 in a value", "Set-Cookie: s=1\\r\\nX-Bad: a\\001b\\r\\n\\r\\nbody",
+     "a control character (or a bare CR) in a header value"},
+    {"ESC in Content-Type", "Set-Cookie: s=1\\r\\nContent-Type: text/html\\033[2J\\r\\n\\r\\nbody",
+     "a control character (or a bare CR) in a header value"},
+    {"a bad Status after good fields",
+     "Set-Cookie: s=1\\r\\nContent-Encoding: gzip\\r\\n"
+     "Status: abc\\r\\n\\r\\nbody",
+     "a Status that is not"},
+    {"a 1xx Status after good fields", "Set-Cookie: s=1\\r\\nStatus: 102\\r\\n\\r\\nbody",
+     "a 1xx Status"},
+};
+
+START_TEST(test_bad_head_500_carries_no_script_headers)
+{
+    struct ts_server s;
+    start_with(&s, CGI_CONF, NULL);
+    char script[512];
+    snprintf(script, sizeof(script), "#!/bin/sh\nprintf '%s'\n", bad_head_cases[_i].printf_arg);
+    ck_assert_int_eq(ts_cgi_write(&s, "cgi-bin", "bad.sh", script, 0755), 0);
+    struct ts_response r;
+    get_or_fail(s.port, "/cgi-bin/bad.sh", &r);
+    const char *what = bad_head_cases[_i].description;
+    ck_assert_msg(r.status == 500, "%s: %s", what, ts_response_describe(&r));
+    size_t types = 0;
+    for (size_t i = 0; i < r.nheaders; i++) {
+        const char *name = r.headers[i].name;
+        ck_assert_msg(strcasecmp(name, "Set-Cookie") != 0 && strcasecmp(name, "X-Bad") != 0 &&
+                          strcasecmp(name, "Content-Encoding") != 0,
+                      "%s: the 500 carries the script's %s: %s", what, name, r.headers[i].value);
+        types += strcasecmp(name, "Content-Type") == 0;
+    }
+    ck_assert_msg(types == 1, "%s: %zu Content-Type fields", what, types);
+    ck_assert_str_eq(ts_response_header(&r, "Content-Type"), "text/html; charset=utf-8");
+    ck_assert_msg(ts_file_wait_for(s.error_log, bad_head_cases[_i].log, 5.0),
+                  "%s: the log lacks \"%s\"", what, bad_head_cases[_i].log);
+    char *line = ts_file_line_with(s.error_log, bad_head_cases[_i].log);
+    ck_assert_msg(line != NULL && strstr(line, "/cgi-bin/bad.sh\" failed") != NULL,
+                  "%s: the log line does not name the script: %s", what, line);
+    free(line);
     ts_response_free(&r);
     ts_server_stop(&s);
 }
@@ -590,6 +696,73 @@ START_TEST(test_timeout)
 }
 END_TEST
 
+/* What a script starts in the background goes when the script ends or times out, whether it
+ * let go of stdout or holds it (then the timeout ends the response), or ignores SIGTERM (then
+ * SIGKILL after the grace). The script logs the background pid on stderr as "bg=PID". */
+static const struct {
+    const char *description;
+    const char *script;
+    int status;         /* what the response says, 0: cut off (the head went out before) */
+    double min_seconds; /* the response takes at least this long (the timeout), or 0 */
+} background_cases[] = {
+    {"stdout closed: the response ends at once",
+     "#!/bin/sh\nsleep 300 </dev/null >/dev/null 2>&1 &\necho \"bg=$!\" >&2\n"
+     "printf 'Content-Type: text/plain\\r\\n\\r\\nstarted\\n'\n",
+     200, 0},
+    {"stdout held open: the timeout ends the response",
+     "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\nstarted\\n'\nsleep 300 &\n"
+     "echo \"bg=$!\" >&2\n",
+     0, 1.9},
+    {"SIGTERM ignored: SIGKILL after the grace",
+     "#!/bin/sh\nsh -c 'trap \"\" TERM; exec sleep 300' </dev/null >/dev/null 2>&1 &\n"
+     "echo \"bg=$!\" >&2\nprintf 'Content-Type: text/plain\\r\\n\\r\\nstarted\\n'\n",
+     200, 0},
+    {"the script itself times out",
+     "#!/bin/sh\nsleep 300 </dev/null >/dev/null 2>&1 &\necho \"bg=$!\" >&2\nexec sleep 300\n", 504,
+     1.9},
+};
+
+/* The pid the script logged as "bg=PID", waiting for the line up to 5 s; 0 when none. */
+static pid_t background_pid(const struct ts_server *s)
+{
+    if (!ts_file_wait_for(s->error_log, "bg=", 5.0))
+        return 0;
+    char *line = ts_file_line_with(s->error_log, "bg=");
+    pid_t pid = line != NULL ? atoi(strstr(line, "bg=") + 3) : 0;
+    free(line);
+    return pid;
+}
+
+START_TEST(test_background_children_do_not_outlive_script)
+{
+    const char *what = background_cases[_i].description;
+    struct ts_server s;
+    start_with(&s, CGI_CONF, NULL);
+    ck_assert_int_eq(ts_cgi_write(&s, "cgi-bin", "bg.sh", background_cases[_i].script, 0755), 0);
+    double start = ts_now();
+    struct ts_response r;
+    int rc = ts_get(s.port, "/cgi-bin/bg.sh", &r);
+    double took = ts_now() - start;
+    if (background_cases[_i].status != 0)
+        ck_assert_msg(rc == TS_OK && r.status == background_cases[_i].status, "%s: %s (%s)", what,
+                      ts_response_describe(&r), ts_result_name(rc));
+    else
+        ck_assert_msg(rc == TS_MALFORMED, "%s: a cut-off response expected, got %s", what,
+                      ts_result_name(rc));
+    ck_assert_msg(took >= background_cases[_i].min_seconds && took < 8.0, "%s: took %.1f s", what,
+                  took);
+    ts_response_free(&r);
+    pid_t pid = background_pid(&s);
+    ck_assert_msg(pid > 0, "%s: the script did not log its background pid", what);
+    for (int i = 0; i < 100 && ts_pid_alive(pid); i++) /* zombies count as gone */
+        ts_sleep_ms(50);
+    ck_assert_msg(!ts_pid_alive(pid), "%s: the background process %d outlived the script (%c)",
+                  what, (int)pid, ts_pid_state(pid));
+    ck_assert_int_eq(ts_get_status(s.port, "/hello.txt"), 200);
+    ts_server_stop(&s);
+}
+END_TEST
+
 /* A client that leaves mid-response: the endless script is stopped and reaped. */
 START_TEST(test_client_disconnects)
 {
@@ -692,6 +865,8 @@ static Suite *cgi_suite(void)
     tcase_add_test(tc, test_environment);
     tcase_add_test(tc, test_environment_minimal);
     tcase_add_loop_test(tc, test_head, 0, (int)(sizeof(head_cases) / sizeof(head_cases[0])));
+    tcase_add_loop_test(tc, test_bad_head_500_carries_no_script_headers, 0,
+                        (int)(sizeof(bad_head_cases) / sizeof(bad_head_cases[0])));
     tcase_add_test(tc, test_local_redirect_to_script);
     tcase_add_test(tc, test_nph);
     tcase_add_test(tc, test_search_arguments);
@@ -699,6 +874,8 @@ static Suite *cgi_suite(void)
     tcase_add_test(tc, test_rlimit_cpu);
     tcase_add_test(tc, test_script_alias);
     tcase_add_test(tc, test_not_runnable);
+    tcase_add_loop_test(tc, test_hidden_scripts_are_404, 0,
+                        (int)(sizeof(hidden_cases) / sizeof(hidden_cases[0])));
     tcase_add_test(tc, test_check_ownership);
     tcase_add_test(tc, test_python_php_c);
     tcase_add_test(tc, test_perl_upload);
@@ -707,6 +884,8 @@ static Suite *cgi_suite(void)
     tcase_add_test(tc, test_100mb);
     tcase_add_test(tc, test_timeout);
     tcase_add_test(tc, test_client_disconnects);
+    tcase_add_loop_test(tc, test_background_children_do_not_outlive_script, 0,
+                        (int)(sizeof(background_cases) / sizeof(background_cases[0])));
     tcase_add_test(tc, test_max_concurrent);
     tcase_add_test(tc, test_speed);
     suite_add_tcase(s, tc);

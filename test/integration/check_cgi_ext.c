@@ -8,6 +8,7 @@
 #include "testsupport_cgi.h"
 
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,6 +47,48 @@ START_TEST(test_extensions)
 }
 END_TEST
 
+/* A hidden script found by its extension is 404: not run, and not served as a file either,
+ * even where mod_static serves hidden files (its source would show). run_hidden runs it. */
+START_TEST(test_hidden_scripts_by_extension_are_404)
+{
+    static const struct {
+        const char *description;
+        const char *location;
+        int status;
+        const char *body;
+    } rows[] = {
+        {"hidden", "exec_cgi = true", 404, NULL},
+        {"hidden, mod_static serves hidden files", "exec_cgi = true serve_hidden = true", 404,
+         NULL},
+        {"run_hidden", "exec_cgi = true run_hidden = true", 200, "ran\n"},
+    };
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        struct ts_server s;
+        char extra[512];
+        snprintf(extra, sizeof(extra),
+                 "modules = {\"cgi\", \"static\"}\n"
+                 "module \"cgi\" { cgi_extensions = {\".cgi\"} }\n"
+                 "location \"^/ext/\" { %s }\n",
+                 rows[i].location);
+        ts_server_start(&s, extra);
+        ck_assert_int_eq(
+            ts_cgi_write(&s, "ext", ".x.cgi",
+                         "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\nran\\n'\n", 0755),
+            0);
+        struct ts_response r;
+        ck_assert_int_eq(ts_get(s.port, "/ext/.x.cgi", &r), TS_OK);
+        ck_assert_msg(r.status == rows[i].status, "%s: %s", rows[i].description,
+                      ts_response_describe(&r));
+        if (rows[i].body != NULL)
+            ck_assert_str_eq(r.body, rows[i].body);
+        ck_assert_msg(strstr(r.body, "#!/bin/sh") == NULL, "%s: the source was served",
+                      rows[i].description);
+        ts_response_free(&r);
+        ts_server_stop(&s);
+    }
+}
+END_TEST
+
 int main(void)
 {
     ts_session_begin();
@@ -53,6 +96,7 @@ int main(void)
     TCase *tc = tcase_create("ext");
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_extensions);
+    tcase_add_test(tc, test_hidden_scripts_by_extension_are_404);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

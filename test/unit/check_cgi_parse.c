@@ -67,6 +67,46 @@ START_TEST(test_head_parse)
 }
 END_TEST
 
+/* RFC 9110 §5.5: field values are VCHAR, obs-text, SP and HTAB. A control byte, a bare CR or
+ * DEL in any value (Status and Location included) refuses the head; so does a fold in an nph-
+ * head, which is sent unchanged (RFC 9112 §5.2). */
+static const struct {
+    const char *description;
+    const char *input;
+    bool nph;
+    int rc;
+} control_rows[] = {
+    {"\\x01 in a value", "X-A: a\001b\n\n", false, -1},
+    {"a bare CR in a value", "X-A: a\rb\r\n\r\n", false, -1},
+    {"a bare CR ending a value before CRLF", "X-A: ab\r\r\n\r\n", false, -1},
+    {"DEL in a value", "X-A: a\177\n\n", false, -1},
+    {"ESC in Content-Type", "Content-Type: text/html\033[0m\n\n", false, -1},
+    {"a control byte in Location", "Location: /x\002y\n\n", false, -1},
+    {"a control byte in Status' reason", "Status: 200 O\001K\n\n", false, -1},
+    {"a control byte in an nph status line", "HTTP/1.1 200 O\002K\r\n\r\n", true, -1},
+    {"a folded line in an nph head", "HTTP/1.1 200 OK\r\nX-A: a\r\n b\r\n\r\n", true, -1},
+    {"HTAB, SP and obs-text are fine", "X-A: a\tb c\351\n\n", false, 0},
+    {"a folded line is joined with spaces", "X-A: a\r\n\tb\r\n\r\n", false, 0},
+};
+
+START_TEST(test_head_refuses_control_characters)
+{
+    char buf[256];
+    snprintf(buf, sizeof(buf), "%s", control_rows[_i].input);
+    size_t end = cgi_head_end(buf, strlen(buf), 0);
+    ck_assert_msg(end > 0, "%s: no end found", control_rows[_i].description);
+    struct cgi_head h;
+    const char *err = NULL;
+    int rc = cgi_head_parse(buf, end, control_rows[_i].nph, &h, &err);
+    ck_assert_msg(rc == control_rows[_i].rc, "%s: rc %d (%s)", control_rows[_i].description, rc,
+                  err);
+    if (rc == 0 && h.nfields == 1)
+        for (const char *p = h.fields[0].value; *p != '\0'; p++)
+            ck_assert_msg(*p != '\r' && *p != '\n', "%s: a line end left in the value",
+                          control_rows[_i].description);
+}
+END_TEST
+
 /* The end is found whichever way the head is cut into pieces. */
 START_TEST(test_head_end_in_pieces)
 {
@@ -223,6 +263,8 @@ int main(void)
     Suite *s = suite_create("cgi_parse");
     TCase *tc = tcase_create("cgi");
     tcase_add_loop_test(tc, test_head_parse, 0, (int)(sizeof(head_rows) / sizeof(head_rows[0])));
+    tcase_add_loop_test(tc, test_head_refuses_control_characters, 0,
+                        (int)(sizeof(control_rows) / sizeof(control_rows[0])));
     tcase_add_test(tc, test_head_end_in_pieces);
     tcase_add_test(tc, test_escape);
     tcase_add_loop_test(tc, test_env_header_name, 0,

@@ -163,6 +163,11 @@ void pfd_response_status(struct pfd_request *r, int status);
 /* Adds a header line; the core adds Date, Server, Content-Length/Transfer-Encoding and
  * Connection itself. Returns -1 when the name or value holds CR, LF or NUL. */
 int pfd_response_header(struct pfd_request *r, const char *name, const char *value);
+/* Where the header lines added so far end, and dropping those added after such a mark: a module
+ * copying a head it got from elsewhere (a CGI script's) that turns out unusable half-way takes
+ * back what it added, so the error page carries none of it. Nothing may have been sent. */
+size_t pfd_response_headers_mark(const struct pfd_request *r);
+void pfd_response_headers_rewind(struct pfd_request *r, size_t mark);
 /* Known body length. Without it, HTTP/1.1 bodies go chunked and HTTP/1.0 ones close-delimited. */
 void pfd_response_content_length(struct pfd_request *r, int64_t length);
 /* Sends the head on first use, then the bytes (nothing for HEAD). 0 or -1 (client gone). */
