@@ -30,6 +30,7 @@
 #include "static_date.h"
 #include "static_expires.h"
 #include "static_range.h"
+#include "static_url.h"
 
 static int static_init(struct pfd_server *server, cfg_t *section, void **conf);
 static void static_fini(void *conf);
@@ -466,13 +467,20 @@ static void static_file_close(struct static_file *f)
     f->fd = -1;
 }
 
-/* RFC 9110 §15.4.2: directory without its slash → 301 to the slash URL, query kept. A relative
+/* RFC 9110 §15.4.2: directory without its slash → 301 to the slash URL, query kept (raw, as the
+ * client sent it). The path is the decoded one, so it is percent-encoded again: a '?', '%' or
+ * space in a folder's name must not turn into a query, an escape or a broken header. A relative
  * Location keeps the client's scheme, host and port. */
 static int static_redirect_slash(struct pfd_request *r)
 {
     const char *query = pfd_request_query(r);
+    const char *path = pfd_request_path(r);
+    size_t size = 3 * strlen(path) + 1;
+    char *escaped = pfd_request_alloc(r, size);
+    if (static_url_escape_path(path, escaped, size) != 0)
+        return 500; /* cannot happen: size is the bound static_url.h promises */
     char *location =
-        pfd_request_printf(r, "%s/%s%s", pfd_request_path(r), query ? "?" : "", query ? query : "");
+        pfd_request_printf(r, "%s/%s%s", escaped, query ? "?" : "", query ? query : "");
     pfd_response_status(r, 301);
     if (pfd_response_header(r, "Location", location) != 0)
         return 400;
