@@ -25,6 +25,7 @@
 #include "autoindex_query.h"
 #include "autoindex_render.h"
 #include "autoindex_sort.h"
+#include "fs_walk.h"
 #include "preforkd/module.h"
 
 static int autoindex_init(struct pfd_server *server, cfg_t *section, void **conf);
@@ -88,17 +89,10 @@ struct pfd_module pfd_module_autoindex = {
 #define AUTOINDEX_INSERT_MAX (64 * 1024) /* largest header/readme file shown */
 #define AUTOINDEX_FLUSH 32768            /* bytes rendered before each write */
 
-/* mod_static's follow_symlinks, mirrored: a listing shows no link the static module refuses. */
-enum autoindex_symlinks {
-    AUTOINDEX_SYMLINKS_ON,
-    AUTOINDEX_SYMLINKS_OFF,
-    AUTOINDEX_SYMLINKS_OWNER_MATCH,
-};
-
 struct autoindex_conf {
     bool enabled;
     bool serve_hidden; /* names starting with '.' may be listed, a hidden folder listed */
-    enum autoindex_symlinks follow_symlinks;
+    enum fs_symlinks follow_symlinks; /* mod_static's, mirrored: no link it refuses is listed */
     bool exact_size;
     bool folders_first;
     bool natural_sort;
@@ -222,7 +216,7 @@ static int autoindex_set_symlinks(struct autoindex_conf *ac, const struct autoin
     static const char *const words[] = {"on", "off", "if_owner_match"};
     for (int i = 0; i < 3; i++) {
         if (strcmp(value, words[i]) == 0) {
-            *(enum autoindex_symlinks *)((char *)ac + d->offset) = (enum autoindex_symlinks)i;
+            *(enum fs_symlinks *)((char *)ac + d->offset) = (enum fs_symlinks)i;
             return 0;
         }
     }
@@ -413,12 +407,12 @@ static int autoindex_entry_stat(const struct autoindex_conf *ac, int dfd, const 
         return -1;
     if (!S_ISLNK(st->st_mode))
         return 0;
-    if (ac->follow_symlinks == AUTOINDEX_SYMLINKS_OFF)
+    if (ac->follow_symlinks == FS_SYMLINKS_OFF)
         return -1;
     uid_t link_owner = st->st_uid;
     if (fstatat(dfd, name, st, 0) != 0)
         return -1;
-    return ac->follow_symlinks == AUTOINDEX_SYMLINKS_ON || st->st_uid == link_owner ? 0 : -1;
+    return ac->follow_symlinks == FS_SYMLINKS_ON || st->st_uid == link_owner ? 0 : -1;
 }
 
 /* Reads the folder: directories and regular files, symlinks as the policy allows (followed);
@@ -672,7 +666,11 @@ static int autoindex_open(struct pfd_request *r, const struct autoindex_conf *ac
         return -1; /* without the slash, mod_static redirects to it */
     if (!ac->serve_hidden && pfd_request_path_hidden(r))
         return -404;
-    int dfd = open(file, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    /* The folder itself under the symlink policy, as mod_static would open it. */
+    int dfd = ac->follow_symlinks == FS_SYMLINKS_ON
+                  ? open(file, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                  : fs_walk_open(file, fs_walk_base_len(pfd_request_document_root(r), path, file),
+                                 ac->follow_symlinks, O_RDONLY | O_DIRECTORY);
     if (dfd < 0) {
         if (errno == ENOENT || errno == ENOTDIR)
             return -1;

@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fs_walk.h"
 #include "preforkd/module.h"
 #include "static_accept.h"
 #include "static_cond.h"
@@ -77,19 +78,13 @@ struct pfd_module pfd_module_static = {
 #define STATIC_FOUND 1
 #define STATIC_REDIRECTED 2
 
-enum static_symlinks {
-    STATIC_SYMLINKS_ON,          /* follow every symlink */
-    STATIC_SYMLINKS_OFF,         /* 403 for any symlink in the path */
-    STATIC_SYMLINKS_OWNER_MATCH, /* follow when link and target have the same owner */
-};
-
 /* The module's typed config: the main one from init(), one per location that overrides. Plain
  * data, no pointers, so a location's copy needs no ownership rules. */
 struct static_conf {
     bool sendfile;
     bool gzip_static;
     bool serve_hidden;
-    enum static_symlinks follow_symlinks;
+    enum fs_symlinks follow_symlinks;
     struct static_expires expires;
     int max_ranges;
     char charset[STATIC_CHARSET_MAX]; /* appended to text types when not empty */
@@ -121,14 +116,14 @@ static const struct static_directive {
     {"max_ranges", STATIC_DIR_RANGES, offsetof(struct static_conf, max_ranges), false},
 };
 
-static int static_parse_symlinks(const char *v, enum static_symlinks *out)
+static int static_parse_symlinks(const char *v, enum fs_symlinks *out)
 {
     if (strcmp(v, "on") == 0)
-        *out = STATIC_SYMLINKS_ON;
+        *out = FS_SYMLINKS_ON;
     else if (strcmp(v, "off") == 0)
-        *out = STATIC_SYMLINKS_OFF;
+        *out = FS_SYMLINKS_OFF;
     else if (strcmp(v, "if_owner_match") == 0)
-        *out = STATIC_SYMLINKS_OWNER_MATCH;
+        *out = FS_SYMLINKS_OWNER_MATCH;
     else
         return -1;
     return 0;
@@ -163,7 +158,7 @@ static int static_directive_copy(const struct static_directive *d, cfg_t *cfg,
         rc = static_parse_charset(s != NULL ? s : "", field);
         break;
     case STATIC_DIR_SYMLINKS:
-        rc = static_parse_symlinks(s != NULL ? s : "", (enum static_symlinks *)field);
+        rc = static_parse_symlinks(s != NULL ? s : "", (enum fs_symlinks *)field);
         break;
     case STATIC_DIR_EXPIRES:
         rc = static_expires_parse(s, (struct static_expires *)field);
@@ -293,155 +288,12 @@ struct static_file {
     size_t base_len;      /* path[0..base_len) is trusted; the symlink policy checks the rest */
 };
 
-/*
- * Where the part of file that comes from the URI starts: after the document root when file is
- * under it (the document root is a realpath, so it holds no symlinks); otherwise (an alias)
- * before as many trailing components as the URI path has segments (plus an index file name the
- * core appended), which checks at least every component the client chose.
- */
-static size_t static_base_len(const struct pfd_request *r, const char *file)
-{
-    const char *root = pfd_request_document_root(r);
-    size_t len = root != NULL ? strlen(root) : 0;
-    if (len > 0 && strncmp(file, root, len) == 0 && file[len] == '/')
-        return len;
-    const char *path = pfd_request_path(r);
-    size_t segments = 0;
-    for (const char *p = path; *p != '\0'; p++)
-        segments += *p == '/' && p[1] != '\0';
-    size_t i = strlen(file);
-    /* "/app/" handed over as ".../app/index.html": the core chose the index file; check it
-     * and every folder the client named. */
-    size_t plen = strlen(path);
-    if (plen > 0 && path[plen - 1] == '/' && i > 0 && file[i - 1] != '/')
-        segments++;
-    while (i > 0 && segments > 0) {
-        i--;
-        if (file[i] == '/' && file[i + 1] != '\0')
-            segments--;
-    }
-    return i;
-}
-
-/* How often one component is tried again when what was opened is not what was checked (a file
- * replaced by rename() meanwhile, as deploys do); then the request gets 403. */
-#define STATIC_OPEN_TRIES 3
-
-static bool static_same_file(const struct stat *a, const struct stat *b)
-{
-    return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
-}
-
-/*
- * Opens the symlink name in dir, following it, and decides on what was opened: the policy is
- * judged on the file descriptor that will be served, never on a name that can change between
- * a check and an open. lst is the link as fstatat(AT_SYMLINK_NOFOLLOW) saw it. Apache's
- * SymLinksIfOwnerMatch: the link's owner must own the opened target, and the link must still be
- * the one checked (the same inode) once the target is open. Returns an fd, or -1 with errno
- * (EAGAIN: the link changed, try again).
- */
-static int static_open_symlink(int dir, const char *name, int flags, const struct stat *lst,
-                               enum static_symlinks policy)
-{
-    if (policy == STATIC_SYMLINKS_OFF) {
-        errno = ELOOP;
-        return -1;
-    }
-    int fd = openat(dir, name, flags);
-    if (fd < 0)
-        return -1;
-    struct stat target, again;
-    int err = 0;
-    if (fstat(fd, &target) != 0 || fstatat(dir, name, &again, AT_SYMLINK_NOFOLLOW) != 0)
-        err = errno;
-    else if (!S_ISLNK(again.st_mode) || !static_same_file(&again, lst))
-        err = EAGAIN;
-    else if (target.st_uid != lst->st_uid)
-        err = EACCES;
-    if (err != 0) {
-        close(fd);
-        errno = err;
-        return -1;
-    }
-    return fd;
-}
-
-/* Opens name in dir when it is not a symlink: O_NOFOLLOW makes a symlink swapped in after the
- * check fail, and the opened file must be the one checked. fd, or -1 with errno (EAGAIN). */
-static int static_open_plain(int dir, const char *name, int flags, const struct stat *lst)
-{
-    int fd = openat(dir, name, flags | O_NOFOLLOW);
-    /* A symlink now where there was none: it changed under us. */
-    if (fd < 0 && (errno == ELOOP || (errno == ENOTDIR && S_ISDIR(lst->st_mode))))
-        errno = EAGAIN;
-    if (fd < 0)
-        return -1;
-    struct stat st;
-    int err = fstat(fd, &st) != 0 ? errno : !static_same_file(&st, lst) ? EAGAIN : 0;
-    if (err != 0) {
-        close(fd);
-        errno = err;
-        return -1;
-    }
-    return fd;
-}
-
-/* One component of a path under the symlink policy: an fd (O_PATH directory, or the last
- * component opened for reading), or -1 with errno. Bounded: STATIC_OPEN_TRIES attempts. */
-static int static_open_component(int dir, const char *name, bool last, enum static_symlinks policy)
-{
-    int flags = last ? O_RDONLY | O_NONBLOCK | O_CLOEXEC : O_PATH | O_DIRECTORY | O_CLOEXEC;
-    for (int i = 0; i < STATIC_OPEN_TRIES; i++) {
-        struct stat lst;
-        if (fstatat(dir, name, &lst, AT_SYMLINK_NOFOLLOW) != 0)
-            return -1;
-        int fd = S_ISLNK(lst.st_mode) ? static_open_symlink(dir, name, flags, &lst, policy)
-                                      : static_open_plain(dir, name, flags, &lst);
-        if (fd >= 0 || errno != EAGAIN)
-            return fd;
-    }
-    errno = EACCES; /* changing under us on every try: someone is racing, refuse */
-    return -1;
-}
-
-/*
- * Opens path component by component from path[0..base_len) with openat(), each component under
- * the policy (static_open_component). Bounded by the path's length. Returns an fd (O_RDONLY) or
- * -1 with errno.
- */
-static int static_open_walk(const char *path, size_t base_len, enum static_symlinks policy)
-{
-    char buf[PATH_MAX];
-    size_t len = strlen(path);
-    if (len >= sizeof(buf) || base_len > len) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    memcpy(buf, path, len + 1);
-    buf[base_len] = '\0';
-    int dir = open(base_len > 0 ? buf : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    char *seg = buf + base_len + 1;
-    while (dir >= 0 && seg < buf + len) {
-        char *slash = strchr(seg, '/');
-        if (slash != NULL)
-            *slash = '\0';
-        bool last = slash == NULL || slash[1] == '\0';
-        int next = static_open_component(dir, seg, last, policy);
-        int err = errno;
-        close(dir);
-        dir = next;
-        errno = err;
-        seg += strlen(seg) + 1;
-    }
-    return dir;
-}
-
 /* open() + fstat() under the symlink policy; 0, or an HTTP status (500 logged). */
 static int static_open(const struct static_conf *sc, struct static_file *f, const char *path)
 {
-    int fd = sc->follow_symlinks == STATIC_SYMLINKS_ON
+    int fd = sc->follow_symlinks == FS_SYMLINKS_ON
                  ? open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK) /* no FIFO may block us */
-                 : static_open_walk(path, f->base_len, sc->follow_symlinks);
+                 : fs_walk_open(path, f->base_len, sc->follow_symlinks, O_RDONLY | O_NONBLOCK);
     if (fd >= 0 && fstat(fd, &f->st) != 0) {
         int err = errno;
         close(fd);
@@ -781,7 +633,9 @@ static int static_other_method(struct pfd_request *r)
 static int static_find(struct pfd_request *r, const struct static_conf *sc, const char *file,
                        struct static_file *f)
 {
-    f->base_len = sc->follow_symlinks == STATIC_SYMLINKS_ON ? 0 : static_base_len(r, file);
+    f->base_len = sc->follow_symlinks == FS_SYMLINKS_ON
+                      ? 0
+                      : fs_walk_base_len(pfd_request_document_root(r), pfd_request_path(r), file);
     int status = static_open(sc, f, file);
     if (status != 0)
         return status;

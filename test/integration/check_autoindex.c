@@ -426,6 +426,17 @@ START_TEST(test_links_refused_by_policy_not_listed)
     assert_body_has(&r, "their-link", false);
     ts_response_free(&r);
     ts_server_stop(&s);
+
+    /* Without mod_static in front, the listed folder itself obeys the policy too. */
+    ts_autoindex_start(&s,
+                       "modules = {\"autoindex\"}\n"
+                       "module \"autoindex\" { enabled = true  follow_symlinks = \"off\" }\n",
+                       fill_links, NULL);
+    get_path(&s, "/ln/real/", &r, 200);
+    ts_response_free(&r);
+    get_path(&s, "/ln/dir-link/", &r, 403);
+    ts_response_free(&r);
+    ts_server_stop(&s);
 }
 END_TEST
 
