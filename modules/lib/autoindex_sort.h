@@ -17,6 +17,8 @@ struct autoindex_entry {
     int64_t size;     /* bytes; -1 for a directory */
     int64_t mtime;    /* seconds since the epoch */
     bool is_dir;
+    bool pending; /* size and mtime not read yet: only the page shown reads them */
+    bool gone;    /* vanished (or changed type) before its row was drawn: left out */
 };
 
 struct autoindex_sort_spec {

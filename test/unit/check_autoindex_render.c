@@ -58,8 +58,9 @@ END_TEST
 START_TEST(test_rows)
 {
     struct autoindex_page p = page_default();
-    struct autoindex_entry file = {"a&b.txt", 7, "text/plain", 1536, 1600000000, false};
-    struct autoindex_entry dir = {"d\"ir", 4, "Directory", -1, 1600000000, true};
+    struct autoindex_entry file = {"a&b.txt",  7,     "text/plain", 1536,
+                                   1600000000, false, false,        false};
+    struct autoindex_entry dir = {"d\"ir", 4, "Directory", -1, 1600000000, true, false, false};
     struct autoindex_buf b = {0};
     ck_assert_int_eq(autoindex_render_html_row(&b, &p, &file), 0);
     ck_assert_str_eq(b.data, "<tr><td><a href=\"a%26b.txt\">a&amp;b.txt</a></td>"

@@ -41,7 +41,7 @@ END_TEST
 
 #define E(n, dir, sz, mt, d)                                                                       \
     {                                                                                              \
-        n, sizeof(n) - 1, d, dir ? -1 : sz, mt, dir                                                \
+        n, sizeof(n) - 1, d, dir ? -1 : sz, mt, dir, false, false                                  \
     }
 static const struct autoindex_entry sample[] = {
     E("zdir", true, 0, 5, "Directory"),      E("adir", true, 0, 0, "Directory"),
@@ -98,7 +98,9 @@ START_TEST(test_total_order)
                                         i % 3 ? "text/plain" : "a/b",
                                         (int64_t)((seed >> 8) % 7),
                                         (int64_t)(seed % 5),
-                                        (seed >> 4) % 9 == 0};
+                                        (seed >> 4) % 9 == 0,
+                                        false,
+                                        false};
     }
     static const char columns[] = "NMSD";
     for (int c = 0; c < 4; c++) {
@@ -129,7 +131,9 @@ START_TEST(test_sort_page_matches_full_sort)
                                            i % 4 ? "text/plain" : "image/png",
                                            (int64_t)((seed >> 8) % 11),
                                            (int64_t)(seed % 13),
-                                           (seed >> 4) % 7 == 0};
+                                           (seed >> 4) % 7 == 0,
+                                           false,
+                                           false};
     }
     static const size_t pages[][2] = {{0, 100},  {100, 100}, {950, 100}, {1900, 100}, {1990, 50},
                                       {1999, 1}, {0, 1},     {5, 0},     {2500, 10},  {0, N}};
