@@ -2,11 +2,12 @@
  * mod_autoindex.c — directory listings, for a directory URL without an index file in a location
  * that enables them (`autoindex = true`; off by default, and then the core answers 403).
  *
- * A listing is collect (readdir + fstatat into one array and one name arena: a bounded cost
- * per entry, unreadable entries skipped), validate (a weak ETag from every listed entry's name,
- * size and mtime; Last-Modified from the newest), sort (qsort, O(n log n)), render (HTML5 or
- * JSON, streamed in 32 KiB pieces through chunked encoding). The pure parts live in
- * modules/lib/autoindex_*.c; the option reference is docs/mod_autoindex.md.
+ * A listing is validate (a weak ETag and Last-Modified from the folder's fstat(), the inserted
+ * files' stat(), the options and the variant asked for: HEAD and 304 never read the folder),
+ * collect (readdir + lstat/fstatat into one array and one name arena: a bounded cost per entry;
+ * unreadable, hidden and policy-refused entries skipped), select and sort only the page shown,
+ * render (HTML5 or JSON, in pages, streamed in 32 KiB pieces through chunked encoding). The pure
+ * parts live in modules/lib/autoindex_*.c; the option reference is docs/mod_autoindex.md.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -24,6 +25,7 @@
 #include "autoindex_query.h"
 #include "autoindex_render.h"
 #include "autoindex_sort.h"
+#include "fs_walk.h"
 #include "preforkd/module.h"
 
 static int autoindex_init(struct pfd_server *server, cfg_t *section, void **conf);
@@ -45,6 +47,8 @@ static cfg_opt_t autoindex_options[] = {
     CFG_INT("page_size", 1000, CFGF_NONE),
     CFG_STR("default_sort", "name", CFGF_NONE),
     CFG_STR("default_order", "ascending", CFGF_NONE),
+    CFG_BOOL("serve_hidden", cfg_false, CFGF_NONE),
+    CFG_STR("follow_symlinks", "on", CFGF_NONE),
     CFG_END(),
 };
 
@@ -62,6 +66,8 @@ static cfg_opt_t autoindex_location_options[] = {
     CFG_INT("autoindex_page_size", 1000, CFGF_NODEFAULT),
     CFG_STR("autoindex_default_sort", NULL, CFGF_NODEFAULT),
     CFG_STR("autoindex_default_order", NULL, CFGF_NODEFAULT),
+    CFG_BOOL("autoindex_serve_hidden", cfg_false, CFGF_NODEFAULT),
+    CFG_STR("autoindex_follow_symlinks", NULL, CFGF_NODEFAULT),
     CFG_END(),
 };
 
@@ -85,6 +91,8 @@ struct pfd_module pfd_module_autoindex = {
 
 struct autoindex_conf {
     bool enabled;
+    bool serve_hidden; /* names starting with '.' may be listed, a hidden folder listed */
+    enum fs_symlinks follow_symlinks; /* mod_static's, mirrored: no link it refuses is listed */
     bool exact_size;
     bool folders_first;
     bool natural_sort;
@@ -101,10 +109,11 @@ struct autoindex_conf {
 enum autoindex_type {
     AUTOINDEX_BOOL,
     AUTOINDEX_INT,
-    AUTOINDEX_FILE,   /* a file name in the listed folder */
-    AUTOINDEX_LIST,   /* of fnmatch() patterns */
-    AUTOINDEX_COLUMN, /* name, mtime, size, description */
-    AUTOINDEX_ORDER,  /* ascending, descending */
+    AUTOINDEX_FILE,     /* a file name in the listed folder */
+    AUTOINDEX_LIST,     /* of fnmatch() patterns */
+    AUTOINDEX_COLUMN,   /* name, mtime, size, description */
+    AUTOINDEX_ORDER,    /* ascending, descending */
+    AUTOINDEX_SYMLINKS, /* on, off, if_owner_match */
 };
 
 /* Directives as data: each option's two names, its type and its field. */
@@ -126,6 +135,9 @@ static const struct autoindex_directive {
     {"page_size", "autoindex_page_size", AUTOINDEX_INT, AUTOINDEX_AT(page_size)},
     {"default_sort", "autoindex_default_sort", AUTOINDEX_COLUMN, AUTOINDEX_AT(default_column)},
     {"default_order", "autoindex_default_order", AUTOINDEX_ORDER, AUTOINDEX_AT(default_order)},
+    {"serve_hidden", "autoindex_serve_hidden", AUTOINDEX_BOOL, AUTOINDEX_AT(serve_hidden)},
+    {"follow_symlinks", "autoindex_follow_symlinks", AUTOINDEX_SYMLINKS,
+     AUTOINDEX_AT(follow_symlinks)},
 #undef AUTOINDEX_AT
 };
 #define AUTOINDEX_NDIRECTIVES (sizeof(autoindex_directives) / sizeof(autoindex_directives[0]))
@@ -198,6 +210,21 @@ static int autoindex_set_letter(struct autoindex_conf *ac, const struct autoinde
     return 0;
 }
 
+static int autoindex_set_symlinks(struct autoindex_conf *ac, const struct autoindex_directive *d,
+                                  const char *value)
+{
+    static const char *const words[] = {"on", "off", "if_owner_match"};
+    for (int i = 0; i < 3; i++) {
+        if (strcmp(value, words[i]) == 0) {
+            *(enum fs_symlinks *)((char *)ac + d->offset) = (enum fs_symlinks)i;
+            return 0;
+        }
+    }
+    pfd_log(PFD_LOG_EMERG, "autoindex: %s = \"%s\" is not one of on, off, if_owner_match", d->name,
+            value);
+    return -1;
+}
+
 /* The generic copier: one option of cfg (named name there) into its field. */
 static int autoindex_set(struct autoindex_conf *ac, const struct autoindex_directive *d, cfg_t *cfg,
                          const char *name)
@@ -224,6 +251,8 @@ static int autoindex_set(struct autoindex_conf *ac, const struct autoindex_direc
         return autoindex_set_letter(ac, d, cfg_getstr(cfg, name) ? cfg_getstr(cfg, name) : "");
     case AUTOINDEX_LIST:
         return autoindex_set_list(ac, cfg, name);
+    case AUTOINDEX_SYMLINKS:
+        return autoindex_set_symlinks(ac, d, cfg_getstr(cfg, name) ? cfg_getstr(cfg, name) : "");
     }
     return -1;
 }
@@ -316,13 +345,15 @@ struct autoindex_list {
     size_t n;
     size_t cap;
     struct autoindex_buf names;
-    uint64_t hash;  /* order-independent sum over the entries: the ETag's substance */
-    int64_t newest; /* the largest mtime seen: Last-Modified */
 };
 
+/* Whether a name stays off the listing: "." and "..", a hidden name (mod_static answers 404
+ * for it, so the listing does not reveal it) unless serve_hidden, and index_ignore's patterns. */
 static bool autoindex_ignored(const struct autoindex_conf *ac, const char *name)
 {
     if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+        return true;
+    if (name[0] == '.' && !ac->serve_hidden)
         return true;
     for (size_t i = 0; i < ac->nignore; i++)
         if (fnmatch(ac->ignore[i], name, 0) == 0)
@@ -339,16 +370,9 @@ static uint64_t autoindex_fnv(uint64_t h, const void *data, size_t len)
     return h;
 }
 
-static uint64_t autoindex_stat_hash(const char *name, size_t len, const struct stat *st)
-{
-    int64_t parts[4] = {(int64_t)st->st_size, (int64_t)st->st_mtim.tv_sec,
-                        (int64_t)st->st_mtim.tv_nsec, (int64_t)(st->st_mode & S_IFMT)};
-    uint64_t h = autoindex_fnv(14695981039346656037ULL, name, len + 1);
-    return autoindex_fnv(h, parts, sizeof(parts));
-}
-
+/* An entry: from st, or (st NULL) only its name and kind, the rest pending. */
 static int autoindex_list_add(struct pfd_request *r, struct autoindex_list *l, const char *name,
-                              const struct stat *st)
+                              const struct stat *st, bool dir)
 {
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 256;
@@ -362,23 +386,55 @@ static int autoindex_list_add(struct pfd_request *r, struct autoindex_list *l, c
     if (autoindex_buf_append(&l->names, name, len + 1) != 0)
         return -1;
     struct autoindex_entry *e = &l->entries[l->n++];
-    bool dir = S_ISDIR(st->st_mode);
+    if (st != NULL)
+        dir = S_ISDIR(st->st_mode);
     *e = (struct autoindex_entry){.name = NULL,
                                   .name_len = len,
+                                  .desc = dir ? "Directory" : pfd_request_mime_type(r, name),
+                                  .size = dir || st == NULL ? -1 : (int64_t)st->st_size,
+                                  .mtime = st != NULL ? (int64_t)st->st_mtime : 0,
                                   .is_dir = dir,
-                                  .size = dir ? -1 : (int64_t)st->st_size,
-                                  .mtime = (int64_t)st->st_mtime,
-                                  .desc = dir ? "Directory" : pfd_request_mime_type(r, name)};
-    l->hash += autoindex_stat_hash(name, len, st);
-    if (e->mtime > l->newest)
-        l->newest = e->mtime;
+                                  .pending = st == NULL,
+                                  .gone = false};
     return 0;
 }
 
-/* Reads the folder: directories and regular files that stat() (following links) can see;
+/*
+ * Whether readdir()'s d_type is enough for now: a regular file or a folder (no symlink, whose
+ * policy needs stat) when the order does not need sizes or times. Then only the entries of the
+ * page shown are stat()ed (autoindex_fill_page): a page of a 100 000-file folder sorted by name
+ * costs 1000 stat() calls, not 100 000.
+ */
+static bool autoindex_type_known(const struct dirent *d, bool need_stat, bool *dir)
+{
+    *dir = d->d_type == DT_DIR;
+    return !need_stat && (d->d_type == DT_REG || d->d_type == DT_DIR);
+}
+
+/*
+ * What the listing shows of name in dfd, decided as mod_static decides for follow_symlinks:
+ * lstat() first; a symlink is left out when off, or (if_owner_match) when its target's owner is
+ * not the link's, so neither it nor its target's size and time appear. 0, or -1: leave it out.
+ */
+static int autoindex_entry_stat(const struct autoindex_conf *ac, int dfd, const char *name,
+                                struct stat *st)
+{
+    if (fstatat(dfd, name, st, AT_SYMLINK_NOFOLLOW) != 0)
+        return -1;
+    if (!S_ISLNK(st->st_mode))
+        return 0;
+    if (ac->follow_symlinks == FS_SYMLINKS_OFF)
+        return -1;
+    uid_t link_owner = st->st_uid;
+    if (fstatat(dfd, name, st, 0) != 0)
+        return -1;
+    return ac->follow_symlinks == FS_SYMLINKS_ON || st->st_uid == link_owner ? 0 : -1;
+}
+
+/* Reads the folder: directories and regular files, symlinks as the policy allows (followed);
  * anything unreadable, ignored, or neither file nor folder is skipped. 0, or -1 (logged). */
 static int autoindex_collect(struct pfd_request *r, const struct autoindex_conf *ac, int dfd,
-                             struct autoindex_list *l)
+                             bool need_stat, struct autoindex_list *l)
 {
     int fd = dup(dfd); /* closedir() closes its fd; the caller keeps dfd */
     DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
@@ -393,15 +449,17 @@ static int autoindex_collect(struct pfd_request *r, const struct autoindex_conf 
     struct dirent *d;
     while (rc == 0 && (d = readdir(dir)) != NULL) {
         struct stat st;
-        if (autoindex_ignored(ac, d->d_name) || fstatat(dfd, d->d_name, &st, 0) != 0 ||
-            !(S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)))
+        bool is_dir = false, known = autoindex_type_known(d, need_stat, &is_dir);
+        if (autoindex_ignored(ac, d->d_name) ||
+            (!known && (autoindex_entry_stat(ac, dfd, d->d_name, &st) != 0 ||
+                        !(S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)))))
             continue;
         if (l->n >= AUTOINDEX_MAX_ENTRIES) {
             pfd_log(PFD_LOG_WARN, "\"%s\": listing cut at %d entries", pfd_request_file_path(r),
                     AUTOINDEX_MAX_ENTRIES);
             break;
         }
-        rc = autoindex_list_add(r, l, d->d_name, &st);
+        rc = autoindex_list_add(r, l, d->d_name, known ? NULL : &st, is_dir);
     }
     closedir(dir);
     /* The arena is final now: point each entry at its name. */
@@ -418,27 +476,47 @@ static int autoindex_collect(struct pfd_request *r, const struct autoindex_conf 
 
 /* ---- validate ---------------------------------------------------------------------------- */
 
+/* A header or readme file of the listed folder: whether it is shown, and its stat for the
+ * validators. Decided without reading it, so HEAD and 304 cost no more than a stat. */
+struct autoindex_insert {
+    const char *name;
+    bool shown;
+    struct stat st;
+};
+
 /* Everything one response of a listing depends on. */
 struct autoindex_ctx {
     const struct autoindex_conf *ac;
     int dfd;
+    struct stat dir_st;
     struct autoindex_list list;
     struct autoindex_page page;
-    uint64_t hash;
+    struct autoindex_insert inserts[2]; /* header_file, readme_file */
     int64_t last_modified;
-    char etag[48];
+    char etag[64];
 };
 
-/* The header or readme file of the folder, when it is a regular file not over
- * AUTOINDEX_INSERT_MAX; its content goes to *text (request memory). It is opened without
- * following a symlink, so a link cannot put a file from outside the docroot on the page. */
-static void autoindex_read_insert(struct pfd_request *r, struct autoindex_ctx *c, const char *name,
-                                  const char **text, size_t *len, bool *html)
+/* A regular file not over AUTOINDEX_INSERT_MAX, seen without following a symlink (a link cannot
+ * put a file from outside the docroot on the page). */
+static void autoindex_insert_stat(struct autoindex_ctx *c, struct autoindex_insert *in,
+                                  const char *name)
+{
+    in->name = name;
+    in->shown = name[0] != '\0' && fstatat(c->dfd, name, &in->st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                S_ISREG(in->st.st_mode) && in->st.st_size <= AUTOINDEX_INSERT_MAX;
+}
+
+/* An insert's content (request memory) into *text, or *text = NULL when it is not shown or
+ * changed into something else since its stat. Opened with O_NOFOLLOW, read up to the size
+ * checked: bounded, and stops at EOF. */
+static void autoindex_read_insert(struct pfd_request *r, const struct autoindex_ctx *c,
+                                  const struct autoindex_insert *in, const char **text, size_t *len,
+                                  bool *html)
 {
     *text = NULL;
-    if (name[0] == '\0')
+    if (!in->shown)
         return;
-    int fd = openat(c->dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    int fd = openat(c->dfd, in->name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
         st.st_size > AUTOINDEX_INSERT_MAX) {
@@ -448,7 +526,7 @@ static void autoindex_read_insert(struct pfd_request *r, struct autoindex_ctx *c
     }
     char *buf = pfd_request_alloc(r, (size_t)st.st_size + 1);
     size_t got = 0;
-    while (got < (size_t)st.st_size) { /* bounded: at most st_size bytes, stops at EOF */
+    while (got < (size_t)st.st_size) {
         ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
         if (n < 0 && errno == EINTR)
             continue;
@@ -458,33 +536,54 @@ static void autoindex_read_insert(struct pfd_request *r, struct autoindex_ctx *c
     }
     close(fd);
     buf[got] = '\0';
-    size_t nlen = strlen(name);
+    size_t nlen = strlen(in->name);
     *text = buf;
     *len = got;
-    *html = (nlen > 5 && strcasecmp(name + nlen - 5, ".html") == 0) ||
-            (nlen > 4 && strcasecmp(name + nlen - 4, ".htm") == 0);
-    c->hash = autoindex_fnv(c->hash, buf, got);
-    if ((int64_t)st.st_mtime > c->last_modified)
-        c->last_modified = (int64_t)st.st_mtime;
+    *html = (nlen > 5 && strcasecmp(in->name + nlen - 5, ".html") == 0) ||
+            (nlen > 4 && strcasecmp(in->name + nlen - 4, ".htm") == 0);
 }
 
-/* A weak ETag (RFC 9110 §8.8.3: the bytes are generated, equivalence is what it promises) over
- * the entries, the inserted files, the options that change the page, and the variant asked for. */
-static void autoindex_make_etag(struct autoindex_ctx *c, const struct stat *dir_st)
+/* What identifies a file's version for a weak validator: device, inode, size, and the times
+ * of its data and of its inode, to the nanosecond. */
+static uint64_t autoindex_stat_hash(uint64_t h, const struct stat *st)
+{
+    int64_t parts[7] = {(int64_t)st->st_dev,          (int64_t)st->st_ino,
+                        (int64_t)st->st_size,         (int64_t)st->st_mtim.tv_sec,
+                        (int64_t)st->st_mtim.tv_nsec, (int64_t)st->st_ctim.tv_sec,
+                        (int64_t)st->st_ctim.tv_nsec};
+    return autoindex_fnv(h, parts, sizeof(parts));
+}
+
+/*
+ * A weak ETag (RFC 9110 §8.8.3: equivalence, not bytes) from what can be had without reading
+ * the folder: the folder's own stat (a name added, removed or renamed changes its mtime and
+ * ctime), the inserted files' stats, the options that change the page, the path and the variant
+ * asked for (order, format, page). A file that changes in place leaves its folder alone, so its
+ * new size or time shows once the folder changes; that is the price of answering HEAD and 304
+ * for a folder of 100 000 files with one fstat(). Last-Modified: the newest of those times.
+ */
+static void autoindex_make_etag(struct autoindex_ctx *c)
 {
     const struct autoindex_conf *ac = c->ac;
     const struct autoindex_page *p = &c->page;
-    long parts[9] = {p->q.column,       p->q.order,       p->q.json,
-                     (long)p->q.page,   ac->exact_size,   ac->sort_links,
-                     ac->folders_first, ac->natural_sort, ac->page_size};
-    uint64_t h = autoindex_fnv(c->hash + c->list.hash, parts, sizeof(parts));
-    h = autoindex_fnv(h, p->path, strlen(p->path));
-    snprintf(c->etag, sizeof(c->etag), "W/\"%llx-%llx\"", (unsigned long long)c->list.n,
-             (unsigned long long)h);
-    if (c->list.newest > c->last_modified)
-        c->last_modified = c->list.newest;
-    if ((int64_t)dir_st->st_mtime > c->last_modified)
-        c->last_modified = (int64_t)dir_st->st_mtime;
+    long parts[12] = {p->q.column,    p->q.order,       p->q.json,           (long)p->q.page,
+                      ac->exact_size, ac->sort_links,   ac->folders_first,   ac->natural_sort,
+                      ac->page_size,  ac->serve_hidden, ac->follow_symlinks, (long)ac->nignore};
+    uint64_t h = autoindex_stat_hash(14695981039346656037ULL, &c->dir_st);
+    h = autoindex_fnv(h, parts, sizeof(parts));
+    h = autoindex_fnv(h, p->path, strlen(p->path) + 1);
+    for (size_t i = 0; i < ac->nignore; i++)
+        h = autoindex_fnv(h, ac->ignore[i], strlen(ac->ignore[i]) + 1);
+    c->last_modified = (int64_t)c->dir_st.st_mtime;
+    for (int i = 0; i < 2; i++) {
+        const struct autoindex_insert *in = &c->inserts[i];
+        if (!in->shown)
+            continue;
+        h = autoindex_stat_hash(autoindex_fnv(h, in->name, strlen(in->name) + 1), &in->st);
+        if ((int64_t)in->st.st_mtime > c->last_modified)
+            c->last_modified = (int64_t)in->st.st_mtime;
+    }
+    snprintf(c->etag, sizeof(c->etag), "W/\"%llx\"", (unsigned long long)h);
 }
 
 /* RFC 9110 §13.2.2: If-None-Match decides when present; If-Modified-Since only without it. */
@@ -540,15 +639,20 @@ static int autoindex_stream(struct pfd_request *r, struct autoindex_ctx *c, size
 {
     struct autoindex_buf b = {0};
     const struct autoindex_page *p = &c->page;
-    int rc = p->q.json ? autoindex_buf_putc(&b, '[') : autoindex_render_html_head(&b, p);
+    int rc = p->q.json ? autoindex_render_json_head(&b, p, c->list.n)
+                       : autoindex_render_html_head(&b, p);
+    bool none_yet = true;
     for (size_t i = 0; rc == 0 && i < count; i++) {
         const struct autoindex_entry *e = &c->list.entries[first + i];
-        rc = p->q.json ? autoindex_render_json_row(&b, e, i == 0)
+        if (e->gone)
+            continue;
+        rc = p->q.json ? autoindex_render_json_row(&b, e, none_yet)
                        : autoindex_render_html_row(&b, p, e);
         rc = rc == 0 ? autoindex_flush(r, &b, false) : rc;
+        none_yet = false;
     }
     if (rc == 0)
-        rc = p->q.json ? autoindex_buf_puts(&b, "\n]\n") : autoindex_render_html_foot(&b, p);
+        rc = p->q.json ? autoindex_render_json_foot(&b) : autoindex_render_html_foot(&b, p);
     if (rc == 0)
         rc = autoindex_flush(r, &b, true);
     autoindex_buf_free(&b);
@@ -571,7 +675,9 @@ static bool autoindex_has_index(struct pfd_request *r, int dfd)
 }
 
 /* Opens the request's folder when the listing is ours: enabled here, a URL ending in '/', a
- * directory without an index file. Returns the fd, -1 to decline, or -(status) on error. */
+ * directory without an index file. A hidden folder (a segment starting with '.') is 404 unless
+ * serve_hidden, as mod_static answers for its files. Returns the fd, -1 to decline, or
+ * -(status) on error. */
 static int autoindex_open(struct pfd_request *r, const struct autoindex_conf *ac)
 {
     const char *path = pfd_request_path(r);
@@ -579,7 +685,13 @@ static int autoindex_open(struct pfd_request *r, const struct autoindex_conf *ac
     size_t len = path != NULL ? strlen(path) : 0;
     if (!ac->enabled || file == NULL || len == 0 || path[len - 1] != '/')
         return -1; /* without the slash, mod_static redirects to it */
-    int dfd = open(file, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (!ac->serve_hidden && pfd_request_path_hidden(r))
+        return -404;
+    /* The folder itself under the symlink policy, as mod_static would open it. */
+    int dfd = ac->follow_symlinks == FS_SYMLINKS_ON
+                  ? open(file, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                  : fs_walk_open(file, fs_walk_base_len(pfd_request_document_root(r), path, file),
+                                 ac->follow_symlinks, O_RDONLY | O_DIRECTORY);
     if (dfd < 0) {
         if (errno == ENOENT || errno == ENOTDIR)
             return -1;
@@ -610,7 +722,8 @@ static int autoindex_method(struct pfd_request *r)
     return PFD_DONE;
 }
 
-/* What the request asks for: the order (query, else the defaults), JSON or HTML, the page. */
+/* What the request asks for: the order (query, else the defaults), JSON or HTML, the page (as
+ * asked: the validators name the variant requested, before the folder is read). */
 static void autoindex_page_setup(struct pfd_request *r, struct autoindex_ctx *c)
 {
     const struct autoindex_conf *ac = c->ac;
@@ -624,48 +737,93 @@ static void autoindex_page_setup(struct pfd_request *r, struct autoindex_ctx *c)
     p->sort_links = ac->sort_links;
     p->exact_size = ac->exact_size;
     p->footer = pfd_request_printf(r, "preforkd/%s", PFD_VERSION);
-    size_t n = c->list.n;
-    size_t per = ac->page_size > 0 && !p->q.json ? (size_t)ac->page_size : (n ? n : 1);
-    p->pages = n == 0 ? 1 : (n + per - 1) / per;
-    if (p->q.json)
-        p->q.page = 1; /* JSON is the whole folder: machines page themselves */
-    if (p->q.page > p->pages)
-        p->q.page = p->pages; /* past the end: the last page, never an error */
+    p->pages = 1;
 }
 
-static int autoindex_respond(struct pfd_request *r, struct autoindex_ctx *c)
+/* Once the folder is read: how many pages, and the one shown (past the end: the last, never an
+ * error). Returns the entries per page. */
+static size_t autoindex_page_count(struct autoindex_ctx *c)
 {
-    struct stat st;
-    if (fstat(c->dfd, &st) != 0 || autoindex_collect(r, c->ac, c->dfd, &c->list) != 0)
-        return 500;
-    autoindex_page_setup(r, c);
     struct autoindex_page *p = &c->page;
-    if (!p->q.json) {
-        autoindex_read_insert(r, c, c->ac->header_file, &p->header, &p->header_len,
-                              &p->header_html);
-        autoindex_read_insert(r, c, c->ac->readme_file, &p->readme, &p->readme_len,
-                              &p->readme_html);
+    size_t n = c->list.n;
+    size_t per = c->ac->page_size > 0 ? (size_t)c->ac->page_size : (n ? n : 1);
+    p->pages = n == 0 ? 1 : (n + per - 1) / per;
+    if (p->q.page > p->pages)
+        p->q.page = p->pages;
+    return per;
+}
+
+/* The sizes and times of the page's pending entries (lstat: d_type said it is no symlink); an
+ * entry that vanished or became something else since readdir() is left out. */
+static void autoindex_fill_page(struct autoindex_ctx *c, size_t first, size_t count)
+{
+    for (size_t i = first; i < first + count; i++) {
+        struct autoindex_entry *e = &c->list.entries[i];
+        struct stat st;
+        if (!e->pending)
+            continue;
+        e->pending = false;
+        if (fstatat(c->dfd, e->name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+            (e->is_dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode))) {
+            e->gone = true;
+            continue;
+        }
+        e->size = e->is_dir ? -1 : (int64_t)st.st_size;
+        e->mtime = (int64_t)st.st_mtime;
     }
-    autoindex_make_etag(c, &st);
-    if (autoindex_not_modified(r, c)) {
-        autoindex_send_head(r, c, 304);
-        return PFD_DONE;
+}
+
+/* GET: read the folder, choose the page, sort only that page, stream it. */
+static int autoindex_send_listing(struct pfd_request *r, struct autoindex_ctx *c)
+{
+    bool need_stat = c->page.q.column == 'M' || c->page.q.column == 'S';
+    if (autoindex_collect(r, c->ac, c->dfd, need_stat, &c->list) != 0)
+        return 500;
+    struct autoindex_page *p = &c->page;
+    size_t per = autoindex_page_count(c);
+    if (!p->q.json) {
+        autoindex_read_insert(r, c, &c->inserts[0], &p->header, &p->header_len, &p->header_html);
+        autoindex_read_insert(r, c, &c->inserts[1], &p->readme, &p->readme_len, &p->readme_html);
     }
     autoindex_send_head(r, c, 200);
-    if (pfd_request_method(r) == PFD_METHOD_HEAD) {
-        pfd_response_write(r, "", 0); /* the head alone, without a Content-Length: 0 */
-        return PFD_DONE;
-    }
     struct autoindex_sort_spec spec = {.column = p->q.column,
                                        .order = p->q.order,
                                        .folders_first = c->ac->folders_first,
                                        .natural = c->ac->natural_sort};
-    autoindex_sort(c->list.entries, c->list.n, &spec);
-    size_t per = p->pages > 1 ? (size_t)c->ac->page_size : c->list.n;
     size_t first = (p->q.page - 1) * per;
     size_t count = c->list.n - first < per ? c->list.n - first : per;
+    autoindex_sort_page(c->list.entries, c->list.n, first, count, &spec);
+    autoindex_fill_page(c, first, count);
     autoindex_stream(r, c, first, count); /* a write error: the client left, nothing to add */
     return PFD_DONE;
+}
+
+/* The validators come first and cost a few stat() calls: a 304 or a HEAD never reads the
+ * folder. */
+static int autoindex_respond(struct pfd_request *r, struct autoindex_ctx *c)
+{
+    if (fstat(c->dfd, &c->dir_st) != 0) {
+        pfd_log(PFD_LOG_ERR, "fstat() \"%s\" failed: %s", pfd_request_file_path(r),
+                strerror(errno));
+        return 500;
+    }
+    autoindex_page_setup(r, c);
+    c->inserts[0].shown = c->inserts[1].shown = false;
+    if (!c->page.q.json) {
+        autoindex_insert_stat(c, &c->inserts[0], c->ac->header_file);
+        autoindex_insert_stat(c, &c->inserts[1], c->ac->readme_file);
+    }
+    autoindex_make_etag(c);
+    if (autoindex_not_modified(r, c)) {
+        autoindex_send_head(r, c, 304);
+        return PFD_DONE;
+    }
+    if (pfd_request_method(r) == PFD_METHOD_HEAD) {
+        autoindex_send_head(r, c, 200);
+        pfd_response_write(r, "", 0); /* the head alone, without a Content-Length: 0 */
+        return PFD_DONE;
+    }
+    return autoindex_send_listing(r, c);
 }
 
 static int autoindex_handle(struct pfd_request *r, void *conf)

@@ -24,12 +24,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fs_walk.h"
 #include "preforkd/module.h"
 #include "static_accept.h"
 #include "static_cond.h"
 #include "static_date.h"
 #include "static_expires.h"
 #include "static_range.h"
+#include "static_url.h"
 
 static int static_init(struct pfd_server *server, cfg_t *section, void **conf);
 static void static_fini(void *conf);
@@ -76,19 +78,13 @@ struct pfd_module pfd_module_static = {
 #define STATIC_FOUND 1
 #define STATIC_REDIRECTED 2
 
-enum static_symlinks {
-    STATIC_SYMLINKS_ON,          /* follow every symlink */
-    STATIC_SYMLINKS_OFF,         /* 403 for any symlink in the path */
-    STATIC_SYMLINKS_OWNER_MATCH, /* follow when link and target have the same owner */
-};
-
 /* The module's typed config: the main one from init(), one per location that overrides. Plain
  * data, no pointers, so a location's copy needs no ownership rules. */
 struct static_conf {
     bool sendfile;
     bool gzip_static;
     bool serve_hidden;
-    enum static_symlinks follow_symlinks;
+    enum fs_symlinks follow_symlinks;
     struct static_expires expires;
     int max_ranges;
     char charset[STATIC_CHARSET_MAX]; /* appended to text types when not empty */
@@ -120,14 +116,14 @@ static const struct static_directive {
     {"max_ranges", STATIC_DIR_RANGES, offsetof(struct static_conf, max_ranges), false},
 };
 
-static int static_parse_symlinks(const char *v, enum static_symlinks *out)
+static int static_parse_symlinks(const char *v, enum fs_symlinks *out)
 {
     if (strcmp(v, "on") == 0)
-        *out = STATIC_SYMLINKS_ON;
+        *out = FS_SYMLINKS_ON;
     else if (strcmp(v, "off") == 0)
-        *out = STATIC_SYMLINKS_OFF;
+        *out = FS_SYMLINKS_OFF;
     else if (strcmp(v, "if_owner_match") == 0)
-        *out = STATIC_SYMLINKS_OWNER_MATCH;
+        *out = FS_SYMLINKS_OWNER_MATCH;
     else
         return -1;
     return 0;
@@ -162,7 +158,7 @@ static int static_directive_copy(const struct static_directive *d, cfg_t *cfg,
         rc = static_parse_charset(s != NULL ? s : "", field);
         break;
     case STATIC_DIR_SYMLINKS:
-        rc = static_parse_symlinks(s != NULL ? s : "", (enum static_symlinks *)field);
+        rc = static_parse_symlinks(s != NULL ? s : "", (enum fs_symlinks *)field);
         break;
     case STATIC_DIR_EXPIRES:
         rc = static_expires_parse(s, (struct static_expires *)field);
@@ -292,90 +288,12 @@ struct static_file {
     size_t base_len;      /* path[0..base_len) is trusted; the symlink policy checks the rest */
 };
 
-/*
- * Where the part of file that comes from the URI starts: after the document root when file is
- * under it (the document root is a realpath, so it holds no symlinks); otherwise (an alias)
- * before as many trailing components as the URI path has segments, which checks at least
- * every component the client chose.
- */
-static size_t static_base_len(const struct pfd_request *r, const char *file)
-{
-    const char *root = pfd_request_document_root(r);
-    size_t len = root != NULL ? strlen(root) : 0;
-    if (len > 0 && strncmp(file, root, len) == 0 && file[len] == '/')
-        return len;
-    size_t segments = 0;
-    for (const char *p = pfd_request_path(r); *p != '\0'; p++)
-        segments += *p == '/' && p[1] != '\0';
-    size_t i = strlen(file);
-    while (i > 0 && segments > 0) {
-        i--;
-        if (file[i] == '/' && file[i + 1] != '\0')
-            segments--;
-    }
-    return i;
-}
-
-/* Whether the symlink lst (named name in dir) may be followed under policy. 0, or an errno. */
-static int static_symlink_allowed(int dir, const char *name, const struct stat *lst,
-                                  enum static_symlinks policy)
-{
-    if (policy == STATIC_SYMLINKS_OFF)
-        return ELOOP;
-    struct stat target;
-    if (fstatat(dir, name, &target, 0) != 0)
-        return errno;
-    /* Apache's SymLinksIfOwnerMatch: the link's owner must own what it points to. */
-    return target.st_uid == lst->st_uid ? 0 : EACCES;
-}
-
-/*
- * Opens path component by component from path[0..base_len) with openat(), checking each
- * component with fstatat(AT_SYMLINK_NOFOLLOW) against the policy (O_NOFOLLOW when symlinks are
- * off, so a swap between check and open fails too). Bounded by the path's length. Returns an
- * fd (O_RDONLY) or -1 with errno.
- */
-static int static_open_walk(const char *path, size_t base_len, enum static_symlinks policy)
-{
-    char buf[PATH_MAX];
-    size_t len = strlen(path);
-    if (len >= sizeof(buf) || base_len > len) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    memcpy(buf, path, len + 1);
-    buf[base_len] = '\0';
-    int dir = open(base_len > 0 ? buf : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    char *seg = buf + base_len + 1;
-    while (dir >= 0 && seg < buf + len) {
-        char *slash = strchr(seg, '/');
-        if (slash != NULL)
-            *slash = '\0';
-        bool last = slash == NULL || slash[1] == '\0';
-        struct stat lst;
-        int err = fstatat(dir, seg, &lst, AT_SYMLINK_NOFOLLOW) != 0 ? errno : 0;
-        if (err == 0 && S_ISLNK(lst.st_mode))
-            err = static_symlink_allowed(dir, seg, &lst, policy);
-        int next = -1;
-        if (err == 0) {
-            int flags = last ? O_RDONLY | O_NONBLOCK | O_CLOEXEC : O_PATH | O_DIRECTORY | O_CLOEXEC;
-            next = openat(dir, seg, flags | (policy == STATIC_SYMLINKS_OFF ? O_NOFOLLOW : 0));
-            err = next < 0 ? errno : 0;
-        }
-        close(dir);
-        dir = next;
-        errno = err;
-        seg += strlen(seg) + 1;
-    }
-    return dir;
-}
-
 /* open() + fstat() under the symlink policy; 0, or an HTTP status (500 logged). */
 static int static_open(const struct static_conf *sc, struct static_file *f, const char *path)
 {
-    int fd = sc->follow_symlinks == STATIC_SYMLINKS_ON
+    int fd = sc->follow_symlinks == FS_SYMLINKS_ON
                  ? open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK) /* no FIFO may block us */
-                 : static_open_walk(path, f->base_len, sc->follow_symlinks);
+                 : fs_walk_open(path, f->base_len, sc->follow_symlinks, O_RDONLY | O_NONBLOCK);
     if (fd >= 0 && fstat(fd, &f->st) != 0) {
         int err = errno;
         close(fd);
@@ -401,13 +319,20 @@ static void static_file_close(struct static_file *f)
     f->fd = -1;
 }
 
-/* RFC 9110 §15.4.2: directory without its slash → 301 to the slash URL, query kept. A relative
+/* RFC 9110 §15.4.2: directory without its slash → 301 to the slash URL, query kept (raw, as the
+ * client sent it). The path is the decoded one, so it is percent-encoded again: a '?', '%' or
+ * space in a folder's name must not turn into a query, an escape or a broken header. A relative
  * Location keeps the client's scheme, host and port. */
 static int static_redirect_slash(struct pfd_request *r)
 {
     const char *query = pfd_request_query(r);
+    const char *path = pfd_request_path(r);
+    size_t size = 3 * strlen(path) + 1;
+    char *escaped = pfd_request_alloc(r, size);
+    if (static_url_escape_path(path, escaped, size) != 0)
+        return 500; /* cannot happen: size is the bound static_url.h promises */
     char *location =
-        pfd_request_printf(r, "%s/%s%s", pfd_request_path(r), query ? "?" : "", query ? query : "");
+        pfd_request_printf(r, "%s/%s%s", escaped, query ? "?" : "", query ? query : "");
     pfd_response_status(r, 301);
     if (pfd_response_header(r, "Location", location) != 0)
         return 400;
@@ -708,7 +633,9 @@ static int static_other_method(struct pfd_request *r)
 static int static_find(struct pfd_request *r, const struct static_conf *sc, const char *file,
                        struct static_file *f)
 {
-    f->base_len = sc->follow_symlinks == STATIC_SYMLINKS_ON ? 0 : static_base_len(r, file);
+    f->base_len = sc->follow_symlinks == FS_SYMLINKS_ON
+                      ? 0
+                      : fs_walk_base_len(pfd_request_document_root(r), pfd_request_path(r), file);
     int status = static_open(sc, f, file);
     if (status != 0)
         return status;

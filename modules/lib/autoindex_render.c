@@ -197,3 +197,30 @@ int autoindex_render_json_row(struct autoindex_buf *b, const struct autoindex_en
     rc |= autoindex_url_encode(b, e->name, e->name_len, 0);
     return rc | autoindex_buf_puts(b, e->is_dir ? "/\"}" : "\"}");
 }
+
+/* "?C=N;O=A;F=json;page=2" for page, or null when there is no such page. */
+static int autoindex_render_json_link(struct autoindex_buf *b, const struct autoindex_page *p,
+                                      size_t page)
+{
+    if (page < 1 || page > p->pages)
+        return autoindex_buf_puts(b, "null");
+    return autoindex_buf_printf(b, "\"?C=%c;O=%c;F=json;page=%zu\"", p->q.column, p->q.order, page);
+}
+
+int autoindex_render_json_head(struct autoindex_buf *b, const struct autoindex_page *p,
+                               size_t total)
+{
+    int rc = autoindex_buf_puts(b, "{\"path\":\"");
+    rc |= autoindex_json_escape(b, p->path, strlen(p->path));
+    rc |= autoindex_buf_printf(
+        b, "\",\"page\":%zu,\"pages\":%zu,\"total\":%zu,\"prev\":", p->q.page, p->pages, total);
+    rc |= autoindex_render_json_link(b, p, p->q.page - 1);
+    rc |= autoindex_buf_puts(b, ",\"next\":");
+    rc |= autoindex_render_json_link(b, p, p->q.page + 1);
+    return rc | autoindex_buf_puts(b, ",\"entries\":[");
+}
+
+int autoindex_render_json_foot(struct autoindex_buf *b)
+{
+    return autoindex_buf_puts(b, "\n]}\n");
+}

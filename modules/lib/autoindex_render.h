@@ -36,8 +36,15 @@ int autoindex_render_html_row(struct autoindex_buf *b, const struct autoindex_pa
 /* The end of the table, the page links, the readme file, the footer. */
 int autoindex_render_html_foot(struct autoindex_buf *b, const struct autoindex_page *p);
 
-/* One object of the JSON array: {"name","type","size" (files only, as nginx),"mtime","href"};
- * first: no leading comma. The caller writes "[" and "]". */
+/* JSON, a page at a time as HTML: {"path","page","pages","total" (entries in the folder),
+ * "prev","next" (the query of that page, or null),"entries":[ … ]}. The head, up to the
+ * entries' "[". */
+int autoindex_render_json_head(struct autoindex_buf *b, const struct autoindex_page *p,
+                               size_t total);
+/* One object of the entries: {"name","type","size" (files only, as nginx),"mtime","href"};
+ * first: no leading comma. */
 int autoindex_render_json_row(struct autoindex_buf *b, const struct autoindex_entry *e, bool first);
+/* "]}" and a newline. */
+int autoindex_render_json_foot(struct autoindex_buf *b);
 
 #endif

@@ -92,3 +92,73 @@ void autoindex_sort(struct autoindex_entry *entries, size_t n,
     if (n > 1)
         qsort_r(entries, n, sizeof(*entries), autoindex_entry_cmp, (void *)spec);
 }
+
+static void autoindex_swap(struct autoindex_entry *a, struct autoindex_entry *b)
+{
+    struct autoindex_entry t = *a;
+    *a = *b;
+    *b = t;
+}
+
+/* Lomuto's partition of [lo, hi) around the median of its first, middle and last entries;
+ * returns where the pivot landed: all before it compare less, all after it greater. */
+static size_t autoindex_partition(struct autoindex_entry *e, size_t lo, size_t hi,
+                                  const struct autoindex_sort_spec *spec)
+{
+    size_t mid = lo + (hi - lo) / 2, last = hi - 1;
+    void *arg = (void *)spec;
+    if (autoindex_entry_cmp(&e[mid], &e[lo], arg) < 0)
+        autoindex_swap(&e[mid], &e[lo]);
+    if (autoindex_entry_cmp(&e[last], &e[lo], arg) < 0)
+        autoindex_swap(&e[last], &e[lo]);
+    if (autoindex_entry_cmp(&e[mid], &e[last], arg) < 0)
+        autoindex_swap(&e[mid], &e[last]); /* the median is now at last */
+    size_t store = lo;
+    for (size_t i = lo; i < last; i++)
+        if (autoindex_entry_cmp(&e[i], &e[last], arg) < 0)
+            autoindex_swap(&e[i], &e[store++]);
+    autoindex_swap(&e[store], &e[last]);
+    return store;
+}
+
+/* Quickselect: afterwards e[k] is what a full sort puts there, with only smaller entries
+ * before it and larger after it, in [lo, hi). Past 2·log2(n) rounds (pivots gone bad), the
+ * rest is sorted outright, so the worst case stays O(n log n). */
+static void autoindex_select(struct autoindex_entry *e, size_t lo, size_t hi, size_t k,
+                             const struct autoindex_sort_spec *spec)
+{
+    int budget = 2;
+    for (size_t m = hi - lo; m > 1; m >>= 1)
+        budget += 2;
+    while (hi - lo > 8) {
+        if (budget-- == 0)
+            break;
+        size_t p = autoindex_partition(e, lo, hi, spec);
+        if (k == p)
+            return;
+        if (k < p)
+            hi = p;
+        else
+            lo = p + 1;
+    }
+    qsort_r(e + lo, hi - lo, sizeof(*e), autoindex_entry_cmp, (void *)spec);
+}
+
+void autoindex_sort_page(struct autoindex_entry *entries, size_t n, size_t first, size_t count,
+                         const struct autoindex_sort_spec *spec)
+{
+    if (first >= n || count == 0)
+        return;
+    if (count > n - first)
+        count = n - first;
+    if (first == 0 && count == n) {
+        autoindex_sort(entries, n, spec);
+        return;
+    }
+    autoindex_select(entries, 0, n, first, spec);
+    if (first + count < n)
+        autoindex_select(entries, first + 1, n, first + count, spec);
+    if (count > 1)
+        qsort_r(entries + first + 1, count - 1, sizeof(*entries), autoindex_entry_cmp,
+                (void *)spec);
+}

@@ -17,6 +17,8 @@ struct autoindex_entry {
     int64_t size;     /* bytes; -1 for a directory */
     int64_t mtime;    /* seconds since the epoch */
     bool is_dir;
+    bool pending; /* size and mtime not read yet: only the page shown reads them */
+    bool gone;    /* vanished (or changed type) before its row was drawn: left out */
 };
 
 struct autoindex_sort_spec {
@@ -32,5 +34,12 @@ int autoindex_natural_cmp(const char *a, const char *b);
 /* Sorts n entries in O(n log n) (qsort_r); the order is total, so every run agrees. */
 void autoindex_sort(struct autoindex_entry *entries, size_t n,
                     const struct autoindex_sort_spec *spec);
+/*
+ * Only one page: afterwards entries[first, first + count) hold, in order, what autoindex_sort()
+ * would put there (the rest in no useful order). A selection, then a sort of the page: O(n) on
+ * average plus O(count log count), not O(n log n), for a page of a large folder.
+ */
+void autoindex_sort_page(struct autoindex_entry *entries, size_t n, size_t first, size_t count,
+                         const struct autoindex_sort_spec *spec);
 
 #endif

@@ -1,6 +1,7 @@
 #!/bin/sh
 # autoindex_100k.sh — times mod_autoindex listing a folder of 100 000 files (issue 5: no
-# quadratic time, bounded memory per entry). Not a unit test: it prints times and the server's
+# quadratic time, bounded memory per entry; issue 13: HEAD and 304 without reading the folder,
+# JSON in pages, one page sorted by selection). Not a unit test: it prints times and the server's
 # peak memory, and fails only when a listing takes longer than BUDGET seconds (default 10).
 #
 #   test/bench/autoindex_100k.sh [BUILD_DIR]        (default: build, from the source tree's top)
@@ -45,10 +46,20 @@ module "autoindex" { enabled = true }
 CONF
 sed "s/enabled = true/enabled = true  page_size = 0/" "$tmp/preforkd.conf" > "$tmp/whole.conf"
 
-# One listing: seconds, bytes and HTTP status, through curl's own clock.
-time_one() { # url
+# One listing: seconds, bytes and HTTP status, through curl's own clock. Extra curl arguments
+# (-I for HEAD, -H for a conditional request) follow the URL.
+time_one() { # url [curl args...]
+    url=$1
+    shift
     curl -s -o /dev/null -w '%{time_total} s  %{size_download} bytes  HTTP %{http_code}' \
-        --max-time $((budget * 3)) "$1"
+        --max-time $((budget * 3)) "$@" "$url"
+}
+
+check_budget() { # "secs s ..."
+    secs=${1%% s*}
+    if python3 -c "import sys; sys.exit(0 if float('$secs') <= $budget else 1)"; then :; else
+        echo "autoindex_100k: over the budget of $budget s" >&2; exit 1
+    fi
 }
 
 run() { # conf label
@@ -59,14 +70,18 @@ run() { # conf label
         i=$((i + 1)); [ $i -lt 100 ] || { echo "preforkd did not start" >&2; cat "$tmp/error.log" >&2; exit 1; }
         sleep 0.1
     done
-    for q in "" "?C=S;O=D" "?C=M;O=A;page=50" "?F=json"; do
+    for q in "" "?C=S;O=D" "?C=M;O=A;page=50" "?F=json" "?F=json;page=50"; do
         out=$(time_one "http://127.0.0.1:$port/big/$q")
-        echo "$2 /big/$q: $out"
-        secs=${out%% s*}
-        if python3 -c "import sys; sys.exit(0 if float('$secs') <= $budget else 1)"; then :; else
-            echo "autoindex_100k: over the budget of $budget s" >&2; exit 1
-        fi
+        echo "$2 GET  /big/$q: $out"
+        check_budget "$out"
     done
+    out=$(time_one "http://127.0.0.1:$port/big/" -I)
+    echo "$2 HEAD /big/: $out"
+    check_budget "$out"
+    etag=$(curl -s -I "http://127.0.0.1:$port/big/" | tr -d '\r' | sed -n 's/^[Ee][Tt][Aa][Gg]: //p')
+    out=$(time_one "http://127.0.0.1:$port/big/" -H "If-None-Match: $etag")
+    echo "$2 304  /big/ (If-None-Match: $etag): $out"
+    check_budget "$out"
     echo "$2 peak memory of the serving process: $(grep VmHWM /proc/$pid/status | tr -s ' \t' ' ')"
     kill "$pid"; wait "$pid" 2>/dev/null || true
     pid=

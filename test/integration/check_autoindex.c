@@ -288,7 +288,7 @@ START_TEST(test_ignore_patterns)
                        fill_ignore, NULL);
     struct ts_response r;
     get_path(&s, "/ig/", &r, 200);
-    assert_hrefs(&r, ".hidden\nbackup~\nkeep.txt\nnotes.md\n", "custom patterns");
+    assert_hrefs(&r, "backup~\nkeep.txt\nnotes.md\n", "custom patterns, no hidden names");
     ts_response_free(&r);
     ts_server_stop(&s);
 }
@@ -297,13 +297,48 @@ END_TEST
 START_TEST(test_ignore_nothing)
 {
     struct ts_server s;
-    ts_autoindex_start(&s, ON "index_ignore = {} }\n", fill_ignore, NULL);
+    ts_autoindex_start(&s, ON "index_ignore = {}  serve_hidden = true }\n", fill_ignore, NULL);
     struct ts_response r;
     get_path(&s, "/ig/", &r, 200);
     assert_hrefs(&r, ".git/\n.hidden\nbackup~\ndebug.log\nkeep.txt\nnotes.md\nsecret-plan.txt\n",
                  "no patterns");
     ts_response_free(&r);
     ts_server_stop(&s);
+}
+END_TEST
+
+/*
+ * Hidden names are not listed, whatever index_ignore says, unless serve_hidden (mod_static
+ * answers 404 for them: a listing must not reveal them); a hidden folder is not listed either,
+ * even where mod_static serves hidden paths and declines the folder.
+ */
+START_TEST(test_hidden_names_not_listed_without_serve_hidden)
+{
+    static const char *const configs[] = {
+        "module \"static\" { serve_hidden = true }\n" ON "index_ignore = {} }\n",
+        "module \"static\" { serve_hidden = true }\n" ON
+        "index_ignore = {} serve_hidden = true }\n",
+    };
+    for (int i = 0; i < 2; i++) {
+        struct ts_server s;
+        ts_autoindex_start(&s, configs[i], fill_ignore, NULL);
+        struct ts_response r;
+        get_path(&s, "/ig/", &r, 200);
+        assert_hrefs(&r,
+                     i == 0 ? "backup~\ndebug.log\nkeep.txt\nnotes.md\nsecret-plan.txt\n"
+                            : ".git/\n.hidden\nbackup~\ndebug.log\nkeep.txt\nnotes.md\n"
+                              "secret-plan.txt\n",
+                     configs[i]);
+        ts_response_free(&r);
+        get_path(&s, "/ig/?F=json", &r, 200);
+        assert_body_has(&r, ".hidden", i == 1);
+        ts_response_free(&r);
+        get_path(&s, "/ig/.git/", &r, i == 0 ? 404 : 200);
+        ts_response_free(&r);
+        get_path(&s, "/ig/%2egit/", &r, i == 0 ? 404 : 200);
+        ts_response_free(&r);
+        ts_server_stop(&s);
+    }
 }
 END_TEST
 
@@ -344,6 +379,62 @@ START_TEST(test_links_and_specials)
                     true);
     ts_response_free(&r);
     get_path(&s, "/ln/closed/", &r, 403);
+    ts_response_free(&r);
+    ts_server_stop(&s);
+}
+END_TEST
+
+/* fill_links, plus (as root) theirs.txt owned by nobody and their-link → it, a link of ours. */
+static void fill_links_foreign(const char *docroot, void *arg)
+{
+    fill_links(docroot, arg);
+    if (geteuid() != 0)
+        return;
+    char path[TS_PATH_MAX + 32];
+    snprintf(path, sizeof(path), "%s/ln/theirs.txt", docroot);
+    int rc = ts_autoindex_file_text(docroot, "ln/theirs.txt", "theirs, 3 KiB") |
+             chown(path, 65534, 65534);
+    snprintf(path, sizeof(path), "%s/ln/their-link", docroot);
+    rc |= symlink("theirs.txt", path);
+    ck_assert_msg(rc == 0, "cannot add the foreign file");
+}
+
+/*
+ * A listing shows no symlink that follow_symlinks (mirroring mod_static's) refuses, nor its
+ * target's size and time: "off" lists no link, "if_owner_match" only links whose owner owns
+ * the target (root only for a foreign owner).
+ */
+START_TEST(test_links_refused_by_policy_not_listed)
+{
+    struct ts_server s;
+    ts_autoindex_start(&s, ON "follow_symlinks = \"off\" }\n", fill_links, NULL);
+    struct ts_response r;
+    get_path(&s, "/ln/", &r, 200);
+    assert_hrefs(&r, "closed/\nreal/\ntarget.txt\n", "links off");
+    ts_response_free(&r);
+    get_path(&s, "/ln/?F=json", &r, 200);
+    assert_body_has(&r, "link", false);
+    ts_response_free(&r);
+    ts_server_stop(&s);
+
+    ts_autoindex_start(&s, ON "follow_symlinks = \"if_owner_match\" }\n", fill_links_foreign, NULL);
+    get_path(&s, "/ln/", &r, 200);
+    assert_hrefs(&r,
+                 geteuid() == 0 ? "closed/\ndir-link/\nreal/\nfile-link\ntarget.txt\ntheirs.txt\n"
+                                : "closed/\ndir-link/\nreal/\nfile-link\ntarget.txt\n",
+                 "links if_owner_match");
+    assert_body_has(&r, "their-link", false);
+    ts_response_free(&r);
+    ts_server_stop(&s);
+
+    /* Without mod_static in front, the listed folder itself obeys the policy too. */
+    ts_autoindex_start(&s,
+                       "modules = {\"autoindex\"}\n"
+                       "module \"autoindex\" { enabled = true  follow_symlinks = \"off\" }\n",
+                       fill_links, NULL);
+    get_path(&s, "/ln/real/", &r, 200);
+    ts_response_free(&r);
+    get_path(&s, "/ln/dir-link/", &r, 403);
     ts_response_free(&r);
     ts_server_stop(&s);
 }
@@ -579,8 +670,15 @@ START_TEST(test_revalidation)
     ck_assert_int_eq(status_with(&s, "/list/?C=S;O=D", "If-None-Match", etag), 200);
     ck_assert_int_eq(status_with(&s, "/list/?F=json", "If-None-Match", etag), 200);
 
-    /* A file that grows (the folder's own mtime stays) changes the listing, and its ETag. */
-    ck_assert_int_eq(ts_autoindex_file(s.docroot, "list/a.txt", 301, T0 + 2), 0);
+    /* HEAD answers with the same validators, and revalidates too. */
+    struct ts_response h;
+    get(&s, "HEAD /list/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", &h, 200);
+    ck_assert_str_eq(ts_response_header(&h, "ETag"), etag);
+    ck_assert_str_eq(ts_response_header(&h, "Last-Modified"), modified);
+    ts_response_free(&h);
+    /* A file added changes the folder, so the listing's ETag. */
+    ts_sleep_ms(20); /* a new ctime even on a coarse clock */
+    ck_assert_int_eq(ts_autoindex_file(s.docroot, "list/new.txt", 1, T0 + 9), 0);
     ck_assert_int_eq(status_with(&s, "/list/", "If-None-Match", etag), 200);
     get_path(&s, "/list/", &r, 200);
     ck_assert_str_ne(ts_response_header(&r, "ETag"), etag);
@@ -637,14 +735,31 @@ START_TEST(test_pages)
         assert_valid_html(&r);
         ts_response_free(&r);
     }
-    /* JSON is the whole folder. */
-    struct ts_response r;
-    get_path(&s, "/p/?F=json;page=2", &r, 200);
-    char *names = NULL;
-    ck_assert_ptr_null(ts_autoindex_json_problems(r.body, r.body_len, &names));
-    ck_assert_str_eq(names, "'f1'\n'f2'\n'f3'\n'f4'\n'f5'\n'f6'\n'f7'\n");
-    free(names);
-    ts_response_free(&r);
+    /* JSON has the same pages, and says where the others are. */
+    static const struct {
+        const char *query, *names, *has;
+    } json_pages[] = {
+        {"?F=json;page=2", "'f4'\n'f5'\n'f6'\n",
+         "\"page\":2,\"pages\":3,\"total\":7,\"prev\":\"?C=N;O=A;F=json;page=1\","
+         "\"next\":\"?C=N;O=A;F=json;page=3\""},
+        {"?F=json", "'f1'\n'f2'\n'f3'\n", "\"prev\":null,\"next\":\"?C=N;O=A;F=json;page=2\""},
+        {"?F=json;page=9;C=S;O=D", "'f1'\n",
+         "\"page\":3,\"pages\":3,\"total\":7,"
+         "\"prev\":\"?C=S;O=D;F=json;page=2\",\"next\":null"},
+    };
+    for (size_t i = 0; i < sizeof(json_pages) / sizeof(json_pages[0]); i++) {
+        char path[64];
+        snprintf(path, sizeof(path), "/p/%s", json_pages[i].query);
+        struct ts_response r;
+        get_path(&s, path, &r, 200);
+        char *names = NULL;
+        char *why = ts_autoindex_json_problems(r.body, r.body_len, &names);
+        ck_assert_msg(why == NULL, "%s: %s", path, why);
+        ck_assert_msg(strcmp(names, json_pages[i].names) == 0, "%s: %s", path, names);
+        assert_body_has(&r, json_pages[i].has, true);
+        free(names);
+        ts_response_free(&r);
+    }
     ts_server_stop(&s);
 }
 END_TEST
@@ -666,7 +781,9 @@ static Suite *autoindex_suite(void)
     tcase_add_test(content, test_ignore_default);
     tcase_add_test(content, test_ignore_patterns);
     tcase_add_test(content, test_ignore_nothing);
+    tcase_add_test(content, test_hidden_names_not_listed_without_serve_hidden);
     tcase_add_test(content, test_links_and_specials);
+    tcase_add_test(content, test_links_refused_by_policy_not_listed);
     tcase_add_test(content, test_header_readme);
     tcase_add_test(content, test_hostile_names_html);
     tcase_add_test(content, test_hostile_names_json);

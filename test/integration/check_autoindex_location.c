@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define T0 1600000000
 
@@ -28,6 +29,9 @@ static void fill(const char *docroot, void *arg)
         rc |= ts_autoindex_dir(docroot, dirs[i], 0);
         rc |= ts_autoindex_file(dir, "big.bin", 1536, T0);
         rc |= ts_autoindex_file(dir, ".dot", 1, T0);
+        char link[TS_PATH_MAX + 32];
+        snprintf(link, sizeof(link), "%s/big-link", dir);
+        rc |= symlink("big.bin", link);
     }
     ck_assert_msg(rc == 0, "cannot fill %s", docroot);
 }
@@ -86,9 +90,11 @@ START_TEST(test_location_overrides_module)
 {
     static const char extra[] =
         "modules = {\"static\", \"autoindex\"}\n"
-        "module \"autoindex\" { enabled = true  index_ignore = {} }\n"
+        "module \"autoindex\" { enabled = true  index_ignore = {}  serve_hidden = true }\n"
         "location \"^/off/\" { autoindex = false }\n"
-        "location \"^/list/\" { autoindex_ignore = {\"*.bin\"}  autoindex_sort_links = false }\n";
+        "location \"^/list/\" { autoindex_ignore = {\"*.bin\"}  autoindex_sort_links = false }\n"
+        "location \"^/other/\" { autoindex_serve_hidden = false "
+        "autoindex_follow_symlinks = \"off\" }\n";
     if (!location_options_supported(extra))
         return;
     struct ts_server s;
@@ -96,12 +102,15 @@ START_TEST(test_location_overrides_module)
     struct ts_response r;
     ck_assert_int_eq(status_of(&s, "/off/", &r), 403);
     ts_response_free(&r);
-    ck_assert_int_eq(status_of(&s, "/other/", &r), 200); /* the module's own: on, no ignores */
-    ck_assert_msg(strstr(r.body, ".dot") != NULL && strstr(r.body, "1.5K") != NULL, "%s", r.body);
+    /* The location turns hidden names and symlinks off again. */
+    ck_assert_int_eq(status_of(&s, "/other/", &r), 200);
+    ck_assert_msg(strstr(r.body, ".dot") == NULL && strstr(r.body, "1.5K") != NULL &&
+                      strstr(r.body, "big-link") == NULL,
+                  "%s", r.body);
     ts_response_free(&r);
     ck_assert_int_eq(status_of(&s, "/list/", &r), 200);
     ck_assert_msg(strstr(r.body, "big.bin") == NULL && strstr(r.body, ".dot") != NULL &&
-                      strstr(r.body, "?C=") == NULL,
+                      strstr(r.body, "?C=") == NULL && strstr(r.body, "big-link") != NULL,
                   "%s", r.body);
     ts_response_free(&r);
     ts_server_stop(&s);

@@ -367,6 +367,63 @@ START_TEST(test_directories)
 }
 END_TEST
 
+/* The slash redirect's Location is the decoded path encoded again, the raw query kept: a folder
+ * named "my dir?x%" must not come back as a query, an escape or a space. */
+START_TEST(test_slash_redirect_escapes_path)
+{
+    struct ts_server s;
+    ts_server_start(&s, NULL);
+    ck_assert_int_eq(ts_static_put_str(&s, "my dir?x%/index.html", "odd\n"), 0);
+    ck_assert_int_eq(ts_static_put_str(&s, "caf\xc3\xa9/index.html", "cafe\n"), 0);
+    struct ts_response r;
+    expect(s.port, "GET", "/my%20dir%3Fx%25?q=%41&b", NULL, 301, NULL, &r);
+    assert_header(&r, "Location", "/my%20dir%3Fx%25/?q=%41&b");
+    ts_response_free(&r);
+    expect(s.port, "GET", "/my%20dir%3Fx%25/", NULL, 200, "odd\n", &r);
+    ts_response_free(&r);
+    expect(s.port, "GET", "/caf%C3%A9", NULL, 301, NULL, &r);
+    assert_header(&r, "Location", "/caf%C3%A9/");
+    ts_response_free(&r);
+    ts_server_stop(&s);
+}
+END_TEST
+
+/*
+ * The core may hand mod_static the index file itself (it will route "/app/" to
+ * "/app/index.html" as an internal subrequest); a rewrite does the same here. The file is served
+ * under every symlink policy, and under "off" a symlinked index file still is not.
+ */
+START_TEST(test_file_path_already_index_file)
+{
+    static const char *const policies[] = {"on", "off", "if_owner_match"};
+    for (size_t i = 0; i < sizeof(policies) / sizeof(policies[0]); i++) {
+        char extra[512];
+        snprintf(extra, sizeof(extra),
+                 "module \"static\" { follow_symlinks = \"%s\" }\n"
+                 "location \"/app/\" { rewrite { pattern = \"^/app/$\" "
+                 "to = \"/app/index.html\" flags = {\"break\"} } }\n"
+                 "location \"/lnk/\" { rewrite { pattern = \"^/lnk/$\" "
+                 "to = \"/lnk/index.html\" flags = {\"break\"} } }\n",
+                 policies[i]);
+        struct ts_server s;
+        ts_server_start(&s, extra);
+        ck_assert_int_eq(ts_static_put_str(&s, "app/index.html", "app index\n"), 0);
+        ck_assert_int_eq(ts_static_put_str(&s, "lnk/real.html", "real\n"), 0);
+        ck_assert_int_eq(ts_static_symlink(&s, "lnk/index.html", "real.html"), 0);
+        struct ts_response r;
+        expect(s.port, "GET", "/app/", NULL, 200, "app index\n", &r);
+        assert_header(&r, "Content-Type", "text/html");
+        ts_response_free(&r);
+        expect(s.port, "HEAD", "/app/", NULL, 200, "", &r);
+        ts_response_free(&r);
+        expect(s.port, "GET", "/app/", "If-None-Match: *\r\n", 304, "", &r);
+        ts_response_free(&r);
+        ck_assert_int_eq(status_of(s.port, "GET", "/lnk/", NULL), i == 1 ? 403 : 200);
+        ts_server_stop(&s);
+    }
+}
+END_TEST
+
 START_TEST(test_hidden_files)
 {
     static const char *const configs[] = {NULL, "module \"static\" { serve_hidden = true }"};
@@ -570,6 +627,8 @@ static Suite *static_suite(void)
     TCase *paths = tcase_create("paths");
     tcase_set_timeout(paths, 60);
     tcase_add_test(paths, test_directories);
+    tcase_add_test(paths, test_slash_redirect_escapes_path);
+    tcase_add_test(paths, test_file_path_already_index_file);
     tcase_add_test(paths, test_hidden_files);
     tcase_add_test(paths, test_traversal);
     suite_add_tcase(suite, paths);

@@ -8,10 +8,12 @@
 #include "testsupport_static.h"
 
 #include <check.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static int status_of(int port, const char *path, const char *headers)
@@ -89,6 +91,68 @@ START_TEST(test_symlinks_owner_match)
     ck_assert_int_eq(status_of(s.port, "/linkdir/index.html", NULL), 200);
     ck_assert_int_eq(status_of(s.port, "/foreign.txt", NULL), 403);
     ck_assert_int_eq(status_of(s.port, "/dangling", NULL), 404);
+    ts_server_stop(&s);
+}
+END_TEST
+
+/* The racer's loop: race.txt is, in turn, a regular file of ours (a hard link of mine.txt) and a
+ * symlink of ours to secret.txt, which nobody (65534) owns; each swap an atomic rename(). */
+static void owner_race_swap(const char *dir, double seconds)
+{
+    char mine[TS_PATH_MAX * 3], tmp[TS_PATH_MAX * 3], name[TS_PATH_MAX * 3];
+    snprintf(mine, sizeof(mine), "%s/mine.txt", dir);
+    snprintf(tmp, sizeof(tmp), "%s/race.tmp", dir);
+    snprintf(name, sizeof(name), "%s/race.txt", dir);
+    double end = ts_now() + seconds;
+    for (long i = 0; i < 10000000 && ts_now() < end; i++) {
+        unlink(tmp);
+        if ((i & 1) == 0 ? link(mine, tmp) : symlink("secret.txt", tmp))
+            _exit(1);
+        if (rename(tmp, name) != 0)
+            _exit(1);
+    }
+    _exit(0);
+}
+
+/*
+ * follow_symlinks = "if_owner_match" decides on the file it opened, not on a name checked
+ * before: while a racer swaps race.txt between a file of ours and a symlink of ours to a file
+ * someone else owns, no response may carry that file. Root only (it makes the foreign file).
+ */
+START_TEST(test_owner_match_race_never_serves_foreign_file)
+{
+    if (geteuid() != 0) {
+        fprintf(stderr, "skipped: test_owner_match_race_never_serves_foreign_file needs root\n");
+        return;
+    }
+    struct ts_server s;
+    ts_server_start(&s, "module \"static\" { follow_symlinks = \"if_owner_match\" }");
+    ck_assert_int_eq(ts_static_put_str(&s, "r/mine.txt", "mine\n"), 0);
+    ck_assert_int_eq(ts_static_put_str(&s, "r/secret.txt", "SECRET\n"), 0);
+    char dir[TS_PATH_MAX * 2], secret[TS_PATH_MAX * 2];
+    ts_static_path(&s, "r", dir, sizeof(dir));
+    ts_static_path(&s, "r/secret.txt", secret, sizeof(secret));
+    ck_assert_int_eq(chown(secret, 65534, 65534), 0);
+    ck_assert_int_eq(ts_static_symlink(&s, "r/race.txt", "mine.txt"), 0);
+    pid_t racer = fork();
+    ck_assert_int_ge(racer, 0);
+    if (racer == 0)
+        owner_race_swap(dir, 3.0);
+    long served = 0, leaked = 0;
+    double end = ts_now() + 2.5;
+    for (int i = 0; i < 20000 && ts_now() < end; i++) {
+        struct ts_response r;
+        if (ts_static_request(s.port, "GET", "/r/race.txt", NULL, &r) == TS_OK && r.status == 200) {
+            served++;
+            leaked += r.body != NULL && strstr(r.body, "SECRET") != NULL;
+        }
+        ts_response_free(&r);
+    }
+    int wstatus = 0;
+    kill(racer, SIGKILL); /* not TERM: the harness's handler, inherited, would stop us all */
+    waitpid(racer, &wstatus, 0);
+    ck_assert_msg(leaked == 0, "the foreign file went out %ld times of %ld", leaked, served);
+    ck_assert_msg(served > 0, "not one request got our own file");
     ts_server_stop(&s);
 }
 END_TEST
@@ -189,6 +253,7 @@ static Suite *static_policy_suite(void)
     tcase_add_test(links, test_symlinks_on);
     tcase_add_test(links, test_symlinks_off);
     tcase_add_test(links, test_symlinks_owner_match);
+    tcase_add_test(links, test_owner_match_race_never_serves_foreign_file);
     suite_add_tcase(suite, links);
     TCase *shrink = tcase_create("shrink");
     tcase_set_timeout(shrink, 60);

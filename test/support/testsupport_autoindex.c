@@ -177,8 +177,14 @@ char *ts_autoindex_html_problems(const char *html, size_t len)
 
 static const char tsa_json_script[] =
     "import sys, json, re\n"
-    "d = json.load(open(sys.argv[1], encoding='utf-8'))\n"
-    "assert isinstance(d, list), 'not an array'\n"
+    "o = json.load(open(sys.argv[1], encoding='utf-8'))\n"
+    "assert isinstance(o, dict), 'not an object'\n"
+    "assert isinstance(o['path'], str) and o['path'].endswith('/'), o['path']\n"
+    "assert 1 <= o['page'] <= o['pages'] and o['total'] >= 0, o\n"
+    "for k in ('prev', 'next'):\n"
+    "    assert o[k] is None or re.fullmatch(r'\\?C=[NMSD];O=[AD];F=json;page=\\d+', o[k]), o[k]\n"
+    "d = o['entries']\n"
+    "assert isinstance(d, list), 'entries: not an array'\n"
     "for e in d:\n"
     "    assert isinstance(e['name'], str) and e['type'] in ('file', 'directory'), e\n"
     "    assert re.fullmatch(r'\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ', e['mtime']), e\n"

@@ -58,8 +58,9 @@ END_TEST
 START_TEST(test_rows)
 {
     struct autoindex_page p = page_default();
-    struct autoindex_entry file = {"a&b.txt", 7, "text/plain", 1536, 1600000000, false};
-    struct autoindex_entry dir = {"d\"ir", 4, "Directory", -1, 1600000000, true};
+    struct autoindex_entry file = {"a&b.txt",  7,     "text/plain", 1536,
+                                   1600000000, false, false,        false};
+    struct autoindex_entry dir = {"d\"ir", 4, "Directory", -1, 1600000000, true, false, false};
     struct autoindex_buf b = {0};
     ck_assert_int_eq(autoindex_render_html_row(&b, &p, &file), 0);
     ck_assert_str_eq(b.data, "<tr><td><a href=\"a%26b.txt\">a&amp;b.txt</a></td>"
@@ -114,6 +115,43 @@ START_TEST(test_foot)
 }
 END_TEST
 
+/* JSON in pages: the head says which page, how many, and where the neighbours are. */
+static const struct {
+    size_t page, pages, total;
+    char column, order;
+    const char *head;
+} json_heads[] = {
+    {1, 1, 0, 'N', 'A',
+     "{\"path\":\"/a\\\"b/\",\"page\":1,\"pages\":1,\"total\":0,\"prev\":null,"
+     "\"next\":null,\"entries\":["},
+    {1, 3, 2500, 'S', 'D',
+     "{\"path\":\"/a\\\"b/\",\"page\":1,\"pages\":3,\"total\":2500,\"prev\":null,"
+     "\"next\":\"?C=S;O=D;F=json;page=2\",\"entries\":["},
+    {2, 3, 2500, 'N', 'A',
+     "{\"path\":\"/a\\\"b/\",\"page\":2,\"pages\":3,\"total\":2500,"
+     "\"prev\":\"?C=N;O=A;F=json;page=1\",\"next\":\"?C=N;O=A;F=json;page=3\",\"entries\":["},
+    {3, 3, 2500, 'M', 'A',
+     "{\"path\":\"/a\\\"b/\",\"page\":3,\"pages\":3,\"total\":2500,"
+     "\"prev\":\"?C=M;O=A;F=json;page=2\",\"next\":null,\"entries\":["},
+};
+
+START_TEST(test_json_head)
+{
+    struct autoindex_page p = page_default();
+    p.path = "/a\"b/";
+    p.q = (struct autoindex_query){json_heads[_i].column, json_heads[_i].order, true,
+                                   json_heads[_i].page};
+    p.pages = json_heads[_i].pages;
+    struct autoindex_buf b = {0};
+    ck_assert_int_eq(autoindex_render_json_head(&b, &p, json_heads[_i].total), 0);
+    ck_assert_int_eq(autoindex_render_json_foot(&b), 0);
+    ck_assert_msg(strncmp(b.data, json_heads[_i].head, strlen(json_heads[_i].head)) == 0,
+                  "%s\nexpected\n%s", b.data, json_heads[_i].head);
+    ck_assert_str_eq(b.data + strlen(json_heads[_i].head), "\n]}\n");
+    autoindex_buf_free(&b);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("autoindex_render");
@@ -121,6 +159,7 @@ int main(void)
     tcase_add_test(tc, test_head);
     tcase_add_test(tc, test_rows);
     tcase_add_test(tc, test_foot);
+    tcase_add_loop_test(tc, test_json_head, 0, sizeof(json_heads) / sizeof(json_heads[0]));
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

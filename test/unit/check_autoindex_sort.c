@@ -41,7 +41,7 @@ END_TEST
 
 #define E(n, dir, sz, mt, d)                                                                       \
     {                                                                                              \
-        n, sizeof(n) - 1, d, dir ? -1 : sz, mt, dir                                                \
+        n, sizeof(n) - 1, d, dir ? -1 : sz, mt, dir, false, false                                  \
     }
 static const struct autoindex_entry sample[] = {
     E("zdir", true, 0, 5, "Directory"),      E("adir", true, 0, 0, "Directory"),
@@ -98,7 +98,9 @@ START_TEST(test_total_order)
                                         i % 3 ? "text/plain" : "a/b",
                                         (int64_t)((seed >> 8) % 7),
                                         (int64_t)(seed % 5),
-                                        (seed >> 4) % 9 == 0};
+                                        (seed >> 4) % 9 == 0,
+                                        false,
+                                        false};
     }
     static const char columns[] = "NMSD";
     for (int c = 0; c < 4; c++) {
@@ -112,6 +114,50 @@ START_TEST(test_total_order)
 }
 END_TEST
 
+/* One page sorted by selection is the same page as a full sort's, for every column, order,
+ * page position and size (first, middle, last, partial, past the end, one entry), on input
+ * already sorted (the median-of-three's easy case) and shuffled. */
+START_TEST(test_sort_page_matches_full_sort)
+{
+    enum { N = 2000 };
+    static char names[N][16];
+    static struct autoindex_entry base[N], full[N], page[N];
+    unsigned seed = 777;
+    for (size_t i = 0; i < N; i++) {
+        seed = seed * 1103515245 + 12345;
+        snprintf(names[i], sizeof(names[i]), "p%u_%zu", (seed >> 16) % 40, i);
+        base[i] = (struct autoindex_entry){names[i],
+                                           strlen(names[i]),
+                                           i % 4 ? "text/plain" : "image/png",
+                                           (int64_t)((seed >> 8) % 11),
+                                           (int64_t)(seed % 13),
+                                           (seed >> 4) % 7 == 0,
+                                           false,
+                                           false};
+    }
+    static const size_t pages[][2] = {{0, 100},  {100, 100}, {950, 100}, {1900, 100}, {1990, 50},
+                                      {1999, 1}, {0, 1},     {5, 0},     {2500, 10},  {0, N}};
+    static const char columns[] = "NMSD";
+    for (int presorted = 0; presorted < 2; presorted++) {
+        for (int c = 0; c < 8; c++) {
+            struct autoindex_sort_spec spec = {columns[c % 4], c < 4 ? 'A' : 'D', c % 2 == 0,
+                                               c % 3 != 0};
+            memcpy(full, base, sizeof(full));
+            autoindex_sort(full, N, &spec);
+            for (size_t k = 0; k < sizeof(pages) / sizeof(pages[0]); k++) {
+                size_t first = pages[k][0], count = pages[k][1];
+                memcpy(page, presorted ? full : base, sizeof(page));
+                autoindex_sort_page(page, N, first, count, &spec);
+                for (size_t i = first; i < first + count && i < N; i++)
+                    ck_assert_msg(strcmp(page[i].name, full[i].name) == 0,
+                                  "C=%c O=%c page [%zu,+%zu) at %zu: %s, expected %s", spec.column,
+                                  spec.order, first, count, i, page[i].name, full[i].name);
+            }
+        }
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("autoindex_sort");
@@ -120,6 +166,7 @@ int main(void)
                         (int)(sizeof(natural_cases) / sizeof(natural_cases[0])));
     tcase_add_loop_test(tc, test_orders, 0, (int)(sizeof(order_cases) / sizeof(order_cases[0])));
     tcase_add_test(tc, test_total_order);
+    tcase_add_test(tc, test_sort_page_matches_full_sort);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
