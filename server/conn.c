@@ -142,9 +142,13 @@ static int conn_read_head(struct pfd_conn *c, struct pfd_request *r)
             c->in_len += (size_t)n;
             continue;
         }
-        if (n == 0)
+        if (n == 0) {
+            /* A client that half-closes inside a request will send no more of it: say so now
+             * (RFC 9112 §9.6 lets us close; the 400 tells it why). Between requests: just close. */
             c->peer_closed = true;
-        if (n == 0 || (errno != EAGAIN && errno != EINTR))
+            return pfd_http_parser_in_request(&parser) ? 400 : CONN_CLOSE;
+        }
+        if (errno != EAGAIN && errno != EINTR)
             return CONN_CLOSE;
         /* A response held back for a pipelined request must not wait on that request's head
          * (a stray CRLF, or half a head, after the last request). */
@@ -178,8 +182,8 @@ static void conn_terminate_headers(struct pfd_request *r)
     }
 }
 
-/* Host (RFC 9110 §7.2): a reg-name, IPv4 or [IPv6] with an optional port. Lower-cased in place,
- * port and a trailing dot removed. 0 or 400. */
+/* Host (RFC 9110 §7.2): a reg-name, IPv4 or [IPv6] with an optional port, checked and made
+ * canonical by pfd_uri_host_normalize(). 0, or 400 for an invalid one. */
 static int conn_set_host(struct pfd_request *r, const char *host, size_t len)
 {
     if (host == NULL || len == 0) {
@@ -189,35 +193,8 @@ static int conn_set_host(struct pfd_request *r, const char *host, size_t len)
     char *h = pfd_arena_strndup(&r->conn->arena, host, len);
     if (h == NULL)
         return 500;
-    size_t end = len;
-    if (h[0] == '[') {
-        char *close = memchr(h, ']', len);
-        if (close == NULL)
-            return 400;
-        end = (size_t)(close - h) + 1;
-    } else {
-        char *colon = memchr(h, ':', len);
-        if (colon != NULL)
-            end = (size_t)(colon - h);
-    }
-    if (end < len) { /* the port: digits only */
-        if (h[end] != ':')
-            return 400;
-        for (size_t i = end + 1; i < len; i++)
-            if (h[i] < '0' || h[i] > '9')
-                return 400;
-    }
-    for (size_t i = 0; i < end; i++) {
-        unsigned char ch = (unsigned char)h[i];
-        if (ch >= 'A' && ch <= 'Z')
-            h[i] = (char)(ch - 'A' + 'a');
-        else if (!(ch == '-' || ch == '.' || ch == '_' || ch == ':' || ch == '[' || ch == ']' ||
-                   (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')))
-            return 400;
-    }
-    if (end > 1 && h[end - 1] == '.')
-        end--;
-    h[end] = '\0';
+    if (pfd_uri_host_normalize(h, len) != 0)
+        return 400;
     r->host = h;
     return 0;
 }
