@@ -557,14 +557,33 @@ static void conn_set_addresses(struct pfd_conn *c, const struct sockaddr *peer)
     }
 }
 
+/* Whether the TCP peer may speak the PROXY protocol: with trusted_proxies set, only a peer in it
+ * (otherwise any client could claim to be 127.0.0.1 and reach loopback-only pages); without it,
+ * any peer, and the listener must be reachable only by the proxies (a firewall's job). */
+static bool conn_proxy_peer_trusted(const struct pfd_conn *c, const struct pfd_listen *l)
+{
+    const struct pfd_config *conf = c->server->conf;
+    if (conf->ntrusted_proxies == 0 ||
+        pfd_proxy_in_cidrs(c->peer_ip, conf->trusted_cidrs, conf->ntrusted_proxies))
+        return true;
+    pfd_log(PFD_LOG_WARN,
+            "%s: not in trusted_proxies, so not allowed to send the PROXY protocol header that "
+            "\"%s\" expects: closing",
+            c->peer_ip, l->text);
+    return false;
+}
+
 /* On a proxy_protocol listener, the PROXY header (v1 or v2) that must open the connection,
  * within timeouts.header: its source becomes the client. Bytes after it stay in c->in for the
- * request. 0, or -1 when the connection must close (malformed, timeout, closed; logged at info,
- * since anyone can connect and send anything). */
+ * request. 0, or -1 when the connection must close (a peer outside trusted_proxies, logged at
+ * warn; malformed, timeout, closed; logged at info, since anyone can connect and send
+ * anything). */
 static int conn_read_proxy_header(struct pfd_conn *c, const struct pfd_listen *l)
 {
     if (!l->proxy_protocol)
         return 0;
+    if (!conn_proxy_peer_trusted(c, l))
+        return -1;
     conn_set_state(c, PFD_WORKER_READING);
     int64_t deadline = pfd_now_ms() + (int64_t)c->server->conf->timeouts.header * 1000;
     size_t cap = c->in_cap < PFD_PROXY_MAX ? c->in_cap : PFD_PROXY_MAX;
