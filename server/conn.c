@@ -23,6 +23,13 @@
 
 enum { CONN_CLOSE = -1 };
 
+/* The lingering close: at most this many bytes read, within this long in all, and no wait for
+ * the next bytes longer than the idle bound: room for a client to finish an upload of a few MiB
+ * that we refused, and then read the refusal. */
+#define PFD_LINGER_MAX (8 * 1024 * 1024)
+#define PFD_LINGER_MS 5000
+#define PFD_LINGER_IDLE_MS 2000
+
 /* The most bytes a request head may take, whatever the per-line limits would add up to: the
  * defaults (8190-byte lines, 100 fields) stay under it. */
 #define PFD_HEAD_MAX (1024 * 1024) /* the client went away, or a wait ended: close silently */
@@ -617,6 +624,31 @@ static int conn_read_proxy_header(struct pfd_conn *c, const struct pfd_listen *l
     return -1;
 }
 
+/*
+ * Half-closes, then reads and throws away what the client still sends until it closes too, so
+ * that a client still uploading (a body we refused with 413, a pipelined request) reads our
+ * response instead of losing it to the reset that closing on unread data causes (RFC 9112 §9.6,
+ * Apache's lingering close). Bounded in bytes, in total time and in silence between reads.
+ */
+static void conn_linger_close(struct pfd_conn *c)
+{
+    shutdown(c->fd, SHUT_WR);
+    char scratch[16384];
+    int64_t now = pfd_now_ms(), end = now + PFD_LINGER_MS;
+    for (size_t left = PFD_LINGER_MAX; left > 0; now = pfd_now_ms()) {
+        int64_t idle = now + PFD_LINGER_IDLE_MS;
+        if (pfd_conn_wait(c->fd, POLLIN, idle < end ? idle : end, false) != 1)
+            break;
+        ssize_t n = recv(c->fd, scratch, left < sizeof(scratch) ? left : sizeof(scratch), 0);
+        if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
+            break;
+        if (n > 0)
+            left -= (size_t)n;
+    }
+    close(c->fd);
+    c->fd = -1;
+}
+
 void pfd_conn_serve(struct pfd_conn *c, int fd, const struct pfd_listen *listener,
                     const struct sockaddr *peer, socklen_t peer_len)
 {
@@ -648,17 +680,5 @@ void pfd_conn_serve(struct pfd_conn *c, int fd, const struct pfd_listen *listene
         c->fd = -1;
         return;
     }
-    /* Half-close then a short read, so that a client still sending (a pipelined request we
-     * refuse) gets our response instead of a reset caused by unread data. */
-    shutdown(fd, SHUT_WR);
-    char scratch[4096];
-    int64_t deadline = pfd_now_ms() + 2000;
-    for (int i = 0; i < 64; i++) {
-        if (pfd_conn_wait(fd, POLLIN, deadline, false) != 1)
-            break;
-        if (recv(fd, scratch, sizeof(scratch), 0) <= 0)
-            break;
-    }
-    close(fd);
-    c->fd = -1;
+    conn_linger_close(c);
 }
