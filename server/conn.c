@@ -247,13 +247,15 @@ static int conn_prepare_request(struct pfd_request *r)
         if (conf->limits.body > 0 && h->content_length > conf->limits.body)
             return 413;
     }
-    /* The request line as received, for logs: method SP target SP protocol. */
+    /* The request line as received, for logs: method SP target SP version. The version is the
+     * 8 bytes after the target's SP ("HTTP/1.2" stays so in the log, served as HTTP/1.1). */
     char *line = pfd_request_alloc(r, h->method_len + h->target_len + 11);
     memcpy(line, h->method, h->method_len);
     line[h->method_len] = ' ';
     memcpy(line + h->method_len + 1, h->target, h->target_len);
     line[h->method_len + 1 + h->target_len] = ' ';
-    memcpy(line + h->method_len + 2 + h->target_len, r->protocol, 9);
+    memcpy(line + h->method_len + 2 + h->target_len, h->target + h->target_len + 1, 8);
+    line[h->method_len + 10 + h->target_len] = '\0';
     r->request_line = line;
 
     const char *origin = r->target;
