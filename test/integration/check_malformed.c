@@ -723,6 +723,23 @@ START_TEST(test_bad_request_line_answered_at_once)
 }
 END_TEST
 
+/* RFC 9110 §2.5: HTTP/1.2 is answered as HTTP/1.1 (the highest we speak); the access log keeps
+ * the request line as received. */
+START_TEST(test_http_1_2_served_as_1_1)
+{
+    struct ts_server s;
+    ts_server_start(&s, "");
+    struct ts_response r;
+    int rc = ts_request(s.port, "GET /hello.txt HTTP/1.2\r\n" H "Connection: close\r\n\r\n", &r);
+    ck_assert_msg(rc == TS_OK && r.status == 200 && r.minor_version == 1, "HTTP/1.2: %s",
+                  rc == TS_OK ? ts_response_describe(&r) : ts_result_name(rc));
+    ts_response_free(&r);
+    ck_assert_msg(ts_file_wait_for(s.access_log, "\"GET /hello.txt HTTP/1.2\" 200 ", 5.0),
+                  "the access log does not show the request line as received");
+    ts_server_stop(&s);
+}
+END_TEST
+
 static Suite *malformed_suite(void)
 {
     Suite *s = suite_create("malformed");
@@ -744,6 +761,7 @@ static Suite *malformed_suite(void)
     tcase_set_timeout(early, 60);
     tcase_add_loop_test(early, test_bad_request_line_answered_at_once, 0,
                         (int)(sizeof(early_rows) / sizeof(early_rows[0])));
+    tcase_add_test(early, test_http_1_2_served_as_1_1);
     suite_add_tcase(s, early);
     return s;
 }
