@@ -356,10 +356,13 @@ bool pfd_request_body_discard(struct pfd_request *r)
     return false;
 }
 
-bool pfd_request_body_discard_before_response(struct pfd_request *r, bool arriving)
+bool pfd_request_body_discard_before_response(struct pfd_request *r)
 {
-    if (r->body_done || !r->head.chunked)
+    if (r->body_done || !r->head.chunked || r->body_read > 0)
         return !r->body_error;
+    /* Body bytes came with the head (pfd_request_body_discard_buffered() consumed them): the
+     * client is sending the body now, not waiting for the response first. */
+    bool arriving = r->in_pos > r->head_len;
     return arriving && pfd_request_body_discard(r);
 }
 

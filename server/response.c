@@ -196,14 +196,13 @@ static int response_build_head(struct pfd_request *r)
     if (!r->body_done && c->keep_alive) {
         bool awaiting_continue = r->head.expect_continue && !r->continue_sent &&
                                  r->in_pos >= c->in_len && r->head.version >= 11;
-        bool arriving = r->in_pos < c->in_len || r->body_read > 0;
         if (r->body_left > PFD_DRAIN_MAX || (awaiting_continue && r->body_left < 0) ||
             !pfd_request_body_discard_buffered(r)) {
             c->keep_alive = false;
         } else if (awaiting_continue) {
             pfd_buf_append_str(&c->out, "HTTP/1.1 100 Continue\r\n\r\n");
             r->continue_sent = true;
-        } else if (!pfd_request_body_discard_before_response(r, arriving)) {
+        } else if (!pfd_request_body_discard_before_response(r)) {
             c->keep_alive = false; /* a chunked body over limits.body, or not to be had now */
         }
     }

@@ -32,14 +32,15 @@ void pfd_conn_fini(struct pfd_conn *c);
  * connection must close instead. */
 bool pfd_request_body_discard(struct pfd_request *r);
 /*
- * Before a response head that would keep the connection: a chunked body the handler left unread
- * has no size to check against limits.body or PFD_DRAIN_MAX until it is read, so it is read now
- * (as Apache's default handler does), when the client is sending it (arriving: some of it came
- * with the head, or the handler read some). A client holding it back for the response, one over
- * a limit, or too slow: false, and the response must say Connection: close. Content-Length
- * bodies are checked at the head and drained after the response: true.
+ * Before a response head that would keep the connection, after pfd_request_body_discard_buffered():
+ * a chunked body the handler has not read has no size to check against limits.body or
+ * PFD_DRAIN_MAX until it is read, so it is read now (as Apache's default handler does) when the
+ * client is sending it (some of it came with the head). A client holding it back for the
+ * response, one over a limit, or too slow: false, and the response must say Connection: close.
+ * Content-Length bodies (checked at the head, drained after the response) and bodies the handler
+ * reads (it may read on after the head): true.
  */
-bool pfd_request_body_discard_before_response(struct pfd_request *r, bool arriving);
+bool pfd_request_body_discard_before_response(struct pfd_request *r);
 /* The same for only what is already received, without waiting: false when that is malformed. */
 bool pfd_request_body_discard_buffered(struct pfd_request *r);
 
