@@ -343,8 +343,34 @@ START_TEST(test_unread_chunked_body_over_limit_announces_close)
 END_TEST
 
 #define UPLOAD_TRIES 10
+#define UPLOAD_LIMIT_CONF "limits { body = \"64K\" }\n"
 
-static const size_t upload_sizes[] = {1024 * 1024, 4 * 1024 * 1024};
+struct upload_case {
+    size_t size;
+    size_t piece; /* bytes per write; 0: the whole request in one write */
+    int pause_ms; /* between two pieces */
+};
+
+static const struct upload_case upload_cases[] = {
+    {1024 * 1024, 0, 0},
+    {4 * 1024 * 1024, 0, 0},
+    {1024 * 1024, 64 * 1024, 40}, /* a client still uploading for about 0.6 s after the 413 */
+};
+
+/* Sends the request head and body as row says; TS_OK or the send's failure. */
+static int upload_send(struct ts_conn *c, const char *raw, size_t len,
+                       const struct upload_case *row)
+{
+    size_t piece = row->piece > 0 ? row->piece : len;
+    for (size_t at = 0; at < len; at += piece) {
+        int rc = ts_conn_send(c, raw + at, len - at < piece ? len - at : piece);
+        if (rc != TS_OK)
+            return rc;
+        if (row->pause_ms > 0)
+            ts_sleep_ms(row->pause_ms);
+    }
+    return TS_OK;
+}
 
 /*
  * An upload over limits.body that the client sends whole before it reads: every time, it reads
@@ -352,20 +378,21 @@ static const size_t upload_sizes[] = {1024 * 1024, 4 * 1024 * 1024};
  */
 START_TEST(test_refused_upload_reads_413)
 {
-    size_t size = upload_sizes[_i];
+    const struct upload_case *row = &upload_cases[_i];
     char head[256];
-    int head_len = snprintf(head, sizeof(head), POST_HEAD "Content-Length: %zu\r\n\r\n", size);
-    char *raw = malloc((size_t)head_len + size);
+    int head_len = snprintf(head, sizeof(head), POST_HEAD "Content-Length: %zu\r\n\r\n", row->size);
+    size_t len = (size_t)head_len + row->size;
+    char *raw = malloc(len);
     memcpy(raw, head, (size_t)head_len);
-    memset(raw + head_len, 'u', size);
+    memset(raw + head_len, 'u', row->size);
     struct ts_server s;
-    ts_server_start(&s, "limits { body = \"64K\" }\n");
+    ts_server_start(&s, UPLOAD_LIMIT_CONF);
     int got_413 = 0;
     char last[160] = "-";
     for (int i = 0; i < UPLOAD_TRIES; i++) {
         struct ts_conn c;
         conn_open_or_fail(&c, &s);
-        int rc = ts_conn_send(&c, raw, (size_t)head_len + size);
+        int rc = upload_send(&c, raw, len, row);
         struct ts_response r = {0};
         if (rc == TS_OK)
             rc = ts_response_read_final(&c, &r, false);
@@ -379,8 +406,9 @@ START_TEST(test_refused_upload_reads_413)
     }
     free(raw);
     ts_server_stop(&s);
-    ck_assert_msg(got_413 == UPLOAD_TRIES, "%zu-byte upload: 413 in %d of %d tries; else %s", size,
-                  got_413, UPLOAD_TRIES, last);
+    ck_assert_msg(got_413 == UPLOAD_TRIES,
+                  "%zu-byte upload, %zu-byte writes (0: one): 413 in %d of %d tries; else %s",
+                  row->size, row->piece, got_413, UPLOAD_TRIES, last);
 }
 END_TEST
 
@@ -402,7 +430,7 @@ static Suite *body_suite(void)
     tcase_add_loop_test(limit, test_unread_chunked_body_over_limit_announces_close, 0,
                         (int)(sizeof(limit_cases) / sizeof(limit_cases[0])));
     tcase_add_loop_test(limit, test_refused_upload_reads_413, 0,
-                        (int)(sizeof(upload_sizes) / sizeof(upload_sizes[0])));
+                        (int)(sizeof(upload_cases) / sizeof(upload_cases[0])));
     suite_add_tcase(suite, limit);
     return suite;
 }
