@@ -23,6 +23,13 @@
 
 enum { CONN_CLOSE = -1 };
 
+/* The lingering close: at most this many bytes read, within this long in all, and no wait for
+ * the next bytes longer than the idle bound: room for a client to finish an upload of a few MiB
+ * that we refused, and then read the refusal. */
+#define PFD_LINGER_MAX (8 * 1024 * 1024)
+#define PFD_LINGER_MS 5000
+#define PFD_LINGER_IDLE_MS 2000
+
 /* The most bytes a request head may take, whatever the per-line limits would add up to: the
  * defaults (8190-byte lines, 100 fields) stay under it. */
 #define PFD_HEAD_MAX (1024 * 1024) /* the client went away, or a wait ended: close silently */
@@ -142,9 +149,13 @@ static int conn_read_head(struct pfd_conn *c, struct pfd_request *r)
             c->in_len += (size_t)n;
             continue;
         }
-        if (n == 0)
+        if (n == 0) {
+            /* A client that half-closes inside a request will send no more of it: say so now
+             * (RFC 9112 §9.6 lets us close; the 400 tells it why). Between requests: just close. */
             c->peer_closed = true;
-        if (n == 0 || (errno != EAGAIN && errno != EINTR))
+            return pfd_http_parser_in_request(&parser) ? 400 : CONN_CLOSE;
+        }
+        if (errno != EAGAIN && errno != EINTR)
             return CONN_CLOSE;
         /* A response held back for a pipelined request must not wait on that request's head
          * (a stray CRLF, or half a head, after the last request). */
@@ -178,8 +189,8 @@ static void conn_terminate_headers(struct pfd_request *r)
     }
 }
 
-/* Host (RFC 9110 §7.2): a reg-name, IPv4 or [IPv6] with an optional port. Lower-cased in place,
- * port and a trailing dot removed. 0 or 400. */
+/* Host (RFC 9110 §7.2): a reg-name, IPv4 or [IPv6] with an optional port, checked and made
+ * canonical by pfd_uri_host_normalize(). 0, or 400 for an invalid one. */
 static int conn_set_host(struct pfd_request *r, const char *host, size_t len)
 {
     if (host == NULL || len == 0) {
@@ -189,35 +200,8 @@ static int conn_set_host(struct pfd_request *r, const char *host, size_t len)
     char *h = pfd_arena_strndup(&r->conn->arena, host, len);
     if (h == NULL)
         return 500;
-    size_t end = len;
-    if (h[0] == '[') {
-        char *close = memchr(h, ']', len);
-        if (close == NULL)
-            return 400;
-        end = (size_t)(close - h) + 1;
-    } else {
-        char *colon = memchr(h, ':', len);
-        if (colon != NULL)
-            end = (size_t)(colon - h);
-    }
-    if (end < len) { /* the port: digits only */
-        if (h[end] != ':')
-            return 400;
-        for (size_t i = end + 1; i < len; i++)
-            if (h[i] < '0' || h[i] > '9')
-                return 400;
-    }
-    for (size_t i = 0; i < end; i++) {
-        unsigned char ch = (unsigned char)h[i];
-        if (ch >= 'A' && ch <= 'Z')
-            h[i] = (char)(ch - 'A' + 'a');
-        else if (!(ch == '-' || ch == '.' || ch == '_' || ch == ':' || ch == '[' || ch == ']' ||
-                   (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')))
-            return 400;
-    }
-    if (end > 1 && h[end - 1] == '.')
-        end--;
-    h[end] = '\0';
+    if (pfd_uri_host_normalize(h, len) != 0)
+        return 400;
     r->host = h;
     return 0;
 }
@@ -263,13 +247,15 @@ static int conn_prepare_request(struct pfd_request *r)
         if (conf->limits.body > 0 && h->content_length > conf->limits.body)
             return 413;
     }
-    /* The request line as received, for logs: method SP target SP protocol. */
+    /* The request line as received, for logs: method SP target SP version. The version is the
+     * 8 bytes after the target's SP ("HTTP/1.2" stays so in the log, served as HTTP/1.1). */
     char *line = pfd_request_alloc(r, h->method_len + h->target_len + 11);
     memcpy(line, h->method, h->method_len);
     line[h->method_len] = ' ';
     memcpy(line + h->method_len + 1, h->target, h->target_len);
     line[h->method_len + 1 + h->target_len] = ' ';
-    memcpy(line + h->method_len + 2 + h->target_len, r->protocol, 9);
+    memcpy(line + h->method_len + 2 + h->target_len, h->target + h->target_len + 1, 8);
+    line[h->method_len + 10 + h->target_len] = '\0';
     r->request_line = line;
 
     const char *origin = r->target;
@@ -581,14 +567,33 @@ static void conn_set_addresses(struct pfd_conn *c, const struct sockaddr *peer)
     }
 }
 
+/* Whether the TCP peer may speak the PROXY protocol: with trusted_proxies set, only a peer in it
+ * (otherwise any client could claim to be 127.0.0.1 and reach loopback-only pages); without it,
+ * any peer, and the listener must be reachable only by the proxies (a firewall's job). */
+static bool conn_proxy_peer_trusted(const struct pfd_conn *c, const struct pfd_listen *l)
+{
+    const struct pfd_config *conf = c->server->conf;
+    if (conf->ntrusted_proxies == 0 ||
+        pfd_proxy_in_cidrs(c->peer_ip, conf->trusted_cidrs, conf->ntrusted_proxies))
+        return true;
+    pfd_log(PFD_LOG_WARN,
+            "%s: not in trusted_proxies, so not allowed to send the PROXY protocol header that "
+            "\"%s\" expects: closing",
+            c->peer_ip, l->text);
+    return false;
+}
+
 /* On a proxy_protocol listener, the PROXY header (v1 or v2) that must open the connection,
  * within timeouts.header: its source becomes the client. Bytes after it stay in c->in for the
- * request. 0, or -1 when the connection must close (malformed, timeout, closed; logged at info,
- * since anyone can connect and send anything). */
+ * request. 0, or -1 when the connection must close (a peer outside trusted_proxies, logged at
+ * warn; malformed, timeout, closed; logged at info, since anyone can connect and send
+ * anything). */
 static int conn_read_proxy_header(struct pfd_conn *c, const struct pfd_listen *l)
 {
     if (!l->proxy_protocol)
         return 0;
+    if (!conn_proxy_peer_trusted(c, l))
+        return -1;
     conn_set_state(c, PFD_WORKER_READING);
     int64_t deadline = pfd_now_ms() + (int64_t)c->server->conf->timeouts.header * 1000;
     size_t cap = c->in_cap < PFD_PROXY_MAX ? c->in_cap : PFD_PROXY_MAX;
@@ -622,6 +627,31 @@ static int conn_read_proxy_header(struct pfd_conn *c, const struct pfd_listen *l
     return -1;
 }
 
+/*
+ * Half-closes, then reads and throws away what the client still sends until it closes too, so
+ * that a client still uploading (a body we refused with 413, a pipelined request) reads our
+ * response instead of losing it to the reset that closing on unread data causes (RFC 9112 §9.6,
+ * Apache's lingering close). Bounded in bytes, in total time and in silence between reads.
+ */
+static void conn_linger_close(struct pfd_conn *c)
+{
+    shutdown(c->fd, SHUT_WR);
+    char scratch[16384];
+    int64_t now = pfd_now_ms(), end = now + PFD_LINGER_MS;
+    for (size_t left = PFD_LINGER_MAX; left > 0; now = pfd_now_ms()) {
+        int64_t idle = now + PFD_LINGER_IDLE_MS;
+        if (pfd_conn_wait(c->fd, POLLIN, idle < end ? idle : end, false) != 1)
+            break;
+        ssize_t n = recv(c->fd, scratch, left < sizeof(scratch) ? left : sizeof(scratch), 0);
+        if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
+            break;
+        if (n > 0)
+            left -= (size_t)n;
+    }
+    close(c->fd);
+    c->fd = -1;
+}
+
 void pfd_conn_serve(struct pfd_conn *c, int fd, const struct pfd_listen *listener,
                     const struct sockaddr *peer, socklen_t peer_len)
 {
@@ -653,17 +683,5 @@ void pfd_conn_serve(struct pfd_conn *c, int fd, const struct pfd_listen *listene
         c->fd = -1;
         return;
     }
-    /* Half-close then a short read, so that a client still sending (a pipelined request we
-     * refuse) gets our response instead of a reset caused by unread data. */
-    shutdown(fd, SHUT_WR);
-    char scratch[4096];
-    int64_t deadline = pfd_now_ms() + 2000;
-    for (int i = 0; i < 64; i++) {
-        if (pfd_conn_wait(fd, POLLIN, deadline, false) != 1)
-            break;
-        if (recv(fd, scratch, sizeof(scratch), 0) <= 0)
-            break;
-    }
-    close(fd);
-    c->fd = -1;
+    conn_linger_close(c);
 }

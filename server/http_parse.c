@@ -97,11 +97,15 @@ static bool http_case_eq(const char *s, size_t len, const char *lit)
 
 /* ---- phase 1: incremental scanning for line ends and limits ------------------------------ */
 
+static int http_parse_request_line(const char *line, size_t len,
+                                   struct pfd_http_request_head *head);
+
 /* A line feed at buf[i] ends the current line. Returns AGAIN, OK (head complete) or a status. */
 static int http_scan_line_end(struct pfd_http_parser *p, const char *buf, size_t i)
 {
-    size_t end = (i > p->line_start && buf[i - 1] == '\r') ? i - 1 : i;
-    bool empty = end == p->line_start;
+    size_t start = p->line_start;
+    size_t end = (i > start && buf[i - 1] == '\r') ? i - 1 : i;
+    bool empty = end == start;
 
     p->line_start = i + 1;
     switch (p->state) {
@@ -109,10 +113,17 @@ static int http_scan_line_end(struct pfd_http_parser *p, const char *buf, size_t
         if (++p->lines > PFD_HTTP_MAX_EMPTY_LINES)
             return 400;
         return PFD_HTTP_AGAIN;
-    case HTTP_STATE_REQUEST_LINE:
+    case HTTP_STATE_REQUEST_LINE: {
+        /* A request line that cannot parse is refused now, not when (or if) the rest of the head
+         * arrives: "GET /" (HTTP/0.9) would otherwise hold a worker until timeouts.header. */
+        struct pfd_http_request_head scratch;
+        int rc = http_parse_request_line(buf + start, end - start, &scratch);
+        if (rc != PFD_HTTP_OK)
+            return rc;
         p->state = HTTP_STATE_HEADERS;
         p->lines = 1; /* from now on lines counts the request line and the field lines */
         return PFD_HTTP_AGAIN;
+    }
     default:
         if (empty) {
             p->state = HTTP_STATE_DONE;
@@ -175,16 +186,18 @@ static void http_next_line(const char *buf, size_t end, size_t *pos, const char 
     *pos = (size_t)(lf - buf) + 1;
 }
 
-/* RFC 9112 §2.3: HTTP-version = HTTP-name "/" DIGIT "." DIGIT, HTTP-name case-sensitive. */
+/* RFC 9112 §2.3: HTTP-version = HTTP-name "/" DIGIT "." DIGIT, HTTP-name case-sensitive.
+ * RFC 9110 §2.5: a higher minor version of a major we speak is served as the highest minor we
+ * implement, so HTTP/1.2 … HTTP/1.9 are HTTP/1.1 (as in Apache). Another major (HTTP/0.x, HTTP/2
+ * and up in a request line) is well-formed but not ours: 505 (RFC 9110 §15.6.6). */
 static int http_parse_version(const char *s, size_t len, int *version)
 {
     if (len != 8 || memcmp(s, "HTTP/", 5) != 0 || !http_is_digit((unsigned char)s[5]) ||
         s[6] != '.' || !http_is_digit((unsigned char)s[7]))
         return 400;
-    int v = (s[5] - '0') * 10 + (s[7] - '0');
-    if (v != 10 && v != 11)
-        return 505; /* well-formed, but not a version we speak (RFC 9110 §15.6.6) */
-    *version = v;
+    if (s[5] != '1')
+        return 505;
+    *version = s[7] == '0' ? 10 : 11;
     return PFD_HTTP_OK;
 }
 
@@ -200,9 +213,11 @@ static int http_parse_request_line(const char *line, size_t len, struct pfd_http
     head->method_len = i;
     head->method_id = pfd_http_method_id(line, i);
 
-    /* RFC 9112 §3.2: the target holds no whitespace; we also refuse controls and non-ASCII. */
+    /* RFC 9112 §3.2: the target holds no whitespace, nor a fragment ('#' is never part of a
+     * request-target); we also refuse controls and non-ASCII. */
     size_t t = ++i;
-    while (i < len && (unsigned char)line[i] > 0x20 && (unsigned char)line[i] < 0x7f)
+    while (i < len && (unsigned char)line[i] > 0x20 && (unsigned char)line[i] < 0x7f &&
+           line[i] != '#')
         i++;
     if (i == t || i == len || line[i] != ' ')
         return 400;
@@ -398,6 +413,11 @@ void pfd_http_parser_init(struct pfd_http_parser *p, const struct pfd_http_limit
     memset(p, 0, sizeof(*p));
     p->limits = limits;
     p->state = HTTP_STATE_START;
+}
+
+bool pfd_http_parser_in_request(const struct pfd_http_parser *p)
+{
+    return p->state != HTTP_STATE_START;
 }
 
 int pfd_http_parse_request(struct pfd_http_parser *p, const char *buf, size_t len,

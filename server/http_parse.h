@@ -69,11 +69,17 @@ void pfd_http_parser_init(struct pfd_http_parser *p, const struct pfd_http_limit
  * HTTP status: 400 malformed (obs-fold, whitespace before ':', bad token, bad Content-Length,
  * Content-Length with Transfer-Encoding, duplicate differing Content-Length, HTTP/1.1 without or
  * with several Host), 414 request line too long, 431 too many or too long header fields,
- * 501 transfer coding other than chunked, 505 version other than HTTP/1.0 or HTTP/1.1.
+ * 501 transfer coding other than chunked, 505 major version other than 1 (HTTP/1.2 to HTTP/1.9
+ * are taken as HTTP/1.1, RFC 9110 §2.5). A request line that does not parse is refused as soon as
+ * its line end arrives, without waiting for the rest of the head.
  * Leading empty lines before the request line are skipped (RFC 9112 §2.2).
  */
 int pfd_http_parse_request(struct pfd_http_parser *p, const char *buf, size_t len,
                            struct pfd_http_request_head *head, size_t *head_len);
+
+/* Whether a byte of a request line has arrived (not only the empty lines allowed before it): a
+ * client that closes now leaves an incomplete request, which gets a 400. */
+bool pfd_http_parser_in_request(const struct pfd_http_parser *p);
 
 /* enum pfd_method for a method token. */
 int pfd_http_method_id(const char *method, size_t len);

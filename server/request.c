@@ -227,11 +227,21 @@ static int request_send_continue(struct pfd_request *r)
                : -1;
 }
 
+/* timeouts.body is a deadline for the whole body, counted from the first wait for its bytes (as
+ * Apache's mod_reqtimeout body=): a client trickling a byte now and then cannot hold a worker
+ * for longer, whatever the length it announced. */
+static int64_t request_body_deadline(struct pfd_request *r)
+{
+    if (r->body_deadline == 0)
+        r->body_deadline = pfd_now_ms() + (int64_t)r->conf->timeouts.body * 1000;
+    return r->body_deadline;
+}
+
 /* Receives more bytes into conn->in after what is buffered. 1, or -1 (closed, timeout). */
 static int request_receive(struct pfd_request *r, char *dst, size_t room, size_t *got)
 {
     struct pfd_conn *c = r->conn;
-    int64_t deadline = pfd_now_ms() + (int64_t)r->conf->timeouts.body * 1000;
+    int64_t deadline = request_body_deadline(r);
     for (;;) {
         ssize_t n = recv(c->fd, dst, room, 0);
         if (n > 0) {
@@ -334,6 +344,11 @@ bool pfd_request_body_discard(struct pfd_request *r)
         return true;
     if (r->body_error || r->body_left > PFD_DRAIN_MAX)
         return false;
+    /* Draining only keeps the connection for a next request, so it may take no longer than the
+     * keep-alive wait for that request would, and no longer than the body's deadline. */
+    int64_t deadline = pfd_now_ms() + (int64_t)r->conf->timeouts.keepalive * 1000;
+    if (deadline < request_body_deadline(r))
+        r->body_deadline = deadline;
     char scratch[8192];
     int64_t drained = 0;
     while (drained < PFD_DRAIN_MAX) {
@@ -345,6 +360,16 @@ bool pfd_request_body_discard(struct pfd_request *r)
         drained += n;
     }
     return false;
+}
+
+bool pfd_request_body_discard_before_response(struct pfd_request *r)
+{
+    if (r->body_done || !r->head.chunked || r->body_read > 0)
+        return !r->body_error;
+    /* Body bytes came with the head (pfd_request_body_discard_buffered() consumed them): the
+     * client is sending the body now, not waiting for the response first. */
+    bool arriving = r->in_pos > r->head_len;
+    return arriving && pfd_request_body_discard(r);
 }
 
 bool pfd_request_body_discard_buffered(struct pfd_request *r)

@@ -81,6 +81,7 @@ struct pfd_request {
     int body_status; /* why it could not: 400, 408 or 413 */
     bool continue_sent;
     int64_t body_read;
+    int64_t body_deadline; /* monotonic ms by which the whole body must be in; 0: not started */
 
     /* The response. */
     int status;

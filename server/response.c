@@ -213,6 +213,8 @@ static int response_build_head(struct pfd_request *r)
         } else if (awaiting_continue) {
             pfd_buf_append_str(&c->out, "HTTP/1.1 100 Continue\r\n\r\n");
             r->continue_sent = true;
+        } else if (!pfd_request_body_discard_before_response(r)) {
+            c->keep_alive = false; /* a chunked body over limits.body, or not to be had now */
         }
     }
     r->no_body = r->head.method_id == PFD_METHOD_HEAD || !response_status_has_body(r->status);

@@ -7,6 +7,7 @@
  */
 #include "uri.h"
 
+#include <arpa/inet.h>
 #include <stdbool.h>
 #include <string.h>
 #include <strings.h>
@@ -168,6 +169,60 @@ int pfd_uri_split_absolute(const char *target, size_t target_len, const char **a
     *authority_len = i - a;
     *origin = i < target_len ? target + i : "/";
     *origin_len = i < target_len ? target_len - i : 1;
+    return 0;
+}
+
+/* RFC 3986 §3.2.2: IP-literal = "[" ( IPv6address / IPvFuture ) "]". Only IPv6 is served:
+ * inet_pton() is the grammar (IPv4-embedded forms included); IPvFuture ("[v1.x]") and zone ids
+ * are refused, as no address of ours can have them. */
+static bool uri_is_ipv6_literal(const char *s, size_t len)
+{
+    char text[INET6_ADDRSTRLEN];
+    struct in6_addr addr;
+    if (len < 2 || s[0] != '[' || s[len - 1] != ']' || len - 2 >= sizeof(text))
+        return false;
+    memcpy(text, s + 1, len - 2);
+    text[len - 2] = '\0';
+    return inet_pton(AF_INET6, text, &addr) == 1;
+}
+
+/* A reg-name or IPv4 address as a server name can be: letters, digits, '-', '.', '_'. */
+static bool uri_is_name_char(unsigned char c)
+{
+    return uri_is_alnum(c) || c == '-' || c == '.' || c == '_';
+}
+
+int pfd_uri_host_normalize(char *host, size_t len)
+{
+    size_t end = len;
+    if (host[0] == '[') {
+        const char *close = memchr(host, ']', len);
+        if (close == NULL)
+            return 400;
+        end = (size_t)(close - host) + 1;
+        if (!uri_is_ipv6_literal(host, end))
+            return 400;
+    } else {
+        const char *colon = memchr(host, ':', len);
+        if (colon != NULL)
+            end = (size_t)(colon - host);
+        for (size_t i = 0; i < end; i++)
+            if (!uri_is_name_char((unsigned char)host[i]))
+                return 400;
+    }
+    if (end < len) { /* the port: ':' and digits only */
+        if (host[end] != ':')
+            return 400;
+        for (size_t i = end + 1; i < len; i++)
+            if (host[i] < '0' || host[i] > '9')
+                return 400;
+    }
+    for (size_t i = 0; i < end; i++)
+        if (host[i] >= 'A' && host[i] <= 'Z')
+            host[i] = (char)(host[i] - 'A' + 'a');
+    if (end > 1 && host[end - 1] == '.')
+        end--;
+    host[end] = '\0';
     return 0;
 }
 

@@ -32,6 +32,16 @@ int pfd_uri_normalize(const char *target, size_t target_len, char *out, size_t o
 int pfd_uri_split_absolute(const char *target, size_t target_len, const char **authority,
                            size_t *authority_len, const char **origin, size_t *origin_len);
 
+/*
+ * A Host value or absolute-form authority (RFC 9110 §7.2: uri-host [ ":" port ]) in host[0..len),
+ * len > 0, with room for a NUL at host[len]: checks it, lower-cases the host in place, drops the
+ * port and a trailing dot, and NUL-terminates what is left. The host is a name (letters, digits,
+ * '-', '.', '_') or an IPv6 literal in brackets that inet_pton() accepts (RFC 3986 §3.2.2; no
+ * IPvFuture, no zone id); the port is digits. Returns 0, or 400 (RFC 9112 §3.2: an invalid Host
+ * is a 400).
+ */
+int pfd_uri_host_normalize(char *host, size_t len);
+
 /* root + path into out (root without a trailing '/'; path from pfd_uri_normalize). 0 or 414. */
 int pfd_uri_map(const char *root, const char *path, char *out, size_t out_size);
 

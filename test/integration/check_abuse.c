@@ -22,9 +22,9 @@
 
 #define POOL 250     /* below TS_MAX_PIDS, which ts_workers() reports at most */
 #define DEADLINE_S 2 /* timeouts.header and timeouts.send */
-/* After a refusal (408) conn.c half-closes and reads for up to 2 s before close(), so that a
- * client still sending gets the response rather than a reset: a client that never closes holds
- * its worker that much longer. */
+/* After a refusal (408) conn.c half-closes and reads on before close(), so that a client still
+ * sending gets the response rather than a reset; it stops after 2 s without a byte (8 MiB or 5 s
+ * at most): a silent client that never closes holds its worker 2 s longer. */
 #define LINGER_S 2
 #define MARGIN_S 3
 #define WITHIN 120 /* slowloris and slow readers each, in test_abusers_within_pool */

@@ -2,7 +2,10 @@
  * check_body.c — request bodies through the real preforkd binary. mod_static reads no body, so
  * every body here is one the core must drain (Content-Length or chunked, up to 256 KiB) for the
  * connection to carry the next request; a body it cannot drain, or cannot parse, must end the
- * connection, and the response must say so (RFC 9112 §9.6).
+ * connection, and the response must say so (RFC 9112 §9.6). A body over limits.body is refused
+ * in a way the client sees: 413 for a Content-Length one, read to its end (within bounds) so
+ * that a client still uploading reads the 413; Connection: close on the response when an unread
+ * chunked body turns out to be over the limit.
  */
 #include "testsupport.h"
 
@@ -49,6 +52,27 @@ static void expect_kept(struct ts_conn *c, int status, const char *what)
         ck_assert_msg(strcmp(r.body, TS_HELLO_TXT) == 0, "%s: unexpected body: %s", what,
                       ts_response_describe(&r));
     ts_response_free(&r);
+}
+
+/* The next response on c is status with Connection: close, and the connection then closes
+ * without another response. */
+static void expect_closing(struct ts_conn *c, int status, const char *what)
+{
+    struct ts_response r;
+    assert_result(ts_response_read_final(c, &r, false), what);
+    ck_assert_msg(r.status == status, "%s: expected %d, got %s", what, status,
+                  ts_response_describe(&r));
+    ck_assert_msg(ts_response_header_has(&r, "Connection", "close"),
+                  "%s: the server must close, and the response does not say so: %s", what,
+                  ts_response_describe(&r));
+    if (status == 200)
+        ck_assert_msg(strcmp(r.body, TS_HELLO_TXT) == 0, "%s: unexpected body: %s", what,
+                      ts_response_describe(&r));
+    ts_response_free(&r);
+    int rc = ts_response_read(c, &r, false);
+    ck_assert_msg(rc != TS_OK, "%s: a second response: %s", what, ts_response_describe(&r));
+    ts_response_free(&r);
+    ck_assert_msg(ts_conn_closed_within(c, CLOSE_WAIT_MS), "%s: the connection stayed open", what);
 }
 
 /* A fresh connection still gets GET /hello.txt. */
@@ -138,6 +162,16 @@ START_TEST(test_body_drained)
     ts_server_start(&s, NULL);
     struct ts_conn c;
     conn_open_or_fail(&c, &s);
+    if (how == DELIVER_BODY_LATER && strstr(row->head, "chunked") != NULL) {
+        /* A chunked body held back for the response: its size (against limits.body) cannot be
+         * known before the response, so the response cannot promise to keep the connection. */
+        send_or_fail(&c, raw, head_len, what);
+        expect_closing(&c, 405, what);
+        free(raw);
+        ts_conn_close(&c);
+        ts_server_stop(&s);
+        return;
+    }
     switch (how) {
     case DELIVER_TOGETHER:
         send_or_fail(&c, raw, head_len + body_len, what);
@@ -226,6 +260,158 @@ START_TEST(test_body_ends_connection)
 }
 END_TEST
 
+/* ---- limits.body -------------------------------------------------------------------------- */
+
+#define LIMIT_CONF "limits { body = \"110K\" }\n"
+#define LIMIT_OVER (192 * 1024)  /* over the 110 KiB limit, under the 256 KiB drain */
+#define LIMIT_UNDER (100 * 1024) /* under it */
+
+/* size bytes in BIG_CHUNK chunks and the last chunk. */
+static char *build_chunked(size_t size, size_t *len)
+{
+    size_t cap = size + (size / BIG_CHUNK + 1) * 16 + 16, n = 0;
+    char *body = malloc(cap);
+    for (size_t sent = 0; sent < size; sent += BIG_CHUNK) {
+        size_t chunk = size - sent < BIG_CHUNK ? size - sent : BIG_CHUNK;
+        n += (size_t)snprintf(body + n, cap - n, "%zx\r\n", chunk);
+        memset(body + n, 'c', chunk);
+        n += chunk;
+        n += (size_t)snprintf(body + n, cap - n, "\r\n");
+    }
+    n += (size_t)snprintf(body + n, cap - n, "0\r\n\r\n");
+    *len = n;
+    return body;
+}
+
+struct limit_case {
+    const char *description;
+    bool chunked;
+    size_t size;
+    int status;
+    bool kept; /* the GET behind it is answered on the same connection */
+};
+
+static const struct limit_case limit_cases[] = {
+    {"192 KiB chunked body, unread by the handler", true, LIMIT_OVER, 200, false},
+    {"192 KiB Content-Length body", false, LIMIT_OVER, 413, false},
+    {"100 KiB chunked body, unread by the handler", true, LIMIT_UNDER, 200, true},
+};
+
+/*
+ * GET /hello.txt with a body and limits { body = "110K" }: mod_static reads no body, so the core
+ * drains it with the limit applied. Over the limit the client is told (413 before anything is
+ * sent, else Connection: close on the response) instead of being dropped after a response that
+ * promised to keep the connection.
+ */
+START_TEST(test_unread_chunked_body_over_limit_announces_close)
+{
+    const struct limit_case *row = &limit_cases[_i];
+    size_t body_len = row->size;
+    char *body = row->chunked ? build_chunked(row->size, &body_len) : malloc(row->size);
+    if (!row->chunked)
+        memset(body, 'b', row->size);
+    char framing[64], head[256];
+    if (row->chunked)
+        snprintf(framing, sizeof(framing), "Transfer-Encoding: chunked\r\n");
+    else
+        snprintf(framing, sizeof(framing), "Content-Length: %zu\r\n", row->size);
+    int head_len =
+        snprintf(head, sizeof(head), "GET /hello.txt HTTP/1.1\r\n" HOST_HEADER "%s\r\n", framing);
+    size_t get_len = strlen(GET_HELLO);
+    char *raw = malloc((size_t)head_len + body_len + get_len);
+    memcpy(raw, head, (size_t)head_len);
+    memcpy(raw + head_len, body, body_len);
+    memcpy(raw + (size_t)head_len + body_len, GET_HELLO, get_len);
+    free(body);
+
+    struct ts_server s;
+    ts_server_start(&s, LIMIT_CONF);
+    struct ts_conn c;
+    conn_open_or_fail(&c, &s);
+    send_or_fail(&c, raw, (size_t)head_len + body_len + get_len, row->description);
+    free(raw);
+    if (row->kept) {
+        expect_kept(&c, row->status, row->description);
+        expect_kept(&c, 200, "the GET after the drained body");
+    } else {
+        expect_closing(&c, row->status, row->description);
+    }
+    ts_conn_close(&c);
+    assert_still_serving(&s, row->description);
+    ts_server_stop(&s);
+}
+END_TEST
+
+#define UPLOAD_TRIES 10
+#define UPLOAD_LIMIT_CONF "limits { body = \"64K\" }\n"
+
+struct upload_case {
+    size_t size;
+    size_t piece; /* bytes per write; 0: the whole request in one write */
+    int pause_ms; /* between two pieces */
+};
+
+static const struct upload_case upload_cases[] = {
+    {1024 * 1024, 0, 0},
+    {4 * 1024 * 1024, 0, 0},
+    {1024 * 1024, 64 * 1024, 40}, /* a client still uploading for about 0.6 s after the 413 */
+};
+
+/* Sends the request head and body as row says; TS_OK or the send's failure. */
+static int upload_send(struct ts_conn *c, const char *raw, size_t len,
+                       const struct upload_case *row)
+{
+    size_t piece = row->piece > 0 ? row->piece : len;
+    for (size_t at = 0; at < len; at += piece) {
+        int rc = ts_conn_send(c, raw + at, len - at < piece ? len - at : piece);
+        if (rc != TS_OK)
+            return rc;
+        if (row->pause_ms > 0)
+            ts_sleep_ms(row->pause_ms);
+    }
+    return TS_OK;
+}
+
+/*
+ * An upload over limits.body that the client sends whole before it reads: every time, it reads
+ * the 413 (the server reads on after answering, then closes) rather than a reset.
+ */
+START_TEST(test_refused_upload_reads_413)
+{
+    const struct upload_case *row = &upload_cases[_i];
+    char head[256];
+    int head_len = snprintf(head, sizeof(head), POST_HEAD "Content-Length: %zu\r\n\r\n", row->size);
+    size_t len = (size_t)head_len + row->size;
+    char *raw = malloc(len);
+    memcpy(raw, head, (size_t)head_len);
+    memset(raw + head_len, 'u', row->size);
+    struct ts_server s;
+    ts_server_start(&s, UPLOAD_LIMIT_CONF);
+    int got_413 = 0;
+    char last[160] = "-";
+    for (int i = 0; i < UPLOAD_TRIES; i++) {
+        struct ts_conn c;
+        conn_open_or_fail(&c, &s);
+        int rc = upload_send(&c, raw, len, row);
+        struct ts_response r = {0};
+        if (rc == TS_OK)
+            rc = ts_response_read_final(&c, &r, false);
+        if (rc == TS_OK && r.status == 413)
+            got_413++;
+        else
+            snprintf(last, sizeof(last), "%s",
+                     rc == TS_OK ? ts_response_describe(&r) : ts_result_name(rc));
+        ts_response_free(&r);
+        ts_conn_close(&c);
+    }
+    free(raw);
+    ts_server_stop(&s);
+    ck_assert_msg(got_413 == UPLOAD_TRIES,
+                  "%zu-byte upload, %zu-byte writes (0: one): 413 in %d of %d tries; else %s",
+                  row->size, row->piece, got_413, UPLOAD_TRIES, last);
+}
+END_TEST
+
 static Suite *body_suite(void)
 {
     Suite *suite = suite_create("body");
@@ -238,6 +424,14 @@ static Suite *body_suite(void)
     tcase_set_timeout(closing, 60);
     tcase_add_loop_test(closing, test_body_ends_connection, 0, N_BAD_BODIES);
     suite_add_tcase(suite, closing);
+
+    TCase *limit = tcase_create("limit");
+    tcase_set_timeout(limit, 60);
+    tcase_add_loop_test(limit, test_unread_chunked_body_over_limit_announces_close, 0,
+                        (int)(sizeof(limit_cases) / sizeof(limit_cases[0])));
+    tcase_add_loop_test(limit, test_refused_upload_reads_413, 0,
+                        (int)(sizeof(upload_cases) / sizeof(upload_cases[0])));
+    suite_add_tcase(suite, limit);
     return suite;
 }
 

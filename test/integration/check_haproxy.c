@@ -19,22 +19,27 @@
 #define CLIENT_IP "127.0.0.2"
 #define HAPROXY_SOURCE_IP "127.0.0.3"
 
-/* A preforkd that expects a PROXY header on its (only) listener. */
-static void start_backend(struct ts_server *s)
+/* A preforkd that expects a PROXY header on its (only) listener; more config in more. */
+static void start_backend_with(struct ts_server *s, const char *more)
 {
     ck_assert_int_eq(ts_server_init(s), 0);
-    char extra[1024];
+    char extra[2048];
     snprintf(extra, sizeof(extra),
              "proxy_protocol = {\"%s:%d\"}\n"
              "modules = {\"static\", \"status\"}\n"
              "location \"^/healthz$\" { handler = \"status\"  status_health = true }\n"
              "prefork { start_servers = 3  min_spare_servers = 2  max_spare_servers = 6"
-             "  max_workers = 16 }\n",
-             TS_HOST, s->port);
+             "  max_workers = 16 }\n%s",
+             TS_HOST, s->port, more);
     ck_assert_int_eq(ts_server_configure(s, extra), 0);
     const char *argv[] = {"-f", s->conf, NULL};
     ck_assert_int_eq(ts_server_spawn(s, argv), 0);
     ck_assert_msg(ts_server_wait_ready(s, TS_START_TIMEOUT_S) == 0, "backend did not start");
+}
+
+static void start_backend(struct ts_server *s)
+{
+    start_backend_with(s, "");
 }
 
 static void haproxy_config(char *out, size_t size, int front, int a, int b)
@@ -181,6 +186,50 @@ START_TEST(test_proxy_listener_refuses_plain_http)
 }
 END_TEST
 
+/* ---- who may send the PROXY header ------------------------------------------------------- */
+
+/* A page only loopback may see: what a forged "PROXY TCP4 127.0.0.1" would reach. */
+#define LOOPBACK_ONLY "location \"^/hello\\.txt$\" { allow = {\"127.0.0.1\"}  deny = {\"all\"} }\n"
+#define FORGED_V1 "PROXY TCP4 127.0.0.1 127.0.0.1 40000 80\r\n"
+#define GET_HELLO_CLOSE "GET /hello.txt HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+
+struct proxy_trust_case {
+    const char *description;
+    const char *trusted; /* trusted_proxies, as config text only: nothing is sent to it */
+    bool served;         /* the request after the header is answered (else: closed, logged) */
+};
+
+static const struct proxy_trust_case proxy_trust_cases[] = {
+    {"peer 127.0.0.1 outside trusted_proxies", "trusted_proxies = {\"10.9.9.9\"}\n", false},
+    {"peer 127.0.0.1 in trusted_proxies", "trusted_proxies = {\"127.0.0.0/8\"}\n", true},
+};
+
+/* With trusted_proxies set, only a peer in it may send a PROXY header; anyone else is closed on
+ * and logged, so a client cannot claim 127.0.0.1 and reach a loopback-only page. */
+START_TEST(test_proxy_header_from_untrusted_peer_refused)
+{
+    const struct proxy_trust_case *row = &proxy_trust_cases[_i];
+    struct ts_server s;
+    char more[512];
+    snprintf(more, sizeof(more), "%s%s", row->trusted, LOOPBACK_ONLY);
+    start_backend_with(&s, more);
+    struct ts_response r;
+    int rc = tso_request_proxied(s.port, FORGED_V1, sizeof(FORGED_V1) - 1, GET_HELLO_CLOSE, &r);
+    if (row->served) {
+        ck_assert_msg(rc == TS_OK && r.status == 200, "%s: %s", row->description,
+                      rc == TS_OK ? ts_response_describe(&r) : ts_result_name(rc));
+    } else {
+        ck_assert_msg(rc == TS_CLOSED || rc == TS_RESET, "%s: the forged header got %s",
+                      row->description,
+                      rc == TS_OK ? ts_response_describe(&r) : ts_result_name(rc));
+        ck_assert_msg(ts_file_wait_for(s.error_log, "not in trusted_proxies", 5.0),
+                      "%s: no error-log line", row->description);
+    }
+    ts_response_free(&r);
+    ts_server_stop(&s);
+}
+END_TEST
+
 int main(void)
 {
     ts_session_begin();
@@ -189,6 +238,8 @@ int main(void)
     tcase_set_timeout(tc, 40);
     tcase_add_test(tc, test_proxy_listener_refuses_plain_http);
     tcase_add_test(tc, test_rolling_restart_behind_haproxy);
+    tcase_add_loop_test(tc, test_proxy_header_from_untrusted_peer_refused, 0,
+                        (int)(sizeof(proxy_trust_cases) / sizeof(proxy_trust_cases[0])));
     suite_add_tcase(suite, tc);
     SRunner *sr = srunner_create(suite);
     srunner_run_all(sr, CK_NORMAL);

@@ -259,6 +259,18 @@ static const struct ts_hard_case syntax_rows[] = {
     {ROW("Host with bad port", "GET /hello.txt HTTP/1.1\r\nHost: h:8x\r\n\r\n"), CLOSE400},
     {ROW("Host unclosed IPv6", "GET /hello.txt HTTP/1.1\r\nHost: [::1\r\n\r\n"), CLOSE400},
     {ROW("Host IPv6", "GET /hello.txt HTTP/1.1\r\nHost: [::1]:80\r\n\r\n"), KEEP200},
+    /* RFC 3986 §3.2.2, RFC 9112 §3.2: an IP-literal that is no IPv6 address is a 400. */
+    {ROW("Host IPv6 with two ::", "GET /hello.txt HTTP/1.1\r\nHost: [4712::abcd::]\r\n\r\n"),
+     CLOSE400},
+    {ROW("Host IPv6 not hex", "GET /hello.txt HTTP/1.1\r\nHost: [zz]\r\n\r\n"), CLOSE400},
+    {ROW("Host IPv6 empty", "GET /hello.txt HTTP/1.1\r\nHost: []\r\n\r\n"), CLOSE400},
+    {ROW("Host IPvFuture", "GET /hello.txt HTTP/1.1\r\nHost: [v1.x]\r\n\r\n"), CLOSE400},
+    {ROW("absolute-form IPv6 with two ::",
+         "GET http://[4712::abcd::]/hello.txt HTTP/1.1\r\n" H "\r\n"),
+     CLOSE400},
+    {ROW("absolute-form IPv6 not hex", "GET http://[zz]/hello.txt HTTP/1.1\r\n" H "\r\n"),
+     CLOSE400},
+    {ROW("absolute-form IPv6", "GET http://[::1]:80/hello.txt HTTP/1.1\r\n" H "\r\n"), KEEP200},
     {ROW("Host trailing dot", "GET /hello.txt HTTP/1.1\r\nHost: localhost.\r\n\r\n"), KEEP200},
     {ROW("Host NUL", "GET /hello.txt HTTP/1.1\r\nHost: h\0.evil\r\n\r\n"), CLOSE400},
     {ROW("Expect unknown", GET_HELLO "Expect: teapot\r\n\r\n"), {200, 417}, TS_HARD_ANY},
@@ -282,7 +294,9 @@ static const struct ts_hard_case line_rows[] = {
     {ROW("space in target", "GET /hello .txt HTTP/1.1\r\n" H "\r\n"), CLOSE400},
     {ROW("four parts", "GET /hello.txt HTTP/1.1 extra\r\n" H "\r\n"), CLOSE400},
     {ROW("HTTP/2.0", "GET /hello.txt HTTP/2.0\r\n" H "\r\n"), {505}, TS_HARD_CLOSE},
-    {ROW("HTTP/1.2", "GET /hello.txt HTTP/1.2\r\n" H "\r\n"), {505}, TS_HARD_CLOSE},
+    /* RFC 9110 §2.5: a higher minor version of HTTP/1 is served as HTTP/1.1, as Apache does. */
+    {ROW("HTTP/1.2 served as HTTP/1.1", "GET /hello.txt HTTP/1.2\r\n" H "\r\n"), KEEP200},
+    {ROW("HTTP/1.9 served as HTTP/1.1", "GET /hello.txt HTTP/1.9\r\n" H "\r\n"), KEEP200},
     {ROW("HTTP/0.9", "GET /hello.txt HTTP/0.9\r\n" H "\r\n"), {505}, TS_HARD_CLOSE},
     {ROW("HTTP/9.9", "GET /hello.txt HTTP/9.9\r\n" H "\r\n"), {505}, TS_HARD_CLOSE},
     {ROW("HTTP/3", "GET /hello.txt HTTP/3\r\n" H "\r\n"), CLOSE400},
@@ -654,6 +668,78 @@ START_TEST(test_traversal)
 }
 END_TEST
 
+/* ---- answered without waiting for the rest of the head ----------------------------------- */
+
+#define EARLY_ANSWER_MS 2000 /* far under timeouts.header (10 s in the tests) */
+
+struct early_case {
+    const char *desc;
+    const char *bytes;
+    bool half_close; /* the client shuts down its side after the bytes */
+    int status;      /* expected; 0: a close without a response */
+};
+
+static const struct early_case early_rows[] = {
+    {"HTTP/0.9 request line", "GET /\r\n", false, 400},
+    {"HTTP/0.9 request line with a bare LF", "GET /hello.txt\n", false, 400},
+    {"fragment in the target, head unfinished", "GET /hello.txt#x HTTP/1.1\r\n" H, false, 400},
+    {"HTTP/2.0 request line, head unfinished", "GET / HTTP/2.0\r\n", false, 505},
+    {"half a request line, then a half-close", "GET /hel", true, 400},
+    {"a head without its empty line, then a half-close", GET_HELLO, true, 400},
+    {"empty lines only, then a half-close", "\r\n\r\n", true, 0},
+};
+
+/* A request line known to be bad, or a head the client will not finish, is answered at once
+ * rather than after timeouts.header, so it does not hold a worker meanwhile. */
+START_TEST(test_bad_request_line_answered_at_once)
+{
+    const struct early_case *row = &early_rows[_i];
+    struct ts_server s;
+    ts_server_start(&s, "");
+    struct ts_conn c;
+    ck_assert_int_eq(ts_conn_open(&c, s.port, 5000), 0);
+    c.timeout_ms = EARLY_ANSWER_MS;
+    double start = ts_now();
+    ck_assert_int_eq(ts_conn_send_str(&c, row->bytes), TS_OK);
+    if (row->half_close)
+        ck_assert_int_eq(shutdown(c.fd, SHUT_WR), 0);
+    struct ts_response r;
+    int rc = ts_response_read(&c, &r, false);
+    double waited = ts_now() - start;
+    if (row->status == 0) {
+        ck_assert_msg(rc == TS_CLOSED, "%s: %s after %.1f s, want a close", row->desc,
+                      rc == TS_OK ? ts_response_describe(&r) : ts_result_name(rc), waited);
+    } else {
+        ck_assert_msg(rc == TS_OK, "%s: %s after %.1f s", row->desc, ts_result_name(rc), waited);
+        ck_assert_msg(r.status == row->status, "%s: want %d, got %s", row->desc, row->status,
+                      ts_response_describe(&r));
+        ck_assert_msg(ts_response_header_has(&r, "Connection", "close"), "%s: %s", row->desc,
+                      ts_response_describe(&r));
+        ck_assert_msg(ts_conn_closed_within(&c, EARLY_ANSWER_MS), "%s: stayed open", row->desc);
+    }
+    ts_response_free(&r);
+    ts_conn_close(&c);
+    ts_server_stop(&s);
+}
+END_TEST
+
+/* RFC 9110 §2.5: HTTP/1.2 is answered as HTTP/1.1 (the highest we speak); the access log keeps
+ * the request line as received. */
+START_TEST(test_http_1_2_served_as_1_1)
+{
+    struct ts_server s;
+    ts_server_start(&s, "");
+    struct ts_response r;
+    int rc = ts_request(s.port, "GET /hello.txt HTTP/1.2\r\n" H "Connection: close\r\n\r\n", &r);
+    ck_assert_msg(rc == TS_OK && r.status == 200 && r.minor_version == 1, "HTTP/1.2: %s",
+                  rc == TS_OK ? ts_response_describe(&r) : ts_result_name(rc));
+    ts_response_free(&r);
+    ck_assert_msg(ts_file_wait_for(s.access_log, "\"GET /hello.txt HTTP/1.2\" 200 ", 5.0),
+                  "the access log does not show the request line as received");
+    ts_server_stop(&s);
+}
+END_TEST
+
 static Suite *malformed_suite(void)
 {
     Suite *s = suite_create("malformed");
@@ -671,6 +757,12 @@ static Suite *malformed_suite(void)
         tcase_add_test(tc, cases[i].test);
         suite_add_tcase(s, tc);
     }
+    TCase *early = tcase_create("early_answer");
+    tcase_set_timeout(early, 60);
+    tcase_add_loop_test(early, test_bad_request_line_answered_at_once, 0,
+                        (int)(sizeof(early_rows) / sizeof(early_rows[0])));
+    tcase_add_test(early, test_http_1_2_served_as_1_1);
+    suite_add_tcase(s, early);
     return s;
 }
 

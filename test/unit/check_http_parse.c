@@ -77,6 +77,12 @@ static const struct head_case head_cases[] = {
     {"pipelined: head_len stops at the first head",
      INPUT("GET /1 HTTP/1.1\r\nHost: h\r\n\r\nGET /2 HTTP/1.1\r\nHost: h\r\n\r\n"), PFD_HTTP_OK, 28,
      "GET", PFD_METHOD_GET, "/1", 11, "h", .nheaders = 1},
+    /* RFC 9110 §2.5: a higher minor version of HTTP/1 is served as HTTP/1.1. */
+    {"HTTP/1.2 served as 1.1", INPUT("GET / HTTP/1.2\r\nHost: h\r\n\r\n"), PFD_HTTP_OK, 0, "GET",
+     PFD_METHOD_GET, "/", 11, "h", .nheaders = 1},
+    {"HTTP/1.9 served as 1.1", INPUT("GET / HTTP/1.9\r\nHost: h\r\n\r\n"), PFD_HTTP_OK, 0, "GET",
+     PFD_METHOD_GET, "/", 11, "h", .nheaders = 1},
+    {"HTTP/1.2 needs Host as 1.1 does", INPUT("GET / HTTP/1.2\r\n\r\n"), 400},
     /* Content-Length. */
     {"Content-Length list of equal values",
      INPUT("PUT / HTTP/1.1\r\nHost: h\r\nContent-Length: 5, 5\r\n\r\n"), PFD_HTTP_OK, 0, "PUT",
@@ -188,7 +194,9 @@ static const struct head_case head_cases[] = {
     {"version two-digit minor", INPUT("GET / HTTP/1.10\r\nHost: h\r\n\r\n"), 400},
     {"version with letters", INPUT("GET / HTTP/1.x\r\nHost: h\r\n\r\n"), 400},
     {"HTTP/2.0", INPUT("GET / HTTP/2.0\r\nHost: h\r\n\r\n"), 505},
-    {"HTTP/1.2", INPUT("GET / HTTP/1.2\r\nHost: h\r\n\r\n"), 505},
+    {"HTTP/3.0", INPUT("GET / HTTP/3.0\r\nHost: h\r\n\r\n"), 505},
+    {"fragment in target", INPUT("GET /a#b HTTP/1.1\r\nHost: h\r\n\r\n"), 400},
+    {"fragment in absolute-form target", INPUT("GET http://h/#b HTTP/1.1\r\nHost: h\r\n\r\n"), 400},
     {"HTTP/0.9", INPUT("GET / HTTP/0.9\r\n\r\n"), 505},
     {"request line too long",
      INPUT("GET /aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa HTTP/1.1\r\n\r\n"), 414},
@@ -481,6 +489,41 @@ START_TEST(test_head_again_after_ok)
 }
 END_TEST
 
+/* A request line that cannot parse is refused once its line end is in, before the rest of the
+ * head (which may never come); a good one waits for the head. */
+START_TEST(test_bad_request_line_refused_at_its_line_end)
+{
+    static const struct {
+        const char *input;
+        int rc;
+        bool in_request; /* pfd_http_parser_in_request() afterwards */
+    } rows[] = {
+        {"GET /\r\n", 400, true},
+        {"GET /\n", 400, true},
+        {"GET /a#frag HTTP/1.1\r\n", 400, true},
+        {"GET / HTTP/2.0\r\n", 505, true},
+        {"\r\nGET / HTTP/1.0 x\r\n", 400, true},
+        {"GET / HTTP/1.1\r\n", PFD_HTTP_AGAIN, true},
+        {"GET / HTTP/1.1\r\nHost: h\r\n", PFD_HTTP_AGAIN, true},
+        {"GET /", PFD_HTTP_AGAIN, true},
+        {"\r\n\r\n", PFD_HTTP_AGAIN, false},
+        {"", PFD_HTTP_AGAIN, false},
+    };
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        struct pfd_http_parser p;
+        struct pfd_http_header storage[TEST_HEADERS_CAP];
+        struct pfd_http_request_head h;
+        size_t head_len = 0;
+        head_storage(&h, storage);
+        pfd_http_parser_init(&p, &test_limits);
+        int rc = pfd_http_parse_request(&p, rows[i].input, strlen(rows[i].input), &h, &head_len);
+        ck_assert_msg(rc == rows[i].rc, "\"%s\": got %d, want %d", rows[i].input, rc, rows[i].rc);
+        ck_assert_msg(pfd_http_parser_in_request(&p) == rows[i].in_request,
+                      "\"%s\": in_request is %d", rows[i].input, !rows[i].in_request);
+    }
+}
+END_TEST
+
 /* ---- method ids and header lookup -------------------------------------------------------- */
 
 START_TEST(test_method_id)
@@ -760,6 +803,7 @@ static Suite *http_parse_suite(void)
     tcase_add_test(head, test_limits_fields_early);
     tcase_add_test(head, test_headers_cap);
     tcase_add_test(head, test_head_again_after_ok);
+    tcase_add_test(head, test_bad_request_line_refused_at_its_line_end);
     tcase_add_test(head, test_method_id);
     tcase_add_test(head, test_header_find);
     suite_add_tcase(s, head);

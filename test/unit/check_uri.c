@@ -241,6 +241,57 @@ START_TEST(test_split_absolute_table)
 }
 END_TEST
 
+/* ---- pfd_uri_host_normalize -------------------------------------------------------------- */
+
+struct host_case {
+    const char *desc;
+    const char *in;
+    int rc;
+    const char *out; /* when rc is 0 */
+};
+
+static const struct host_case host_cases[] = {
+    {"name", "example.com", 0, "example.com"},
+    {"name lower-cased, port dropped", "Example.COM:8080", 0, "example.com"},
+    {"trailing dot dropped", "example.com.", 0, "example.com"},
+    {"empty port", "h:", 0, "h"},
+    {"IPv4", "127.0.0.1:80", 0, "127.0.0.1"},
+    {"IPv6 loopback", "[::1]", 0, "[::1]"},
+    {"IPv6 with port, upper-case hex", "[2001:DB8::A]:443", 0, "[2001:db8::a]"},
+    {"IPv6 full form", "[2001:db8:0:0:0:0:0:1]", 0, "[2001:db8:0:0:0:0:0:1]"},
+    {"IPv4-mapped IPv6", "[::ffff:127.0.0.1]", 0, "[::ffff:127.0.0.1]"},
+    {"IPv6 with two ::", "[4712::abcd::]", 400, NULL},
+    {"IPv6 not hex", "[zz]", 400, NULL},
+    {"IPv6 empty", "[]", 400, NULL},
+    {"IPv6 group too long", "[12345::1]", 400, NULL},
+    {"IPv6 too many groups", "[1:2:3:4:5:6:7:8:9]", 400, NULL},
+    {"IPv6 with zone id", "[fe80::1%25eth0]", 400, NULL},
+    {"IPvFuture", "[v1.fe80::a+en1]", 400, NULL},
+    {"IPv6 unclosed", "[::1", 400, NULL},
+    {"junk after IPv6", "[::1]x", 400, NULL},
+    {"bracket in a name", "a]b", 400, NULL},
+    {"port not digits", "h:8x", 400, NULL},
+    {"two colons", "h:1:2", 400, NULL},
+    {"sub-delim in a name", "a!b", 400, NULL},
+    {"percent in a name", "a%41", 400, NULL},
+};
+
+START_TEST(test_host_normalize_table)
+{
+    for (size_t i = 0; i < sizeof(host_cases) / sizeof(host_cases[0]); i++) {
+        const struct host_case *tc = &host_cases[i];
+        char buf[64];
+        size_t len = strlen(tc->in);
+        memcpy(buf, tc->in, len + 1);
+        int rc = pfd_uri_host_normalize(buf, len);
+        ck_assert_msg(rc == tc->rc, "%s: \"%s\" got %d, want %d", tc->desc, tc->in, rc, tc->rc);
+        if (rc == 0)
+            ck_assert_msg(strcmp(buf, tc->out) == 0, "%s: \"%s\" became \"%s\", want \"%s\"",
+                          tc->desc, tc->in, buf, tc->out);
+    }
+}
+END_TEST
+
 /* ---- pfd_uri_map ------------------------------------------------------------------------- */
 
 struct map_case {
@@ -381,6 +432,7 @@ static Suite *uri_suite(void)
     tcase_add_test(tc, test_normalize_not_nul_terminated);
     tcase_add_test(tc, test_normalize_sizes);
     tcase_add_test(tc, test_split_absolute_table);
+    tcase_add_test(tc, test_host_normalize_table);
     tcase_add_test(tc, test_map_table);
     tcase_add_test(tc, test_escape_table);
     tcase_add_test(tc, test_escape_round_trip);
