@@ -67,6 +67,7 @@ const struct config_directive config_directives[] = {
              config_check_nonempty),
     CONF_STR("document_root", "htdocs", CFGF_NONE, COPY_NONE, 0, config_check_nonempty),
     CONF_STR("user", "nobody", CFGF_NONE, COPY_STR, CONF_AT(user), config_check_nonempty),
+    CONF_BOOL(NULL, "allow_root_workers", cfg_false, allow_root_workers),
     CONF_STR("group", NULL, CFGF_NODEFAULT, COPY_STR, CONF_AT(group), config_check_nonempty),
     CONF_STR("chroot", NULL, CFGF_NODEFAULT, COPY_PATH, CONF_AT(chroot), config_check_nonempty),
     CONF_STR("pid_file", NULL, CFGF_NODEFAULT, COPY_PATH, CONF_AT(pid_file), config_check_nonempty),
@@ -158,6 +159,24 @@ void config_error_in(struct config_load *ld, const char *file, int line, const c
     va_start(ap, fmt);
     config_verror(ld, file, line, fmt, ap);
     va_end(ap);
+}
+
+void config_warning(struct config_load *ld, int line, const char *fmt, ...)
+{
+    char msg[CONFIG_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    char *old = ld->conf->warnings, *joined = NULL;
+    int n = line > 0 ? asprintf(&joined, "%s%s%s:%d: warning: %s", old ? old : "", old ? "\n" : "",
+                                ld->file, line, msg)
+                     : asprintf(&joined, "%s%s%s: warning: %s", old ? old : "", old ? "\n" : "",
+                                ld->file, msg);
+    if (n < 0)
+        return; /* a warning lost to OOM: the load goes on */
+    free(old);
+    ld->conf->warnings = joined;
 }
 
 int config_oom(struct config_load *ld)
@@ -386,10 +405,27 @@ static int config_document_root(struct config_load *ld)
     return 0;
 }
 
+/* Workers that run as root would give every request (and every CGI script) the whole machine;
+ * Apache refuses `User root` at start for the same reason. Refused whoever starts the server, so
+ * that -t as a normal user already says it; allow_root_workers = true is the explicit way out. */
+static void config_check_root_workers(struct config_load *ld)
+{
+    const struct pfd_config *conf = ld->conf;
+    struct passwd *pw = getpwnam(conf->user);
+    if (conf->allow_root_workers || pw == NULL || pw->pw_uid != 0)
+        return;
+    int line = config_line(ld, NULL, "user", 0);
+    config_error(ld, line,
+                 "user \"%s\": the workers would run as root (uid 0), serving every request with "
+                 "full privileges; name an unprivileged user, or set allow_root_workers = true",
+                 conf->user);
+}
+
 /* As root, the workers switch to user/group: they must exist. */
 static void config_check_user(struct config_load *ld)
 {
     const struct pfd_config *conf = ld->conf;
+    config_check_root_workers(ld);
     if (geteuid() != 0)
         return;
     if (getpwnam(conf->user) == NULL)
@@ -484,7 +520,12 @@ static void config_check_bind(struct config_load *ld, size_t i)
     if (l->addr.ss_family == AF_INET6) /* so "[::]:80" and "*:80" can both be used */
         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
     if (bind(fd, (const struct sockaddr *)&l->addr, l->addr_len) == -1) {
-        if (errno == EADDRINUSE)
+        if (errno == EADDRINUSE && ld->checks == PFD_CONFIG_CHECK_TEST)
+            config_warning(ld, line,
+                           "listen \"%s\": address already in use (fine when the server this "
+                           "config is for is running: a reload keeps its sockets)",
+                           l->text);
+        else if (errno == EADDRINUSE)
             config_error(ld, line, "listen \"%s\": address already in use", l->text);
         else
             config_error(ld, line, "listen \"%s\": bind() failed: %s", l->text, strerror(errno));
@@ -687,9 +728,10 @@ static void config_load_free(struct config_load *ld)
     config_text_free(&ld->text);
 }
 
-struct pfd_config *pfd_config_load(const char *file, bool check_runtime, char *err, size_t err_size)
+struct pfd_config *pfd_config_load(const char *file, enum pfd_config_checks checks, char *err,
+                                   size_t err_size)
 {
-    struct config_load ld = {.file = file, .err = err, .err_size = err_size};
+    struct config_load ld = {.file = file, .err = err, .err_size = err_size, .checks = checks};
     if (err_size > 0)
         err[0] = '\0';
     ld.conf = calloc(1, sizeof(*ld.conf));
@@ -706,7 +748,7 @@ struct pfd_config *pfd_config_load(const char *file, bool check_runtime, char *e
         config_check_core(&ld) == 0 && config_load_modules(&ld) == 0 &&
         config_location_options(&ld) == 0 && config_parse_modules(&ld) == 0 &&
         config_routes(&ld) == 0 && config_mime_types(&ld) == 0 && config_route_views(&ld) == 0 &&
-        config_jail(&ld) == 0 && check_runtime) {
+        config_jail(&ld) == 0 && checks != PFD_CONFIG_PARSE_ONLY) {
         for (size_t i = 0; i < ld.conf->nlistens; i++)
             config_check_bind(&ld, i);
     }
@@ -747,6 +789,7 @@ void pfd_config_free(struct pfd_config *conf)
     config_strv_free(conf->trusted_proxies, conf->ntrusted_proxies);
     free(conf->trusted_cidrs);
     free(conf->chroot);
+    free(conf->warnings);
     char *strings[] = {conf->file,
                        conf->dir,
                        conf->server_name,

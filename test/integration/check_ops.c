@@ -61,6 +61,62 @@ START_TEST(test_stale_pid_file_removed)
 }
 END_TEST
 
+/* -D with a relative -f, the default's way: the daemon works in "/", so the file must be found
+ * again at every reload, from wherever the server was started. */
+START_TEST(test_daemon_with_relative_config_reloads)
+{
+    struct ts_server s;
+    ck_assert_int_eq(ts_server_init(&s), 0);
+    ck_assert_int_eq(ts_server_configure(&s, NULL), 0);
+    ck_assert_int_eq(chdir(s.dir), 0); /* this test's own process (Check forks each test) */
+    const char *args[] = {"-D", "-f", "preforkd.conf", NULL};
+    ck_assert_int_eq(ts_server_spawn(&s, args), 0);
+    ck_assert_msg(ts_server_wait_exit(&s, TS_START_TIMEOUT_S), "-D did not return");
+    pid_t master = ts_pid_file_wait(s.pid_file, TS_START_TIMEOUT_S);
+    ck_assert_msg(master > 0, "no daemon");
+    ts_server_adopt(&s, master);
+    ck_assert_msg(ts_server_wait_ready(&s, TS_START_TIMEOUT_S) == 0, "the daemon does not accept");
+    const int signals[] = {SIGUSR1, SIGHUP};
+    for (int i = 0; i < 2; i++) {
+        ck_assert_int_eq(kill(master, signals[i]), 0);
+        double deadline = ts_now() + 10.0;
+        while (tso_count_lines(s.error_log, "reloaded") < i + 1 && ts_now() < deadline &&
+               !ts_file_contains(s.error_log, "reload failed"))
+            ts_sleep_ms(50);
+        ck_assert_msg(!ts_file_contains(s.error_log, "reload failed"), "%s: a reload failed",
+                      s.error_log);
+        ck_assert_msg(tso_count_lines(s.error_log, "preforkd.conf\" reloaded") == i + 1,
+                      "reload %d not logged as done", i + 1);
+        ck_assert_int_eq(ts_get_status(s.port, "/hello.txt"), 200);
+    }
+    ts_server_stop(&s);
+}
+END_TEST
+
+/* %V is the host the client asked for (Apache's %V with UseCanonicalName Off), without its port;
+ * %v stays the server's name. */
+START_TEST(test_access_log_percent_v_is_the_requested_host)
+{
+    struct ts_server s;
+    ts_server_start(&s, "server_name = \"canonical.test\"\n"
+                        "access_log_format = \"%v|%V|%U\"\n");
+    struct ts_response r;
+    ck_assert_int_eq(ts_request(s.port,
+                                "GET /hello.txt?asked HTTP/1.1\r\nHost: WWW.Asked.Test:8080\r\n"
+                                "Connection: close\r\n\r\n",
+                                &r),
+                     TS_OK);
+    ts_response_free(&r);
+    ck_assert_int_eq(ts_request(s.port, "GET /hello.txt?nohost HTTP/1.0\r\n\r\n", &r), TS_OK);
+    ts_response_free(&r);
+    ck_assert_msg(ts_file_wait_for(s.access_log, "canonical.test|www.asked.test|/hello.txt", 5.0),
+                  "%%V is not the requested host");
+    ck_assert_msg(ts_file_wait_for(s.access_log, "canonical.test|canonical.test|", 5.0),
+                  "%%V without a Host is not the server's name");
+    ts_server_stop(&s);
+}
+END_TEST
+
 /* ---- reloads under load ------------------------------------------------------------------- */
 
 static void assert_no_loss(const struct tso_load_result *res, const char *what)
@@ -272,6 +328,8 @@ int main(void)
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_pid_file_refuses_a_second_start);
     tcase_add_test(tc, test_stale_pid_file_removed);
+    tcase_add_test(tc, test_daemon_with_relative_config_reloads);
+    tcase_add_test(tc, test_access_log_percent_v_is_the_requested_host);
     suite_add_tcase(suite, tc);
     tc = tcase_create("reload");
     tcase_set_timeout(tc, 30);

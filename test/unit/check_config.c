@@ -303,6 +303,12 @@ static const struct error_case error_cases[] = {
      4, "vhost \"a.test\": access_log_format: unknown code %Z"},
     {"vhost empty error_log", "modules = {}\nvhost \"a.test\" {\n  error_log = \"\"\n}\n", 3,
      "error_log \"\": must not be empty"},
+    /* Users. */
+    {"workers as root refused", "modules = {}\n\nuser = \"root\"\n", 3,
+     "user \"root\": the workers would run as root (uid 0)"},
+    {"workers as root refused unless allowed, and only allowed by true",
+     "modules = {}\nallow_root_workers = false\nuser = \"root\"\n", 3,
+     "set allow_root_workers = true"},
 };
 
 START_TEST(test_error_case)
@@ -777,6 +783,42 @@ START_TEST(test_port_in_use)
 }
 END_TEST
 
+/* -t checks the config of a running server before a reload: the address it holds is in use, and
+ * that is only a warning then (start-up still refuses it, test_port_in_use). */
+START_TEST(test_port_in_use_only_warns_for_t)
+{
+    struct test_dir d;
+    test_dir_make(&d);
+    int port, fd = test_listener(&port);
+    char text[256], msg[TEST_PATH_MAX + 128];
+    snprintf(text, sizeof(text), "modules = {}\nlisten = {\"127.0.0.1:%d\"}\n", port);
+    test_write(d.conf, text);
+    struct pfd_config *conf = pfd_config_load(d.conf, PFD_CONFIG_CHECK_TEST, d.err, sizeof(d.err));
+    close(fd);
+    ck_assert_msg(conf != NULL, "%s", d.err);
+    snprintf(msg, sizeof(msg), "%s:2: warning: listen \"127.0.0.1:%d\": address already in use",
+             d.conf, port);
+    ck_assert_msg(conf->warnings != NULL && strstr(conf->warnings, msg) != NULL, "warnings: %s",
+                  conf->warnings != NULL ? conf->warnings : "(none)");
+    pfd_config_free(conf);
+    test_dir_remove(&d);
+}
+END_TEST
+
+/* Other bind errors stay errors for -t: an address this host does not have. */
+START_TEST(test_address_not_here_refused_by_t)
+{
+    struct test_dir d;
+    test_dir_make(&d);
+    test_write(d.conf, "modules = {}\nlisten = {\"192.0.2.1:8080\"}\n"); /* TEST-NET-1 */
+    struct pfd_config *conf = pfd_config_load(d.conf, PFD_CONFIG_CHECK_TEST, d.err, sizeof(d.err));
+    ck_assert_ptr_null(conf);
+    ck_assert_msg(test_err_has(d.err, d.conf, 2, "listen \"192.0.2.1:8080\": bind() failed"), "%s",
+                  d.err);
+    test_dir_remove(&d);
+}
+END_TEST
+
 START_TEST(test_port_free)
 {
     struct test_dir d;
@@ -806,6 +848,100 @@ START_TEST(test_user_unknown)
         ck_assert_msg(test_err_has(d.err, d.conf, 2, "user \"no-such-user-x\": no such user"), "%s",
                       d.err);
     }
+    test_dir_remove(&d);
+}
+END_TEST
+
+/* Apache's `User root` refusal has a way out here: allow_root_workers = true. */
+START_TEST(test_user_root_allowed_explicitly)
+{
+    struct test_dir d;
+    test_dir_make(&d);
+    struct pfd_config *conf =
+        test_load(&d, "modules = {}\nuser = \"root\"\nallow_root_workers = true\n", false);
+    ck_assert_msg(conf != NULL, "%s", d.err);
+    ck_assert(conf->allow_root_workers);
+    pfd_config_free(conf);
+    test_dir_remove(&d);
+}
+END_TEST
+
+/* ---- backslashes in double-quoted strings ------------------------------------------------ */
+
+/* What users write in a regex must reach pcre2: libconfuse drops an unknown escape's backslash
+ * ("\." became ".") and makes "\b" a backspace; \\ and the escapes pcre2 reads alike keep
+ * working. Each row: a location title as written in the file, a path, whether it matches. */
+static const struct {
+    const char *desc;
+    const char *title; /* the config text between `location ` and ` { }` */
+    const char *path;
+    bool match;
+} backslash_cases[] = {
+    {"\\. is a literal dot", "\"~ \\.png$\"", "/a.png", true},
+    {"\\. does not match any byte", "\"~ \\.png$\"", "/apng", false},
+    {"\\d is a digit", "\"~ ^/(\\d+)$\"", "/42", true},
+    {"\\d is not the letter d", "\"~ ^/(\\d+)$\"", "/dd", false},
+    {"\\b is a word boundary", "\"~ \\bfoo\\b\"", "/a/foo", true},
+    {"\\b is not a backspace", "\"~ \\bfoo\\b\"", "/a/foobar", false},
+    {"\\\\. (the old way) still a literal dot", "\"~ ^/a\\\\.b$\"", "/a.b", true},
+    {"\\\\. still not any byte", "\"~ ^/a\\\\.b$\"", "/axb", false},
+    {"\\$ not before { is a literal dollar", "\"~ ^/x\\$\"", "/x$", true},
+    {"\\$ is no end anchor", "\"~ ^/x\\$\"", "/x", false},
+    {"\\w in the caseless form", "\"~* ^/\\w+\\.HTML$\"", "/page.html", true},
+    {"legacy title with \\.", "\"\\.cgi$\"", "/a.cgi", true},
+    {"legacy title with \\., no match", "\"\\.cgi$\"", "/acgi", false},
+    {"single quotes keep backslashes", "'~ \\.png$'", "/apng", false},
+    {"single quotes keep backslashes, match", "'~ \\.png$'", "/b.png", true},
+};
+
+static bool test_regex_matches(const pcre2_code *re, const char *path)
+{
+    pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
+    ck_assert_ptr_nonnull(md);
+    int rc = pcre2_match(re, (PCRE2_SPTR)path, strlen(path), 0, 0, md, NULL);
+    pcre2_match_data_free(md);
+    return rc >= 0;
+}
+
+START_TEST(test_regex_backslash_kept)
+{
+    struct test_dir d;
+    test_dir_make(&d);
+    char text[512];
+    snprintf(text, sizeof(text), "modules = {}\nlocation %s { }\n", backslash_cases[_i].title);
+    struct pfd_config *conf = test_load(&d, text, false);
+    ck_assert_msg(conf != NULL, "%s: %s", backslash_cases[_i].desc, d.err);
+    ck_assert_uint_eq(conf->nlocations, 1);
+    ck_assert_ptr_nonnull(conf->locations[0].regex);
+    bool match = test_regex_matches(conf->locations[0].regex, backslash_cases[_i].path);
+    char pattern[256];
+    snprintf(pattern, sizeof(pattern), "%s", conf->locations[0].pattern);
+    pfd_config_free(conf);
+    test_dir_remove(&d);
+    ck_assert_msg(match == backslash_cases[_i].match, "%s: %s on \"%s\" (title read as \"%s\")",
+                  backslash_cases[_i].desc, match ? "matches" : "does not match",
+                  backslash_cases[_i].path, pattern);
+}
+END_TEST
+
+/* The same in a rewrite rule, and the escapes libconfuse keeps: \" \\ \t. */
+START_TEST(test_rewrite_backslash_kept)
+{
+    struct test_dir d;
+    test_dir_make(&d);
+    struct pfd_config *conf =
+        test_load(&d,
+                  "modules = {}\nlocation \"/old/\" {\n"
+                  "  rewrite { pattern = \"^/old/(\\d+)\\.html$\" to = \"/new/$1\" }\n"
+                  "  add_headers = {\"X-Quote: a\\\"b\\\\c\\td\"}\n}\n",
+                  false);
+    ck_assert_msg(conf != NULL, "%s", d.err);
+    const struct pfd_location *loc = &conf->locations[0];
+    ck_assert_str_eq(loc->rewrites[0].pattern, "^/old/(\\d+)\\.html$");
+    ck_assert(test_regex_matches(loc->rewrites[0].regex, "/old/12.html"));
+    ck_assert(!test_regex_matches(loc->rewrites[0].regex, "/old/12xhtml"));
+    ck_assert_str_eq(loc->add_headers[0].value, "a\"b\\c\td");
+    pfd_config_free(conf);
     test_dir_remove(&d);
 }
 END_TEST
@@ -1105,6 +1241,13 @@ static Suite *config_suite(void)
     tcase_add_test(tc, test_user_unknown);
     suite_add_tcase(s, tc);
 
+    tc = tcase_create("users_and_escapes");
+    tcase_add_unchecked_fixture(tc, test_root_make, test_root_remove);
+    tcase_add_test(tc, test_user_root_allowed_explicitly);
+    tcase_add_loop_test(tc, test_regex_backslash_kept, 0, TEST_COUNT(backslash_cases));
+    tcase_add_test(tc, test_rewrite_backslash_kept);
+    suite_add_tcase(s, tc);
+
     tc = tcase_create("loads");
     tcase_add_unchecked_fixture(tc, test_root_make, test_root_remove);
     tcase_add_test(tc, test_minimal_defaults);
@@ -1125,6 +1268,8 @@ static Suite *config_suite(void)
     tcase_add_unchecked_fixture(tc, test_root_make, test_root_remove);
     tcase_add_test(tc, test_port_in_use);
     tcase_add_test(tc, test_port_free);
+    tcase_add_test(tc, test_port_in_use_only_warns_for_t);
+    tcase_add_test(tc, test_address_not_here_refused_by_t);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("parsers");
