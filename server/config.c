@@ -669,19 +669,40 @@ static void config_mime_bad_line(void *ctx, const char *path, int line, const ch
     config_error_in(ctx, path, line, "%s", why);
 }
 
-/* mime_types as given, else "mime.types" beside the config file when there is one. */
+/* The built-in table, with a warning: -t prints it, start-up logs it. */
+static int config_mime_types_builtin(struct config_load *ld, const char *beside)
+{
+    struct pfd_config *conf = ld->conf;
+    if (config_mime_builtin(&conf->mime_types, &conf->nmime_types) == -1)
+        return config_oom(ld);
+    config_warning(ld, 0,
+                   "no mime_types given, and neither \"%s\" nor \"%s\" exists: using a built-in "
+                   "table of %zu common extensions (html, css, js, png …); others get "
+                   "default_type \"%s\"",
+                   beside, CONFIG_MIME_SYSTEM_FILE, conf->nmime_types, conf->default_type);
+    return 0;
+}
+
+/* mime_types as given; else "mime.types" beside the config file, else /etc/mime.types, else the
+ * built-in table (a warning says so: without any, every file would be default_type). */
 static int config_mime_types(struct config_load *ld)
 {
     struct pfd_config *conf = ld->conf;
     const char *given = cfg_getstr(conf->cfg, "mime_types");
-    conf->mime_types_file = config_path(conf, given != NULL ? given : "mime.types", false);
+    char *path = config_path(conf, given != NULL ? given : "mime.types", false);
+    if (path == NULL)
+        return config_oom(ld);
+    const char *candidates[] = {path, CONFIG_MIME_SYSTEM_FILE};
+    const char *pick = given != NULL ? path : config_mime_pick(candidates, 2);
+    if (pick == NULL) {
+        int rc = config_mime_types_builtin(ld, path);
+        free(path);
+        return rc;
+    }
+    conf->mime_types_file = strdup(pick);
+    free(path);
     if (conf->mime_types_file == NULL)
         return config_oom(ld);
-    if (given == NULL && access(conf->mime_types_file, F_OK) == -1) {
-        free(conf->mime_types_file);
-        conf->mime_types_file = NULL;
-        return 0;
-    }
     if (config_mime_read(conf->mime_types_file, config_mime_bad_line, ld, &conf->mime_types,
                          &conf->nmime_types) == 0)
         return 0;

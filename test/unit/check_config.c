@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "config_mime.h"
 #include "config_text.h"
 #include "config_value.h"
 
@@ -368,8 +369,8 @@ START_TEST(test_minimal_defaults)
     ck_assert_uint_eq(conf->nmodules, 0);
     ck_assert_uint_eq(conf->nindex_files, 1);
     ck_assert_str_eq(conf->index_files[0], "index.html");
-    ck_assert_ptr_null(conf->mime_types_file); /* no mime.types beside the config */
-    ck_assert_uint_eq(conf->nmime_types, 0);
+    /* no mime.types beside the config: the system's, or the built-in table */
+    ck_assert_uint_gt(conf->nmime_types, 0);
     ck_assert_str_eq(conf->default_type, "application/octet-stream");
     ck_assert(!conf->trace_enable);
     ck_assert(conf->server_tokens);
@@ -742,6 +743,78 @@ START_TEST(test_mime_types_empty)
     ck_assert_msg(conf != NULL, "%s", d.err);
     ck_assert_uint_eq(conf->nmime_types, 0);
     ck_assert_ptr_null(pfd_config_mime_lookup(conf, "txt"));
+    pfd_config_free(conf);
+    test_dir_remove(&d);
+}
+END_TEST
+
+/* Without mime_types: beside the config, else the system's file, else the built-in table. */
+START_TEST(test_mime_types_fallback_order)
+{
+    struct test_dir d;
+    test_dir_make(&d);
+    char beside[TEST_PATH_MAX * 2], system[TEST_PATH_MAX * 2], none[TEST_PATH_MAX * 2];
+    snprintf(beside, sizeof(beside), "%s/mime.types", d.path);
+    snprintf(system, sizeof(system), "%s/system.types", d.path);
+    snprintf(none, sizeof(none), "%s/absent.types", d.path);
+    test_write(beside, "text/plain txt\n");
+    test_write(system, "text/plain txt\n");
+    const char *both[] = {beside, system}, *only_system[] = {none, system},
+               *neither[] = {none, none};
+    ck_assert_str_eq(config_mime_pick(both, 2), beside);
+    ck_assert_str_eq(config_mime_pick(only_system, 2), system);
+    ck_assert_ptr_null(config_mime_pick(neither, 2));
+    test_dir_remove(&d);
+}
+END_TEST
+
+/* The built-in table: what a site serves most, each with its registered type. */
+static const struct {
+    const char *extension, *type;
+} builtin_cases[] = {
+    {"html", "text/html"},        {"htm", "text/html"},       {"css", "text/css"},
+    {"js", "text/javascript"},    {"mjs", "text/javascript"}, {"json", "application/json"},
+    {"png", "image/png"},         {"jpg", "image/jpeg"},      {"jpeg", "image/jpeg"},
+    {"gif", "image/gif"},         {"svg", "image/svg+xml"},   {"txt", "text/plain"},
+    {"pdf", "application/pdf"},   {"ico", "image/x-icon"},    {"webp", "image/webp"},
+    {"woff2", "font/woff2"},      {"woff", "font/woff"},      {"xml", "application/xml"},
+    {"wasm", "application/wasm"}, {"mp4", "video/mp4"},       {"webm", "video/webm"},
+    {"mp3", "audio/mpeg"},        {"avif", "image/avif"},     {"PNG", "image/png"},
+};
+
+START_TEST(test_mime_types_builtin)
+{
+    struct pfd_config conf = {0};
+    ck_assert_int_eq(config_mime_builtin(&conf.mime_types, &conf.nmime_types), 0);
+    ck_assert_uint_ge(conf.nmime_types, 40);
+    for (size_t i = 0; i < sizeof(builtin_cases) / sizeof(builtin_cases[0]); i++) {
+        const char *got = pfd_config_mime_lookup(&conf, builtin_cases[i].extension);
+        ck_assert_msg(got != NULL && strcmp(got, builtin_cases[i].type) == 0, ".%s: %s, want %s",
+                      builtin_cases[i].extension, got != NULL ? got : "unknown",
+                      builtin_cases[i].type);
+    }
+    ck_assert_ptr_null(pfd_config_mime_lookup(&conf, "xyz"));
+    config_mime_free(conf.mime_types, conf.nmime_types);
+}
+END_TEST
+
+/* No mime.types beside the config: the system's is read when there is one; otherwise the
+ * built-in table, and a warning that says so (what -t prints). */
+START_TEST(test_mime_types_none_beside)
+{
+    struct test_dir d;
+    test_dir_make(&d);
+    struct pfd_config *conf = test_load(&d, "modules = {}\n", false);
+    ck_assert_msg(conf != NULL, "%s", d.err);
+    ck_assert_str_eq(pfd_config_mime_lookup(conf, "png"), "image/png");
+    if (access(CONFIG_MIME_SYSTEM_FILE, F_OK) == 0) {
+        ck_assert_str_eq(conf->mime_types_file, CONFIG_MIME_SYSTEM_FILE);
+        ck_assert_ptr_null(conf->warnings);
+    } else {
+        ck_assert_ptr_null(conf->mime_types_file);
+        ck_assert_msg(conf->warnings != NULL && strstr(conf->warnings, "built-in table") != NULL,
+                      "no warning");
+    }
     pfd_config_free(conf);
     test_dir_remove(&d);
 }
@@ -1262,6 +1335,9 @@ static Suite *config_suite(void)
     tcase_add_test(tc, test_locations);
     tcase_add_test(tc, test_mime_types);
     tcase_add_test(tc, test_mime_types_empty);
+    tcase_add_test(tc, test_mime_types_fallback_order);
+    tcase_add_test(tc, test_mime_types_builtin);
+    tcase_add_test(tc, test_mime_types_none_beside);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("runtime");
