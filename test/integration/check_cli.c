@@ -107,7 +107,7 @@ static bool line_sets(const char *line, const char *key)
 /*
  * One top-level line of config/preforkd.conf, made to work from dir: module_dir → the built
  * modules, listen → a free port, relative document_root/mime_types → the tree's config
- * folder, relative logs and pid file → dir.
+ * folder, relative logs and the pid file → dir.
  */
 static void rewrite_line(FILE *f, const char *line, const char *dir, int port)
 {
@@ -130,8 +130,9 @@ static void rewrite_line(FILE *f, const char *line, const char *dir, int port)
             return;
         }
     }
-    for (size_t i = 0; relative && i < 3; i++) {
-        if (line_sets(line, dir_keys[i])) {
+    for (size_t i = 0; quoted && i < 3; i++) {
+        /* the logs unless "-"; the pid file wherever it is ("/run/preforkd.pid") */
+        if (line_sets(line, dir_keys[i]) && (relative || strcmp(dir_keys[i], "pid_file") == 0)) {
             const char *base = strrchr(value, '/');
             fprintf(f, "%s = \"%s/%s\"\n", dir_keys[i], dir, base ? base + 1 : value);
             return;
