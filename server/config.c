@@ -533,6 +533,50 @@ static void config_check_bind(struct config_load *ld, size_t i)
     close(fd);
 }
 
+/* ---- files the master writes ---------------------------------------------------------------- */
+
+/* A file the master will open for writing at start (a log, the pid file): its folder must exist
+ * and be writable, and the file, when it exists, writable; else start-up would fail after -t
+ * said OK. "-" and "| command" are not files. Says why (at line) when not. */
+static void config_check_writable(struct config_load *ld, int line, const char *name,
+                                  const char *path)
+{
+    if (path == NULL || strcmp(path, "-") == 0 || path[0] == '|')
+        return;
+    char *folder = strdup(path);
+    if (folder == NULL) {
+        config_oom(ld);
+        return;
+    }
+    char *slash = strrchr(folder, '/');
+    if (slash != NULL)
+        slash[slash == folder ? 1 : 0] = '\0';
+    struct stat st;
+    if (stat(folder, &st) == -1)
+        config_error(ld, line, "%s \"%s\": its folder \"%s\": %s", name, path, folder,
+                     strerror(errno));
+    else if (!S_ISDIR(st.st_mode))
+        config_error(ld, line, "%s \"%s\": \"%s\" is not a folder", name, path, folder);
+    else if (access(path, F_OK) == 0 ? access(path, W_OK) == -1 : access(folder, W_OK | X_OK) == -1)
+        config_error(ld, line, "%s \"%s\": cannot be written: %s", name, path, strerror(errno));
+    free(folder);
+}
+
+/* The logs (the top level's and each vhost's) and the pid file. */
+static void config_check_written_files(struct config_load *ld)
+{
+    const struct pfd_config *conf = ld->conf;
+    config_check_writable(ld, config_line(ld, NULL, "error_log", 0), "error_log", conf->error_log);
+    config_check_writable(ld, config_line(ld, NULL, "access_log", 0), "access_log",
+                          conf->access_log);
+    config_check_writable(ld, config_line(ld, NULL, "pid_file", 0), "pid_file", conf->pid_file);
+    for (size_t i = 0; i < conf->nvhosts; i++) {
+        const struct pfd_vhost *vh = &conf->vhosts[i];
+        config_check_writable(ld, vh->line, "error_log", vh->error_log);
+        config_check_writable(ld, vh->line, "access_log", vh->access_log);
+    }
+}
+
 /* ---- modules ----------------------------------------------------------------------------- */
 
 static size_t config_module_find(const struct pfd_config *conf, const char *name)
@@ -603,6 +647,7 @@ static int config_parse_module(struct config_load *ld, size_t header, cfg_t *she
     struct pfd_loaded_module *lm = &conf->loaded[m];
     cfg_opt_t none[] = {CFG_END()};
     cfg_opt_t *opts = lm->module->options != NULL ? lm->module->options : none;
+    lm->line = line;
     lm->cfg = config_parse(ld, config_text_for_parse(&ld->text, header, false), false, opts, NULL);
     if (lm->cfg != NULL)
         lm->section = cfg_gettsec(lm->cfg, "module", title);
@@ -772,6 +817,7 @@ struct pfd_config *pfd_config_load(const char *file, enum pfd_config_checks chec
         config_jail(&ld) == 0 && checks != PFD_CONFIG_PARSE_ONLY) {
         for (size_t i = 0; i < ld.conf->nlistens; i++)
             config_check_bind(&ld, i);
+        config_check_written_files(&ld);
     }
     config_load_free(&ld);
     if (ld.nerrors > 0) {

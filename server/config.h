@@ -31,6 +31,7 @@ struct pfd_loaded_module {
     void *dl_handle; /* from dlopen() */
     char *path;
     cfg_t *section; /* its `module "<name>"` section, or NULL when absent */
+    int line;       /* of that section's `module "<name>" {`, or 0 */
     void *conf;     /* what its init() returned */
     /* The tree section lives in, owned by config.c: each module section is parsed with that
      * module's option table alone, so its options, types and defaults are exactly its own. */

@@ -193,33 +193,54 @@ static int write_pid_file(const char *path)
     return fclose(f);
 }
 
-/* Started as root, the master serves nothing itself: the workers do, as `user`. A document root
- * that user cannot read would answer every request with 403, so say it now, in a child that
- * switches user the way a worker does. */
-static int check_worker_access(const struct pfd_config *conf)
+/* Whether the workers' user (inside chroot, if any) may open path with mode (access(2) bits):
+ * asked in a child that switches user the way a worker does. true when not root (the workers are
+ * this user) or when it cannot tell. */
+static bool worker_can_access(const struct pfd_config *conf, const char *path, int mode)
 {
     if (geteuid() != 0)
-        return 0;
+        return true;
     pid_t pid = fork();
     if (pid < 0)
-        return 0; /* cannot tell: the workers will log what they meet */
+        return true; /* cannot tell: the workers will log what they meet */
     if (pid == 0)
-        _exit(pfd_worker_drop_privileges(conf) == 0 && access(conf->document_root, R_OK | X_OK) == 0
-                  ? 0
-                  : 1);
+        _exit(pfd_worker_drop_privileges(conf) == 0 && access(path, mode) == 0 ? 0 : 1);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-        return 0;
-    fprintf(stderr,
-            "%s: document_root \"%s\"%s%s%s cannot be read by user \"%s\", whom the workers "
-            "run as: set `user` in the config, or give that user read and search permission on "
-            "every folder of the path\n",
-            conf->file, conf->document_root, conf->chroot != NULL ? " (inside chroot \"" : "",
-            conf->chroot != NULL ? conf->chroot : "", conf->chroot != NULL ? "\")" : "",
-            conf->user);
-    return -1;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* Started as root, the master serves nothing itself: the workers do, as `user`. A document root
+ * that user cannot read would answer every request with 403, an htpasswd file it cannot read
+ * every login with 500: say it now, with the line to fix. */
+static int check_worker_access(const struct pfd_config *conf)
+{
+    int rc = 0;
+    const char *jail = conf->chroot;
+    if (!worker_can_access(conf, conf->document_root, R_OK | X_OK)) {
+        fprintf(stderr,
+                "%s: document_root \"%s\"%s%s%s cannot be read by user \"%s\", whom the workers "
+                "run as: set `user` in the config, or give that user read and search permission "
+                "on every folder of the path\n",
+                conf->file, conf->document_root, jail != NULL ? " (inside chroot \"" : "",
+                jail != NULL ? jail : "", jail != NULL ? "\")" : "", conf->user);
+        rc = -1;
+    }
+    for (size_t i = 0; i < conf->nlocations; i++) {
+        const struct pfd_location *loc = &conf->locations[i];
+        if (loc->auth_user_file == NULL || worker_can_access(conf, loc->auth_user_file, R_OK))
+            continue;
+        fprintf(stderr,
+                "%s:%d: location \"%s\": auth_user_file \"%s\"%s%s%s cannot be read by user "
+                "\"%s\", whom the workers run as (it is read at each request): give that user "
+                "read permission on it and search permission on its folders\n",
+                conf->file, loc->line, loc->pattern, loc->auth_user_file,
+                jail != NULL ? " (inside chroot \"" : "", jail != NULL ? jail : "",
+                jail != NULL ? "\")" : "", conf->user);
+        rc = -1;
+    }
+    return rc;
 }
 
 /* What the load found doubtful (conf->warnings): on stderr for -t, in the error log at start. */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <arpa/inet.h>
@@ -261,6 +262,78 @@ START_TEST(test_root_workers_allowed_explicitly)
 }
 END_TEST
 
+/* A module's refusal of its options names the file and line, as every config error does. */
+START_TEST(test_check_module_option_error_names_the_line)
+{
+    assert_bad_config("listen = {\"127.0.0.1:18080\"}\n"
+                      "document_root = \"/tmp\"\n"
+                      "module_dir = \"" PFD_MODULE_DIR "\"\n"
+                      "modules = {\"static\"}\n"
+                      "module \"static\" { expires = \"soon\" }\n",
+                      5);
+}
+END_TEST
+
+/* What start-up opens for writing is checked by -t: a log in a folder that does not exist, a pid
+ * file whose folder is a file. Each names its line. */
+START_TEST(test_check_files_the_master_writes)
+{
+    static const struct {
+        const char *directive, *path; /* path under the temp dir */
+    } cases[] = {
+        {"error_log", "no-such-folder/error.log"},
+        {"access_log", "no-such-folder/access.log"},
+        {"pid_file", "no-such-folder/preforkd.pid"},
+        {"pid_file", "htdocs/hello.txt/preforkd.pid"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct ts_server s;
+        ck_assert_int_eq(ts_server_init(&s), 0);
+        char text[4 * TS_PATH_MAX], conf[TS_PATH_MAX + 32], needle[TS_PATH_MAX + 128];
+        snprintf(text, sizeof(text),
+                 "listen = {\"127.0.0.1:%d\"}\ndocument_root = \"%s\"\nmodule_dir = \"%s\"\n"
+                 "%s = \"%s/%s\"\n",
+                 s.port, s.docroot, PFD_MODULE_DIR, cases[i].directive, s.dir, cases[i].path);
+        snprintf(conf, sizeof(conf), "%s/bad.conf", s.dir);
+        ck_assert_int_eq(ts_file_write(conf, text, strlen(text)), 0);
+        snprintf(needle, sizeof(needle), "%s:4: %s", conf, cases[i].directive);
+        assert_check_config(conf, 1, needle);
+        ts_server_stop(&s);
+    }
+}
+END_TEST
+
+/* As root the workers read htpasswd files as `user` (nobody): one only root can read would fail
+ * every login at request time, so -t refuses it, naming the location. */
+START_TEST(test_check_htpasswd_unreadable_by_workers)
+{
+    if (geteuid() != 0) {
+        fprintf(stderr, "SKIP: the workers switch users only when started as root\n");
+        return;
+    }
+    struct ts_server s;
+    ck_assert_int_eq(ts_server_init(&s), 0);
+    char htpasswd[TS_PATH_MAX + 16], text[4 * TS_PATH_MAX], conf[TS_PATH_MAX + 32];
+    char needle[TS_PATH_MAX + 128];
+    snprintf(htpasswd, sizeof(htpasswd), "%s/htpasswd", s.dir);
+    const char *entry = "alice:$2y$05$abcdefghijklmnopqrstuuJ2JCRn9qbgCgp1bA7yWQe1Rn2iEnjq6\n";
+    ck_assert_int_eq(ts_file_write(htpasswd, entry, strlen(entry)), 0);
+    ck_assert_int_eq(chmod(htpasswd, 0600), 0);
+    snprintf(text, sizeof(text),
+             "listen = {\"127.0.0.1:%d\"}\ndocument_root = \"%s\"\nmodule_dir = \"%s\"\n"
+             "location \"/private/\" {\n"
+             "  auth_basic = \"Private\"\n  auth_user_file = \"%s\"\n}\n",
+             s.port, s.docroot, PFD_MODULE_DIR, htpasswd);
+    snprintf(conf, sizeof(conf), "%s/bad.conf", s.dir);
+    ck_assert_int_eq(ts_file_write(conf, text, strlen(text)), 0);
+    snprintf(needle, sizeof(needle), "%s:4: location \"/private/\": auth_user_file", conf);
+    assert_check_config(conf, 1, needle);
+    ck_assert_int_eq(chmod(htpasswd, 0644), 0); /* readable by all: accepted */
+    assert_check_config(conf, 0, "syntax OK");
+    ts_server_stop(&s);
+}
+END_TEST
+
 START_TEST(test_check_missing_file)
 {
     assert_check_config("/nonexistent/preforkd-test.conf", 1, "/nonexistent/preforkd-test.conf");
@@ -398,6 +471,9 @@ static Suite *cli_suite(void)
     tcase_add_test(check, test_check_passes_on_a_running_servers_config);
     tcase_add_test(check, test_root_workers_refused);
     tcase_add_test(check, test_root_workers_allowed_explicitly);
+    tcase_add_test(check, test_check_module_option_error_names_the_line);
+    tcase_add_test(check, test_check_files_the_master_writes);
+    tcase_add_test(check, test_check_htpasswd_unreadable_by_workers);
     suite_add_tcase(suite, check);
 
     TCase *startup = tcase_create("startup");
