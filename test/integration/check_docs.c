@@ -7,11 +7,13 @@
  *  - Every location title and rewrite pattern shown in README.md and docs/ (`location "…"`,
  *    `pattern = "…"`) is loaded as a config would hold it and matched against a path it must
  *    match and one it must not: the backslash of "\.png$" once vanished on the way to pcre2.
+ *  - The documents the README and docs/ name exist, and so does the CMake function it names.
  */
 #include "testsupport.h"
 
 #include <check.h>
 #include <crypt.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -384,6 +386,77 @@ START_TEST(test_docs_regexes_match_as_documented)
 }
 END_TEST
 
+/* ---- what the docs point to ----------------------------------------------------------------- */
+
+/* Whether rel, named in a document in folder doc_dir, exists: relative to that folder or to the
+ * top of the tree; a bare name (RESULTS.md in prose about the benchmark) in any folder that
+ * holds documents. */
+static bool docs_target_exists(const char *doc_dir, const char *rel)
+{
+    const char *bases[] = {doc_dir, PFD_SOURCE_DIR, PFD_SOURCE_DIR "/docs",
+                           PFD_SOURCE_DIR "/test/bench"};
+    size_t nbases = strchr(rel, '/') != NULL ? 2 : 4;
+    for (size_t i = 0; i < nbases; i++) {
+        char path[TS_PATH_MAX * 2];
+        snprintf(path, sizeof(path), "%s/%s", bases[i], rel);
+        if (access(path, F_OK) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Every markdown document the README and docs/ name — links `](x.md#…)` and mentions `x.md` —
+ * is in the repository (the README once sent readers to a design document that was not), and
+ * every CMake function the README names (`pfd_add_…(`) is defined. */
+START_TEST(test_docs_point_to_what_exists)
+{
+    static const struct {
+        const char *file, *dir;
+    } docs[] = {
+        {PFD_SOURCE_DIR "/README.md", PFD_SOURCE_DIR},
+        {PFD_SOURCE_DIR "/docs/routing.md", PFD_SOURCE_DIR "/docs"},
+        {PFD_SOURCE_DIR "/docs/operations.md", PFD_SOURCE_DIR "/docs"},
+        {PFD_SOURCE_DIR "/docs/design.md", PFD_SOURCE_DIR "/docs"},
+        {PFD_SOURCE_DIR "/docs/mod_static.md", PFD_SOURCE_DIR "/docs"},
+        {PFD_SOURCE_DIR "/docs/mod_cgi.md", PFD_SOURCE_DIR "/docs"},
+        {PFD_SOURCE_DIR "/docs/mod_autoindex.md", PFD_SOURCE_DIR "/docs"},
+    };
+    size_t named = 0;
+    for (size_t d = 0; d < sizeof(docs) / sizeof(docs[0]); d++) {
+        char *text = ts_file_read(docs[d].file, NULL);
+        ck_assert_msg(text != NULL, "%s is missing", docs[d].file);
+        for (const char *p = strstr(text, ".md"); p != NULL; p = strstr(p + 1, ".md")) {
+            const char *start = p;
+            while (start > text &&
+                   (isalnum((unsigned char)start[-1]) || strchr("_./-", start[-1]) != NULL))
+                start--;
+            if (start == p || (start > text && start[-1] == ':') || strncmp(start, "//", 2) == 0)
+                continue; /* ".md" alone, or part of a URL */
+            char rel[TS_PATH_MAX];
+            snprintf(rel, sizeof(rel), "%.*s.md", (int)(p - start), start);
+            named++;
+            ck_assert_msg(docs_target_exists(docs[d].dir, rel), "%s names %s, which does not exist",
+                          docs[d].file, rel);
+        }
+        free(text);
+    }
+    ck_assert_msg(named >= 10, "only %zu documents named: is the scan broken?", named);
+    char *readme = ts_file_read(PFD_SOURCE_DIR "/README.md", NULL);
+    char *cmake = ts_file_read(PFD_SOURCE_DIR "/modules/CMakeLists.txt", NULL);
+    ck_assert_ptr_nonnull(readme);
+    ck_assert_ptr_nonnull(cmake);
+    for (const char *p = strstr(readme, "pfd_add_"); p != NULL; p = strstr(p + 1, "pfd_add_")) {
+        char name[64], def[80];
+        snprintf(name, sizeof(name), "%.*s", (int)strspn(p, "abcdefghijklmnopqrstuvwxyz_"), p);
+        snprintf(def, sizeof(def), "function(%s", name);
+        ck_assert_msg(strstr(cmake, def) != NULL,
+                      "README.md names %s(), which no CMake file defines", name);
+    }
+    free(readme);
+    free(cmake);
+}
+END_TEST
+
 int main(void)
 {
     ts_session_begin();
@@ -392,6 +465,7 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_docs_regexes_match_as_documented);
     tcase_add_test(tc, test_routing_examples_serve_as_documented);
+    tcase_add_test(tc, test_docs_point_to_what_exists);
     suite_add_tcase(suite, tc);
     SRunner *sr = srunner_create(suite);
     srunner_run_all(sr, CK_NORMAL);
