@@ -4,12 +4,22 @@
 #   ./build.sh test    run the whole test suite under ctest
 # SANITIZE=1 builds with AddressSanitizer + UndefinedBehaviorSanitizer into build-asan/.
 set -eu
+
+# Say how to use it before installing or building anything.
+case "${1:-}" in
+run | test) ;;
+*)
+    echo "usage: $0 run|test" >&2
+    exit 2
+    ;;
+esac
 cd "$(dirname "$0")"
 
 packages="build-essential cmake pkg-config libconfuse-dev libpcre2-dev check"
 # The tests run real CGI scripts (shell, Perl CGI.pm, Python, PHP), validate listings, make
-# htpasswd files and load with ab (apache2-utils), and put HAProxy in front of two servers.
-[ "${1:-}" = test ] && packages="$packages curl python3 perl libcgi-pm-perl php-cgi libxml2-utils apache2-utils haproxy"
+# htpasswd files and load with ab (apache2-utils), put HAProxy in front of two servers, and run
+# logrotate on the shipped config/preforkd.logrotate.
+[ "${1:-}" = test ] && packages="$packages curl python3 perl libcgi-pm-perl php-cgi libxml2-utils apache2-utils haproxy logrotate"
 
 missing=""
 for p in $packages; do
@@ -39,9 +49,5 @@ run)
 test)
     cd "$build"
     exec ctest --output-on-failure -j 2
-    ;;
-*)
-    echo "usage: $0 run|test" >&2
-    exit 2
     ;;
 esac

@@ -67,6 +67,7 @@ const struct config_directive config_directives[] = {
              config_check_nonempty),
     CONF_STR("document_root", "htdocs", CFGF_NONE, COPY_NONE, 0, config_check_nonempty),
     CONF_STR("user", "nobody", CFGF_NONE, COPY_STR, CONF_AT(user), config_check_nonempty),
+    CONF_BOOL(NULL, "allow_root_workers", cfg_false, allow_root_workers),
     CONF_STR("group", NULL, CFGF_NODEFAULT, COPY_STR, CONF_AT(group), config_check_nonempty),
     CONF_STR("chroot", NULL, CFGF_NODEFAULT, COPY_PATH, CONF_AT(chroot), config_check_nonempty),
     CONF_STR("pid_file", NULL, CFGF_NODEFAULT, COPY_PATH, CONF_AT(pid_file), config_check_nonempty),
@@ -158,6 +159,24 @@ void config_error_in(struct config_load *ld, const char *file, int line, const c
     va_start(ap, fmt);
     config_verror(ld, file, line, fmt, ap);
     va_end(ap);
+}
+
+void config_warning(struct config_load *ld, int line, const char *fmt, ...)
+{
+    char msg[CONFIG_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    char *old = ld->conf->warnings, *joined = NULL;
+    int n = line > 0 ? asprintf(&joined, "%s%s%s:%d: warning: %s", old ? old : "", old ? "\n" : "",
+                                ld->file, line, msg)
+                     : asprintf(&joined, "%s%s%s: warning: %s", old ? old : "", old ? "\n" : "",
+                                ld->file, msg);
+    if (n < 0)
+        return; /* a warning lost to OOM: the load goes on */
+    free(old);
+    ld->conf->warnings = joined;
 }
 
 int config_oom(struct config_load *ld)
@@ -386,10 +405,27 @@ static int config_document_root(struct config_load *ld)
     return 0;
 }
 
+/* Workers that run as root would give every request (and every CGI script) the whole machine;
+ * Apache refuses `User root` at start for the same reason. Refused whoever starts the server, so
+ * that -t as a normal user already says it; allow_root_workers = true is the explicit way out. */
+static void config_check_root_workers(struct config_load *ld)
+{
+    const struct pfd_config *conf = ld->conf;
+    struct passwd *pw = getpwnam(conf->user);
+    if (conf->allow_root_workers || pw == NULL || pw->pw_uid != 0)
+        return;
+    int line = config_line(ld, NULL, "user", 0);
+    config_error(ld, line,
+                 "user \"%s\": the workers would run as root (uid 0), serving every request with "
+                 "full privileges; name an unprivileged user, or set allow_root_workers = true",
+                 conf->user);
+}
+
 /* As root, the workers switch to user/group: they must exist. */
 static void config_check_user(struct config_load *ld)
 {
     const struct pfd_config *conf = ld->conf;
+    config_check_root_workers(ld);
     if (geteuid() != 0)
         return;
     if (getpwnam(conf->user) == NULL)
@@ -484,12 +520,61 @@ static void config_check_bind(struct config_load *ld, size_t i)
     if (l->addr.ss_family == AF_INET6) /* so "[::]:80" and "*:80" can both be used */
         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
     if (bind(fd, (const struct sockaddr *)&l->addr, l->addr_len) == -1) {
-        if (errno == EADDRINUSE)
+        if (errno == EADDRINUSE && ld->checks == PFD_CONFIG_CHECK_TEST)
+            config_warning(ld, line,
+                           "listen \"%s\": address already in use (fine when the server this "
+                           "config is for is running: a reload keeps its sockets)",
+                           l->text);
+        else if (errno == EADDRINUSE)
             config_error(ld, line, "listen \"%s\": address already in use", l->text);
         else
             config_error(ld, line, "listen \"%s\": bind() failed: %s", l->text, strerror(errno));
     }
     close(fd);
+}
+
+/* ---- files the master writes ---------------------------------------------------------------- */
+
+/* A file the master will open for writing at start (a log, the pid file): its folder must exist
+ * and be writable, and the file, when it exists, writable; else start-up would fail after -t
+ * said OK. "-" and "| command" are not files. Says why (at line) when not. */
+static void config_check_writable(struct config_load *ld, int line, const char *name,
+                                  const char *path)
+{
+    if (path == NULL || strcmp(path, "-") == 0 || path[0] == '|')
+        return;
+    char *folder = strdup(path);
+    if (folder == NULL) {
+        config_oom(ld);
+        return;
+    }
+    char *slash = strrchr(folder, '/');
+    if (slash != NULL)
+        slash[slash == folder ? 1 : 0] = '\0';
+    struct stat st;
+    if (stat(folder, &st) == -1)
+        config_error(ld, line, "%s \"%s\": its folder \"%s\": %s", name, path, folder,
+                     strerror(errno));
+    else if (!S_ISDIR(st.st_mode))
+        config_error(ld, line, "%s \"%s\": \"%s\" is not a folder", name, path, folder);
+    else if (access(path, F_OK) == 0 ? access(path, W_OK) == -1 : access(folder, W_OK | X_OK) == -1)
+        config_error(ld, line, "%s \"%s\": cannot be written: %s", name, path, strerror(errno));
+    free(folder);
+}
+
+/* The logs (the top level's and each vhost's) and the pid file. */
+static void config_check_written_files(struct config_load *ld)
+{
+    const struct pfd_config *conf = ld->conf;
+    config_check_writable(ld, config_line(ld, NULL, "error_log", 0), "error_log", conf->error_log);
+    config_check_writable(ld, config_line(ld, NULL, "access_log", 0), "access_log",
+                          conf->access_log);
+    config_check_writable(ld, config_line(ld, NULL, "pid_file", 0), "pid_file", conf->pid_file);
+    for (size_t i = 0; i < conf->nvhosts; i++) {
+        const struct pfd_vhost *vh = &conf->vhosts[i];
+        config_check_writable(ld, vh->line, "error_log", vh->error_log);
+        config_check_writable(ld, vh->line, "access_log", vh->access_log);
+    }
 }
 
 /* ---- modules ----------------------------------------------------------------------------- */
@@ -562,6 +647,7 @@ static int config_parse_module(struct config_load *ld, size_t header, cfg_t *she
     struct pfd_loaded_module *lm = &conf->loaded[m];
     cfg_opt_t none[] = {CFG_END()};
     cfg_opt_t *opts = lm->module->options != NULL ? lm->module->options : none;
+    lm->line = line;
     lm->cfg = config_parse(ld, config_text_for_parse(&ld->text, header, false), false, opts, NULL);
     if (lm->cfg != NULL)
         lm->section = cfg_gettsec(lm->cfg, "module", title);
@@ -628,19 +714,40 @@ static void config_mime_bad_line(void *ctx, const char *path, int line, const ch
     config_error_in(ctx, path, line, "%s", why);
 }
 
-/* mime_types as given, else "mime.types" beside the config file when there is one. */
+/* The built-in table, with a warning: -t prints it, start-up logs it. */
+static int config_mime_types_builtin(struct config_load *ld, const char *beside)
+{
+    struct pfd_config *conf = ld->conf;
+    if (config_mime_builtin(&conf->mime_types, &conf->nmime_types) == -1)
+        return config_oom(ld);
+    config_warning(ld, 0,
+                   "no mime_types given, and neither \"%s\" nor \"%s\" exists: using a built-in "
+                   "table of %zu common extensions (html, css, js, png …); others get "
+                   "default_type \"%s\"",
+                   beside, CONFIG_MIME_SYSTEM_FILE, conf->nmime_types, conf->default_type);
+    return 0;
+}
+
+/* mime_types as given; else "mime.types" beside the config file, else /etc/mime.types, else the
+ * built-in table (a warning says so: without any, every file would be default_type). */
 static int config_mime_types(struct config_load *ld)
 {
     struct pfd_config *conf = ld->conf;
     const char *given = cfg_getstr(conf->cfg, "mime_types");
-    conf->mime_types_file = config_path(conf, given != NULL ? given : "mime.types", false);
+    char *path = config_path(conf, given != NULL ? given : "mime.types", false);
+    if (path == NULL)
+        return config_oom(ld);
+    const char *candidates[] = {path, CONFIG_MIME_SYSTEM_FILE};
+    const char *pick = given != NULL ? path : config_mime_pick(candidates, 2);
+    if (pick == NULL) {
+        int rc = config_mime_types_builtin(ld, path);
+        free(path);
+        return rc;
+    }
+    conf->mime_types_file = strdup(pick);
+    free(path);
     if (conf->mime_types_file == NULL)
         return config_oom(ld);
-    if (given == NULL && access(conf->mime_types_file, F_OK) == -1) {
-        free(conf->mime_types_file);
-        conf->mime_types_file = NULL;
-        return 0;
-    }
     if (config_mime_read(conf->mime_types_file, config_mime_bad_line, ld, &conf->mime_types,
                          &conf->nmime_types) == 0)
         return 0;
@@ -687,9 +794,10 @@ static void config_load_free(struct config_load *ld)
     config_text_free(&ld->text);
 }
 
-struct pfd_config *pfd_config_load(const char *file, bool check_runtime, char *err, size_t err_size)
+struct pfd_config *pfd_config_load(const char *file, enum pfd_config_checks checks, char *err,
+                                   size_t err_size)
 {
-    struct config_load ld = {.file = file, .err = err, .err_size = err_size};
+    struct config_load ld = {.file = file, .err = err, .err_size = err_size, .checks = checks};
     if (err_size > 0)
         err[0] = '\0';
     ld.conf = calloc(1, sizeof(*ld.conf));
@@ -706,9 +814,10 @@ struct pfd_config *pfd_config_load(const char *file, bool check_runtime, char *e
         config_check_core(&ld) == 0 && config_load_modules(&ld) == 0 &&
         config_location_options(&ld) == 0 && config_parse_modules(&ld) == 0 &&
         config_routes(&ld) == 0 && config_mime_types(&ld) == 0 && config_route_views(&ld) == 0 &&
-        config_jail(&ld) == 0 && check_runtime) {
+        config_jail(&ld) == 0 && checks != PFD_CONFIG_PARSE_ONLY) {
         for (size_t i = 0; i < ld.conf->nlistens; i++)
             config_check_bind(&ld, i);
+        config_check_written_files(&ld);
     }
     config_load_free(&ld);
     if (ld.nerrors > 0) {
@@ -747,6 +856,7 @@ void pfd_config_free(struct pfd_config *conf)
     config_strv_free(conf->trusted_proxies, conf->ntrusted_proxies);
     free(conf->trusted_cidrs);
     free(conf->chroot);
+    free(conf->warnings);
     char *strings[] = {conf->file,
                        conf->dir,
                        conf->server_name,

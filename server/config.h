@@ -31,6 +31,7 @@ struct pfd_loaded_module {
     void *dl_handle; /* from dlopen() */
     char *path;
     cfg_t *section; /* its `module "<name>"` section, or NULL when absent */
+    int line;       /* of that section's `module "<name>" {`, or 0 */
     void *conf;     /* what its init() returned */
     /* The tree section lives in, owned by config.c: each module section is parsed with that
      * module's option table alone, so its options, types and defaults are exactly its own. */
@@ -149,6 +150,7 @@ struct pfd_config {
     char *server_admin;      /* default: "webmaster@" server_name */
     char *document_root;     /* absolute, no trailing '/' */
     char *user;              /* used only when started as root; default "nobody" */
+    bool allow_root_workers; /* user may be root (uid 0): refused unless this says so */
     char *group;             /* default: the user's primary group */
     char *chroot;            /* NULL, or the resolved folder the workers chroot() into (as root);
                               * then document_root, aliases and auth_user_file are stored as
@@ -220,18 +222,31 @@ struct pfd_config {
     size_t nloaded;
 
     cfg_t *cfg; /* the core directives' libconfuse tree; module sections live in loaded[i].cfg */
+
+    /* What the load found doubtful but not wrong: "FILE:LINE: warning: …" lines joined by '\n',
+     * or NULL. -t prints them; start-up writes them to the error log. */
+    char *warnings;
 };
 
 #define PFD_MAX_WORKERS_LIMIT 20000
+
+/* How much pfd_config_load() checks beyond the file itself. */
+enum pfd_config_checks {
+    PFD_CONFIG_PARSE_ONLY = 0,  /* a reload, the tests: nothing outside the config */
+    PFD_CONFIG_CHECK_START = 1, /* start-up: the listen addresses must be free to bind */
+    /* -t: the same, but an address in use is only a warning: the running server (whose config
+     * is being checked before a reload) holds it, and a reload keeps its sockets. */
+    PFD_CONFIG_CHECK_TEST = 2,
+};
 
 /*
  * Reads and validates the config file. On any error writes "FILE:LINE: what is wrong" (one line
  * per error) to err (a buffer of err_size bytes, NUL-terminated) and returns NULL.
  * Modules are loaded (dlopen, api check) and their sections parsed, but their init() hooks are not
- * called. check_runtime also checks what only the running server needs: docroot readable,
- * listen addresses free to bind (a "port in use" error names the listen line).
+ * called. checks says what is checked beyond the file (see enum pfd_config_checks); what is
+ * doubtful but not wrong goes to conf->warnings.
  */
-struct pfd_config *pfd_config_load(const char *file, bool check_runtime, char *err,
+struct pfd_config *pfd_config_load(const char *file, enum pfd_config_checks checks, char *err,
                                    size_t err_size);
 void pfd_config_free(struct pfd_config *conf);
 

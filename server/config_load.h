@@ -61,6 +61,7 @@ struct config_load {
     struct config_lines *lines; /* config_ndirectives of them, by row of config_directives */
     struct config_section_line *seclines; /* the line of each value set inside a section */
     size_t nseclines;
+    enum pfd_config_checks checks;
 };
 
 struct config_section_line {
@@ -75,6 +76,9 @@ void config_error(struct config_load *ld, int line, const char *fmt, ...)
 /* The same for another file (mime.types). */
 void config_error_in(struct config_load *ld, const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* Appends "FILE:LINE: warning: message" to conf->warnings: doubtful, not wrong. */
+void config_warning(struct config_load *ld, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Records "out of memory"; returns -1. */
 int config_oom(struct config_load *ld);
 

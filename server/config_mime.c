@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config_value.h"
 
@@ -178,4 +179,76 @@ const char *pfd_config_mime_lookup(const struct pfd_config *conf, const char *ex
     const struct pfd_mime_type *e =
         bsearch(key, conf->mime_types, conf->nmime_types, sizeof(*e), config_mime_key_cmp);
     return e != NULL ? e->type : NULL;
+}
+
+const char *config_mime_pick(const char *const *candidates, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (candidates[i] != NULL && access(candidates[i], F_OK) == 0)
+            return candidates[i];
+    }
+    return NULL;
+}
+
+/* What a site serves most, for a host without /etc/mime.types (a container, a minimal image):
+ * without it every file would go out as default_type. Types as IANA registers them. */
+static const char *const config_mime_builtin_lines[] = {
+    "text/html html htm",
+    "text/css css",
+    "text/javascript js mjs",
+    "application/json json map",
+    "application/manifest+json webmanifest",
+    "text/plain txt text log",
+    "text/csv csv",
+    "text/markdown md",
+    "application/xml xml xsl",
+    "application/atom+xml atom",
+    "application/rss+xml rss",
+    "application/pdf pdf",
+    "application/wasm wasm",
+    "application/zip zip",
+    "application/gzip gz",
+    "application/x-tar tar",
+    "image/png png",
+    "image/jpeg jpg jpeg",
+    "image/gif gif",
+    "image/svg+xml svg svgz",
+    "image/webp webp",
+    "image/avif avif",
+    "image/x-icon ico",
+    "image/bmp bmp",
+    "font/woff woff",
+    "font/woff2 woff2",
+    "font/ttf ttf",
+    "font/otf otf",
+    "audio/mpeg mp3",
+    "audio/ogg ogg oga",
+    "audio/wav wav",
+    "video/mp4 mp4 m4v",
+    "video/webm webm",
+    "video/ogg ogv",
+};
+
+static void config_mime_builtin_bad(void *ctx, const char *path, int line, const char *why)
+{
+    (void)ctx;
+    (void)path;
+    (void)line;
+    (void)why; /* the table above has no bad line: check_config tests it */
+}
+
+int config_mime_builtin(struct pfd_mime_type **types, size_t *ntypes)
+{
+    struct config_mime m = {NULL, 0, 0};
+    struct config_mime_report r = {config_mime_builtin_bad, NULL, "(built-in)"};
+    size_t n = sizeof(config_mime_builtin_lines) / sizeof(config_mime_builtin_lines[0]);
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        char line[128];
+        snprintf(line, sizeof(line), "%s", config_mime_builtin_lines[i]);
+        rc = config_mime_line(&m, &r, (int)i + 1, line);
+    }
+    if (config_mime_finish(&m, types, ntypes) == -1)
+        rc = -1;
+    return rc;
 }

@@ -26,4 +26,15 @@ int config_mime_read(const char *path, config_mime_bad_fn bad, void *ctx,
                      struct pfd_mime_type **types, size_t *ntypes);
 void config_mime_free(struct pfd_mime_type *types, size_t ntypes);
 
+/* Where the types come from when mime_types is not set: mime.types beside the config, else the
+ * system's, else the built-in table. */
+#define CONFIG_MIME_SYSTEM_FILE "/etc/mime.types"
+
+/* The first of the n candidate files that exists (NULL entries skipped), or NULL: then the
+ * built-in table serves. */
+const char *config_mime_pick(const char *const *candidates, size_t n);
+/* The built-in table of common web types (html, css, js, json, png, jpg, svg, woff2, wasm, mp4 …)
+ * into *types, the same shape as config_mime_read() makes; 0, or -1 when out of memory. */
+int config_mime_builtin(struct pfd_mime_type **types, size_t *ntypes);
+
 #endif

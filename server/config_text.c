@@ -302,6 +302,91 @@ done:
     return rc;
 }
 
+/* Whether the backslash at s[i], inside a double-quoted string, starts an escape that keeps
+ * libconfuse's meaning: \\ \" \' \n \t \r (the same in a pcre2 pattern), and \$ before '{' (what
+ * stops libconfuse from expanding ${NAME} from the environment). */
+static bool config_escape_kept(const char *s, size_t len, size_t i)
+{
+    if (i + 1 >= len)
+        return false;
+    char c = s[i + 1];
+    if (c != '\0' && strchr("\\\"'ntr", c) != NULL)
+        return true;
+    return c == '$' && i + 2 < len && s[i + 2] == '{';
+}
+
+/*
+ * Every other backslash in a double-quoted string is doubled, so that libconfuse keeps it: it
+ * would drop it ("\." became ".", "\d" became "d", so "~ \.png$" matched "/apng") or turn it into
+ * a control character ("\b", a regex's word boundary, became a backspace). Single-quoted strings
+ * keep their backslashes already. Runs on comment-free text; out is NULL when nothing changes.
+ * -1 when out of memory.
+ */
+static int config_text_keep_backslashes(const char *s, size_t len, char **out, size_t *out_len)
+{
+    *out = NULL;
+    char *copy = NULL;
+    for (int pass = 0; pass < 2; pass++) {
+        size_t n = 0;
+        char quote = 0;
+        for (size_t i = 0; i < len; i++) {
+            bool doubled = false, pair = false;
+            if (quote == 0 && (s[i] == '"' || s[i] == '\''))
+                quote = s[i];
+            else if (quote != 0 && s[i] == quote)
+                quote = 0;
+            else if (quote != 0 && s[i] == '\\') {
+                pair = quote == '\'' || config_escape_kept(s, len, i);
+                doubled = !pair;
+            }
+            if (copy != NULL && doubled)
+                copy[n] = '\\';
+            n += doubled;
+            if (copy != NULL)
+                copy[n] = s[i];
+            n++;
+            if (pair && i + 1 < len) { /* the escaped character is no quote */
+                if (copy != NULL)
+                    copy[n] = s[i + 1];
+                n++;
+                i++;
+            }
+        }
+        if (pass == 1) {
+            copy[n] = '\0';
+            *out = copy;
+            *out_len = n;
+        } else if (n == len) {
+            return 0;
+        } else if ((copy = malloc(n + 1)) == NULL) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Blanks comments, doubles the backslashes libconfuse would drop, then finds the headers in the
+ * text libconfuse will read (the doubling moves them). */
+static int config_text_prepare(struct config_text *t, struct config_text_error *err)
+{
+    if (config_text_scan(t, err) == -1)
+        return -1;
+    char *kept;
+    size_t kept_len;
+    if (config_text_keep_backslashes(t->data, t->len, &kept, &kept_len) == -1)
+        return config_text_fail(err, 0, "out of memory");
+    if (kept == NULL)
+        return 0;
+    free(t->data);
+    free(t->headers);
+    t->data = kept;
+    t->len = kept_len;
+    t->headers = NULL;
+    t->nheaders = 0;
+    t->unclosed_line = 0;
+    return config_text_scan(t, err);
+}
+
 int config_text_read(struct config_text *t, const char *file, struct config_text_error *err)
 {
     if (config_text_load(t, file, err) == -1)
@@ -316,7 +401,7 @@ int config_text_read(struct config_text *t, const char *file, struct config_text
         t->last_line--;
     t->data[t->len++] = ' '; /* fmemopen() refuses an empty buffer */
     t->data[t->len] = '\0';
-    return config_text_scan(t, err);
+    return config_text_prepare(t, err);
 }
 
 void config_text_free(struct config_text *t)

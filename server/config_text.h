@@ -1,6 +1,6 @@
 /*
- * config_text.h — the config file's text as libconfuse is given it: comments blanked, the
- * top-level titled sections found, every line where it was.
+ * config_text.h — the config file's text as libconfuse is given it: comments blanked, backslashes
+ * kept, the top-level titled sections found, every line where it was.
  *
  * libconfuse 3.3 counts lines wrongly after a comment and rejects a comment inside a list;
  * comment-free text fixes both, so every "FILE:LINE:" the loader prints is exact. The headers
@@ -44,7 +44,9 @@ struct config_text_error {
 
 /*
  * Reads file (a regular file of at most CONFIG_TEXT_MAX_BYTES without NUL bytes) into t, blanks
- * its comments and finds its headers. Returns 0, or -1 with err filled; t is then to be freed
+ * its comments, doubles each backslash of a double-quoted string that libconfuse would drop or
+ * turn into a control character (all but \\ \" \' \n \t \r and \$ before '{'), and finds its
+ * headers. Returns 0, or -1 with err filled; t is then to be freed
  * all the same. t starts zeroed.
  */
 int config_text_read(struct config_text *t, const char *file, struct config_text_error *err);

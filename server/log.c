@@ -386,7 +386,8 @@ enum access_op {
     ACCESS_QUERY,        /* %q */
     ACCESS_METHOD,       /* %m */
     ACCESS_PROTOCOL,     /* %H */
-    ACCESS_SERVER_NAME,  /* %v %V */
+    ACCESS_SERVER_NAME,  /* %v */
+    ACCESS_REQUEST_HOST, /* %V: the Host the client sent, as Apache with UseCanonicalName Off */
     ACCESS_LOCAL_PORT,   /* %p */
     ACCESS_PID,          /* %P */
     ACCESS_KEEPALIVE,    /* %k */
@@ -431,7 +432,7 @@ static int access_op_for(char c)
         {'r', ACCESS_REQUEST_LINE}, {'s', ACCESS_STATUS},      {'b', ACCESS_BYTES_CLF},
         {'B', ACCESS_BYTES},        {'D', ACCESS_DURATION_US}, {'T', ACCESS_DURATION_S},
         {'U', ACCESS_PATH},         {'q', ACCESS_QUERY},       {'m', ACCESS_METHOD},
-        {'H', ACCESS_PROTOCOL},     {'v', ACCESS_SERVER_NAME}, {'V', ACCESS_SERVER_NAME},
+        {'H', ACCESS_PROTOCOL},     {'v', ACCESS_SERVER_NAME}, {'V', ACCESS_REQUEST_HOST},
         {'p', ACCESS_LOCAL_PORT},   {'P', ACCESS_PID},         {'k', ACCESS_KEEPALIVE},
         {'X', ACCESS_CONN_STATUS},
     };
@@ -660,6 +661,9 @@ static void access_append_item(struct pfd_buf *b, const struct access_item *it,
         break;
     case ACCESS_SERVER_NAME:
         access_append_escaped(b, pfd_request_server_name(r));
+        break;
+    case ACCESS_REQUEST_HOST: /* without its port; no Host: the server's name */
+        access_append_escaped(b, pfd_request_host(r));
         break;
     case ACCESS_LOCAL_PORT:
         pfd_buf_printf(b, "%d", r->conn->local_port);

@@ -193,39 +193,75 @@ static int write_pid_file(const char *path)
     return fclose(f);
 }
 
-/* Started as root, the master serves nothing itself: the workers do, as `user`. A document root
- * that user cannot read would answer every request with 403, so say it now, in a child that
- * switches user the way a worker does. */
-static int check_worker_access(const struct pfd_config *conf)
+/* Whether the workers' user (inside chroot, if any) may open path with mode (access(2) bits):
+ * asked in a child that switches user the way a worker does. true when not root (the workers are
+ * this user) or when it cannot tell. */
+static bool worker_can_access(const struct pfd_config *conf, const char *path, int mode)
 {
     if (geteuid() != 0)
-        return 0;
+        return true;
     pid_t pid = fork();
     if (pid < 0)
-        return 0; /* cannot tell: the workers will log what they meet */
+        return true; /* cannot tell: the workers will log what they meet */
     if (pid == 0)
-        _exit(pfd_worker_drop_privileges(conf) == 0 && access(conf->document_root, R_OK | X_OK) == 0
-                  ? 0
-                  : 1);
+        _exit(pfd_worker_drop_privileges(conf) == 0 && access(path, mode) == 0 ? 0 : 1);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-        return 0;
-    fprintf(stderr,
-            "%s: document_root \"%s\"%s%s%s cannot be read by user \"%s\", whom the workers "
-            "run as: set `user` in the config, or give that user read and search permission on "
-            "every folder of the path\n",
-            conf->file, conf->document_root, conf->chroot != NULL ? " (inside chroot \"" : "",
-            conf->chroot != NULL ? conf->chroot : "", conf->chroot != NULL ? "\")" : "",
-            conf->user);
-    return -1;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* Started as root, the master serves nothing itself: the workers do, as `user`. A document root
+ * that user cannot read would answer every request with 403, an htpasswd file it cannot read
+ * every login with 500: say it now, with the line to fix. */
+static int check_worker_access(const struct pfd_config *conf)
+{
+    int rc = 0;
+    const char *jail = conf->chroot;
+    if (!worker_can_access(conf, conf->document_root, R_OK | X_OK)) {
+        fprintf(stderr,
+                "%s: document_root \"%s\"%s%s%s cannot be read by user \"%s\", whom the workers "
+                "run as: set `user` in the config, or give that user read and search permission "
+                "on every folder of the path\n",
+                conf->file, conf->document_root, jail != NULL ? " (inside chroot \"" : "",
+                jail != NULL ? jail : "", jail != NULL ? "\")" : "", conf->user);
+        rc = -1;
+    }
+    for (size_t i = 0; i < conf->nlocations; i++) {
+        const struct pfd_location *loc = &conf->locations[i];
+        if (loc->auth_user_file == NULL || worker_can_access(conf, loc->auth_user_file, R_OK))
+            continue;
+        fprintf(stderr,
+                "%s:%d: location \"%s\": auth_user_file \"%s\"%s%s%s cannot be read by user "
+                "\"%s\", whom the workers run as (it is read at each request): give that user "
+                "read permission on it and search permission on its folders\n",
+                conf->file, loc->line, loc->pattern, loc->auth_user_file,
+                jail != NULL ? " (inside chroot \"" : "", jail != NULL ? jail : "",
+                jail != NULL ? "\")" : "", conf->user);
+        rc = -1;
+    }
+    return rc;
+}
+
+/* What the load found doubtful (conf->warnings): on stderr for -t, in the error log at start. */
+static void report_warnings(const struct pfd_config *conf, bool to_stderr)
+{
+    const char *w = conf->warnings;
+    while (w != NULL && *w != '\0') {
+        size_t n = strcspn(w, "\n");
+        if (to_stderr)
+            fprintf(stderr, "%.*s\n", (int)n, w);
+        else
+            pfd_log(PFD_LOG_WARN, "%.*s", (int)n, w);
+        w += n + (w[n] == '\n');
+    }
 }
 
 /* -t: what start-up would check, modules' own option checks (their init hooks) included. */
 static int test_config(struct pfd_config *conf)
 {
     struct pfd_server server = {.conf = conf, .slot = -1, .generation = 1};
+    report_warnings(conf, true);
     int rc = check_worker_access(conf) == 0 && pfd_modules_init(&server, conf) == 0 ? 0 : 1;
     pfd_modules_fini(conf);
     if (rc == 0)
@@ -240,20 +276,37 @@ static int run(struct pfd_server *s, const struct options *o)
         pfd_log(PFD_LOG_EMERG, "cannot daemonize: %s", strerror(errno));
         return 1;
     }
-    if (write_pid_file(s->conf->pid_file) != 0)
-        return 1;
     int rc;
     if (o->single_process) {
+        /* No pid file: the single process has dropped root (as a worker does) by the time it
+         * stops, so it could not remove one, and would leave it behind. */
         s->slot = pfd_scoreboard_slot_claim(s->scoreboard);
         s->scoreboard->slots[s->slot].pid = getpid();
         pfd_log(PFD_LOG_NOTICE, "preforkd/%s serving in a single process (-X), pid %d", PFD_VERSION,
                 (int)getpid());
         pfd_worker_run(s); /* does not return */
     }
+    if (write_pid_file(s->conf->pid_file) != 0)
+        return 1;
     rc = pfd_master_run(s);
     if (s->conf->pid_file != NULL)
         unlink(s->conf->pid_file);
     return rc;
+}
+
+/* A daemon's stderr is /dev/null: a log that is "-" would be thrown away, unseen. Said while
+ * stderr is still the terminal. */
+static void warn_daemon_stderr_logs(const struct pfd_config *conf)
+{
+    const char *logs[] = {conf->error_log, conf->access_log};
+    const char *names[] = {"error_log", "access_log"};
+    for (size_t i = 0; i < 2; i++) {
+        if (logs[i] != NULL && strcmp(logs[i], "-") == 0)
+            fprintf(stderr,
+                    "%s: warning: -D with %s = \"-\": a daemon's stderr is /dev/null, so these "
+                    "lines are lost; give %s a file (or \"| command\")\n",
+                    conf->file, names[i], names[i]);
+    }
 }
 
 int main(int argc, char **argv)
@@ -261,8 +314,15 @@ int main(int argc, char **argv)
     struct options o = {0};
     if (parse_options(argc, argv, &o) != 0)
         return 2;
+    /* A daemon runs in "/": a relative -f would name another file (or none) at every reload. */
+    char *config_real = o.daemonize ? realpath(o.config_file, NULL) : NULL;
+    if (config_real != NULL)
+        o.config_file = config_real;
     char err[8192];
-    struct pfd_config *conf = pfd_config_load(o.config_file, true, err, sizeof(err));
+    enum pfd_config_checks checks =
+        o.test_only || o.explain ? PFD_CONFIG_CHECK_TEST : PFD_CONFIG_CHECK_START;
+    struct pfd_config *conf = pfd_config_load(o.config_file, checks, err, sizeof(err));
+    free(config_real); /* conf->file is its own copy */
     if (conf == NULL) {
         fprintf(stderr, "%s\n", err);
         return 1;
@@ -284,10 +344,13 @@ int main(int argc, char **argv)
     }
     struct pfd_server server = {.conf = conf, .slot = -1, .generation = 1};
     server.access_log.fd = -1;
+    if (o.daemonize)
+        warn_daemon_stderr_logs(conf);
     if (pfd_log_open(conf->error_log, conf->log_level) != 0) {
         fprintf(stderr, "preforkd: open() \"%s\" failed: %s\n", conf->error_log, strerror(errno));
         return 1;
     }
+    report_warnings(conf, false);
     int rc = 1;
     if (pfd_access_log_open(&server.access_log, conf->access_log, conf->access_log_format) != 0 ||
         pfd_vhost_logs_open(conf) != 0)

@@ -286,6 +286,7 @@ static int master_reload(struct master *m)
     pfd_modules_fini(s->conf);
     pfd_config_free(s->conf);
     s->conf = conf;
+    pfd_log(PFD_LOG_NOTICE, "config \"%s\" reloaded", conf->file);
     return 0;
 }
 

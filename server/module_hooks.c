@@ -59,7 +59,12 @@ int pfd_modules_init(struct pfd_server *server, struct pfd_config *conf)
         struct pfd_loaded_module *m = &conf->loaded[i];
         m->conf = NULL;
         if (m->module->init != NULL && m->module->init(server, m->section, &m->conf) != 0) {
-            pfd_log(PFD_LOG_EMERG, "module \"%s\" failed to initialise", m->module->name);
+            /* The module said why (above); this says where, as every config error does. */
+            if (m->line > 0)
+                pfd_log(PFD_LOG_EMERG, "%s:%d: module \"%s\" refused the options of this section",
+                        conf->file, m->line, m->module->name);
+            else
+                pfd_log(PFD_LOG_EMERG, "module \"%s\" failed to initialise", m->module->name);
             return -1;
         }
     }

@@ -5,10 +5,12 @@
 #include "testsupport.h"
 
 #include <check.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <arpa/inet.h>
@@ -106,7 +108,7 @@ static bool line_sets(const char *line, const char *key)
 /*
  * One top-level line of config/preforkd.conf, made to work from dir: module_dir → the built
  * modules, listen → a free port, relative document_root/mime_types → the tree's config
- * folder, relative logs and pid file → dir.
+ * folder, relative logs and the pid file → dir.
  */
 static void rewrite_line(FILE *f, const char *line, const char *dir, int port)
 {
@@ -129,8 +131,9 @@ static void rewrite_line(FILE *f, const char *line, const char *dir, int port)
             return;
         }
     }
-    for (size_t i = 0; relative && i < 3; i++) {
-        if (line_sets(line, dir_keys[i])) {
+    for (size_t i = 0; quoted && i < 3; i++) {
+        /* the logs unless "-"; the pid file wherever it is ("/run/preforkd.pid") */
+        if (line_sets(line, dir_keys[i]) && (relative || strcmp(dir_keys[i], "pid_file") == 0)) {
             const char *base = strrchr(value, '/');
             fprintf(f, "%s = \"%s/%s\"\n", dir_keys[i], dir, base ? base + 1 : value);
             return;
@@ -202,6 +205,135 @@ START_TEST(test_check_bad_value)
 }
 END_TEST
 
+/* `preforkd -t -f FILE && kill -USR1 …` (docs/operations.md, the systemd unit's ExecReload)
+ * checks the config of a running server: its listen addresses are taken, by that server. */
+START_TEST(test_check_passes_on_a_running_servers_config)
+{
+    struct ts_server s;
+    ts_server_start(&s, NULL);
+    char *out;
+    int code = run_preforkd(&out, "-t", "-f", s.conf, NULL);
+    static char copy[2048];
+    snprintf(copy, sizeof(copy), "%s", out);
+    free(out);
+    ts_server_stop(&s);
+    ck_assert_msg(code == 0, "-t on the running server's config exited %d:\n%s", code, copy);
+    ck_assert_msg(strstr(copy, "syntax OK") != NULL, "no \"syntax OK\":\n%s", copy);
+    ck_assert_msg(strstr(copy, "warning: listen") != NULL &&
+                      strstr(copy, "address already in use") != NULL,
+                  "the busy address is not mentioned:\n%s", copy);
+}
+END_TEST
+
+/* user = "root" is refused, by -t and at start, with FILE:LINE, as Apache refuses `User root`. */
+START_TEST(test_root_workers_refused)
+{
+    assert_bad_config("listen = {\"127.0.0.1:18080\"}\n"
+                      "document_root = \"/tmp\"\n"
+                      "module_dir = \"" PFD_MODULE_DIR "\"\n"
+                      "user = \"root\"\n",
+                      4);
+    struct ts_server s;
+    ck_assert_int_eq(ts_server_init(&s), 0);
+    ck_assert_int_eq(ts_server_configure(&s, "user = \"root\"\n"), 0);
+    const char *argv[] = {PFD_BINARY, "-f", s.conf, NULL};
+    char *out = NULL;
+    int code = ts_run(argv, RUN_TIMEOUT_S, &out);
+    char needle[TS_PATH_MAX + 16];
+    snprintf(needle, sizeof(needle), "%s:", s.conf);
+    bool named = out != NULL && strstr(out, needle) != NULL &&
+                 strstr(out, "the workers would run as root") != NULL;
+    static char copy[2048];
+    snprintf(copy, sizeof(copy), "%s", out != NULL ? out : "");
+    free(out);
+    ts_server_stop(&s);
+    ck_assert_msg(code == 1 && named, "start with user = \"root\": exit %d, said:\n%s", code, copy);
+}
+END_TEST
+
+/* The same config with allow_root_workers = true: accepted, as the README documents. */
+START_TEST(test_root_workers_allowed_explicitly)
+{
+    struct ts_server s;
+    ck_assert_int_eq(ts_server_init(&s), 0);
+    ck_assert_int_eq(ts_server_configure(&s, "user = \"root\"\nallow_root_workers = true\n"), 0);
+    assert_check_config(s.conf, 0, "syntax OK");
+    ts_server_stop(&s);
+}
+END_TEST
+
+/* A module's refusal of its options names the file and line, as every config error does. */
+START_TEST(test_check_module_option_error_names_the_line)
+{
+    assert_bad_config("listen = {\"127.0.0.1:18080\"}\n"
+                      "document_root = \"/tmp\"\n"
+                      "module_dir = \"" PFD_MODULE_DIR "\"\n"
+                      "modules = {\"static\"}\n"
+                      "module \"static\" { expires = \"soon\" }\n",
+                      5);
+}
+END_TEST
+
+/* What start-up opens for writing is checked by -t: a log in a folder that does not exist, a pid
+ * file whose folder is a file. Each names its line. */
+START_TEST(test_check_files_the_master_writes)
+{
+    static const struct {
+        const char *directive, *path; /* path under the temp dir */
+    } cases[] = {
+        {"error_log", "no-such-folder/error.log"},
+        {"access_log", "no-such-folder/access.log"},
+        {"pid_file", "no-such-folder/preforkd.pid"},
+        {"pid_file", "htdocs/hello.txt/preforkd.pid"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct ts_server s;
+        ck_assert_int_eq(ts_server_init(&s), 0);
+        char text[4 * TS_PATH_MAX], conf[TS_PATH_MAX + 32], needle[TS_PATH_MAX + 128];
+        snprintf(text, sizeof(text),
+                 "listen = {\"127.0.0.1:%d\"}\ndocument_root = \"%s\"\nmodule_dir = \"%s\"\n"
+                 "%s = \"%s/%s\"\n",
+                 s.port, s.docroot, PFD_MODULE_DIR, cases[i].directive, s.dir, cases[i].path);
+        snprintf(conf, sizeof(conf), "%s/bad.conf", s.dir);
+        ck_assert_int_eq(ts_file_write(conf, text, strlen(text)), 0);
+        snprintf(needle, sizeof(needle), "%s:4: %s", conf, cases[i].directive);
+        assert_check_config(conf, 1, needle);
+        ts_server_stop(&s);
+    }
+}
+END_TEST
+
+/* As root the workers read htpasswd files as `user` (nobody): one only root can read would fail
+ * every login at request time, so -t refuses it, naming the location. */
+START_TEST(test_check_htpasswd_unreadable_by_workers)
+{
+    if (geteuid() != 0) {
+        fprintf(stderr, "SKIP: the workers switch users only when started as root\n");
+        return;
+    }
+    struct ts_server s;
+    ck_assert_int_eq(ts_server_init(&s), 0);
+    char htpasswd[TS_PATH_MAX + 16], text[4 * TS_PATH_MAX], conf[TS_PATH_MAX + 32];
+    char needle[TS_PATH_MAX + 128];
+    snprintf(htpasswd, sizeof(htpasswd), "%s/htpasswd", s.dir);
+    const char *entry = "alice:$2y$05$abcdefghijklmnopqrstuuJ2JCRn9qbgCgp1bA7yWQe1Rn2iEnjq6\n";
+    ck_assert_int_eq(ts_file_write(htpasswd, entry, strlen(entry)), 0);
+    ck_assert_int_eq(chmod(htpasswd, 0600), 0);
+    snprintf(text, sizeof(text),
+             "listen = {\"127.0.0.1:%d\"}\ndocument_root = \"%s\"\nmodule_dir = \"%s\"\n"
+             "location \"/private/\" {\n"
+             "  auth_basic = \"Private\"\n  auth_user_file = \"%s\"\n}\n",
+             s.port, s.docroot, PFD_MODULE_DIR, htpasswd);
+    snprintf(conf, sizeof(conf), "%s/bad.conf", s.dir);
+    ck_assert_int_eq(ts_file_write(conf, text, strlen(text)), 0);
+    snprintf(needle, sizeof(needle), "%s:4: location \"/private/\": auth_user_file", conf);
+    assert_check_config(conf, 1, needle);
+    ck_assert_int_eq(chmod(htpasswd, 0644), 0); /* readable by all: accepted */
+    assert_check_config(conf, 0, "syntax OK");
+    ts_server_stop(&s);
+}
+END_TEST
+
 START_TEST(test_check_missing_file)
 {
     assert_check_config("/nonexistent/preforkd-test.conf", 1, "/nonexistent/preforkd-test.conf");
@@ -267,6 +399,58 @@ START_TEST(test_single_process)
 }
 END_TEST
 
+/* -X is one process that has dropped root (as a worker does) when it stops, so it could not
+ * remove a pid file: it writes none, and leaves none behind. */
+START_TEST(test_single_process_leaves_no_pid_file)
+{
+    struct ts_server s;
+    const char *args[] = {"-X", NULL};
+    ts_server_start_args(&s, NULL, args);
+    ck_assert_int_eq(ts_get_status(s.port, "/hello.txt"), 200);
+    ck_assert_int_eq(kill(s.pid, SIGTERM), 0);
+    ck_assert_msg(ts_server_wait_exit(&s, TS_STOP_TIMEOUT_S), "preforkd -X outlived SIGTERM");
+    bool left = access(s.pid_file, F_OK) == 0;
+    ts_server_stop(&s);
+    ck_assert_msg(!left, "preforkd -X left its pid file behind");
+}
+END_TEST
+
+/* -D with error_log = "-": stderr becomes /dev/null, so say it while the terminal is there. */
+START_TEST(test_daemon_with_stderr_log_warns)
+{
+    struct ts_server s;
+    ck_assert_int_eq(ts_server_init(&s), 0);
+    ck_assert_int_eq(ts_server_configure(&s, "error_log = \"-\"\n"), 0);
+    const char *args[] = {"-D", "-f", s.conf, NULL};
+    ck_assert_int_eq(ts_server_spawn(&s, args), 0);
+    ck_assert_msg(ts_server_wait_exit(&s, TS_START_TIMEOUT_S), "-D did not return");
+    pid_t master = ts_pid_file_wait(s.pid_file, TS_START_TIMEOUT_S);
+    ck_assert_msg(master > 0, "no daemon");
+    ts_server_adopt(&s, master);
+    bool warned = ts_file_contains(s.err, "-D with error_log = \"-\"");
+    if (!warned)
+        ts_server_dump(&s);
+    ts_server_stop(&s);
+    ck_assert_msg(warned, "no warning that the daemon's error log is thrown away");
+}
+END_TEST
+
+/* ./build.sh without an argument says how to use it and stops, before installing or building
+ * anything: with no program on PATH it cannot have tried. */
+START_TEST(test_build_script_usage_first)
+{
+    const char *argv[] = {
+        "/usr/bin/env", "-i", "PATH=/nonexistent", "/bin/sh", PFD_SOURCE_DIR "/build.sh", NULL};
+    char *out = NULL;
+    int code = ts_run(argv, RUN_TIMEOUT_S, &out);
+    static char copy[2048];
+    snprintf(copy, sizeof(copy), "%s", out != NULL ? out : "");
+    free(out);
+    ck_assert_msg(code == 2 && strstr(copy, "usage:") != NULL && strstr(copy, "not found") == NULL,
+                  "build.sh without an argument: exit %d, said:\n%s", code, copy);
+}
+END_TEST
+
 static Suite *cli_suite(void)
 {
     Suite *suite = suite_create("cli");
@@ -284,12 +468,21 @@ static Suite *cli_suite(void)
     tcase_add_test(check, test_check_unknown_directive);
     tcase_add_test(check, test_check_bad_value);
     tcase_add_test(check, test_check_missing_file);
+    tcase_add_test(check, test_check_passes_on_a_running_servers_config);
+    tcase_add_test(check, test_root_workers_refused);
+    tcase_add_test(check, test_root_workers_allowed_explicitly);
+    tcase_add_test(check, test_check_module_option_error_names_the_line);
+    tcase_add_test(check, test_check_files_the_master_writes);
+    tcase_add_test(check, test_check_htpasswd_unreadable_by_workers);
     suite_add_tcase(suite, check);
 
     TCase *startup = tcase_create("startup");
     tcase_set_timeout(startup, 60);
     tcase_add_test(startup, test_port_in_use);
     tcase_add_test(startup, test_single_process);
+    tcase_add_test(startup, test_single_process_leaves_no_pid_file);
+    tcase_add_test(startup, test_daemon_with_stderr_log_warns);
+    tcase_add_test(startup, test_build_script_usage_first);
     suite_add_tcase(suite, startup);
     return suite;
 }

@@ -61,6 +61,62 @@ START_TEST(test_stale_pid_file_removed)
 }
 END_TEST
 
+/* -D with a relative -f, the default's way: the daemon works in "/", so the file must be found
+ * again at every reload, from wherever the server was started. */
+START_TEST(test_daemon_with_relative_config_reloads)
+{
+    struct ts_server s;
+    ck_assert_int_eq(ts_server_init(&s), 0);
+    ck_assert_int_eq(ts_server_configure(&s, NULL), 0);
+    ck_assert_int_eq(chdir(s.dir), 0); /* this test's own process (Check forks each test) */
+    const char *args[] = {"-D", "-f", "preforkd.conf", NULL};
+    ck_assert_int_eq(ts_server_spawn(&s, args), 0);
+    ck_assert_msg(ts_server_wait_exit(&s, TS_START_TIMEOUT_S), "-D did not return");
+    pid_t master = ts_pid_file_wait(s.pid_file, TS_START_TIMEOUT_S);
+    ck_assert_msg(master > 0, "no daemon");
+    ts_server_adopt(&s, master);
+    ck_assert_msg(ts_server_wait_ready(&s, TS_START_TIMEOUT_S) == 0, "the daemon does not accept");
+    const int signals[] = {SIGUSR1, SIGHUP};
+    for (int i = 0; i < 2; i++) {
+        ck_assert_int_eq(kill(master, signals[i]), 0);
+        double deadline = ts_now() + 10.0;
+        while (tso_count_lines(s.error_log, "reloaded") < i + 1 && ts_now() < deadline &&
+               !ts_file_contains(s.error_log, "reload failed"))
+            ts_sleep_ms(50);
+        ck_assert_msg(!ts_file_contains(s.error_log, "reload failed"), "%s: a reload failed",
+                      s.error_log);
+        ck_assert_msg(tso_count_lines(s.error_log, "preforkd.conf\" reloaded") == i + 1,
+                      "reload %d not logged as done", i + 1);
+        ck_assert_int_eq(ts_get_status(s.port, "/hello.txt"), 200);
+    }
+    ts_server_stop(&s);
+}
+END_TEST
+
+/* %V is the host the client asked for (Apache's %V with UseCanonicalName Off), without its port;
+ * %v stays the server's name. */
+START_TEST(test_access_log_percent_v_is_the_requested_host)
+{
+    struct ts_server s;
+    ts_server_start(&s, "server_name = \"canonical.test\"\n"
+                        "access_log_format = \"%v|%V|%U\"\n");
+    struct ts_response r;
+    ck_assert_int_eq(ts_request(s.port,
+                                "GET /hello.txt?asked HTTP/1.1\r\nHost: WWW.Asked.Test:8080\r\n"
+                                "Connection: close\r\n\r\n",
+                                &r),
+                     TS_OK);
+    ts_response_free(&r);
+    ck_assert_int_eq(ts_request(s.port, "GET /hello.txt?nohost HTTP/1.0\r\n\r\n", &r), TS_OK);
+    ts_response_free(&r);
+    ck_assert_msg(ts_file_wait_for(s.access_log, "canonical.test|www.asked.test|/hello.txt", 5.0),
+                  "%%V is not the requested host");
+    ck_assert_msg(ts_file_wait_for(s.access_log, "canonical.test|canonical.test|", 5.0),
+                  "%%V without a Host is not the server's name");
+    ts_server_stop(&s);
+}
+END_TEST
+
 /* ---- reloads under load ------------------------------------------------------------------- */
 
 static void assert_no_loss(const struct tso_load_result *res, const char *what)
@@ -158,6 +214,113 @@ START_TEST(test_log_rotation_under_load)
     char why[300];
     ck_assert_msg(tso_lines_whole(rotated, why, sizeof(why)), "%s: %s", rotated, why);
     ck_assert_msg(tso_lines_whole(s.access_log, why, sizeof(why)), "%s: %s", s.access_log, why);
+    ts_server_stop(&s);
+}
+END_TEST
+
+/* ---- the shipped logrotate recipe ---------------------------------------------------------- */
+
+#define OPS_LOGROTATE "/usr/sbin/logrotate"
+
+/* text with every occurrence of from replaced by to (malloc'd). */
+static char *replace_all(const char *text, const char *from, const char *to)
+{
+    size_t n = 0, flen = strlen(from), tlen = strlen(to);
+    for (const char *p = strstr(text, from); p != NULL; p = strstr(p + flen, from))
+        n++;
+    char *out = malloc(strlen(text) + n * tlen + 1), *o = out;
+    ck_assert_ptr_nonnull(out);
+    for (const char *p = text;;) {
+        const char *hit = strstr(p, from);
+        size_t keep = hit != NULL ? (size_t)(hit - p) : strlen(p);
+        memcpy(o, p, keep);
+        o += keep;
+        if (hit == NULL)
+            break;
+        memcpy(o, to, tlen);
+        o += tlen;
+        p = hit + flen;
+    }
+    *o = '\0';
+    return out;
+}
+
+/* The shipped files agree: the config writes the pid file the recipe reads. */
+static void assert_shipped_pid_file_consistent(void)
+{
+    char *conf = ts_file_read(PFD_SOURCE_DIR "/config/preforkd.conf", NULL);
+    char *recipe = ts_file_read(PFD_SOURCE_DIR "/config/preforkd.logrotate", NULL);
+    bool conf_writes = conf != NULL && strstr(conf, "\npid_file = \"/run/preforkd.pid\"") != NULL;
+    bool recipe_reads = recipe != NULL && strstr(recipe, "/run/preforkd.pid") != NULL &&
+                        strstr(recipe, "/var/log/preforkd/*.log") != NULL;
+    free(conf);
+    free(recipe);
+    ck_assert_msg(conf_writes, "config/preforkd.conf does not write /run/preforkd.pid");
+    ck_assert_msg(recipe_reads, "config/preforkd.logrotate does not rotate /var/log/preforkd/*.log "
+                                "and signal /run/preforkd.pid");
+}
+
+/* Until none of the n pids lives (old workers after a graceful restart); bounded. */
+static bool wait_gone(const pid_t *pids, size_t n, double timeout_s)
+{
+    double deadline = ts_now() + timeout_s;
+    for (int i = 0; i < 1000 && ts_now() < deadline; i++) {
+        size_t alive = 0;
+        for (size_t j = 0; j < n; j++)
+            alive += ts_pid_alive(pids[j]);
+        if (alive == 0)
+            return true;
+        ts_sleep_ms(50);
+    }
+    return false;
+}
+
+/* The real logrotate on config/preforkd.logrotate, pointed at this server's logs and pid file:
+ * the logs are renamed, the master reopens them, and new requests go to the new access.log. */
+START_TEST(test_logrotate_recipe_reopens_logs)
+{
+    assert_shipped_pid_file_consistent();
+    if (!tso_have(OPS_LOGROTATE)) {
+        fprintf(stderr, "SKIP: %s not installed (Debian package logrotate)\n", OPS_LOGROTATE);
+        return;
+    }
+    struct ts_server s;
+    ts_server_start(&s, NULL);
+    ck_assert_msg(ts_pid_file_wait(s.pid_file, 5.0) == s.pid, "no pid file");
+    ck_assert_int_eq(ts_get_status(s.port, "/hello.txt?before"), 200);
+    ck_assert_msg(ts_file_wait_for(s.access_log, "?before ", 5.0), "not logged");
+
+    char *recipe = ts_file_read(PFD_SOURCE_DIR "/config/preforkd.logrotate", NULL);
+    ck_assert_ptr_nonnull(recipe);
+    char logs[TS_PATH_MAX + 8], conf[TS_PATH_MAX + 32], state[TS_PATH_MAX + 32];
+    snprintf(logs, sizeof(logs), "%s/", s.dir);
+    char *step = replace_all(recipe, "/var/log/preforkd/", logs);
+    char *rendered = replace_all(step, "/run/preforkd.pid", s.pid_file);
+    free(recipe);
+    free(step);
+    snprintf(conf, sizeof(conf), "%s/logrotate.conf", s.dir);
+    snprintf(state, sizeof(state), "%s/logrotate.state", s.dir);
+    ck_assert_int_eq(ts_file_write(conf, rendered, strlen(rendered)), 0);
+    free(rendered);
+
+    pid_t old[TS_MAX_PIDS];
+    size_t nold = ts_workers(s.pid, old, TS_MAX_PIDS);
+    const char *argv[] = {OPS_LOGROTATE, "-f", "-s", state, conf, NULL};
+    char *out = NULL;
+    int rc = ts_run(argv, 20.0, &out);
+    ck_assert_msg(rc == 0, "logrotate exited %d: %s", rc, out != NULL ? out : "");
+    free(out);
+
+    char rotated[TS_PATH_MAX + 8];
+    snprintf(rotated, sizeof(rotated), "%s.1", s.access_log);
+    ck_assert_msg(ts_file_contains(rotated, "?before "), "%s: not rotated", rotated);
+    ck_assert_msg(ts_file_wait_for(s.error_log, "reloaded", 10.0),
+                  "no reload in a new error.log after logrotate");
+    ck_assert_msg(wait_gone(old, nold, 10.0), "old workers still running");
+    ck_assert_int_eq(ts_get_status(s.port, "/hello.txt?after"), 200);
+    ck_assert_msg(ts_file_wait_for(s.access_log, "?after ", 5.0),
+                  "a request after the rotation is not in the new access.log");
+    ck_assert_msg(!ts_file_contains(rotated, "?after "), "still written to %s", rotated);
     ts_server_stop(&s);
 }
 END_TEST
@@ -272,11 +435,14 @@ int main(void)
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_pid_file_refuses_a_second_start);
     tcase_add_test(tc, test_stale_pid_file_removed);
+    tcase_add_test(tc, test_daemon_with_relative_config_reloads);
+    tcase_add_test(tc, test_access_log_percent_v_is_the_requested_host);
     suite_add_tcase(suite, tc);
     tc = tcase_create("reload");
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_reload_adding_a_location_loses_nothing);
     tcase_add_test(tc, test_log_rotation_under_load);
+    tcase_add_test(tc, test_logrotate_recipe_reopens_logs);
     tcase_add_test(tc, test_winch_bounded_by_graceful_timeout);
     tcase_add_test(tc, test_piped_log_restarted);
     suite_add_tcase(suite, tc);

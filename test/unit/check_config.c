@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "config_mime.h"
 #include "config_text.h"
 #include "config_value.h"
 
@@ -303,6 +304,12 @@ static const struct error_case error_cases[] = {
      4, "vhost \"a.test\": access_log_format: unknown code %Z"},
     {"vhost empty error_log", "modules = {}\nvhost \"a.test\" {\n  error_log = \"\"\n}\n", 3,
      "error_log \"\": must not be empty"},
+    /* Users. */
+    {"workers as root refused", "modules = {}\n\nuser = \"root\"\n", 3,
+     "user \"root\": the workers would run as root (uid 0)"},
+    {"workers as root refused unless allowed, and only allowed by true",
+     "modules = {}\nallow_root_workers = false\nuser = \"root\"\n", 3,
+     "set allow_root_workers = true"},
 };
 
 START_TEST(test_error_case)
@@ -362,8 +369,8 @@ START_TEST(test_minimal_defaults)
     ck_assert_uint_eq(conf->nmodules, 0);
     ck_assert_uint_eq(conf->nindex_files, 1);
     ck_assert_str_eq(conf->index_files[0], "index.html");
-    ck_assert_ptr_null(conf->mime_types_file); /* no mime.types beside the config */
-    ck_assert_uint_eq(conf->nmime_types, 0);
+    /* no mime.types beside the config: the system's, or the built-in table */
+    ck_assert_uint_gt(conf->nmime_types, 0);
     ck_assert_str_eq(conf->default_type, "application/octet-stream");
     ck_assert(!conf->trace_enable);
     ck_assert(conf->server_tokens);
@@ -741,6 +748,78 @@ START_TEST(test_mime_types_empty)
 }
 END_TEST
 
+/* Without mime_types: beside the config, else the system's file, else the built-in table. */
+START_TEST(test_mime_types_fallback_order)
+{
+    struct test_dir d;
+    test_dir_make(&d);
+    char beside[TEST_PATH_MAX * 2], system[TEST_PATH_MAX * 2], none[TEST_PATH_MAX * 2];
+    snprintf(beside, sizeof(beside), "%s/mime.types", d.path);
+    snprintf(system, sizeof(system), "%s/system.types", d.path);
+    snprintf(none, sizeof(none), "%s/absent.types", d.path);
+    test_write(beside, "text/plain txt\n");
+    test_write(system, "text/plain txt\n");
+    const char *both[] = {beside, system}, *only_system[] = {none, system},
+               *neither[] = {none, none};
+    ck_assert_str_eq(config_mime_pick(both, 2), beside);
+    ck_assert_str_eq(config_mime_pick(only_system, 2), system);
+    ck_assert_ptr_null(config_mime_pick(neither, 2));
+    test_dir_remove(&d);
+}
+END_TEST
+
+/* The built-in table: what a site serves most, each with its registered type. */
+static const struct {
+    const char *extension, *type;
+} builtin_cases[] = {
+    {"html", "text/html"},        {"htm", "text/html"},       {"css", "text/css"},
+    {"js", "text/javascript"},    {"mjs", "text/javascript"}, {"json", "application/json"},
+    {"png", "image/png"},         {"jpg", "image/jpeg"},      {"jpeg", "image/jpeg"},
+    {"gif", "image/gif"},         {"svg", "image/svg+xml"},   {"txt", "text/plain"},
+    {"pdf", "application/pdf"},   {"ico", "image/x-icon"},    {"webp", "image/webp"},
+    {"woff2", "font/woff2"},      {"woff", "font/woff"},      {"xml", "application/xml"},
+    {"wasm", "application/wasm"}, {"mp4", "video/mp4"},       {"webm", "video/webm"},
+    {"mp3", "audio/mpeg"},        {"avif", "image/avif"},     {"PNG", "image/png"},
+};
+
+START_TEST(test_mime_types_builtin)
+{
+    struct pfd_config conf = {0};
+    ck_assert_int_eq(config_mime_builtin(&conf.mime_types, &conf.nmime_types), 0);
+    ck_assert_uint_ge(conf.nmime_types, 40);
+    for (size_t i = 0; i < sizeof(builtin_cases) / sizeof(builtin_cases[0]); i++) {
+        const char *got = pfd_config_mime_lookup(&conf, builtin_cases[i].extension);
+        ck_assert_msg(got != NULL && strcmp(got, builtin_cases[i].type) == 0, ".%s: %s, want %s",
+                      builtin_cases[i].extension, got != NULL ? got : "unknown",
+                      builtin_cases[i].type);
+    }
+    ck_assert_ptr_null(pfd_config_mime_lookup(&conf, "xyz"));
+    config_mime_free(conf.mime_types, conf.nmime_types);
+}
+END_TEST
+
+/* No mime.types beside the config: the system's is read when there is one; otherwise the
+ * built-in table, and a warning that says so (what -t prints). */
+START_TEST(test_mime_types_none_beside)
+{
+    struct test_dir d;
+    test_dir_make(&d);
+    struct pfd_config *conf = test_load(&d, "modules = {}\n", false);
+    ck_assert_msg(conf != NULL, "%s", d.err);
+    ck_assert_str_eq(pfd_config_mime_lookup(conf, "png"), "image/png");
+    if (access(CONFIG_MIME_SYSTEM_FILE, F_OK) == 0) {
+        ck_assert_str_eq(conf->mime_types_file, CONFIG_MIME_SYSTEM_FILE);
+        ck_assert_ptr_null(conf->warnings);
+    } else {
+        ck_assert_ptr_null(conf->mime_types_file);
+        ck_assert_msg(conf->warnings != NULL && strstr(conf->warnings, "built-in table") != NULL,
+                      "no warning");
+    }
+    pfd_config_free(conf);
+    test_dir_remove(&d);
+}
+END_TEST
+
 /* ---- runtime checks ---------------------------------------------------------------------- */
 
 /* A listening socket on 127.0.0.1:<ephemeral>; its port. */
@@ -777,6 +856,42 @@ START_TEST(test_port_in_use)
 }
 END_TEST
 
+/* -t checks the config of a running server before a reload: the address it holds is in use, and
+ * that is only a warning then (start-up still refuses it, test_port_in_use). */
+START_TEST(test_port_in_use_only_warns_for_t)
+{
+    struct test_dir d;
+    test_dir_make(&d);
+    int port, fd = test_listener(&port);
+    char text[256], msg[TEST_PATH_MAX + 128];
+    snprintf(text, sizeof(text), "modules = {}\nlisten = {\"127.0.0.1:%d\"}\n", port);
+    test_write(d.conf, text);
+    struct pfd_config *conf = pfd_config_load(d.conf, PFD_CONFIG_CHECK_TEST, d.err, sizeof(d.err));
+    close(fd);
+    ck_assert_msg(conf != NULL, "%s", d.err);
+    snprintf(msg, sizeof(msg), "%s:2: warning: listen \"127.0.0.1:%d\": address already in use",
+             d.conf, port);
+    ck_assert_msg(conf->warnings != NULL && strstr(conf->warnings, msg) != NULL, "warnings: %s",
+                  conf->warnings != NULL ? conf->warnings : "(none)");
+    pfd_config_free(conf);
+    test_dir_remove(&d);
+}
+END_TEST
+
+/* Other bind errors stay errors for -t: an address this host does not have. */
+START_TEST(test_address_not_here_refused_by_t)
+{
+    struct test_dir d;
+    test_dir_make(&d);
+    test_write(d.conf, "modules = {}\nlisten = {\"192.0.2.1:8080\"}\n"); /* TEST-NET-1 */
+    struct pfd_config *conf = pfd_config_load(d.conf, PFD_CONFIG_CHECK_TEST, d.err, sizeof(d.err));
+    ck_assert_ptr_null(conf);
+    ck_assert_msg(test_err_has(d.err, d.conf, 2, "listen \"192.0.2.1:8080\": bind() failed"), "%s",
+                  d.err);
+    test_dir_remove(&d);
+}
+END_TEST
+
 START_TEST(test_port_free)
 {
     struct test_dir d;
@@ -806,6 +921,100 @@ START_TEST(test_user_unknown)
         ck_assert_msg(test_err_has(d.err, d.conf, 2, "user \"no-such-user-x\": no such user"), "%s",
                       d.err);
     }
+    test_dir_remove(&d);
+}
+END_TEST
+
+/* Apache's `User root` refusal has a way out here: allow_root_workers = true. */
+START_TEST(test_user_root_allowed_explicitly)
+{
+    struct test_dir d;
+    test_dir_make(&d);
+    struct pfd_config *conf =
+        test_load(&d, "modules = {}\nuser = \"root\"\nallow_root_workers = true\n", false);
+    ck_assert_msg(conf != NULL, "%s", d.err);
+    ck_assert(conf->allow_root_workers);
+    pfd_config_free(conf);
+    test_dir_remove(&d);
+}
+END_TEST
+
+/* ---- backslashes in double-quoted strings ------------------------------------------------ */
+
+/* What users write in a regex must reach pcre2: libconfuse drops an unknown escape's backslash
+ * ("\." became ".") and makes "\b" a backspace; \\ and the escapes pcre2 reads alike keep
+ * working. Each row: a location title as written in the file, a path, whether it matches. */
+static const struct {
+    const char *desc;
+    const char *title; /* the config text between `location ` and ` { }` */
+    const char *path;
+    bool match;
+} backslash_cases[] = {
+    {"\\. is a literal dot", "\"~ \\.png$\"", "/a.png", true},
+    {"\\. does not match any byte", "\"~ \\.png$\"", "/apng", false},
+    {"\\d is a digit", "\"~ ^/(\\d+)$\"", "/42", true},
+    {"\\d is not the letter d", "\"~ ^/(\\d+)$\"", "/dd", false},
+    {"\\b is a word boundary", "\"~ \\bfoo\\b\"", "/a/foo", true},
+    {"\\b is not a backspace", "\"~ \\bfoo\\b\"", "/a/foobar", false},
+    {"\\\\. (the old way) still a literal dot", "\"~ ^/a\\\\.b$\"", "/a.b", true},
+    {"\\\\. still not any byte", "\"~ ^/a\\\\.b$\"", "/axb", false},
+    {"\\$ not before { is a literal dollar", "\"~ ^/x\\$\"", "/x$", true},
+    {"\\$ is no end anchor", "\"~ ^/x\\$\"", "/x", false},
+    {"\\w in the caseless form", "\"~* ^/\\w+\\.HTML$\"", "/page.html", true},
+    {"legacy title with \\.", "\"\\.cgi$\"", "/a.cgi", true},
+    {"legacy title with \\., no match", "\"\\.cgi$\"", "/acgi", false},
+    {"single quotes keep backslashes", "'~ \\.png$'", "/apng", false},
+    {"single quotes keep backslashes, match", "'~ \\.png$'", "/b.png", true},
+};
+
+static bool test_regex_matches(const pcre2_code *re, const char *path)
+{
+    pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
+    ck_assert_ptr_nonnull(md);
+    int rc = pcre2_match(re, (PCRE2_SPTR)path, strlen(path), 0, 0, md, NULL);
+    pcre2_match_data_free(md);
+    return rc >= 0;
+}
+
+START_TEST(test_regex_backslash_kept)
+{
+    struct test_dir d;
+    test_dir_make(&d);
+    char text[512];
+    snprintf(text, sizeof(text), "modules = {}\nlocation %s { }\n", backslash_cases[_i].title);
+    struct pfd_config *conf = test_load(&d, text, false);
+    ck_assert_msg(conf != NULL, "%s: %s", backslash_cases[_i].desc, d.err);
+    ck_assert_uint_eq(conf->nlocations, 1);
+    ck_assert_ptr_nonnull(conf->locations[0].regex);
+    bool match = test_regex_matches(conf->locations[0].regex, backslash_cases[_i].path);
+    char pattern[256];
+    snprintf(pattern, sizeof(pattern), "%s", conf->locations[0].pattern);
+    pfd_config_free(conf);
+    test_dir_remove(&d);
+    ck_assert_msg(match == backslash_cases[_i].match, "%s: %s on \"%s\" (title read as \"%s\")",
+                  backslash_cases[_i].desc, match ? "matches" : "does not match",
+                  backslash_cases[_i].path, pattern);
+}
+END_TEST
+
+/* The same in a rewrite rule, and the escapes libconfuse keeps: \" \\ \t. */
+START_TEST(test_rewrite_backslash_kept)
+{
+    struct test_dir d;
+    test_dir_make(&d);
+    struct pfd_config *conf =
+        test_load(&d,
+                  "modules = {}\nlocation \"/old/\" {\n"
+                  "  rewrite { pattern = \"^/old/(\\d+)\\.html$\" to = \"/new/$1\" }\n"
+                  "  add_headers = {\"X-Quote: a\\\"b\\\\c\\td\"}\n}\n",
+                  false);
+    ck_assert_msg(conf != NULL, "%s", d.err);
+    const struct pfd_location *loc = &conf->locations[0];
+    ck_assert_str_eq(loc->rewrites[0].pattern, "^/old/(\\d+)\\.html$");
+    ck_assert(test_regex_matches(loc->rewrites[0].regex, "/old/12.html"));
+    ck_assert(!test_regex_matches(loc->rewrites[0].regex, "/old/12xhtml"));
+    ck_assert_str_eq(loc->add_headers[0].value, "a\"b\\c\td");
+    pfd_config_free(conf);
     test_dir_remove(&d);
 }
 END_TEST
@@ -1105,6 +1314,13 @@ static Suite *config_suite(void)
     tcase_add_test(tc, test_user_unknown);
     suite_add_tcase(s, tc);
 
+    tc = tcase_create("users_and_escapes");
+    tcase_add_unchecked_fixture(tc, test_root_make, test_root_remove);
+    tcase_add_test(tc, test_user_root_allowed_explicitly);
+    tcase_add_loop_test(tc, test_regex_backslash_kept, 0, TEST_COUNT(backslash_cases));
+    tcase_add_test(tc, test_rewrite_backslash_kept);
+    suite_add_tcase(s, tc);
+
     tc = tcase_create("loads");
     tcase_add_unchecked_fixture(tc, test_root_make, test_root_remove);
     tcase_add_test(tc, test_minimal_defaults);
@@ -1119,12 +1335,17 @@ static Suite *config_suite(void)
     tcase_add_test(tc, test_locations);
     tcase_add_test(tc, test_mime_types);
     tcase_add_test(tc, test_mime_types_empty);
+    tcase_add_test(tc, test_mime_types_fallback_order);
+    tcase_add_test(tc, test_mime_types_builtin);
+    tcase_add_test(tc, test_mime_types_none_beside);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("runtime");
     tcase_add_unchecked_fixture(tc, test_root_make, test_root_remove);
     tcase_add_test(tc, test_port_in_use);
     tcase_add_test(tc, test_port_free);
+    tcase_add_test(tc, test_port_in_use_only_warns_for_t);
+    tcase_add_test(tc, test_address_not_here_refused_by_t);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("parsers");
