@@ -594,7 +594,7 @@ static bool autoindex_not_modified(struct pfd_request *r, const struct autoindex
         return autoindex_etag_match(inm, c->etag);
     time_t since;
     const char *ims = pfd_request_header(r, "If-Modified-Since");
-    return ims != NULL && autoindex_http_date_parse(ims, &since) == 0 &&
+    return ims != NULL && pfd_http_date_parse(ims, &since) == 0 &&
            c->last_modified <= (int64_t)since;
 }
 

@@ -28,7 +28,6 @@
 #include "preforkd/module.h"
 #include "static_accept.h"
 #include "static_cond.h"
-#include "static_date.h"
 #include "static_expires.h"
 #include "static_range.h"
 #include "static_url.h"
@@ -436,7 +435,7 @@ static void static_validator_headers(struct pfd_request *r, const struct static_
                                      const struct static_file *f, const char *etag)
 {
     char date[30];
-    static_date_format(f->st.st_mtime, date);
+    pfd_http_date_format(f->st.st_mtime, date);
     pfd_response_header(r, "Last-Modified", date);
     pfd_response_header(r, "ETag", etag);
     char cc[40];
@@ -444,7 +443,7 @@ static void static_validator_headers(struct pfd_request *r, const struct static_
     if (sc->expires.kind != STATIC_EXPIRES_NONE &&
         static_expires_headers(&sc->expires, time(NULL), cc, &expires) == 0) {
         pfd_response_header(r, "Cache-Control", cc);
-        static_date_format(expires, date);
+        pfd_http_date_format(expires, date);
         pfd_response_header(r, "Expires", date);
     }
     /* Whichever variant went out, a cache must key on Accept-Encoding. */

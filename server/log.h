@@ -65,7 +65,4 @@ int pfd_vhost_logs_open(struct pfd_config *conf);
 void pfd_vhost_logs_reopen(struct pfd_config *conf);
 void pfd_vhost_logs_close(struct pfd_config *conf);
 
-/* "Fri, 27 Nov 2026 14:08:29 GMT" (IMF-fixdate, RFC 9110 §5.6.7), cached per second. */
-const char *pfd_http_date_now(void);
-
 #endif

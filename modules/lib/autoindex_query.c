@@ -1,5 +1,5 @@
 /*
- * autoindex_query.c — the listing's query string, Accept, If-None-Match and HTTP dates.
+ * autoindex_query.c — the listing's query string, Accept and If-None-Match.
  */
 #include "autoindex_query.h"
 
@@ -127,23 +127,4 @@ bool autoindex_etag_match(const char *if_none_match, const char *etag)
         p = close + 1;
     }
     return false;
-}
-
-int autoindex_http_date_parse(const char *s, time_t *t)
-{
-    /* §5.6.7: IMF-fixdate, then the obsolete RFC 850 and asctime() forms. */
-    static const char *const formats[] = {"%a, %d %b %Y %H:%M:%S GMT", "%A, %d-%b-%y %H:%M:%S GMT",
-                                          "%a %b %e %H:%M:%S %Y"};
-    if (s == NULL)
-        return -1;
-    for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
-        struct tm tm;
-        memset(&tm, 0, sizeof(tm));
-        const char *end = strptime(s, formats[i], &tm);
-        if (end != NULL && *end == '\0') {
-            *t = timegm(&tm);
-            return 0;
-        }
-    }
-    return -1;
 }

@@ -34,8 +34,4 @@ bool autoindex_accept_json(const char *accept);
  * RFC 9110 §8.8.3.2, as §13.1.2 requires for GET and HEAD. */
 bool autoindex_etag_match(const char *if_none_match, const char *etag);
 
-/* An HTTP-date (RFC 9110 §5.6.7: IMF-fixdate; the obsolete forms are accepted too) into *t;
- * 0, or -1 when it is not one (then If-Modified-Since is ignored, §13.1.3). */
-int autoindex_http_date_parse(const char *s, time_t *t);
-
 #endif

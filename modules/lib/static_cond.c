@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "static_date.h"
+#include "preforkd/module.h"
 
 static const char *static_cond_ows(const char *p)
 {
@@ -75,7 +75,7 @@ bool static_cond_etag_match(const char *list, const char *etag, bool strong)
 /* RFC 9110 §13.1.3, §13.1.4: a valid date and the resource unchanged since then. */
 static int static_cond_date(const char *field, time_t *t)
 {
-    return field != NULL ? static_date_parse(field, t) : -1;
+    return field != NULL ? pfd_http_date_parse(field, t) : -1;
 }
 
 int static_cond_evaluate(const struct static_cond_request *req,
@@ -115,5 +115,5 @@ bool static_cond_if_range(const char *if_range, const struct static_cond_validat
         return len == strlen(v->etag) && memcmp(tag, v->etag, len) == 0;
     }
     time_t t = 0;
-    return static_date_parse(p, &t) == 0 && t == v->last_modified;
+    return pfd_http_date_parse(p, &t) == 0 && t == v->last_modified;
 }

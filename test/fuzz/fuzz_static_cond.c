@@ -1,5 +1,5 @@
 /*
- * fuzz_static_cond.c — libFuzzer target for modules/lib/static_date.c and static_cond.c: the
+ * fuzz_static_cond.c — libFuzzer target for server/http_date.c and modules/lib/static_cond.c: the
  * HTTP-date parser and the conditional request headers of mod_static.
  *
  * The input is split at NUL bytes into up to five fields: If-Match, If-None-Match,
@@ -12,21 +12,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "preforkd/module.h"
 #include "static_cond.h"
-#include "static_date.h"
 
 #define FUZZ_FIELDS 5
 
 static void fuzz_date(const char *s)
 {
     time_t t;
-    if (static_date_parse(s, &t) != 0)
+    if (pfd_http_date_parse(s, &t) != 0)
         return;
     char text[30];
-    static_date_format(t, text);
+    pfd_http_date_format(t, text);
     assert(strlen(text) == 29);
     time_t back;
-    assert(static_date_parse(text, &back) == 0);
+    assert(pfd_http_date_parse(text, &back) == 0);
     /* Years beyond 0..9999 are clamped by the formatter. */
     if (t >= -62167219200LL && t <= 253402300799LL)
         assert(back == t);

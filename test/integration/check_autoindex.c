@@ -666,6 +666,9 @@ START_TEST(test_revalidation)
     ck_assert_int_eq(
         status_with(&s, "/list/", "If-Modified-Since", "Sun, 06 Nov 1994 08:49:37 GMT"), 200);
     ck_assert_int_eq(status_with(&s, "/list/", "If-Modified-Since", "garbage"), 200);
+    /* The same date reading as mod_static's (the core's parser). */
+    ck_assert_int_eq(status_with(&s, "/list/", "If-Modified-Since", "fri, 1 jan 2100 00:00:00 gmt"),
+                     304);
     /* Another order or format is another representation. */
     ck_assert_int_eq(status_with(&s, "/list/?C=S;O=D", "If-None-Match", etag), 200);
     ck_assert_int_eq(status_with(&s, "/list/?F=json", "If-None-Match", etag), 200);

@@ -1,6 +1,6 @@
 /*
  * check_autoindex_query.c — unit tests for modules/lib/autoindex_query.c: the FancyIndexing
- * query, Accept negotiation, If-None-Match and HTTP dates.
+ * query, Accept negotiation and If-None-Match.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -97,21 +97,6 @@ START_TEST(test_etag)
 }
 END_TEST
 
-START_TEST(test_http_date)
-{
-    time_t t = 0;
-    ck_assert_int_eq(autoindex_http_date_parse("Sun, 06 Nov 1994 08:49:37 GMT", &t), 0);
-    ck_assert_int_eq((long long)t, 784111777LL);
-    ck_assert_int_eq(autoindex_http_date_parse("Sunday, 06-Nov-94 08:49:37 GMT", &t), 0);
-    ck_assert_int_eq((long long)t, 784111777LL);
-    ck_assert_int_eq(autoindex_http_date_parse("Sun Nov  6 08:49:37 1994", &t), 0);
-    ck_assert_int_eq((long long)t, 784111777LL);
-    ck_assert_int_eq(autoindex_http_date_parse("yesterday", &t), -1);
-    ck_assert_int_eq(autoindex_http_date_parse("Sun, 06 Nov 1994 08:49:37 GMT junk", &t), -1);
-    ck_assert_int_eq(autoindex_http_date_parse(NULL, &t), -1);
-}
-END_TEST
-
 int main(void)
 {
     Suite *s = suite_create("autoindex_query");
@@ -119,7 +104,6 @@ int main(void)
     tcase_add_loop_test(tc, test_query, 0, (int)(sizeof(query_cases) / sizeof(query_cases[0])));
     tcase_add_loop_test(tc, test_accept, 0, (int)(sizeof(accept_cases) / sizeof(accept_cases[0])));
     tcase_add_loop_test(tc, test_etag, 0, (int)(sizeof(etag_cases) / sizeof(etag_cases[0])));
-    tcase_add_test(tc, test_http_date);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

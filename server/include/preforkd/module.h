@@ -236,7 +236,22 @@ const char *pfd_address_check(const char *entry);
 /* ENOENT/ENOTDIR → 404, EACCES/ELOOP/EPERM → 403, anything else → 500 (logged by the caller). */
 int pfd_status_from_errno(int err);
 const char *pfd_status_reason(int status);
-/* "Sun, 06 Nov 1994 08:49:37 GMT" (RFC 9110 §5.6.7) into out. */
+
+/* ---- HTTP helpers ----------------------------------------------------------------------- */
+/* What every module needs to speak HTTP, in one place (lighttpd's http_date.c / http_etag.c,
+ * nginx's ngx_parse_http_time): a module never writes its own. Pure unless said otherwise. */
+
+/*
+ * HTTP-date (RFC 9110 §5.6.7, server/http_date.c). The parser takes the three forms a recipient
+ * must accept — IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT", RFC 850 "Sunday, 06-Nov-94
+ * 08:49:37 GMT", asctime "Sun Nov  6 08:49:37 1994" — with letters in any case, a one-digit
+ * day and blanks around the value, nothing else. 0 with *out set (seconds since the epoch,
+ * UTC), or -1: not a date (a precondition with one is then ignored, §13.1.3).
+ */
+int pfd_http_date_parse(const char *s, time_t *out);
+/* t as an IMF-fixdate, NUL-terminated into out (29 + 1 bytes); years outside 0..9999 clamped. */
 void pfd_http_date_format(time_t t, char out[30]);
+/* The current second as an IMF-fixdate (the Date header), formatted once a second. */
+const char *pfd_http_date_now(void);
 
 #endif
