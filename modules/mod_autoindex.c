@@ -586,16 +586,19 @@ static void autoindex_make_etag(struct autoindex_ctx *c)
     snprintf(c->etag, sizeof(c->etag), "W/\"%llx\"", (unsigned long long)h);
 }
 
-/* RFC 9110 §13.2.2: If-None-Match decides when present; If-Modified-Since only without it. */
-static bool autoindex_not_modified(struct pfd_request *r, const struct autoindex_ctx *c)
+/* RFC 9110 §13.2.2 by the core's evaluator, as mod_static does: 0 (send the listing), 304, or
+ * 412 (If-Match: the listing's ETag is weak, so only "*" passes; If-Unmodified-Since). */
+static int autoindex_preconditions(struct pfd_request *r, const struct autoindex_ctx *c)
 {
-    const char *inm = pfd_request_header(r, "If-None-Match");
-    if (inm != NULL)
-        return autoindex_etag_match(inm, c->etag);
-    time_t since;
-    const char *ims = pfd_request_header(r, "If-Modified-Since");
-    return ims != NULL && pfd_http_date_parse(ims, &since) == 0 &&
-           c->last_modified <= (int64_t)since;
+    struct pfd_http_conditions cond = {
+        .if_match = pfd_request_header(r, "If-Match"),
+        .if_none_match = pfd_request_header(r, "If-None-Match"),
+        .if_modified_since = pfd_request_header(r, "If-Modified-Since"),
+        .if_unmodified_since = pfd_request_header(r, "If-Unmodified-Since"),
+        .get_or_head = true, /* the only methods listed */
+    };
+    struct pfd_http_validators v = {.etag = c->etag, .last_modified = (time_t)c->last_modified};
+    return pfd_http_conditions_evaluate(&cond, &v);
 }
 
 static void autoindex_send_head(struct pfd_request *r, const struct autoindex_ctx *c, int status)
@@ -814,7 +817,10 @@ static int autoindex_respond(struct pfd_request *r, struct autoindex_ctx *c)
         autoindex_insert_stat(c, &c->inserts[1], c->ac->readme_file);
     }
     autoindex_make_etag(c);
-    if (autoindex_not_modified(r, c)) {
+    int precondition = autoindex_preconditions(r, c);
+    if (precondition == 412)
+        return 412;
+    if (precondition == 304) {
         autoindex_send_head(r, c, 304);
         return PFD_DONE;
     }

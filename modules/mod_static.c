@@ -8,8 +8,9 @@
  * files and the trailing-slash redirect, a symlink policy and hidden-file refusal. Bodies go out
  * with sendfile(), except small ones, which are read() into the same send() as the head.
  *
- * The pure parts (HTTP dates, Range, preconditions, Accept-Encoding, expires values) live in
- * modules/lib/static_*.c and are unit-tested without a socket. Option reference:
+ * HTTP dates and preconditions are the core's (module.h, "HTTP helpers"); the other pure parts
+ * (Range, Accept-Encoding, expires values) live in modules/lib/static_*.c and are unit-tested
+ * without a socket. Option reference:
  * docs/mod_static.md.
  */
 #include <errno.h>
@@ -27,7 +28,6 @@
 #include "fs_walk.h"
 #include "preforkd/module.h"
 #include "static_accept.h"
-#include "static_cond.h"
 #include "static_expires.h"
 #include "static_range.h"
 #include "static_url.h"
@@ -241,7 +241,7 @@ static void static_fini(void *conf)
 
 /* The header fields this module reads, found in one pass over the request's fields. */
 struct static_fields {
-    struct static_cond_request cond;
+    struct pfd_http_conditions cond;
     const char *range;
     const char *if_range;
     const char *accept_encoding;
@@ -557,11 +557,11 @@ static int static_send_multipart(struct pfd_request *r, const struct static_conf
  * Returns PFD_DONE, 416, or PFD_DECLINED when the whole file should go out. */
 static int static_respond_range(struct pfd_request *r, const struct static_conf *sc,
                                 const struct static_file *f, const struct static_fields *h,
-                                const struct static_cond_validators *v)
+                                const struct pfd_http_validators *v)
 {
     struct static_range ranges[STATIC_RANGE_MAX];
     size_t n = 0;
-    if (!static_cond_if_range(h->if_range, v))
+    if (!pfd_http_if_range(h->if_range, v))
         return PFD_DECLINED;
     switch (static_range_parse(h->range, f->st.st_size, ranges, (size_t)sc->max_ranges, &n)) {
     case STATIC_RANGE_IGNORE:
@@ -593,10 +593,10 @@ static int static_respond(struct pfd_request *r, const struct static_conf *sc,
 {
     char etag[40];
     static_etag(&f->st, etag);
-    struct static_cond_validators v = {.etag = etag, .last_modified = f->st.st_mtime};
-    const struct static_cond_request *c = &h->cond;
+    struct pfd_http_validators v = {.etag = etag, .last_modified = f->st.st_mtime};
+    const struct pfd_http_conditions *c = &h->cond;
     if (c->if_match || c->if_none_match || c->if_modified_since || c->if_unmodified_since) {
-        int status = static_cond_evaluate(c, &v);
+        int status = pfd_http_conditions_evaluate(c, &v);
         if (status == 412)
             return 412;
         if (status == 304) {

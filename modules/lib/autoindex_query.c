@@ -1,5 +1,5 @@
 /*
- * autoindex_query.c — the listing's query string, Accept and If-None-Match.
+ * autoindex_query.c — the listing's query string and Accept.
  */
 #include "autoindex_query.h"
 
@@ -100,31 +100,4 @@ bool autoindex_accept_json(const char *accept)
             p++;
     }
     return qjson > 0 && (qjson > qhtml || (qjson == qhtml && first == 1));
-}
-
-bool autoindex_etag_match(const char *if_none_match, const char *etag)
-{
-    if (if_none_match == NULL || etag == NULL)
-        return false;
-    const char *mine = strncmp(etag, "W/", 2) == 0 ? etag + 2 : etag;
-    size_t mlen = strlen(mine);
-    const char *p = if_none_match;
-    for (int guard = 0; *p != '\0' && guard < 1024; guard++) {
-        while (*p == ' ' || *p == '\t' || *p == ',')
-            p++;
-        if (*p == '*')
-            return true;
-        if (strncmp(p, "W/", 2) == 0)
-            p += 2;
-        if (*p != '"')
-            return false; /* malformed: treat as no match, the full response is always safe */
-        const char *close = strchr(p + 1, '"');
-        if (close == NULL)
-            return false;
-        size_t len = (size_t)(close - p) + 1;
-        if (len == mlen && memcmp(p, mine, len) == 0)
-            return true;
-        p = close + 1;
-    }
-    return false;
 }

@@ -1,6 +1,6 @@
 /*
  * check_autoindex_query.c — unit tests for modules/lib/autoindex_query.c: the FancyIndexing
- * query, Accept negotiation and If-None-Match.
+ * query and Accept negotiation.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -73,37 +73,12 @@ START_TEST(test_accept)
 }
 END_TEST
 
-static const struct etag_case {
-    const char *header;
-    bool match;
-} etag_cases[] = {
-    {"W/\"abc\"", true},
-    {"\"abc\"", true}, /* weak comparison */
-    {"*", true},
-    {"\"x\", W/\"abc\"", true},
-    {"\"x\",\"abc\"", true},
-    {"\"ab\"", false},
-    {"\"abcd\"", false},
-    {"abc", false},
-    {"\"abc", false},
-    {"", false},
-};
-
-START_TEST(test_etag)
-{
-    const struct etag_case *c = &etag_cases[_i];
-    ck_assert_msg(autoindex_etag_match(c->header, "W/\"abc\"") == c->match, "If-None-Match: %s",
-                  c->header);
-}
-END_TEST
-
 int main(void)
 {
     Suite *s = suite_create("autoindex_query");
     TCase *tc = tcase_create("query");
     tcase_add_loop_test(tc, test_query, 0, (int)(sizeof(query_cases) / sizeof(query_cases[0])));
     tcase_add_loop_test(tc, test_accept, 0, (int)(sizeof(accept_cases) / sizeof(accept_cases[0])));
-    tcase_add_loop_test(tc, test_etag, 0, (int)(sizeof(etag_cases) / sizeof(etag_cases[0])));
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -254,4 +254,37 @@ void pfd_http_date_format(time_t t, char out[30]);
 /* The current second as an IMF-fixdate (the Date header), formatted once a second. */
 const char *pfd_http_date_now(void);
 
+/* A conditional request's precondition fields (NULL when absent), and whether it is a GET or a
+ * HEAD (RFC 9110 §13.2.1: If-Modified-Since applies to those only). */
+struct pfd_http_conditions {
+    const char *if_match;
+    const char *if_none_match;
+    const char *if_modified_since;
+    const char *if_unmodified_since;
+    bool get_or_head;
+};
+
+/* The selected representation's validators: its ETag as sent ("\"…\"" or "W/\"…\"") and its
+ * Last-Modified time. */
+struct pfd_http_validators {
+    const char *etag;
+    time_t last_modified;
+};
+
+/*
+ * RFC 9110 §13.2.2, in its order (server/http_etag.c): If-Match (strong comparison; false →
+ * 412), else If-Unmodified-Since (→ 412); then If-None-Match (weak comparison; true → 304 for
+ * GET/HEAD, 412 otherwise), else If-Modified-Since for GET/HEAD (→ 304). A date field that is
+ * not an HTTP-date is ignored; a malformed entity-tag list matches nothing. 0 (proceed), 304
+ * or 412.
+ */
+int pfd_http_conditions_evaluate(const struct pfd_http_conditions *c,
+                                 const struct pfd_http_validators *v);
+/* RFC 9110 §13.1.5: whether If-Range (NULL: absent, true) lets a Range apply. An entity-tag
+ * must match strongly (a weak one never does), an HTTP-date equal Last-Modified exactly. */
+bool pfd_http_if_range(const char *if_range, const struct pfd_http_validators *v);
+/* Whether the field value list ("*" alone, or 1#entity-tag) matches etag, by the strong
+ * comparison (§8.8.3.2: neither weak, same opaque-tag) when strong, else by the weak one. */
+bool pfd_http_etag_match(const char *list, const char *etag, bool strong);
+
 #endif

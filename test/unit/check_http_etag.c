@@ -1,11 +1,12 @@
 /*
- * check_static_cond.c — modules/lib/static_cond.c: RFC 9110 §13.2.2 precedence, strong and weak
+ * check_http_etag.c — server/http_etag.c: RFC 9110 §13.2.2 precedence, strong and weak
  * entity-tag comparison (§8.8.3.2), If-Range (§13.1.5).
  */
 #include <check.h>
 #include <stdlib.h>
+#include <string.h>
 
-#include "static_cond.h"
+#include "http_etag.h"
 
 #define ETAG "\"3e8-5f5e1000\""
 #define LM 784111777 /* Sun, 06 Nov 1994 08:49:37 GMT */
@@ -53,15 +54,15 @@ static const struct {
 
 START_TEST(test_cond_evaluate)
 {
-    struct static_cond_request req = {
+    struct pfd_http_conditions req = {
         .if_match = cond_cases[_i].im,
         .if_none_match = cond_cases[_i].inm,
         .if_modified_since = cond_cases[_i].ims,
         .if_unmodified_since = cond_cases[_i].ius,
         .get_or_head = cond_cases[_i].get,
     };
-    struct static_cond_validators v = {.etag = ETAG, .last_modified = LM};
-    int rc = static_cond_evaluate(&req, &v);
+    struct pfd_http_validators v = {.etag = ETAG, .last_modified = LM};
+    int rc = pfd_http_conditions_evaluate(&req, &v);
     ck_assert_msg(rc == cond_cases[_i].expect, "%s: %d, expected %d", cond_cases[_i].what, rc,
                   cond_cases[_i].expect);
 }
@@ -87,37 +88,72 @@ static const struct {
 
 START_TEST(test_cond_if_range)
 {
-    struct static_cond_validators v = {.etag = ETAG, .last_modified = LM};
-    bool got = static_cond_if_range(if_range_cases[_i].if_range, &v);
+    struct pfd_http_validators v = {.etag = ETAG, .last_modified = LM};
+    bool got = pfd_http_if_range(if_range_cases[_i].if_range, &v);
     ck_assert_msg(got == if_range_cases[_i].expect, "%s: %d", if_range_cases[_i].what, got);
+}
+END_TEST
+
+/* If-None-Match against a weak validator, as mod_autoindex sends (its own matcher's cases);
+ * "lenient" marks where that matcher differed, decided here once. */
+static const struct {
+    const char *what;
+    const char *list;
+    bool match;
+} weak_cases[] = {
+    {"the same weak tag", "W/\"abc\"", true},
+    {"the strong form: weak comparison", "\"abc\"", true},
+    {"star", "*", true},
+    {"in a list", "\"x\", W/\"abc\"", true},
+    {"in a list without blanks", "\"x\",\"abc\"", true},
+    {"a prefix", "\"ab\"", false},
+    {"longer", "\"abcd\"", false},
+    {"no quotes", "abc", false},
+    {"unterminated", "\"abc", false},
+    {"empty", "", false},
+    {"decided: star in a list is malformed, no match", "\"other\", *", false},
+    {"decided: tags without a comma are malformed", "\"x\" W/\"abc\"", false},
+};
+
+START_TEST(test_weak_validator)
+{
+    bool got = pfd_http_etag_match(weak_cases[_i].list, "W/\"abc\"", false);
+    ck_assert_msg(got == weak_cases[_i].match, "%s: If-None-Match: %s", weak_cases[_i].what,
+                  weak_cases[_i].list);
+    /* If-Match compares strongly: a weak validator never passes it, but "*" does. */
+    struct pfd_http_conditions c = {.if_match = weak_cases[_i].list, .get_or_head = true};
+    struct pfd_http_validators v = {.etag = "W/\"abc\"", .last_modified = LM};
+    int want = strcmp(weak_cases[_i].list, "*") == 0 ? 0 : 412;
+    ck_assert_int_eq(pfd_http_conditions_evaluate(&c, &v), want);
 }
 END_TEST
 
 START_TEST(test_cond_etag_match)
 {
-    ck_assert(static_cond_etag_match("\"a\"", "\"a\"", true));
-    ck_assert(!static_cond_etag_match("W/\"a\"", "\"a\"", true));
-    ck_assert(static_cond_etag_match("W/\"a\"", "\"a\"", false));
-    ck_assert(static_cond_etag_match("W/\"a\"", "W/\"a\"", false));
-    ck_assert(!static_cond_etag_match("W/\"a\"", "W/\"a\"", true));
-    ck_assert(!static_cond_etag_match("\"ab\"", "\"a\"", false));
-    ck_assert(!static_cond_etag_match("\"a\" \"b\"", "\"b\"", false)); /* no comma: malformed */
-    ck_assert(static_cond_etag_match(",,\"a\",", "\"a\"", false));
-    ck_assert(!static_cond_etag_match("* ,\"a\"", "\"a\"", false));
-    ck_assert(!static_cond_etag_match("", "\"a\"", false));
-    ck_assert(!static_cond_etag_match(NULL, "\"a\"", false));
-    ck_assert(!static_cond_etag_match("\"a\x01\"", "\"a\x01\"", false));
+    ck_assert(pfd_http_etag_match("\"a\"", "\"a\"", true));
+    ck_assert(!pfd_http_etag_match("W/\"a\"", "\"a\"", true));
+    ck_assert(pfd_http_etag_match("W/\"a\"", "\"a\"", false));
+    ck_assert(pfd_http_etag_match("W/\"a\"", "W/\"a\"", false));
+    ck_assert(!pfd_http_etag_match("W/\"a\"", "W/\"a\"", true));
+    ck_assert(!pfd_http_etag_match("\"ab\"", "\"a\"", false));
+    ck_assert(!pfd_http_etag_match("\"a\" \"b\"", "\"b\"", false)); /* no comma: malformed */
+    ck_assert(pfd_http_etag_match(",,\"a\",", "\"a\"", false));
+    ck_assert(!pfd_http_etag_match("* ,\"a\"", "\"a\"", false));
+    ck_assert(!pfd_http_etag_match("", "\"a\"", false));
+    ck_assert(!pfd_http_etag_match(NULL, "\"a\"", false));
+    ck_assert(!pfd_http_etag_match("\"a\x01\"", "\"a\x01\"", false));
 }
 END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("static_cond");
+    Suite *s = suite_create("http_etag");
     TCase *tc = tcase_create("cond");
     tcase_add_loop_test(tc, test_cond_evaluate, 0, sizeof(cond_cases) / sizeof(cond_cases[0]));
     tcase_add_loop_test(tc, test_cond_if_range, 0,
                         sizeof(if_range_cases) / sizeof(if_range_cases[0]));
     tcase_add_test(tc, test_cond_etag_match);
+    tcase_add_loop_test(tc, test_weak_validator, 0, sizeof(weak_cases) / sizeof(weak_cases[0]));
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

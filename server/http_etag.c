@@ -1,14 +1,17 @@
 /*
- * static_cond.c — RFC 9110 §13 preconditions and entity-tag comparison (§8.8.3).
+ * http_etag.c — RFC 9110 §13 preconditions and entity-tag comparison (§8.8.3), pure: the one
+ * evaluator mod_static and mod_autoindex share, so a client's conditional GET means the same
+ * to both. Dates are read by pfd_http_date_parse() (http_date.c).
+ *
+ * A malformed field (a list mixing "*" with tags, a tag without quotes, a control byte) matches
+ * nothing: the full response is always a safe answer, a wrong 304 is not.
  */
-#include "static_cond.h"
+#include "http_etag.h"
 
 #include <stddef.h>
 #include <string.h>
 
-#include "preforkd/module.h"
-
-static const char *static_cond_ows(const char *p)
+static const char *http_etag_ows(const char *p)
 {
     while (*p == ' ' || *p == '\t')
         p++;
@@ -19,7 +22,7 @@ static const char *static_cond_ows(const char *p)
  * One entity-tag at p: entity-tag = [ "W/" ] DQUOTE *etagc DQUOTE. Sets *weak, the opaque-tag
  * (quotes included) as [*tag, *tag + *len), and returns the position after it, or NULL.
  */
-static const char *static_cond_etag_next(const char *p, bool *weak, const char **tag, size_t *len)
+static const char *http_etag_next(const char *p, bool *weak, const char **tag, size_t *len)
 {
     *weak = false;
     if (p[0] == 'W' && p[1] == '/') {
@@ -41,31 +44,31 @@ static const char *static_cond_etag_next(const char *p, bool *weak, const char *
     return end + 1;
 }
 
-bool static_cond_etag_match(const char *list, const char *etag, bool strong)
+bool pfd_http_etag_match(const char *list, const char *etag, bool strong)
 {
     if (list == NULL || etag == NULL)
         return false;
-    const char *p = static_cond_ows(list);
+    const char *p = http_etag_ows(list);
     if (*p == '*')
-        return *static_cond_ows(p + 1) == '\0';
+        return *http_etag_ows(p + 1) == '\0';
     bool our_weak = etag[0] == 'W' && etag[1] == '/';
     const char *ours = our_weak ? etag + 2 : etag;
     size_t ours_len = strlen(ours);
     /* Each element consumes at least one byte, so the loop ends with the string. */
     while (*p != '\0') {
         if (*p == ',') {
-            p = static_cond_ows(p + 1);
+            p = http_etag_ows(p + 1);
             continue;
         }
         bool weak = false;
         const char *tag = NULL;
         size_t len = 0;
-        p = static_cond_etag_next(p, &weak, &tag, &len);
+        p = http_etag_next(p, &weak, &tag, &len);
         if (p == NULL)
             return false;
         if (len == ours_len && memcmp(tag, ours, len) == 0 && (!strong || (!weak && !our_weak)))
             return true;
-        p = static_cond_ows(p);
+        p = http_etag_ows(p);
         if (*p != ',' && *p != '\0')
             return false;
     }
@@ -73,44 +76,44 @@ bool static_cond_etag_match(const char *list, const char *etag, bool strong)
 }
 
 /* RFC 9110 §13.1.3, §13.1.4: a valid date and the resource unchanged since then. */
-static int static_cond_date(const char *field, time_t *t)
+static int http_etag_date(const char *field, time_t *t)
 {
     return field != NULL ? pfd_http_date_parse(field, t) : -1;
 }
 
-int static_cond_evaluate(const struct static_cond_request *req,
-                         const struct static_cond_validators *v)
+int pfd_http_conditions_evaluate(const struct pfd_http_conditions *req,
+                                 const struct pfd_http_validators *v)
 {
     time_t t = 0;
     /* Steps 1 and 2: If-Match, else If-Unmodified-Since. */
     if (req->if_match != NULL) {
-        if (!static_cond_etag_match(req->if_match, v->etag, true))
+        if (!pfd_http_etag_match(req->if_match, v->etag, true))
             return 412;
-    } else if (static_cond_date(req->if_unmodified_since, &t) == 0 && v->last_modified > t) {
+    } else if (http_etag_date(req->if_unmodified_since, &t) == 0 && v->last_modified > t) {
         return 412;
     }
     /* Steps 3 and 4: If-None-Match, else If-Modified-Since (GET and HEAD only). */
     if (req->if_none_match != NULL) {
-        if (static_cond_etag_match(req->if_none_match, v->etag, false))
+        if (pfd_http_etag_match(req->if_none_match, v->etag, false))
             return req->get_or_head ? 304 : 412;
-    } else if (req->get_or_head && static_cond_date(req->if_modified_since, &t) == 0 &&
+    } else if (req->get_or_head && http_etag_date(req->if_modified_since, &t) == 0 &&
                v->last_modified <= t) {
         return 304;
     }
     return 0;
 }
 
-bool static_cond_if_range(const char *if_range, const struct static_cond_validators *v)
+bool pfd_http_if_range(const char *if_range, const struct pfd_http_validators *v)
 {
     if (if_range == NULL)
         return true;
-    const char *p = static_cond_ows(if_range);
+    const char *p = http_etag_ows(if_range);
     if (*p == '"' || (p[0] == 'W' && p[1] == '/')) {
         bool weak = false;
         const char *tag = NULL;
         size_t len = 0;
-        const char *end = static_cond_etag_next(p, &weak, &tag, &len);
-        if (end == NULL || *static_cond_ows(end) != '\0' || weak)
+        const char *end = http_etag_next(p, &weak, &tag, &len);
+        if (end == NULL || *http_etag_ows(end) != '\0' || weak)
             return false;
         return len == strlen(v->etag) && memcmp(tag, v->etag, len) == 0;
     }

@@ -1,6 +1,6 @@
 /*
- * fuzz_static_cond.c — libFuzzer target for server/http_date.c and modules/lib/static_cond.c: the
- * HTTP-date parser and the conditional request headers of mod_static.
+ * fuzz_http_etag.c — libFuzzer target for server/http_date.c and server/http_etag.c: the
+ * HTTP-date parser and the conditional request headers (RFC 9110 §13).
  *
  * The input is split at NUL bytes into up to five fields: If-Match, If-None-Match,
  * If-Modified-Since, If-Unmodified-Since, If-Range. A date that parses formats back to a date
@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "preforkd/module.h"
-#include "static_cond.h"
 
 #define FUZZ_FIELDS 5
 
@@ -52,21 +51,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = 0; i < nfields; i++)
         fuzz_date(field[i]);
 
-    struct static_cond_request req = {
+    struct pfd_http_conditions req = {
         .if_match = field[0],
         .if_none_match = field[1],
         .if_modified_since = field[2],
         .if_unmodified_since = field[3],
         .get_or_head = size > 0 && (data[0] & 1),
     };
-    struct static_cond_validators v = {.etag = "\"5f3a-1b2c\"", .last_modified = 784111777};
-    int rc = static_cond_evaluate(&req, &v);
+    struct pfd_http_validators v = {.etag = "\"5f3a-1b2c\"", .last_modified = 784111777};
+    int rc = pfd_http_conditions_evaluate(&req, &v);
     assert(rc == 0 || rc == 304 || rc == 412);
     if (field[4] != NULL)
-        (void)static_cond_if_range(field[4], &v);
+        (void)pfd_http_if_range(field[4], &v);
     if (field[0] != NULL) {
-        (void)static_cond_etag_match(field[0], v.etag, true);
-        (void)static_cond_etag_match(field[0], v.etag, false);
+        (void)pfd_http_etag_match(field[0], v.etag, true);
+        (void)pfd_http_etag_match(field[0], v.etag, false);
     }
     free(buf);
     return 0;
