@@ -20,8 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "autoindex_buf.h"
-#include "autoindex_escape.h"
+#include "autoindex_format.h"
 #include "autoindex_query.h"
 #include "autoindex_render.h"
 #include "autoindex_sort.h"
@@ -344,7 +343,7 @@ struct autoindex_list {
     struct autoindex_entry *entries;
     size_t n;
     size_t cap;
-    struct autoindex_buf names;
+    struct pfd_buf names;
 };
 
 /* Whether a name stays off the listing: "." and "..", a hidden name (mod_static answers 404
@@ -383,7 +382,7 @@ static int autoindex_list_add(struct pfd_request *r, struct autoindex_list *l, c
         l->cap = cap;
     }
     size_t len = strlen(name);
-    if (autoindex_buf_append(&l->names, name, len + 1) != 0)
+    if (pfd_buf_append(&l->names, name, len + 1) != 0)
         return -1;
     struct autoindex_entry *e = &l->entries[l->n++];
     if (st != NULL)
@@ -624,14 +623,12 @@ static void autoindex_send_head(struct pfd_request *r, const struct autoindex_ct
 /* ---- render ------------------------------------------------------------------------------ */
 
 /* Writes what b holds once it passed AUTOINDEX_FLUSH (or always, when last); 0 or -1. */
-static int autoindex_flush(struct pfd_request *r, struct autoindex_buf *b, bool last)
+static int autoindex_flush(struct pfd_request *r, struct pfd_buf *b, bool last)
 {
-    if (b->failed)
-        return -1;
     if (!last && b->len < AUTOINDEX_FLUSH)
         return 0;
     int rc = b->len > 0 ? pfd_response_write(r, b->data, b->len) : 0;
-    autoindex_buf_reset(b);
+    pfd_buf_consume(b, b->len); /* empty, memory kept for the next rows */
     return rc;
 }
 
@@ -640,7 +637,7 @@ static int autoindex_flush(struct pfd_request *r, struct autoindex_buf *b, bool 
 static int autoindex_stream(struct pfd_request *r, struct autoindex_ctx *c, size_t first,
                             size_t count)
 {
-    struct autoindex_buf b = {0};
+    struct pfd_buf b = {0};
     const struct autoindex_page *p = &c->page;
     int rc = p->q.json ? autoindex_render_json_head(&b, p, c->list.n)
                        : autoindex_render_html_head(&b, p);
@@ -658,7 +655,7 @@ static int autoindex_stream(struct pfd_request *r, struct autoindex_ctx *c, size
         rc = p->q.json ? autoindex_render_json_foot(&b) : autoindex_render_html_foot(&b, p);
     if (rc == 0)
         rc = autoindex_flush(r, &b, true);
-    autoindex_buf_free(&b);
+    pfd_buf_free(&b);
     return rc;
 }
 
@@ -845,6 +842,6 @@ static int autoindex_handle(struct pfd_request *r, void *conf)
         rc = autoindex_respond(r, &c);
     close(c.dfd);
     free(c.list.entries);
-    autoindex_buf_free(&c.list.names);
+    pfd_buf_free(&c.list.names);
     return rc;
 }

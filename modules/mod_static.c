@@ -30,7 +30,6 @@
 #include "static_accept.h"
 #include "static_expires.h"
 #include "static_range.h"
-#include "static_url.h"
 
 static int static_init(struct pfd_server *server, cfg_t *section, void **conf);
 static void static_fini(void *conf);
@@ -328,8 +327,8 @@ static int static_redirect_slash(struct pfd_request *r)
     const char *path = pfd_request_path(r);
     size_t size = 3 * strlen(path) + 1;
     char *escaped = pfd_request_alloc(r, size);
-    if (static_url_escape_path(path, escaped, size) != 0)
-        return 500; /* cannot happen: size is the bound static_url.h promises */
+    if (pfd_uri_escape_path(path, escaped, size) != 0)
+        return 500; /* cannot happen: size is the bound module.h promises */
     char *location =
         pfd_request_printf(r, "%s/%s%s", escaped, query ? "?" : "", query ? query : "");
     pfd_response_status(r, 301);

@@ -61,8 +61,11 @@ int pfd_buf_vprintf(struct pfd_buf *b, const char *fmt, va_list ap)
     if (n < 0)
         return -1;
     if ((size_t)n >= b->cap - b->len) {
-        if (pfd_buf_reserve(b, (size_t)n + 1) != 0)
+        if (pfd_buf_reserve(b, (size_t)n + 1) != 0) {
+            if (b->len < b->cap) /* the first try wrote over the NUL: what was there stays */
+                b->data[b->len] = '\0';
             return -1;
+        }
         n = vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
         if (n < 0)
             return -1;

@@ -2,7 +2,8 @@
  * buf.h — a growable byte buffer with checked appends, and a per-request arena.
  *
  * Both die on allocation failure by returning -1/NULL to the caller; the worker treats that as
- * fatal for the connection. No caller computes sizes by hand.
+ * fatal for the connection. No caller computes sizes by hand. The buffer is part of the module
+ * API: struct pfd_buf and its functions are declared in preforkd/module.h ("HTTP helpers").
  */
 #ifndef PFD_BUF_H
 #define PFD_BUF_H
@@ -11,27 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct pfd_buf {
-    char *data;
-    size_t len;
-    size_t cap;
-};
-
-#define PFD_BUF_INIT                                                                               \
-    {                                                                                              \
-        NULL, 0, 0                                                                                 \
-    }
-
-int pfd_buf_reserve(struct pfd_buf *b, size_t extra);
-int pfd_buf_append(struct pfd_buf *b, const void *data, size_t len);
-int pfd_buf_append_str(struct pfd_buf *b, const char *s);
-/* Decimal, without printf: these run several times per request. */
-int pfd_buf_append_int(struct pfd_buf *b, int64_t value);
-int pfd_buf_printf(struct pfd_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int pfd_buf_vprintf(struct pfd_buf *b, const char *fmt, va_list ap);
-/* Drops the first n bytes, moving the rest to the front. */
-void pfd_buf_consume(struct pfd_buf *b, size_t n);
-void pfd_buf_free(struct pfd_buf *b);
+#include "preforkd/module.h"
 
 /* Bump allocator: blocks are chained and freed together by pfd_arena_reset()/free(). */
 struct pfd_arena_block;

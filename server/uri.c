@@ -258,8 +258,11 @@ int pfd_uri_escape_path(const char *path, char *out, size_t out_size)
     size_t o = 0;
     for (const unsigned char *p = (const unsigned char *)path; *p != '\0'; p++) {
         bool safe = uri_is_path_safe(*p);
-        if (o + (safe ? 1 : 3) + 1 > out_size)
+        if (o + (safe ? 1 : 3) + 1 > out_size) {
+            if (out_size > 0)
+                out[0] = '\0'; /* never half a path: a caller that ignores -1 sends nothing */
             return -1;
+        }
         if (safe) {
             out[o++] = (char)*p;
             continue;

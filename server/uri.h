@@ -48,7 +48,8 @@ int pfd_uri_map(const char *root, const char *path, char *out, size_t out_size);
 /* Whether a segment of path (normalised: no "." or ".." left) starts with '.'. */
 bool pfd_uri_path_is_hidden(const char *path);
 
-/* Percent-encodes what must be escaped in a path (for Location headers). 0 or -1 if too long. */
+/* Percent-encodes what must be escaped in a path (for Location headers): declared, with its
+ * contract, in preforkd/module.h. 0, or -1 if too long (out then holds ""). */
 int pfd_uri_escape_path(const char *path, char *out, size_t out_size);
 
 #endif

@@ -9,9 +9,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "autoindex_buf.h"
 #include "autoindex_query.h"
 #include "autoindex_sort.h"
+#include "preforkd/module.h"
 
 struct autoindex_page {
     const char *path;         /* the decoded request path, ending in '/' */
@@ -30,21 +30,20 @@ struct autoindex_page {
 
 /* Doctype, head, title, the header file, the table head and the "Parent Directory" row
  * (left out at "/"). */
-int autoindex_render_html_head(struct autoindex_buf *b, const struct autoindex_page *p);
-int autoindex_render_html_row(struct autoindex_buf *b, const struct autoindex_page *p,
+int autoindex_render_html_head(struct pfd_buf *b, const struct autoindex_page *p);
+int autoindex_render_html_row(struct pfd_buf *b, const struct autoindex_page *p,
                               const struct autoindex_entry *e);
 /* The end of the table, the page links, the readme file, the footer. */
-int autoindex_render_html_foot(struct autoindex_buf *b, const struct autoindex_page *p);
+int autoindex_render_html_foot(struct pfd_buf *b, const struct autoindex_page *p);
 
 /* JSON, a page at a time as HTML: {"path","page","pages","total" (entries in the folder),
  * "prev","next" (the query of that page, or null),"entries":[ … ]}. The head, up to the
  * entries' "[". */
-int autoindex_render_json_head(struct autoindex_buf *b, const struct autoindex_page *p,
-                               size_t total);
+int autoindex_render_json_head(struct pfd_buf *b, const struct autoindex_page *p, size_t total);
 /* One object of the entries: {"name","type","size" (files only, as nginx),"mtime","href"};
  * first: no leading comma. */
-int autoindex_render_json_row(struct autoindex_buf *b, const struct autoindex_entry *e, bool first);
+int autoindex_render_json_row(struct pfd_buf *b, const struct autoindex_entry *e, bool first);
 /* "]}" and a newline. */
-int autoindex_render_json_foot(struct autoindex_buf *b);
+int autoindex_render_json_foot(struct pfd_buf *b);
 
 #endif

@@ -17,7 +17,7 @@ static struct autoindex_page page_default(void)
                                    .footer = "preforkd/x"};
 }
 
-static void assert_has(const struct autoindex_buf *b, const char *needle, bool present)
+static void assert_has(const struct pfd_buf *b, const char *needle, bool present)
 {
     bool found = b->data != NULL && strstr(b->data, needle) != NULL;
     ck_assert_msg(found == present, "%s \"%s\" in:\n%s", present ? "no" : "unexpected", needle,
@@ -30,7 +30,7 @@ START_TEST(test_head)
     p.path = "/a b/<x>/";
     p.q.column = 'S';
     p.q.order = 'D';
-    struct autoindex_buf b = {0};
+    struct pfd_buf b = {0};
     ck_assert_int_eq(autoindex_render_html_head(&b, &p), 0);
     assert_has(&b, "<!DOCTYPE html>", true);
     assert_has(&b, "<meta name=\"viewport\"", true);
@@ -40,7 +40,7 @@ START_TEST(test_head)
     assert_has(&b, "<a href=\"?C=N;O=A\">Name</a>", true);
     assert_has(&b, "<th aria-sort=\"descending\"><a href=\"?C=S;O=A\">Size</a> &#8595;</th>", true);
     assert_has(&b, "Parent Directory", true);
-    autoindex_buf_free(&b);
+    pfd_buf_free(&b);
 
     p = page_default();
     p.path = "/";
@@ -51,7 +51,7 @@ START_TEST(test_head)
     assert_has(&b, "Parent Directory", false); /* nothing above the docroot */
     assert_has(&b, "?C=", false);
     assert_has(&b, "<pre>&lt;b&gt;hi&lt;/b&gt;</pre>", true); /* not .html: text */
-    autoindex_buf_free(&b);
+    pfd_buf_free(&b);
 }
 END_TEST
 
@@ -61,27 +61,27 @@ START_TEST(test_rows)
     struct autoindex_entry file = {"a&b.txt",  7,     "text/plain", 1536,
                                    1600000000, false, false,        false};
     struct autoindex_entry dir = {"d\"ir", 4, "Directory", -1, 1600000000, true, false, false};
-    struct autoindex_buf b = {0};
+    struct pfd_buf b = {0};
     ck_assert_int_eq(autoindex_render_html_row(&b, &p, &file), 0);
     ck_assert_str_eq(b.data, "<tr><td><a href=\"a%26b.txt\">a&amp;b.txt</a></td>"
                              "<td title=\"2020-09-13T12:26:40Z\">2020-09-13 12:26</td>"
                              "<td>1.5K</td><td>text/plain</td></tr>\n");
-    autoindex_buf_reset(&b);
+    pfd_buf_consume(&b, b.len);
     p.exact_size = true;
     autoindex_render_html_row(&b, &p, &file);
     assert_has(&b, "<td>1536</td>", true);
-    autoindex_buf_reset(&b);
+    pfd_buf_consume(&b, b.len);
     autoindex_render_html_row(&b, &p, &dir);
     assert_has(&b, "<tr class=\"d\"><td><a href=\"d%22ir/\">d&quot;ir/</a>", true);
     assert_has(&b, "<td>-</td><td>Directory</td>", true);
-    autoindex_buf_reset(&b);
+    pfd_buf_consume(&b, b.len);
     autoindex_render_json_row(&b, &file, true);
     autoindex_render_json_row(&b, &dir, false);
     ck_assert_str_eq(b.data, "\n{\"name\":\"a&b.txt\",\"type\":\"file\",\"size\":1536,"
                              "\"mtime\":\"2020-09-13T12:26:40Z\",\"href\":\"a%26b.txt\"},\n"
                              "{\"name\":\"d\\\"ir\",\"type\":\"directory\","
                              "\"mtime\":\"2020-09-13T12:26:40Z\",\"href\":\"d%22ir/\"}");
-    autoindex_buf_free(&b);
+    pfd_buf_free(&b);
 }
 END_TEST
 
@@ -92,7 +92,7 @@ START_TEST(test_foot)
     p.q.page = 3;
     p.readme = "see\n<this>";
     p.readme_len = 10;
-    struct autoindex_buf b = {0};
+    struct pfd_buf b = {0};
     ck_assert_int_eq(autoindex_render_html_foot(&b, &p), 0);
     assert_has(&b,
                "Page 3 of 5: <a href=\"?C=N;O=A;page=1\">first</a>"
@@ -102,7 +102,7 @@ START_TEST(test_foot)
     assert_has(&b, "<div class=\"readme\"><pre>see\n&lt;this&gt;</pre></div>", true);
     assert_has(&b, "preforkd/x", true);
     assert_has(&b, "</html>", true);
-    autoindex_buf_reset(&b);
+    pfd_buf_consume(&b, b.len);
     p.pages = 1;
     p.q.page = 1;
     p.readme = "<p>html</p>";
@@ -111,7 +111,7 @@ START_TEST(test_foot)
     autoindex_render_html_foot(&b, &p);
     assert_has(&b, "Page", false);
     assert_has(&b, "<div class=\"readme\"><p>html</p></div>", true);
-    autoindex_buf_free(&b);
+    pfd_buf_free(&b);
 }
 END_TEST
 
@@ -142,13 +142,13 @@ START_TEST(test_json_head)
     p.q = (struct autoindex_query){json_heads[_i].column, json_heads[_i].order, true,
                                    json_heads[_i].page};
     p.pages = json_heads[_i].pages;
-    struct autoindex_buf b = {0};
+    struct pfd_buf b = {0};
     ck_assert_int_eq(autoindex_render_json_head(&b, &p, json_heads[_i].total), 0);
     ck_assert_int_eq(autoindex_render_json_foot(&b), 0);
     ck_assert_msg(strncmp(b.data, json_heads[_i].head, strlen(json_heads[_i].head)) == 0,
                   "%s\nexpected\n%s", b.data, json_heads[_i].head);
     ck_assert_str_eq(b.data + strlen(json_heads[_i].head), "\n]}\n");
-    autoindex_buf_free(&b);
+    pfd_buf_free(&b);
 }
 END_TEST
 

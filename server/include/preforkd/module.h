@@ -242,6 +242,36 @@ const char *pfd_status_reason(int status);
  * nginx's ngx_parse_http_time): a module never writes its own. Pure unless said otherwise. */
 
 /*
+ * A growable byte buffer with checked appends (server/buf.c): no caller computes a size by
+ * hand. Start from PFD_BUF_INIT (or zeroes). data is NUL-terminated once anything was appended
+ * (the NUL not counted in len). Every append returns 0, or -1 when memory runs out (the buffer
+ * then holds what it held before that append). Free with pfd_buf_free().
+ */
+struct pfd_buf {
+    char *data;
+    size_t len;
+    size_t cap;
+};
+
+#define PFD_BUF_INIT                                                                               \
+    {                                                                                              \
+        NULL, 0, 0                                                                                 \
+    }
+
+/* Room for extra more bytes without another allocation. */
+int pfd_buf_reserve(struct pfd_buf *b, size_t extra);
+int pfd_buf_append(struct pfd_buf *b, const void *data, size_t len);
+int pfd_buf_append_str(struct pfd_buf *b, const char *s);
+/* Decimal, without printf: these run several times per request. */
+int pfd_buf_append_int(struct pfd_buf *b, int64_t value);
+int pfd_buf_printf(struct pfd_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int pfd_buf_vprintf(struct pfd_buf *b, const char *fmt, va_list ap);
+/* Drops the first n bytes, moving the rest to the front (all of them: the buffer is empty and
+ * keeps its memory). */
+void pfd_buf_consume(struct pfd_buf *b, size_t n);
+void pfd_buf_free(struct pfd_buf *b);
+
+/*
  * HTTP-date (RFC 9110 §5.6.7, server/http_date.c). The parser takes the three forms a recipient
  * must accept — IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT", RFC 850 "Sunday, 06-Nov-94
  * 08:49:37 GMT", asctime "Sun Nov  6 08:49:37 1994" — with letters in any case, a one-digit
@@ -286,5 +316,29 @@ bool pfd_http_if_range(const char *if_range, const struct pfd_http_validators *v
 /* Whether the field value list ("*" alone, or 1#entity-tag) matches etag, by the strong
  * comparison (§8.8.3.2: neither weak, same opaque-tag) when strong, else by the weak one. */
 bool pfd_http_etag_match(const char *list, const char *etag, bool strong);
+
+/*
+ * Escaping (server/escape.c) for bytes that may hold anything — file names, what a client sent —
+ * not necessarily UTF-8. Each appends to b; 0, or -1 when memory runs out.
+ */
+/* Length (1-4) of the well-formed UTF-8 sequence at s (RFC 3629 §4: no overlong forms, no
+ * surrogates, nothing above U+10FFFF), or 0 when s (n bytes available) does not start one. */
+size_t pfd_utf8_len(const unsigned char *s, size_t n);
+/* HTML text or a quoted attribute value: & < > " ' become character references; a byte of an
+ * invalid UTF-8 sequence and a control character (C0, DEL) become U+FFFD. */
+int pfd_escape_html(struct pfd_buf *b, const char *s, size_t n);
+/* The same for multi-line text (a readme): tab, LF and CR are kept. */
+int pfd_escape_html_text(struct pfd_buf *b, const char *s, size_t n);
+/* The body of a JSON string, without its quotes (RFC 8259 §7): '"', '\' and control characters
+ * escaped, well-formed UTF-8 kept, each byte of an invalid sequence replaced by \ufffd. */
+int pfd_escape_json(struct pfd_buf *b, const char *s, size_t n);
+/* A URL component: every byte but RFC 3986's unreserved ones (and '/' when keep_slash) becomes
+ * %XX, so the result is safe in a path, a relative reference (a ':' cannot pose as a scheme), a
+ * query and an HTML attribute alike. */
+int pfd_escape_url(struct pfd_buf *b, const char *s, size_t n, bool keep_slash);
+/* A decoded path made fit for a Location header again (server/uri.c): every byte but pchar
+ * (RFC 3986 §3.3: unreserved, sub-delims, ':', '@') and '/' becomes %XX; out holds
+ * 3 * strlen(path) + 1 bytes at most. 0, or -1 when out_size is too small (out then holds ""). */
+int pfd_uri_escape_path(const char *path, char *out, size_t out_size);
 
 #endif
