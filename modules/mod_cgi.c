@@ -25,7 +25,6 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cgi_args.h"
@@ -334,13 +333,6 @@ struct cgi_run {
     int status;          /* what to return when nothing was sent */
     int64_t deadline_ms;
 };
-
-static int64_t cgi_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Marks the run failed; the first reason is the one logged. */
 static void cgi_fail(struct cgi_run *run, int status, const char *why)
@@ -792,7 +784,7 @@ static bool cgi_on_stdout(struct cgi_run *run, char *buf)
         return true;
     if (n <= 0)
         return false;
-    run->deadline_ms = cgi_now_ms() + (int64_t)run->cc->timeout * 1000;
+    run->deadline_ms = pfd_now_ms() + (int64_t)run->cc->timeout * 1000;
     cgi_on_output(run, buf, (size_t)n);
     return true;
 }
@@ -833,11 +825,11 @@ static bool cgi_pump_stop(const struct cgi_run *run)
 static void cgi_pump(struct cgi_run *run)
 {
     char *buf = pfd_request_alloc(run->r, CGI_IO_BUF);
-    run->deadline_ms = cgi_now_ms() + (int64_t)run->cc->timeout * 1000;
+    run->deadline_ms = pfd_now_ms() + (int64_t)run->cc->timeout * 1000;
     while (run->child.out >= 0 && !cgi_pump_stop(run)) {
         struct pollfd p[3] = {
             {run->child.out, POLLIN, 0}, {run->child.err, POLLIN, 0}, {run->child.in, POLLOUT, 0}};
-        int64_t wait = run->deadline_ms - cgi_now_ms();
+        int64_t wait = run->deadline_ms - pfd_now_ms();
         if (wait <= 0) {
             cgi_fail(run, 504, "no output within the timeout");
             break;

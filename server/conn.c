@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "module_load.h"
 #include "proxy_protocol.h"
 #include "route.h"
@@ -33,13 +34,6 @@ enum { CONN_CLOSE = -1 };
 /* The most bytes a request head may take, whatever the per-line limits would add up to: the
  * defaults (8190-byte lines, 100 fields) stay under it. */
 #define PFD_HEAD_MAX (1024 * 1024) /* the client went away, or a wait ended: close silently */
-
-int64_t pfd_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int pfd_conn_wait(int fd, short events, int64_t deadline_ms, bool interruptible)
 {

@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "clock.h"
 #include "uri.h"
 #include "worker.h"
 

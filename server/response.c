@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
+#include "clock.h"
 #include "http_date.h"
 #include "request.h"
 #include "worker.h"

@@ -51,6 +51,5 @@ int pfd_conn_flush(struct pfd_conn *c);
 /* Waits until fd is ready for events or the monotonic deadline (ms) passes; 1 ready, 0 timed
  * out, -1 error or interrupted (when interruptible). */
 int pfd_conn_wait(int fd, short events, int64_t deadline_ms, bool interruptible);
-int64_t pfd_now_ms(void);
 
 #endif

@@ -317,6 +317,10 @@ bool pfd_http_if_range(const char *if_range, const struct pfd_http_validators *v
  * comparison (§8.8.3.2: neither weak, same opaque-tag) when strong, else by the weak one. */
 bool pfd_http_etag_match(const char *list, const char *etag, bool strong);
 
+/* Milliseconds of CLOCK_MONOTONIC (server/clock.c): for deadlines and durations, which a
+ * wall-clock step must not stretch or cut; never a date. */
+int64_t pfd_now_ms(void);
+
 /*
  * Escaping (server/escape.c) for bytes that may hold anything — file names, what a client sent —
  * not necessarily UTF-8. Each appends to b; 0, or -1 when memory runs out.

@@ -1,0 +1,59 @@
+/*
+ * check_clock.c — server/clock.c: pfd_now_ms() is monotonic milliseconds, the base of every
+ * deadline (the core's and mod_cgi's).
+ */
+#include <check.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "clock.h"
+
+/* Never goes back, and agrees with CLOCK_MONOTONIC read around it. */
+START_TEST(test_now_ms_is_monotonic)
+{
+    int64_t last = pfd_now_ms();
+    for (int i = 0; i < 100000; i++) {
+        struct timespec before, after;
+        clock_gettime(CLOCK_MONOTONIC, &before);
+        int64_t now = pfd_now_ms();
+        clock_gettime(CLOCK_MONOTONIC, &after);
+        ck_assert_int_ge(now, last);
+        ck_assert_int_ge(now, (int64_t)before.tv_sec * 1000 + before.tv_nsec / 1000000);
+        ck_assert_int_le(now, (int64_t)after.tv_sec * 1000 + after.tv_nsec / 1000000);
+        last = now;
+    }
+}
+END_TEST
+
+/* It moves: a deadline 5 ms ahead is reached (bounded in count and time by the clock itself). */
+START_TEST(test_now_ms_advances)
+{
+    int64_t start = pfd_now_ms();
+    int64_t now = start;
+    struct timespec limit;
+    clock_gettime(CLOCK_MONOTONIC, &limit);
+    time_t give_up = limit.tv_sec + 5;
+    while (now < start + 5) {
+        struct timespec t;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        ck_assert_msg(t.tv_sec <= give_up, "pfd_now_ms() stuck at %lld", (long long)now);
+        now = pfd_now_ms();
+    }
+    ck_assert_int_ge(now - start, 5);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("clock");
+    TCase *tc = tcase_create("now_ms");
+    tcase_add_test(tc, test_now_ms_is_monotonic);
+    tcase_add_test(tc, test_now_ms_advances);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
