@@ -200,20 +200,13 @@ static void status_sink_write(void *ctx, const char *data, size_t len)
 
 /* ---- the snapshot ------------------------------------------------------------------------- */
 
-static int64_t status_now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /* Copies the scoreboard out once, so that every view of one response tells the same story. */
 static void status_snapshot_take(struct pfd_request *r, struct status_snapshot *s)
 {
     memset(s, 0, sizeof(*s));
     s->server_name = pfd_request_server_name(r);
     s->version = "preforkd/" PFD_VERSION;
-    s->now_us = status_now_us();
+    s->now_us = pfd_wall_clock_us();
     if (getloadavg(s->load, 3) != 3)
         s->load[0] = -1;
     pfd_pool_info(r, &s->info);

@@ -296,9 +296,7 @@ static void master_new_generation(struct master *m, int old_workers_signal)
     struct pfd_server *s = m->server;
     s->generation++;
     s->scoreboard->generation = s->generation;
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    s->scoreboard->restarted_us = (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
+    s->scoreboard->restarted_us = pfd_wall_clock_us();
     if (old_workers_signal == SIGTERM)
         master_stop_workers(m);
     else

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "preforkd/module.h"
 #include "request.h"
 
@@ -34,9 +35,7 @@ struct pfd_scoreboard *pfd_scoreboard_create(uint32_t nslots)
                 strerror(errno));
         return NULL;
     }
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    sb->started_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+    sb->started_us = pfd_wall_clock_us();
     sb->restarted_us = sb->started_us;
     sb->nslots = nslots;
     sb->memory_kb = -1;

@@ -1,6 +1,6 @@
 /*
  * check_clock.c — server/clock.c: pfd_now_ms() is monotonic milliseconds, the base of every
- * deadline (the core's and mod_cgi's).
+ * deadline (the core's and mod_cgi's); pfd_wall_clock_us() the time of day in microseconds.
  */
 #include <check.h>
 #include <stdint.h>
@@ -44,12 +44,28 @@ START_TEST(test_now_ms_advances)
 }
 END_TEST
 
+/* The wall clock in µs is time(NULL)'s second, read around it. */
+START_TEST(test_wall_clock_us)
+{
+    for (int attempt = 0; attempt < 3; attempt++) {
+        time_t before = time(NULL);
+        int64_t us = pfd_wall_clock_us();
+        time_t after = time(NULL);
+        ck_assert_int_ge(us / 1000000, (int64_t)before);
+        ck_assert_int_le(us / 1000000, (int64_t)after);
+        if (before == after)
+            return;
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("clock");
     TCase *tc = tcase_create("now_ms");
     tcase_add_test(tc, test_now_ms_is_monotonic);
     tcase_add_test(tc, test_now_ms_advances);
+    tcase_add_test(tc, test_wall_clock_us);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -320,6 +320,9 @@ bool pfd_http_etag_match(const char *list, const char *etag, bool strong);
 /* Milliseconds of CLOCK_MONOTONIC (server/clock.c): for deadlines and durations, which a
  * wall-clock step must not stretch or cut; never a date. */
 int64_t pfd_now_ms(void);
+/* Microseconds since the epoch (CLOCK_REALTIME): timestamps shown to people, as pfd_pool_info()
+ * gives them; never a deadline. */
+int64_t pfd_wall_clock_us(void);
 
 /*
  * Escaping (server/escape.c) for bytes that may hold anything — file names, what a client sent —
