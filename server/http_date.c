@@ -200,36 +200,70 @@ static char *http_date_put2(char *p, unsigned v)
     return p + 2;
 }
 
-void pfd_http_date_format(time_t t, char out[30])
+/* t broken down in UTC, clamped to 0000-01-01 .. 9999-12-31 (what four digits can write). */
+struct http_date_civil {
+    unsigned year, sec; /* sec: of the day */
+    int month, day;     /* 1-12, 1-31 */
+    int wday;           /* 0 = Thursday, the epoch's weekday */
+};
+
+static void http_date_civil(time_t t, struct http_date_civil *c)
 {
-    static const char wdays[7][4] = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};
-    const int64_t lo = -62167219200LL, hi = 253402300799LL; /* 0000-01-01 .. 9999-12-31 */
+    const int64_t lo = -62167219200LL, hi = 253402300799LL;
     int64_t s = (int64_t)t < lo ? lo : (int64_t)t > hi ? hi : (int64_t)t;
     int64_t days = (s >= 0 ? s : s - 86399) / 86400;
-    int64_t secs = s - days * 86400;
     int64_t y = 0;
-    int m = 0, d = 0;
-    http_date_civil_from_days(days, &y, &m, &d);
-    char *p = out;
-    memcpy(p, wdays[(days % 7 + 7) % 7], 3);
-    p += 3;
-    *p++ = ',';
-    *p++ = ' ';
-    p = http_date_put2(p, (unsigned)d);
-    *p++ = ' ';
-    memcpy(p, http_date_months[m - 1], 3);
-    p += 3;
-    *p++ = ' ';
-    unsigned year = (unsigned)y, sec = (unsigned)secs; /* both in range after the clamp */
-    p = http_date_put2(p, year / 100);
-    p = http_date_put2(p, year % 100);
-    *p++ = ' ';
+    http_date_civil_from_days(days, &y, &c->month, &c->day);
+    c->year = (unsigned)y; /* in range after the clamp */
+    c->sec = (unsigned)(s - days * 86400);
+    c->wday = (int)((days % 7 + 7) % 7);
+}
+
+/* "HH:MM:SS" of the day's second sec. */
+static char *http_date_put_time(char *p, unsigned sec)
+{
     p = http_date_put2(p, sec / 3600);
     *p++ = ':';
     p = http_date_put2(p, sec / 60 % 60);
     *p++ = ':';
-    p = http_date_put2(p, sec % 60);
+    return http_date_put2(p, sec % 60);
+}
+
+void pfd_http_date_format(time_t t, char out[30])
+{
+    static const char wdays[7][4] = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};
+    struct http_date_civil c;
+    http_date_civil(t, &c);
+    char *p = out;
+    memcpy(p, wdays[c.wday], 3);
+    p += 3;
+    *p++ = ',';
+    *p++ = ' ';
+    p = http_date_put2(p, (unsigned)c.day);
+    *p++ = ' ';
+    memcpy(p, http_date_months[c.month - 1], 3);
+    p += 3;
+    *p++ = ' ';
+    p = http_date_put2(p, c.year / 100);
+    p = http_date_put2(p, c.year % 100);
+    *p++ = ' ';
+    p = http_date_put_time(p, c.sec);
     memcpy(p, " GMT", 5);
+}
+
+void pfd_iso8601_format(time_t t, char out[21])
+{
+    struct http_date_civil c;
+    http_date_civil(t, &c);
+    char *p = http_date_put2(out, c.year / 100);
+    p = http_date_put2(p, c.year % 100);
+    *p++ = '-';
+    p = http_date_put2(p, (unsigned)c.month);
+    *p++ = '-';
+    p = http_date_put2(p, (unsigned)c.day);
+    *p++ = 'T';
+    p = http_date_put_time(p, c.sec);
+    memcpy(p, "Z", 2);
 }
 
 const char *pfd_http_date_now(void)

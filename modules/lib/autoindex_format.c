@@ -36,10 +36,3 @@ void autoindex_time_short(time_t t, char out[24])
     if (gmtime_r(&t, &tm) == NULL || strftime(out, 24, "%Y-%m-%d %H:%M", &tm) == 0)
         snprintf(out, 24, "-");
 }
-
-void autoindex_time_iso(time_t t, char out[24])
-{
-    struct tm tm;
-    if (gmtime_r(&t, &tm) == NULL || strftime(out, 24, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        snprintf(out, 24, "1970-01-01T00:00:00Z");
-}

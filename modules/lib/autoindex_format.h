@@ -12,7 +12,5 @@
 void autoindex_size_human(int64_t size, char out[16]);
 /* "2026-11-27 14:40" (UTC), the listing's column. */
 void autoindex_time_short(time_t t, char out[24]);
-/* "2026-11-27T14:40:44Z": ISO 8601 / RFC 3339 in UTC, for JSON. */
-void autoindex_time_iso(time_t t, char out[24]);
 
 #endif

@@ -121,7 +121,7 @@ int autoindex_render_html_row(struct pfd_buf *b, const struct autoindex_page *p,
 {
     char when[24], iso[24], size[24];
     autoindex_time_short((time_t)e->mtime, when);
-    autoindex_time_iso((time_t)e->mtime, iso);
+    pfd_iso8601_format((time_t)e->mtime, iso);
     if (e->is_dir)
         strcpy(size, "-");
     else if (p->exact_size)
@@ -187,7 +187,7 @@ int autoindex_render_html_foot(struct pfd_buf *b, const struct autoindex_page *p
 int autoindex_render_json_row(struct pfd_buf *b, const struct autoindex_entry *e, bool first)
 {
     char iso[24];
-    autoindex_time_iso((time_t)e->mtime, iso);
+    pfd_iso8601_format((time_t)e->mtime, iso);
     int rc = pfd_buf_append_str(b, first ? "\n{\"name\":\"" : ",\n{\"name\":\"");
     rc |= pfd_escape_json(b, e->name, e->name_len);
     rc |= pfd_buf_append_str(b, e->is_dir ? "\",\"type\":\"directory\"" : "\",\"type\":\"file\"");

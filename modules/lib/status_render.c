@@ -85,15 +85,6 @@ static void status_time_text(int64_t us, char *out, size_t size)
         snprintf(out, size, "-");
 }
 
-/* RFC 3339 in UTC, for JSON. */
-static void status_time_iso(int64_t us, char *out, size_t size)
-{
-    time_t t = (time_t)(us / 1000000);
-    struct tm tm;
-    if (gmtime_r(&t, &tm) == NULL || strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        snprintf(out, size, "1970-01-01T00:00:00Z");
-}
-
 static int64_t status_uptime(const struct status_snapshot *s)
 {
     int64_t up = (s->now_us - s->info.started_us) / 1000000;
@@ -226,9 +217,9 @@ void status_render_json(const struct status_snapshot *s, struct status_out *out)
     char now[32], restarted[32], started[32];
     struct status_counts c = status_count(s);
     struct status_rates r = status_rates(s);
-    status_time_iso(s->now_us, now, sizeof(now));
-    status_time_iso(s->info.restarted_us, restarted, sizeof(restarted));
-    status_time_iso(s->info.started_us, started, sizeof(started));
+    pfd_iso8601_format((time_t)(s->now_us / 1000000), now);
+    pfd_iso8601_format((time_t)(s->info.restarted_us / 1000000), restarted);
+    pfd_iso8601_format((time_t)(s->info.started_us / 1000000), started);
     status_put(out, "{\n  \"server\": ");
     status_json_string(out, s->server_name);
     status_put(out, ",\n  \"version\": ");

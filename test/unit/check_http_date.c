@@ -205,6 +205,47 @@ START_TEST(test_http_date_now)
 }
 END_TEST
 
+/* ---- pfd_iso8601_format: the JSON dates of mod_autoindex and mod_status -------------------- */
+
+static const struct format_case iso_cases[] = {
+    {"the epoch", 0, "1970-01-01T00:00:00Z"},
+    {"RFC 9110's example", 784111777, "1994-11-06T08:49:37Z"},
+    {"mod_autoindex's test", 1600000000, "2020-09-13T12:26:40Z"},
+    {"one second before the epoch", -1, "1969-12-31T23:59:59Z"},
+    {"leap day of 2000", 951782400, "2000-02-29T00:00:00Z"},
+    {"the last second of year 9999", 253402300799, "9999-12-31T23:59:59Z"},
+    {"past 9999: clamped", 253402300800, "9999-12-31T23:59:59Z"},
+    {"before year 0: clamped", -62167219201, "0000-01-01T00:00:00Z"},
+};
+
+START_TEST(test_iso8601_table)
+{
+    for (size_t i = 0; i < sizeof(iso_cases) / sizeof(iso_cases[0]); i++) {
+        char out[22];
+        memset(out, 'x', sizeof(out));
+        pfd_iso8601_format(iso_cases[i].t, out);
+        ck_assert_msg(out[21] == 'x', "%s: wrote past 21 bytes", iso_cases[i].desc);
+        ck_assert_msg(strcmp(out, iso_cases[i].date) == 0, "%s: \"%s\", want \"%s\"",
+                      iso_cases[i].desc, out, iso_cases[i].date);
+    }
+}
+END_TEST
+
+/* Every day of 1900–2100 against gmtime_r + strftime, as the two copies it replaced did it. */
+START_TEST(test_iso8601_against_strftime)
+{
+    for (long long t = -2208988800LL; t < 4102444800LL; t += 86400 + 3601) {
+        struct tm tm;
+        time_t tt = (time_t)t;
+        char want[64], got[21];
+        ck_assert_ptr_nonnull(gmtime_r(&tt, &tm));
+        strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        pfd_iso8601_format(tt, got);
+        ck_assert_str_eq(got, want);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("http_date");
@@ -218,6 +259,8 @@ int main(void)
     tcase_add_test(format, test_http_date_against_strftime);
     tcase_add_test(format, test_http_date_out_of_range);
     tcase_add_test(format, test_http_date_now);
+    tcase_add_test(format, test_iso8601_table);
+    tcase_add_test(format, test_iso8601_against_strftime);
     suite_add_tcase(s, format);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

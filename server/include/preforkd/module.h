@@ -283,6 +283,9 @@ int pfd_http_date_parse(const char *s, time_t *out);
 void pfd_http_date_format(time_t t, char out[30]);
 /* The current second as an IMF-fixdate (the Date header), formatted once a second. */
 const char *pfd_http_date_now(void);
+/* t as RFC 3339 / ISO 8601 in UTC, "1994-11-06T08:49:37Z", into out (20 + 1 bytes), for JSON;
+ * years outside 0..9999 clamped. */
+void pfd_iso8601_format(time_t t, char out[21]);
 
 /* A conditional request's precondition fields (NULL when absent), and whether it is a GET or a
  * HEAD (RFC 9110 §13.2.1: If-Modified-Since applies to those only). */
