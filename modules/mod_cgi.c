@@ -747,9 +747,10 @@ static void cgi_on_output(struct cgi_run *run, const char *data, size_t n)
 
 static void cgi_log_stderr_line(struct cgi_run *run)
 {
-    char text[CGI_STDERR_LINE * 4 + 1];
-    cgi_escape(run->err_line, run->err_len, text, sizeof(text));
-    pfd_log(PFD_LOG_ERR, "cgi \"%s\": stderr: %s", run->script, text);
+    struct pfd_buf text = PFD_BUF_INIT;
+    pfd_escape_log(&text, run->err_line, run->err_len);
+    pfd_log(PFD_LOG_ERR, "cgi \"%s\": stderr: %s", run->script, text.data ? text.data : "");
+    pfd_buf_free(&text);
     run->err_len = 0;
 }
 
@@ -868,11 +869,12 @@ static const char *cgi_exit_text(struct cgi_run *run, int reaped, int status)
  * ended, and how its output began. */
 static void cgi_log_failure(struct cgi_run *run, int reaped, int status)
 {
-    char first[CGI_FIRST_BYTES * 4 + 1];
-    cgi_escape(run->first, run->first_len, first, sizeof(first));
+    struct pfd_buf first = PFD_BUF_INIT;
+    pfd_escape_log(&first, run->first, run->first_len);
     pfd_log(PFD_LOG_ERR, "cgi \"%s\" failed: %s; %s; output began: \"%s\"%s", run->script,
-            run->failure, cgi_exit_text(run, reaped, status), first,
+            run->failure, cgi_exit_text(run, reaped, status), first.data ? first.data : "",
             run->first_len == CGI_FIRST_BYTES ? "..." : "");
+    pfd_buf_free(&first);
 }
 
 /* Stops (when it must), reaps and judges the script once the pump is over. */

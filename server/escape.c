@@ -1,12 +1,13 @@
 /*
- * escape.c — putting bytes where they could otherwise make markup, syntax or another URL: HTML
- * text and attributes, JSON strings (RFC 8259), URL components (RFC 3986), and the UTF-8 check
- * (RFC 3629) the first two need. Pure: every function appends to a struct pfd_buf.
+ * escape.c — putting bytes where they could otherwise make markup, syntax, another URL or a
+ * forged log line: HTML text and attributes, JSON strings (RFC 8259), URL components (RFC 3986),
+ * log text (Apache's convention), and the UTF-8 check (RFC 3629) HTML and JSON need. Pure: every
+ * function appends to a struct pfd_buf.
  *
  * The bytes are anything (file names, request lines a client sent): not necessarily UTF-8,
  * maybe with control characters. What cannot be shown as it is becomes U+FFFD in HTML and
- * \ufffd in JSON, so a page or a document stays well-formed whatever it holds. This was three
- * copies (mod_autoindex's, mod_status's, and a URL one in each of mod_autoindex and mod_static).
+ * \ufffd in JSON, so a page or a document stays well-formed whatever it holds. This was several
+ * copies: mod_autoindex's, mod_status's, and for logs the access log's and mod_cgi's.
  */
 #include "escape.h"
 
@@ -130,27 +131,64 @@ int pfd_escape_url(struct pfd_buf *b, const char *s, size_t n, bool keep_slash)
     return 0;
 }
 
+/* The escape for the sequence of len bytes starting with c in a JSON string into esc (NUL-
+ * terminated), or false when it stays as it is. */
+static bool escape_json_one(unsigned char c, size_t len, char esc[8])
+{
+    static const char hex[] = "0123456789abcdef";
+    if (len == 0) {
+        memcpy(esc, "\\ufffd", 7); /* each byte of an invalid sequence */
+    } else if (len == 1 && (c == '"' || c == '\\')) {
+        esc[0] = '\\';
+        esc[1] = (char)c;
+        esc[2] = '\0';
+    } else if (len == 1 && (c < 0x20 || c == 0x7F)) { /* RFC 8259 §7: below 0x20 must be */
+        memcpy(esc, "\\u00", 4);
+        esc[4] = hex[c >> 4];
+        esc[5] = hex[c & 15];
+        esc[6] = '\0';
+    } else {
+        return false;
+    }
+    return true;
+}
+
 int pfd_escape_json(struct pfd_buf *b, const char *s, size_t n)
 {
     const unsigned char *u = (const unsigned char *)s;
-    size_t i = 0;
+    size_t i = 0, run = 0;
     while (i < n) {
         size_t len = pfd_utf8_len(u + i, n - i);
-        int rc;
-        if (len == 0) {
-            rc = pfd_buf_append_str(b, "\\ufffd");
-            len = 1;
-        } else if (u[i] == '"' || u[i] == '\\') {
-            char pair[2] = {'\\', (char)u[i]};
-            rc = pfd_buf_append(b, pair, 2);
-        } else if (u[i] < 0x20 || u[i] == 0x7F) { /* RFC 8259 §7: below 0x20 must be escaped */
-            rc = pfd_buf_printf(b, "\\u%04x", u[i]);
-        } else {
-            rc = pfd_buf_append(b, s + i, len);
+        char esc[8];
+        if (!escape_json_one(u[i], len, esc)) {
+            i += len;
+            continue;
         }
-        if (rc != 0)
+        if (pfd_buf_append(b, s + run, i - run) != 0 || pfd_buf_append_str(b, esc) != 0)
             return -1;
-        i += len;
+        run = ++i;
     }
-    return 0;
+    return pfd_buf_append(b, s + run, i - run);
+}
+
+int pfd_escape_log(struct pfd_buf *b, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t i = 0, run = 0;
+    while (i < n) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+            i++;
+            continue;
+        }
+        char esc[4] = {'\\', (char)c, hex[c >> 4], hex[c & 15]};
+        bool short_form = c == '"' || c == '\\';
+        if (!short_form)
+            esc[1] = 'x';
+        if (pfd_buf_append(b, s + run, i - run) != 0 ||
+            pfd_buf_append(b, esc, short_form ? 2 : 4) != 0)
+            return -1;
+        run = ++i;
+    }
+    return pfd_buf_append(b, s + run, i - run);
 }

@@ -19,6 +19,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "config.h"
+#include "escape.h"
 #include "request.h"
 
 static const char *const log_level_names[] = {"emerg", "alert",  "crit", "error",
@@ -491,32 +492,13 @@ void pfd_access_log_close(struct pfd_access_log *log)
     log->format = NULL;
 }
 
-/* Apache escapes quotes, backslashes and control bytes in logged request data (CVE-2003-0020).
- * Safe runs are appended whole: most values have nothing to escape. */
+/* Request data in a log line: "-" when absent or empty, else escaped (pfd_escape_log()). */
 static void access_append_escaped(struct pfd_buf *b, const char *s)
 {
-    static const char hex[] = "0123456789abcdef";
-    if (s == NULL || *s == '\0') {
+    if (s == NULL || *s == '\0')
         pfd_buf_append(b, "-", 1);
-        return;
-    }
-    for (;;) {
-        const char *run = s;
-        while (*s >= 0x20 && *s < 0x7f && *s != '"' && *s != '\\')
-            s++;
-        if (s > run)
-            pfd_buf_append(b, run, (size_t)(s - run));
-        if (*s == '\0')
-            return;
-        unsigned char c = (unsigned char)*s++;
-        char esc[4] = {'\\', (char)c, 0, 0};
-        if (c != '"' && c != '\\') {
-            esc[1] = 'x';
-            esc[2] = hex[c >> 4];
-            esc[3] = hex[c & 15];
-        }
-        pfd_buf_append(b, esc, c == '"' || c == '\\' ? 2 : 4);
-    }
+    else
+        pfd_escape_log(b, s, strlen(s));
 }
 
 static void access_append_time(struct pfd_buf *b)

@@ -179,27 +179,3 @@ int cgi_head_parse(char *buf, size_t len, bool nph, struct cgi_head *h, const ch
     *err = "a header without the empty line that ends it";
     return -1;
 }
-
-size_t cgi_escape(const char *in, size_t len, char *out, size_t out_size)
-{
-    static const char hex[] = "0123456789abcdef";
-    size_t o = 0, i = 0;
-    if (out_size == 0)
-        return 0;
-    for (; i < len; i++) {
-        unsigned char c = (unsigned char)in[i];
-        bool plain = c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
-        if (o + (plain ? 1 : 4) >= out_size)
-            break;
-        if (plain) {
-            out[o++] = (char)c;
-            continue;
-        }
-        out[o++] = '\\';
-        out[o++] = 'x';
-        out[o++] = hex[c >> 4];
-        out[o++] = hex[c & 15];
-    }
-    out[o] = '\0';
-    return i;
-}

@@ -50,11 +50,4 @@ int cgi_head_parse(char *buf, size_t len, bool nph, struct cgi_head *h, const ch
 /* "404 Not Found" or "404": 0 and the parts, or -1 unless a 3-digit status in 100..599. */
 int cgi_status_parse(char *value, int *status, const char **reason);
 
-/*
- * Copies in[0..len) to out as printable text for a log line: bytes outside 0x20..0x7e (and
- * '"', '\\') become \xHH, so a script cannot forge log lines. Always NUL-terminates; returns
- * how many input bytes fit.
- */
-size_t cgi_escape(const char *in, size_t len, char *out, size_t out_size);
-
 #endif

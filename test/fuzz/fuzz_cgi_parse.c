@@ -4,8 +4,8 @@
  *
  * The first byte chooses nph; the rest is the script's output. cgi_head_end() fed whole and
  * in two pieces agrees; a head it delimits parses without reading past it; a parsed status is
- * 100..599 and every field is a NUL-terminated string inside the buffer. cgi_escape() output is
- * printable ASCII only, so a script cannot forge log lines.
+ * 100..599 and every field is a NUL-terminated string inside the buffer. (The log escaping of
+ * a script's output is the core's: fuzz_escape.c.)
  */
 #include <assert.h>
 #include <stdbool.h>
@@ -61,12 +61,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         free(h);
     }
-
-    char text[256];
-    size_t used = cgi_escape((const char *)data, size, text, sizeof(text));
-    assert(used <= size);
-    for (const char *p = text; *p != '\0'; p++)
-        assert(*p >= 0x20 && *p <= 0x7e);
     free(buf);
     return 0;
 }

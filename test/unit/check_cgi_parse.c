@@ -122,16 +122,6 @@ START_TEST(test_head_end_in_pieces)
 }
 END_TEST
 
-START_TEST(test_escape)
-{
-    char out[64];
-    cgi_escape("a\"b\n\x01", 5, out, sizeof(out));
-    ck_assert_str_eq(out, "a\\x22b\\x0a\\x01");
-    ck_assert_uint_eq(cgi_escape("abcdef", 6, out, 4), 3);
-    ck_assert_str_eq(out, "abc");
-}
-END_TEST
-
 struct header_row {
     const char *field;
     bool pass_auth;
@@ -266,7 +256,6 @@ int main(void)
     tcase_add_loop_test(tc, test_head_refuses_control_characters, 0,
                         (int)(sizeof(control_rows) / sizeof(control_rows[0])));
     tcase_add_test(tc, test_head_end_in_pieces);
-    tcase_add_test(tc, test_escape);
     tcase_add_loop_test(tc, test_env_header_name, 0,
                         (int)(sizeof(header_rows) / sizeof(header_rows[0])));
     tcase_add_test(tc, test_env_list);

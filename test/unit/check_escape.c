@@ -1,5 +1,5 @@
 /*
- * check_escape.c — server/escape.c: UTF-8 validation, HTML, URL-component and JSON escaping of
+ * check_escape.c — server/escape.c: UTF-8 validation, HTML, URL-component, JSON and log escaping of
  * bytes that may hold anything (the file names of mod_autoindex's tests, the request lines of
  * mod_status's).
  */
@@ -84,6 +84,54 @@ START_TEST(test_url_keeps_slash)
 }
 END_TEST
 
+/* Log text: the access log's convention (Apache's), which mod_cgi's own copy differed from on
+ * '"' and '\\' (it wrote \x22 and \x5c); "decided" marks those rows. */
+static const struct log_case {
+    const char *desc;
+    const char *in;
+    size_t len; /* 0: strlen(in) */
+    const char *out;
+} log_cases[] = {
+    {"plain", "GET / HTTP/1.1", 0, "GET / HTTP/1.1"},
+    {"decided: a quote gets a backslash", "a\"b", 0, "a\\\"b"},
+    {"decided: a backslash gets a backslash", "a\\b", 0, "a\\\\b"},
+    {"a forged line", "x\n1.2.3.4 - - \"GET /", 0, "x\\x0a1.2.3.4 - - \\\"GET /"},
+    {"controls", "\x01\t\r\x7f", 0, "\\x01\\x09\\x0d\\x7f"},
+    {"bytes above ASCII", "caf\xc3\xa9", 0, "caf\\xc3\\xa9"},
+    {"embedded NUL (length given)", "a\0b", 3, "a\\x00b"},
+    {"mod_cgi's test", "a\"b\n\x01", 0, "a\\\"b\\x0a\\x01"},
+    {"empty", "", 0, ""},
+};
+
+START_TEST(test_log)
+{
+    const struct log_case *c = &log_cases[_i];
+    struct pfd_buf b = PFD_BUF_INIT;
+    ck_assert_int_eq(pfd_escape_log(&b, c->in, c->len ? c->len : strlen(c->in)), 0);
+    ck_assert_msg(strcmp(b.data, c->out) == 0, "%s: \"%s\", want \"%s\"", c->desc, b.data, c->out);
+    pfd_buf_free(&b);
+}
+END_TEST
+
+/* Nothing to escape still leaves a C string, so a caller can print b.data at once. */
+START_TEST(test_empty_is_a_string)
+{
+    struct pfd_buf b = PFD_BUF_INIT;
+    ck_assert_int_eq(pfd_escape_html(&b, "", 0), 0);
+    ck_assert_ptr_nonnull(b.data);
+    pfd_buf_free(&b);
+    ck_assert_int_eq(pfd_escape_json(&b, "", 0), 0);
+    ck_assert_ptr_nonnull(b.data);
+    pfd_buf_free(&b);
+    ck_assert_int_eq(pfd_escape_url(&b, "", 0, false), 0);
+    ck_assert_ptr_nonnull(b.data);
+    pfd_buf_free(&b);
+    ck_assert_int_eq(pfd_escape_log(&b, "", 0), 0);
+    ck_assert_str_eq(b.data, "");
+    pfd_buf_free(&b);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("escape");
@@ -91,6 +139,8 @@ int main(void)
     tcase_add_loop_test(tc, test_escape, 0, (int)(sizeof(escape_cases) / sizeof(escape_cases[0])));
     tcase_add_test(tc, test_url_keeps_slash);
     tcase_add_test(tc, test_text_keeps_lines);
+    tcase_add_test(tc, test_empty_is_a_string);
+    tcase_add_loop_test(tc, test_log, 0, (int)(sizeof(log_cases) / sizeof(log_cases[0])));
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

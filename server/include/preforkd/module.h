@@ -329,7 +329,8 @@ int64_t pfd_wall_clock_us(void);
 
 /*
  * Escaping (server/escape.c) for bytes that may hold anything — file names, what a client sent —
- * not necessarily UTF-8. Each appends to b; 0, or -1 when memory runs out.
+ * not necessarily UTF-8. Each appends to b (b->data is a C string afterwards, even for n = 0);
+ * 0, or -1 when memory runs out.
  */
 /* Length (1-4) of the well-formed UTF-8 sequence at s (RFC 3629 §4: no overlong forms, no
  * surrogates, nothing above U+10FFFF), or 0 when s (n bytes available) does not start one. */
@@ -346,6 +347,10 @@ int pfd_escape_json(struct pfd_buf *b, const char *s, size_t n);
  * %XX, so the result is safe in a path, a relative reference (a ':' cannot pose as a scheme), a
  * query and an HTML attribute alike. */
 int pfd_escape_url(struct pfd_buf *b, const char *s, size_t n, bool keep_slash);
+/* Text for a log line, as Apache writes request data (CVE-2003-0020): '"' and '\\' get a
+ * backslash, every other byte outside 0x20..0x7e becomes \xhh, so nothing a client or a script
+ * sent can end a quoted field or forge a line. */
+int pfd_escape_log(struct pfd_buf *b, const char *s, size_t n);
 /* A decoded path made fit for a Location header again (server/uri.c): every byte but pchar
  * (RFC 3986 §3.3: unreserved, sub-delims, ':', '@') and '/' becomes %XX; out holds
  * 3 * strlen(path) + 1 bytes at most. 0, or -1 when out_size is too small (out then holds ""). */
