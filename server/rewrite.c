@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "uri.h"
+
 static const struct {
     const char *name;
     unsigned bit;
@@ -22,14 +24,6 @@ unsigned pfd_rewrite_flag(const char *name)
     return 0;
 }
 
-/* RFC 3986 pchar plus '/': unreserved, sub-delims, ':' and '@'. */
-static bool rewrite_is_path_safe(unsigned char c)
-{
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-        return true;
-    return c != '\0' && strchr("-._~!$&'()*+,;=:@/", c) != NULL;
-}
-
 /* Appends n bytes of s at out[*o], escaped or not; false when they do not fit (with the NUL). */
 static bool rewrite_append(char *out, size_t out_size, size_t *o, const char *s, size_t n,
                            bool escape)
@@ -37,7 +31,7 @@ static bool rewrite_append(char *out, size_t out_size, size_t *o, const char *s,
     static const char hex[] = "0123456789ABCDEF";
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        bool plain = !escape || rewrite_is_path_safe(c);
+        bool plain = !escape || pfd_uri_is_path_safe(c); /* as pfd_uri_escape_path() */
         if (*o + (plain ? 1 : 3) >= out_size)
             return false;
         if (plain) {

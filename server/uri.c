@@ -28,8 +28,7 @@ static bool uri_is_alnum(unsigned char c)
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-/* RFC 3986 §3.3: pchar = unreserved / pct-encoded / sub-delims / ":" / "@"; plus '/'. */
-static bool uri_is_path_safe(unsigned char c)
+bool pfd_uri_is_path_safe(unsigned char c)
 {
     return uri_is_alnum(c) || (c != '\0' && strchr("-._~!$&'()*+,;=:@/", c) != NULL);
 }
@@ -257,7 +256,7 @@ int pfd_uri_escape_path(const char *path, char *out, size_t out_size)
     static const char hex[] = "0123456789ABCDEF";
     size_t o = 0;
     for (const unsigned char *p = (const unsigned char *)path; *p != '\0'; p++) {
-        bool safe = uri_is_path_safe(*p);
+        bool safe = pfd_uri_is_path_safe(*p);
         if (o + (safe ? 1 : 3) + 1 > out_size) {
             if (out_size > 0)
                 out[0] = '\0'; /* never half a path: a caller that ignores -1 sends nothing */
