@@ -275,3 +275,22 @@ int pfd_uri_escape_path(const char *path, char *out, size_t out_size)
     out[o] = '\0';
     return 0;
 }
+
+int pfd_uri_unescape(char *s)
+{
+    char *out = s;
+    for (const char *in = s; *in != '\0'; in++) {
+        if (*in != '%') {
+            *out++ = *in;
+            continue;
+        }
+        int hi = uri_hex((unsigned char)in[1]);
+        int lo = hi < 0 ? -1 : uri_hex((unsigned char)in[2]);
+        if (lo < 0 || (hi == 0 && lo == 0))
+            return -1; /* s is then partly decoded: the caller drops it */
+        *out++ = (char)(hi * 16 + lo);
+        in += 2;
+    }
+    *out = '\0';
+    return 0;
+}

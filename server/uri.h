@@ -48,6 +48,9 @@ int pfd_uri_map(const char *root, const char *path, char *out, size_t out_size);
 /* Whether a segment of path (normalised: no "." or ".." left) starts with '.'. */
 bool pfd_uri_path_is_hidden(const char *path);
 
+/* Percent-decodes s in place, once (a '+' stays a '+'): declared, with its contract, in
+ * preforkd/module.h. 0, or -1 on a bad escape or a decoded NUL. */
+int pfd_uri_unescape(char *s);
 /* RFC 3986 §3.3: whether c stands as it is in a path (pchar but pct-encoded: unreserved,
  * sub-delims, ':', '@'; and '/'); every other byte is written %XX. */
 bool pfd_uri_is_path_safe(unsigned char c);

@@ -5,36 +5,7 @@
 
 #include <string.h>
 
-static int cgi_args_hex(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Percent-decodes word in place; -1 on a bad escape or a decoded NUL. */
-static int cgi_args_decode(char *word)
-{
-    char *out = word;
-    for (const char *in = word; *in; in++) {
-        if (*in != '%') {
-            *out++ = *in;
-            continue;
-        }
-        int hi = cgi_args_hex(in[1]);
-        int lo = hi < 0 ? -1 : cgi_args_hex(in[2]);
-        if (lo < 0 || (hi == 0 && lo == 0))
-            return -1;
-        *out++ = (char)(hi * 16 + lo);
-        in += 2;
-    }
-    *out = '\0';
-    return 0;
-}
+#include "preforkd/module.h"
 
 size_t cgi_args_from_query(char *query, char **words, size_t max)
 {
@@ -46,7 +17,7 @@ size_t cgi_args_from_query(char *query, char **words, size_t max)
         char *plus = strchr(p, '+');
         if (plus != NULL)
             *plus = '\0';
-        if (cgi_args_decode(p) != 0)
+        if (pfd_uri_unescape(p) != 0)
             return 0;
         words[n++] = p;
         if (plus == NULL)

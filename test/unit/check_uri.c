@@ -372,6 +372,42 @@ START_TEST(test_escape_table)
 }
 END_TEST
 
+/* ---- pfd_uri_unescape: mod_cgi's search words (its own decoder's cases, and more) ------------ */
+
+static const struct {
+    const char *desc;
+    const char *in;
+    int rc;
+    const char *out;
+} unescape_cases[] = {
+    {"nothing to decode", "hello", 0, "hello"},
+    {"upper-case hex", "a%2Bb", 0, "a+b"},
+    {"lower-case hex", "%3cc%3e", 0, "<c>"},
+    {"a plus stays a plus", "a+b", 0, "a+b"},
+    {"decoded once", "%252e", 0, "%2e"},
+    {"a byte above ASCII", "caf%C3%A9", 0, "caf\xc3\xa9"},
+    {"empty", "", 0, ""},
+    {"bad hex", "a%zz", -1, NULL},
+    {"one bad digit", "%4g", -1, NULL},
+    {"truncated", "ab%4", -1, NULL},
+    {"a lone percent at the end", "ab%", -1, NULL},
+    {"an encoded NUL", "a%00b", -1, NULL},
+};
+
+START_TEST(test_unescape_table)
+{
+    for (size_t i = 0; i < sizeof(unescape_cases) / sizeof(unescape_cases[0]); i++) {
+        char s[64];
+        snprintf(s, sizeof(s), "%s", unescape_cases[i].in);
+        int rc = pfd_uri_unescape(s);
+        ck_assert_msg(rc == unescape_cases[i].rc, "%s: got %d", unescape_cases[i].desc, rc);
+        if (rc == 0)
+            ck_assert_msg(strcmp(s, unescape_cases[i].out) == 0, "%s: \"%s\"",
+                          unescape_cases[i].desc, s);
+    }
+}
+END_TEST
+
 /* Escaping a normalised path and normalising the result gives the path back. */
 START_TEST(test_escape_round_trip)
 {
@@ -441,6 +477,7 @@ static Suite *uri_suite(void)
     tcase_add_test(tc, test_host_normalize_table);
     tcase_add_test(tc, test_map_table);
     tcase_add_test(tc, test_escape_table);
+    tcase_add_test(tc, test_unescape_table);
     tcase_add_test(tc, test_escape_round_trip);
     tcase_add_test(tc, test_path_is_hidden_table);
     suite_add_tcase(s, tc);

@@ -355,5 +355,9 @@ int pfd_escape_log(struct pfd_buf *b, const char *s, size_t n);
  * (RFC 3986 §3.3: unreserved, sub-delims, ':', '@') and '/' becomes %XX; out holds
  * 3 * strlen(path) + 1 bytes at most. 0, or -1 when out_size is too small (out then holds ""). */
 int pfd_uri_escape_path(const char *path, char *out, size_t out_size);
+/* The other way (server/uri.c): percent-decodes s in place, once ("%252e" becomes "%2e"); a '+'
+ * stays a '+' (form decoding is the caller's). 0, or -1 on a malformed escape or an encoded NUL
+ * ("%00"), after which s holds nothing usable. */
+int pfd_uri_unescape(char *s);
 
 #endif
