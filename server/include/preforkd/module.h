@@ -266,8 +266,8 @@ int pfd_buf_append_str(struct pfd_buf *b, const char *s);
 int pfd_buf_append_int(struct pfd_buf *b, int64_t value);
 int pfd_buf_printf(struct pfd_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int pfd_buf_vprintf(struct pfd_buf *b, const char *fmt, va_list ap);
-/* Drops the first n bytes, moving the rest to the front (all of them: the buffer is empty and
- * keeps its memory). */
+/* Drops the first n bytes, moving the rest to the front; n >= len empties the buffer, which
+ * keeps its memory for what comes next. */
 void pfd_buf_consume(struct pfd_buf *b, size_t n);
 void pfd_buf_free(struct pfd_buf *b);
 
@@ -347,7 +347,7 @@ int pfd_escape_json(struct pfd_buf *b, const char *s, size_t n);
  * %XX, so the result is safe in a path, a relative reference (a ':' cannot pose as a scheme), a
  * query and an HTML attribute alike. */
 int pfd_escape_url(struct pfd_buf *b, const char *s, size_t n, bool keep_slash);
-/* Text for a log line, as Apache writes request data (CVE-2003-0020): '"' and '\\' get a
+/* Text for a log line, as Apache writes request data (CVE-2003-0020): '"' and '\' get a
  * backslash, every other byte outside 0x20..0x7e becomes \xhh, so nothing a client or a script
  * sent can end a quoted field or forge a line. */
 int pfd_escape_log(struct pfd_buf *b, const char *s, size_t n);
