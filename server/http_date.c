@@ -1,7 +1,7 @@
 /*
  * http_date.c — HTTP-date (RFC 9110 §5.6.7): the one parser and the one formatter every part of
  * preforkd uses (Date, Last-Modified, Expires, If-Modified-Since, If-Unmodified-Since, If-Range).
- * Pure but for pfd_http_date_now(): no locale, no timegm(), no TZ.
+ * Pure: no locale, no timegm(), no TZ (the cached Date text is clock.c's).
  *
  * How lenient the parser is, decided once (it used to be two parsers that disagreed, so one
  * module honoured an If-Modified-Since the other ignored): the three grammars of §5.6.7, plus what
@@ -264,16 +264,4 @@ void pfd_iso8601_format(time_t t, char out[21])
     *p++ = 'T';
     p = http_date_put_time(p, c.sec);
     memcpy(p, "Z", 2);
-}
-
-const char *pfd_http_date_now(void)
-{
-    static time_t cached_at = -1;
-    static char cached[30];
-    time_t now = time(NULL);
-    if (now != cached_at) {
-        pfd_http_date_format(now, cached);
-        cached_at = now;
-    }
-    return cached;
 }

@@ -14,7 +14,6 @@
 #include <sys/uio.h>
 
 #include "clock.h"
-#include "http_date.h"
 #include "request.h"
 #include "worker.h"
 

@@ -1,10 +1,12 @@
 /*
  * check_clock.c — server/clock.c: pfd_now_ms() is monotonic milliseconds, the base of every
- * deadline (the core's and mod_cgi's); pfd_wall_clock_us() the time of day in microseconds.
+ * deadline (the core's and mod_cgi's); pfd_wall_clock_us() the time of day in microseconds;
+ * pfd_http_date_now() the Date header's text.
  */
 #include <check.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "clock.h"
@@ -59,6 +61,24 @@ START_TEST(test_wall_clock_us)
 }
 END_TEST
 
+/* The cached "now" is the current second, formatted the same way. */
+START_TEST(test_http_date_now)
+{
+    for (int attempt = 0; attempt < 3; attempt++) {
+        time_t before = time(NULL);
+        const char *now = pfd_http_date_now();
+        time_t after = time(NULL);
+        if (before != after)
+            continue; /* a second boundary in between: try again */
+        char want[30];
+        pfd_http_date_format(before, want);
+        ck_assert_str_eq(now, want);
+        return;
+    }
+    ck_abort_msg("three second boundaries in a row");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("clock");
@@ -66,6 +86,7 @@ int main(void)
     tcase_add_test(tc, test_now_ms_is_monotonic);
     tcase_add_test(tc, test_now_ms_advances);
     tcase_add_test(tc, test_wall_clock_us);
+    tcase_add_test(tc, test_http_date_now);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

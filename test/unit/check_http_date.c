@@ -187,24 +187,6 @@ START_TEST(test_http_date_out_of_range)
 }
 END_TEST
 
-/* The cached "now" is the current second, formatted the same way. */
-START_TEST(test_http_date_now)
-{
-    for (int attempt = 0; attempt < 3; attempt++) {
-        time_t before = time(NULL);
-        const char *now = pfd_http_date_now();
-        time_t after = time(NULL);
-        if (before != after)
-            continue; /* a second boundary in between: try again */
-        char want[30];
-        pfd_http_date_format(before, want);
-        ck_assert_str_eq(now, want);
-        return;
-    }
-    ck_abort_msg("three second boundaries in a row");
-}
-END_TEST
-
 /* ---- pfd_iso8601_format: the JSON dates of mod_autoindex and mod_status -------------------- */
 
 static const struct format_case iso_cases[] = {
@@ -258,7 +240,6 @@ int main(void)
     tcase_add_test(format, test_http_date_table);
     tcase_add_test(format, test_http_date_against_strftime);
     tcase_add_test(format, test_http_date_out_of_range);
-    tcase_add_test(format, test_http_date_now);
     tcase_add_test(format, test_iso8601_table);
     tcase_add_test(format, test_iso8601_against_strftime);
     suite_add_tcase(s, format);

@@ -281,8 +281,6 @@ void pfd_buf_free(struct pfd_buf *b);
 int pfd_http_date_parse(const char *s, time_t *out);
 /* t as an IMF-fixdate, NUL-terminated into out (29 + 1 bytes); years outside 0..9999 clamped. */
 void pfd_http_date_format(time_t t, char out[30]);
-/* The current second as an IMF-fixdate (the Date header), formatted once a second. */
-const char *pfd_http_date_now(void);
 /* t as RFC 3339 / ISO 8601 in UTC, "1994-11-06T08:49:37Z", into out (20 + 1 bytes), for JSON;
  * years outside 0..9999 clamped. */
 void pfd_iso8601_format(time_t t, char out[21]);
