@@ -3,9 +3,10 @@
  */
 #include "autoindex_query.h"
 
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include "preforkd/module.h"
 
 static bool autoindex_key_is(const char *key, size_t len, const char *name)
 {
@@ -49,55 +50,21 @@ void autoindex_query_parse(const char *query, struct autoindex_query *q)
     }
 }
 
-/* The q of one media range's parameters ("; q=0.5"), 1 when absent; -1 when malformed. */
-static double autoindex_accept_q(const char *params, size_t len)
-{
-    const char *p = params;
-    const char *end = params + len;
-    while (p < end) {
-        while (p < end && (*p == ';' || *p == ' ' || *p == '\t'))
-            p++;
-        if (end - p >= 2 && (p[0] == 'q' || p[0] == 'Q') && p[1] == '=') {
-            char num[8] = {0};
-            size_t n = strcspn(p + 2, ";, \t");
-            if (n == 0 || n >= sizeof(num))
-                return -1;
-            memcpy(num, p + 2, n);
-            char *stop = NULL;
-            double q = strtod(num, &stop);
-            return *stop == '\0' && q >= 0 && q <= 1 ? q : -1;
-        }
-        while (p < end && *p != ';')
-            p++;
-    }
-    return 1;
-}
-
 bool autoindex_accept_json(const char *accept)
 {
-    if (accept == NULL)
-        return false;
-    double qjson = -1, qhtml = -1;
+    int qjson = -1, qhtml = -1;
     int first = 0; /* 1: JSON was listed before HTML, 2: HTML before JSON */
-    const char *p = accept;
-    for (int guard = 0; *p != '\0' && guard < 256; guard++) {
-        size_t len = strcspn(p, ",");
-        const char *range = p;
-        while (range < p + len && (*range == ' ' || *range == '\t'))
-            range++;
-        size_t rlen = strcspn(range, ";, \t");
-        const char *params = range + rlen;
-        double q = autoindex_accept_q(params, (size_t)(p + len - params));
-        if (autoindex_key_is(range, rlen, "application/json") && qjson < 0) {
-            qjson = q;
+    struct pfd_http_element e;
+    for (const char *p = accept; (p = pfd_http_list_next(p, &e)) != NULL;) {
+        if (e.q < 0)
+            continue; /* a malformed weight: as if the range were not there */
+        if (autoindex_key_is(e.name, e.name_len, "application/json") && qjson < 0) {
+            qjson = e.q;
             first = first ? first : 1;
-        } else if (autoindex_key_is(range, rlen, "text/html") && qhtml < 0) {
-            qhtml = q;
+        } else if (autoindex_key_is(e.name, e.name_len, "text/html") && qhtml < 0) {
+            qhtml = e.q;
             first = first ? first : 2;
         }
-        p += len;
-        if (*p == ',')
-            p++;
     }
     return qjson > 0 && (qjson > qhtml || (qjson == qhtml && first == 1));
 }

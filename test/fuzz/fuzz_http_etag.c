@@ -1,11 +1,13 @@
 /*
- * fuzz_http_etag.c — libFuzzer target for server/http_date.c and server/http_etag.c: the
- * HTTP-date parser and the conditional request headers (RFC 9110 §13).
+ * fuzz_http_etag.c — libFuzzer target for server/http_date.c, server/http_etag.c and
+ * server/http_list.c: the HTTP-date parser, the conditional request headers (RFC 9110 §13)
+ * and the weighted lists of Accept and Accept-Encoding.
  *
  * The input is split at NUL bytes into up to five fields: If-Match, If-None-Match,
  * If-Modified-Since, If-Unmodified-Since, If-Range. A date that parses formats back to a date
  * that parses to the same time (within the formatter's year clamp); the evaluation returns
- * 0, 304 or 412 and never reads outside its strings.
+ * 0, 304 or 412 and never reads outside its strings. Every list element lies inside its field
+ * and weighs -1 (malformed) or 0..1000, and the loop ends within the field's length.
  */
 #include <assert.h>
 #include <stdint.h>
@@ -31,6 +33,17 @@ static void fuzz_date(const char *s)
         assert(back == t);
 }
 
+static void fuzz_list(const char *s)
+{
+    size_t n = strlen(s), count = 0;
+    struct pfd_http_element e;
+    for (const char *p = s; (p = pfd_http_list_next(p, &e)) != NULL;) {
+        assert(++count <= n);
+        assert(e.name >= s && e.name + e.name_len <= s + n && p <= s + n);
+        assert(e.q >= -1 && e.q <= 1000);
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -48,8 +61,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         field[nfields++] = buf + i;
         i += strlen(buf + i) + 1;
     }
-    for (size_t i = 0; i < nfields; i++)
+    for (size_t i = 0; i < nfields; i++) {
         fuzz_date(field[i]);
+        fuzz_list(field[i]);
+    }
 
     struct pfd_http_conditions req = {
         .if_match = field[0],

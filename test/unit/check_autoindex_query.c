@@ -64,6 +64,12 @@ static const struct accept_case {
     {"*/*", false},
     {"application/json;q=bogus", false},
     {"  application/json ; q=0.8 , text/plain", true},
+    /* The core's qvalue grammar (RFC 9110 §12.4.2), as mod_static's Accept-Encoding read it;
+     * this module's strtod() took both: decided, malformed, the range is skipped. */
+    {"application/json;q=0.5000", false},
+    {"application/json;q=1e-1", false},
+    {"application/json;charset=utf-8;q=0.9, text/html;q=0.8", true},
+    {"text/html, , application/json;q=1", false},
 };
 
 START_TEST(test_accept)

@@ -318,6 +318,21 @@ bool pfd_http_if_range(const char *if_range, const struct pfd_http_validators *v
  * comparison (§8.8.3.2: neither weak, same opaque-tag) when strong, else by the weak one. */
 bool pfd_http_etag_match(const char *list, const char *etag, bool strong);
 
+/* One element of a comma-separated field value such as Accept or Accept-Encoding: its name (a
+ * token or media range, not NUL-terminated: compare name_len bytes), and its weight in
+ * thousandths (RFC 9110 §12.4.2: "q=0.5" is 500; 1000 without q), or -1 when its parameters or
+ * qvalue are malformed (the caller then skips it). */
+struct pfd_http_element {
+    const char *name;
+    size_t name_len;
+    int q;
+};
+
+/* Reads the element at p (server/http_list.c), skipping empty ones (§5.6.1): where the next one
+ * starts, or NULL when the list is over (e untouched). Loop with
+ * `for (const char *p = value; (p = pfd_http_list_next(p, &e)) != NULL;)`; NULL value: none. */
+const char *pfd_http_list_next(const char *p, struct pfd_http_element *e);
+
 /* Milliseconds of CLOCK_MONOTONIC (server/clock.c): for deadlines and durations, which a
  * wall-clock step must not stretch or cut; never a date. */
 int64_t pfd_now_ms(void);
