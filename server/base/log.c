@@ -16,6 +16,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/clock.h"
+
 static const char *const log_level_names[] = {"emerg", "alert",  "crit", "error",
                                               "warn",  "notice", "info", "debug"};
 
@@ -56,13 +58,6 @@ static struct log_pipe {
     int64_t started_ms;
 } log_pipes[LOG_PIPES_MAX];
 
-static int64_t log_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static const char *log_pipe_command(const char *spec)
 {
     return spec + 1 + strspn(spec + 1, " \t");
@@ -89,7 +84,7 @@ static int log_pipe_spawn(struct log_pipe *p)
     }
     p->pid = pid;
     p->spawner = getpid();
-    p->started_ms = log_now_ms();
+    p->started_ms = pfd_now_ms();
     return 0;
 }
 
@@ -164,7 +159,7 @@ bool pfd_log_pipe_reaped(pid_t pid, int status)
         pfd_log(PFD_LOG_ERR, "piped log program \"%s\" (pid %d) %s %d: restarting it", p->command,
                 (int)pid, WIFSIGNALED(status) ? "exited on signal" : "exited with status",
                 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-        if (log_now_ms() - p->started_ms >= 1000)
+        if (pfd_now_ms() - p->started_ms >= 1000)
             log_pipe_spawn(p);
         return true;
     }
@@ -183,7 +178,7 @@ void pfd_log_pipes_maintain(void)
             kill(p->pid, SIGTERM);
             p->pid = 0;
         }
-        if (p->pid == 0 && log_now_ms() - p->started_ms >= 1000 && log_pipe_spawn(p) != 0)
+        if (p->pid == 0 && pfd_now_ms() - p->started_ms >= 1000 && log_pipe_spawn(p) != 0)
             pfd_log(PFD_LOG_ERR, "fork() for the piped log \"%s\" failed: %s", p->command,
                     strerror(errno));
     }

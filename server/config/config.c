@@ -1,18 +1,19 @@
 /*
  * config.c — reads preforkd.conf with libconfuse, checks it, and copies it into struct
- * pfd_config once, before the first fork. This file holds the table of core directives and
- * drives a load; the parts it calls have their own files:
+ * pfd_config once, before the first fork. This file drives a load; the parts it calls have their
+ * own files (config_load.c keeps the load's error report and shared helpers):
  *
  *  1. config_text.c reads the file, blanks its comments (keeping every newline) and finds the
  *     top-level `location "…" {` and `module "…" {` headers, so that every "FILE:LINE:" is exact.
  *  2. config_parse.c parses the core directives with every module body blanked (pass 1): a
  *     module's options are unknown until the module is loaded. Each value is checked as it is
  *     parsed (config_value.c) and its line kept for the checks that need it later.
- *  3. The table of directives copies the tree into the typed struct; then come the checks that
- *     span several directives or touch the file system.
- *  4. The modules are loaded from module_dir. Each `module "x"` section is then parsed again,
- *     alone (the other module bodies blanked), with module x's option table (pass 2): unknown
- *     options, types, defaults and the module's own validators are exactly that module's.
+ *  3. The table of directives (config_directives.c) copies the tree into the typed struct;
+ *     then come the checks that span several directives or touch the file system.
+ *  4. The modules are loaded from module_dir (module_load.c). Each `module "x"` section is then
+ *     parsed again, alone (the other module bodies blanked), with module x's option table
+ *     (pass 2): unknown options, types, defaults and the module's own validators are exactly
+ *     that module's.
  *  5. config_route.c builds the locations (the top level's and each vhost's: pattern forms,
  *     rewrites, redirects, access rules …) and the vhosts; config_mime.c reads mime.types.
  */

@@ -75,7 +75,7 @@ struct pfd_location {
     char *pattern;                            /* the title as written: "^/cgi-bin/", "= /x" … */
     pcre2_code *regex;                        /* PFD_LOCATION_REGEX: compiled once, at start-up */
     char *handler;                            /* module name, or NULL: try every module in order */
-    struct pfd_loaded_module *handler_module; /* resolved by module.c after loading */
+    struct pfd_loaded_module *handler_module; /* resolved by module_hooks.c after loading */
     cfg_t *section;      /* its parsed section: core and module location options */
     void **module_confs; /* per loaded module (conf->loaded order): its location_init() config,
                             or NULL to use the module's main config; made by module_hooks.c */
@@ -217,7 +217,7 @@ struct pfd_config {
     pcre2_match_context *match_context; /* match and depth limits for every route regex */
     bool is_view;                       /* a vhost's view: owns nothing */
 
-    /* Filled by module.c after parsing: modules in `modules` order. */
+    /* Filled by config.c (module_load.c) after parsing: modules in `modules` order. */
     struct pfd_loaded_module *loaded;
     size_t nloaded;
 

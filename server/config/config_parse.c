@@ -1,7 +1,8 @@
 /*
  * config_parse.c — runs libconfuse over the prepared text (config_text.c) with options built from
- * the directive table (config.c): each value is checked while it is parsed, when the parser's line
- * is the value's line, and that line is kept for the checks that come later (config_line()).
+ * the directive table (config_directives.c): each value is checked while it is parsed, when the
+ * parser's line is the value's line, and that line is kept for the checks that come later
+ * (config_line()).
  *
  * libconfuse's scanner is global state and its callbacks carry no user pointer, so a load is not
  * reentrant anyway; the callbacks reach the load in progress through config_current, which is set

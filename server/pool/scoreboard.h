@@ -1,6 +1,10 @@
 /*
- * scoreboard.h — one slot per worker in shared memory: the master decides from it how many
- * workers to spawn or retire, and mod_status shows it. Workers write only their own slot.
+ * scoreboard.h — the pool's table in shared memory, mapped before the first fork: a slot for each
+ * live worker (main.c makes 2 × max_workers of them, at least 16, so that the workers of an old
+ * generation still finishing after a reload keep theirs while the new ones start) and the
+ * pool-wide counters. The master decides from it how many workers to spawn or retire, and
+ * mod_status shows it. A worker writes only its own slot; the master claims and releases slots,
+ * marks the ones it retires and keeps the totals.
  */
 #ifndef PFD_SCOREBOARD_H
 #define PFD_SCOREBOARD_H

@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "parse/access.h"
-#include "serve/auth.h"
 #include "parse/rewrite.h"
+#include "serve/auth.h"
 
 START_TEST(test_expand)
 {

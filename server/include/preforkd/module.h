@@ -95,20 +95,23 @@ enum pfd_method {
 
 PFD_API int pfd_request_method(const struct pfd_request *r);
 PFD_API const char *pfd_request_method_name(const struct pfd_request *r);
-PFD_API const char *pfd_request_target(const struct pfd_request *r); /* raw request-target */
-PFD_API const char *
-pfd_request_path(const struct pfd_request *r); /* decoded, dot segments removed */
-PFD_API const char *
-pfd_request_query(const struct pfd_request *r);               /* raw query without '?', or NULL */
-PFD_API int pfd_request_version(const struct pfd_request *r); /* 10 or 11 */
-PFD_API const char *pfd_request_protocol(const struct pfd_request *r); /* "HTTP/1.1" */
+/* The raw request-target. */
+PFD_API const char *pfd_request_target(const struct pfd_request *r);
+/* Decoded, dot segments removed. */
+PFD_API const char *pfd_request_path(const struct pfd_request *r);
+/* The raw query without '?', or NULL. */
+PFD_API const char *pfd_request_query(const struct pfd_request *r);
+/* 10 or 11. */
+PFD_API int pfd_request_version(const struct pfd_request *r);
+/* "HTTP/1.1". */
+PFD_API const char *pfd_request_protocol(const struct pfd_request *r);
 /* First header of that name (case-insensitive), NUL-terminated, or NULL. */
 PFD_API const char *pfd_request_header(const struct pfd_request *r, const char *name);
 PFD_API size_t pfd_request_header_count(const struct pfd_request *r);
 PFD_API void pfd_request_header_at(const struct pfd_request *r, size_t i, const char **name,
                                    const char **value);
-PFD_API const char *
-pfd_request_host(const struct pfd_request *r); /* Host without port, or server_name */
+/* Host without its port, or server_name. */
+PFD_API const char *pfd_request_host(const struct pfd_request *r);
 PFD_API const char *pfd_request_document_root(const struct pfd_request *r);
 /* The folder the request's file is under: an alias's target when a location aliased the path,
  * else document_root (CGI's CONTEXT_DOCUMENT_ROOT); and the URL prefix mapped onto it, or "". */
