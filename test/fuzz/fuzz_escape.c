@@ -1,6 +1,6 @@
 /*
- * fuzz_escape.c — libFuzzer target for server/escape.c: every escaper over arbitrary bytes (file
- * names, request lines and script output are all hostile input).
+ * fuzz_escape.c — libFuzzer target for server/base/escape.c: every escaper over arbitrary bytes
+ * (file names, request lines and script output are all hostile input).
  *
  * What each promises is checked on its output: HTML has no '<', '>', '"', '\'' or '&' but in a
  * reference, no control byte (but the kept blanks of the text form) and is well-formed UTF-8;
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "escape.h"
+#include "base/escape.h"
 
 static bool fuzz_valid_utf8(const char *s, size_t n)
 {

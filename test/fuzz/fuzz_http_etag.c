@@ -1,6 +1,6 @@
 /*
- * fuzz_http_etag.c — libFuzzer target for server/http_date.c, server/http_etag.c and
- * server/http_list.c: the HTTP-date parser, the conditional request headers (RFC 9110 §13)
+ * fuzz_http_etag.c — libFuzzer target for server/parse/http_date.c, server/parse/http_etag.c and
+ * server/parse/http_list.c: the HTTP-date parser, the conditional request headers (RFC 9110 §13)
  * and the weighted lists of Accept and Accept-Encoding.
  *
  * The input is split at NUL bytes into up to five fields: If-Match, If-None-Match,

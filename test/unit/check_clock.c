@@ -1,5 +1,5 @@
 /*
- * check_clock.c — server/clock.c: pfd_now_ms() is monotonic milliseconds, the base of every
+ * check_clock.c — server/base/clock.c: pfd_now_ms() is monotonic milliseconds, the base of every
  * deadline (the core's and mod_cgi's); pfd_wall_clock_us() the time of day in microseconds;
  * pfd_http_date_now() the Date header's text.
  */
@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "clock.h"
+#include "base/clock.h"
 
 /* Never goes back, and agrees with CLOCK_MONOTONIC read around it. */
 START_TEST(test_now_ms_is_monotonic)

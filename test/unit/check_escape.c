@@ -1,13 +1,13 @@
 /*
- * check_escape.c — server/escape.c: UTF-8 validation, HTML, URL-component, JSON and log escaping of
- * bytes that may hold anything (the file names of mod_autoindex's tests, the request lines of
- * mod_status's).
+ * check_escape.c — server/base/escape.c: UTF-8 validation, HTML, URL-component, JSON and log
+ * escaping of bytes that may hold anything (the file names of mod_autoindex's tests, the request
+ * lines of mod_status's).
  */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "escape.h"
+#include "base/escape.h"
 
 struct escape_case {
     const char *desc;

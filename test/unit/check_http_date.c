@@ -1,5 +1,5 @@
 /*
- * check_http_date.c — server/http_date.c: the three HTTP-date forms (RFC 9110 §5.6.7), the
+ * check_http_date.c — server/parse/http_date.c: the three HTTP-date forms (RFC 9110 §5.6.7), the
  * leniency decided once, what is not a date, and the formatter.
  */
 #include <check.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "http_date.h"
+#include "parse/http_date.h"
 
 /* 784111777 is Sun, 06 Nov 1994 08:49:37 GMT, the RFC's example. The rows come from the two
  * parsers this one replaced (mod_static's and mod_autoindex's); "lenient" marks the inputs on

@@ -1,12 +1,12 @@
 /*
- * check_http_etag.c — server/http_etag.c: RFC 9110 §13.2.2 precedence, strong and weak
+ * check_http_etag.c — server/parse/http_etag.c: RFC 9110 §13.2.2 precedence, strong and weak
  * entity-tag comparison (§8.8.3.2), If-Range (§13.1.5).
  */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "http_etag.h"
+#include "parse/http_etag.h"
 
 #define ETAG "\"3e8-5f5e1000\""
 #define LM 784111777 /* Sun, 06 Nov 1994 08:49:37 GMT */

@@ -1,5 +1,5 @@
 /*
- * check_http_list.c — server/http_list.c: the elements of Accept-like lists and their qvalues
+ * check_http_list.c — server/parse/http_list.c: the elements of Accept-like lists and their qvalues
  * (RFC 9110 §5.6.1, §12.4.2), with the cases of the two readers it replaced (mod_static's
  * Accept-Encoding, mod_autoindex's Accept).
  */
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http_list.h"
+#include "parse/http_list.h"
 
 #define HTTP_LIST_MAX 8
 

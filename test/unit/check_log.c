@@ -1,15 +1,15 @@
 /*
- * check_log.c — unit tests for the pure parts of server/log.c: compiling access-log formats
- * (Apache LogFormat) and naming log levels.
+ * check_log.c — unit tests for the pure parts of server/base/log.c and server/parse/log_format.c:
+ * compiling access-log formats (Apache LogFormat) and naming log levels.
  */
 #include <check.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "log.h"
+#include "base/log.h"
+#include "parse/log_format.h"
 
 /* ---- pfd_access_format_compile ------------------------------------------------------------ */
 

@@ -23,6 +23,11 @@
 #include <time.h>
 
 #define PFD_VERSION "0.1.0"
+
+/* What the core exports to modules: every function declared below carries it, and nothing else
+ * is visible (the core and the modules are built with -fvisibility=hidden). A module marks its
+ * descriptor, pfd_module_<name>, with it too: that is all a module exports. */
+#define PFD_API __attribute__((visibility("default")))
 #define PFD_MODULE_API_VERSION 1
 
 enum pfd_handler_result {
@@ -69,7 +74,7 @@ enum pfd_log_level {
     PFD_LOG_DEBUG,
 };
 
-void pfd_log_at(int level, const char *file, int line, const char *fmt, ...)
+PFD_API void pfd_log_at(int level, const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 #define pfd_log(level, ...) pfd_log_at((level), __FILE__, __LINE__, __VA_ARGS__)
 
@@ -88,58 +93,64 @@ enum pfd_method {
     PFD_METHOD_PATCH,
 };
 
-int pfd_request_method(const struct pfd_request *r);
-const char *pfd_request_method_name(const struct pfd_request *r);
-const char *pfd_request_target(const struct pfd_request *r);   /* raw request-target */
-const char *pfd_request_path(const struct pfd_request *r);     /* decoded, dot segments removed */
-const char *pfd_request_query(const struct pfd_request *r);    /* raw query without '?', or NULL */
-int pfd_request_version(const struct pfd_request *r);          /* 10 or 11 */
-const char *pfd_request_protocol(const struct pfd_request *r); /* "HTTP/1.1" */
+PFD_API int pfd_request_method(const struct pfd_request *r);
+PFD_API const char *pfd_request_method_name(const struct pfd_request *r);
+/* The raw request-target. */
+PFD_API const char *pfd_request_target(const struct pfd_request *r);
+/* Decoded, dot segments removed. */
+PFD_API const char *pfd_request_path(const struct pfd_request *r);
+/* The raw query without '?', or NULL. */
+PFD_API const char *pfd_request_query(const struct pfd_request *r);
+/* 10 or 11. */
+PFD_API int pfd_request_version(const struct pfd_request *r);
+/* "HTTP/1.1". */
+PFD_API const char *pfd_request_protocol(const struct pfd_request *r);
 /* First header of that name (case-insensitive), NUL-terminated, or NULL. */
-const char *pfd_request_header(const struct pfd_request *r, const char *name);
-size_t pfd_request_header_count(const struct pfd_request *r);
-void pfd_request_header_at(const struct pfd_request *r, size_t i, const char **name,
-                           const char **value);
-const char *pfd_request_host(const struct pfd_request *r); /* Host without port, or server_name */
-const char *pfd_request_document_root(const struct pfd_request *r);
+PFD_API const char *pfd_request_header(const struct pfd_request *r, const char *name);
+PFD_API size_t pfd_request_header_count(const struct pfd_request *r);
+PFD_API void pfd_request_header_at(const struct pfd_request *r, size_t i, const char **name,
+                                   const char **value);
+/* Host without its port, or server_name. */
+PFD_API const char *pfd_request_host(const struct pfd_request *r);
+PFD_API const char *pfd_request_document_root(const struct pfd_request *r);
 /* The folder the request's file is under: an alias's target when a location aliased the path,
  * else document_root (CGI's CONTEXT_DOCUMENT_ROOT); and the URL prefix mapped onto it, or "". */
-const char *pfd_request_context_root(const struct pfd_request *r);
-const char *pfd_request_context_prefix(const struct pfd_request *r);
+PFD_API const char *pfd_request_context_root(const struct pfd_request *r);
+PFD_API const char *pfd_request_context_prefix(const struct pfd_request *r);
 /* document_root + path: the only place a URI becomes a file name (see uri.c). */
-const char *pfd_request_file_path(const struct pfd_request *r);
-const char *pfd_request_server_name(const struct pfd_request *r);
-const char *pfd_request_peer_ip(const struct pfd_request *r);
-int pfd_request_peer_port(const struct pfd_request *r);
-const char *pfd_request_local_ip(const struct pfd_request *r);
-int pfd_request_local_port(const struct pfd_request *r);
-const char *const *pfd_request_index_files(const struct pfd_request *r, size_t *count);
+PFD_API const char *pfd_request_file_path(const struct pfd_request *r);
+PFD_API const char *pfd_request_server_name(const struct pfd_request *r);
+PFD_API const char *pfd_request_peer_ip(const struct pfd_request *r);
+PFD_API int pfd_request_peer_port(const struct pfd_request *r);
+PFD_API const char *pfd_request_local_ip(const struct pfd_request *r);
+PFD_API int pfd_request_local_port(const struct pfd_request *r);
+PFD_API const char *const *pfd_request_index_files(const struct pfd_request *r, size_t *count);
 /* Media type for a file name from mime_types, else default_type. */
-const char *pfd_request_mime_type(const struct pfd_request *r, const char *file_name);
+PFD_API const char *pfd_request_mime_type(const struct pfd_request *r, const char *file_name);
 
 /* Request body: length from Content-Length, or -1 when chunked (unknown until read). */
-int64_t pfd_request_content_length(const struct pfd_request *r);
-bool pfd_request_has_body(const struct pfd_request *r);
+PFD_API int64_t pfd_request_content_length(const struct pfd_request *r);
+PFD_API bool pfd_request_has_body(const struct pfd_request *r);
 /* Reads up to len body bytes; 0 at the end of the body; -1 on error (timeout, reset, malformed
  * chunk, over limits.body), after which the connection will be closed. Sends the 100-continue
  * interim response on the first call when the client asked for it. */
-ssize_t pfd_request_body_read(struct pfd_request *r, void *buf, size_t len);
+PFD_API ssize_t pfd_request_body_read(struct pfd_request *r, void *buf, size_t len);
 /* After pfd_request_body_read() returned -1: the status that describes why (400 malformed
  * chunked framing, 408 timeout, 413 over limits.body), for the handler to return. */
-int pfd_request_body_error(const struct pfd_request *r);
+PFD_API int pfd_request_body_error(const struct pfd_request *r);
 /* The user authenticated for this request (REMOTE_USER), or NULL. */
-const char *pfd_request_remote_user(const struct pfd_request *r);
+PFD_API const char *pfd_request_remote_user(const struct pfd_request *r);
 /* The request's scheme: "http" (or "https" behind TLS, later). */
-const char *pfd_request_scheme(const struct pfd_request *r);
+PFD_API const char *pfd_request_scheme(const struct pfd_request *r);
 /* The server_admin directive (SERVER_ADMIN for CGI). */
-const char *pfd_request_server_admin(const struct pfd_request *r);
+PFD_API const char *pfd_request_server_admin(const struct pfd_request *r);
 /* The handler named by the location this request matched, or NULL when modules are tried in
  * order: a module can tell "everything here is mine" from "only what I recognise". */
-const char *pfd_request_location_handler(const struct pfd_request *r);
+PFD_API const char *pfd_request_location_handler(const struct pfd_request *r);
 /* Whether a part of the file name that the client chose has a segment starting with '.'
  * (.htaccess, .git/…): a segment of the URL path, or text a regex alias captured from it into
  * the file name. Modules that serve or run files refuse these unless configured otherwise. */
-bool pfd_request_path_hidden(const struct pfd_request *r);
+PFD_API bool pfd_request_path_hidden(const struct pfd_request *r);
 
 /*
  * Serves uri ("/path?query", origin-form) in place of the current request, as a GET (RFC 3875
@@ -149,39 +160,39 @@ bool pfd_request_path_hidden(const struct pfd_request *r);
  * status — for the caller to return. Bounded to 10 nested redirects (then 500, logged). Nothing
  * may have been written before.
  */
-int pfd_request_internal_redirect(struct pfd_request *r, const char *uri, int status);
+PFD_API int pfd_request_internal_redirect(struct pfd_request *r, const char *uri, int status);
 
 /* Per-request memory, freed after the response (never NULL: the worker exits on OOM). */
-void *pfd_request_alloc(struct pfd_request *r, size_t size);
-char *pfd_request_strdup(struct pfd_request *r, const char *s);
-char *pfd_request_printf(struct pfd_request *r, const char *fmt, ...)
+PFD_API void *pfd_request_alloc(struct pfd_request *r, size_t size);
+PFD_API char *pfd_request_strdup(struct pfd_request *r, const char *s);
+PFD_API char *pfd_request_printf(struct pfd_request *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* ---- the response ----------------------------------------------------------------------- */
 
-void pfd_response_status(struct pfd_request *r, int status);
+PFD_API void pfd_response_status(struct pfd_request *r, int status);
 /* Adds a header line; the core adds Date, Server, Content-Length/Transfer-Encoding and
  * Connection itself. Returns -1 when the name or value holds CR, LF or NUL. */
-int pfd_response_header(struct pfd_request *r, const char *name, const char *value);
+PFD_API int pfd_response_header(struct pfd_request *r, const char *name, const char *value);
 /* Where the header lines added so far end, and dropping those added after such a mark: a module
  * copying a head it got from elsewhere (a CGI script's) that turns out unusable half-way takes
  * back what it added, so the error page carries none of it. Nothing may have been sent. */
-size_t pfd_response_headers_mark(const struct pfd_request *r);
-void pfd_response_headers_rewind(struct pfd_request *r, size_t mark);
+PFD_API size_t pfd_response_headers_mark(const struct pfd_request *r);
+PFD_API void pfd_response_headers_rewind(struct pfd_request *r, size_t mark);
 /* Known body length. Without it, HTTP/1.1 bodies go chunked and HTTP/1.0 ones close-delimited. */
-void pfd_response_content_length(struct pfd_request *r, int64_t length);
+PFD_API void pfd_response_content_length(struct pfd_request *r, int64_t length);
 /* Sends the head on first use, then the bytes (nothing for HEAD). 0 or -1 (client gone). */
-int pfd_response_write(struct pfd_request *r, const void *data, size_t len);
+PFD_API int pfd_response_write(struct pfd_request *r, const void *data, size_t len);
 /* Sends len bytes of fd from offset with sendfile(); 0 or -1. */
-int pfd_response_sendfile(struct pfd_request *r, int fd, int64_t offset, int64_t len);
+PFD_API int pfd_response_sendfile(struct pfd_request *r, int fd, int64_t offset, int64_t len);
 /* Ends the response as incomplete: what is buffered is sent, then the connection closes without
  * the end of a chunked body (or short of Content-Length), so the client knows the response broke
  * off (a CGI script that crashed mid-output). */
-void pfd_response_abort(struct pfd_request *r);
+PFD_API void pfd_response_abort(struct pfd_request *r);
 /* From now on pfd_response_write() sends bytes exactly as given: the module writes the status
  * line and headers itself (nph- CGI scripts). The connection closes after the response. Call
  * pfd_response_status() first so the access log has the status. Nothing may have been sent. */
-int pfd_response_raw(struct pfd_request *r);
+PFD_API int pfd_response_raw(struct pfd_request *r);
 
 /* ---- the worker pool, read-only (mod_status) -------------------------------------------- */
 
@@ -218,31 +229,32 @@ struct pfd_pool_listener {
     int backlog;         /* the queue's length, -1 unknown */
 };
 
-void pfd_pool_info(const struct pfd_request *r, struct pfd_pool_info *out);
+PFD_API void pfd_pool_info(const struct pfd_request *r, struct pfd_pool_info *out);
 /* Slot i copied out; false when no process uses it (Apache's '.'). */
-bool pfd_pool_worker(const struct pfd_request *r, uint32_t i, struct pfd_pool_worker *out);
-size_t pfd_pool_listener_count(const struct pfd_request *r);
+PFD_API bool pfd_pool_worker(const struct pfd_request *r, uint32_t i, struct pfd_pool_worker *out);
+PFD_API size_t pfd_pool_listener_count(const struct pfd_request *r);
 /* Listener i (0 … count-1), its accept queue read from the kernel (TCP_INFO) now. */
-void pfd_pool_listener(const struct pfd_request *r, size_t i, struct pfd_pool_listener *out);
+PFD_API void pfd_pool_listener(const struct pfd_request *r, size_t i,
+                               struct pfd_pool_listener *out);
 
 /* ---- helpers for handlers --------------------------------------------------------------- */
 
 /* Whether ip (numeric text, as pfd_request_peer_ip() gives it) is one of the n addresses or
  * CIDR blocks of list ("127.0.0.1", "10.0.0.0/8", "::1", "fd00::/8"). */
-bool pfd_address_match(const char *ip, char *const *list, size_t n);
+PFD_API bool pfd_address_match(const char *ip, char *const *list, size_t n);
 /* NULL when entry is something pfd_address_match() understands, else why not. */
-const char *pfd_address_check(const char *entry);
+PFD_API const char *pfd_address_check(const char *entry);
 
 /* ENOENT/ENOTDIR → 404, EACCES/ELOOP/EPERM → 403, anything else → 500 (logged by the caller). */
-int pfd_status_from_errno(int err);
-const char *pfd_status_reason(int status);
+PFD_API int pfd_status_from_errno(int err);
+PFD_API const char *pfd_status_reason(int status);
 
 /* ---- HTTP helpers ----------------------------------------------------------------------- */
 /* What every module needs to speak HTTP, in one place (lighttpd's http_date.c / http_etag.c,
  * nginx's ngx_parse_http_time): a module never writes its own. Pure unless said otherwise. */
 
 /*
- * A growable byte buffer with checked appends (server/buf.c): no caller computes a size by
+ * A growable byte buffer with checked appends (server/base/buf.c): no caller computes a size by
  * hand. Start from PFD_BUF_INIT (or zeroes). data is NUL-terminated once anything was appended
  * (the NUL not counted in len). Every append returns 0, or -1 when memory runs out (the buffer
  * then holds what it held before that append). Free with pfd_buf_free().
@@ -259,31 +271,32 @@ struct pfd_buf {
     }
 
 /* Room for extra more bytes without another allocation. */
-int pfd_buf_reserve(struct pfd_buf *b, size_t extra);
-int pfd_buf_append(struct pfd_buf *b, const void *data, size_t len);
-int pfd_buf_append_str(struct pfd_buf *b, const char *s);
+PFD_API int pfd_buf_reserve(struct pfd_buf *b, size_t extra);
+PFD_API int pfd_buf_append(struct pfd_buf *b, const void *data, size_t len);
+PFD_API int pfd_buf_append_str(struct pfd_buf *b, const char *s);
 /* Decimal, without printf: these run several times per request. */
-int pfd_buf_append_int(struct pfd_buf *b, int64_t value);
-int pfd_buf_printf(struct pfd_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int pfd_buf_vprintf(struct pfd_buf *b, const char *fmt, va_list ap);
+PFD_API int pfd_buf_append_int(struct pfd_buf *b, int64_t value);
+PFD_API int pfd_buf_printf(struct pfd_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+PFD_API int pfd_buf_vprintf(struct pfd_buf *b, const char *fmt, va_list ap);
 /* Drops the first n bytes, moving the rest to the front; n >= len empties the buffer, which
  * keeps its memory for what comes next. */
-void pfd_buf_consume(struct pfd_buf *b, size_t n);
-void pfd_buf_free(struct pfd_buf *b);
+PFD_API void pfd_buf_consume(struct pfd_buf *b, size_t n);
+PFD_API void pfd_buf_free(struct pfd_buf *b);
 
 /*
- * HTTP-date (RFC 9110 §5.6.7, server/http_date.c). The parser takes the three forms a recipient
- * must accept — IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT", RFC 850 "Sunday, 06-Nov-94
+ * HTTP-date (RFC 9110 §5.6.7, server/parse/http_date.c). The parser takes the three forms a
+ * recipient must accept — IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT", RFC 850 "Sunday, 06-Nov-94
  * 08:49:37 GMT", asctime "Sun Nov  6 08:49:37 1994" — with letters in any case, a one-digit
  * day and blanks around the value, nothing else. 0 with *out set (seconds since the epoch,
  * UTC), or -1: not a date (a precondition with one is then ignored, §13.1.3).
  */
-int pfd_http_date_parse(const char *s, time_t *out);
+PFD_API int pfd_http_date_parse(const char *s, time_t *out);
 /* t as an IMF-fixdate, NUL-terminated into out (29 + 1 bytes); years outside 0..9999 clamped. */
-void pfd_http_date_format(time_t t, char out[30]);
+PFD_API void pfd_http_date_format(time_t t, char out[30]);
 /* t as RFC 3339 / ISO 8601 in UTC, "1994-11-06T08:49:37Z", into out (20 + 1 bytes), for JSON;
  * years outside 0..9999 clamped. */
-void pfd_iso8601_format(time_t t, char out[21]);
+PFD_API void pfd_iso8601_format(time_t t, char out[21]);
 
 /* A conditional request's precondition fields (NULL when absent), and whether it is a GET or a
  * HEAD (RFC 9110 §13.2.1: If-Modified-Since applies to those only). */
@@ -303,20 +316,20 @@ struct pfd_http_validators {
 };
 
 /*
- * RFC 9110 §13.2.2, in its order (server/http_etag.c): If-Match (strong comparison; false →
+ * RFC 9110 §13.2.2, in its order (server/parse/http_etag.c): If-Match (strong comparison; false →
  * 412), else If-Unmodified-Since (→ 412); then If-None-Match (weak comparison; true → 304 for
  * GET/HEAD, 412 otherwise), else If-Modified-Since for GET/HEAD (→ 304). A date field that is
  * not an HTTP-date is ignored; a malformed entity-tag list matches nothing. 0 (proceed), 304
  * or 412.
  */
-int pfd_http_conditions_evaluate(const struct pfd_http_conditions *c,
-                                 const struct pfd_http_validators *v);
+PFD_API int pfd_http_conditions_evaluate(const struct pfd_http_conditions *c,
+                                         const struct pfd_http_validators *v);
 /* RFC 9110 §13.1.5: whether If-Range (NULL: absent, true) lets a Range apply. An entity-tag
  * must match strongly (a weak one never does), an HTTP-date equal Last-Modified exactly. */
-bool pfd_http_if_range(const char *if_range, const struct pfd_http_validators *v);
+PFD_API bool pfd_http_if_range(const char *if_range, const struct pfd_http_validators *v);
 /* Whether the field value list ("*" alone, or 1#entity-tag) matches etag, by the strong
  * comparison (§8.8.3.2: neither weak, same opaque-tag) when strong, else by the weak one. */
-bool pfd_http_etag_match(const char *list, const char *etag, bool strong);
+PFD_API bool pfd_http_etag_match(const char *list, const char *etag, bool strong);
 
 /* One element of a comma-separated field value such as Accept or Accept-Encoding: its name (a
  * token or media range, not NUL-terminated: compare name_len bytes), and its weight in
@@ -328,49 +341,49 @@ struct pfd_http_element {
     int q;
 };
 
-/* Reads the element at p (server/http_list.c), skipping empty ones (§5.6.1): where the next one
- * starts, or NULL when the list is over (e untouched). Loop with
- * `for (const char *p = value; (p = pfd_http_list_next(p, &e)) != NULL;)`; NULL value: none. */
-const char *pfd_http_list_next(const char *p, struct pfd_http_element *e);
+/* Reads the element at p (server/parse/http_list.c), skipping empty ones (§5.6.1): where the next
+ * one starts, or NULL when the list is over (e untouched). Loop with `for (const char *p = value;
+ * (p = pfd_http_list_next(p, &e)) != NULL;)`; NULL value: none. */
+PFD_API const char *pfd_http_list_next(const char *p, struct pfd_http_element *e);
 
-/* Milliseconds of CLOCK_MONOTONIC (server/clock.c): for deadlines and durations, which a
+/* Milliseconds of CLOCK_MONOTONIC (server/base/clock.c): for deadlines and durations, which a
  * wall-clock step must not stretch or cut; never a date. */
-int64_t pfd_now_ms(void);
+PFD_API int64_t pfd_now_ms(void);
 /* Microseconds since the epoch (CLOCK_REALTIME): timestamps shown to people, as pfd_pool_info()
  * gives them; never a deadline. */
-int64_t pfd_wall_clock_us(void);
+PFD_API int64_t pfd_wall_clock_us(void);
 
 /*
- * Escaping (server/escape.c) for bytes that may hold anything — file names, what a client sent —
- * not necessarily UTF-8. Each appends to b (b->data is a C string afterwards, even for n = 0);
- * 0, or -1 when memory runs out.
+ * Escaping (server/base/escape.c) for bytes that may hold anything — file names, what a client sent
+ * — not necessarily UTF-8. Each appends to b (b->data is a C string afterwards, even for n = 0); 0,
+ * or -1 when memory runs out.
  */
 /* Length (1-4) of the well-formed UTF-8 sequence at s (RFC 3629 §4: no overlong forms, no
  * surrogates, nothing above U+10FFFF), or 0 when s (n bytes available) does not start one. */
-size_t pfd_utf8_len(const unsigned char *s, size_t n);
+PFD_API size_t pfd_utf8_len(const unsigned char *s, size_t n);
 /* HTML text or a quoted attribute value: & < > " ' become character references; a byte of an
  * invalid UTF-8 sequence and a control character (C0, DEL) become U+FFFD. */
-int pfd_escape_html(struct pfd_buf *b, const char *s, size_t n);
+PFD_API int pfd_escape_html(struct pfd_buf *b, const char *s, size_t n);
 /* The same for multi-line text (a readme): tab, LF and CR are kept. */
-int pfd_escape_html_text(struct pfd_buf *b, const char *s, size_t n);
+PFD_API int pfd_escape_html_text(struct pfd_buf *b, const char *s, size_t n);
 /* The body of a JSON string, without its quotes (RFC 8259 §7): '"', '\' and control characters
  * escaped, well-formed UTF-8 kept, each byte of an invalid sequence replaced by \ufffd. */
-int pfd_escape_json(struct pfd_buf *b, const char *s, size_t n);
+PFD_API int pfd_escape_json(struct pfd_buf *b, const char *s, size_t n);
 /* A URL component: every byte but RFC 3986's unreserved ones (and '/' when keep_slash) becomes
  * %XX, so the result is safe in a path, a relative reference (a ':' cannot pose as a scheme), a
  * query and an HTML attribute alike. */
-int pfd_escape_url(struct pfd_buf *b, const char *s, size_t n, bool keep_slash);
+PFD_API int pfd_escape_url(struct pfd_buf *b, const char *s, size_t n, bool keep_slash);
 /* Text for a log line, as Apache writes request data (CVE-2003-0020): '"' and '\' get a
  * backslash, every other byte outside 0x20..0x7e becomes \xhh, so nothing a client or a script
  * sent can end a quoted field or forge a line. */
-int pfd_escape_log(struct pfd_buf *b, const char *s, size_t n);
-/* A decoded path made fit for a Location header again (server/uri.c): every byte but pchar
+PFD_API int pfd_escape_log(struct pfd_buf *b, const char *s, size_t n);
+/* A decoded path made fit for a Location header again (server/parse/uri.c): every byte but pchar
  * (RFC 3986 §3.3: unreserved, sub-delims, ':', '@') and '/' becomes %XX; out holds
  * 3 * strlen(path) + 1 bytes at most. 0, or -1 when out_size is too small (out then holds ""). */
-int pfd_uri_escape_path(const char *path, char *out, size_t out_size);
-/* The other way (server/uri.c): percent-decodes s in place, once ("%252e" becomes "%2e"); a '+'
- * stays a '+' (form decoding is the caller's). 0, or -1 on a malformed escape or an encoded NUL
+PFD_API int pfd_uri_escape_path(const char *path, char *out, size_t out_size);
+/* The other way (server/parse/uri.c): percent-decodes s in place, once ("%252e" becomes "%2e"); a
+ * '+' stays a '+' (form decoding is the caller's). 0, or -1 on a malformed escape or an encoded NUL
  * ("%00"), after which s holds nothing usable. */
-int pfd_uri_unescape(char *s);
+PFD_API int pfd_uri_unescape(char *s);
 
 #endif
