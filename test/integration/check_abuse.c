@@ -20,6 +20,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "testsupport_run.h"
+
 #define POOL 250     /* below TS_MAX_PIDS, which ts_workers() reports at most */
 #define DEADLINE_S 2 /* timeouts.header and timeouts.send */
 /* After a refusal (408) conn.c half-closes and reads on before close(), so that a client still
@@ -198,10 +200,5 @@ static Suite *abuse_suite(void)
 
 int main(void)
 {
-    ts_session_begin();
-    SRunner *sr = srunner_create(abuse_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return ts_session_end(failed);
+    return ts_run_session(abuse_suite());
 }

@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "testsupport_run.h"
+
 #define CGI_CONF                                                                                   \
     "modules = {\"static\", \"cgi\"}\n"                                                            \
     "module \"cgi\" { timeout = 2 }\n"                                                             \
@@ -894,10 +896,5 @@ static Suite *cgi_suite(void)
 
 int main(void)
 {
-    ts_session_begin();
-    SRunner *sr = srunner_create(cgi_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return ts_session_end(failed);
+    return ts_run_session(cgi_suite());
 }

@@ -23,6 +23,7 @@
 #include "config.h"
 #include "rewrite.h"
 #include "route.h"
+#include "testsupport_run.h"
 
 #define DOCS_MAX_EXAMPLES 32
 #define DOCS_MAX_TITLES 128
@@ -457,9 +458,8 @@ START_TEST(test_docs_point_to_what_exists)
 }
 END_TEST
 
-int main(void)
+static Suite *docs_suite(void)
 {
-    ts_session_begin();
     Suite *suite = suite_create("docs");
     TCase *tc = tcase_create("examples");
     tcase_set_timeout(tc, 120);
@@ -467,9 +467,10 @@ int main(void)
     tcase_add_test(tc, test_routing_examples_serve_as_documented);
     tcase_add_test(tc, test_docs_point_to_what_exists);
     suite_add_tcase(suite, tc);
-    SRunner *sr = srunner_create(suite);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return ts_session_end(failed);
+    return suite;
+}
+
+int main(void)
+{
+    return ts_run_session(docs_suite());
 }

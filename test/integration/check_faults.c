@@ -31,6 +31,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "testsupport_run.h"
+
 #define HOST "Host: " TS_HOST "\r\n"
 #define KILL_LOAD_CLIENTS 3
 #define KILL_DURATION_S 3.0
@@ -539,10 +541,5 @@ static Suite *faults_suite(void)
 
 int main(void)
 {
-    ts_session_begin();
-    SRunner *sr = srunner_create(faults_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return ts_session_end(failed);
+    return ts_run_session(faults_suite());
 }

@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "testsupport_run.h"
+
 #define H "Host: localhost\r\n"
 #define GET_HELLO "GET /hello.txt HTTP/1.1\r\n" H
 #define ROW(d, s) .desc = (d), .bytes = (s), .len = sizeof(s) - 1
@@ -768,10 +770,5 @@ static Suite *malformed_suite(void)
 
 int main(void)
 {
-    ts_session_begin();
-    SRunner *sr = srunner_create(malformed_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return ts_session_end(failed);
+    return ts_run_session(malformed_suite());
 }

@@ -16,6 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "testsupport_run.h"
+
 #define UNSHARE "/usr/bin/unshare"
 #define RUN_TIMEOUT_S 20.0
 
@@ -151,18 +153,18 @@ START_TEST(test_builtin_types_and_warning_without_any_mime_types)
 }
 END_TEST
 
-int main(void)
+static Suite *mime_fallback_suite(void)
 {
-    ts_session_begin();
     Suite *suite = suite_create("mime_fallback");
     TCase *tc = tcase_create("steps");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_system_mime_types_when_none_beside);
     tcase_add_test(tc, test_builtin_types_and_warning_without_any_mime_types);
     suite_add_tcase(suite, tc);
-    SRunner *sr = srunner_create(suite);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return ts_session_end(failed);
+    return suite;
+}
+
+int main(void)
+{
+    return ts_run_session(mime_fallback_suite());
 }

@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 
 #include "preforkd/module.h"
+#include "testsupport_run.h"
 
 #define HOST_HEADER "Host: " TS_HOST "\r\n"
 #define GET_HELLO "GET /hello.txt HTTP/1.1\r\n" HOST_HEADER "\r\n"
@@ -602,10 +603,5 @@ static Suite *pool_suite(void)
 
 int main(void)
 {
-    ts_session_begin();
-    SRunner *runner = srunner_create(pool_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return ts_session_end(failed);
+    return ts_run_session(pool_suite());
 }

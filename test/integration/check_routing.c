@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "testsupport_run.h"
+
 static void put(const struct ts_server *s, const char *rel, const char *text)
 {
     char path[TS_PATH_MAX * 2];
@@ -347,9 +349,8 @@ START_TEST(test_bad_regex_lines)
 }
 END_TEST
 
-int main(void)
+static Suite *routing_suite(void)
 {
-    ts_session_begin();
     Suite *s = suite_create("routing");
     TCase *tc = tcase_create("routing");
     tcase_set_timeout(tc, 30);
@@ -362,9 +363,10 @@ int main(void)
     tcase_add_test(tc, test_bad_regex_lines);
     tcase_add_test(tc, test_vhost_logs);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return ts_session_end(failed);
+    return s;
+}
+
+int main(void)
+{
+    return ts_run_session(routing_suite());
 }

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "static_date.h"
+#include "testsupport_run.h"
 
 /* ---- helpers ------------------------------------------------------------------------------ */
 
@@ -643,10 +644,5 @@ static Suite *static_suite(void)
 
 int main(void)
 {
-    ts_session_begin();
-    SRunner *runner = srunner_create(static_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return ts_session_end(failed);
+    return ts_run_session(static_suite());
 }

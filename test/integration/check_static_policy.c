@@ -16,6 +16,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "testsupport_run.h"
+
 static int status_of(int port, const char *path, const char *headers)
 {
     struct ts_response r;
@@ -269,10 +271,5 @@ static Suite *static_policy_suite(void)
 
 int main(void)
 {
-    ts_session_begin();
-    SRunner *runner = srunner_create(static_policy_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return ts_session_end(failed);
+    return ts_run_session(static_policy_suite());
 }

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "testsupport_run.h"
+
 #define STATUS_CONF                                                                                \
     "modules = {\"static\", \"status\"}\n"                                                         \
     "location \"^/server-status$\" { handler = \"status\" }\n"                                     \
@@ -288,9 +290,8 @@ START_TEST(test_default_config_has_status)
 }
 END_TEST
 
-int main(void)
+static Suite *status_suite(void)
 {
-    ts_session_begin();
     Suite *suite = suite_create("status");
     TCase *tc = tcase_create("page");
     tcase_set_timeout(tc, 30);
@@ -304,9 +305,10 @@ int main(void)
     tcase_add_test(tc, test_memory);
     tcase_add_test(tc, test_default_config_has_status);
     suite_add_tcase(suite, tc);
-    SRunner *sr = srunner_create(suite);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return ts_session_end(failed);
+    return suite;
+}
+
+int main(void)
+{
+    return ts_run_session(status_suite());
 }

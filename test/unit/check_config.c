@@ -26,6 +26,7 @@
 #include "config_mime.h"
 #include "config_text.h"
 #include "config_value.h"
+#include "testsupport_run.h"
 
 #if !defined(PFD_SOURCE_DIR) || !defined(PFD_MODULE_DIR)
 #error "PFD_SOURCE_DIR and PFD_MODULE_DIR must be defined (see test/CMakeLists.txt)"
@@ -1364,9 +1365,5 @@ static Suite *config_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(config_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return ts_run_suite(config_suite());
 }

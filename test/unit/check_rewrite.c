@@ -13,6 +13,7 @@
 #include "access.h"
 #include "auth.h"
 #include "rewrite.h"
+#include "testsupport_run.h"
 
 START_TEST(test_expand)
 {
@@ -267,7 +268,7 @@ START_TEST(test_unknown_user_costs_a_hash_check)
 }
 END_TEST
 
-int main(void)
+static Suite *rewrite_suite(void)
 {
     Suite *s = suite_create("rewrite");
     TCase *tc = tcase_create("pure");
@@ -282,9 +283,10 @@ int main(void)
     tcase_add_test(tc, test_htpasswd_check);
     tcase_add_test(tc, test_unknown_user_costs_a_hash_check);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return s;
+}
+
+int main(void)
+{
+    return ts_run_suite(rewrite_suite());
 }

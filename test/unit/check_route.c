@@ -19,6 +19,7 @@
 #include "config.h"
 #include "rewrite.h"
 #include "route.h"
+#include "testsupport_run.h"
 
 #define TEST_COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define TEST_PATH_MAX 512
@@ -342,7 +343,7 @@ START_TEST(test_vhost_host_forms)
 }
 END_TEST
 
-int main(void)
+static Suite *route_suite(void)
 {
     Suite *s = suite_create("route");
     TCase *tc = tcase_create("route");
@@ -355,9 +356,10 @@ int main(void)
     tcase_add_loop_test(tc, test_vhost_select, 0, TEST_COUNT(vhost_cases));
     tcase_add_test(tc, test_vhost_host_forms);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return s;
+}
+
+int main(void)
+{
+    return ts_run_suite(route_suite());
 }

@@ -8,6 +8,7 @@
 
 #include "static_accept.h"
 #include "static_expires.h"
+#include "testsupport_run.h"
 
 static const struct {
     const char *header;
@@ -101,7 +102,7 @@ START_TEST(test_expires_headers)
 }
 END_TEST
 
-int main(void)
+static Suite *static_accept_suite(void)
 {
     Suite *s = suite_create("static_accept");
     TCase *tc = tcase_create("accept");
@@ -110,9 +111,10 @@ int main(void)
                         sizeof(expires_cases) / sizeof(expires_cases[0]));
     tcase_add_test(tc, test_expires_headers);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return s;
+}
+
+int main(void)
+{
+    return ts_run_suite(static_accept_suite());
 }
