@@ -9,7 +9,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "config_value.h"
 #include "log.h"
+#include "testsupport_run.h"
 
 /* ---- pfd_access_format_compile ------------------------------------------------------------ */
 
@@ -176,18 +178,20 @@ END_TEST
 
 /* ---- levels -------------------------------------------------------------------------------- */
 
+/* log_level's names (config_log_level_of(), the one parser) in enum order, the order log.c
+ * prints them in. */
 START_TEST(test_log_level_names)
 {
     static const char *const names[] = {"emerg", "alert",  "crit", "error",
                                         "warn",  "notice", "info", "debug"};
     for (int i = 0; i < 8; i++)
-        ck_assert_msg(pfd_log_level_from_name(names[i]) == i, "\"%s\" → %d, want %d", names[i],
-                      pfd_log_level_from_name(names[i]), i);
-    ck_assert_int_eq(pfd_log_level_from_name("notice"), PFD_LOG_NOTICE);
-    ck_assert_int_eq(pfd_log_level_from_name("error"), PFD_LOG_ERR);
+        ck_assert_msg(config_log_level_of(names[i]) == i, "\"%s\" → %d, want %d", names[i],
+                      config_log_level_of(names[i]), i);
+    ck_assert_int_eq(config_log_level_of("notice"), PFD_LOG_NOTICE);
+    ck_assert_int_eq(config_log_level_of("error"), PFD_LOG_ERR);
     const char *bad[] = {"", "loudest", "warning", "err", "debug2", "notice "};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-        ck_assert_msg(pfd_log_level_from_name(bad[i]) == -1, "\"%s\" is a level", bad[i]);
+        ck_assert_msg(config_log_level_of(bad[i]) == -1, "\"%s\" is a level", bad[i]);
 }
 END_TEST
 
@@ -215,9 +219,5 @@ static Suite *log_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(log_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return ts_run_suite(log_suite());
 }

@@ -93,7 +93,6 @@ const char *pfd_request_method_name(const struct pfd_request *r);
 const char *pfd_request_target(const struct pfd_request *r);   /* raw request-target */
 const char *pfd_request_path(const struct pfd_request *r);     /* decoded, dot segments removed */
 const char *pfd_request_query(const struct pfd_request *r);    /* raw query without '?', or NULL */
-int pfd_request_version(const struct pfd_request *r);          /* 10 or 11 */
 const char *pfd_request_protocol(const struct pfd_request *r); /* "HTTP/1.1" */
 /* First header of that name (case-insensitive), NUL-terminated, or NULL. */
 const char *pfd_request_header(const struct pfd_request *r, const char *name);
