@@ -46,11 +46,7 @@ static void abuse_start(struct ts_server *s)
     ck_assert_msg(ts_hard_nofile_raise(3 * ABUSERS + 256) >= 2 * ABUSERS + 64,
                   "cannot raise RLIMIT_NOFILE for %d connections", 2 * ABUSERS);
     ts_server_start(s, ABUSE_CONF);
-    static pid_t pids[POOL + 64];
-    double deadline = ts_now() + 15.0;
-    size_t n = 0;
-    while ((n = ts_workers(s->pid, pids, POOL + 64)) < POOL && ts_now() < deadline)
-        ts_sleep_ms(100);
+    size_t n = ts_workers_wait(s->pid, POOL, TS_MAX_PIDS, 15.0);
     ck_assert_msg(n >= POOL, "only %zu of %d workers started", n, POOL);
 }
 

@@ -415,7 +415,7 @@ START_TEST(test_winch_bounded_by_graceful_timeout)
     ck_assert_int_eq(ts_conn_open_rcvbuf(&c, s.port, 5000, 4096), 0);
     ck_assert_int_eq(ts_conn_send_str(&c, "GET " TS_BIG_PATH " HTTP/1.1\r\nHost: a\r\n\r\n"),
                      TS_OK);
-    ts_sleep_ms(300);
+    ck_assert_int_eq(ts_conn_wait_for(&c, "HTTP/1.1 200", 5000), TS_OK); /* in flight now */
     double sent = ts_now();
     ck_assert_int_eq(kill(s.pid, SIGWINCH), 0);
     ck_assert_msg(ts_server_wait_exit(&s, 2.0 + 8.0), "master alive %.1f s after SIGWINCH",

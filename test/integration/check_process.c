@@ -54,23 +54,6 @@ static bool wait_server_header(const struct ts_server *s, const char *server, do
     return false;
 }
 
-/* Polls until every pid in pids is gone (or a zombie); true when they all went in time. */
-static bool wait_pids_gone(const pid_t *pids, size_t n, double timeout_s)
-{
-    double deadline = ts_now() + timeout_s;
-    for (int round = 0; round < 100000; round++) {
-        size_t alive = 0;
-        for (size_t i = 0; i < n; i++)
-            alive += ts_pid_alive(pids[i]);
-        if (alive == 0)
-            return true;
-        if (ts_now() > deadline)
-            return false;
-        ts_sleep_ms(50);
-    }
-    return false;
-}
-
 /* The 1-based number of the first line of path that contains needle, or 0. */
 static int file_line_number(const char *path, const char *needle)
 {
@@ -222,7 +205,7 @@ START_TEST(test_daemonize)
                   "the daemon's wait status %#x after SIGTERM, expected exit 0", s.wait_status);
     ck_assert_msg(access(s.pid_file, F_OK) != 0 && errno == ENOENT,
                   "%s is still there after the daemon stopped", s.pid_file);
-    ck_assert_msg(wait_pids_gone(workers, n, 5.0), "workers outlived the daemon");
+    ck_assert_msg(ts_pids_wait_gone(workers, n, 5.0), "workers outlived the daemon");
     ts_server_stop(&s);
 }
 END_TEST

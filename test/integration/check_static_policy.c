@@ -178,7 +178,8 @@ static void shrink_while_sending(const char *extra)
     ck_assert_int_eq(ts_conn_open_rcvbuf(&c, s.port, 5000, 4096), 0);
     ck_assert_int_eq(ts_conn_send_str(&c, "GET /shrink.bin HTTP/1.1\r\nHost: " TS_HOST "\r\n\r\n"),
                      TS_OK);
-    ts_sleep_ms(500); /* the server blocks on a full socket */
+    /* The head has arrived: the server is sending the body, soon blocked on a full socket. */
+    ck_assert_int_eq(ts_conn_wait_for(&c, "HTTP/1.1 200", 5000), TS_OK);
     char path[TS_PATH_MAX * 2];
     ts_static_path(&s, "shrink.bin", path, sizeof(path));
     ck_assert_int_eq(truncate(path, 1000), 0);

@@ -122,7 +122,8 @@ START_TEST(test_html_escapes_request_lines)
     ck_assert_int_eq(ts_conn_send_str(&c, "GET " TS_BIG_PATH "?<script>alert('x')</script>&amp;\"x"
                                           " HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"),
                      TS_OK);
-    ts_sleep_ms(300);
+    /* Its head has come back: the worker has read the request line and is sending the body. */
+    ck_assert_int_eq(ts_conn_wait_for(&c, "HTTP/1.1 200", 5000), TS_OK);
     struct ts_response r;
     ck_assert_int_eq(get(&s, "/server-status", &r), TS_OK);
     ck_assert_int_eq(r.status, 200);

@@ -232,6 +232,19 @@ size_t ts_workers(pid_t master, pid_t *pids, size_t max)
     return live;
 }
 
+size_t ts_workers_wait(pid_t master, size_t min, size_t max, double timeout_s)
+{
+    double deadline = ts_now() + timeout_s;
+    size_t n = 0;
+    for (int i = 0; i < 100000; i++) {
+        n = ts_workers(master, NULL, TS_MAX_PIDS);
+        if ((n >= min && n <= max) || ts_now() > deadline)
+            break;
+        ts_sleep_ms(100);
+    }
+    return n;
+}
+
 size_t ts_zombies(pid_t parent)
 {
     char states[TS_MAX_PIDS];

@@ -187,6 +187,12 @@ const char *ts_response_header(const struct ts_response *r, const char *name);
 bool ts_response_header_has(const struct ts_response *r, const char *name, const char *token);
 /* "HTTP/1.1 200 OK, 5 headers, body 12 bytes" — for failure messages (static buffer). */
 const char *ts_response_describe(const struct ts_response *r);
+/*
+ * Until what has arrived and not been read yet holds needle within its first 2 * TS_MAX_HEAD
+ * bytes, which stay for ts_response_read(): the poll for "the server is answering now" (say
+ * "HTTP/1.1 200" of a response kept in flight). TS_OK, or TS_TIMEOUT, TS_CLOSED, an error.
+ */
+int ts_conn_wait_for(struct ts_conn *c, const char *needle, int timeout_ms);
 /* Waits until the server closes (FIN or RST), discarding what it sends; true when it did. */
 bool ts_conn_closed_within(struct ts_conn *c, int timeout_ms);
 
@@ -209,6 +215,11 @@ bool ts_pid_alive(pid_t pid);   /* exists and is not a zombie */
 size_t ts_children(pid_t parent, pid_t *pids, char *states, size_t max);
 /* Children of master that are not zombies: its workers. */
 size_t ts_workers(pid_t master, pid_t *pids, size_t max);
+/* Polls until master has between min and max workers or timeout_s passes; how many it has then. */
+size_t ts_workers_wait(pid_t master, size_t min, size_t max, double timeout_s);
+/* Polls until none of pids is alive (gone or a zombie), reaping orphans handed to us (the
+ * subreaper); true when they all went within timeout_s. */
+bool ts_pids_wait_gone(const pid_t *pids, size_t n, double timeout_s);
 size_t ts_zombies(pid_t parent);
 bool ts_pid_in(pid_t pid, const pid_t *pids, size_t n);
 /* The "Uid:" or "Gid:" line (field names it) of /proc/<pid>/status: real, effective, saved and
