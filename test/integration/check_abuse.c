@@ -177,20 +177,12 @@ END_TEST
 static Suite *abuse_suite(void)
 {
     Suite *s = suite_create("abuse");
-    const struct {
-        const char *name;
-        const TTest *test;
-    } cases[] = {
+    const struct ts_case cases[] = {
         {"abusers_within_pool", test_abusers_within_pool},
         {"slowloris_beyond_pool", test_slowloris_beyond_pool},
         {"slow_readers_beyond_pool", test_slow_readers_beyond_pool},
     };
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        TCase *tc = tcase_create(cases[i].name);
-        tcase_set_timeout(tc, 60);
-        tcase_add_test(tc, cases[i].test);
-        suite_add_tcase(s, tc);
-    }
+    ts_suite_add_cases(s, cases, sizeof(cases) / sizeof(cases[0]), 60);
     return s;
 }
 

@@ -118,13 +118,7 @@ static void docs_put(const char *dir, const char *name, const char *text)
 {
     char path[TS_PATH_MAX + 128];
     snprintf(path, sizeof(path), "%s/%s", dir, name);
-    for (char *slash = strchr(path + strlen(dir) + 1, '/'); slash != NULL;
-         slash = strchr(slash + 1, '/')) {
-        *slash = '\0';
-        mkdir(path, 0755); /* may exist */
-        *slash = '/';
-    }
-    ck_assert_msg(ts_file_write(path, text, strlen(text)) == 0, "cannot write %s", path);
+    ck_assert_msg(ts_file_put(path, text, strlen(text)) == 0, "cannot write %s", path);
 }
 
 /* The files every example's text names, and alice's htpasswd ($6$, what crypt_r() checks). */

@@ -515,10 +515,7 @@ END_TEST
 static Suite *faults_suite(void)
 {
     Suite *s = suite_create("faults");
-    const struct {
-        const char *name;
-        const TTest *test;
-    } cases[] = {
+    const struct ts_case cases[] = {
         {"kill_workers_under_load", test_kill_workers_under_load},
         {"access_log_disk_full_serves", test_access_log_disk_full_serves},
         {"access_log_disk_full_logged", test_access_log_disk_full_logged},
@@ -528,12 +525,7 @@ static Suite *faults_suite(void)
         {"fd_exhaustion_recovers", test_fd_exhaustion_recovers},
         {"cgi_privileges", test_cgi_privileges},
     };
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        TCase *tc = tcase_create(cases[i].name);
-        tcase_set_timeout(tc, 60);
-        tcase_add_test(tc, cases[i].test);
-        suite_add_tcase(s, tc);
-    }
+    ts_suite_add_cases(s, cases, sizeof(cases) / sizeof(cases[0]), 60);
     return s;
 }
 

@@ -17,17 +17,10 @@
 #include <unistd.h>
 
 #include "testsupport_run.h"
+#include "testsupport_static.h"
 
 #define UNSHARE "/usr/bin/unshare"
 #define RUN_TIMEOUT_S 20.0
-
-/* A file the site serves, and the type each step must give it. */
-static int put_file(const struct ts_server *s, const char *name)
-{
-    char path[TS_PATH_MAX + 64];
-    snprintf(path, sizeof(path), "%s/%s", s->docroot, name);
-    return ts_file_write(path, "x", 1);
-}
 
 static void assert_type(const struct ts_server *s, const char *path, const char *want)
 {
@@ -50,10 +43,10 @@ static void site_without_mime_types(struct ts_server *s)
     char beside[TS_PATH_MAX + 16];
     snprintf(beside, sizeof(beside), "%s/mime.types", s->dir);
     ck_assert_int_eq(unlink(beside), 0);
-    ck_assert_int_eq(put_file(s, "a.png"), 0);
-    ck_assert_int_eq(put_file(s, "a.css"), 0);
-    ck_assert_int_eq(put_file(s, "a.woff2"), 0);
-    ck_assert_int_eq(put_file(s, "a.zzz"), 0);
+    ck_assert_int_eq(ts_static_put_str(s, "a.png", "x"), 0);
+    ck_assert_int_eq(ts_static_put_str(s, "a.css", "x"), 0);
+    ck_assert_int_eq(ts_static_put_str(s, "a.woff2", "x"), 0);
+    ck_assert_int_eq(ts_static_put_str(s, "a.zzz", "x"), 0);
     ck_assert_int_eq(ts_server_configure(s, NULL), 0);
 }
 

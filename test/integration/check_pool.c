@@ -35,13 +35,6 @@ static void require_workers(const struct ts_server *s, size_t min, size_t max)
                   POOL_TIMEOUT_S, min, max);
 }
 
-static void assert_serves(const struct ts_server *s, const char *when)
-{
-    int status = ts_get_status(s->port, "/hello.txt");
-    ck_assert_msg(status == 200, "%s: GET /hello.txt got %d (%s)", when, status,
-                  status < 0 ? ts_result_name(status) : "status");
-}
-
 /* Polls until GET succeeds (after a restart, say); false when the deadline passed. */
 static bool wait_serving(const struct ts_server *s, double timeout_s)
 {
@@ -133,7 +126,7 @@ START_TEST(test_slowloris_cut_at_header_timeout)
     ck_assert_msg(elapsed <= 2 + 6, "the slow client was cut only after %.2f s", elapsed);
     ck_assert_msg(probes == 2 && served == 2, "%d of %d GETs during the slow head got 200", served,
                   probes);
-    assert_serves(&s, "after the slow client");
+    ts_assert_serving(&s, "after the slow client");
     ts_server_stop(&s);
 }
 END_TEST
@@ -150,7 +143,7 @@ START_TEST(test_silent_connection_closed)
     ts_conn_close(&c);
     ck_assert_msg(closed, "a silent connection was still open after %.1f s (header = 2)",
                   ts_now() - start);
-    assert_serves(&s, "after the silent client");
+    ts_assert_serving(&s, "after the silent client");
     ts_server_stop(&s);
 }
 END_TEST
@@ -209,7 +202,7 @@ START_TEST(test_killed_worker_replaced)
                   ts_workers(s.pid, NULL, TS_MAX_PIDS), n);
     ck_assert_msg(wait_no_zombies(&s, 5.0), "%zu zombie children", ts_zombies(s.pid));
     assert_loss_logged(&s);
-    assert_serves(&s, "after a worker was killed");
+    ts_assert_serving(&s, "after a worker was killed");
     ts_server_stop(&s);
 }
 END_TEST
@@ -251,7 +244,7 @@ START_TEST(test_spares_settle)
     }
     ck_assert_msg(wait_no_zombies(&s, 5.0), "%zu retired workers left as zombies",
                   ts_zombies(s.pid));
-    assert_serves(&s, "after settling");
+    ts_assert_serving(&s, "after settling");
     ts_server_stop(&s);
 }
 END_TEST

@@ -30,13 +30,6 @@
 
 /* ---- helpers ------------------------------------------------------------------------------ */
 
-static void assert_serves(const struct ts_server *s, const char *when)
-{
-    int status = ts_get_status(s->port, "/hello.txt");
-    ck_assert_msg(status == 200, "%s: GET /hello.txt got %d (%s)", when, status,
-                  status < 0 ? ts_result_name(status) : "status");
-}
-
 /* Polls until a GET answers 200 with that Server header; false when the deadline passed. */
 static bool wait_server_header(const struct ts_server *s, const char *server, double timeout_s)
 {
@@ -119,7 +112,7 @@ START_TEST(test_workers_drop_root)
     struct ts_server s;
     ts_server_start(&s, NULL);
     /* A worker serves, so it can read the site after the switch. */
-    assert_serves(&s, "as nobody");
+    ts_assert_serving(&s, "as nobody");
     pid_t workers[TS_MAX_PIDS];
     size_t n = ts_workers(s.pid, workers, TS_MAX_PIDS);
     ck_assert_msg(n >= 1, "no workers");
@@ -193,7 +186,7 @@ START_TEST(test_daemonize)
                       fd);
     ck_assert_msg(ts_server_wait_ready(&s, TS_START_TIMEOUT_S) == 0, "the daemon does not accept");
     for (int i = 0; i < 3; i++)
-        assert_serves(&s, "from the daemon");
+        ts_assert_serving(&s, "from the daemon");
     pid_t workers[TS_MAX_PIDS];
     size_t n = ts_workers(master, workers, TS_MAX_PIDS);
     ck_assert_msg(n >= 1, "the process in the pid file has no workers: is it the master?");
@@ -308,7 +301,7 @@ START_TEST(test_max_workers_reached)
     ts_response_free(&r);
     ts_conn_close(&held[2]);
     for (int i = 0; i < 3; i++)
-        assert_serves(&s, "after max_workers was reached");
+        ts_assert_serving(&s, "after max_workers was reached");
     ck_assert_msg(ts_workers(s.pid, NULL, TS_MAX_PIDS) <= 2, "more than max_workers = 2 workers");
     ts_server_stop(&s);
 }

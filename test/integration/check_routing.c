@@ -14,18 +14,12 @@
 
 #include "testsupport_run.h"
 
+/* s->dir/rel with text, folders made on the way. */
 static void put(const struct ts_server *s, const char *rel, const char *text)
 {
     char path[TS_PATH_MAX * 2];
     snprintf(path, sizeof(path), "%s/%s", s->dir, rel);
-    char *slash = strrchr(path, '/');
-    *slash = '\0';
-    char cmd[TS_PATH_MAX * 6];
-    snprintf(cmd, sizeof(cmd), "mkdir -p '%s' && chmod -R a+rx '%s'", path, s->dir);
-    ck_assert_int_eq(system(cmd), 0);
-    *slash = '/';
-    ck_assert_int_eq(ts_file_write(path, text, strlen(text)), 0);
-    chmod(path, 0644);
+    ck_assert_msg(ts_file_put(path, text, strlen(text)) == 0, "cannot write %s", path);
 }
 
 static const char *site_config =

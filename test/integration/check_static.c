@@ -22,11 +22,6 @@
 
 /* ---- helpers ------------------------------------------------------------------------------ */
 
-static void assert_result(int rc, const char *what)
-{
-    ck_assert_msg(rc == TS_OK, "%s: %s", what, ts_result_name(rc));
-}
-
 static const char *header_or(const struct ts_response *r, const char *name)
 {
     const char *v = ts_response_header(r, name);
@@ -39,7 +34,7 @@ static void expect(int port, const char *method, const char *path, const char *h
 {
     char what[256];
     snprintf(what, sizeof(what), "%s %s [%s]", method, path, headers ? headers : "");
-    assert_result(ts_static_request(port, method, path, headers, r), what);
+    ts_assert_ok(ts_static_request(port, method, path, headers, r), what);
     ck_assert_msg(r->status == status, "%s: expected %d, got %s", what, status,
                   ts_response_describe(r));
     if (body != NULL)

@@ -87,6 +87,28 @@ int ts_file_write(const char *path, const void *data, size_t len)
     return close(fd);
 }
 
+int ts_dir_parents(const char *path)
+{
+    char dir[TS_PATH_MAX * 4];
+    if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+        return -1;
+    for (char *p = strchr(dir + 1, '/'); p != NULL; p = strchr(p + 1, '/')) {
+        *p = '\0';
+        int rc = mkdir(dir, 0755);
+        *p = '/';
+        if (rc != 0 && errno != EEXIST)
+            return -1;
+    }
+    return 0;
+}
+
+int ts_file_put(const char *path, const void *data, size_t len)
+{
+    if (ts_dir_parents(path) != 0 || ts_file_write(path, data, len) != 0)
+        return -1;
+    return chmod(path, 0644);
+}
+
 bool ts_file_contains(const char *path, const char *needle)
 {
     char *text = ts_file_read(path, NULL);

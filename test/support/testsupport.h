@@ -46,6 +46,10 @@ void ts_sleep_ms(int ms);
 /* The whole file, NUL-terminated (len without the NUL); NULL when it cannot be read. */
 char *ts_file_read(const char *path, size_t *len);
 int ts_file_write(const char *path, const void *data, size_t len);
+/* mkdir -p of path's parent folders (0755: workers may run as nobody); 0 or -1. */
+int ts_dir_parents(const char *path);
+/* ts_file_write() after ts_dir_parents(), then the file 0644; 0 or -1. */
+int ts_file_put(const char *path, const void *data, size_t len);
 bool ts_file_contains(const char *path, const char *needle);
 /* Polls until path contains needle or timeout_s passes. */
 bool ts_file_wait_for(const char *path, const char *needle, double timeout_s);
@@ -204,6 +208,15 @@ int ts_request_host(const char *host, int port, const char *raw, struct ts_respo
 int ts_get(int port, const char *path, struct ts_response *r);
 /* The status of ts_get(), or the (negative) enum ts_result. */
 int ts_get_status(int port, const char *path);
+
+/* ---- assertions: each fails the running Check test ------------------------------------- */
+
+/* result is TS_OK; else "what: <result name>". */
+void ts_assert_ok(int result, const char *what);
+/* A new GET /hello.txt answers 200 (the server survived what `when` says). */
+void ts_assert_serving(const struct ts_server *s, const char *when);
+/* ts_conn_open() to s within 5 s. */
+void ts_conn_open_or_fail(struct ts_conn *c, const struct ts_server *s);
 
 /* ---- processes ---------------------------------------------------------------------------- */
 

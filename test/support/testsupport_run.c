@@ -7,6 +7,16 @@
 
 #include "testsupport.h"
 
+void ts_suite_add_cases(Suite *s, const struct ts_case *cases, size_t n, int timeout_s)
+{
+    for (size_t i = 0; i < n; i++) {
+        TCase *tc = tcase_create(cases[i].name);
+        tcase_set_timeout(tc, timeout_s);
+        tcase_add_test(tc, cases[i].test);
+        suite_add_tcase(s, tc);
+    }
+}
+
 /* How many tests failed; the runner frees the suite with itself. */
 static int run_failed(Suite *s)
 {

@@ -11,7 +11,6 @@
 #include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
-#include <ftw.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -26,6 +25,7 @@
 #include "config_mime.h"
 #include "config_text.h"
 #include "config_value.h"
+#include "testsupport.h"
 #include "testsupport_run.h"
 
 #if !defined(PFD_SOURCE_DIR) || !defined(PFD_MODULE_DIR)
@@ -58,15 +58,6 @@ static void test_mkdir(const char *dir, const char *name)
     ck_assert_msg(mkdir(path, 0755) == 0, "mkdir %s: %s", path, strerror(errno));
 }
 
-static int test_remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    remove(path);
-    return 0;
-}
-
 /*
  * The tests' temp folders live in one root per TCase, made and removed by an unchecked fixture:
  * that runs in the parent process, so a test that fails (and exits) early leaves nothing behind.
@@ -86,7 +77,7 @@ static void test_root_make(void)
 
 static void test_root_remove(void)
 {
-    nftw(test_root, test_remove_one, 16, FTW_DEPTH | FTW_PHYS);
+    ts_dir_remove(test_root);
 }
 
 static void test_dir_make(struct test_dir *d)
@@ -104,7 +95,7 @@ static void test_dir_make(struct test_dir *d)
 
 static void test_dir_remove(struct test_dir *d)
 {
-    nftw(d->path, test_remove_one, 16, FTW_DEPTH | FTW_PHYS);
+    ts_dir_remove(d->path);
 }
 
 /* "@MODULE_DIR@" in config text stands for PFD_MODULE_DIR. */

@@ -9,7 +9,6 @@
  */
 #include <check.h>
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 #include "config.h"
 #include "rewrite.h"
 #include "route.h"
+#include "testsupport.h"
 #include "testsupport_run.h"
 
 #define TEST_COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -32,15 +32,6 @@ struct test_conf {
     struct pfd_config *conf;
     pcre2_match_data *md;
 };
-
-static int test_remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    remove(path);
-    return 0;
-}
 
 /* Writes text as test.conf in a new temp folder holding htdocs/, site2/ and data/, and loads it;
  * the test fails with the loader's errors when it is refused. */
@@ -70,7 +61,7 @@ static void test_conf_free(struct test_conf *t)
 {
     pcre2_match_data_free(t->md);
     pfd_config_free(t->conf);
-    nftw(t->dir, test_remove_one, 16, FTW_DEPTH | FTW_PHYS);
+    ts_dir_remove(t->dir);
 }
 
 /* The index in conf->locations of the location routes picks for path, or -1 for none. */
