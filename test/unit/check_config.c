@@ -1288,6 +1288,23 @@ START_TEST(test_value_check)
 }
 END_TEST
 
+/* log_level's names (config_log_level_of(), the one parser) in enum order, the order log.c
+ * prints them in. */
+START_TEST(test_log_level_names)
+{
+    static const char *const names[] = {"emerg", "alert",  "crit", "error",
+                                        "warn",  "notice", "info", "debug"};
+    for (int i = 0; i < 8; i++)
+        ck_assert_msg(config_log_level_of(names[i]) == i, "\"%s\" → %d, want %d", names[i],
+                      config_log_level_of(names[i]), i);
+    ck_assert_int_eq(config_log_level_of("notice"), PFD_LOG_NOTICE);
+    ck_assert_int_eq(config_log_level_of("error"), PFD_LOG_ERR);
+    const char *bad[] = {"", "loudest", "warning", "err", "debug2", "notice "};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        ck_assert_msg(config_log_level_of(bad[i]) == -1, "\"%s\" is a level", bad[i]);
+}
+END_TEST
+
 /* ---- the suite --------------------------------------------------------------------------- */
 
 #define TEST_COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
@@ -1344,6 +1361,7 @@ static Suite *config_suite(void)
     tcase_add_loop_test(tc, test_parse_size, 0, TEST_COUNT(size_cases));
     tcase_add_loop_test(tc, test_parse_listen, 0, TEST_COUNT(listen_cases));
     tcase_add_loop_test(tc, test_value_check, 0, TEST_COUNT(check_cases));
+    tcase_add_test(tc, test_log_level_names);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("text");

@@ -1,6 +1,6 @@
 /*
  * check_log.c — unit tests for the pure parts of server/log.c: compiling access-log formats
- * (Apache LogFormat), formatting HTTP dates (RFC 9110 §5.6.7) and naming log levels.
+ * (Apache LogFormat) and formatting HTTP dates (RFC 9110 §5.6.7).
  */
 #include <check.h>
 #include <stdbool.h>
@@ -9,7 +9,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "config_value.h"
 #include "log.h"
 #include "testsupport_run.h"
 
@@ -176,25 +175,6 @@ START_TEST(test_http_date_now)
 }
 END_TEST
 
-/* ---- levels -------------------------------------------------------------------------------- */
-
-/* log_level's names (config_log_level_of(), the one parser) in enum order, the order log.c
- * prints them in. */
-START_TEST(test_log_level_names)
-{
-    static const char *const names[] = {"emerg", "alert",  "crit", "error",
-                                        "warn",  "notice", "info", "debug"};
-    for (int i = 0; i < 8; i++)
-        ck_assert_msg(config_log_level_of(names[i]) == i, "\"%s\" → %d, want %d", names[i],
-                      config_log_level_of(names[i]), i);
-    ck_assert_int_eq(config_log_level_of("notice"), PFD_LOG_NOTICE);
-    ck_assert_int_eq(config_log_level_of("error"), PFD_LOG_ERR);
-    const char *bad[] = {"", "loudest", "warning", "err", "debug2", "notice "};
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-        ck_assert_msg(config_log_level_of(bad[i]) == -1, "\"%s\" is a level", bad[i]);
-}
-END_TEST
-
 static Suite *log_suite(void)
 {
     Suite *s = suite_create("log");
@@ -210,10 +190,6 @@ static Suite *log_suite(void)
     tcase_add_test(date, test_http_date_out_of_range);
     tcase_add_test(date, test_http_date_now);
     suite_add_tcase(s, date);
-
-    TCase *levels = tcase_create("levels");
-    tcase_add_test(levels, test_log_level_names);
-    suite_add_tcase(s, levels);
     return s;
 }
 
