@@ -62,9 +62,10 @@ unsigned char ts_big_byte(size_t i);
 /* ---- a test program's run ------------------------------------------------------------------ */
 
 /*
- * main() calls ts_session_begin() before srunner_run_all() and returns through ts_session_end().
- * Temp dirs are named after the session, so the end removes what failed tests left behind (Check
- * ends a failed test's process without running its cleanup). Returns EXIT_SUCCESS/EXIT_FAILURE.
+ * ts_run_session() (testsupport_run.h) calls ts_session_begin() before running the suite and
+ * returns through ts_session_end(). Temp dirs are named after the session, so the end removes what
+ * failed tests left behind (Check ends a failed test's process without running its cleanup).
+ * Returns EXIT_SUCCESS/EXIT_FAILURE.
  */
 void ts_session_begin(void);
 int ts_session_end(int failed);

@@ -1,12 +1,12 @@
 /*
  * check_access.c — a location's allow/deny rules: CIDR blocks parsed and matched, the most
- * specific rule winning (server/access.c).
+ * specific rule winning (parse/access.c).
  */
 #include <check.h>
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "access.h"
+#include "parse/access.h"
 #include "testsupport_run.h"
 
 static bool allowed(const char *const *allow, const char *const *deny, const char *client)

@@ -1,6 +1,6 @@
 /*
  * check_auth.c — Basic credentials and htpasswd files: decoding the header, the hashes accepted,
- * and an unknown user costing as much as a known one (server/auth.c).
+ * and an unknown user costing as much as a known one (serve/auth.c).
  */
 #include <check.h>
 #include <crypt.h>
@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "auth.h"
+#include "serve/auth.h"
 #include "testsupport.h"
 #include "testsupport_run.h"
 

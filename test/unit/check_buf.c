@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
+#include "base/buf.h"
 #include "testsupport_run.h"
 
 /* b holds exactly want: len bytes. */

@@ -21,10 +21,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "config_mime.h"
-#include "config_text.h"
-#include "config_value.h"
+#include "config/config.h"
+#include "config/config_mime.h"
+#include "config/config_text.h"
+#include "config/config_value.h"
 #include "testsupport.h"
 #include "testsupport_run.h"
 
@@ -1288,7 +1288,7 @@ START_TEST(test_value_check)
 }
 END_TEST
 
-/* log_level's names (config_log_level_of(), the one parser) in enum order, the order log.c
+/* log_level's names (config_log_level_of(), the one parser) in enum order, the order base/log.c
  * prints them in. */
 START_TEST(test_log_level_names)
 {

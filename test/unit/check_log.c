@@ -1,6 +1,7 @@
 /*
- * check_log.c — unit tests for the pure parts of server/log.c: compiling access-log formats
- * (Apache LogFormat) and formatting HTTP dates (RFC 9110 §5.6.7).
+ * check_log.c — unit tests for the pure parts of the logs: compiling access-log formats (Apache
+ * LogFormat, parse/log_format.c) and formatting HTTP dates (RFC 9110 §5.6.7, parse/http_date.c,
+ * and the cached Date of base/clock.c).
  */
 #include <check.h>
 #include <stdbool.h>
@@ -9,7 +10,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "log.h"
+#include "base/clock.h"
+#include "parse/http_date.h"
+#include "parse/log_format.h"
 #include "testsupport_run.h"
 
 /* ---- pfd_access_format_compile ------------------------------------------------------------ */

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "proxy_protocol.h"
+#include "parse/proxy_protocol.h"
 #include "testsupport_run.h"
 
 /* ---- version 1 ---------------------------------------------------------------------------- */

@@ -1,6 +1,6 @@
 /*
  * check_rewrite.c — capture expansion and redirect values: the pure parts of rewriting
- * (server/rewrite.c).
+ * (parse/rewrite.c).
  */
 #include <check.h>
 #include <stdbool.h>
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rewrite.h"
+#include "parse/rewrite.h"
 #include "testsupport_run.h"
 
 START_TEST(test_expand)

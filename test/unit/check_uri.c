@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parse/uri.h"
 #include "testsupport_run.h"
-#include "uri.h"
 
 /* ---- pfd_uri_normalize ------------------------------------------------------------------- */
 
