@@ -16,6 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "testsupport_run.h"
+
 #define T0 1600000000
 
 static void fill(const char *docroot, void *arg)
@@ -117,18 +119,18 @@ START_TEST(test_location_overrides_module)
 }
 END_TEST
 
-int main(void)
+static Suite *autoindex_location_suite(void)
 {
-    ts_session_begin();
     Suite *suite = suite_create("autoindex_location");
     TCase *tc = tcase_create("location");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_location_enables);
     tcase_add_test(tc, test_location_overrides_module);
     suite_add_tcase(suite, tc);
-    SRunner *runner = srunner_create(suite);
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return ts_session_end(failed);
+    return suite;
+}
+
+int main(void)
+{
+    return ts_run_session(autoindex_location_suite());
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "autoindex_format.h"
+#include "testsupport_run.h"
 
 static const struct size_case {
     long long size;
@@ -38,16 +39,17 @@ START_TEST(test_times)
 }
 END_TEST
 
-int main(void)
+static Suite *autoindex_format_suite(void)
 {
     Suite *s = suite_create("autoindex_format");
     TCase *tc = tcase_create("format");
     tcase_add_loop_test(tc, test_size_human, 0, (int)(sizeof(size_cases) / sizeof(size_cases[0])));
     tcase_add_test(tc, test_times);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return s;
+}
+
+int main(void)
+{
+    return ts_run_suite(autoindex_format_suite());
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "autoindex_query.h"
+#include "testsupport_run.h"
 
 static const struct query_case {
     const char *desc;
@@ -79,16 +80,17 @@ START_TEST(test_accept)
 }
 END_TEST
 
-int main(void)
+static Suite *autoindex_query_suite(void)
 {
     Suite *s = suite_create("autoindex_query");
     TCase *tc = tcase_create("query");
     tcase_add_loop_test(tc, test_query, 0, (int)(sizeof(query_cases) / sizeof(query_cases[0])));
     tcase_add_loop_test(tc, test_accept, 0, (int)(sizeof(accept_cases) / sizeof(accept_cases[0])));
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return s;
+}
+
+int main(void)
+{
+    return ts_run_suite(autoindex_query_suite());
 }

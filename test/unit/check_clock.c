@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "base/clock.h"
+#include "testsupport_run.h"
 
 /* Never goes back, and agrees with CLOCK_MONOTONIC read around it. */
 START_TEST(test_now_ms_is_monotonic)
@@ -79,7 +80,7 @@ START_TEST(test_http_date_now)
 }
 END_TEST
 
-int main(void)
+static Suite *clock_suite(void)
 {
     Suite *s = suite_create("clock");
     TCase *tc = tcase_create("now_ms");
@@ -88,9 +89,10 @@ int main(void)
     tcase_add_test(tc, test_wall_clock_us);
     tcase_add_test(tc, test_http_date_now);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return s;
+}
+
+int main(void)
+{
+    return ts_run_suite(clock_suite());
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/escape.h"
+#include "testsupport_run.h"
 
 struct escape_case {
     const char *desc;
@@ -132,7 +133,7 @@ START_TEST(test_empty_is_a_string)
 }
 END_TEST
 
-int main(void)
+static Suite *escape_suite(void)
 {
     Suite *s = suite_create("escape");
     TCase *tc = tcase_create("escape");
@@ -142,9 +143,10 @@ int main(void)
     tcase_add_test(tc, test_empty_is_a_string);
     tcase_add_loop_test(tc, test_log, 0, (int)(sizeof(log_cases) / sizeof(log_cases[0])));
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return s;
+}
+
+int main(void)
+{
+    return ts_run_suite(escape_suite());
 }

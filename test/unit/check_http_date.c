@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "parse/http_date.h"
+#include "testsupport_run.h"
 
 /* 784111777 is Sun, 06 Nov 1994 08:49:37 GMT, the RFC's example. The rows come from the two
  * parsers this one replaced (mod_static's and mod_autoindex's); "lenient" marks the inputs on
@@ -228,7 +229,7 @@ START_TEST(test_iso8601_against_strftime)
 }
 END_TEST
 
-int main(void)
+static Suite *http_date_suite(void)
 {
     Suite *s = suite_create("http_date");
     TCase *tc = tcase_create("parse");
@@ -243,9 +244,10 @@ int main(void)
     tcase_add_test(format, test_iso8601_table);
     tcase_add_test(format, test_iso8601_against_strftime);
     suite_add_tcase(s, format);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return s;
+}
+
+int main(void)
+{
+    return ts_run_suite(http_date_suite());
 }

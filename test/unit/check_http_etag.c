@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "parse/http_etag.h"
+#include "testsupport_run.h"
 
 #define ETAG "\"3e8-5f5e1000\""
 #define LM 784111777 /* Sun, 06 Nov 1994 08:49:37 GMT */
@@ -145,7 +146,7 @@ START_TEST(test_cond_etag_match)
 }
 END_TEST
 
-int main(void)
+static Suite *http_etag_suite(void)
 {
     Suite *s = suite_create("http_etag");
     TCase *tc = tcase_create("cond");
@@ -155,9 +156,10 @@ int main(void)
     tcase_add_test(tc, test_cond_etag_match);
     tcase_add_loop_test(tc, test_weak_validator, 0, sizeof(weak_cases) / sizeof(weak_cases[0]));
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return s;
+}
+
+int main(void)
+{
+    return ts_run_suite(http_etag_suite());
 }

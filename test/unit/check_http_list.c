@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "parse/http_list.h"
+#include "testsupport_run.h"
 
 #define HTTP_LIST_MAX 8
 
@@ -73,16 +74,17 @@ START_TEST(test_list_bounded)
 }
 END_TEST
 
-int main(void)
+static Suite *http_list_suite(void)
 {
     Suite *s = suite_create("http_list");
     TCase *tc = tcase_create("list");
     tcase_add_loop_test(tc, test_list, 0, (int)(sizeof(list_cases) / sizeof(list_cases[0])));
     tcase_add_test(tc, test_list_bounded);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return s;
+}
+
+int main(void)
+{
+    return ts_run_suite(http_list_suite());
 }

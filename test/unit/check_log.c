@@ -1,6 +1,7 @@
 /*
- * check_log.c — unit tests for the pure parts of server/base/log.c and server/parse/log_format.c:
- * compiling access-log formats (Apache LogFormat) and naming log levels.
+ * check_log.c — unit tests for the pure parts of the logs: compiling access-log formats (Apache
+ * LogFormat, parse/log_format.c). HTTP dates are check_http_date's, the cached Date
+ * check_clock's.
  */
 #include <check.h>
 #include <stdbool.h>
@@ -8,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/log.h"
 #include "parse/log_format.h"
+#include "testsupport_run.h"
 
 /* ---- pfd_access_format_compile ------------------------------------------------------------ */
 
@@ -79,23 +80,6 @@ START_TEST(test_access_format_free_null)
 }
 END_TEST
 
-/* ---- levels -------------------------------------------------------------------------------- */
-
-START_TEST(test_log_level_names)
-{
-    static const char *const names[] = {"emerg", "alert",  "crit", "error",
-                                        "warn",  "notice", "info", "debug"};
-    for (int i = 0; i < 8; i++)
-        ck_assert_msg(pfd_log_level_from_name(names[i]) == i, "\"%s\" → %d, want %d", names[i],
-                      pfd_log_level_from_name(names[i]), i);
-    ck_assert_int_eq(pfd_log_level_from_name("notice"), PFD_LOG_NOTICE);
-    ck_assert_int_eq(pfd_log_level_from_name("error"), PFD_LOG_ERR);
-    const char *bad[] = {"", "loudest", "warning", "err", "debug2", "notice "};
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-        ck_assert_msg(pfd_log_level_from_name(bad[i]) == -1, "\"%s\" is a level", bad[i]);
-}
-END_TEST
-
 static Suite *log_suite(void)
 {
     Suite *s = suite_create("log");
@@ -104,18 +88,10 @@ static Suite *log_suite(void)
     tcase_add_test(format, test_access_format_small_error_buffer);
     tcase_add_test(format, test_access_format_free_null);
     suite_add_tcase(s, format);
-
-    TCase *levels = tcase_create("levels");
-    tcase_add_test(levels, test_log_level_names);
-    suite_add_tcase(s, levels);
     return s;
 }
 
 int main(void)
 {
-    SRunner *sr = srunner_create(log_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return ts_run_suite(log_suite());
 }
