@@ -16,8 +16,6 @@
 #include "log.h"
 #include "preforkd/module.h"
 
-struct pfd_proxy_cidr;
-
 struct pfd_listen {
     char *text; /* as written: "127.0.0.1:8080", "[::1]:8080", "*:80", "8080" */
     struct sockaddr_storage addr;
@@ -206,7 +204,7 @@ struct pfd_config {
     size_t nproxy_protocol;
     char **trusted_proxies; /* addresses/blocks whose X-Forwarded-For names the client */
     size_t ntrusted_proxies;
-    struct pfd_proxy_cidr *trusted_cidrs; /* the same, parsed once (ntrusted_proxies entries) */
+    struct pfd_cidr *trusted_cidrs; /* the same, parsed once (ntrusted_proxies entries) */
 
     /* Every location: the top level's first, then each vhost's (module hooks visit them all). */
     struct pfd_location *locations;
@@ -226,6 +224,17 @@ struct pfd_config {
     /* What the load found doubtful but not wrong: "FILE:LINE: warning: …" lines joined by '\n',
      * or NULL. -t prints them; start-up writes them to the error log. */
     char *warnings;
+
+    /* The line of each value set inside a section (module sections and locations included),
+     * kept from the load for the modules' option reader (module_options.c). */
+    struct pfd_option_line *option_lines;
+    size_t noption_lines;
+};
+
+struct pfd_option_line {
+    const cfg_t *sec; /* the section of the tree (conf->cfg, or a loaded module's cfg) */
+    const char *name; /* the option's name, as the tree holds it */
+    int line;
 };
 
 #define PFD_MAX_WORKERS_LIMIT 20000
@@ -253,8 +262,6 @@ void pfd_config_free(struct pfd_config *conf);
 /* The media type for a file extension (without the dot, any case), or NULL when unknown. */
 const char *pfd_config_mime_lookup(const struct pfd_config *conf, const char *extension);
 
-/* "10", "10K", "1M", "2G" (1024-based) → bytes; -1 when malformed or negative. */
-int64_t pfd_config_parse_size(const char *text);
 /* "host:port", "[v6]:port", "*:port", "port" → address; 0 or -1. */
 int pfd_config_parse_listen(const char *text, struct sockaddr_storage *addr, socklen_t *len);
 

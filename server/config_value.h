@@ -1,8 +1,8 @@
 /*
  * config_value.h — checks and parsers of single directive values (pure; see config_value.c).
  * Internal to the config loader: the directive table in config.c points at the checks, and the
- * mime.types reader uses two of them. pfd_config_parse_size() and pfd_config_parse_listen(),
- * defined there too, are public (config.h).
+ * mime.types reader uses two of them. pfd_size_parse() (module.h) and
+ * pfd_config_parse_listen() (config.h), defined there too, are public.
  */
 #ifndef PFD_CONFIG_VALUE_H
 #define PFD_CONFIG_VALUE_H
@@ -15,7 +15,7 @@ const char *config_check_nonempty(const char *value);
 const char *config_check_listen(const char *value);
 /* "emerg" … "debug", as config_log_level_of() knows them. */
 const char *config_check_log_level(const char *value);
-/* What pfd_config_parse_size() accepts. */
+/* What pfd_size_parse() accepts. */
 const char *config_check_size(const char *value);
 /* A single path component: not empty, no '/', not "." or "..". */
 const char *config_check_file_name(const char *value);

@@ -38,6 +38,8 @@ static int hooks_location_init(struct pfd_server *server, struct pfd_config *con
     return 0;
 }
 
+static int hooks_init_all(struct pfd_server *server, struct pfd_config *conf);
+
 static int hooks_resolve_handler(struct pfd_config *conf, struct pfd_location *loc)
 {
     loc->handler_module = NULL;
@@ -53,7 +55,24 @@ static int hooks_resolve_handler(struct pfd_config *conf, struct pfd_location *l
     return -1;
 }
 
+/* The config being initialised: the option reader (module_options.c) reports against its file
+ * and lines. Set only while the master runs the init hooks, before any fork. */
+static const struct pfd_config *hooks_initialising;
+
+const struct pfd_config *pfd_modules_config(void)
+{
+    return hooks_initialising;
+}
+
 int pfd_modules_init(struct pfd_server *server, struct pfd_config *conf)
+{
+    hooks_initialising = conf;
+    int rc = hooks_init_all(server, conf);
+    hooks_initialising = NULL;
+    return rc;
+}
+
+static int hooks_init_all(struct pfd_server *server, struct pfd_config *conf)
 {
     for (size_t i = 0; i < conf->nloaded; i++) {
         struct pfd_loaded_module *m = &conf->loaded[i];

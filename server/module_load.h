@@ -17,6 +17,9 @@ void pfd_module_close(struct pfd_loaded_module *m);
 /* Master: runs each loaded module's init(); resolves location handlers by name. 0 or -1
  * (logged). */
 int pfd_modules_init(struct pfd_server *server, struct pfd_config *conf);
+/* While pfd_modules_init() runs: the config it initialises (for the option reader's FILE:LINE);
+ * NULL otherwise. */
+const struct pfd_config *pfd_modules_config(void);
 /* Master: runs fini() hooks, dlclose()s. */
 void pfd_modules_fini(struct pfd_config *conf);
 /* Worker: child_init() hooks. */
