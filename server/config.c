@@ -87,6 +87,8 @@ const struct config_directive config_directives[] = {
     CONF_STR("default_type", "application/octet-stream", CFGF_NONE, COPY_STR, CONF_AT(default_type),
              config_check_media_type),
     CONF_BOOL(NULL, "trace_enable", cfg_false, trace_enable),
+    CONF_BOOL(NULL, "serve_hidden", cfg_false, serve_hidden),
+    CONF_STR("follow_symlinks", "on", CFGF_NONE, COPY_NONE, 0, config_check_symlinks),
     CONF_BOOL(NULL, "server_tokens", cfg_true, server_tokens),
     CONF_LIST("proxy_protocol", NULL, COPY_LIST, CONF_AT(proxy_protocol), CONF_AT(nproxy_protocol),
               config_check_listen),
@@ -298,6 +300,8 @@ static int config_copy_derived(struct pfd_config *conf)
 {
     cfg_t *cfg = conf->cfg;
     conf->log_level = config_log_level_of(cfg_getstr(cfg, "log_level"));
+    conf->follow_symlinks =
+        (enum pfd_symlinks)config_symlinks_of(cfg_getstr(cfg, "follow_symlinks"));
     conf->limits.body = pfd_size_parse(cfg_getstr(cfg_getsec(cfg, "limits"), "body"));
     if (conf->server_name == NULL) {
         char host[HOST_NAME_MAX + 1] = "";

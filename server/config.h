@@ -95,6 +95,10 @@ struct pfd_location {
     char *auth_challenge; /* the WWW-Authenticate value, made once */
     struct pfd_error_documents error_documents;
     const struct pfd_vhost *vhost; /* the vhost it belongs to, or NULL (top level) */
+    /* The file policy: its own serve_hidden/follow_symlinks, else its vhost's, else the top
+     * level's (pfd_request_serve_hidden(), pfd_request_follow_symlinks()). */
+    bool serve_hidden;
+    enum pfd_symlinks follow_symlinks;
 };
 
 /* What routing reads: the locations of one server (top level or vhost), in file order, and its
@@ -120,6 +124,8 @@ struct pfd_vhost {
     struct pfd_routes routes;
     struct pfd_config *view;
     int line;
+    bool serve_hidden; /* its own, else the top level's; its view carries them */
+    enum pfd_symlinks follow_symlinks;
 
     /* Its own logs (optional). access_log, access_log_format: as configured, NULL when unset;
      * either one set gives the vhost a log of its own, the other taken from the top level. */
@@ -197,8 +203,10 @@ struct pfd_config {
     char *mime_types_file;            /* absolute path or NULL; default "mime.types" beside */
     struct pfd_mime_type *mime_types; /* sorted by extension for bsearch */
     size_t nmime_types;
-    char *default_type;    /* "application/octet-stream" */
-    bool trace_enable;     /* false → TRACE gets 405 */
+    char *default_type; /* "application/octet-stream" */
+    bool trace_enable;  /* false → TRACE gets 405 */
+    bool serve_hidden;  /* the file policy of modules that serve or list files (module.h) */
+    enum pfd_symlinks follow_symlinks;
     bool server_tokens;    /* true → "Server: preforkd/0.1.0", false → "Server: preforkd" */
     char **proxy_protocol; /* listen addresses whose connections start with a PROXY header */
     size_t nproxy_protocol;

@@ -234,11 +234,31 @@ static int config_on_module_value(cfg_t *cfg, cfg_opt_t *opt)
     return 0;
 }
 
-/* A module's option, its line recorded when set (a list: where its value ends). */
+/* libconfuse's parse callback for a module's string list: the line of its last value. Not the
+ * first: libconfuse parses a list's default values too, when the section opens, on its line. */
+static int config_on_module_list_value(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+    *(const char **)result = value;
+    struct config_load *ld = config_current;
+    for (size_t i = 0; ld != NULL && i < ld->nseclines; i++) {
+        if (ld->seclines[i].sec == cfg && strcmp(ld->seclines[i].name, opt->name) == 0) {
+            ld->seclines[i].line = cfg->line;
+            return 0;
+        }
+    }
+    if (ld != NULL)
+        config_section_line_set(ld, cfg, opt->name, cfg->line);
+    return 0;
+}
+
+/* A module's option, its line recorded when set. */
 static cfg_opt_t config_module_option(const cfg_opt_t *o)
 {
     cfg_opt_t opt = *o;
-    if (opt.validcb == NULL && opt.type != CFGT_SEC)
+    bool list = (opt.flags & CFGF_LIST) != 0;
+    if (list && opt.type == CFGT_STR && opt.parsecb == NULL)
+        opt.parsecb = config_on_module_list_value;
+    else if (!list && opt.validcb == NULL && opt.type != CFGT_SEC)
         opt.validcb = config_on_module_value;
     return opt;
 }

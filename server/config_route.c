@@ -306,6 +306,17 @@ static int config_location_redirect(struct config_load *ld, struct pfd_location 
     return (loc->redirect_to = strdup(target)) != NULL ? 0 : config_oom(ld);
 }
 
+/* serve_hidden and follow_symlinks of section sec, where set; else *hidden, *links stay (the
+ * outer block's: nginx's merge). */
+static void config_file_policy(cfg_t *sec, bool *hidden, enum pfd_symlinks *links)
+{
+    if (cfg_size(sec, "serve_hidden") > 0)
+        *hidden = cfg_getbool(sec, "serve_hidden") != cfg_false;
+    if (cfg_size(sec, "follow_symlinks") > 0 &&
+        config_symlinks_of(cfg_getstr(sec, "follow_symlinks")) >= 0)
+        *links = (enum pfd_symlinks)config_symlinks_of(cfg_getstr(sec, "follow_symlinks"));
+}
+
 /* One location section into loc; line: of its header. */
 static int config_location(struct config_load *ld, struct pfd_location *loc, cfg_t *sec, int line,
                            const struct pfd_vhost *vhost)
@@ -316,6 +327,9 @@ static int config_location(struct config_load *ld, struct pfd_location *loc, cfg
     loc->vhost = vhost;
     loc->pattern = strdup(cfg_title(sec));
     loc->handler = handler != NULL ? strdup(handler) : NULL;
+    loc->serve_hidden = vhost != NULL ? vhost->serve_hidden : ld->conf->serve_hidden;
+    loc->follow_symlinks = vhost != NULL ? vhost->follow_symlinks : ld->conf->follow_symlinks;
+    config_file_policy(sec, &loc->serve_hidden, &loc->follow_symlinks);
     if (loc->pattern == NULL || (handler != NULL && loc->handler == NULL))
         return config_oom(ld);
     if (config_location_form(ld, loc) == -1 || config_rewrites(ld, loc, sec) == -1 ||
@@ -406,6 +420,9 @@ static int config_vhost(struct config_load *ld, size_t v, cfg_t *sec, size_t hea
     vh->line = ld->text.headers[header].line;
     vh->access_log_file.fd = -1; /* opened by the master, not here */
     vh->error_log_fd = -1;
+    vh->serve_hidden = conf->serve_hidden;
+    vh->follow_symlinks = conf->follow_symlinks;
+    config_file_policy(sec, &vh->serve_hidden, &vh->follow_symlinks);
     if (config_vhost_names(ld, v, sec) == -1 || config_vhost_logs(ld, vh, sec) == -1 ||
         config_error_documents(ld, sec, &vh->routes.error_documents) == -1)
         return -1;
@@ -479,6 +496,8 @@ int config_route_views(struct config_load *ld)
             return config_oom(ld);
         *view = *conf;
         view->is_view = true;
+        view->serve_hidden = vh->serve_hidden;
+        view->follow_symlinks = vh->follow_symlinks;
         if (vh->document_root != NULL)
             view->document_root = vh->document_root;
         if (vh->name[0] != '*')

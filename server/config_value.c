@@ -51,6 +51,22 @@ const char *config_check_log_level(const char *value)
     return NULL;
 }
 
+int config_symlinks_of(const char *value)
+{
+    static const char *const words[] = {[PFD_SYMLINKS_ON] = "on",
+                                        [PFD_SYMLINKS_OFF] = "off",
+                                        [PFD_SYMLINKS_IF_OWNER_MATCH] = "if_owner_match"};
+    for (size_t i = 0; value != NULL && i < sizeof(words) / sizeof(words[0]); i++)
+        if (strcmp(words[i], value) == 0)
+            return (int)i;
+    return -1;
+}
+
+const char *config_check_symlinks(const char *value)
+{
+    return config_symlinks_of(value) < 0 ? "expected \"on\", \"off\" or \"if_owner_match\"" : NULL;
+}
+
 const char *config_check_size(const char *value)
 {
     if (pfd_size_parse(value) == -1)

@@ -22,6 +22,10 @@ const char *config_check_file_name(const char *value);
 /* "type/subtype", no blanks. */
 const char *config_check_media_type(const char *value);
 
+/* follow_symlinks: "on", "off", "if_owner_match" (enum pfd_symlinks), or -1. */
+int config_symlinks_of(const char *value);
+const char *config_check_symlinks(const char *value);
+
 /* The enum pfd_log_level of "emerg" … "debug", or -1. */
 int config_log_level_of(const char *value);
 

@@ -105,6 +105,16 @@ const char *pfd_request_location_handler(const struct pfd_request *r)
     return r->location != NULL ? r->location->handler : NULL;
 }
 
+enum pfd_symlinks pfd_request_follow_symlinks(const struct pfd_request *r)
+{
+    return r->location != NULL ? r->location->follow_symlinks : r->conf->follow_symlinks;
+}
+
+bool pfd_request_serve_hidden(const struct pfd_request *r)
+{
+    return r->location != NULL ? r->location->serve_hidden : r->conf->serve_hidden;
+}
+
 bool pfd_request_path_hidden(const struct pfd_request *r)
 {
     return r->alias_hidden || pfd_uri_path_is_hidden(r->path);

@@ -90,11 +90,11 @@ START_TEST(test_location_overrides_module)
 {
     static const char extra[] =
         "modules = {\"static\", \"autoindex\"}\n"
-        "module \"autoindex\" { enabled = true  index_ignore = {}  serve_hidden = true }\n"
+        "serve_hidden = true\n"
+        "module \"autoindex\" { enabled = true  index_ignore = {} }\n"
         "location \"^/off/\" { autoindex = false }\n"
         "location \"^/list/\" { autoindex_ignore = {\"*.bin\"}  autoindex_sort_links = false }\n"
-        "location \"^/other/\" { autoindex_serve_hidden = false "
-        "autoindex_follow_symlinks = \"off\" }\n";
+        "location \"^/other/\" { serve_hidden = false follow_symlinks = \"off\" }\n";
     if (!location_options_supported(extra))
         return;
     struct ts_server s;

@@ -252,6 +252,22 @@ struct pfd_addresses *pfd_addresses_dup(const struct pfd_addresses *a);
 bool pfd_addresses_match(const struct pfd_addresses *a, const char *ip);
 void pfd_addresses_free(struct pfd_addresses *a);
 
+/*
+ * The file policy, the core's (top level, vhost and location directives serve_hidden and
+ * follow_symlinks), one setting for every module that serves or lists files, so that what
+ * mod_static refuses mod_autoindex does not list.
+ */
+enum pfd_symlinks {
+    PFD_SYMLINKS_ON,             /* follow every symlink */
+    PFD_SYMLINKS_OFF,            /* refuse any symlink below the document root or alias */
+    PFD_SYMLINKS_IF_OWNER_MATCH, /* follow when the link's owner owns its target */
+};
+/* The request's location's follow_symlinks (else its vhost's, else the top level's). */
+enum pfd_symlinks pfd_request_follow_symlinks(const struct pfd_request *r);
+/* Whether hidden names (a segment starting with '.', see pfd_request_path_hidden()) may be
+ * served and listed here: serve_hidden, looked up like follow_symlinks. */
+bool pfd_request_serve_hidden(const struct pfd_request *r);
+
 /* "512", "64K", "1M", "2G" (1024-based, either case) into bytes; -1 when not that: no sign, no
  * blanks, no fraction, no other suffix, or too large for int64_t. The core's own sizes
  * (limits.body) read the same way. */
@@ -262,7 +278,8 @@ int64_t pfd_size_parse(const char *text);
  * top of libconfuse), beside its cfg_opt_t tables which keep the defaults; one call fills its
  * typed config struct, and a bad value is reported through the core as
  *   FILE:LINE: module "x": option "expires": why
- * with the line of the option itself (of the section when it kept its default).
+ * with the line of the option itself (a list: of its last value; the section's when it kept its
+ * default).
  */
 enum pfd_option_type {
     PFD_OPTION_BOOL,      /* CFG_BOOL → bool */
