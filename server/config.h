@@ -95,10 +95,11 @@ struct pfd_location {
     char *auth_challenge; /* the WWW-Authenticate value, made once */
     struct pfd_error_documents error_documents;
     const struct pfd_vhost *vhost; /* the vhost it belongs to, or NULL (top level) */
-    /* The file policy: its own serve_hidden/follow_symlinks, else its vhost's, else the top
-     * level's (pfd_request_serve_hidden(), pfd_request_follow_symlinks()). */
-    bool serve_hidden;
-    enum pfd_symlinks follow_symlinks;
+    /* The file policy when the location sets it (pfd_request_serve_hidden(),
+     * pfd_request_follow_symlinks()); -1: not set here, the request's vhost's (or the top
+     * level's) applies, also for a top-level location a vhost without document_root shares. */
+    int serve_hidden;    /* -1, 0 or 1 */
+    int follow_symlinks; /* -1 or an enum pfd_symlinks */
 };
 
 /* What routing reads: the locations of one server (top level or vhost), in file order, and its

@@ -306,8 +306,8 @@ static int config_location_redirect(struct config_load *ld, struct pfd_location 
     return (loc->redirect_to = strdup(target)) != NULL ? 0 : config_oom(ld);
 }
 
-/* serve_hidden and follow_symlinks of section sec, where set; else *hidden, *links stay (the
- * outer block's: nginx's merge). */
+/* serve_hidden and follow_symlinks of section sec, where set; else *hidden, *links stay (a
+ * vhost: the top level's, nginx's merge). */
 static void config_file_policy(cfg_t *sec, bool *hidden, enum pfd_symlinks *links)
 {
     if (cfg_size(sec, "serve_hidden") > 0)
@@ -315,6 +315,17 @@ static void config_file_policy(cfg_t *sec, bool *hidden, enum pfd_symlinks *link
     if (cfg_size(sec, "follow_symlinks") > 0 &&
         config_symlinks_of(cfg_getstr(sec, "follow_symlinks")) >= 0)
         *links = (enum pfd_symlinks)config_symlinks_of(cfg_getstr(sec, "follow_symlinks"));
+}
+
+/* A location's serve_hidden and follow_symlinks: -1 where it does not set them (the request's
+ * vhost's, or the top level's, then apply: see pfd_request_serve_hidden()). */
+static void config_location_file_policy(struct pfd_location *loc, cfg_t *sec)
+{
+    bool hidden = false;
+    enum pfd_symlinks links = PFD_SYMLINKS_ON;
+    config_file_policy(sec, &hidden, &links);
+    loc->serve_hidden = cfg_size(sec, "serve_hidden") > 0 ? hidden : -1;
+    loc->follow_symlinks = cfg_size(sec, "follow_symlinks") > 0 ? (int)links : -1;
 }
 
 /* One location section into loc; line: of its header. */
@@ -327,9 +338,7 @@ static int config_location(struct config_load *ld, struct pfd_location *loc, cfg
     loc->vhost = vhost;
     loc->pattern = strdup(cfg_title(sec));
     loc->handler = handler != NULL ? strdup(handler) : NULL;
-    loc->serve_hidden = vhost != NULL ? vhost->serve_hidden : ld->conf->serve_hidden;
-    loc->follow_symlinks = vhost != NULL ? vhost->follow_symlinks : ld->conf->follow_symlinks;
-    config_file_policy(sec, &loc->serve_hidden, &loc->follow_symlinks);
+    config_location_file_policy(loc, sec);
     if (loc->pattern == NULL || (handler != NULL && loc->handler == NULL))
         return config_oom(ld);
     if (config_location_form(ld, loc) == -1 || config_rewrites(ld, loc, sec) == -1 ||

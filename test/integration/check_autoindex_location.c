@@ -141,7 +141,9 @@ START_TEST(test_file_policy_is_one_setting)
         "follow_symlinks = \"off\"\n"
         "module \"autoindex\" { enabled = true  index_ignore = {} }\n"
         "vhost \"open.test\" { serve_hidden = true  follow_symlinks = \"on\" }\n"
-        "location \"^/other/\" { follow_symlinks = \"on\" }\n";
+        "location \"^/other/\" { follow_symlinks = \"on\" }\n"
+        /* sets no policy: the request's vhost's applies, also in this top-level location */
+        "location \"^/list/\" { add_headers = {\"X-Where: list\"} }\n";
     static const struct {
         const char *host, *path;
         int status;
