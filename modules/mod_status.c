@@ -27,7 +27,8 @@ static int status_handle(struct pfd_request *r, void *conf);
 
 /* `module "status" { … }`. */
 static cfg_opt_t status_options[] = {
-    /* Clients that may see the page: addresses or CIDR blocks; {} lets nobody in. */
+    /* Clients that may see the page: addresses, CIDR blocks or "all" (the core's rule, that of
+     * location allow/deny); {} lets nobody in. */
     CFG_STR_LIST("allow_from", "{\"127.0.0.1\", \"::1\"}", CFGF_NONE),
     CFG_END(),
 };
@@ -94,7 +95,6 @@ static int status_location_init(struct pfd_server *server, cfg_t *location, void
     if (sc == NULL)
         return -1;
     *sc = *(const struct status_conf *)main_conf;
-    sc->health = false; /* the page unless this location asks for the health check */
     *conf = sc;
     if (pfd_options_copy(status_table, sc) != 0)
         return -1;

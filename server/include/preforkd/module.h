@@ -262,7 +262,8 @@ enum pfd_symlinks {
     PFD_SYMLINKS_OFF,            /* refuse any symlink below the document root or alias */
     PFD_SYMLINKS_IF_OWNER_MATCH, /* follow when the link's owner owns its target */
 };
-/* The request's location's follow_symlinks (else its vhost's, else the top level's). */
+/* follow_symlinks for this request: its location's when that sets it, else its vhost's, else
+ * the top level's. */
 enum pfd_symlinks pfd_request_follow_symlinks(const struct pfd_request *r);
 /* Whether hidden names (a segment starting with '.', see pfd_request_path_hidden()) may be
  * served and listed here: serve_hidden, looked up like follow_symlinks. */
@@ -304,8 +305,8 @@ struct pfd_option {
     size_t offset;            /* of its field in the module's config struct (offsetof) */
     long long min, max;       /* INT, SIZE: the accepted range */
     const char *const *words; /* WORD: the accepted values, NULL-terminated */
-    /* STRING, LIST (each entry): NULL when value is good, else why not. PARSED: fills field
-     * from value and returns NULL, or returns why not. Either may be NULL. */
+    /* check: STRING, LIST (each entry): NULL when value is good, else why not; may be NULL.
+     * parse: PARSED (required): fills field from value and returns NULL, or returns why not. */
     const char *(*check)(const char *value);
     const char *(*parse)(const char *value, void *field);
 };
