@@ -189,14 +189,8 @@ static int autoindex_location_init(struct pfd_server *server, cfg_t *location, v
                                    void **conf)
 {
     (void)server;
-    struct autoindex_conf *ac = malloc(sizeof(*ac));
-    if (ac == NULL)
-        return -1;
-    *ac = *(const struct autoindex_conf *)main_conf;
-    *conf = ac;
-    if (pfd_options_copy(autoindex_table, ac) != 0)
-        return -1;
-    return pfd_options_read_location(&pfd_module_autoindex, location, autoindex_table, ac);
+    return pfd_options_merge(&pfd_module_autoindex, location, autoindex_table, main_conf,
+                             sizeof(struct autoindex_conf), conf);
 }
 
 /* ---- collect ----------------------------------------------------------------------------- */

@@ -174,17 +174,13 @@ static int cgi_location_init(struct pfd_server *server, cfg_t *location, void *m
                              void **conf)
 {
     (void)server;
-    struct cgi_conf *cc = malloc(sizeof(*cc));
-    if (cc == NULL)
-        return -1;
-    *cc = *(const struct cgi_conf *)main_conf;
-    cc->owns_slots = false; /* shares the main conf's cap unless it sets its own */
-    *conf = cc;
-    if (pfd_options_copy(cgi_table, cc) != 0 ||
-        pfd_options_read_location(&pfd_module_cgi, location, cgi_table, cc) != 0)
-        return -1;
-    if (cfg_size(location, "cgi_max_concurrent") == 0)
-        return 0;
+    int rc = pfd_options_merge(&pfd_module_cgi, location, cgi_table, main_conf,
+                               sizeof(struct cgi_conf), conf);
+    struct cgi_conf *cc = *conf;
+    if (cc != NULL)
+        cc->owns_slots = false; /* shares the main conf's cap unless it sets its own */
+    if (rc != 0 || cfg_size(location, "cgi_max_concurrent") == 0)
+        return rc;
     return cgi_conf_slots(cc); /* the location's own cap */
 }
 

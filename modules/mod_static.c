@@ -137,12 +137,8 @@ static int static_location_init(struct pfd_server *server, cfg_t *location, void
                                 void **conf)
 {
     (void)server;
-    struct static_conf *sc = malloc(sizeof(*sc));
-    if (sc == NULL)
-        return -1;
-    *sc = *(const struct static_conf *)main_conf; /* nginx's merge: outer values, then ours */
-    *conf = sc;
-    return pfd_options_read_location(&pfd_module_static, location, static_table, sc);
+    return pfd_options_merge(&pfd_module_static, location, static_table, main_conf,
+                             sizeof(struct static_conf), conf);
 }
 
 static void static_fini(void *conf)

@@ -91,14 +91,8 @@ static int status_location_init(struct pfd_server *server, cfg_t *location, void
                                 void **conf)
 {
     (void)server;
-    struct status_conf *sc = malloc(sizeof(*sc));
-    if (sc == NULL)
-        return -1;
-    *sc = *(const struct status_conf *)main_conf;
-    *conf = sc;
-    if (pfd_options_copy(status_table, sc) != 0)
-        return -1;
-    return pfd_options_read_location(&pfd_module_status, location, status_table, sc);
+    return pfd_options_merge(&pfd_module_status, location, status_table, main_conf,
+                             sizeof(struct status_conf), conf);
 }
 
 /* ---- output ------------------------------------------------------------------------------- */

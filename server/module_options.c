@@ -260,6 +260,18 @@ int pfd_options_copy(const struct pfd_option *table, void *to)
     return rc;
 }
 
+int pfd_options_merge(const struct pfd_module *m, cfg_t *location, const struct pfd_option *table,
+                      const void *main_conf, size_t size, void **conf)
+{
+    *conf = malloc(size);
+    if (*conf == NULL)
+        return -1;
+    memcpy(*conf, main_conf, size);
+    if (pfd_options_copy(table, *conf) != 0)
+        return -1;
+    return pfd_options_read_location(m, location, table, *conf);
+}
+
 void pfd_options_free(const struct pfd_option *table, void *conf)
 {
     for (const struct pfd_option *o = table; o->name || o->location; o++) {

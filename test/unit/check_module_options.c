@@ -192,6 +192,28 @@ START_TEST(test_location_bad_value)
 }
 END_TEST
 
+/* location_init() in one call: a copy that owns its data, the location's values over it. */
+START_TEST(test_merge)
+{
+    struct demo_conf main_conf = {0};
+    ck_assert_int_eq(pfd_options_read(&demo_module, NULL, demo_table, &main_conf), 0);
+    cfg_t *loc = demo_parse(demo_location_options, "demo_text = \"loc\" demo_flag = true");
+    void *merged = NULL;
+    ck_assert_int_eq(
+        pfd_options_merge(&demo_module, loc, demo_table, &main_conf, sizeof(main_conf), &merged),
+        0);
+    struct demo_conf *c = merged;
+    ck_assert(c->flag);
+    ck_assert_str_eq(c->text, "loc");
+    ck_assert_str_eq(main_conf.text, "hello");
+    ck_assert(c->list.v != main_conf.list.v);
+    pfd_options_free(demo_table, c);
+    free(c);
+    pfd_options_free(demo_table, &main_conf);
+    cfg_free(loc);
+}
+END_TEST
+
 /* The one size parser: what config_value.c's table tests, from the module side. */
 START_TEST(test_size_parse)
 {
@@ -212,6 +234,7 @@ int main(void)
     tcase_add_loop_test(tc, test_bad_values, 0, sizeof(bad_rows) / sizeof(bad_rows[0]));
     tcase_add_test(tc, test_location_overrides_what_it_sets);
     tcase_add_test(tc, test_location_bad_value);
+    tcase_add_test(tc, test_merge);
     tcase_add_test(tc, test_size_parse);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

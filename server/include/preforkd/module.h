@@ -326,6 +326,11 @@ int pfd_options_read(const struct pfd_module *m, cfg_t *section, const struct pf
  * options the location sets (by their location names). 0, or -1 after reporting. */
 int pfd_options_read_location(const struct pfd_module *m, cfg_t *location,
                               const struct pfd_option *table, void *conf);
+/* location_init() in one call (nginx's merge): *conf becomes a malloc'd copy of main_conf (size
+ * bytes) that owns its strings and lists, with what the location sets read over it. 0, or -1
+ * after reporting; *conf is set either way (NULL when out of memory) for fini() to free. */
+int pfd_options_merge(const struct pfd_module *m, cfg_t *location, const struct pfd_option *table,
+                      const void *main_conf, size_t size, void **conf);
 /* Makes to, a byte copy of a filled struct, own copies of its strings, lists and address
  * lists (nginx's merge starts from the outer values). 0, or -1 (out of memory); either way
  * pfd_options_free(to) is then safe. */
