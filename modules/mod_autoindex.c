@@ -68,7 +68,7 @@ static cfg_opt_t autoindex_location_options[] = {
     CFG_END(),
 };
 
-struct pfd_module pfd_module_autoindex = {
+PFD_API struct pfd_module pfd_module_autoindex = {
     .api_version = PFD_MODULE_API_VERSION,
     .name = "autoindex",
     .options = autoindex_options,

@@ -71,7 +71,7 @@ static cfg_opt_t cgi_location_options[] = {
     CFG_END(),
 };
 
-struct pfd_module pfd_module_cgi = {
+PFD_API struct pfd_module pfd_module_cgi = {
     .api_version = PFD_MODULE_API_VERSION,
     .name = "cgi",
     .options = cgi_options,

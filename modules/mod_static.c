@@ -54,7 +54,7 @@ static cfg_opt_t static_location_options[] = {
     CFG_END(),
 };
 
-struct pfd_module pfd_module_static = {
+PFD_API struct pfd_module pfd_module_static = {
     .api_version = PFD_MODULE_API_VERSION,
     .name = "static",
     .options = static_options,

@@ -40,7 +40,7 @@ static cfg_opt_t status_location_options[] = {
     CFG_END(),
 };
 
-struct pfd_module pfd_module_status = {
+PFD_API struct pfd_module pfd_module_status = {
     .api_version = PFD_MODULE_API_VERSION,
     .name = "status",
     .options = status_options,

@@ -33,8 +33,10 @@ mime_types = "$top/config/mime.types"
 error_log = "error.log"
 access_log = "access.log"
 keepalive { max_requests = 0 }
-# callgrind opens its output file at start: the worker must not switch user under it.
+# callgrind opens its output file at start: the worker must not switch user under it (as root,
+# that takes allow_root_workers, which nothing but this measurement should set).
 user = "$(id -un)"
+$( [ "$(id -u)" -eq 0 ] && echo 'allow_root_workers = true' )
 CONF
 
 # Sends n sequential keep-alive requests on one connection, reading each response fully.

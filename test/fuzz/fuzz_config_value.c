@@ -14,8 +14,8 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
-#include "config.h"
-#include "config_value.h"
+#include "config/config.h"
+#include "config/config_value.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

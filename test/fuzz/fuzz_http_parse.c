@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http_parse.h"
+#include "parse/http_parse.h"
 
 #define FUZZ_HEADERS_CAP 32
 #define FUZZ_MAX_INPUT (64 * 1024)

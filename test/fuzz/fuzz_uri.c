@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "uri.h"
+#include "parse/uri.h"
 
 #define FUZZ_OUT 1024
 

@@ -20,9 +20,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "rewrite.h"
-#include "route.h"
+#include "config/config.h"
+#include "parse/rewrite.h"
+#include "serve/route.h"
 
 #define DOCS_MAX_EXAMPLES 32
 #define DOCS_MAX_TITLES 128

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
+#include "base/buf.h"
 
 /* b holds exactly want: len bytes. */
 static void assert_bytes(const struct pfd_buf *b, const char *want, size_t len, const char *what)

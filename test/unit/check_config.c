@@ -22,10 +22,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "config_mime.h"
-#include "config_text.h"
-#include "config_value.h"
+#include "config/config.h"
+#include "config/config_mime.h"
+#include "config/config_text.h"
+#include "config/config_value.h"
 
 #if !defined(PFD_SOURCE_DIR) || !defined(PFD_MODULE_DIR)
 #error "PFD_SOURCE_DIR and PFD_MODULE_DIR must be defined (see test/CMakeLists.txt)"

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http_parse.h"
+#include "parse/http_parse.h"
 #include "preforkd/module.h"
 
 /* Rows hold byte strings that may contain NUL, so their length is taken from the literal. */

@@ -9,7 +9,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "log.h"
+#include "base/clock.h"
+#include "base/log.h"
+#include "parse/http_date.h"
+#include "parse/log_format.h"
 
 /* ---- pfd_access_format_compile ------------------------------------------------------------ */
 

@@ -1,16 +1,15 @@
 /*
- * check_proxy_protocol.c — server/proxy_protocol.c: PROXY protocol v1 and v2 headers (complete,
- * partial, malformed, LOCAL/UNKNOWN), trusted-proxy blocks, and X-Forwarded-For.
+ * check_proxy_protocol.c — server/parse/proxy_protocol.c: PROXY protocol v1 and v2 headers
+ * (complete, partial, malformed, LOCAL/UNKNOWN), trusted-proxy blocks, and X-Forwarded-For.
  */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "proxy_protocol.h"
-
-#include "access.h"
-#include "config_load.h"
+#include "config/config_route_check.h"
+#include "parse/access.h"
+#include "parse/proxy_protocol.h"
 #include "preforkd/module.h"
 
 /* ---- version 1 ---------------------------------------------------------------------------- */

@@ -10,9 +10,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "access.h"
-#include "auth.h"
-#include "rewrite.h"
+#include "parse/access.h"
+#include "parse/rewrite.h"
+#include "serve/auth.h"
 
 START_TEST(test_expand)
 {

@@ -16,9 +16,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "rewrite.h"
-#include "route.h"
+#include "config/config.h"
+#include "parse/rewrite.h"
+#include "serve/route.h"
 
 #define TEST_COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define TEST_PATH_MAX 512

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "uri.h"
+#include "parse/uri.h"
 
 /* ---- pfd_uri_normalize ------------------------------------------------------------------- */
 

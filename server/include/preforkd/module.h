@@ -23,6 +23,11 @@
 #include <time.h>
 
 #define PFD_VERSION "0.1.0"
+
+/* What the core exports to modules: every function declared below carries it, and nothing else
+ * is visible (the core and the modules are built with -fvisibility=hidden). A module marks its
+ * descriptor, pfd_module_<name>, with it too: that is all a module exports. */
+#define PFD_API __attribute__((visibility("default")))
 #define PFD_MODULE_API_VERSION 1
 
 enum pfd_handler_result {
@@ -69,7 +74,7 @@ enum pfd_log_level {
     PFD_LOG_DEBUG,
 };
 
-void pfd_log_at(int level, const char *file, int line, const char *fmt, ...)
+PFD_API void pfd_log_at(int level, const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 #define pfd_log(level, ...) pfd_log_at((level), __FILE__, __LINE__, __VA_ARGS__)
 
@@ -88,58 +93,64 @@ enum pfd_method {
     PFD_METHOD_PATCH,
 };
 
-int pfd_request_method(const struct pfd_request *r);
-const char *pfd_request_method_name(const struct pfd_request *r);
-const char *pfd_request_target(const struct pfd_request *r);   /* raw request-target */
-const char *pfd_request_path(const struct pfd_request *r);     /* decoded, dot segments removed */
-const char *pfd_request_query(const struct pfd_request *r);    /* raw query without '?', or NULL */
-int pfd_request_version(const struct pfd_request *r);          /* 10 or 11 */
-const char *pfd_request_protocol(const struct pfd_request *r); /* "HTTP/1.1" */
+PFD_API int pfd_request_method(const struct pfd_request *r);
+PFD_API const char *pfd_request_method_name(const struct pfd_request *r);
+/* The raw request-target. */
+PFD_API const char *pfd_request_target(const struct pfd_request *r);
+/* Decoded, dot segments removed. */
+PFD_API const char *pfd_request_path(const struct pfd_request *r);
+/* The raw query without '?', or NULL. */
+PFD_API const char *pfd_request_query(const struct pfd_request *r);
+/* 10 or 11. */
+PFD_API int pfd_request_version(const struct pfd_request *r);
+/* "HTTP/1.1". */
+PFD_API const char *pfd_request_protocol(const struct pfd_request *r);
 /* First header of that name (case-insensitive), NUL-terminated, or NULL. */
-const char *pfd_request_header(const struct pfd_request *r, const char *name);
-size_t pfd_request_header_count(const struct pfd_request *r);
-void pfd_request_header_at(const struct pfd_request *r, size_t i, const char **name,
-                           const char **value);
-const char *pfd_request_host(const struct pfd_request *r); /* Host without port, or server_name */
-const char *pfd_request_document_root(const struct pfd_request *r);
+PFD_API const char *pfd_request_header(const struct pfd_request *r, const char *name);
+PFD_API size_t pfd_request_header_count(const struct pfd_request *r);
+PFD_API void pfd_request_header_at(const struct pfd_request *r, size_t i, const char **name,
+                                   const char **value);
+/* Host without its port, or server_name. */
+PFD_API const char *pfd_request_host(const struct pfd_request *r);
+PFD_API const char *pfd_request_document_root(const struct pfd_request *r);
 /* The folder the request's file is under: an alias's target when a location aliased the path,
  * else document_root (CGI's CONTEXT_DOCUMENT_ROOT); and the URL prefix mapped onto it, or "". */
-const char *pfd_request_context_root(const struct pfd_request *r);
-const char *pfd_request_context_prefix(const struct pfd_request *r);
+PFD_API const char *pfd_request_context_root(const struct pfd_request *r);
+PFD_API const char *pfd_request_context_prefix(const struct pfd_request *r);
 /* document_root + path: the only place a URI becomes a file name (see uri.c). */
-const char *pfd_request_file_path(const struct pfd_request *r);
-const char *pfd_request_server_name(const struct pfd_request *r);
-const char *pfd_request_peer_ip(const struct pfd_request *r);
-int pfd_request_peer_port(const struct pfd_request *r);
-const char *pfd_request_local_ip(const struct pfd_request *r);
-int pfd_request_local_port(const struct pfd_request *r);
-const char *const *pfd_request_index_files(const struct pfd_request *r, size_t *count);
+PFD_API const char *pfd_request_file_path(const struct pfd_request *r);
+PFD_API const char *pfd_request_server_name(const struct pfd_request *r);
+PFD_API const char *pfd_request_peer_ip(const struct pfd_request *r);
+PFD_API int pfd_request_peer_port(const struct pfd_request *r);
+PFD_API const char *pfd_request_local_ip(const struct pfd_request *r);
+PFD_API int pfd_request_local_port(const struct pfd_request *r);
+PFD_API const char *const *pfd_request_index_files(const struct pfd_request *r, size_t *count);
 /* Media type for a file name from mime_types, else default_type. */
-const char *pfd_request_mime_type(const struct pfd_request *r, const char *file_name);
+PFD_API const char *pfd_request_mime_type(const struct pfd_request *r, const char *file_name);
 
 /* Request body: length from Content-Length, or -1 when chunked (unknown until read). */
-int64_t pfd_request_content_length(const struct pfd_request *r);
-bool pfd_request_has_body(const struct pfd_request *r);
+PFD_API int64_t pfd_request_content_length(const struct pfd_request *r);
+PFD_API bool pfd_request_has_body(const struct pfd_request *r);
 /* Reads up to len body bytes; 0 at the end of the body; -1 on error (timeout, reset, malformed
  * chunk, over limits.body), after which the connection will be closed. Sends the 100-continue
  * interim response on the first call when the client asked for it. */
-ssize_t pfd_request_body_read(struct pfd_request *r, void *buf, size_t len);
+PFD_API ssize_t pfd_request_body_read(struct pfd_request *r, void *buf, size_t len);
 /* After pfd_request_body_read() returned -1: the status that describes why (400 malformed
  * chunked framing, 408 timeout, 413 over limits.body), for the handler to return. */
-int pfd_request_body_error(const struct pfd_request *r);
+PFD_API int pfd_request_body_error(const struct pfd_request *r);
 /* The user authenticated for this request (REMOTE_USER), or NULL. */
-const char *pfd_request_remote_user(const struct pfd_request *r);
+PFD_API const char *pfd_request_remote_user(const struct pfd_request *r);
 /* The request's scheme: "http" (or "https" behind TLS, later). */
-const char *pfd_request_scheme(const struct pfd_request *r);
+PFD_API const char *pfd_request_scheme(const struct pfd_request *r);
 /* The server_admin directive (SERVER_ADMIN for CGI). */
-const char *pfd_request_server_admin(const struct pfd_request *r);
+PFD_API const char *pfd_request_server_admin(const struct pfd_request *r);
 /* The handler named by the location this request matched, or NULL when modules are tried in
  * order: a module can tell "everything here is mine" from "only what I recognise". */
-const char *pfd_request_location_handler(const struct pfd_request *r);
+PFD_API const char *pfd_request_location_handler(const struct pfd_request *r);
 /* Whether a part of the file name that the client chose has a segment starting with '.'
  * (.htaccess, .git/…): a segment of the URL path, or text a regex alias captured from it into
  * the file name. Modules that serve or run files refuse these unless configured otherwise. */
-bool pfd_request_path_hidden(const struct pfd_request *r);
+PFD_API bool pfd_request_path_hidden(const struct pfd_request *r);
 
 /*
  * Serves uri ("/path?query", origin-form) in place of the current request, as a GET (RFC 3875
@@ -149,39 +160,39 @@ bool pfd_request_path_hidden(const struct pfd_request *r);
  * status — for the caller to return. Bounded to 10 nested redirects (then 500, logged). Nothing
  * may have been written before.
  */
-int pfd_request_internal_redirect(struct pfd_request *r, const char *uri, int status);
+PFD_API int pfd_request_internal_redirect(struct pfd_request *r, const char *uri, int status);
 
 /* Per-request memory, freed after the response (never NULL: the worker exits on OOM). */
-void *pfd_request_alloc(struct pfd_request *r, size_t size);
-char *pfd_request_strdup(struct pfd_request *r, const char *s);
-char *pfd_request_printf(struct pfd_request *r, const char *fmt, ...)
+PFD_API void *pfd_request_alloc(struct pfd_request *r, size_t size);
+PFD_API char *pfd_request_strdup(struct pfd_request *r, const char *s);
+PFD_API char *pfd_request_printf(struct pfd_request *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* ---- the response ----------------------------------------------------------------------- */
 
-void pfd_response_status(struct pfd_request *r, int status);
+PFD_API void pfd_response_status(struct pfd_request *r, int status);
 /* Adds a header line; the core adds Date, Server, Content-Length/Transfer-Encoding and
  * Connection itself. Returns -1 when the name or value holds CR, LF or NUL. */
-int pfd_response_header(struct pfd_request *r, const char *name, const char *value);
+PFD_API int pfd_response_header(struct pfd_request *r, const char *name, const char *value);
 /* Where the header lines added so far end, and dropping those added after such a mark: a module
  * copying a head it got from elsewhere (a CGI script's) that turns out unusable half-way takes
  * back what it added, so the error page carries none of it. Nothing may have been sent. */
-size_t pfd_response_headers_mark(const struct pfd_request *r);
-void pfd_response_headers_rewind(struct pfd_request *r, size_t mark);
+PFD_API size_t pfd_response_headers_mark(const struct pfd_request *r);
+PFD_API void pfd_response_headers_rewind(struct pfd_request *r, size_t mark);
 /* Known body length. Without it, HTTP/1.1 bodies go chunked and HTTP/1.0 ones close-delimited. */
-void pfd_response_content_length(struct pfd_request *r, int64_t length);
+PFD_API void pfd_response_content_length(struct pfd_request *r, int64_t length);
 /* Sends the head on first use, then the bytes (nothing for HEAD). 0 or -1 (client gone). */
-int pfd_response_write(struct pfd_request *r, const void *data, size_t len);
+PFD_API int pfd_response_write(struct pfd_request *r, const void *data, size_t len);
 /* Sends len bytes of fd from offset with sendfile(); 0 or -1. */
-int pfd_response_sendfile(struct pfd_request *r, int fd, int64_t offset, int64_t len);
+PFD_API int pfd_response_sendfile(struct pfd_request *r, int fd, int64_t offset, int64_t len);
 /* Ends the response as incomplete: what is buffered is sent, then the connection closes without
  * the end of a chunked body (or short of Content-Length), so the client knows the response broke
  * off (a CGI script that crashed mid-output). */
-void pfd_response_abort(struct pfd_request *r);
+PFD_API void pfd_response_abort(struct pfd_request *r);
 /* From now on pfd_response_write() sends bytes exactly as given: the module writes the status
  * line and headers itself (nph- CGI scripts). The connection closes after the response. Call
  * pfd_response_status() first so the access log has the status. Nothing may have been sent. */
-int pfd_response_raw(struct pfd_request *r);
+PFD_API int pfd_response_raw(struct pfd_request *r);
 
 /* ---- the worker pool, read-only (mod_status) -------------------------------------------- */
 
@@ -218,20 +229,21 @@ struct pfd_pool_listener {
     int backlog;         /* the queue's length, -1 unknown */
 };
 
-void pfd_pool_info(const struct pfd_request *r, struct pfd_pool_info *out);
+PFD_API void pfd_pool_info(const struct pfd_request *r, struct pfd_pool_info *out);
 /* Slot i copied out; false when no process uses it (Apache's '.'). */
-bool pfd_pool_worker(const struct pfd_request *r, uint32_t i, struct pfd_pool_worker *out);
-size_t pfd_pool_listener_count(const struct pfd_request *r);
+PFD_API bool pfd_pool_worker(const struct pfd_request *r, uint32_t i, struct pfd_pool_worker *out);
+PFD_API size_t pfd_pool_listener_count(const struct pfd_request *r);
 /* Listener i (0 … count-1), its accept queue read from the kernel (TCP_INFO) now. */
-void pfd_pool_listener(const struct pfd_request *r, size_t i, struct pfd_pool_listener *out);
+PFD_API void pfd_pool_listener(const struct pfd_request *r, size_t i,
+                               struct pfd_pool_listener *out);
 
 /* ---- helpers for handlers --------------------------------------------------------------- */
 
 /* ENOENT/ENOTDIR → 404, EACCES/ELOOP/EPERM → 403, anything else → 500 (logged by the caller). */
-int pfd_status_from_errno(int err);
-const char *pfd_status_reason(int status);
+PFD_API int pfd_status_from_errno(int err);
+PFD_API const char *pfd_status_reason(int status);
 /* "Sun, 06 Nov 1994 08:49:37 GMT" (RFC 9110 §5.6.7) into out. */
-void pfd_http_date_format(time_t t, char out[30]);
+PFD_API void pfd_http_date_format(time_t t, char out[30]);
 
 /* ---- config helpers for modules --------------------------------------------------------- */
 
@@ -243,14 +255,14 @@ void pfd_http_date_format(time_t t, char out[30]);
  */
 struct pfd_addresses;
 /* NULL when entry is an address, a block or "all", else why not. */
-const char *pfd_address_check(const char *entry);
+PFD_API const char *pfd_address_check(const char *entry);
 /* The n entries of list compiled; NULL when one is bad (pfd_address_check() says why) or out of
  * memory. n may be 0: a list nobody matches. */
-struct pfd_addresses *pfd_addresses_parse(char *const *list, size_t n);
-struct pfd_addresses *pfd_addresses_dup(const struct pfd_addresses *a);
+PFD_API struct pfd_addresses *pfd_addresses_parse(char *const *list, size_t n);
+PFD_API struct pfd_addresses *pfd_addresses_dup(const struct pfd_addresses *a);
 /* Whether ip (numeric text, as pfd_request_peer_ip() gives it) is in a. */
-bool pfd_addresses_match(const struct pfd_addresses *a, const char *ip);
-void pfd_addresses_free(struct pfd_addresses *a);
+PFD_API bool pfd_addresses_match(const struct pfd_addresses *a, const char *ip);
+PFD_API void pfd_addresses_free(struct pfd_addresses *a);
 
 /*
  * The file policy, the core's (top level, vhost and location directives serve_hidden and
@@ -264,15 +276,15 @@ enum pfd_symlinks {
 };
 /* follow_symlinks for this request: its location's when that sets it, else its vhost's, else
  * the top level's. */
-enum pfd_symlinks pfd_request_follow_symlinks(const struct pfd_request *r);
+PFD_API enum pfd_symlinks pfd_request_follow_symlinks(const struct pfd_request *r);
 /* Whether hidden names (a segment starting with '.', see pfd_request_path_hidden()) may be
  * served and listed here: serve_hidden, looked up like follow_symlinks. */
-bool pfd_request_serve_hidden(const struct pfd_request *r);
+PFD_API bool pfd_request_serve_hidden(const struct pfd_request *r);
 
 /* "512", "64K", "1M", "2G" (1024-based, either case) into bytes; -1 when not that: no sign, no
  * blanks, no fraction, no other suffix, or too large for int64_t. The core's own sizes
  * (limits.body) read the same way. */
-int64_t pfd_size_parse(const char *text);
+PFD_API int64_t pfd_size_parse(const char *text);
 
 /*
  * The option reader: a module describes its options once as data (nginx's ngx_command_t idea on
@@ -320,22 +332,23 @@ struct pfd_option {
 /* init(): fills conf (zeroed) with every option of table that has a name, from section, or,
  * when section is NULL, from m->options' defaults. 0, or -1 after reporting the first bad
  * value; then pfd_options_free() releases what was filled. */
-int pfd_options_read(const struct pfd_module *m, cfg_t *section, const struct pfd_option *table,
-                     void *conf);
+PFD_API int pfd_options_read(const struct pfd_module *m, cfg_t *section,
+                             const struct pfd_option *table, void *conf);
 /* location_init(): conf is a copy of the main config made with pfd_options_copy(); overrides the
  * options the location sets (by their location names). 0, or -1 after reporting. */
-int pfd_options_read_location(const struct pfd_module *m, cfg_t *location,
-                              const struct pfd_option *table, void *conf);
+PFD_API int pfd_options_read_location(const struct pfd_module *m, cfg_t *location,
+                                      const struct pfd_option *table, void *conf);
 /* location_init() in one call (nginx's merge): *conf becomes a malloc'd copy of main_conf (size
  * bytes) that owns its strings and lists, with what the location sets read over it. 0, or -1
  * after reporting; *conf is set either way (NULL when out of memory) for fini() to free. */
-int pfd_options_merge(const struct pfd_module *m, cfg_t *location, const struct pfd_option *table,
-                      const void *main_conf, size_t size, void **conf);
+PFD_API int pfd_options_merge(const struct pfd_module *m, cfg_t *location,
+                              const struct pfd_option *table, const void *main_conf, size_t size,
+                              void **conf);
 /* Makes to, a byte copy of a filled struct, own copies of its strings, lists and address
  * lists (nginx's merge starts from the outer values). 0, or -1 (out of memory); either way
  * pfd_options_free(to) is then safe. */
-int pfd_options_copy(const struct pfd_option *table, void *to);
+PFD_API int pfd_options_copy(const struct pfd_option *table, void *to);
 /* Frees the strings, lists and address lists of conf (not conf itself). */
-void pfd_options_free(const struct pfd_option *table, void *conf);
+PFD_API void pfd_options_free(const struct pfd_option *table, void *conf);
 
 #endif

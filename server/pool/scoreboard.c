@@ -1,0 +1,123 @@
+/*
+ * scoreboard.c — the shared-memory worker table (see scoreboard.h).
+ */
+#include "pool/scoreboard.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "preforkd/module.h"
+
+static size_t scoreboard_size(uint32_t nslots)
+{
+    return sizeof(struct pfd_scoreboard) + (size_t)nslots * sizeof(struct pfd_scoreboard_slot);
+}
+
+struct pfd_scoreboard *pfd_scoreboard_create(uint32_t nslots)
+{
+    /* MAP_SHARED|MAP_ANONYMOUS survives fork() and needs no file; untouched pages of a large
+     * table cost nothing. */
+    struct pfd_scoreboard *sb = mmap(NULL, scoreboard_size(nslots), PROT_READ | PROT_WRITE,
+                                     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (sb == MAP_FAILED) {
+        pfd_log(PFD_LOG_EMERG, "mmap() of a %u-slot scoreboard failed: %s", nslots,
+                strerror(errno));
+        return NULL;
+    }
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    sb->started_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+    sb->restarted_us = sb->started_us;
+    sb->nslots = nslots;
+    sb->memory_kb = -1;
+    return sb;
+}
+
+void pfd_scoreboard_destroy(struct pfd_scoreboard *sb)
+{
+    if (sb != NULL)
+        munmap(sb, scoreboard_size(sb->nslots));
+}
+
+int pfd_scoreboard_slot_claim(struct pfd_scoreboard *sb)
+{
+    for (uint32_t i = 0; i < sb->nslots; i++) {
+        if (sb->slots[i].state == PFD_WORKER_FREE && sb->slots[i].pid == 0) {
+            memset(&sb->slots[i], 0, sizeof(sb->slots[i]));
+            sb->slots[i].state = PFD_WORKER_STARTING;
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+int pfd_scoreboard_slot_of(const struct pfd_scoreboard *sb, pid_t pid)
+{
+    for (uint32_t i = 0; i < sb->nslots; i++)
+        if (sb->slots[i].pid == pid)
+            return (int)i;
+    return -1;
+}
+
+void pfd_scoreboard_slot_release(struct pfd_scoreboard *sb, int slot)
+{
+    sb->retired_requests += sb->slots[slot].requests;
+    sb->retired_bytes += sb->slots[slot].bytes_sent;
+    sb->slots[slot].requests = 0;
+    sb->slots[slot].bytes_sent = 0;
+    sb->slots[slot].state = PFD_WORKER_FREE;
+    sb->slots[slot].pid = 0;
+    sb->slots[slot].retiring = 0;
+}
+
+void pfd_scoreboard_slot_set_state(struct pfd_scoreboard *sb, int slot, int state)
+{
+    if (sb != NULL && slot >= 0)
+        sb->slots[slot].state = state;
+}
+
+/* ---- memory ------------------------------------------------------------------------------ */
+
+/* The Pss of one process in kB from /proc/PID/smaps_rollup (PID 0: this one), or -1 when it is
+ * gone or unreadable. Pss shares each copy-on-write page among the processes that map it, so
+ * the sum over the pool is what the pool really costs. */
+static int64_t scoreboard_pss_kb(pid_t pid)
+{
+    char path[64], text[4096];
+    if (pid > 0)
+        snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", (int)pid);
+    else
+        snprintf(path, sizeof(path), "/proc/self/smaps_rollup");
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t n = read(fd, text, sizeof(text) - 1);
+    close(fd);
+    if (n <= 0)
+        return -1;
+    text[n] = '\0';
+    const char *pss = strstr(text, "\nPss:");
+    return pss != NULL ? strtoll(pss + 5, NULL, 10) : -1;
+}
+
+void pfd_scoreboard_measure_memory(struct pfd_scoreboard *sb)
+{
+    int64_t total = scoreboard_pss_kb(0);
+    uint32_t procs = total >= 0 ? 1 : 0;
+    for (uint32_t i = 0; i < sb->nslots && total >= 0; i++) {
+        pid_t pid = sb->slots[i].pid;
+        int64_t kb = pid > 0 ? scoreboard_pss_kb(pid) : -1;
+        if (kb >= 0) {
+            total += kb;
+            procs++;
+        }
+    }
+    sb->memory_procs = procs;
+    sb->memory_kb = total;
+}

@@ -1,0 +1,66 @@
+/*
+ * scoreboard.h — the pool's table in shared memory, mapped before the first fork: a slot for each
+ * live worker (main.c makes 2 × max_workers of them, at least 16, so that the workers of an old
+ * generation still finishing after a reload keep theirs while the new ones start) and the
+ * pool-wide counters. The master decides from it how many workers to spawn or retire, and
+ * mod_status shows it. A worker writes only its own slot; the master claims and releases slots,
+ * marks the ones it retires and keeps the totals.
+ */
+#ifndef PFD_SCOREBOARD_H
+#define PFD_SCOREBOARD_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+enum pfd_worker_state {
+    PFD_WORKER_FREE = 0, /* the slot is unused */
+    PFD_WORKER_STARTING,
+    PFD_WORKER_IDLE,      /* waiting for a connection */
+    PFD_WORKER_READING,   /* reading a request head */
+    PFD_WORKER_HANDLING,  /* in a handler */
+    PFD_WORKER_WRITING,   /* sending the response */
+    PFD_WORKER_KEEPALIVE, /* waiting for the next request on a connection */
+    PFD_WORKER_CLOSING,
+    PFD_WORKER_GRACEFUL, /* told to finish and exit */
+};
+
+struct pfd_scoreboard_slot {
+    volatile pid_t pid;
+    volatile uint32_t generation;
+    volatile int state;
+    volatile int retiring; /* the master asked it to exit: not counted as idle */
+    volatile uint64_t requests;
+    volatile uint64_t bytes_sent;
+    volatile int64_t request_started_us; /* CLOCK_REALTIME, µs */
+    char client[48];
+    char request[128]; /* the current or last request line, truncated */
+};
+
+struct pfd_scoreboard {
+    int64_t started_us;
+    volatile uint32_t generation;
+    uint32_t nslots;
+    volatile uint64_t max_workers_reached; /* times the pool could not grow */
+    volatile int64_t restarted_us;         /* the last restart (CLOCK_REALTIME, µs) */
+    volatile pid_t master_pid;
+    /* Requests and bytes of workers whose slots were released: with the live slots, totals. */
+    volatile uint64_t retired_requests;
+    volatile uint64_t retired_bytes;
+    /* Pss of the master and its workers, measured by the master once a second; -1 unknown. */
+    volatile int64_t memory_kb;
+    volatile uint32_t memory_procs;
+    struct pfd_scoreboard_slot slots[];
+};
+
+/* Maps a shared anonymous scoreboard of nslots slots; NULL on failure (logged). */
+struct pfd_scoreboard *pfd_scoreboard_create(uint32_t nslots);
+void pfd_scoreboard_destroy(struct pfd_scoreboard *sb);
+/* Master: a free slot index, or -1. */
+int pfd_scoreboard_slot_claim(struct pfd_scoreboard *sb);
+int pfd_scoreboard_slot_of(const struct pfd_scoreboard *sb, pid_t pid);
+void pfd_scoreboard_slot_release(struct pfd_scoreboard *sb, int slot);
+void pfd_scoreboard_slot_set_state(struct pfd_scoreboard *sb, int slot, int state);
+/* Master, once a second: the pool's memory (Pss from /proc/PID/smaps_rollup) into memory_kb. */
+void pfd_scoreboard_measure_memory(struct pfd_scoreboard *sb);
+
+#endif

@@ -1,0 +1,25 @@
+/*
+ * server.h — the state of one preforkd process (master or worker).
+ */
+#ifndef PFD_SERVER_H
+#define PFD_SERVER_H
+
+#include <pcre2.h>
+#include <stdbool.h>
+
+#include "config/config.h"
+#include "config/logs.h"
+#include "pool/scoreboard.h"
+
+struct pfd_server {
+    struct pfd_config *conf;
+    struct pfd_scoreboard *scoreboard;
+    int slot;            /* this worker's scoreboard slot; -1 in the master */
+    uint32_t generation; /* bumped by every restart */
+    bool single_process; /* -X */
+    bool daemonize;      /* -D */
+    struct pfd_access_log access_log;
+    pcre2_match_data *match_data; /* worker: reused by every location match */
+};
+
+#endif

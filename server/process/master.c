@@ -1,0 +1,394 @@
+/*
+ * master.c — the master process: keeps the pool of workers between min_spare_servers and
+ * max_spare_servers idle workers (Apache prefork semantics), reaps and replaces them, and turns
+ * signals into stop, graceful stop, restart and graceful restart.
+ *
+ * Signals are blocked and taken synchronously with sigtimedwait(), so no handler ever runs in
+ * the master: the loop sleeps until a signal or the next once-a-second maintenance tick.
+ */
+#include "process/master.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "config/config.h"
+#include "config/logs.h"
+#include "pool/listen.h"
+#include "pool/module_hooks.h"
+#include "pool/scoreboard.h"
+#include "pool/server.h"
+#include "process/worker.h"
+
+/* How long a stop waits for workers after SIGTERM before SIGKILL. */
+#define PFD_STOP_GRACE_MS 3000
+
+enum master_action { MASTER_RUN, MASTER_STOP, MASTER_GRACEFUL_STOP };
+
+struct master {
+    struct pfd_server *server;
+    sigset_t signals;
+    int spawn_rate;       /* doubles each second the pool is short of idle workers */
+    bool warned_max;      /* "max_workers reached" logged for the current episode */
+    int respawned;        /* crashed workers replaced at once since the last tick */
+    bool stop_now;        /* TERM/INT arrived while waiting for a graceful stop */
+    int64_t next_tick_ms; /* the next maintenance pass */
+};
+
+static void master_on_sigchld(int sig)
+{
+    (void)sig; /* only so that SIGCHLD is never discarded; it is taken by sigtimedwait() */
+}
+
+static void master_setup_signals(struct master *m)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = master_on_sigchld;
+    sigaction(SIGCHLD, &sa, NULL);
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &sa, NULL);
+    sigemptyset(&m->signals);
+    int sigs[] = {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGWINCH, SIGQUIT};
+    for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+        sigaddset(&m->signals, sigs[i]);
+    sigprocmask(SIG_BLOCK, &m->signals, NULL);
+}
+
+static int master_spawn(struct master *m)
+{
+    struct pfd_server *s = m->server;
+    int slot = pfd_scoreboard_slot_claim(s->scoreboard);
+    if (slot < 0) {
+        pfd_log(PFD_LOG_ERR, "scoreboard full (%u slots): cannot start a worker",
+                s->scoreboard->nslots);
+        return -1;
+    }
+    s->scoreboard->slots[slot].generation = s->generation;
+    pid_t pid = fork();
+    if (pid < 0) {
+        pfd_log(PFD_LOG_ALERT, "fork() failed: %s", strerror(errno));
+        pfd_scoreboard_slot_release(s->scoreboard, slot);
+        return -1;
+    }
+    if (pid == 0) {
+        s->slot = slot;
+        s->scoreboard->slots[slot].pid = getpid();
+        sigprocmask(SIG_UNBLOCK, &m->signals, NULL);
+        pfd_worker_run(s);
+    }
+    s->scoreboard->slots[slot].pid = pid;
+    return 0;
+}
+
+/* Sends sig to every worker of a generation other than keep (or of all, when keep is 0). */
+static void master_signal_workers(struct master *m, int sig, uint32_t keep, bool all)
+{
+    struct pfd_scoreboard *sb = m->server->scoreboard;
+    for (uint32_t i = 0; i < sb->nslots; i++) {
+        pid_t pid = sb->slots[i].pid;
+        if (pid > 0 && (all || sb->slots[i].generation != keep)) {
+            if (sig != SIGTERM && sig != SIGKILL)
+                sb->slots[i].retiring = 1;
+            kill(pid, sig);
+        }
+    }
+}
+
+static int master_count_workers(const struct pfd_scoreboard *sb)
+{
+    int n = 0;
+    for (uint32_t i = 0; i < sb->nslots; i++)
+        n += sb->slots[i].pid > 0;
+    return n;
+}
+
+static void master_log_exit(pid_t pid, int status, bool expected)
+{
+    if (WIFSIGNALED(status)) {
+        int sig = WTERMSIG(status);
+        pfd_log(expected ? PFD_LOG_INFO : PFD_LOG_ERR, "worker %d exited on signal %d (%s)%s",
+                (int)pid, sig, strsignal(sig), WCOREDUMP(status) ? ", core dumped" : "");
+    } else if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
+        pfd_log(PFD_LOG_ERR, "worker %d exited with status %d", (int)pid, WEXITSTATUS(status));
+    } else {
+        pfd_log(PFD_LOG_DEBUG, "worker %d exited", (int)pid);
+    }
+}
+
+/* Reaps every exited child; returns how many exited abnormally. */
+static int master_reap(struct master *m, bool expected)
+{
+    struct pfd_scoreboard *sb = m->server->scoreboard;
+    int crashed = 0;
+    for (;;) {
+        int status;
+        pid_t pid = waitpid(-1, &status, WNOHANG);
+        if (pid <= 0)
+            break;
+        if (pfd_log_pipe_reaped(pid, status))
+            continue; /* a piped log's program, not a worker */
+        int slot = pfd_scoreboard_slot_of(sb, pid);
+        bool retiring = slot >= 0 && sb->slots[slot].retiring;
+        master_log_exit(pid, status, expected || retiring);
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+            crashed++;
+        if (slot >= 0)
+            pfd_scoreboard_slot_release(sb, slot);
+    }
+    return crashed;
+}
+
+/* Once a second (Apache's perform_idle_server_maintenance): retire one idle worker when there
+ * are more than max_spare, or spawn 1, 2, 4 … max_spawn_rate per second while short of
+ * min_spare, never above max_workers. Starting workers count as idle, so a slow start does not
+ * make the pool overshoot. */
+static void master_maintain(struct master *m)
+{
+    struct pfd_server *s = m->server;
+    const struct pfd_config *conf = s->conf;
+    struct pfd_scoreboard *sb = s->scoreboard;
+    int idle = 0, current = 0, last_idle = -1;
+    for (uint32_t i = 0; i < sb->nslots; i++) {
+        struct pfd_scoreboard_slot *slot = &sb->slots[i];
+        if (slot->pid <= 0 || slot->generation != s->generation || slot->retiring)
+            continue;
+        current++;
+        if (slot->state == PFD_WORKER_IDLE || slot->state == PFD_WORKER_STARTING) {
+            idle++;
+            if (slot->state == PFD_WORKER_IDLE)
+                last_idle = (int)i;
+        }
+    }
+    if (idle > conf->prefork.max_spare_servers && last_idle >= 0) {
+        sb->slots[last_idle].retiring = 1;
+        kill(sb->slots[last_idle].pid, SIGUSR1);
+        m->spawn_rate = 1;
+        return;
+    }
+    if (idle >= conf->prefork.min_spare_servers) {
+        m->spawn_rate = 1;
+        m->warned_max = false;
+        return;
+    }
+    if (current >= conf->prefork.max_workers) {
+        sb->max_workers_reached++;
+        if (!m->warned_max)
+            pfd_log(PFD_LOG_WARN, "server reached max_workers (%d): consider raising it",
+                    conf->prefork.max_workers);
+        m->warned_max = true;
+        m->spawn_rate = 1;
+        return;
+    }
+    int want = conf->prefork.min_spare_servers - idle;
+    int room = conf->prefork.max_workers - current;
+    int n = want < m->spawn_rate ? want : m->spawn_rate;
+    n = n < room ? n : room;
+    if (m->spawn_rate >= 8)
+        pfd_log(PFD_LOG_INFO, "pool is short of idle workers: spawning %d (%d idle, %d total)", n,
+                idle, current);
+    for (int i = 0; i < n; i++)
+        if (master_spawn(m) != 0)
+            break;
+    if (m->spawn_rate < conf->prefork.max_spawn_rate)
+        m->spawn_rate = m->spawn_rate * 2 > conf->prefork.max_spawn_rate
+                            ? conf->prefork.max_spawn_rate
+                            : m->spawn_rate * 2;
+}
+
+/* Waits for every worker to exit until deadline_ms; returns the number still alive. A TERM or
+ * INT meanwhile ends the wait early with m->stop_now set: an impatient operator wins. */
+static int master_wait_workers(struct master *m, int64_t deadline_ms)
+{
+    for (;;) {
+        master_reap(m, true);
+        int left = master_count_workers(m->server->scoreboard);
+        int64_t wait_ms = deadline_ms - pfd_now_ms();
+        if (left == 0 || wait_ms <= 0 || m->stop_now)
+            return left;
+        struct timespec ts = {.tv_sec = wait_ms / 1000, .tv_nsec = (wait_ms % 1000) * 1000000};
+        int sig = sigtimedwait(&m->signals, NULL, &ts);
+        if (sig == SIGTERM || sig == SIGINT)
+            m->stop_now = true;
+    }
+}
+
+/* A worker that died unexpectedly is replaced at once, so the pool does not stay short until
+ * the next tick; at most max_spawn_rate a second, so a worker that crashes at start cannot turn
+ * the master into a fork loop. */
+static void master_replace_crashed(struct master *m, int crashed)
+{
+    const struct pfd_config *conf = m->server->conf;
+    int budget = conf->prefork.max_spawn_rate - m->respawned;
+    int room = conf->prefork.max_workers - master_count_workers(m->server->scoreboard);
+    int n = crashed < budget ? crashed : budget;
+    n = n < room ? n : room;
+    if (crashed > budget)
+        pfd_log(PFD_LOG_ERR, "workers keep dying: replacing at most %d a second",
+                conf->prefork.max_spawn_rate);
+    for (int i = 0; i < n; i++)
+        if (master_spawn(m) != 0)
+            break;
+    m->respawned += n > 0 ? n : 0;
+}
+
+/* Stops every worker: TERM, then KILL whatever is left after a grace period. */
+static void master_stop_workers(struct master *m)
+{
+    master_signal_workers(m, SIGTERM, 0, true);
+    if (master_wait_workers(m, pfd_now_ms() + PFD_STOP_GRACE_MS) > 0) {
+        pfd_log(PFD_LOG_WARN, "workers still running after SIGTERM: sending SIGKILL");
+        master_signal_workers(m, SIGKILL, 0, true);
+        master_wait_workers(m, pfd_now_ms() + PFD_STOP_GRACE_MS);
+    }
+}
+
+/* The access log of conf, and its vhosts' logs (a failed one is logged, and that vhost writes
+ * to the server's logs). The old config's vhost logs close when it is freed. */
+static int master_open_access_log(struct pfd_server *s, struct pfd_config *conf)
+{
+    pfd_vhost_logs_open(conf);
+    struct pfd_access_log log;
+    if (pfd_access_log_open(&log, conf->access_log, conf->access_log_format) != 0)
+        return -1;
+    pfd_access_log_close(&s->access_log);
+    s->access_log = log;
+    return 0;
+}
+
+/* Loads the config again and swaps it in; the old one keeps running when anything fails. */
+static int master_reload(struct master *m)
+{
+    struct pfd_server *s = m->server;
+    char err[4096];
+    struct pfd_config *conf = pfd_config_load(s->conf->file, false, err, sizeof(err));
+    if (conf == NULL) {
+        pfd_log(PFD_LOG_ERR, "reload failed, keeping the running config: %s", err);
+        return -1;
+    }
+    if ((uint32_t)conf->prefork.max_workers * 2 > s->scoreboard->nslots) {
+        pfd_log(PFD_LOG_WARN,
+                "max_workers %d exceeds what the scoreboard was sized for: "
+                "a full stop and start applies it",
+                conf->prefork.max_workers);
+        conf->prefork.max_workers = (int)(s->scoreboard->nslots / 2);
+    }
+    if (pfd_modules_init(s, conf) != 0 || pfd_listen_take_over(s->conf, conf) != 0) {
+        pfd_log(PFD_LOG_ERR, "reload failed, keeping the running config");
+        pfd_modules_fini(conf);
+        pfd_config_free(conf);
+        return -1;
+    }
+    if (pfd_log_open(conf->error_log, conf->log_level) != 0)
+        pfd_log(PFD_LOG_ERR, "open() \"%s\" failed: %s", conf->error_log, strerror(errno));
+    master_open_access_log(s, conf);
+    pfd_modules_fini(s->conf);
+    pfd_config_free(s->conf);
+    s->conf = conf;
+    pfd_log(PFD_LOG_NOTICE, "config \"%s\" reloaded", conf->file);
+    return 0;
+}
+
+static void master_new_generation(struct master *m, int old_workers_signal)
+{
+    struct pfd_server *s = m->server;
+    s->generation++;
+    s->scoreboard->generation = s->generation;
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    s->scoreboard->restarted_us = (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
+    if (old_workers_signal == SIGTERM)
+        master_stop_workers(m);
+    else
+        master_signal_workers(m, old_workers_signal, s->generation, false);
+    m->spawn_rate = 1;
+    for (int i = 0; i < s->conf->prefork.start_servers; i++)
+        if (master_spawn(m) != 0)
+            break;
+}
+
+static enum master_action master_on_signal(struct master *m, int sig)
+{
+    switch (sig) {
+    case SIGCHLD: {
+        int crashed = master_reap(m, false);
+        if (crashed > 0)
+            master_replace_crashed(m, crashed);
+        return MASTER_RUN;
+    }
+    case SIGTERM:
+    case SIGINT:
+        pfd_log(PFD_LOG_NOTICE, "caught %s, shutting down", strsignal(sig));
+        return MASTER_STOP;
+    case SIGWINCH:
+    case SIGQUIT:
+        pfd_log(PFD_LOG_NOTICE, "caught %s, shutting down gracefully", strsignal(sig));
+        return MASTER_GRACEFUL_STOP;
+    case SIGHUP:
+        pfd_log(PFD_LOG_NOTICE, "SIGHUP received: restarting");
+        master_reload(m);
+        master_new_generation(m, SIGTERM);
+        return MASTER_RUN;
+    case SIGUSR1:
+        pfd_log(PFD_LOG_NOTICE, "SIGUSR1 received: graceful restart");
+        pfd_log_reopen();
+        pfd_access_log_reopen(&m->server->access_log);
+        pfd_vhost_logs_reopen(m->server->conf);
+        master_reload(m);
+        master_new_generation(m, SIGUSR1);
+        return MASTER_RUN;
+    default:
+        return MASTER_RUN;
+    }
+}
+
+int pfd_master_run(struct pfd_server *server)
+{
+    struct master m = {.server = server, .spawn_rate = 1};
+    master_setup_signals(&m);
+    server->scoreboard->master_pid = getpid(); /* after -D's forks: the pid mod_status shows */
+    pfd_log_pipes_maintain(); /* a piped log started before -D is not our child yet */
+    const struct pfd_config *conf = server->conf;
+    for (int i = 0; i < conf->prefork.start_servers; i++)
+        if (master_spawn(&m) != 0)
+            break;
+    pfd_log(PFD_LOG_NOTICE, "preforkd/%s started: %d workers, pid %d", PFD_VERSION,
+            conf->prefork.start_servers, (int)getpid());
+    m.next_tick_ms = pfd_now_ms() + 1000;
+    enum master_action action = MASTER_RUN;
+    while (action == MASTER_RUN) {
+        int64_t wait_ms = m.next_tick_ms - pfd_now_ms();
+        if (wait_ms <= 0) {
+            m.respawned = 0;
+            master_maintain(&m);
+            pfd_scoreboard_measure_memory(server->scoreboard);
+            pfd_log_pipes_maintain();
+            m.next_tick_ms = pfd_now_ms() + 1000;
+            continue;
+        }
+        struct timespec ts = {.tv_sec = wait_ms / 1000, .tv_nsec = (wait_ms % 1000) * 1000000};
+        int sig = sigtimedwait(&m.signals, NULL, &ts);
+        if (sig > 0)
+            action = master_on_signal(&m, sig);
+    }
+    if (action == MASTER_GRACEFUL_STOP) {
+        /* Refuse new connections now; let the workers finish what they have. */
+        pfd_listen_close(server->conf);
+        master_signal_workers(&m, SIGUSR1, 0, true);
+        int64_t deadline = pfd_now_ms() + (int64_t)server->conf->timeouts.graceful * 1000;
+        if (master_wait_workers(&m, deadline) > 0)
+            pfd_log(PFD_LOG_WARN, "graceful stop timed out after %d s",
+                    server->conf->timeouts.graceful);
+    }
+    master_stop_workers(&m);
+    pfd_log(PFD_LOG_NOTICE, "preforkd stopped");
+    return 0;
+}

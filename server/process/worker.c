@@ -1,0 +1,203 @@
+/*
+ * worker.c — a worker process: drop privileges, run child_init hooks, then accept and serve one
+ * connection at a time until told to stop or max_requests_per_child is reached.
+ *
+ * Accepting: every worker waits in epoll_pwait() on all listening sockets registered with
+ * EPOLLEXCLUSIVE, so the kernel wakes one waiter (rarely a few) per new connection instead of the
+ * whole pool, and a worker never blocks on one listener while another has clients: the job of
+ * Apache's accept mutex, without a lock a killed worker could leave held. Losers of a race get
+ * EAGAIN from the non-blocking accept4() and wait again.
+ *
+ * Signals: SIGUSR1/SIGWINCH (graceful) are blocked except inside the waits that may end early
+ * (epoll_pwait here, the keep-alive wait in conn.c), so a request in progress always finishes and
+ * no signal is lost between a check and a wait. SIGTERM keeps its default action: stop now.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "pool/module_hooks.h"
+#include "pool/scoreboard.h"
+#include "pool/server.h"
+#include "process/worker.h"
+#include "serve/conn.h"
+#include "serve/conn_io.h"
+#include "serve/request.h"
+
+static void worker_on_graceful(int sig)
+{
+    (void)sig;
+    pfd_worker_stopping = 1;
+}
+
+static void worker_setup_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = worker_on_graceful; /* no SA_RESTART: the wait must return EINTR */
+    sigaction(SIGUSR1, &sa, NULL);
+    sigaction(SIGWINCH, &sa, NULL);
+    sa.sa_handler = SIG_DFL;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGCHLD, &sa, NULL);
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &sa, NULL);
+
+    sigset_t blocked;
+    sigemptyset(&blocked);
+    sigaddset(&blocked, SIGUSR1);
+    sigaddset(&blocked, SIGWINCH);
+    sigprocmask(SIG_SETMASK, &blocked, &pfd_worker_wait_mask);
+    sigdelset(&pfd_worker_wait_mask, SIGUSR1);
+    sigdelset(&pfd_worker_wait_mask, SIGWINCH);
+}
+
+/* chroot: enter the jail while still root. The caller has looked up user and group and set the
+ * supplementary groups already: after this, /etc is the jail's. 0, or -1 logged. */
+static int worker_enter_jail(const struct pfd_config *conf)
+{
+    if (conf->chroot == NULL)
+        return 0;
+    if (chroot(conf->chroot) != 0) {
+        pfd_log(PFD_LOG_EMERG, "chroot() \"%s\" failed: %s", conf->chroot, strerror(errno));
+        return -1;
+    }
+    if (chdir("/") != 0) {
+        pfd_log(PFD_LOG_EMERG, "chdir() \"/\" in chroot \"%s\" failed: %s", conf->chroot,
+                strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* When the master runs as root, workers run as `user`/`group` (the master keeps root only to
+ * bind, open logs and fork), with the supplementary groups of that user only, inside `chroot`
+ * when one is set (name lookups and initgroups() first: they read the host's /etc). 0, or -1
+ * logged. */
+int pfd_worker_drop_privileges(const struct pfd_config *conf)
+{
+    if (geteuid() != 0)
+        return 0;
+    struct passwd *pw = getpwnam(conf->user);
+    if (pw == NULL) {
+        pfd_log(PFD_LOG_EMERG, "user \"%s\" does not exist", conf->user);
+        return -1;
+    }
+    gid_t gid = pw->pw_gid;
+    if (conf->group != NULL) {
+        struct group *gr = getgrnam(conf->group);
+        if (gr == NULL) {
+            pfd_log(PFD_LOG_EMERG, "group \"%s\" does not exist", conf->group);
+            return -1;
+        }
+        gid = gr->gr_gid;
+    }
+    uid_t uid = pw->pw_uid;
+    if (initgroups(conf->user, gid) != 0) {
+        pfd_log(PFD_LOG_EMERG, "initgroups() for user \"%s\" failed: %s", conf->user,
+                strerror(errno));
+        return -1;
+    }
+    if (worker_enter_jail(conf) != 0)
+        return -1;
+    if (setgid(gid) != 0 || setuid(uid) != 0) {
+        pfd_log(PFD_LOG_EMERG, "cannot switch to user \"%s\": %s", conf->user, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static int worker_epoll_setup(const struct pfd_config *conf)
+{
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    if (ep < 0)
+        return -1;
+    for (size_t i = 0; i < conf->nlistens; i++) {
+        struct epoll_event ev = {.events = EPOLLIN | EPOLLEXCLUSIVE, .data.u32 = (uint32_t)i};
+        if (epoll_ctl(ep, EPOLL_CTL_ADD, conf->listens[i].fd, &ev) != 0) {
+            close(ep);
+            return -1;
+        }
+    }
+    return ep;
+}
+
+/* Accepts one connection from listener i; -1 when another worker won the race. */
+static int worker_accept(const struct pfd_config *conf, size_t i, struct sockaddr_storage *peer,
+                         socklen_t *peer_len)
+{
+    *peer_len = sizeof(*peer);
+    int fd = accept4(conf->listens[i].fd, (struct sockaddr *)peer, peer_len,
+                     SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0 && errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) {
+        pfd_log(PFD_LOG_ERR, "accept4() on \"%s\" failed: %s", conf->listens[i].text,
+                strerror(errno));
+        /* Out of descriptors or memory: the listener stays readable, so back off rather than
+         * spin and flood the log; the connection waits in the backlog for another worker. */
+        struct timespec pause = {.tv_sec = 0, .tv_nsec = 100 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+    }
+    return fd;
+}
+
+void pfd_worker_run(struct pfd_server *server)
+{
+    const struct pfd_config *conf = server->conf;
+    worker_setup_signals();
+    if (pfd_worker_drop_privileges(conf) != 0)
+        _exit(1); /* a worker must never serve as root by accident */
+    pfd_modules_child_init(server, server->conf);
+
+    static struct pfd_conn conn;
+    int ep = worker_epoll_setup(conf);
+    if (ep < 0 || pfd_conn_init(&conn, server) != 0) {
+        pfd_log(PFD_LOG_EMERG, "worker set-up failed: %s", strerror(errno));
+        _exit(1);
+    }
+    uint64_t served = 0;
+    uint64_t max = (uint64_t)conf->prefork.max_requests_per_child;
+    struct pfd_scoreboard_slot *slot =
+        server->scoreboard != NULL ? &server->scoreboard->slots[server->slot] : NULL;
+    while (!pfd_worker_stopping && (max == 0 || served < max)) {
+        pfd_scoreboard_slot_set_state(server->scoreboard, server->slot, PFD_WORKER_IDLE);
+        struct epoll_event ev[8];
+        int n = epoll_pwait(ep, ev, 8, -1, &pfd_worker_wait_mask);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            pfd_log(PFD_LOG_EMERG, "epoll_pwait() failed: %s", strerror(errno));
+            break;
+        }
+        for (int i = 0; i < n && !pfd_worker_stopping; i++) {
+            struct sockaddr_storage peer;
+            socklen_t peer_len;
+            int fd = worker_accept(conf, ev[i].data.u32, &peer, &peer_len);
+            if (fd < 0)
+                continue;
+            uint64_t before = slot != NULL ? slot->requests : 0;
+            pfd_conn_serve(&conn, fd, &conf->listens[ev[i].data.u32], (struct sockaddr *)&peer,
+                           peer_len);
+            /* Apache counts connections against MaxConnectionsPerChild; count requests here, as
+             * the directive's name says, but at least one per connection. */
+            uint64_t done = slot != NULL ? slot->requests - before : 1;
+            served += done > 0 ? done : 1;
+            if (max != 0 && served >= max)
+                break;
+        }
+    }
+    pfd_scoreboard_slot_set_state(server->scoreboard, server->slot, PFD_WORKER_CLOSING);
+    close(ep);
+    pfd_conn_fini(&conn);
+    _exit(0);
+}

@@ -1,0 +1,20 @@
+/*
+ * conn.h — serving one connection in a worker (conn.c).
+ */
+#ifndef PFD_CONN_H
+#define PFD_CONN_H
+
+#include <sys/socket.h>
+
+struct pfd_conn;
+struct pfd_listen;
+struct pfd_server;
+
+/* Serves one connection accepted on listener to its end (keep-alive included) and closes it. */
+void pfd_conn_serve(struct pfd_conn *c, int fd, const struct pfd_listen *listener,
+                    const struct sockaddr *peer, socklen_t peer_len);
+/* Allocates the per-worker connection buffers once. 0 or -1. */
+int pfd_conn_init(struct pfd_conn *c, struct pfd_server *server);
+void pfd_conn_fini(struct pfd_conn *c);
+
+#endif

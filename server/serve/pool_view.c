@@ -1,0 +1,102 @@
+/*
+ * pool_view.c — the read-only view of the pool that modules get (module.h: pfd_pool_*), read
+ * from the scoreboard and the listening sockets for the request being served.
+ */
+#include "serve/pool_view.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "pool/scoreboard.h"
+#include "serve/request.h"
+
+static char scoreboard_letter(const struct pfd_scoreboard_slot *slot)
+{
+    static const char letters[] = {
+        [PFD_WORKER_FREE] = '.',      [PFD_WORKER_STARTING] = 'S', [PFD_WORKER_IDLE] = '_',
+        [PFD_WORKER_READING] = 'R',   [PFD_WORKER_HANDLING] = 'W', [PFD_WORKER_WRITING] = 'W',
+        [PFD_WORKER_KEEPALIVE] = 'K', [PFD_WORKER_CLOSING] = 'C',  [PFD_WORKER_GRACEFUL] = 'G',
+    };
+    int state = slot->state;
+    if (slot->retiring && state != PFD_WORKER_FREE)
+        return 'G';
+    return state >= 0 && (size_t)state < sizeof(letters) ? letters[state] : '?';
+}
+
+void pfd_pool_info(const struct pfd_request *r, struct pfd_pool_info *out)
+{
+    const struct pfd_scoreboard *sb = r->server->scoreboard;
+    memset(out, 0, sizeof(*out));
+    out->max_workers = r->conf->prefork.max_workers;
+    out->master_pid = getpid();
+    out->memory_kb = -1;
+    if (sb == NULL)
+        return;
+    out->started_us = sb->started_us;
+    out->restarted_us = sb->restarted_us;
+    out->generation = sb->generation;
+    out->nslots = sb->nslots;
+    if (sb->master_pid > 0)
+        out->master_pid = sb->master_pid;
+    out->max_workers_reached = sb->max_workers_reached;
+    out->memory_kb = sb->memory_kb;
+    out->memory_procs = sb->memory_procs;
+    out->total_requests = sb->retired_requests;
+    out->total_bytes = sb->retired_bytes;
+    for (uint32_t i = 0; i < sb->nslots; i++) {
+        out->total_requests += sb->slots[i].requests;
+        out->total_bytes += sb->slots[i].bytes_sent;
+    }
+}
+
+bool pfd_pool_worker(const struct pfd_request *r, uint32_t i, struct pfd_pool_worker *out)
+{
+    const struct pfd_scoreboard *sb = r->server->scoreboard;
+    memset(out, 0, sizeof(*out));
+    out->state = '.';
+    if (sb == NULL || i >= sb->nslots)
+        return false;
+    const struct pfd_scoreboard_slot *slot = &sb->slots[i];
+    out->pid = slot->pid;
+    if (out->pid <= 0 || slot->state == PFD_WORKER_FREE)
+        return false;
+    out->generation = slot->generation;
+    out->state = scoreboard_letter(slot);
+    out->requests = slot->requests;
+    out->bytes_sent = slot->bytes_sent;
+    out->request_started_us = slot->request_started_us;
+    /* The worker may be writing these right now: copy, then terminate whatever came. */
+    memcpy(out->client, slot->client, sizeof(out->client));
+    memcpy(out->request, slot->request, sizeof(out->request));
+    out->client[sizeof(out->client) - 1] = '\0';
+    out->request[sizeof(out->request) - 1] = '\0';
+    return true;
+}
+
+size_t pfd_pool_listener_count(const struct pfd_request *r)
+{
+    return r->conf->nlistens;
+}
+
+void pfd_pool_listener(const struct pfd_request *r, size_t i, struct pfd_pool_listener *out)
+{
+    out->address = NULL;
+    out->queued = -1;
+    out->backlog = -1;
+    if (i >= r->conf->nlistens)
+        return;
+    const struct pfd_listen *l = &r->conf->listens[i];
+    out->address = l->text;
+    /* On a listening socket Linux reports the accept queue in tcpi_unacked and its length in
+     * tcpi_sacked (tcp_get_info()). */
+    struct tcp_info info;
+    socklen_t len = sizeof(info);
+    if (l->fd >= 0 && getsockopt(l->fd, IPPROTO_TCP, TCP_INFO, &info, &len) == 0 &&
+        info.tcpi_state == TCP_LISTEN) {
+        out->queued = (int)info.tcpi_unacked;
+        out->backlog = (int)info.tcpi_sacked;
+    }
+}

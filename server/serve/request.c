@@ -1,0 +1,223 @@
+/*
+ * request.c — what a module reads of a request: accessors, per-request memory, the body.
+ */
+#include "serve/request.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/log.h"
+#include "parse/uri.h"
+
+int pfd_request_method(const struct pfd_request *r)
+{
+    return r->head.method_id;
+}
+const char *pfd_request_method_name(const struct pfd_request *r)
+{
+    return r->method_name;
+}
+const char *pfd_request_target(const struct pfd_request *r)
+{
+    return r->target;
+}
+const char *pfd_request_path(const struct pfd_request *r)
+{
+    return r->path;
+}
+const char *pfd_request_query(const struct pfd_request *r)
+{
+    return r->query;
+}
+int pfd_request_version(const struct pfd_request *r)
+{
+    return r->head.version;
+}
+const char *pfd_request_protocol(const struct pfd_request *r)
+{
+    return r->protocol;
+}
+const char *pfd_request_document_root(const struct pfd_request *r)
+{
+    return r->conf->document_root;
+}
+const char *pfd_request_file_path(const struct pfd_request *r)
+{
+    return r->file_path;
+}
+const char *pfd_request_peer_ip(const struct pfd_request *r)
+{
+    return r->conn->peer_ip;
+}
+int pfd_request_peer_port(const struct pfd_request *r)
+{
+    return r->conn->peer_port;
+}
+const char *pfd_request_local_ip(const struct pfd_request *r)
+{
+    return r->conn->local_ip;
+}
+int pfd_request_local_port(const struct pfd_request *r)
+{
+    return r->conn->local_port;
+}
+int64_t pfd_request_content_length(const struct pfd_request *r)
+{
+    return r->head.chunked ? -1 : (r->head.content_length > 0 ? r->head.content_length : 0);
+}
+bool pfd_request_has_body(const struct pfd_request *r)
+{
+    return r->head.chunked || r->head.content_length > 0;
+}
+
+int pfd_request_body_error(const struct pfd_request *r)
+{
+    return r->body_status != 0 ? r->body_status : 400;
+}
+
+const char *pfd_request_remote_user(const struct pfd_request *r)
+{
+    return r->remote_user;
+}
+
+const char *pfd_request_context_root(const struct pfd_request *r)
+{
+    return r->context_root != NULL ? r->context_root : r->conf->document_root;
+}
+
+const char *pfd_request_context_prefix(const struct pfd_request *r)
+{
+    return r->context_prefix != NULL ? r->context_prefix : "";
+}
+
+const char *pfd_request_server_admin(const struct pfd_request *r)
+{
+    return r->conf->server_admin;
+}
+
+const char *pfd_request_location_handler(const struct pfd_request *r)
+{
+    return r->location != NULL ? r->location->handler : NULL;
+}
+
+enum pfd_symlinks pfd_request_follow_symlinks(const struct pfd_request *r)
+{
+    const struct pfd_location *l = r->location;
+    return l != NULL && l->follow_symlinks >= 0 ? (enum pfd_symlinks)l->follow_symlinks
+                                                : r->conf->follow_symlinks;
+}
+
+bool pfd_request_serve_hidden(const struct pfd_request *r)
+{
+    const struct pfd_location *l = r->location;
+    return l != NULL && l->serve_hidden >= 0 ? l->serve_hidden == 1 : r->conf->serve_hidden;
+}
+
+bool pfd_request_path_hidden(const struct pfd_request *r)
+{
+    return r->alias_hidden || pfd_uri_path_is_hidden(r->path);
+}
+
+const char *pfd_request_scheme(const struct pfd_request *r)
+{
+    (void)r;
+    return "http";
+}
+
+const char *pfd_request_server_name(const struct pfd_request *r)
+{
+    return r->conf->server_name;
+}
+
+const char *pfd_request_host(const struct pfd_request *r)
+{
+    return r->host != NULL && r->host[0] != '\0' ? r->host : r->conf->server_name;
+}
+
+const char *pfd_request_header(const struct pfd_request *r, const char *name)
+{
+    for (size_t i = 0; i < r->head.nheaders; i++)
+        if (strcasecmp(r->head.headers[i].name, name) == 0)
+            return r->head.headers[i].value;
+    return NULL;
+}
+
+size_t pfd_request_header_count(const struct pfd_request *r)
+{
+    return r->head.nheaders;
+}
+
+void pfd_request_header_at(const struct pfd_request *r, size_t i, const char **name,
+                           const char **value)
+{
+    *name = i < r->head.nheaders ? r->head.headers[i].name : NULL;
+    *value = i < r->head.nheaders ? r->head.headers[i].value : NULL;
+}
+
+const char *const *pfd_request_index_files(const struct pfd_request *r, size_t *count)
+{
+    *count = r->conf->nindex_files;
+    return (const char *const *)r->conf->index_files;
+}
+
+static int request_mime_compare(const void *key, const void *elem)
+{
+    return strcasecmp(key, ((const struct pfd_mime_type *)elem)->extension);
+}
+
+const char *pfd_request_mime_type(const struct pfd_request *r, const char *file_name)
+{
+    const char *slash = strrchr(file_name, '/');
+    const char *base = slash ? slash + 1 : file_name;
+    const char *dot = strrchr(base, '.');
+    if (dot != NULL && dot != base && r->conf->nmime_types > 0) {
+        const struct pfd_mime_type *m = bsearch(dot + 1, r->conf->mime_types, r->conf->nmime_types,
+                                                sizeof(*r->conf->mime_types), request_mime_compare);
+        if (m != NULL)
+            return m->type;
+    }
+    return r->conf->default_type;
+}
+
+int64_t pfd_request_elapsed_us(const struct pfd_request *r)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)(now.tv_sec - r->started.tv_sec) * 1000000 +
+           (now.tv_nsec - r->started.tv_nsec) / 1000;
+}
+
+void *pfd_request_alloc(struct pfd_request *r, size_t size)
+{
+    void *p = pfd_arena_alloc(&r->conn->arena, size);
+    if (p == NULL) {
+        pfd_log(PFD_LOG_CRIT, "out of memory allocating %zu bytes for a request", size);
+        _exit(1); /* the master replaces this worker */
+    }
+    return p;
+}
+
+char *pfd_request_strdup(struct pfd_request *r, const char *s)
+{
+    size_t len = strlen(s);
+    char *p = pfd_request_alloc(r, len + 1);
+    memcpy(p, s, len + 1);
+    return p;
+}
+
+char *pfd_request_printf(struct pfd_request *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *p = pfd_arena_vprintf(&r->conn->arena, fmt, ap);
+    va_end(ap);
+    if (p == NULL) {
+        pfd_log(PFD_LOG_CRIT, "out of memory formatting for a request");
+        _exit(1);
+    }
+    return p;
+}
