@@ -28,14 +28,6 @@ static struct {
     int route_fd; /* a vhost's error log while serving its request, or -1 */
 } error_log = {STDERR_FILENO, PFD_LOG_NOTICE, NULL, -1};
 
-int pfd_log_level_from_name(const char *name)
-{
-    for (size_t i = 0; i < sizeof(log_level_names) / sizeof(log_level_names[0]); i++)
-        if (strcmp(name, log_level_names[i]) == 0)
-            return (int)i;
-    return -1;
-}
-
 /* ---- piped logs ------------------------------------------------------------------------- */
 
 /*
@@ -235,16 +227,6 @@ int pfd_log_reopen(void)
     dup2(fd, error_log.fd);
     close(fd);
     return 0;
-}
-
-void pfd_log_set_level(int level)
-{
-    error_log.level = level;
-}
-
-int pfd_log_level(void)
-{
-    return error_log.level;
 }
 
 void pfd_log_close(void)

@@ -18,14 +18,10 @@
 int pfd_log_open(const char *path, int level);
 /* Reopens after logrotate: same path, new file. 0 or -1 (the old descriptor stays). */
 int pfd_log_reopen(void);
-void pfd_log_set_level(int level);
-int pfd_log_level(void);
 void pfd_log_close(void);
 /* Worker: error-log lines go to fd from now on (a vhost's error log while it serves one of the
  * vhost's requests); -1: back to the server's error log. */
 void pfd_log_route_to(int fd);
-/* Level name ("notice") → enum pfd_log_level, or -1. */
-int pfd_log_level_from_name(const char *name);
 
 /* Master: a child it reaped was a piped log's program (path "| command"): true, and it is started
  * again (at once, or by the next pfd_log_pipes_maintain() when it died within a second). */

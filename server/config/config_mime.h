@@ -1,7 +1,8 @@
 /*
  * config_mime.h — a mime.types file ("type ext ext …" per line, as Apache and Debian's
- * /etc/mime.types write it) read into the table pfd_config_mime_lookup() searches. Internal to
- * the config loader; the table itself is struct pfd_config's mime_types (config.h).
+ * /etc/mime.types write it) read into the table pfd_config_mime_lookup() searches. The config
+ * loader reads it; serve/request.c looks a file's type up; the table itself is struct
+ * pfd_config's mime_types (config.h).
  */
 #ifndef PFD_CONFIG_MIME_H
 #define PFD_CONFIG_MIME_H

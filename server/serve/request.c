@@ -6,11 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include "base/buf.h"
 #include "base/log.h"
+#include "config/config_mime.h"
 #include "parse/uri.h"
 
 int pfd_request_method(const struct pfd_request *r)
@@ -32,10 +32,6 @@ const char *pfd_request_path(const struct pfd_request *r)
 const char *pfd_request_query(const struct pfd_request *r)
 {
     return r->query;
-}
-int pfd_request_version(const struct pfd_request *r)
-{
-    return r->head.version;
 }
 const char *pfd_request_protocol(const struct pfd_request *r)
 {
@@ -140,10 +136,8 @@ const char *pfd_request_host(const struct pfd_request *r)
 
 const char *pfd_request_header(const struct pfd_request *r, const char *name)
 {
-    for (size_t i = 0; i < r->head.nheaders; i++)
-        if (strcasecmp(r->head.headers[i].name, name) == 0)
-            return r->head.headers[i].value;
-    return NULL;
+    const struct pfd_http_header *h = pfd_http_header_find(&r->head, name);
+    return h != NULL ? h->value : NULL;
 }
 
 size_t pfd_request_header_count(const struct pfd_request *r)
@@ -164,21 +158,15 @@ const char *const *pfd_request_index_files(const struct pfd_request *r, size_t *
     return (const char *const *)r->conf->index_files;
 }
 
-static int request_mime_compare(const void *key, const void *elem)
-{
-    return strcasecmp(key, ((const struct pfd_mime_type *)elem)->extension);
-}
-
 const char *pfd_request_mime_type(const struct pfd_request *r, const char *file_name)
 {
     const char *slash = strrchr(file_name, '/');
     const char *base = slash ? slash + 1 : file_name;
     const char *dot = strrchr(base, '.');
-    if (dot != NULL && dot != base && r->conf->nmime_types > 0) {
-        const struct pfd_mime_type *m = bsearch(dot + 1, r->conf->mime_types, r->conf->nmime_types,
-                                                sizeof(*r->conf->mime_types), request_mime_compare);
-        if (m != NULL)
-            return m->type;
+    if (dot != NULL && dot != base) {
+        const char *type = pfd_config_mime_lookup(r->conf, dot + 1);
+        if (type != NULL)
+            return type;
     }
     return r->conf->default_type;
 }

@@ -20,6 +20,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "testsupport_run.h"
+
 #define POOL 250     /* below TS_MAX_PIDS, which ts_workers() reports at most */
 #define DEADLINE_S 2 /* timeouts.header and timeouts.send */
 /* After a refusal (408) conn.c half-closes and reads on before close(), so that a client still
@@ -44,11 +46,7 @@ static void abuse_start(struct ts_server *s)
     ck_assert_msg(ts_hard_nofile_raise(3 * ABUSERS + 256) >= 2 * ABUSERS + 64,
                   "cannot raise RLIMIT_NOFILE for %d connections", 2 * ABUSERS);
     ts_server_start(s, ABUSE_CONF);
-    static pid_t pids[POOL + 64];
-    double deadline = ts_now() + 15.0;
-    size_t n = 0;
-    while ((n = ts_workers(s->pid, pids, POOL + 64)) < POOL && ts_now() < deadline)
-        ts_sleep_ms(100);
+    size_t n = ts_workers_wait(s->pid, POOL, TS_MAX_PIDS, 15.0);
     ck_assert_msg(n >= POOL, "only %zu of %d workers started", n, POOL);
 }
 
@@ -179,29 +177,16 @@ END_TEST
 static Suite *abuse_suite(void)
 {
     Suite *s = suite_create("abuse");
-    const struct {
-        const char *name;
-        const TTest *test;
-    } cases[] = {
+    const struct ts_case cases[] = {
         {"abusers_within_pool", test_abusers_within_pool},
         {"slowloris_beyond_pool", test_slowloris_beyond_pool},
         {"slow_readers_beyond_pool", test_slow_readers_beyond_pool},
     };
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        TCase *tc = tcase_create(cases[i].name);
-        tcase_set_timeout(tc, 60);
-        tcase_add_test(tc, cases[i].test);
-        suite_add_tcase(s, tc);
-    }
+    ts_suite_add_cases(s, cases, sizeof(cases) / sizeof(cases[0]), 60);
     return s;
 }
 
 int main(void)
 {
-    ts_session_begin();
-    SRunner *sr = srunner_create(abuse_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return ts_session_end(failed);
+    return ts_run_session(abuse_suite());
 }

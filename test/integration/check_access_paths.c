@@ -13,6 +13,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "testsupport_run.h"
+
 /* A script that says it ran and what its path info was: its source never contains "ran:". */
 #define RAN_SCRIPT                                                                                 \
     "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\nran:%s\\n' \"$PATH_INFO\"\n"
@@ -285,10 +287,5 @@ static Suite *access_paths_suite(void)
 
 int main(void)
 {
-    ts_session_begin();
-    SRunner *sr = srunner_create(access_paths_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return ts_session_end(failed);
+    return ts_run_session(access_paths_suite());
 }

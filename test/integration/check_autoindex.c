@@ -16,6 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "testsupport_run.h"
+
 #define T0 1600000000 /* 2020-09-13: the mtimes of the test files */
 #define ON "modules = {\"static\", \"autoindex\"}\nmodule \"autoindex\" { enabled = true "
 #define REQ(path, headers)                                                                         \
@@ -799,10 +801,5 @@ static Suite *autoindex_suite(void)
 
 int main(void)
 {
-    ts_session_begin();
-    SRunner *runner = srunner_create(autoindex_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return ts_session_end(failed);
+    return ts_run_session(autoindex_suite());
 }

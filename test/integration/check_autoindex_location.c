@@ -16,6 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "testsupport_run.h"
+
 #define T0 1600000000
 
 static void fill(const char *docroot, void *arg)
@@ -177,9 +179,8 @@ START_TEST(test_file_policy_is_one_setting)
 }
 END_TEST
 
-int main(void)
+static Suite *autoindex_location_suite(void)
 {
-    ts_session_begin();
     Suite *suite = suite_create("autoindex_location");
     TCase *tc = tcase_create("location");
     tcase_set_timeout(tc, 60);
@@ -187,9 +188,10 @@ int main(void)
     tcase_add_test(tc, test_location_overrides_module);
     tcase_add_test(tc, test_file_policy_is_one_setting);
     suite_add_tcase(suite, tc);
-    SRunner *runner = srunner_create(suite);
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return ts_session_end(failed);
+    return suite;
+}
+
+int main(void)
+{
+    return ts_run_session(autoindex_location_suite());
 }

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "testsupport_run.h"
+
 #define HOST_HEADER "Host: " TS_HOST "\r\n"
 #define GET_HELLO "GET /hello.txt HTTP/1.1\r\n" HOST_HEADER "\r\n"
 #define POST_HEAD "POST /hello.txt HTTP/1.1\r\n" HOST_HEADER
@@ -22,16 +24,6 @@
 #define BIG_CHUNK 4096
 
 /* ---- helpers ------------------------------------------------------------------------------ */
-
-static void assert_result(int rc, const char *what)
-{
-    ck_assert_msg(rc == TS_OK, "%s: %s", what, ts_result_name(rc));
-}
-
-static void conn_open_or_fail(struct ts_conn *c, const struct ts_server *s)
-{
-    ck_assert_msg(ts_conn_open(c, s->port, 5000) == 0, "connect to port %d failed", s->port);
-}
 
 static void send_or_fail(struct ts_conn *c, const char *data, size_t len, const char *what)
 {
@@ -43,7 +35,7 @@ static void send_or_fail(struct ts_conn *c, const char *data, size_t len, const 
 static void expect_kept(struct ts_conn *c, int status, const char *what)
 {
     struct ts_response r;
-    assert_result(ts_response_read_final(c, &r, false), what);
+    ts_assert_ok(ts_response_read_final(c, &r, false), what);
     ck_assert_msg(r.status == status, "%s: expected %d, got %s", what, status,
                   ts_response_describe(&r));
     ck_assert_msg(!ts_response_header_has(&r, "Connection", "close"),
@@ -59,7 +51,7 @@ static void expect_kept(struct ts_conn *c, int status, const char *what)
 static void expect_closing(struct ts_conn *c, int status, const char *what)
 {
     struct ts_response r;
-    assert_result(ts_response_read_final(c, &r, false), what);
+    ts_assert_ok(ts_response_read_final(c, &r, false), what);
     ck_assert_msg(r.status == status, "%s: expected %d, got %s", what, status,
                   ts_response_describe(&r));
     ck_assert_msg(ts_response_header_has(&r, "Connection", "close"),
@@ -76,13 +68,6 @@ static void expect_closing(struct ts_conn *c, int status, const char *what)
 }
 
 /* A fresh connection still gets GET /hello.txt. */
-static void assert_still_serving(const struct ts_server *s, const char *after)
-{
-    int status = ts_get_status(s->port, "/hello.txt");
-    ck_assert_msg(status == 200, "after %s, a new GET /hello.txt got %d (%s)", after, status,
-                  status < 0 ? ts_result_name(status) : "status");
-}
-
 /* ---- bodies the core drains --------------------------------------------------------------- */
 
 struct body_case {
@@ -161,7 +146,7 @@ START_TEST(test_body_drained)
     struct ts_server s;
     ts_server_start(&s, NULL);
     struct ts_conn c;
-    conn_open_or_fail(&c, &s);
+    ts_conn_open_or_fail(&c, &s);
     if (how == DELIVER_BODY_LATER && strstr(row->head, "chunked") != NULL) {
         /* A chunked body held back for the response: its size (against limits.body) cannot be
          * known before the response, so the response cannot promise to keep the connection. */
@@ -232,7 +217,7 @@ START_TEST(test_body_ends_connection)
     struct ts_server s;
     ts_server_start(&s, NULL);
     struct ts_conn c;
-    conn_open_or_fail(&c, &s);
+    ts_conn_open_or_fail(&c, &s);
     char raw[512];
     snprintf(raw, sizeof(raw), "%s%s", row->raw, GET_HELLO);
     int sent = ts_conn_send_str(&c, raw);
@@ -255,7 +240,7 @@ START_TEST(test_body_ends_connection)
     ck_assert_msg(ts_conn_closed_within(&c, CLOSE_WAIT_MS), "%s: the connection stayed open",
                   row->description);
     ts_conn_close(&c);
-    assert_still_serving(&s, row->description);
+    ts_assert_serving(&s, row->description);
     ts_server_stop(&s);
 }
 END_TEST
@@ -327,7 +312,7 @@ START_TEST(test_unread_chunked_body_over_limit_announces_close)
     struct ts_server s;
     ts_server_start(&s, LIMIT_CONF);
     struct ts_conn c;
-    conn_open_or_fail(&c, &s);
+    ts_conn_open_or_fail(&c, &s);
     send_or_fail(&c, raw, (size_t)head_len + body_len + get_len, row->description);
     free(raw);
     if (row->kept) {
@@ -337,7 +322,7 @@ START_TEST(test_unread_chunked_body_over_limit_announces_close)
         expect_closing(&c, row->status, row->description);
     }
     ts_conn_close(&c);
-    assert_still_serving(&s, row->description);
+    ts_assert_serving(&s, row->description);
     ts_server_stop(&s);
 }
 END_TEST
@@ -391,7 +376,7 @@ START_TEST(test_refused_upload_reads_413)
     char last[160] = "-";
     for (int i = 0; i < UPLOAD_TRIES; i++) {
         struct ts_conn c;
-        conn_open_or_fail(&c, &s);
+        ts_conn_open_or_fail(&c, &s);
         int rc = upload_send(&c, raw, len, row);
         struct ts_response r = {0};
         if (rc == TS_OK)
@@ -437,10 +422,5 @@ static Suite *body_suite(void)
 
 int main(void)
 {
-    ts_session_begin();
-    SRunner *runner = srunner_create(body_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return ts_session_end(failed);
+    return ts_run_session(body_suite());
 }

@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "testsupport_run.h"
+
 #define CGI_CONF                                                                                   \
     "modules = {\"static\", \"cgi\"}\n"                                                            \
     "module \"cgi\" { timeout = 2 }\n"                                                             \
@@ -811,7 +813,9 @@ START_TEST(test_max_concurrent)
     struct ts_conn c;
     ck_assert_int_eq(ts_conn_open(&c, s.port, 5000), 0);
     ck_assert_int_eq(ts_conn_send_str(&c, "GET /cgi-bin/slow.sh HTTP/1.0\r\n\r\n"), TS_OK);
-    ts_sleep_ms(500); /* slow.sh is running now */
+    double deadline = ts_now() + 5.0; /* until slow.sh runs (and holds the one slot) */
+    for (int i = 0; i < 250 && ts_cgi_count_procs("slow.sh") == 0 && ts_now() < deadline; i++)
+        ts_sleep_ms(20);
     struct ts_response r;
     get_or_fail(s.port, "/cgi-bin/status.sh", &r);
     ck_assert_msg(r.status == 503, "%s", ts_response_describe(&r));
@@ -894,10 +898,5 @@ static Suite *cgi_suite(void)
 
 int main(void)
 {
-    ts_session_begin();
-    SRunner *sr = srunner_create(cgi_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return ts_session_end(failed);
+    return ts_run_session(cgi_suite());
 }

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "testsupport_run.h"
+
 /* ---- by extension ------------------------------------------------------------------------- */
 
 /* exec_cgi = true: *.cgi runs, other files are served as files. (Needs the config loader to
@@ -89,18 +91,18 @@ START_TEST(test_hidden_scripts_by_extension_are_404)
 }
 END_TEST
 
-int main(void)
+static Suite *cgi_ext_suite(void)
 {
-    ts_session_begin();
     Suite *s = suite_create("mod_cgi_ext");
     TCase *tc = tcase_create("ext");
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_extensions);
     tcase_add_test(tc, test_hidden_scripts_by_extension_are_404);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return ts_session_end(failed);
+    return s;
+}
+
+int main(void)
+{
+    return ts_run_session(cgi_ext_suite());
 }

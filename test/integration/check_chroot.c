@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "testsupport_run.h"
+
 #define SECRET "outside the jail\n"
 
 /* <dir>/jail/htdocs with hello.txt and two symlinks that would leave the jail outside it;
@@ -136,10 +138,5 @@ static Suite *chroot_suite(void)
 
 int main(void)
 {
-    ts_session_begin();
-    SRunner *runner = srunner_create(chroot_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return ts_session_end(failed);
+    return ts_run_session(chroot_suite());
 }

@@ -17,6 +17,7 @@
 #include <netinet/in.h>
 
 #include "preforkd/module.h"
+#include "testsupport_run.h"
 
 #define RUN_TIMEOUT_S 20.0 /* -t, -v, -h must finish long before this, even under ASan */
 
@@ -564,10 +565,5 @@ static Suite *cli_suite(void)
 
 int main(void)
 {
-    ts_session_begin();
-    SRunner *runner = srunner_create(cli_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return ts_session_end(failed);
+    return ts_run_session(cli_suite());
 }

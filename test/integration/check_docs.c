@@ -23,6 +23,7 @@
 #include "config/config.h"
 #include "parse/rewrite.h"
 #include "serve/route.h"
+#include "testsupport_run.h"
 
 #define DOCS_MAX_EXAMPLES 32
 #define DOCS_MAX_TITLES 128
@@ -117,13 +118,7 @@ static void docs_put(const char *dir, const char *name, const char *text)
 {
     char path[TS_PATH_MAX + 128];
     snprintf(path, sizeof(path), "%s/%s", dir, name);
-    for (char *slash = strchr(path + strlen(dir) + 1, '/'); slash != NULL;
-         slash = strchr(slash + 1, '/')) {
-        *slash = '\0';
-        mkdir(path, 0755); /* may exist */
-        *slash = '/';
-    }
-    ck_assert_msg(ts_file_write(path, text, strlen(text)) == 0, "cannot write %s", path);
+    ck_assert_msg(ts_file_put(path, text, strlen(text)) == 0, "cannot write %s", path);
 }
 
 /* The files every example's text names, and alice's htpasswd ($6$, what crypt_r() checks). */
@@ -457,9 +452,8 @@ START_TEST(test_docs_point_to_what_exists)
 }
 END_TEST
 
-int main(void)
+static Suite *docs_suite(void)
 {
-    ts_session_begin();
     Suite *suite = suite_create("docs");
     TCase *tc = tcase_create("examples");
     tcase_set_timeout(tc, 120);
@@ -467,9 +461,10 @@ int main(void)
     tcase_add_test(tc, test_routing_examples_serve_as_documented);
     tcase_add_test(tc, test_docs_point_to_what_exists);
     suite_add_tcase(suite, tc);
-    SRunner *sr = srunner_create(suite);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return ts_session_end(failed);
+    return suite;
+}
+
+int main(void)
+{
+    return ts_run_session(docs_suite());
 }

@@ -31,6 +31,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "testsupport_run.h"
+
 #define HOST "Host: " TS_HOST "\r\n"
 #define KILL_LOAD_CLIENTS 3
 #define KILL_DURATION_S 3.0
@@ -126,11 +128,7 @@ START_TEST(test_kill_workers_under_load)
     fprintf(stderr, "faults: %d workers killed with SIGKILL, %ld requests served, %ld lost\n",
             kills, total.ok, total.lost);
     /* The pool is back: at least min_spare workers, each alive; every kill was logged. */
-    double deadline = ts_now() + 5.0;
-    size_t workers = 0;
-    pid_t pool[TS_MAX_PIDS];
-    while ((workers = ts_workers(s.pid, pool, TS_MAX_PIDS)) < 2 && ts_now() < deadline)
-        ts_sleep_ms(100);
+    size_t workers = ts_workers_wait(s.pid, 2, TS_MAX_PIDS, 5.0);
     size_t logged = ts_hard_log_count(s.error_log, "exited on signal 9");
     const char *survived = ts_hard_survived(&s, true);
     ts_server_stop(&s);
@@ -211,7 +209,7 @@ START_TEST(test_access_log_disk_full_logged)
     if (!start_on_full_disk(&s, mnt, sizeof(mnt)))
         return;
     full_disk_requests(&s);
-    ts_sleep_ms(200);
+    ts_file_wait_for(s.error_log, "No space left on device", 5.0);
     size_t logged = ts_hard_log_count(s.error_log, "No space left on device");
     ts_server_stop(&s);
     ts_hard_tmpfs_umount(mnt);
@@ -390,7 +388,7 @@ START_TEST(test_fd_exhaustion_recovers)
     ts_server_start(&s,
                     "prefork { start_servers = 2  min_spare_servers = 1  max_spare_servers = 2\n"
                     "          max_workers = 2 }\n");
-    ts_sleep_ms(300); /* the workers are in their accept loop */
+    ck_assert_msg(ts_workers_wait(s.pid, 2, 2, 5.0) == 2, "the two workers did not start");
     ck_assert_msg(workers_limit(s.pid, true) == 2, "prlimit() on the workers failed");
     /* Flood: connections that cannot be accepted now wait in the backlog. */
     struct ts_conn waiting[8];
@@ -400,6 +398,8 @@ START_TEST(test_fd_exhaustion_recovers)
                                                        "Connection: close\r\n\r\n"),
                          TS_OK);
     }
+    /* The first EMFILE, then one second in which a worker that does not back off logs dozens. */
+    ts_file_wait_for(s.error_log, "Too many open files", 5.0);
     ts_sleep_ms(1000);
     size_t emfile = ts_hard_log_count(s.error_log, "Too many open files");
     workers_limit(s.pid, false);
@@ -515,10 +515,7 @@ END_TEST
 static Suite *faults_suite(void)
 {
     Suite *s = suite_create("faults");
-    const struct {
-        const char *name;
-        const TTest *test;
-    } cases[] = {
+    const struct ts_case cases[] = {
         {"kill_workers_under_load", test_kill_workers_under_load},
         {"access_log_disk_full_serves", test_access_log_disk_full_serves},
         {"access_log_disk_full_logged", test_access_log_disk_full_logged},
@@ -528,21 +525,11 @@ static Suite *faults_suite(void)
         {"fd_exhaustion_recovers", test_fd_exhaustion_recovers},
         {"cgi_privileges", test_cgi_privileges},
     };
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        TCase *tc = tcase_create(cases[i].name);
-        tcase_set_timeout(tc, 60);
-        tcase_add_test(tc, cases[i].test);
-        suite_add_tcase(s, tc);
-    }
+    ts_suite_add_cases(s, cases, sizeof(cases) / sizeof(cases[0]), 60);
     return s;
 }
 
 int main(void)
 {
-    ts_session_begin();
-    SRunner *sr = srunner_create(faults_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return ts_session_end(failed);
+    return ts_run_session(faults_suite());
 }

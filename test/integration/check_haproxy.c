@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "testsupport_run.h"
+
 #define CLIENT_IP "127.0.0.2"
 #define HAPROXY_SOURCE_IP "127.0.0.3"
 
@@ -230,9 +232,8 @@ START_TEST(test_proxy_header_from_untrusted_peer_refused)
 }
 END_TEST
 
-int main(void)
+static Suite *haproxy_suite(void)
 {
-    ts_session_begin();
     Suite *suite = suite_create("haproxy");
     TCase *tc = tcase_create("scale_out");
     tcase_set_timeout(tc, 40);
@@ -241,9 +242,10 @@ int main(void)
     tcase_add_loop_test(tc, test_proxy_header_from_untrusted_peer_refused, 0,
                         (int)(sizeof(proxy_trust_cases) / sizeof(proxy_trust_cases[0])));
     suite_add_tcase(suite, tc);
-    SRunner *sr = srunner_create(suite);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return ts_session_end(failed);
+    return suite;
+}
+
+int main(void)
+{
+    return ts_run_session(haproxy_suite());
 }

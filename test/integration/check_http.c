@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "preforkd/module.h"
+#include "testsupport_run.h"
 
 #define HOST_HEADER "Host: " TS_HOST "\r\n"
 #define GET_HELLO "GET /hello.txt HTTP/1.1\r\n" HOST_HEADER "\r\n"
@@ -22,19 +23,7 @@
 
 /* ---- helpers ------------------------------------------------------------------------------ */
 
-static void assert_result(int rc, const char *what)
-{
-    ck_assert_msg(rc == TS_OK, "%s: %s", what, ts_result_name(rc));
-}
-
 /* The server still serves a valid GET on a new connection. */
-static void assert_still_serving(const struct ts_server *s, const char *after)
-{
-    int status = ts_get_status(s->port, "/hello.txt");
-    ck_assert_msg(status == 200, "after %s, a new GET /hello.txt got %d (%s)", after, status,
-                  status < 0 ? ts_result_name(status) : "status");
-}
-
 /* Date is an IMF-fixdate (RFC 9110 §5.6.7) within two minutes of now. */
 static void assert_date_recent(const struct ts_response *r)
 {
@@ -72,7 +61,7 @@ static void assert_content_type(const struct ts_response *r, const char *prefix)
 static void expect_response(struct ts_conn *c, bool head, int status, const char *body,
                             struct ts_response *r, const char *what)
 {
-    assert_result(ts_response_read(c, r, head), what);
+    ts_assert_ok(ts_response_read(c, r, head), what);
     ck_assert_msg(r->status == status, "%s: expected %d, got %s", what, status,
                   ts_response_describe(r));
     if (body != NULL)
@@ -80,14 +69,9 @@ static void expect_response(struct ts_conn *c, bool head, int status, const char
                       "%s: unexpected body: %s", what, ts_response_describe(r));
 }
 
-static void conn_open_or_fail(struct ts_conn *c, const struct ts_server *s)
-{
-    ck_assert_msg(ts_conn_open(c, s->port, 5000) == 0, "connect to port %d failed", s->port);
-}
-
 static void send_or_fail(struct ts_conn *c, const char *raw)
 {
-    assert_result(ts_conn_send_str(c, raw), "send");
+    ts_assert_ok(ts_conn_send_str(c, raw), "send");
 }
 
 /* ---- static files ------------------------------------------------------------------------- */
@@ -97,7 +81,7 @@ START_TEST(test_get_index)
     struct ts_server s;
     ts_server_start(&s, NULL);
     struct ts_response r;
-    assert_result(ts_get(s.port, "/", &r), "GET /");
+    ts_assert_ok(ts_get(s.port, "/", &r), "GET /");
     ck_assert_msg(r.status == 200, "GET /: %s", ts_response_describe(&r));
     ck_assert_msg(r.minor_version == 1, "status line is HTTP/1.%d", r.minor_version);
     ck_assert_str_eq(r.body, TS_INDEX_HTML);
@@ -113,7 +97,7 @@ START_TEST(test_get_text_file)
     struct ts_server s;
     ts_server_start(&s, NULL);
     struct ts_response r;
-    assert_result(ts_get(s.port, "/hello.txt", &r), "GET /hello.txt");
+    ts_assert_ok(ts_get(s.port, "/hello.txt", &r), "GET /hello.txt");
     ck_assert_msg(r.status == 200, "GET /hello.txt: %s", ts_response_describe(&r));
     ck_assert_str_eq(r.body, TS_HELLO_TXT);
     assert_common_headers(&r, strlen(TS_HELLO_TXT));
@@ -128,7 +112,7 @@ START_TEST(test_get_big_file)
     struct ts_server s;
     ts_server_start(&s, NULL);
     struct ts_response r;
-    assert_result(ts_get(s.port, TS_BIG_PATH, &r), "GET " TS_BIG_PATH);
+    ts_assert_ok(ts_get(s.port, TS_BIG_PATH, &r), "GET " TS_BIG_PATH);
     ck_assert_msg(r.status == 200, "GET big: %s", ts_response_describe(&r));
     ck_assert_msg(r.body_len == TS_BIG_SIZE, "body %zu bytes, expected %d", r.body_len,
                   TS_BIG_SIZE);
@@ -148,7 +132,7 @@ START_TEST(test_head)
     struct ts_server s;
     ts_server_start(&s, NULL);
     struct ts_conn c;
-    conn_open_or_fail(&c, &s);
+    ts_conn_open_or_fail(&c, &s);
     send_or_fail(&c, "HEAD / HTTP/1.1\r\n" HOST_HEADER "\r\n" GET_HELLO);
     struct ts_response r;
     expect_response(&c, true, 200, "", &r, "HEAD /");
@@ -167,12 +151,12 @@ START_TEST(test_not_found)
     struct ts_server s;
     ts_server_start(&s, NULL);
     struct ts_response r;
-    assert_result(ts_get(s.port, "/no-such-file.html", &r), "GET missing");
+    ts_assert_ok(ts_get(s.port, "/no-such-file.html", &r), "GET missing");
     ck_assert_msg(r.status == 404, "GET missing: %s", ts_response_describe(&r));
     assert_content_type(&r, "text/html");
     assert_common_headers(&r, r.body_len);
     ts_response_free(&r);
-    assert_still_serving(&s, "a 404");
+    ts_assert_serving(&s, "after a 404");
     ts_server_stop(&s);
 }
 END_TEST
@@ -182,14 +166,14 @@ START_TEST(test_directory_redirect_and_index)
     struct ts_server s;
     ts_server_start(&s, NULL);
     struct ts_response r;
-    assert_result(ts_get(s.port, "/sub", &r), "GET /sub");
+    ts_assert_ok(ts_get(s.port, "/sub", &r), "GET /sub");
     ck_assert_msg(r.status == 301, "GET /sub: %s", ts_response_describe(&r));
     const char *location = ts_response_header(&r, "Location");
     size_t n = location ? strlen(location) : 0;
     ck_assert_msg(n >= 5 && strcmp(location + n - 5, "/sub/") == 0, "Location: %s",
                   location ? location : "(none)");
     ts_response_free(&r);
-    assert_result(ts_get(s.port, "/sub/", &r), "GET /sub/");
+    ts_assert_ok(ts_get(s.port, "/sub/", &r), "GET /sub/");
     ck_assert_msg(r.status == 200, "GET /sub/: %s", ts_response_describe(&r));
     ck_assert_str_eq(r.body, TS_SUB_INDEX_HTML);
     ts_response_free(&r);
@@ -203,7 +187,7 @@ START_TEST(test_options_star)
     ts_server_start(&s, NULL);
     struct ts_response r;
     const char *raw = "OPTIONS * HTTP/1.1\r\n" HOST_HEADER "Connection: close\r\n\r\n";
-    assert_result(ts_request(s.port, raw, &r), "OPTIONS *");
+    ts_assert_ok(ts_request(s.port, raw, &r), "OPTIONS *");
     ck_assert_msg(r.status == 200, "OPTIONS *: %s", ts_response_describe(&r));
     ck_assert_msg(ts_response_header_has(&r, "Allow", "GET"), "Allow: %s",
                   ts_response_header(&r, "Allow") ? ts_response_header(&r, "Allow") : "(none)");
@@ -219,7 +203,7 @@ START_TEST(test_keepalive_three_requests)
     struct ts_server s;
     ts_server_start(&s, NULL);
     struct ts_conn c;
-    conn_open_or_fail(&c, &s);
+    ts_conn_open_or_fail(&c, &s);
     for (int i = 0; i < 3; i++) {
         send_or_fail(&c, GET_HELLO);
         struct ts_response r;
@@ -240,7 +224,7 @@ START_TEST(test_pipelining)
     struct ts_server s;
     ts_server_start(&s, NULL);
     struct ts_conn c;
-    conn_open_or_fail(&c, &s);
+    ts_conn_open_or_fail(&c, &s);
     send_or_fail(&c, GET_HELLO "GET " TS_BIG_PATH " HTTP/1.1\r\n" HOST_HEADER "\r\n"
                                "GET / HTTP/1.1\r\n" HOST_HEADER "\r\n"
                                "GET /sub/ HTTP/1.1\r\n" HOST_HEADER "Connection: close\r\n\r\n");
@@ -267,7 +251,7 @@ START_TEST(test_http10_closes)
     struct ts_server s;
     ts_server_start(&s, NULL);
     struct ts_conn c;
-    conn_open_or_fail(&c, &s);
+    ts_conn_open_or_fail(&c, &s);
     send_or_fail(&c, "GET /hello.txt HTTP/1.0\r\n\r\n");
     struct ts_response r;
     expect_response(&c, false, 200, TS_HELLO_TXT, &r, "HTTP/1.0 GET");
@@ -286,7 +270,7 @@ START_TEST(test_http10_keepalive)
     struct ts_server s;
     ts_server_start(&s, NULL);
     struct ts_conn c;
-    conn_open_or_fail(&c, &s);
+    ts_conn_open_or_fail(&c, &s);
     for (int i = 0; i < 2; i++) {
         send_or_fail(&c, "GET /hello.txt HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
         struct ts_response r;
@@ -306,7 +290,7 @@ START_TEST(test_http11_connection_close)
     struct ts_server s;
     ts_server_start(&s, NULL);
     struct ts_conn c;
-    conn_open_or_fail(&c, &s);
+    ts_conn_open_or_fail(&c, &s);
     send_or_fail(&c, "GET /hello.txt HTTP/1.1\r\n" HOST_HEADER "Connection: close\r\n\r\n");
     struct ts_response r;
     expect_response(&c, false, 200, TS_HELLO_TXT, &r, "GET with Connection: close");
@@ -324,7 +308,7 @@ START_TEST(test_keepalive_max_requests)
     struct ts_server s;
     ts_server_start(&s, "keepalive { enabled = true  max_requests = 3 }");
     struct ts_conn c;
-    conn_open_or_fail(&c, &s);
+    ts_conn_open_or_fail(&c, &s);
     for (int i = 1; i <= 3; i++) {
         send_or_fail(&c, GET_HELLO);
         struct ts_response r;
@@ -344,7 +328,7 @@ START_TEST(test_keepalive_disabled)
     struct ts_server s;
     ts_server_start(&s, "keepalive { enabled = false  max_requests = 100 }");
     struct ts_conn c;
-    conn_open_or_fail(&c, &s);
+    ts_conn_open_or_fail(&c, &s);
     send_or_fail(&c, GET_HELLO);
     struct ts_response r;
     expect_response(&c, false, 200, TS_HELLO_TXT, &r, "GET with keep-alive disabled");
@@ -363,7 +347,7 @@ START_TEST(test_keepalive_timeout)
     struct ts_server s;
     ts_server_start(&s, "timeouts { header = 10  body = 10  keepalive = 1 }");
     struct ts_conn c;
-    conn_open_or_fail(&c, &s);
+    ts_conn_open_or_fail(&c, &s);
     send_or_fail(&c, GET_HELLO);
     struct ts_response r;
     expect_response(&c, false, 200, TS_HELLO_TXT, &r, "GET");
@@ -374,7 +358,7 @@ START_TEST(test_keepalive_timeout)
     ck_assert_msg(closed, "idle connection still open after 8 s (keepalive = 1)");
     ck_assert_msg(waited > 0.5, "idle connection closed after %.2f s (keepalive = 1)", waited);
     ts_conn_close(&c);
-    assert_still_serving(&s, "a keep-alive timeout");
+    ts_assert_serving(&s, "after a keep-alive timeout");
     ts_server_stop(&s);
 }
 END_TEST
@@ -385,12 +369,12 @@ START_TEST(test_expect_continue)
     struct ts_server s;
     ts_server_start(&s, NULL);
     struct ts_conn c;
-    conn_open_or_fail(&c, &s);
+    ts_conn_open_or_fail(&c, &s);
     c.timeout_ms = 5000;
     send_or_fail(&c, "GET /hello.txt HTTP/1.1\r\n" HOST_HEADER
                      "Content-Length: 5\r\nExpect: 100-continue\r\n\r\n");
     struct ts_response r;
-    assert_result(ts_response_read(&c, &r, false), "waiting for 100 Continue");
+    ts_assert_ok(ts_response_read(&c, &r, false), "waiting for 100 Continue");
     ck_assert_msg(r.status == 100 && r.minor_version == 1, "expected HTTP/1.1 100 first, got %s",
                   ts_response_describe(&r));
     ts_response_free(&r);
@@ -423,10 +407,10 @@ START_TEST(test_close_is_announced)
     struct ts_server s;
     ts_server_start(&s, NULL);
     struct ts_conn c;
-    conn_open_or_fail(&c, &s);
+    ts_conn_open_or_fail(&c, &s);
     send_or_fail(&c, close_candidates[_i]);
     struct ts_response r;
-    assert_result(ts_response_read_final(&c, &r, false), "response");
+    ts_assert_ok(ts_response_read_final(&c, &r, false), "response");
     bool closed = ts_conn_closed_within(&c, 2000);
     ck_assert_msg(!closed || ts_response_header_has(&r, "Connection", "close"),
                   "the server closed after a response without Connection: close\n"
@@ -576,7 +560,7 @@ START_TEST(test_bad_request)
     size_t nworkers = ts_workers(s.pid, workers, TS_MAX_PIDS);
     char *raw = row->build != NULL ? row->build() : strdup(row->raw);
     struct ts_conn c;
-    conn_open_or_fail(&c, &s);
+    ts_conn_open_or_fail(&c, &s);
     int sent = ts_conn_send_str(&c, raw);
     free(raw);
     ck_assert_msg(sent == TS_OK || sent == TS_RESET, "%s: send: %s", row->description,
@@ -592,7 +576,7 @@ START_TEST(test_bad_request)
                   ts_response_describe(&r));
     ts_response_free(&r);
     ts_conn_close(&c);
-    assert_still_serving(&s, row->description);
+    ts_assert_serving(&s, row->description);
     assert_workers_alive(workers, nworkers, row->description);
     ts_server_stop(&s);
 }
@@ -631,11 +615,11 @@ START_TEST(test_access_log_combined)
     struct ts_response r;
     const char *raw = "GET /hello.txt HTTP/1.1\r\n" HOST_HEADER "User-Agent: pfd-test/1.0 (ok)\r\n"
                       "Referer: http://example.test/from\r\nConnection: close\r\n\r\n";
-    assert_result(ts_request(s.port, raw, &r), "GET for the access log");
+    ts_assert_ok(ts_request(s.port, raw, &r), "GET for the access log");
     ts_response_free(&r);
     raw = "GET /missing.txt HTTP/1.1\r\n" HOST_HEADER "User-Agent: pfd-test/404\r\n"
           "Connection: close\r\n\r\n";
-    assert_result(ts_request(s.port, raw, &r), "GET missing for the access log");
+    ts_assert_ok(ts_request(s.port, raw, &r), "GET missing for the access log");
     ts_response_free(&r);
     assert_access_line(&s, "pfd-test/1.0",
                        "^127\\.0\\.0\\.1 - - " CLF_TIME " \"GET /hello\\.txt HTTP/1\\.1\" 200 12 "
@@ -718,10 +702,5 @@ static Suite *http_suite(void)
 
 int main(void)
 {
-    ts_session_begin();
-    SRunner *runner = srunner_create(http_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return ts_session_end(failed);
+    return ts_run_session(http_suite());
 }

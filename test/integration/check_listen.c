@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "testsupport_run.h"
+
 #define HOST_V6 "::1"
 #define GET_HELLO_CLOSE "GET /hello.txt HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n"
 
@@ -116,10 +118,5 @@ static Suite *listen_suite(void)
 
 int main(void)
 {
-    ts_session_begin();
-    SRunner *runner = srunner_create(listen_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return ts_session_end(failed);
+    return ts_run_session(listen_suite());
 }

@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "testsupport_run.h"
+
 #define H "Host: localhost\r\n"
 #define GET_HELLO "GET /hello.txt HTTP/1.1\r\n" H
 #define ROW(d, s) .desc = (d), .bytes = (s), .len = sizeof(s) - 1
@@ -743,20 +745,12 @@ END_TEST
 static Suite *malformed_suite(void)
 {
     Suite *s = suite_create("malformed");
-    const struct {
-        const char *name;
-        const TTest *test;
-    } cases[] = {
+    const struct ts_case cases[] = {
         {"smuggling", test_smuggling}, {"chunked", test_chunked},
         {"syntax", test_syntax},       {"request_line_and_limits", test_request_line_and_limits},
         {"traversal", test_traversal}, {"regressions", test_regressions},
     };
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        TCase *tc = tcase_create(cases[i].name);
-        tcase_set_timeout(tc, 60);
-        tcase_add_test(tc, cases[i].test);
-        suite_add_tcase(s, tc);
-    }
+    ts_suite_add_cases(s, cases, sizeof(cases) / sizeof(cases[0]), 60);
     TCase *early = tcase_create("early_answer");
     tcase_set_timeout(early, 60);
     tcase_add_loop_test(early, test_bad_request_line_answered_at_once, 0,
@@ -768,10 +762,5 @@ static Suite *malformed_suite(void)
 
 int main(void)
 {
-    ts_session_begin();
-    SRunner *sr = srunner_create(malformed_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return ts_session_end(failed);
+    return ts_run_session(malformed_suite());
 }

@@ -16,16 +16,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "testsupport_run.h"
+#include "testsupport_static.h"
+
 #define UNSHARE "/usr/bin/unshare"
 #define RUN_TIMEOUT_S 20.0
-
-/* A file the site serves, and the type each step must give it. */
-static int put_file(const struct ts_server *s, const char *name)
-{
-    char path[TS_PATH_MAX + 64];
-    snprintf(path, sizeof(path), "%s/%s", s->docroot, name);
-    return ts_file_write(path, "x", 1);
-}
 
 static void assert_type(const struct ts_server *s, const char *path, const char *want)
 {
@@ -48,10 +43,10 @@ static void site_without_mime_types(struct ts_server *s)
     char beside[TS_PATH_MAX + 16];
     snprintf(beside, sizeof(beside), "%s/mime.types", s->dir);
     ck_assert_int_eq(unlink(beside), 0);
-    ck_assert_int_eq(put_file(s, "a.png"), 0);
-    ck_assert_int_eq(put_file(s, "a.css"), 0);
-    ck_assert_int_eq(put_file(s, "a.woff2"), 0);
-    ck_assert_int_eq(put_file(s, "a.zzz"), 0);
+    ck_assert_int_eq(ts_static_put_str(s, "a.png", "x"), 0);
+    ck_assert_int_eq(ts_static_put_str(s, "a.css", "x"), 0);
+    ck_assert_int_eq(ts_static_put_str(s, "a.woff2", "x"), 0);
+    ck_assert_int_eq(ts_static_put_str(s, "a.zzz", "x"), 0);
     ck_assert_int_eq(ts_server_configure(s, NULL), 0);
 }
 
@@ -151,18 +146,18 @@ START_TEST(test_builtin_types_and_warning_without_any_mime_types)
 }
 END_TEST
 
-int main(void)
+static Suite *mime_fallback_suite(void)
 {
-    ts_session_begin();
     Suite *suite = suite_create("mime_fallback");
     TCase *tc = tcase_create("steps");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_system_mime_types_when_none_beside);
     tcase_add_test(tc, test_builtin_types_and_warning_without_any_mime_types);
     suite_add_tcase(suite, tc);
-    SRunner *sr = srunner_create(suite);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return ts_session_end(failed);
+    return suite;
+}
+
+int main(void)
+{
+    return ts_run_session(mime_fallback_suite());
 }

@@ -15,6 +15,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "testsupport_run.h"
+
 #define OPS_CONF                                                                                   \
     "modules = {\"static\", \"status\"}\n"                                                         \
     "prefork { start_servers = 4  min_spare_servers = 2  max_spare_servers = 8"                    \
@@ -413,7 +415,7 @@ START_TEST(test_winch_bounded_by_graceful_timeout)
     ck_assert_int_eq(ts_conn_open_rcvbuf(&c, s.port, 5000, 4096), 0);
     ck_assert_int_eq(ts_conn_send_str(&c, "GET " TS_BIG_PATH " HTTP/1.1\r\nHost: a\r\n\r\n"),
                      TS_OK);
-    ts_sleep_ms(300);
+    ck_assert_int_eq(ts_conn_wait_for(&c, "HTTP/1.1 200", 5000), TS_OK); /* in flight now */
     double sent = ts_now();
     ck_assert_int_eq(kill(s.pid, SIGWINCH), 0);
     ck_assert_msg(ts_server_wait_exit(&s, 2.0 + 8.0), "master alive %.1f s after SIGWINCH",
@@ -427,9 +429,8 @@ START_TEST(test_winch_bounded_by_graceful_timeout)
 }
 END_TEST
 
-int main(void)
+static Suite *ops_suite(void)
 {
-    ts_session_begin();
     Suite *suite = suite_create("ops");
     TCase *tc = tcase_create("pid_file");
     tcase_set_timeout(tc, 30);
@@ -446,9 +447,10 @@ int main(void)
     tcase_add_test(tc, test_winch_bounded_by_graceful_timeout);
     tcase_add_test(tc, test_piped_log_restarted);
     suite_add_tcase(suite, tc);
-    SRunner *sr = srunner_create(suite);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return ts_session_end(failed);
+    return suite;
+}
+
+int main(void)
+{
+    return ts_run_session(ops_suite());
 }

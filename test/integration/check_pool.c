@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 
 #include "preforkd/module.h"
+#include "testsupport_run.h"
 
 #define HOST_HEADER "Host: " TS_HOST "\r\n"
 #define GET_HELLO "GET /hello.txt HTTP/1.1\r\n" HOST_HEADER "\r\n"
@@ -27,32 +28,11 @@
 
 /* ---- helpers ------------------------------------------------------------------------------ */
 
-/* Polls until the master has between min and max workers; how many it has at the end. */
-static size_t wait_workers(const struct ts_server *s, size_t min, size_t max, double timeout_s)
-{
-    double deadline = ts_now() + timeout_s;
-    size_t n = 0;
-    for (int i = 0; i < 100000; i++) {
-        n = ts_workers(s->pid, NULL, TS_MAX_PIDS);
-        if ((n >= min && n <= max) || ts_now() > deadline)
-            break;
-        ts_sleep_ms(100);
-    }
-    return n;
-}
-
 static void require_workers(const struct ts_server *s, size_t min, size_t max)
 {
-    size_t n = wait_workers(s, min, max, POOL_TIMEOUT_S);
+    size_t n = ts_workers_wait(s->pid, min, max, POOL_TIMEOUT_S);
     ck_assert_msg(n >= min && n <= max, "%zu workers after %.0f s, expected %zu..%zu", n,
                   POOL_TIMEOUT_S, min, max);
-}
-
-static void assert_serves(const struct ts_server *s, const char *when)
-{
-    int status = ts_get_status(s->port, "/hello.txt");
-    ck_assert_msg(status == 200, "%s: GET /hello.txt got %d (%s)", when, status,
-                  status < 0 ? ts_result_name(status) : "status");
 }
 
 /* Polls until GET succeeds (after a restart, say); false when the deadline passed. */
@@ -89,26 +69,6 @@ static bool wait_turned_over(const struct ts_server *s, const pid_t *old, size_t
         if (pool_turned_over(s, old, nold))
             return true;
         ts_sleep_ms(100);
-    }
-    return false;
-}
-
-/* Polls until every pid in pids is gone (or a zombie); true when they all went in time. */
-static bool wait_pids_gone(const pid_t *pids, size_t n, double timeout_s)
-{
-    double deadline = ts_now() + timeout_s;
-    for (int round = 0; round < 100000; round++) {
-        while (waitpid(-1, NULL, WNOHANG) > 0) {
-            /* orphans handed to us (we are their subreaper) */
-        }
-        size_t alive = 0;
-        for (size_t i = 0; i < n; i++)
-            alive += ts_pid_alive(pids[i]);
-        if (alive == 0)
-            return true;
-        if (ts_now() > deadline)
-            return false;
-        ts_sleep_ms(50);
     }
     return false;
 }
@@ -166,7 +126,7 @@ START_TEST(test_slowloris_cut_at_header_timeout)
     ck_assert_msg(elapsed <= 2 + 6, "the slow client was cut only after %.2f s", elapsed);
     ck_assert_msg(probes == 2 && served == 2, "%d of %d GETs during the slow head got 200", served,
                   probes);
-    assert_serves(&s, "after the slow client");
+    ts_assert_serving(&s, "after the slow client");
     ts_server_stop(&s);
 }
 END_TEST
@@ -183,7 +143,7 @@ START_TEST(test_silent_connection_closed)
     ts_conn_close(&c);
     ck_assert_msg(closed, "a silent connection was still open after %.1f s (header = 2)",
                   ts_now() - start);
-    assert_serves(&s, "after the silent client");
+    ts_assert_serving(&s, "after the silent client");
     ts_server_stop(&s);
 }
 END_TEST
@@ -242,7 +202,7 @@ START_TEST(test_killed_worker_replaced)
                   ts_workers(s.pid, NULL, TS_MAX_PIDS), n);
     ck_assert_msg(wait_no_zombies(&s, 5.0), "%zu zombie children", ts_zombies(s.pid));
     assert_loss_logged(&s);
-    assert_serves(&s, "after a worker was killed");
+    ts_assert_serving(&s, "after a worker was killed");
     ts_server_stop(&s);
 }
 END_TEST
@@ -273,7 +233,7 @@ START_TEST(test_spares_settle)
     ts_server_start(&s, "prefork { start_servers = 8  min_spare_servers = 2  max_spare_servers = 4"
                         "  max_workers = 10  max_requests_per_child = 0 }");
     /* start_servers is honoured: the pool is above max_spare at first. */
-    size_t first = wait_workers(&s, 5, TS_MAX_PIDS, 5.0);
+    size_t first = ts_workers_wait(s.pid, 5, TS_MAX_PIDS, 5.0);
     ck_assert_msg(first >= 5, "%zu workers at start-up with start_servers = 8", first);
     require_workers(&s, 2, 4);
     /* Settled means it stays there: sample for 3 s. */
@@ -284,7 +244,7 @@ START_TEST(test_spares_settle)
     }
     ck_assert_msg(wait_no_zombies(&s, 5.0), "%zu retired workers left as zombies",
                   ts_zombies(s.pid));
-    assert_serves(&s, "after settling");
+    ts_assert_serving(&s, "after settling");
     ts_server_stop(&s);
 }
 END_TEST
@@ -531,7 +491,7 @@ START_TEST(test_pid_file_and_sigterm)
                   TS_STOP_TIMEOUT_S);
     ck_assert_msg(WIFEXITED(s.wait_status) && WEXITSTATUS(s.wait_status) == 0,
                   "master wait status %#x after SIGTERM, expected exit 0", s.wait_status);
-    ck_assert_msg(wait_pids_gone(workers, n, 5.0), "workers outlived the master");
+    ck_assert_msg(ts_pids_wait_gone(workers, n, 5.0), "workers outlived the master");
     struct ts_conn c;
     ck_assert_msg(ts_conn_open(&c, s.port, 2000) != 0, "port %d still accepts", s.port);
     ts_server_stop(&s);
@@ -551,7 +511,7 @@ START_TEST(test_winch_graceful_stop)
     ck_assert_int_eq(ts_conn_open_rcvbuf(&c, s.port, 5000, 4096), 0);
     ck_assert_int_eq(ts_conn_send_str(&c, "GET " TS_BIG_PATH " HTTP/1.1\r\n" HOST_HEADER "\r\n"),
                      TS_OK);
-    ts_sleep_ms(300);
+    ck_assert_int_eq(ts_conn_wait_for(&c, "HTTP/1.1 200", 5000), TS_OK); /* in flight now */
     ck_assert_int_eq(kill(s.pid, SIGWINCH), 0);
     ts_sleep_ms(300);
     struct ts_response r;
@@ -565,7 +525,7 @@ START_TEST(test_winch_graceful_stop)
                   TS_STOP_TIMEOUT_S);
     ck_assert_msg(WIFEXITED(s.wait_status) && WEXITSTATUS(s.wait_status) == 0,
                   "master wait status %#x after SIGWINCH, expected exit 0", s.wait_status);
-    ck_assert_msg(wait_pids_gone(workers, n, 5.0), "workers outlived the master");
+    ck_assert_msg(ts_pids_wait_gone(workers, n, 5.0), "workers outlived the master");
     ts_server_stop(&s);
 }
 END_TEST
@@ -602,10 +562,5 @@ static Suite *pool_suite(void)
 
 int main(void)
 {
-    ts_session_begin();
-    SRunner *runner = srunner_create(pool_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return ts_session_end(failed);
+    return ts_run_session(pool_suite());
 }

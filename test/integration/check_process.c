@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "preforkd/module.h"
+#include "testsupport_run.h"
 
 #define HOST_HEADER "Host: " TS_HOST "\r\n"
 #define GET_HELLO "GET /hello.txt HTTP/1.1\r\n" HOST_HEADER "\r\n"
@@ -28,13 +29,6 @@
 #define WARN_TIMEOUT_S 10.0 /* for the max_workers warning: a few maintenance ticks, under ASan */
 
 /* ---- helpers ------------------------------------------------------------------------------ */
-
-static void assert_serves(const struct ts_server *s, const char *when)
-{
-    int status = ts_get_status(s->port, "/hello.txt");
-    ck_assert_msg(status == 200, "%s: GET /hello.txt got %d (%s)", when, status,
-                  status < 0 ? ts_result_name(status) : "status");
-}
 
 /* Polls until a GET answers 200 with that Server header; false when the deadline passed. */
 static bool wait_server_header(const struct ts_server *s, const char *server, double timeout_s)
@@ -49,23 +43,6 @@ static bool wait_server_header(const struct ts_server *s, const char *server, do
         if (ok)
             return true;
         ts_sleep_ms(100);
-    }
-    return false;
-}
-
-/* Polls until every pid in pids is gone (or a zombie); true when they all went in time. */
-static bool wait_pids_gone(const pid_t *pids, size_t n, double timeout_s)
-{
-    double deadline = ts_now() + timeout_s;
-    for (int round = 0; round < 100000; round++) {
-        size_t alive = 0;
-        for (size_t i = 0; i < n; i++)
-            alive += ts_pid_alive(pids[i]);
-        if (alive == 0)
-            return true;
-        if (ts_now() > deadline)
-            return false;
-        ts_sleep_ms(50);
     }
     return false;
 }
@@ -135,7 +112,7 @@ START_TEST(test_workers_drop_root)
     struct ts_server s;
     ts_server_start(&s, NULL);
     /* A worker serves, so it can read the site after the switch. */
-    assert_serves(&s, "as nobody");
+    ts_assert_serving(&s, "as nobody");
     pid_t workers[TS_MAX_PIDS];
     size_t n = ts_workers(s.pid, workers, TS_MAX_PIDS);
     ck_assert_msg(n >= 1, "no workers");
@@ -209,7 +186,7 @@ START_TEST(test_daemonize)
                       fd);
     ck_assert_msg(ts_server_wait_ready(&s, TS_START_TIMEOUT_S) == 0, "the daemon does not accept");
     for (int i = 0; i < 3; i++)
-        assert_serves(&s, "from the daemon");
+        ts_assert_serving(&s, "from the daemon");
     pid_t workers[TS_MAX_PIDS];
     size_t n = ts_workers(master, workers, TS_MAX_PIDS);
     ck_assert_msg(n >= 1, "the process in the pid file has no workers: is it the master?");
@@ -221,7 +198,7 @@ START_TEST(test_daemonize)
                   "the daemon's wait status %#x after SIGTERM, expected exit 0", s.wait_status);
     ck_assert_msg(access(s.pid_file, F_OK) != 0 && errno == ENOENT,
                   "%s is still there after the daemon stopped", s.pid_file);
-    ck_assert_msg(wait_pids_gone(workers, n, 5.0), "workers outlived the daemon");
+    ck_assert_msg(ts_pids_wait_gone(workers, n, 5.0), "workers outlived the daemon");
     ts_server_stop(&s);
 }
 END_TEST
@@ -324,7 +301,7 @@ START_TEST(test_max_workers_reached)
     ts_response_free(&r);
     ts_conn_close(&held[2]);
     for (int i = 0; i < 3; i++)
-        assert_serves(&s, "after max_workers was reached");
+        ts_assert_serving(&s, "after max_workers was reached");
     ck_assert_msg(ts_workers(s.pid, NULL, TS_MAX_PIDS) <= 2, "more than max_workers = 2 workers");
     ts_server_stop(&s);
 }
@@ -357,10 +334,5 @@ static Suite *process_suite(void)
 
 int main(void)
 {
-    ts_session_begin();
-    SRunner *runner = srunner_create(process_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return ts_session_end(failed);
+    return ts_run_session(process_suite());
 }

@@ -12,18 +12,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "testsupport_run.h"
+
+/* s->dir/rel with text, folders made on the way. */
 static void put(const struct ts_server *s, const char *rel, const char *text)
 {
     char path[TS_PATH_MAX * 2];
     snprintf(path, sizeof(path), "%s/%s", s->dir, rel);
-    char *slash = strrchr(path, '/');
-    *slash = '\0';
-    char cmd[TS_PATH_MAX * 6];
-    snprintf(cmd, sizeof(cmd), "mkdir -p '%s' && chmod -R a+rx '%s'", path, s->dir);
-    ck_assert_int_eq(system(cmd), 0);
-    *slash = '/';
-    ck_assert_int_eq(ts_file_write(path, text, strlen(text)), 0);
-    chmod(path, 0644);
+    ck_assert_msg(ts_file_put(path, text, strlen(text)) == 0, "cannot write %s", path);
 }
 
 static const char *site_config =
@@ -347,9 +343,8 @@ START_TEST(test_bad_regex_lines)
 }
 END_TEST
 
-int main(void)
+static Suite *routing_suite(void)
 {
-    ts_session_begin();
     Suite *s = suite_create("routing");
     TCase *tc = tcase_create("routing");
     tcase_set_timeout(tc, 30);
@@ -362,9 +357,10 @@ int main(void)
     tcase_add_test(tc, test_bad_regex_lines);
     tcase_add_test(tc, test_vhost_logs);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return ts_session_end(failed);
+    return s;
+}
+
+int main(void)
+{
+    return ts_run_session(routing_suite());
 }

@@ -18,13 +18,9 @@
 #include <unistd.h>
 
 #include "static_date.h"
+#include "testsupport_run.h"
 
 /* ---- helpers ------------------------------------------------------------------------------ */
-
-static void assert_result(int rc, const char *what)
-{
-    ck_assert_msg(rc == TS_OK, "%s: %s", what, ts_result_name(rc));
-}
 
 static const char *header_or(const struct ts_response *r, const char *name)
 {
@@ -38,7 +34,7 @@ static void expect(int port, const char *method, const char *path, const char *h
 {
     char what[256];
     snprintf(what, sizeof(what), "%s %s [%s]", method, path, headers ? headers : "");
-    assert_result(ts_static_request(port, method, path, headers, r), what);
+    ts_assert_ok(ts_static_request(port, method, path, headers, r), what);
     ck_assert_msg(r->status == status, "%s: expected %d, got %s", what, status,
                   ts_response_describe(r));
     if (body != NULL)
@@ -642,10 +638,5 @@ static Suite *static_suite(void)
 
 int main(void)
 {
-    ts_session_begin();
-    SRunner *runner = srunner_create(static_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return ts_session_end(failed);
+    return ts_run_session(static_suite());
 }

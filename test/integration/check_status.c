@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "testsupport_run.h"
+
 #define STATUS_CONF                                                                                \
     "modules = {\"static\", \"status\"}\n"                                                         \
     "location \"^/server-status$\" { handler = \"status\" }\n"                                     \
@@ -120,7 +122,8 @@ START_TEST(test_html_escapes_request_lines)
     ck_assert_int_eq(ts_conn_send_str(&c, "GET " TS_BIG_PATH "?<script>alert('x')</script>&amp;\"x"
                                           " HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"),
                      TS_OK);
-    ts_sleep_ms(300);
+    /* Its head has come back: the worker has read the request line and is sending the body. */
+    ck_assert_int_eq(ts_conn_wait_for(&c, "HTTP/1.1 200", 5000), TS_OK);
     struct ts_response r;
     ck_assert_int_eq(get(&s, "/server-status", &r), TS_OK);
     ck_assert_int_eq(r.status, 200);
@@ -288,9 +291,8 @@ START_TEST(test_default_config_has_status)
 }
 END_TEST
 
-int main(void)
+static Suite *status_suite(void)
 {
-    ts_session_begin();
     Suite *suite = suite_create("status");
     TCase *tc = tcase_create("page");
     tcase_set_timeout(tc, 30);
@@ -304,9 +306,10 @@ int main(void)
     tcase_add_test(tc, test_memory);
     tcase_add_test(tc, test_default_config_has_status);
     suite_add_tcase(suite, tc);
-    SRunner *sr = srunner_create(suite);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return ts_session_end(failed);
+    return suite;
+}
+
+int main(void)
+{
+    return ts_run_session(status_suite());
 }

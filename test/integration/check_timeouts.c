@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "testsupport_run.h"
+
 #define HOST_HEADER "Host: " TS_HOST "\r\n"
 #define GET_HELLO "GET /hello.txt HTTP/1.1\r\n" HOST_HEADER "\r\n"
 #define POST_HEAD "POST /hello.txt HTTP/1.1\r\n" HOST_HEADER
@@ -27,18 +29,6 @@
 #define CGI_CONF                                                                                   \
     "modules = {\"static\", \"cgi\"}\n"                                                            \
     "location \"^/cgi-bin/\" { handler = \"cgi\" }\n"
-
-static void conn_open_or_fail(struct ts_conn *c, const struct ts_server *s)
-{
-    ck_assert_msg(ts_conn_open(c, s->port, 5000) == 0, "connect to port %d failed", s->port);
-}
-
-static void assert_still_serving(const struct ts_server *s, const char *after)
-{
-    int status = ts_get_status(s->port, "/hello.txt");
-    ck_assert_msg(status == 200, "after %s, a new GET /hello.txt got %d (%s)", after, status,
-                  status < 0 ? ts_result_name(status) : "status");
-}
 
 /* ---- timeouts.header -------------------------------------------------------------------- */
 
@@ -57,7 +47,7 @@ START_TEST(test_partial_head_gets_408)
     struct ts_server s;
     ts_server_start(&s, TIMEOUTS_CONF);
     struct ts_conn c;
-    conn_open_or_fail(&c, &s);
+    ts_conn_open_or_fail(&c, &s);
     c.timeout_ms = (int)((HEADER_TIMEOUT_S + MARGIN_S) * 1000);
     double start = ts_now();
     ck_assert_int_eq(ts_conn_send_str(&c, head), TS_OK);
@@ -75,7 +65,7 @@ START_TEST(test_partial_head_gets_408)
     ck_assert_msg(waited >= HEADER_TIMEOUT_S - 0.5, "408 after %.2f s, before header = 2", waited);
     ck_assert_msg(ts_conn_closed_within(&c, 3000), "the connection stayed open after the 408");
     ts_conn_close(&c);
-    assert_still_serving(&s, "a 408");
+    ts_assert_serving(&s, "after a 408");
     ts_server_stop(&s);
 }
 END_TEST
@@ -92,7 +82,7 @@ START_TEST(test_stalled_body_cut)
     struct ts_server s;
     ts_server_start(&s, TIMEOUTS_CONF);
     struct ts_conn c;
-    conn_open_or_fail(&c, &s);
+    ts_conn_open_or_fail(&c, &s);
     double start = ts_now();
     ck_assert_int_eq(ts_conn_send_str(&c, POST_HEAD "Content-Length: 100\r\n\r\n0123456789"),
                      TS_OK);
@@ -101,7 +91,7 @@ START_TEST(test_stalled_body_cut)
     ts_conn_close(&c);
     ck_assert_msg(closed, "a stalled body still open after %.1f s (body = 1)", waited);
     ck_assert_msg(waited >= BODY_TIMEOUT_S - 0.5, "closed after %.2f s, before body = 1", waited);
-    assert_still_serving(&s, "a stalled body");
+    ts_assert_serving(&s, "after a stalled body");
     ts_server_stop(&s);
 }
 END_TEST
@@ -153,7 +143,7 @@ START_TEST(test_trickled_body_cut_by_deadline)
     if (row->cgi)
         ck_assert_int_eq(ts_cgi_install(&s, "cgi-bin", "echo.sh"), 0);
     struct ts_conn c;
-    conn_open_or_fail(&c, &s);
+    ts_conn_open_or_fail(&c, &s);
     double start = ts_now();
     ck_assert_int_eq(ts_conn_send_str(&c, row->head), TS_OK);
     double closed = trickle_until_closed(&c, start);
@@ -164,7 +154,7 @@ START_TEST(test_trickled_body_cut_by_deadline)
                   row->description, closed);
     ck_assert_msg(closed >= row->deadline_s - 0.5, "%s: closed after %.2f s, before %.0f s",
                   row->description, closed, row->deadline_s);
-    assert_still_serving(&s, row->description);
+    ts_assert_serving(&s, row->description);
     ts_server_stop(&s);
 }
 END_TEST
@@ -189,10 +179,5 @@ static Suite *timeouts_suite(void)
 
 int main(void)
 {
-    ts_session_begin();
-    SRunner *runner = srunner_create(timeouts_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return ts_session_end(failed);
+    return ts_run_session(timeouts_suite());
 }

@@ -87,6 +87,28 @@ int ts_file_write(const char *path, const void *data, size_t len)
     return close(fd);
 }
 
+int ts_dir_parents(const char *path)
+{
+    char dir[TS_PATH_MAX * 4];
+    if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+        return -1;
+    for (char *p = strchr(dir + 1, '/'); p != NULL; p = strchr(p + 1, '/')) {
+        *p = '\0';
+        int rc = mkdir(dir, 0755);
+        *p = '/';
+        if (rc != 0 && errno != EEXIST)
+            return -1;
+    }
+    return 0;
+}
+
+int ts_file_put(const char *path, const void *data, size_t len)
+{
+    if (ts_dir_parents(path) != 0 || ts_file_write(path, data, len) != 0)
+        return -1;
+    return chmod(path, 0644);
+}
+
 bool ts_file_contains(const char *path, const char *needle)
 {
     char *text = ts_file_read(path, NULL);
@@ -230,6 +252,19 @@ size_t ts_workers(pid_t master, pid_t *pids, size_t max)
         live++;
     }
     return live;
+}
+
+size_t ts_workers_wait(pid_t master, size_t min, size_t max, double timeout_s)
+{
+    double deadline = ts_now() + timeout_s;
+    size_t n = 0;
+    for (int i = 0; i < 100000; i++) {
+        n = ts_workers(master, NULL, TS_MAX_PIDS);
+        if ((n >= min && n <= max) || ts_now() > deadline)
+            break;
+        ts_sleep_ms(100);
+    }
+    return n;
 }
 
 size_t ts_zombies(pid_t parent)

@@ -46,6 +46,10 @@ void ts_sleep_ms(int ms);
 /* The whole file, NUL-terminated (len without the NUL); NULL when it cannot be read. */
 char *ts_file_read(const char *path, size_t *len);
 int ts_file_write(const char *path, const void *data, size_t len);
+/* mkdir -p of path's parent folders (0755: workers may run as nobody); 0 or -1. */
+int ts_dir_parents(const char *path);
+/* ts_file_write() after ts_dir_parents(), then the file 0644; 0 or -1. */
+int ts_file_put(const char *path, const void *data, size_t len);
 bool ts_file_contains(const char *path, const char *needle);
 /* Polls until path contains needle or timeout_s passes. */
 bool ts_file_wait_for(const char *path, const char *needle, double timeout_s);
@@ -58,9 +62,10 @@ unsigned char ts_big_byte(size_t i);
 /* ---- a test program's run ------------------------------------------------------------------ */
 
 /*
- * main() calls ts_session_begin() before srunner_run_all() and returns through ts_session_end().
- * Temp dirs are named after the session, so the end removes what failed tests left behind (Check
- * ends a failed test's process without running its cleanup). Returns EXIT_SUCCESS/EXIT_FAILURE.
+ * ts_run_session() (testsupport_run.h) calls ts_session_begin() before running the suite and
+ * returns through ts_session_end(). Temp dirs are named after the session, so the end removes what
+ * failed tests left behind (Check ends a failed test's process without running its cleanup).
+ * Returns EXIT_SUCCESS/EXIT_FAILURE.
  */
 void ts_session_begin(void);
 int ts_session_end(int failed);
@@ -187,6 +192,12 @@ const char *ts_response_header(const struct ts_response *r, const char *name);
 bool ts_response_header_has(const struct ts_response *r, const char *name, const char *token);
 /* "HTTP/1.1 200 OK, 5 headers, body 12 bytes" — for failure messages (static buffer). */
 const char *ts_response_describe(const struct ts_response *r);
+/*
+ * Until what has arrived and not been read yet holds needle within its first 2 * TS_MAX_HEAD
+ * bytes, which stay for ts_response_read(): the poll for "the server is answering now" (say
+ * "HTTP/1.1 200" of a response kept in flight). TS_OK, or TS_TIMEOUT, TS_CLOSED, an error.
+ */
+int ts_conn_wait_for(struct ts_conn *c, const char *needle, int timeout_ms);
 /* Waits until the server closes (FIN or RST), discarding what it sends; true when it did. */
 bool ts_conn_closed_within(struct ts_conn *c, int timeout_ms);
 
@@ -199,6 +210,15 @@ int ts_get(int port, const char *path, struct ts_response *r);
 /* The status of ts_get(), or the (negative) enum ts_result. */
 int ts_get_status(int port, const char *path);
 
+/* ---- assertions: each fails the running Check test ------------------------------------- */
+
+/* result is TS_OK; else "what: <result name>". */
+void ts_assert_ok(int result, const char *what);
+/* A new GET /hello.txt answers 200 (the server survived what `when` says). */
+void ts_assert_serving(const struct ts_server *s, const char *when);
+/* ts_conn_open() to s within 5 s. */
+void ts_conn_open_or_fail(struct ts_conn *c, const struct ts_server *s);
+
 /* ---- processes ---------------------------------------------------------------------------- */
 
 /* The state letter of pid from /proc/<pid>/stat ('R', 'S', 'Z' …), or 0 when it is gone. */
@@ -209,6 +229,11 @@ bool ts_pid_alive(pid_t pid);   /* exists and is not a zombie */
 size_t ts_children(pid_t parent, pid_t *pids, char *states, size_t max);
 /* Children of master that are not zombies: its workers. */
 size_t ts_workers(pid_t master, pid_t *pids, size_t max);
+/* Polls until master has between min and max workers or timeout_s passes; how many it has then. */
+size_t ts_workers_wait(pid_t master, size_t min, size_t max, double timeout_s);
+/* Polls until none of pids is alive (gone or a zombie), reaping orphans handed to us (the
+ * subreaper); true when they all went within timeout_s. */
+bool ts_pids_wait_gone(const pid_t *pids, size_t n, double timeout_s);
 size_t ts_zombies(pid_t parent);
 bool ts_pid_in(pid_t pid, const pid_t *pids, size_t n);
 /* The "Uid:" or "Gid:" line (field names it) of /proc/<pid>/status: real, effective, saved and

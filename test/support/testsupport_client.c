@@ -250,6 +250,12 @@ static int conn_read_until(struct ts_conn *c, const char *needle, size_t max, do
     return TS_TIMEOUT;
 }
 
+int ts_conn_wait_for(struct ts_conn *c, const char *needle, int timeout_ms)
+{
+    size_t end;
+    return conn_read_until(c, needle, 2 * TS_MAX_HEAD, ts_now() + timeout_ms / 1000.0, &end);
+}
+
 /* Until the buffer holds at least n bytes. */
 static int conn_need(struct ts_conn *c, size_t n, double deadline)
 {

@@ -464,8 +464,7 @@ static void reap_orphans(void)
     }
 }
 
-/* Waits until none of pids is alive; true when they are all gone in time. */
-static bool pids_wait_gone(const pid_t *pids, size_t n, double timeout_s)
+bool ts_pids_wait_gone(const pid_t *pids, size_t n, double timeout_s)
 {
     double deadline = ts_now() + timeout_s;
     for (int round = 0; round < 100000; round++) {
@@ -513,11 +512,11 @@ static bool server_terminate(struct ts_server *s)
     bool clean = ts_server_wait_exit(s, TS_STOP_TIMEOUT_S);
     if (!clean)
         server_kill_hard(s);
-    if (!pids_wait_gone(workers, n, 5.0)) {
+    if (!ts_pids_wait_gone(workers, n, 5.0)) {
         clean = false;
         for (size_t i = 0; i < n; i++)
             kill(workers[i], SIGKILL);
-        pids_wait_gone(workers, n, 5.0);
+        ts_pids_wait_gone(workers, n, 5.0);
     }
     return clean;
 }

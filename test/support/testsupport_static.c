@@ -16,26 +16,11 @@ void ts_static_path(const struct ts_server *s, const char *rel, char *out, size_
     snprintf(out, size, "%s/%s", s->docroot, rel[0] == '/' ? rel + 1 : rel);
 }
 
-/* mkdir -p of path's parent folders (bounded by the path's length). */
-static int static_parents(char *path)
-{
-    for (char *p = strchr(path + 1, '/'); p != NULL; p = strchr(p + 1, '/')) {
-        *p = '\0';
-        int rc = mkdir(path, 0755);
-        *p = '/';
-        if (rc != 0 && errno != EEXIST)
-            return -1;
-    }
-    return 0;
-}
-
 int ts_static_put(const struct ts_server *s, const char *rel, const void *data, size_t len)
 {
     char path[TS_PATH_MAX * 2];
     ts_static_path(s, rel, path, sizeof(path));
-    if (static_parents(path) != 0 || ts_file_write(path, data, len) != 0)
-        return -1;
-    return chmod(path, 0644);
+    return ts_file_put(path, data, len);
 }
 
 int ts_static_put_str(const struct ts_server *s, const char *rel, const char *text)
@@ -47,7 +32,7 @@ int ts_static_sparse(const struct ts_server *s, const char *rel, int64_t size, c
 {
     char path[TS_PATH_MAX * 2];
     ts_static_path(s, rel, path, sizeof(path));
-    if (static_parents(path) != 0)
+    if (ts_dir_parents(path) != 0)
         return -1;
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
@@ -65,7 +50,7 @@ int ts_static_symlink(const struct ts_server *s, const char *rel, const char *ta
 {
     char path[TS_PATH_MAX * 2];
     ts_static_path(s, rel, path, sizeof(path));
-    if (static_parents(path) != 0)
+    if (ts_dir_parents(path) != 0)
         return -1;
     return symlink(target, path);
 }

@@ -8,6 +8,7 @@
 
 #include "autoindex_buf.h"
 #include "autoindex_escape.h"
+#include "testsupport_run.h"
 
 struct escape_case {
     const char *desc;
@@ -133,7 +134,7 @@ START_TEST(test_buf)
 }
 END_TEST
 
-int main(void)
+static Suite *autoindex_escape_suite(void)
 {
     Suite *s = suite_create("autoindex_escape");
     TCase *tc = tcase_create("escape");
@@ -144,9 +145,10 @@ int main(void)
     tcase_add_test(tc, test_times);
     tcase_add_test(tc, test_buf);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return s;
+}
+
+int main(void)
+{
+    return ts_run_suite(autoindex_escape_suite());
 }

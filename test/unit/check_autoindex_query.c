@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "autoindex_query.h"
+#include "testsupport_run.h"
 
 static const struct query_case {
     const char *desc;
@@ -112,7 +113,7 @@ START_TEST(test_http_date)
 }
 END_TEST
 
-int main(void)
+static Suite *autoindex_query_suite(void)
 {
     Suite *s = suite_create("autoindex_query");
     TCase *tc = tcase_create("query");
@@ -121,9 +122,10 @@ int main(void)
     tcase_add_loop_test(tc, test_etag, 0, (int)(sizeof(etag_cases) / sizeof(etag_cases[0])));
     tcase_add_test(tc, test_http_date);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return s;
+}
+
+int main(void)
+{
+    return ts_run_suite(autoindex_query_suite());
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "autoindex_render.h"
+#include "testsupport_run.h"
 
 static struct autoindex_page page_default(void)
 {
@@ -152,7 +153,7 @@ START_TEST(test_json_head)
 }
 END_TEST
 
-int main(void)
+static Suite *autoindex_render_suite(void)
 {
     Suite *s = suite_create("autoindex_render");
     TCase *tc = tcase_create("render");
@@ -161,9 +162,10 @@ int main(void)
     tcase_add_test(tc, test_foot);
     tcase_add_loop_test(tc, test_json_head, 0, sizeof(json_heads) / sizeof(json_heads[0]));
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return s;
+}
+
+int main(void)
+{
+    return ts_run_suite(autoindex_render_suite());
 }

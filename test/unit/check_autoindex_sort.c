@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "autoindex_sort.h"
+#include "testsupport_run.h"
 
 static const struct natural_case {
     const char *a, *b;
@@ -158,7 +159,7 @@ START_TEST(test_sort_page_matches_full_sort)
 }
 END_TEST
 
-int main(void)
+static Suite *autoindex_sort_suite(void)
 {
     Suite *s = suite_create("autoindex_sort");
     TCase *tc = tcase_create("sort");
@@ -168,9 +169,10 @@ int main(void)
     tcase_add_test(tc, test_total_order);
     tcase_add_test(tc, test_sort_page_matches_full_sort);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return s;
+}
+
+int main(void)
+{
+    return ts_run_suite(autoindex_sort_suite());
 }

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "testsupport_run.h"
 
 /* b holds exactly want: len bytes. */
 static void assert_bytes(const struct pfd_buf *b, const char *want, size_t len, const char *what)
@@ -432,9 +433,5 @@ static Suite *buf_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(buf_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return ts_run_suite(buf_suite());
 }

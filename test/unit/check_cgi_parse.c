@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "testsupport_run.h"
+
 struct head_row {
     const char *description;
     const char *input;
@@ -258,7 +260,7 @@ START_TEST(test_search_args_bounded)
 }
 END_TEST
 
-int main(void)
+static Suite *cgi_parse_suite(void)
 {
     Suite *s = suite_create("cgi_parse");
     TCase *tc = tcase_create("cgi");
@@ -274,9 +276,10 @@ int main(void)
     tcase_add_loop_test(tc, test_search_args, 0, sizeof(args_cases) / sizeof(args_cases[0]));
     tcase_add_test(tc, test_search_args_bounded);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return s;
+}
+
+int main(void)
+{
+    return ts_run_suite(cgi_parse_suite());
 }

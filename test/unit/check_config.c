@@ -11,7 +11,6 @@
 #include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
-#include <ftw.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -26,6 +25,8 @@
 #include "config/config_mime.h"
 #include "config/config_text.h"
 #include "config/config_value.h"
+#include "testsupport.h"
+#include "testsupport_run.h"
 
 #if !defined(PFD_SOURCE_DIR) || !defined(PFD_MODULE_DIR)
 #error "PFD_SOURCE_DIR and PFD_MODULE_DIR must be defined (see test/CMakeLists.txt)"
@@ -57,15 +58,6 @@ static void test_mkdir(const char *dir, const char *name)
     ck_assert_msg(mkdir(path, 0755) == 0, "mkdir %s: %s", path, strerror(errno));
 }
 
-static int test_remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    remove(path);
-    return 0;
-}
-
 /*
  * The tests' temp folders live in one root per TCase, made and removed by an unchecked fixture:
  * that runs in the parent process, so a test that fails (and exits) early leaves nothing behind.
@@ -85,7 +77,7 @@ static void test_root_make(void)
 
 static void test_root_remove(void)
 {
-    nftw(test_root, test_remove_one, 16, FTW_DEPTH | FTW_PHYS);
+    ts_dir_remove(test_root);
 }
 
 static void test_dir_make(struct test_dir *d)
@@ -103,7 +95,7 @@ static void test_dir_make(struct test_dir *d)
 
 static void test_dir_remove(struct test_dir *d)
 {
-    nftw(d->path, test_remove_one, 16, FTW_DEPTH | FTW_PHYS);
+    ts_dir_remove(d->path);
 }
 
 /* "@MODULE_DIR@" in config text stands for PFD_MODULE_DIR. */
@@ -1295,6 +1287,23 @@ START_TEST(test_value_check)
 }
 END_TEST
 
+/* log_level's names (config_log_level_of(), the one parser) in enum order, the order base/log.c
+ * prints them in. */
+START_TEST(test_log_level_names)
+{
+    static const char *const names[] = {"emerg", "alert",  "crit", "error",
+                                        "warn",  "notice", "info", "debug"};
+    for (int i = 0; i < 8; i++)
+        ck_assert_msg(config_log_level_of(names[i]) == i, "\"%s\" → %d, want %d", names[i],
+                      config_log_level_of(names[i]), i);
+    ck_assert_int_eq(config_log_level_of("notice"), PFD_LOG_NOTICE);
+    ck_assert_int_eq(config_log_level_of("error"), PFD_LOG_ERR);
+    const char *bad[] = {"", "loudest", "warning", "err", "debug2", "notice "};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        ck_assert_msg(config_log_level_of(bad[i]) == -1, "\"%s\" is a level", bad[i]);
+}
+END_TEST
+
 /* ---- the suite --------------------------------------------------------------------------- */
 
 #define TEST_COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
@@ -1351,6 +1360,7 @@ static Suite *config_suite(void)
     tcase_add_loop_test(tc, test_parse_size, 0, TEST_COUNT(size_cases));
     tcase_add_loop_test(tc, test_parse_listen, 0, TEST_COUNT(listen_cases));
     tcase_add_loop_test(tc, test_value_check, 0, TEST_COUNT(check_cases));
+    tcase_add_test(tc, test_log_level_names);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("text");
@@ -1363,9 +1373,5 @@ static Suite *config_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(config_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return ts_run_suite(config_suite());
 }

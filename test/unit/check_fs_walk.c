@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "fs_walk.h"
+#include "testsupport_run.h"
 
 static const struct {
     const char *desc;
@@ -120,7 +121,7 @@ START_TEST(test_walk_owner_mismatch)
 }
 END_TEST
 
-int main(void)
+static Suite *fs_walk_suite(void)
 {
     Suite *s = suite_create("fs_walk");
     TCase *tc = tcase_create("walk");
@@ -128,9 +129,10 @@ int main(void)
     tcase_add_test(tc, test_walk_policies);
     tcase_add_test(tc, test_walk_owner_mismatch);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return s;
+}
+
+int main(void)
+{
+    return ts_run_suite(fs_walk_suite());
 }

@@ -12,6 +12,7 @@
 
 #include "parse/http_parse.h"
 #include "preforkd/module.h"
+#include "testsupport_run.h"
 
 /* Rows hold byte strings that may contain NUL, so their length is taken from the literal. */
 #define INPUT(s) .input = (s), .len = sizeof(s) - 1
@@ -819,9 +820,5 @@ static Suite *http_parse_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(http_parse_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return ts_run_suite(http_parse_suite());
 }

@@ -1,6 +1,7 @@
 /*
- * check_log.c — unit tests for the pure parts of server/log.c: compiling access-log formats
- * (Apache LogFormat), formatting HTTP dates (RFC 9110 §5.6.7) and naming log levels.
+ * check_log.c — unit tests for the pure parts of the logs: compiling access-log formats (Apache
+ * LogFormat, parse/log_format.c) and formatting HTTP dates (RFC 9110 §5.6.7, parse/http_date.c,
+ * and the cached Date of base/clock.c).
  */
 #include <check.h>
 #include <stdbool.h>
@@ -10,9 +11,9 @@
 #include <time.h>
 
 #include "base/clock.h"
-#include "base/log.h"
 #include "parse/http_date.h"
 #include "parse/log_format.h"
+#include "testsupport_run.h"
 
 /* ---- pfd_access_format_compile ------------------------------------------------------------ */
 
@@ -177,23 +178,6 @@ START_TEST(test_http_date_now)
 }
 END_TEST
 
-/* ---- levels -------------------------------------------------------------------------------- */
-
-START_TEST(test_log_level_names)
-{
-    static const char *const names[] = {"emerg", "alert",  "crit", "error",
-                                        "warn",  "notice", "info", "debug"};
-    for (int i = 0; i < 8; i++)
-        ck_assert_msg(pfd_log_level_from_name(names[i]) == i, "\"%s\" → %d, want %d", names[i],
-                      pfd_log_level_from_name(names[i]), i);
-    ck_assert_int_eq(pfd_log_level_from_name("notice"), PFD_LOG_NOTICE);
-    ck_assert_int_eq(pfd_log_level_from_name("error"), PFD_LOG_ERR);
-    const char *bad[] = {"", "loudest", "warning", "err", "debug2", "notice "};
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-        ck_assert_msg(pfd_log_level_from_name(bad[i]) == -1, "\"%s\" is a level", bad[i]);
-}
-END_TEST
-
 static Suite *log_suite(void)
 {
     Suite *s = suite_create("log");
@@ -209,18 +193,10 @@ static Suite *log_suite(void)
     tcase_add_test(date, test_http_date_out_of_range);
     tcase_add_test(date, test_http_date_now);
     suite_add_tcase(s, date);
-
-    TCase *levels = tcase_create("levels");
-    tcase_add_test(levels, test_log_level_names);
-    suite_add_tcase(s, levels);
     return s;
 }
 
 int main(void)
 {
-    SRunner *sr = srunner_create(log_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return ts_run_suite(log_suite());
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "preforkd/module.h"
+#include "testsupport_run.h"
 
 struct demo_conf {
     bool flag;
@@ -224,7 +225,7 @@ START_TEST(test_size_parse)
 }
 END_TEST
 
-int main(void)
+static Suite *module_options_suite(void)
 {
     Suite *s = suite_create("module_options");
     TCase *tc = tcase_create("reader");
@@ -235,9 +236,10 @@ int main(void)
     tcase_add_loop_test(tc, test_merge, 0, sizeof(merge_rows) / sizeof(merge_rows[0]));
     tcase_add_test(tc, test_size_parse);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return s;
+}
+
+int main(void)
+{
+    return ts_run_suite(module_options_suite());
 }

@@ -11,6 +11,7 @@
 #include "parse/access.h"
 #include "parse/proxy_protocol.h"
 #include "preforkd/module.h"
+#include "testsupport_run.h"
 
 /* ---- version 1 ---------------------------------------------------------------------------- */
 
@@ -347,7 +348,7 @@ START_TEST(test_forwarded_for_long_chain)
 }
 END_TEST
 
-int main(void)
+static Suite *proxy_protocol_suite(void)
 {
     Suite *s = suite_create("proxy_protocol");
     TCase *tc = tcase_create("v1");
@@ -368,9 +369,10 @@ int main(void)
     tcase_add_loop_test(tc, test_forwarded_for, 0, sizeof(xff_cases) / sizeof(xff_cases[0]));
     tcase_add_test(tc, test_forwarded_for_long_chain);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return s;
+}
+
+int main(void)
+{
+    return ts_run_suite(proxy_protocol_suite());
 }

@@ -9,7 +9,6 @@
  */
 #include <check.h>
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,8 @@
 #include "config/config.h"
 #include "parse/rewrite.h"
 #include "serve/route.h"
+#include "testsupport.h"
+#include "testsupport_run.h"
 
 #define TEST_COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define TEST_PATH_MAX 512
@@ -31,15 +32,6 @@ struct test_conf {
     struct pfd_config *conf;
     pcre2_match_data *md;
 };
-
-static int test_remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    remove(path);
-    return 0;
-}
 
 /* Writes text as test.conf in a new temp folder holding htdocs/, site2/ and data/, and loads it;
  * the test fails with the loader's errors when it is refused. */
@@ -69,7 +61,7 @@ static void test_conf_free(struct test_conf *t)
 {
     pcre2_match_data_free(t->md);
     pfd_config_free(t->conf);
-    nftw(t->dir, test_remove_one, 16, FTW_DEPTH | FTW_PHYS);
+    ts_dir_remove(t->dir);
 }
 
 /* The index in conf->locations of the location routes picks for path, or -1 for none. */
@@ -342,7 +334,7 @@ START_TEST(test_vhost_host_forms)
 }
 END_TEST
 
-int main(void)
+static Suite *route_suite(void)
 {
     Suite *s = suite_create("route");
     TCase *tc = tcase_create("route");
@@ -355,9 +347,10 @@ int main(void)
     tcase_add_loop_test(tc, test_vhost_select, 0, TEST_COUNT(vhost_cases));
     tcase_add_test(tc, test_vhost_host_forms);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return s;
+}
+
+int main(void)
+{
+    return ts_run_suite(route_suite());
 }

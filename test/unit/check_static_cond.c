@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "static_cond.h"
+#include "testsupport_run.h"
 
 #define ETAG "\"3e8-5f5e1000\""
 #define LM 784111777 /* Sun, 06 Nov 1994 08:49:37 GMT */
@@ -110,7 +111,7 @@ START_TEST(test_cond_etag_match)
 }
 END_TEST
 
-int main(void)
+static Suite *static_cond_suite(void)
 {
     Suite *s = suite_create("static_cond");
     TCase *tc = tcase_create("cond");
@@ -119,9 +120,10 @@ int main(void)
                         sizeof(if_range_cases) / sizeof(if_range_cases[0]));
     tcase_add_test(tc, test_cond_etag_match);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return s;
+}
+
+int main(void)
+{
+    return ts_run_suite(static_cond_suite());
 }

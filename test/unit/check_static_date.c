@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "static_date.h"
+#include "testsupport_run.h"
 
 /* 784111777 is Sun, 06 Nov 1994 08:49:37 GMT, the RFC's example. */
 static const struct {
@@ -93,7 +94,7 @@ START_TEST(test_date_format)
 }
 END_TEST
 
-int main(void)
+static Suite *static_date_suite(void)
 {
     Suite *s = suite_create("static_date");
     TCase *tc = tcase_create("parse");
@@ -101,9 +102,10 @@ int main(void)
     tcase_add_test(tc, test_date_null);
     tcase_add_test(tc, test_date_format);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return s;
+}
+
+int main(void)
+{
+    return ts_run_suite(static_date_suite());
 }

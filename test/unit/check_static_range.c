@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "static_range.h"
+#include "testsupport_run.h"
 
 static const struct {
     const char *what;
@@ -106,7 +107,7 @@ START_TEST(test_range_null)
 }
 END_TEST
 
-int main(void)
+static Suite *static_range_suite(void)
 {
     Suite *s = suite_create("static_range");
     TCase *tc = tcase_create("parse");
@@ -114,9 +115,10 @@ int main(void)
     tcase_add_test(tc, test_range_too_many);
     tcase_add_test(tc, test_range_null);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return s;
+}
+
+int main(void)
+{
+    return ts_run_suite(static_range_suite());
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "static_url.h"
+#include "testsupport_run.h"
 
 static const struct {
     const char *desc;
@@ -55,16 +56,17 @@ START_TEST(test_escape_bounds)
 }
 END_TEST
 
-int main(void)
+static Suite *static_url_suite(void)
 {
     Suite *s = suite_create("static_url");
     TCase *tc = tcase_create("escape");
     tcase_add_test(tc, test_escape_table);
     tcase_add_test(tc, test_escape_bounds);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return s;
+}
+
+int main(void)
+{
+    return ts_run_suite(static_url_suite());
 }

@@ -10,6 +10,7 @@
 
 #include "status_out.h"
 #include "status_render.h"
+#include "testsupport_run.h"
 
 /* A status_out into a fixed string. */
 struct sink {
@@ -232,7 +233,7 @@ START_TEST(test_html)
 }
 END_TEST
 
-int main(void)
+static Suite *status_render_suite(void)
 {
     Suite *s = suite_create("status_render");
     TCase *tc = tcase_create("escape");
@@ -245,9 +246,10 @@ int main(void)
     tcase_add_test(tc, test_json);
     tcase_add_test(tc, test_html);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return s;
+}
+
+int main(void)
+{
+    return ts_run_suite(status_render_suite());
 }

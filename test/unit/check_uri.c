@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "parse/uri.h"
+#include "testsupport_run.h"
 
 /* ---- pfd_uri_normalize ------------------------------------------------------------------- */
 
@@ -443,9 +444,5 @@ static Suite *uri_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(uri_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return ts_run_suite(uri_suite());
 }

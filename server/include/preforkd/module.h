@@ -101,8 +101,6 @@ PFD_API const char *pfd_request_target(const struct pfd_request *r);
 PFD_API const char *pfd_request_path(const struct pfd_request *r);
 /* The raw query without '?', or NULL. */
 PFD_API const char *pfd_request_query(const struct pfd_request *r);
-/* 10 or 11. */
-PFD_API int pfd_request_version(const struct pfd_request *r);
 /* "HTTP/1.1". */
 PFD_API const char *pfd_request_protocol(const struct pfd_request *r);
 /* First header of that name (case-insensitive), NUL-terminated, or NULL. */
