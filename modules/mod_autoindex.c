@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,8 +47,6 @@ static cfg_opt_t autoindex_options[] = {
     CFG_INT("page_size", 1000, CFGF_NONE),
     CFG_STR("default_sort", "name", CFGF_NONE),
     CFG_STR("default_order", "ascending", CFGF_NONE),
-    CFG_BOOL("serve_hidden", cfg_false, CFGF_NONE),
-    CFG_STR("follow_symlinks", "on", CFGF_NONE),
     CFG_END(),
 };
 
@@ -65,8 +64,6 @@ static cfg_opt_t autoindex_location_options[] = {
     CFG_INT("autoindex_page_size", 1000, CFGF_NODEFAULT),
     CFG_STR("autoindex_default_sort", NULL, CFGF_NODEFAULT),
     CFG_STR("autoindex_default_order", NULL, CFGF_NODEFAULT),
-    CFG_BOOL("autoindex_serve_hidden", cfg_false, CFGF_NODEFAULT),
-    CFG_STR("autoindex_follow_symlinks", NULL, CFGF_NODEFAULT),
     CFG_END(),
 };
 
@@ -90,8 +87,6 @@ PFD_API struct pfd_module pfd_module_autoindex = {
 
 struct autoindex_conf {
     bool enabled;
-    bool serve_hidden; /* names starting with '.' may be listed, a hidden folder listed */
-    enum fs_symlinks follow_symlinks; /* mod_static's, mirrored: no link it refuses is listed */
     bool exact_size;
     bool folders_first;
     bool natural_sort;
@@ -99,240 +94,102 @@ struct autoindex_conf {
     long page_size; /* entries per page; 0: one page */
     char default_column;
     char default_order;
-    char **ignore; /* fnmatch() patterns matched against each entry's name */
-    size_t nignore;
-    char *header_file; /* "" when none */
+    struct pfd_option_list ignore; /* fnmatch() patterns matched against each entry's name */
+    char *header_file;             /* "" when none */
     char *readme_file;
+    /* Not options of this module: the core's file policy for the request (module.h), filled
+     * into the request's copy by autoindex_handle(), so that what mod_static refuses is not
+     * listed. */
+    bool serve_hidden;
+    enum fs_symlinks follow_symlinks;
 };
 
-enum autoindex_type {
-    AUTOINDEX_BOOL,
-    AUTOINDEX_INT,
-    AUTOINDEX_FILE,     /* a file name in the listed folder */
-    AUTOINDEX_LIST,     /* of fnmatch() patterns */
-    AUTOINDEX_COLUMN,   /* name, mtime, size, description */
-    AUTOINDEX_ORDER,    /* ascending, descending */
-    AUTOINDEX_SYMLINKS, /* on, off, if_owner_match */
-};
-
-/* Directives as data: each option's two names, its type and its field. */
-static const struct autoindex_directive {
-    const char *name;     /* in module "autoindex" { } */
-    const char *location; /* in location "…" { } */
-    enum autoindex_type type;
-    size_t offset;
-} autoindex_directives[] = {
-#define AUTOINDEX_AT(field) offsetof(struct autoindex_conf, field)
-    {"enabled", "autoindex", AUTOINDEX_BOOL, AUTOINDEX_AT(enabled)},
-    {"index_ignore", "autoindex_ignore", AUTOINDEX_LIST, AUTOINDEX_AT(ignore)},
-    {"header_file", "autoindex_header_file", AUTOINDEX_FILE, AUTOINDEX_AT(header_file)},
-    {"readme_file", "autoindex_readme_file", AUTOINDEX_FILE, AUTOINDEX_AT(readme_file)},
-    {"exact_size", "autoindex_exact_size", AUTOINDEX_BOOL, AUTOINDEX_AT(exact_size)},
-    {"folders_first", "autoindex_folders_first", AUTOINDEX_BOOL, AUTOINDEX_AT(folders_first)},
-    {"natural_sort", "autoindex_natural_sort", AUTOINDEX_BOOL, AUTOINDEX_AT(natural_sort)},
-    {"sort_links", "autoindex_sort_links", AUTOINDEX_BOOL, AUTOINDEX_AT(sort_links)},
-    {"page_size", "autoindex_page_size", AUTOINDEX_INT, AUTOINDEX_AT(page_size)},
-    {"default_sort", "autoindex_default_sort", AUTOINDEX_COLUMN, AUTOINDEX_AT(default_column)},
-    {"default_order", "autoindex_default_order", AUTOINDEX_ORDER, AUTOINDEX_AT(default_order)},
-    {"serve_hidden", "autoindex_serve_hidden", AUTOINDEX_BOOL, AUTOINDEX_AT(serve_hidden)},
-    {"follow_symlinks", "autoindex_follow_symlinks", AUTOINDEX_SYMLINKS,
-     AUTOINDEX_AT(follow_symlinks)},
-#undef AUTOINDEX_AT
-};
-#define AUTOINDEX_NDIRECTIVES (sizeof(autoindex_directives) / sizeof(autoindex_directives[0]))
-
-/* "name", "mtime", "size", "description" (or Apache's letters) → 'N' 'M' 'S' 'D'; 0 if bad. */
-static char autoindex_column_from(const char *s)
+/* "name", "mtime", "size", "description" (or Apache's letters) → 'N' 'M' 'S' 'D'. */
+static const char *autoindex_parse_column(const char *s, void *field)
 {
     static const char *const names[][2] = {
         {"name", "N"}, {"mtime", "M"}, {"size", "S"}, {"description", "D"}};
-    for (size_t i = 0; i < 4; i++)
-        if (strcasecmp(s, names[i][0]) == 0 || strcasecmp(s, names[i][1]) == 0)
-            return names[i][1][0];
-    return 0;
+    for (size_t i = 0; i < 4; i++) {
+        if (strcasecmp(s, names[i][0]) == 0 || strcasecmp(s, names[i][1]) == 0) {
+            *(char *)field = names[i][1][0];
+            return NULL;
+        }
+    }
+    return "not one of name, mtime, size, description";
 }
 
-static char autoindex_order_from(const char *s)
+static const char *autoindex_parse_order(const char *s, void *field)
 {
     if (strcasecmp(s, "ascending") == 0 || strcasecmp(s, "asc") == 0 || strcasecmp(s, "A") == 0)
-        return 'A';
-    if (strcasecmp(s, "descending") == 0 || strcasecmp(s, "desc") == 0 || strcasecmp(s, "D") == 0)
-        return 'D';
-    return 0;
-}
-
-static int autoindex_set_list(struct autoindex_conf *ac, cfg_t *cfg, const char *name)
-{
-    for (size_t i = 0; i < ac->nignore; i++)
-        free(ac->ignore[i]);
-    free(ac->ignore);
-    ac->nignore = cfg_size(cfg, name);
-    ac->ignore = calloc(ac->nignore + 1, sizeof(*ac->ignore));
-    if (ac->ignore == NULL)
-        return -1;
-    for (size_t i = 0; i < ac->nignore; i++)
-        if ((ac->ignore[i] = strdup(cfg_getnstr(cfg, name, (unsigned)i))) == NULL)
-            return -1;
-    return 0;
+        *(char *)field = 'A';
+    else if (strcasecmp(s, "descending") == 0 || strcasecmp(s, "desc") == 0 ||
+             strcasecmp(s, "D") == 0)
+        *(char *)field = 'D';
+    else
+        return "not one of ascending, descending";
+    return NULL;
 }
 
 /* A file name option: looked up in the listed folder, so it may not hold '/'. */
-static int autoindex_set_file(struct autoindex_conf *ac, const struct autoindex_directive *d,
-                              const char *value)
+static const char *autoindex_check_file(const char *value)
 {
-    if (strchr(value, '/') != NULL) {
-        pfd_log(PFD_LOG_EMERG, "autoindex: %s = \"%s\" must be a file name without '/'", d->name,
-                value);
-        return -1;
-    }
-    char *copy = strdup(value);
-    if (copy == NULL)
-        return -1;
-    char **field = (char **)((char *)ac + d->offset);
-    free(*field);
-    *field = copy;
-    return 0;
+    return strchr(value, '/') != NULL ? "must be a file name without '/'" : NULL;
 }
 
-/* A sort key or direction, stored as Apache's letter. */
-static int autoindex_set_letter(struct autoindex_conf *ac, const struct autoindex_directive *d,
-                                const char *value)
-{
-    bool column = d->type == AUTOINDEX_COLUMN;
-    char c = column ? autoindex_column_from(value) : autoindex_order_from(value);
-    if (c == 0) {
-        pfd_log(PFD_LOG_EMERG, "autoindex: %s = \"%s\" is not one of %s", d->name, value,
-                column ? "name, mtime, size, description" : "ascending, descending");
-        return -1;
-    }
-    *((char *)ac + d->offset) = c;
-    return 0;
-}
-
-static int autoindex_set_symlinks(struct autoindex_conf *ac, const struct autoindex_directive *d,
-                                  const char *value)
-{
-    static const char *const words[] = {"on", "off", "if_owner_match"};
-    for (int i = 0; i < 3; i++) {
-        if (strcmp(value, words[i]) == 0) {
-            *(enum fs_symlinks *)((char *)ac + d->offset) = (enum fs_symlinks)i;
-            return 0;
-        }
-    }
-    pfd_log(PFD_LOG_EMERG, "autoindex: %s = \"%s\" is not one of on, off, if_owner_match", d->name,
-            value);
-    return -1;
-}
-
-/* The generic copier: one option of cfg (named name there) into its field. */
-static int autoindex_set(struct autoindex_conf *ac, const struct autoindex_directive *d, cfg_t *cfg,
-                         const char *name)
-{
-    void *field = (char *)ac + d->offset;
-    switch (d->type) {
-    case AUTOINDEX_BOOL:
-        *(bool *)field = cfg_getbool(cfg, name) != cfg_false;
-        return 0;
-    case AUTOINDEX_INT: {
-        long v = cfg_getint(cfg, name);
-        if (v < 0 || v > AUTOINDEX_PAGE_SIZE_MAX) {
-            pfd_log(PFD_LOG_EMERG, "autoindex: %s = %ld is not in 0..%d", d->name, v,
-                    AUTOINDEX_PAGE_SIZE_MAX);
-            return -1;
-        }
-        *(long *)field = v;
-        return 0;
-    }
-    case AUTOINDEX_FILE:
-        return autoindex_set_file(ac, d, cfg_getstr(cfg, name) ? cfg_getstr(cfg, name) : "");
-    case AUTOINDEX_COLUMN:
-    case AUTOINDEX_ORDER:
-        return autoindex_set_letter(ac, d, cfg_getstr(cfg, name) ? cfg_getstr(cfg, name) : "");
-    case AUTOINDEX_LIST:
-        return autoindex_set_list(ac, cfg, name);
-    case AUTOINDEX_SYMLINKS:
-        return autoindex_set_symlinks(ac, d, cfg_getstr(cfg, name) ? cfg_getstr(cfg, name) : "");
-    }
-    return -1;
-}
+/* Directives as data (module.h's option reader): each option's two names, its type and its
+ * field; location names are prefixed so that they cannot clash with the core's or another
+ * module's. */
+#define AUTOINDEX_AT(field) offsetof(struct autoindex_conf, field)
+static const struct pfd_option autoindex_table[] = {
+    {"enabled", "autoindex", PFD_OPTION_BOOL, AUTOINDEX_AT(enabled), 0, 0, NULL, NULL, NULL},
+    {"index_ignore", "autoindex_ignore", PFD_OPTION_LIST, AUTOINDEX_AT(ignore), 0, 0, NULL, NULL,
+     NULL},
+    {"header_file", "autoindex_header_file", PFD_OPTION_STRING, AUTOINDEX_AT(header_file), 0, 0,
+     NULL, autoindex_check_file, NULL},
+    {"readme_file", "autoindex_readme_file", PFD_OPTION_STRING, AUTOINDEX_AT(readme_file), 0, 0,
+     NULL, autoindex_check_file, NULL},
+    {"exact_size", "autoindex_exact_size", PFD_OPTION_BOOL, AUTOINDEX_AT(exact_size), 0, 0, NULL,
+     NULL, NULL},
+    {"folders_first", "autoindex_folders_first", PFD_OPTION_BOOL, AUTOINDEX_AT(folders_first), 0, 0,
+     NULL, NULL, NULL},
+    {"natural_sort", "autoindex_natural_sort", PFD_OPTION_BOOL, AUTOINDEX_AT(natural_sort), 0, 0,
+     NULL, NULL, NULL},
+    {"sort_links", "autoindex_sort_links", PFD_OPTION_BOOL, AUTOINDEX_AT(sort_links), 0, 0, NULL,
+     NULL, NULL},
+    {"page_size", "autoindex_page_size", PFD_OPTION_INT, AUTOINDEX_AT(page_size), 0,
+     AUTOINDEX_PAGE_SIZE_MAX, NULL, NULL, NULL},
+    {"default_sort", "autoindex_default_sort", PFD_OPTION_PARSED, AUTOINDEX_AT(default_column), 0,
+     0, NULL, NULL, autoindex_parse_column},
+    {"default_order", "autoindex_default_order", PFD_OPTION_PARSED, AUTOINDEX_AT(default_order), 0,
+     0, NULL, NULL, autoindex_parse_order},
+    PFD_OPTIONS_END,
+};
+#undef AUTOINDEX_AT
 
 static void autoindex_fini(void *conf)
 {
-    struct autoindex_conf *ac = conf;
-    if (ac == NULL)
-        return;
-    for (size_t i = 0; i < ac->nignore; i++)
-        free(ac->ignore[i]);
-    free(ac->ignore);
-    free(ac->header_file);
-    free(ac->readme_file);
-    free(ac);
+    if (conf != NULL)
+        pfd_options_free(autoindex_table, conf);
+    free(conf);
 }
 
-/* The module section, or (when the config has none) the option table's defaults: defaults live
- * in one place, the table. */
 static int autoindex_init(struct pfd_server *server, cfg_t *section, void **conf)
 {
     (void)server;
-    cfg_t *defaults = NULL;
-    if (section == NULL) {
-        defaults = cfg_init(autoindex_options, CFGF_NONE);
-        if (defaults == NULL || cfg_parse_buf(defaults, "") != CFG_SUCCESS) {
-            cfg_free(defaults);
-            return -1;
-        }
-        section = defaults;
-    }
-    struct autoindex_conf *ac = calloc(1, sizeof(*ac));
-    int rc = ac != NULL ? 0 : -1;
-    for (size_t i = 0; rc == 0 && i < AUTOINDEX_NDIRECTIVES; i++)
-        rc = autoindex_set(ac, &autoindex_directives[i], section, autoindex_directives[i].name);
-    cfg_free(defaults);
-    if (rc != 0) {
-        autoindex_fini(ac);
-        return -1;
-    }
-    *conf = ac;
-    return 0;
-}
-
-/* A deep copy of the module's config, for a location to override (nginx's merge). */
-static struct autoindex_conf *autoindex_conf_dup(const struct autoindex_conf *from)
-{
     struct autoindex_conf *ac = calloc(1, sizeof(*ac));
     if (ac == NULL)
-        return NULL;
-    *ac = *from;
-    ac->ignore = calloc(from->nignore + 1, sizeof(*ac->ignore));
-    ac->header_file = strdup(from->header_file);
-    ac->readme_file = strdup(from->readme_file);
-    bool ok = ac->ignore != NULL && ac->header_file != NULL && ac->readme_file != NULL;
-    for (size_t i = 0; ok && i < from->nignore; i++)
-        ok = (ac->ignore[i] = strdup(from->ignore[i])) != NULL;
-    if (!ok) {
-        ac->nignore = ac->ignore != NULL ? from->nignore : 0;
-        autoindex_fini(ac);
-        return NULL;
-    }
-    return ac;
+        return -1;
+    *conf = ac; /* on failure the core calls fini(*conf) */
+    return pfd_options_read(&pfd_module_autoindex, section, autoindex_table, ac);
 }
 
+/* The module's config, then what the location sets (nginx's merge). */
 static int autoindex_location_init(struct pfd_server *server, cfg_t *location, void *main_conf,
                                    void **conf)
 {
     (void)server;
-    struct autoindex_conf *ac = autoindex_conf_dup(main_conf);
-    if (ac == NULL)
-        return -1;
-    for (size_t i = 0; i < AUTOINDEX_NDIRECTIVES; i++) {
-        const struct autoindex_directive *d = &autoindex_directives[i];
-        if (cfg_size(location, d->location) > 0 && autoindex_set(ac, d, location, d->location)) {
-            autoindex_fini(ac);
-            return -1;
-        }
-    }
-    *conf = ac;
-    return 0;
+    return pfd_options_merge(&pfd_module_autoindex, location, autoindex_table, main_conf,
+                             sizeof(struct autoindex_conf), conf);
 }
 
 /* ---- collect ----------------------------------------------------------------------------- */
@@ -354,8 +211,8 @@ static bool autoindex_ignored(const struct autoindex_conf *ac, const char *name)
         return true;
     if (name[0] == '.' && !ac->serve_hidden)
         return true;
-    for (size_t i = 0; i < ac->nignore; i++)
-        if (fnmatch(ac->ignore[i], name, 0) == 0)
+    for (size_t i = 0; i < ac->ignore.n; i++)
+        if (fnmatch(ac->ignore.v[i], name, 0) == 0)
             return true;
     return false;
 }
@@ -567,12 +424,12 @@ static void autoindex_make_etag(struct autoindex_ctx *c)
     const struct autoindex_page *p = &c->page;
     long parts[12] = {p->q.column,    p->q.order,       p->q.json,           (long)p->q.page,
                       ac->exact_size, ac->sort_links,   ac->folders_first,   ac->natural_sort,
-                      ac->page_size,  ac->serve_hidden, ac->follow_symlinks, (long)ac->nignore};
+                      ac->page_size,  ac->serve_hidden, ac->follow_symlinks, (long)ac->ignore.n};
     uint64_t h = autoindex_stat_hash(14695981039346656037ULL, &c->dir_st);
     h = autoindex_fnv(h, parts, sizeof(parts));
     h = autoindex_fnv(h, p->path, strlen(p->path) + 1);
-    for (size_t i = 0; i < ac->nignore; i++)
-        h = autoindex_fnv(h, ac->ignore[i], strlen(ac->ignore[i]) + 1);
+    for (size_t i = 0; i < ac->ignore.n; i++)
+        h = autoindex_fnv(h, ac->ignore.v[i], strlen(ac->ignore.v[i]) + 1);
     c->last_modified = (int64_t)c->dir_st.st_mtime;
     for (int i = 0; i < 2; i++) {
         const struct autoindex_insert *in = &c->inserts[i];
@@ -831,7 +688,12 @@ static int autoindex_respond(struct pfd_request *r, struct autoindex_ctx *c)
 
 static int autoindex_handle(struct pfd_request *r, void *conf)
 {
-    struct autoindex_ctx c = {.ac = conf, .dfd = -1};
+    /* The request's view of the options: the module's, and the core's file policy here. */
+    struct autoindex_conf *ac = pfd_request_alloc(r, sizeof(*ac));
+    *ac = *(const struct autoindex_conf *)conf;
+    ac->serve_hidden = pfd_request_serve_hidden(r);
+    ac->follow_symlinks = (enum fs_symlinks)pfd_request_follow_symlinks(r);
+    struct autoindex_ctx c = {.ac = ac, .dfd = -1};
     c.dfd = autoindex_open(r, c.ac);
     if (c.dfd == -1)
         return PFD_DECLINED;

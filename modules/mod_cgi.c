@@ -19,6 +19,8 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,109 +92,52 @@ PFD_API struct pfd_module pfd_module_cgi = {
 
 /* Module state (master, before fork; read-only after) and the per-location merge of it. */
 struct cgi_conf {
-    int timeout; /* seconds of silence on stdout before the script is killed */
-    char **extensions;
-    size_t nextensions;
+    long timeout; /* seconds of silence on stdout before the script is killed */
+    struct pfd_option_list extensions;
     char *path;
-    char **pass_env;
-    size_t npass_env;
-    char **set_env;
-    size_t nset_env;
+    struct pfd_option_list pass_env;
+    struct pfd_option_list set_env;
     bool pass_authorization;
-    struct cgi_limits limits;
-    int max_concurrent;
-    long long spool_max;  /* chunked bodies up to this stay in memory, larger go to a temp file */
+    long rlimit_cpu, rlimit_nproc;
+    int64_t rlimit_mem;
+    struct cgi_limits limits; /* the three above, as cgi_spawn() takes them */
+    long max_concurrent;
+    int64_t spool_max;    /* chunked bodies up to this stay in memory, larger go to a temp file */
     bool check_ownership; /* suexec-like: refuse scripts others could have changed (cgi_owner.c) */
     bool run_hidden;      /* run scripts whose URL has a segment starting with '.' (.git/…) */
     bool exec_cgi;        /* set by a location: run files by extension, decline others */
-    bool owns_lists;      /* main conf: frees the lists; location confs share them */
     struct cgi_slots *slots;
     bool owns_slots;
 };
 
-/* "64K", "1M", "0": 1024-based sizes like the core's; -1 when malformed. */
-static long long cgi_size_parse(const char *s)
+static const char *cgi_check_set_env(const char *entry)
 {
-    char *end = NULL;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno != 0 || end == s || v < 0)
-        return -1;
-    int shift = 0;
-    if (*end == 'K' || *end == 'k')
-        shift = 10;
-    else if (*end == 'M' || *end == 'm')
-        shift = 20;
-    else if (*end == 'G' || *end == 'g')
-        shift = 30;
-    if (shift != 0)
-        end++;
-    if (*end != '\0' || v > (LLONG_MAX >> shift))
-        return -1;
-    return v << shift;
+    return strchr(entry, '=') == NULL || entry[0] == '=' ? "must read \"NAME=value\"" : NULL;
 }
 
-/* A string list option copied out of libconfuse. */
-static int cgi_list_copy(cfg_t *section, const char *name, char ***out, size_t *n)
-{
-    *n = cfg_size(section, name);
-    *out = calloc(*n + 1, sizeof(char *));
-    if (*out == NULL)
-        return -1;
-    for (size_t i = 0; i < *n; i++)
-        if (((*out)[i] = strdup(cfg_getnstr(section, name, (unsigned)i))) == NULL)
-            return -1;
-    return 0;
-}
-
-static void cgi_list_free(char **list, size_t n)
-{
-    for (size_t i = 0; list != NULL && i < n; i++)
-        free(list[i]);
-    free(list);
-}
-
-/* Every value checked here, before the first fork; errors name the option. */
-static int cgi_conf_validate(struct cgi_conf *cc, cfg_t *sec)
-{
-    const char *mem = cfg_getstr(sec, "rlimit_mem"), *spool = cfg_getstr(sec, "spool_max");
-    cc->limits.mem = cgi_size_parse(mem != NULL ? mem : "0");
-    cc->spool_max = cgi_size_parse(spool != NULL ? spool : "64K");
-    const char *bad = NULL;
-    if (cc->timeout < 1 || cc->timeout > CGI_TIMEOUT_MAX)
-        bad = "timeout must be from 1 to 86400 seconds";
-    else if (cc->limits.mem < 0 || cc->spool_max < 0)
-        bad = "rlimit_mem and spool_max are sizes: a number with an optional K, M or G";
-    else if (cc->limits.cpu < 0 || cc->limits.nproc < 0)
-        bad = "rlimit_cpu and rlimit_nproc must be 0 (unset) or more";
-    else if (cc->max_concurrent < 0 || cc->max_concurrent > CGI_SLOTS_MAX)
-        bad = "max_concurrent must be from 0 (no limit) to 65536";
-    for (size_t i = 0; bad == NULL && i < cc->nset_env; i++)
-        if (strchr(cc->set_env[i], '=') == NULL || cc->set_env[i][0] == '=')
-            bad = "set_env entries must read \"NAME=value\"";
-    if (bad != NULL)
-        pfd_log(PFD_LOG_EMERG, "module \"cgi\": %s", bad);
-    return bad != NULL ? -1 : 0;
-}
-
-static int cgi_conf_read(struct cgi_conf *cc, cfg_t *sec)
-{
-    cc->timeout = (int)cfg_getint(sec, "timeout");
-    cc->path = strdup(cfg_getstr(sec, "path") != NULL ? cfg_getstr(sec, "path") : "");
-    cc->pass_authorization = cfg_getbool(sec, "pass_authorization");
-    cc->check_ownership = cfg_getbool(sec, "check_ownership");
-    cc->run_hidden = cfg_getbool(sec, "run_hidden");
-    cc->limits.cpu = cfg_getint(sec, "rlimit_cpu");
-    cc->limits.nproc = cfg_getint(sec, "rlimit_nproc");
-    cc->max_concurrent = (int)cfg_getint(sec, "max_concurrent");
-    cc->owns_lists = true;
-    if (cc->path == NULL ||
-        cgi_list_copy(sec, "cgi_extensions", &cc->extensions, &cc->nextensions) != 0 ||
-        cgi_list_copy(sec, "pass_env", &cc->pass_env, &cc->npass_env) != 0 ||
-        cgi_list_copy(sec, "set_env", &cc->set_env, &cc->nset_env) != 0)
-        return -1;
-    return cgi_conf_validate(cc, sec);
-}
+/* Directives as data (module.h's option reader): module name, location name, type, field. */
+#define CGI_AT(field) offsetof(struct cgi_conf, field)
+static const struct pfd_option cgi_table[] = {
+    {"timeout", "cgi_timeout", PFD_OPTION_INT, CGI_AT(timeout), 1, CGI_TIMEOUT_MAX, NULL, NULL,
+     NULL},
+    {"cgi_extensions", NULL, PFD_OPTION_LIST, CGI_AT(extensions), 0, 0, NULL, NULL, NULL},
+    {"path", NULL, PFD_OPTION_STRING, CGI_AT(path), 0, 0, NULL, NULL, NULL},
+    {"pass_env", NULL, PFD_OPTION_LIST, CGI_AT(pass_env), 0, 0, NULL, NULL, NULL},
+    {"set_env", NULL, PFD_OPTION_LIST, CGI_AT(set_env), 0, 0, NULL, cgi_check_set_env, NULL},
+    {"pass_authorization", NULL, PFD_OPTION_BOOL, CGI_AT(pass_authorization), 0, 0, NULL, NULL,
+     NULL},
+    {"rlimit_cpu", NULL, PFD_OPTION_INT, CGI_AT(rlimit_cpu), 0, LONG_MAX, NULL, NULL, NULL},
+    {"rlimit_mem", NULL, PFD_OPTION_SIZE, CGI_AT(rlimit_mem), 0, INT64_MAX, NULL, NULL, NULL},
+    {"rlimit_nproc", NULL, PFD_OPTION_INT, CGI_AT(rlimit_nproc), 0, LONG_MAX, NULL, NULL, NULL},
+    {"max_concurrent", "cgi_max_concurrent", PFD_OPTION_INT, CGI_AT(max_concurrent), 0,
+     CGI_SLOTS_MAX, NULL, NULL, NULL},
+    {"spool_max", NULL, PFD_OPTION_SIZE, CGI_AT(spool_max), 0, INT64_MAX - 1, NULL, NULL, NULL},
+    {"check_ownership", NULL, PFD_OPTION_BOOL, CGI_AT(check_ownership), 0, 0, NULL, NULL, NULL},
+    {"run_hidden", "run_hidden", PFD_OPTION_BOOL, CGI_AT(run_hidden), 0, 0, NULL, NULL, NULL},
+    {NULL, "exec_cgi", PFD_OPTION_BOOL, CGI_AT(exec_cgi), 0, 0, NULL, NULL, NULL},
+    PFD_OPTIONS_END,
+};
+#undef CGI_AT
 
 /* The shared slots for a conf whose max_concurrent is set; mapped here, in the master. */
 static int cgi_conf_slots(struct cgi_conf *cc)
@@ -201,7 +146,7 @@ static int cgi_conf_slots(struct cgi_conf *cc)
     cc->owns_slots = false;
     if (cc->max_concurrent == 0)
         return 0;
-    cc->slots = cgi_slots_create(cc->max_concurrent);
+    cc->slots = cgi_slots_create((int)cc->max_concurrent);
     if (cc->slots == NULL) {
         pfd_log(PFD_LOG_EMERG, "module \"cgi\": mmap() for max_concurrent failed: %s",
                 strerror(errno));
@@ -214,59 +159,27 @@ static int cgi_conf_slots(struct cgi_conf *cc)
 static int cgi_init(struct pfd_server *server, cfg_t *section, void **conf)
 {
     (void)server;
-    cfg_t *defaults = NULL;
-    if (section == NULL) { /* no `module "cgi" { … }`: the option table's defaults */
-        defaults = cfg_init(cgi_options, CFGF_NONE);
-        if (defaults == NULL || cfg_parse_buf(defaults, "") != CFG_SUCCESS)
-            goto fail;
-        section = defaults;
-    }
     struct cgi_conf *cc = calloc(1, sizeof(*cc));
     if (cc == NULL)
-        goto fail;
-    *conf = cc;
-    int rc = cgi_conf_read(cc, section) == 0 && cgi_conf_slots(cc) == 0 ? 0 : -1;
-    if (defaults != NULL)
-        cfg_free(defaults);
-    return rc; /* on failure the core calls fini(*conf) */
-fail:
-    if (defaults != NULL)
-        cfg_free(defaults);
-    return -1;
+        return -1;
+    *conf = cc; /* on failure the core calls fini(*conf) */
+    if (pfd_options_read(&pfd_module_cgi, section, cgi_table, cc) != 0)
+        return -1;
+    cc->limits = (struct cgi_limits){cc->rlimit_cpu, cc->rlimit_mem, cc->rlimit_nproc};
+    return cgi_conf_slots(cc);
 }
 
 static int cgi_location_init(struct pfd_server *server, cfg_t *location, void *main_conf,
                              void **conf)
 {
     (void)server;
-    const struct cgi_conf *main = main_conf;
-    struct cgi_conf *cc = malloc(sizeof(*cc));
-    if (cc == NULL)
-        return -1;
-    *cc = *main;
-    cc->owns_lists = false;
-    *conf = cc;
-    if (cfg_size(location, "exec_cgi") > 0)
-        cc->exec_cgi = cfg_getbool(location, "exec_cgi");
-    if (cfg_size(location, "run_hidden") > 0)
-        cc->run_hidden = cfg_getbool(location, "run_hidden");
-    if (cfg_size(location, "cgi_timeout") > 0)
-        cc->timeout = (int)cfg_getint(location, "cgi_timeout");
-    if (cc->timeout < 1 || cc->timeout > CGI_TIMEOUT_MAX) {
-        pfd_log(PFD_LOG_EMERG, "cgi_timeout must be from 1 to 86400 seconds");
-        cc->owns_slots = false;
-        return -1;
-    }
-    if (cfg_size(location, "cgi_max_concurrent") == 0) {
-        cc->owns_slots = false; /* shares the main conf's cap */
-        return 0;
-    }
-    cc->max_concurrent = (int)cfg_getint(location, "cgi_max_concurrent");
-    if (cc->max_concurrent < 0 || cc->max_concurrent > CGI_SLOTS_MAX) {
-        pfd_log(PFD_LOG_EMERG, "cgi_max_concurrent must be from 0 (no limit) to 65536");
-        cc->owns_slots = false;
-        return -1;
-    }
+    int rc = pfd_options_merge(&pfd_module_cgi, location, cgi_table, main_conf,
+                               sizeof(struct cgi_conf), conf);
+    struct cgi_conf *cc = *conf;
+    if (cc != NULL)
+        cc->owns_slots = false; /* shares the main conf's cap unless it sets its own */
+    if (rc != 0 || cfg_size(location, "cgi_max_concurrent") == 0)
+        return rc;
     return cgi_conf_slots(cc); /* the location's own cap */
 }
 
@@ -275,12 +188,7 @@ static void cgi_fini(void *conf)
     struct cgi_conf *cc = conf;
     if (cc == NULL)
         return;
-    if (cc->owns_lists) {
-        free(cc->path);
-        cgi_list_free(cc->extensions, cc->nextensions);
-        cgi_list_free(cc->pass_env, cc->npass_env);
-        cgi_list_free(cc->set_env, cc->nset_env);
-    }
+    pfd_options_free(cgi_table, cc);
     if (cc->owns_slots)
         cgi_slots_destroy(cc->slots);
     free(cc);
@@ -347,9 +255,9 @@ static void cgi_fail(struct cgi_run *run, int status, const char *why)
 
 static bool cgi_has_extension(const struct cgi_conf *cc, const char *file, size_t len)
 {
-    for (size_t i = 0; i < cc->nextensions; i++) {
-        size_t el = strlen(cc->extensions[i]);
-        if (el > 0 && el <= len && strncasecmp(file + len - el, cc->extensions[i], el) == 0)
+    for (size_t i = 0; i < cc->extensions.n; i++) {
+        size_t el = strlen(cc->extensions.v[i]);
+        if (el > 0 && el <= len && strncasecmp(file + len - el, cc->extensions.v[i], el) == 0)
             return true;
     }
     return false;
@@ -512,13 +420,13 @@ static int cgi_env_build(struct cgi_env *e, struct cgi_run *run)
     if (cgi_env_headers(e, run->r, cc->pass_authorization) != 0 || cgi_env_server(e, run) != 0 ||
         cgi_env_request(e, run) != 0 || cgi_env_set(e, "PATH", cc->path) != 0)
         return -1;
-    for (size_t i = 0; i < cc->npass_env; i++) {
-        const char *v = getenv(cc->pass_env[i]);
-        if (v != NULL && cgi_env_set(e, cc->pass_env[i], v) != 0)
+    for (size_t i = 0; i < cc->pass_env.n; i++) {
+        const char *v = getenv(cc->pass_env.v[i]);
+        if (v != NULL && cgi_env_set(e, cc->pass_env.v[i], v) != 0)
             return -1;
     }
-    for (size_t i = 0; i < cc->nset_env; i++)
-        if (cgi_env_put(e, cc->set_env[i]) != 0)
+    for (size_t i = 0; i < cc->set_env.n; i++)
+        if (cgi_env_put(e, cc->set_env.v[i]) != 0)
             return -1;
     return 0;
 }
@@ -958,8 +866,8 @@ static int cgi_handle(struct pfd_request *r, void *conf)
     if (rc != 0)
         return rc;
     if (cc->slots != NULL && (run.slot = cgi_slots_acquire(cc->slots, getpid())) < 0) {
-        pfd_log(PFD_LOG_WARN, "cgi \"%s\": max_concurrent (%d) scripts already running", run.script,
-                cc->max_concurrent);
+        pfd_log(PFD_LOG_WARN, "cgi \"%s\": max_concurrent (%ld) scripts already running",
+                run.script, cc->max_concurrent);
         pfd_response_header(r, "Retry-After", CGI_RETRY_AFTER);
         return 503;
     }

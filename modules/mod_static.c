@@ -37,11 +37,11 @@ static int static_handle(struct pfd_request *r, void *conf);
 static int static_location_init(struct pfd_server *server, cfg_t *location, void *main_conf,
                                 void **conf);
 
-/* Defaults live here, nowhere else. */
+/* Defaults live here, nowhere else. serve_hidden and follow_symlinks are the core's
+ * (pfd_request_serve_hidden(), pfd_request_follow_symlinks()): one policy with mod_autoindex. */
 static cfg_opt_t static_options[] = {
     CFG_BOOL("sendfile", cfg_true, CFGF_NONE),          CFG_STR("charset", "", CFGF_NONE),
-    CFG_BOOL("gzip_static", cfg_false, CFGF_NONE),      CFG_STR("follow_symlinks", "on", CFGF_NONE),
-    CFG_BOOL("serve_hidden", cfg_false, CFGF_NONE),     CFG_STR("expires", "", CFGF_NONE),
+    CFG_BOOL("gzip_static", cfg_false, CFGF_NONE),      CFG_STR("expires", "", CFGF_NONE),
     CFG_INT("max_ranges", STATIC_RANGE_MAX, CFGF_NONE), CFG_END(),
 };
 
@@ -49,8 +49,6 @@ static cfg_opt_t static_options[] = {
 static cfg_opt_t static_location_options[] = {
     CFG_STR("expires", NULL, CFGF_NODEFAULT),
     CFG_BOOL("gzip_static", cfg_false, CFGF_NODEFAULT),
-    CFG_STR("follow_symlinks", NULL, CFGF_NODEFAULT),
-    CFG_BOOL("serve_hidden", cfg_false, CFGF_NODEFAULT),
     CFG_END(),
 };
 
@@ -81,111 +79,47 @@ PFD_API struct pfd_module pfd_module_static = {
 struct static_conf {
     bool sendfile;
     bool gzip_static;
-    bool serve_hidden;
-    enum fs_symlinks follow_symlinks;
     struct static_expires expires;
-    int max_ranges;
+    long max_ranges;
     char charset[STATIC_CHARSET_MAX]; /* appended to text types when not empty */
 };
 
 /* ---- config -------------------------------------------------------------------------------- */
 
-enum static_directive_type {
-    STATIC_DIR_BOOL,
-    STATIC_DIR_CHARSET,
-    STATIC_DIR_SYMLINKS,
-    STATIC_DIR_EXPIRES,
-    STATIC_DIR_RANGES,
-};
-
-/* Directives as data: where each option lands in struct static_conf and how it is checked. */
-static const struct static_directive {
-    const char *name;
-    enum static_directive_type type;
-    size_t offset;
-    bool per_location;
-} static_directives[] = {
-    {"sendfile", STATIC_DIR_BOOL, offsetof(struct static_conf, sendfile), false},
-    {"charset", STATIC_DIR_CHARSET, offsetof(struct static_conf, charset), false},
-    {"gzip_static", STATIC_DIR_BOOL, offsetof(struct static_conf, gzip_static), true},
-    {"follow_symlinks", STATIC_DIR_SYMLINKS, offsetof(struct static_conf, follow_symlinks), true},
-    {"serve_hidden", STATIC_DIR_BOOL, offsetof(struct static_conf, serve_hidden), true},
-    {"expires", STATIC_DIR_EXPIRES, offsetof(struct static_conf, expires), true},
-    {"max_ranges", STATIC_DIR_RANGES, offsetof(struct static_conf, max_ranges), false},
-};
-
-static int static_parse_symlinks(const char *v, enum fs_symlinks *out)
-{
-    if (strcmp(v, "on") == 0)
-        *out = FS_SYMLINKS_ON;
-    else if (strcmp(v, "off") == 0)
-        *out = FS_SYMLINKS_OFF;
-    else if (strcmp(v, "if_owner_match") == 0)
-        *out = FS_SYMLINKS_OWNER_MATCH;
-    else
-        return -1;
-    return 0;
-}
-
 /* A charset is a token (RFC 9110 §8.3.2): it goes into a header, so nothing else passes. */
-static int static_parse_charset(const char *v, char *out)
+static const char *static_parse_charset(const char *v, void *field)
 {
     size_t len = strlen(v);
-    if (len >= STATIC_CHARSET_MAX ||
-        strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    if (len >= STATIC_CHARSET_MAX)
+        return "too long";
+    if (strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
                   "0123456789!#$%&'*+-.^_`|~") != len)
-        return -1;
-    memcpy(out, v, len + 1);
-    return 0;
+        return "a charset is a token: letters, digits and !#$%&'*+-.^_`|~";
+    memcpy(field, v, len + 1);
+    return NULL;
 }
 
-/* The generic copier: one directive from cfg into sc. 0, or -1 after logging. */
-static int static_directive_copy(const struct static_directive *d, cfg_t *cfg,
-                                 struct static_conf *sc)
+static const char *static_parse_expires(const char *v, void *field)
 {
-    char *field = (char *)sc + d->offset;
-    const char *s = d->type == STATIC_DIR_BOOL || d->type == STATIC_DIR_RANGES
-                        ? NULL
-                        : cfg_getstr(cfg, d->name);
-    int rc = 0;
-    switch (d->type) {
-    case STATIC_DIR_BOOL:
-        *(bool *)field = cfg_getbool(cfg, d->name);
-        break;
-    case STATIC_DIR_CHARSET:
-        rc = static_parse_charset(s != NULL ? s : "", field);
-        break;
-    case STATIC_DIR_SYMLINKS:
-        rc = static_parse_symlinks(s != NULL ? s : "", (enum fs_symlinks *)field);
-        break;
-    case STATIC_DIR_EXPIRES:
-        rc = static_expires_parse(s, (struct static_expires *)field);
-        break;
-    case STATIC_DIR_RANGES: {
-        long n = cfg_getint(cfg, d->name);
-        rc = n >= 1 && n <= STATIC_RANGE_MAX ? 0 : -1;
-        *(int *)field = (int)n;
-        s = rc == 0 ? s : "out of 1..100";
-        break;
-    }
-    }
-    if (rc != 0)
-        pfd_log(PFD_LOG_EMERG, "module \"static\": %s: bad value \"%s\"", d->name, s ? s : "");
-    return rc;
+    if (static_expires_parse(v, field) == 0)
+        return NULL;
+    return "expected \"off\", \"epoch\", \"max\" or a duration such as \"1h30m\"";
 }
 
-/* Fills sc from cfg: every directive, or (location) only those the section sets. */
-static int static_conf_fill(cfg_t *cfg, struct static_conf *sc, bool location)
-{
-    for (size_t i = 0; i < sizeof(static_directives) / sizeof(static_directives[0]); i++) {
-        const struct static_directive *d = &static_directives[i];
-        if (location && (!d->per_location || cfg_size(cfg, d->name) == 0))
-            continue;
-        if (static_directive_copy(d, cfg, sc) != 0)
-            return -1;
-    }
-    return 0;
-}
+/* Directives as data (module.h's option reader): module name, location name, type, field. */
+#define STATIC_AT(field) offsetof(struct static_conf, field)
+static const struct pfd_option static_table[] = {
+    {"sendfile", NULL, PFD_OPTION_BOOL, STATIC_AT(sendfile), 0, 0, NULL, NULL, NULL},
+    {"charset", NULL, PFD_OPTION_PARSED, STATIC_AT(charset), 0, 0, NULL, NULL,
+     static_parse_charset},
+    {"gzip_static", "gzip_static", PFD_OPTION_BOOL, STATIC_AT(gzip_static), 0, 0, NULL, NULL, NULL},
+    {"expires", "expires", PFD_OPTION_PARSED, STATIC_AT(expires), 0, 0, NULL, NULL,
+     static_parse_expires},
+    {"max_ranges", NULL, PFD_OPTION_INT, STATIC_AT(max_ranges), 1, STATIC_RANGE_MAX, NULL, NULL,
+     NULL},
+    PFD_OPTIONS_END,
+};
+#undef STATIC_AT
 
 static int static_init(struct pfd_server *server, cfg_t *section, void **conf)
 {
@@ -193,42 +127,16 @@ static int static_init(struct pfd_server *server, cfg_t *section, void **conf)
     struct static_conf *sc = calloc(1, sizeof(*sc));
     if (sc == NULL)
         return -1;
-    /* Without a `module "static"` section, the option table's defaults. */
-    cfg_t *defaults = NULL;
-    if (section == NULL) {
-        defaults = cfg_init(static_options, CFGF_NONE);
-        if (defaults == NULL || cfg_parse_buf(defaults, "") != CFG_SUCCESS) {
-            cfg_free(defaults);
-            free(sc);
-            return -1;
-        }
-        section = defaults;
-    }
-    int rc = static_conf_fill(section, sc, false);
-    if (defaults != NULL)
-        cfg_free(defaults);
-    if (rc != 0) {
-        free(sc);
-        return -1;
-    }
-    *conf = sc;
-    return 0;
+    *conf = sc; /* on failure the core calls fini(*conf) */
+    return pfd_options_read(&pfd_module_static, section, static_table, sc);
 }
 
 static int static_location_init(struct pfd_server *server, cfg_t *location, void *main_conf,
                                 void **conf)
 {
     (void)server;
-    struct static_conf *sc = malloc(sizeof(*sc));
-    if (sc == NULL)
-        return -1;
-    *sc = *(const struct static_conf *)main_conf; /* nginx's merge: outer values, then ours */
-    if (static_conf_fill(location, sc, true) != 0) {
-        free(sc);
-        return -1;
-    }
-    *conf = sc;
-    return 0;
+    return pfd_options_merge(&pfd_module_static, location, static_table, main_conf,
+                             sizeof(struct static_conf), conf);
 }
 
 static void static_fini(void *conf)
@@ -280,18 +188,19 @@ static void static_fields_collect(const struct pfd_request *r, struct static_fie
 struct static_file {
     int fd;
     struct stat st;
-    const char *path;     /* what was opened (an index file, say) */
-    const char *name;     /* for the media type: path, without a .gz/.br suffix */
-    const char *encoding; /* "gzip", "br", or NULL */
-    size_t base_len;      /* path[0..base_len) is trusted; the symlink policy checks the rest */
+    const char *path;       /* what was opened (an index file, say) */
+    const char *name;       /* for the media type: path, without a .gz/.br suffix */
+    const char *encoding;   /* "gzip", "br", or NULL */
+    size_t base_len;        /* path[0..base_len) is trusted; the symlink policy checks the rest */
+    enum fs_symlinks links; /* the core's follow_symlinks for this request */
 };
 
 /* open() + fstat() under the symlink policy; 0, or an HTTP status (500 logged). */
-static int static_open(const struct static_conf *sc, struct static_file *f, const char *path)
+static int static_open(struct static_file *f, const char *path)
 {
-    int fd = sc->follow_symlinks == FS_SYMLINKS_ON
+    int fd = f->links == FS_SYMLINKS_ON
                  ? open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK) /* no FIFO may block us */
-                 : fs_walk_open(path, f->base_len, sc->follow_symlinks, O_RDONLY | O_NONBLOCK);
+                 : fs_walk_open(path, f->base_len, f->links, O_RDONLY | O_NONBLOCK);
     if (fd >= 0 && fstat(fd, &f->st) != 0) {
         int err = errno;
         close(fd);
@@ -344,8 +253,7 @@ static int static_redirect_slash(struct pfd_request *r)
 /* A directory (f->fd open on it): the slash redirect (PFD_DONE), else the first index file that
  * exists (0, f open on it; mod_dir), else PFD_DECLINED for a listing module (the core answers 403
  * if none takes it), or an error status. */
-static int static_open_index(struct pfd_request *r, const struct static_conf *sc,
-                             struct static_file *f)
+static int static_open_index(struct pfd_request *r, struct static_file *f)
 {
     const char *dir = f->path;
     static_file_close(f);
@@ -360,7 +268,7 @@ static int static_open_index(struct pfd_request *r, const struct static_conf *sc
     for (size_t i = 0; i < count; i++) {
         char *file = pfd_request_printf(r, "%s%s%s", dir,
                                         dir[0] && dir[strlen(dir) - 1] == '/' ? "" : "/", index[i]);
-        int status = static_open(sc, f, file);
+        int status = static_open(f, file);
         if (status == 0 && S_ISREG(f->st.st_mode))
             return 0;
         static_file_close(f);
@@ -372,8 +280,8 @@ static int static_open_index(struct pfd_request *r, const struct static_conf *sc
 
 /* Swaps f for path.br or path.gz when gzip_static is on, the client takes that coding, and the
  * variant is a regular file (nginx's gzip_static, Apache's MultiViews for encodings). */
-static void static_open_variant(struct pfd_request *r, const struct static_conf *sc,
-                                const struct static_fields *h, struct static_file *f)
+static void static_open_variant(struct pfd_request *r, const struct static_fields *h,
+                                struct static_file *f)
 {
     int br = static_accept_q(h->accept_encoding, "br");
     int gz = static_accept_q(h->accept_encoding, "gzip");
@@ -382,9 +290,9 @@ static void static_open_variant(struct pfd_request *r, const struct static_conf 
         int pick = (k == 0) == (br >= gz) ? 0 : 1; /* the higher q first; br wins a tie */
         if ((pick == 0 ? br : gz) <= 0)
             continue;
-        struct static_file v = {.fd = -1, .base_len = f->base_len};
+        struct static_file v = {.fd = -1, .base_len = f->base_len, .links = f->links};
         char *path = pfd_request_printf(r, "%s.%s", f->path, codings[pick][1]);
-        if (static_open(sc, &v, path) == 0 && S_ISREG(v.st.st_mode)) {
+        if (static_open(&v, path) == 0 && S_ISREG(v.st.st_mode)) {
             v.name = f->name;
             v.encoding = codings[pick][0];
             static_file_close(f);
@@ -628,17 +536,17 @@ static int static_other_method(struct pfd_request *r)
 
 /* Opens what the URI names: the file, or a directory's index file. STATIC_FOUND, or what the
  * handler returns: PFD_DONE (a redirect), PFD_DECLINED (a directory without index), a status. */
-static int static_find(struct pfd_request *r, const struct static_conf *sc, const char *file,
-                       struct static_file *f)
+static int static_find(struct pfd_request *r, const char *file, struct static_file *f)
 {
-    f->base_len = sc->follow_symlinks == FS_SYMLINKS_ON
+    f->links = (enum fs_symlinks)pfd_request_follow_symlinks(r);
+    f->base_len = f->links == FS_SYMLINKS_ON
                       ? 0
                       : fs_walk_base_len(pfd_request_document_root(r), pfd_request_path(r), file);
-    int status = static_open(sc, f, file);
+    int status = static_open(f, file);
     if (status != 0)
         return status;
     if (S_ISDIR(f->st.st_mode))
-        status = static_open_index(r, sc, f);
+        status = static_open_index(r, f);
     else if (!S_ISREG(f->st.st_mode))
         status = 404; /* fifos, devices, sockets are not content */
     if (status == STATIC_REDIRECTED)
@@ -653,12 +561,12 @@ static int static_handle(struct pfd_request *r, void *conf)
     if (file == NULL)
         return PFD_DECLINED;
     /* 404, not 403: whether a .htaccess or .git exists is nobody's business. */
-    if (!sc->serve_hidden && pfd_request_path_hidden(r))
+    if (!pfd_request_serve_hidden(r) && pfd_request_path_hidden(r))
         return 404;
     struct static_file f; /* not zeroed whole: struct stat is big and fstat() fills it */
     f.fd = -1;
     f.encoding = NULL;
-    int rc = static_find(r, sc, file, &f);
+    int rc = static_find(r, file, &f);
     if (rc == STATIC_FOUND) {
         int method = pfd_request_method(r);
         if (method != PFD_METHOD_GET && method != PFD_METHOD_HEAD) {
@@ -667,7 +575,7 @@ static int static_handle(struct pfd_request *r, void *conf)
             struct static_fields h;
             static_fields_collect(r, &h);
             if (sc->gzip_static && h.accept_encoding != NULL)
-                static_open_variant(r, sc, &h, &f);
+                static_open_variant(r, &h, &f);
             rc = static_respond(r, sc, &f, &h);
         }
     }

@@ -10,6 +10,7 @@
  * `?refresh=N` adds a Refresh header. Only clients in allow_from see it (loopback by default):
  * the page shows client addresses and request lines. Rendering is in lib/status_render.c.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,11 +24,11 @@ static int status_location_init(struct pfd_server *server, cfg_t *location, void
                                 void **conf);
 static void status_fini(void *conf);
 static int status_handle(struct pfd_request *r, void *conf);
-static int status_validate_allow(cfg_t *cfg, cfg_opt_t *opt);
 
 /* `module "status" { … }`. */
 static cfg_opt_t status_options[] = {
-    /* Clients that may see the page: addresses or CIDR blocks; {} lets nobody in. */
+    /* Clients that may see the page: addresses, CIDR blocks or "all" (the core's rule, that of
+     * location allow/deny); {} lets nobody in. */
     CFG_STR_LIST("allow_from", "{\"127.0.0.1\", \"::1\"}", CFGF_NONE),
     CFG_END(),
 };
@@ -51,8 +52,7 @@ PFD_API struct pfd_module pfd_module_status = {
 };
 
 struct status_conf {
-    char **allow; /* NULL-terminated */
-    size_t nallow;
+    struct pfd_addresses *allow; /* allow_from, compiled once here, matched per request */
     bool health;
 };
 
@@ -61,105 +61,38 @@ struct status_conf {
 
 /* ---- configuration ------------------------------------------------------------------------ */
 
+/* Directives as data (module.h's option reader): module name, location name, type, field. */
+static const struct pfd_option status_table[] = {
+    {"allow_from", "status_allow_from", PFD_OPTION_ADDRESSES, offsetof(struct status_conf, allow),
+     0, 0, NULL, NULL, NULL},
+    {NULL, "status_health", PFD_OPTION_BOOL, offsetof(struct status_conf, health), 0, 0, NULL, NULL,
+     NULL},
+    PFD_OPTIONS_END,
+};
+
 static void status_fini(void *conf)
 {
-    struct status_conf *sc = conf;
-    if (sc == NULL)
-        return;
-    for (size_t i = 0; i < sc->nallow; i++)
-        free(sc->allow[i]);
-    free(sc->allow);
-    free(sc);
-}
-
-/* A copy of the n-valued list option opt (of section sec) into sc->allow. 0 or -1. */
-static int status_set_allow(struct status_conf *sc, cfg_t *sec, const char *opt)
-{
-    size_t n = cfg_size(sec, opt);
-    char **list = calloc(n + 1, sizeof(*list));
-    if (list == NULL)
-        return -1;
-    for (size_t i = 0; i < sc->nallow; i++)
-        free(sc->allow[i]);
-    free(sc->allow);
-    sc->allow = list;
-    sc->nallow = 0;
-    for (size_t i = 0; i < n; i++) {
-        if ((list[i] = strdup(cfg_getnstr(sec, opt, (unsigned)i))) == NULL)
-            return -1;
-        sc->nallow++;
-    }
-    return 0;
-}
-
-static int status_validate_allow(cfg_t *cfg, cfg_opt_t *opt)
-{
-    for (unsigned i = 0; i < cfg_opt_size(opt); i++) {
-        const char *why = pfd_address_check(cfg_opt_getnstr(opt, i));
-        if (why != NULL) {
-            cfg_error(cfg, "%s \"%s\": %s", opt->name, cfg_opt_getnstr(opt, i), why);
-            return -1;
-        }
-    }
-    return 0;
-}
-
-static int status_check_allow(cfg_t *sec, const char *opt)
-{
-    cfg_opt_t *o = cfg_getopt(sec, opt);
-    return o != NULL ? status_validate_allow(sec, o) : 0;
+    if (conf != NULL)
+        pfd_options_free(status_table, conf);
+    free(conf);
 }
 
 static int status_init(struct pfd_server *server, cfg_t *section, void **conf)
 {
     (void)server;
-    cfg_t *defaults = NULL;
-    if (section == NULL) {
-        defaults = cfg_init(status_options, CFGF_NONE);
-        if (defaults == NULL || cfg_parse_buf(defaults, "") != CFG_SUCCESS) {
-            cfg_free(defaults);
-            return -1;
-        }
-        section = defaults;
-    }
     struct status_conf *sc = calloc(1, sizeof(*sc));
-    int rc = sc != NULL && status_check_allow(section, "allow_from") == 0 &&
-                     status_set_allow(sc, section, "allow_from") == 0
-                 ? 0
-                 : -1;
-    cfg_free(defaults);
-    if (rc != 0) {
-        status_fini(sc);
+    if (sc == NULL)
         return -1;
-    }
-    *conf = sc;
-    return 0;
+    *conf = sc; /* on failure the core calls fini(*conf) */
+    return pfd_options_read(&pfd_module_status, section, status_table, sc);
 }
 
 static int status_location_init(struct pfd_server *server, cfg_t *location, void *main_conf,
                                 void **conf)
 {
     (void)server;
-    const struct status_conf *main_sc = main_conf;
-    struct status_conf *sc = calloc(1, sizeof(*sc));
-    if (sc == NULL)
-        return -1;
-    *conf = sc;
-    sc->health = cfg_size(location, "status_health") > 0 && cfg_getbool(location, "status_health");
-    if (cfg_size(location, "status_allow_from") > 0) {
-        if (status_check_allow(location, "status_allow_from") != 0)
-            return -1;
-        return status_set_allow(sc, location, "status_allow_from");
-    }
-    sc->allow = calloc(main_sc->nallow + 1, sizeof(*sc->allow));
-    if (sc->allow == NULL)
-        return -1;
-    for (size_t i = 0; i < main_sc->nallow; i++) {
-        if ((sc->allow[i] = strdup(main_sc->allow[i])) == NULL)
-            return -1;
-        sc->nallow++;
-    }
-    return 0;
+    return pfd_options_merge(&pfd_module_status, location, status_table, main_conf,
+                             sizeof(struct status_conf), conf);
 }
 
 /* ---- output ------------------------------------------------------------------------------- */
@@ -275,7 +208,7 @@ static int status_health(struct pfd_request *r)
 static int status_page(struct pfd_request *r, const struct status_conf *sc)
 {
     const char *peer = pfd_request_peer_ip(r);
-    if (!pfd_address_match(peer, sc->allow, sc->nallow)) {
+    if (!pfd_addresses_match(sc->allow, peer)) {
         pfd_log(PFD_LOG_INFO, "%s: server-status refused: not in allow_from", peer);
         return 403;
     }

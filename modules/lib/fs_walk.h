@@ -10,10 +10,13 @@
 
 #include <stddef.h>
 
+#include "preforkd/module.h"
+
+/* The policy is the core's follow_symlinks (module.h's enum pfd_symlinks), named here. */
 enum fs_symlinks {
-    FS_SYMLINKS_ON,          /* follow every symlink */
-    FS_SYMLINKS_OFF,         /* refuse (ELOOP) any symlink below the trusted folder */
-    FS_SYMLINKS_OWNER_MATCH, /* follow when the link's owner owns the opened target */
+    FS_SYMLINKS_ON = PFD_SYMLINKS_ON,   /* follow every symlink */
+    FS_SYMLINKS_OFF = PFD_SYMLINKS_OFF, /* refuse (ELOOP) any symlink below root */
+    FS_SYMLINKS_OWNER_MATCH = PFD_SYMLINKS_IF_OWNER_MATCH, /* follow when the owners match */
 };
 
 /*

@@ -145,7 +145,9 @@ static int config_copy_derived(struct pfd_config *conf)
 {
     cfg_t *cfg = conf->cfg;
     conf->log_level = config_log_level_of(cfg_getstr(cfg, "log_level"));
-    conf->limits.body = pfd_config_parse_size(cfg_getstr(cfg_getsec(cfg, "limits"), "body"));
+    conf->follow_symlinks =
+        (enum pfd_symlinks)config_symlinks_of(cfg_getstr(cfg, "follow_symlinks"));
+    conf->limits.body = pfd_size_parse(cfg_getstr(cfg_getsec(cfg, "limits"), "body"));
     if (conf->server_name == NULL) {
         char host[HOST_NAME_MAX + 1] = "";
         if (gethostname(host, sizeof(host)) == -1 || host[0] == '\0')
@@ -182,10 +184,12 @@ static int config_fill(struct config_load *ld)
         config_error(ld, 0, "listen: at least one address is needed");
     config_mark_proxy_listens(ld);
     /* Parsed here, once, not for every request from a proxy (each entry was checked as read). */
-    if (conf->ntrusted_proxies > 0 &&
-        pfd_proxy_cidrs_make(conf->trusted_proxies, conf->ntrusted_proxies, &conf->trusted_cidrs) !=
-            0)
-        config_error(ld, 0, "trusted_proxies: cannot be parsed");
+    const char *why;
+    size_t bad;
+    if (pfd_cidr_list_parse(conf->trusted_proxies, conf->ntrusted_proxies, &conf->trusted_cidrs,
+                            &why, &bad) != 0 &&
+        why == NULL)
+        return config_oom(ld); /* a bad entry was reported with its line as it was read */
     return 0;
 }
 
@@ -638,6 +642,9 @@ struct pfd_config *pfd_config_load(const char *file, enum pfd_config_checks chec
             config_check_bind(&ld, i);
         config_check_written_files(&ld);
     }
+    ld.conf->option_lines = ld.seclines; /* they name sections of trees conf keeps */
+    ld.conf->noption_lines = ld.nseclines;
+    ld.seclines = NULL;
     config_load_free(&ld);
     if (ld.nerrors > 0) {
         pfd_config_free(ld.conf);
@@ -676,6 +683,7 @@ void pfd_config_free(struct pfd_config *conf)
     free(conf->trusted_cidrs);
     free(conf->chroot);
     free(conf->warnings);
+    free(conf->option_lines);
     char *strings[] = {conf->file,
                        conf->dir,
                        conf->server_name,

@@ -16,8 +16,6 @@
 #include "parse/access.h"
 #include "preforkd/module.h"
 
-struct pfd_proxy_cidr;
-
 struct pfd_listen {
     char *text; /* as written: "127.0.0.1:8080", "[::1]:8080", "*:80", "8080" */
     struct sockaddr_storage addr;
@@ -97,6 +95,11 @@ struct pfd_location {
     char *auth_challenge; /* the WWW-Authenticate value, made once */
     struct pfd_error_documents error_documents;
     const struct pfd_vhost *vhost; /* the vhost it belongs to, or NULL (top level) */
+    /* The file policy when the location sets it (pfd_request_serve_hidden(),
+     * pfd_request_follow_symlinks()); -1: not set here, the request's vhost's (or the top
+     * level's) applies, also for a top-level location a vhost without document_root shares. */
+    int serve_hidden;    /* -1, 0 or 1 */
+    int follow_symlinks; /* -1 or an enum pfd_symlinks */
 };
 
 /* What routing reads: the locations of one server (top level or vhost), in file order, and its
@@ -122,6 +125,8 @@ struct pfd_vhost {
     struct pfd_routes routes;
     struct pfd_config *view;
     int line;
+    bool serve_hidden; /* its own, else the top level's; its view carries them */
+    enum pfd_symlinks follow_symlinks;
 
     /* Its own logs (optional). access_log, access_log_format: as configured, NULL when unset;
      * either one set gives the vhost a log of its own, the other taken from the top level. */
@@ -199,14 +204,16 @@ struct pfd_config {
     char *mime_types_file;            /* absolute path or NULL; default "mime.types" beside */
     struct pfd_mime_type *mime_types; /* sorted by extension for bsearch */
     size_t nmime_types;
-    char *default_type;    /* "application/octet-stream" */
-    bool trace_enable;     /* false → TRACE gets 405 */
+    char *default_type; /* "application/octet-stream" */
+    bool trace_enable;  /* false → TRACE gets 405 */
+    bool serve_hidden;  /* the file policy of modules that serve or list files (module.h) */
+    enum pfd_symlinks follow_symlinks;
     bool server_tokens;    /* true → "Server: preforkd/0.1.0", false → "Server: preforkd" */
     char **proxy_protocol; /* listen addresses whose connections start with a PROXY header */
     size_t nproxy_protocol;
     char **trusted_proxies; /* addresses/blocks whose X-Forwarded-For names the client */
     size_t ntrusted_proxies;
-    struct pfd_proxy_cidr *trusted_cidrs; /* the same, parsed once (ntrusted_proxies entries) */
+    struct pfd_cidr *trusted_cidrs; /* the same, parsed once (ntrusted_proxies entries) */
 
     /* Every location: the top level's first, then each vhost's (module hooks visit them all). */
     struct pfd_location *locations;
@@ -226,6 +233,17 @@ struct pfd_config {
     /* What the load found doubtful but not wrong: "FILE:LINE: warning: …" lines joined by '\n',
      * or NULL. -t prints them; start-up writes them to the error log. */
     char *warnings;
+
+    /* The line of each value set inside a section (module sections and locations included),
+     * kept from the load for the modules' option reader (module_options.c). */
+    struct pfd_option_line *option_lines;
+    size_t noption_lines;
+};
+
+struct pfd_option_line {
+    const cfg_t *sec; /* the section of the tree (conf->cfg, or a loaded module's cfg) */
+    const char *name; /* the option's name, as the tree holds it */
+    int line;
 };
 
 #define PFD_MAX_WORKERS_LIMIT 20000

@@ -11,7 +11,6 @@
 #include "config/config.h"
 #include "config/config_route_check.h"
 #include "config/config_value.h"
-#include "parse/proxy_protocol.h"
 
 #define CONFIG_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -65,11 +64,13 @@ const struct config_directive config_directives[] = {
     CONF_STR("default_type", "application/octet-stream", CFGF_NONE, COPY_STR, CONF_AT(default_type),
              config_check_media_type),
     CONF_BOOL(NULL, "trace_enable", cfg_false, trace_enable),
+    CONF_BOOL(NULL, "serve_hidden", cfg_false, serve_hidden),
+    CONF_STR("follow_symlinks", "on", CFGF_NONE, COPY_NONE, 0, config_check_symlinks),
     CONF_BOOL(NULL, "server_tokens", cfg_true, server_tokens),
     CONF_LIST("proxy_protocol", NULL, COPY_LIST, CONF_AT(proxy_protocol), CONF_AT(nproxy_protocol),
               config_check_listen),
     CONF_LIST("trusted_proxies", NULL, COPY_LIST, CONF_AT(trusted_proxies),
-              CONF_AT(ntrusted_proxies), pfd_proxy_check_cidr),
+              CONF_AT(ntrusted_proxies), config_check_cidr),
 
     CONF_INT("prefork", "start_servers", 5, prefork.start_servers, 1, PFD_MAX_WORKERS_LIMIT),
     CONF_INT("prefork", "min_spare_servers", 5, prefork.min_spare_servers, 1,

@@ -29,16 +29,10 @@ struct config_load {
     int nerrors;
     cfg_t *parsing; /* the tree libconfuse is filling */
     struct config_text text;
-    struct config_lines *lines; /* config_ndirectives of them, by row of config_directives */
-    struct config_section_line *seclines; /* the line of each value set inside a section */
+    struct config_lines *lines;       /* config_ndirectives of them, by row of config_directives */
+    struct pfd_option_line *seclines; /* the line of each value set inside a section */
     size_t nseclines;
     enum pfd_config_checks checks;
-};
-
-struct config_section_line {
-    const cfg_t *sec;
-    const char *name;
-    int line;
 };
 
 /* Records "FILE:LINE: message" (just "FILE: message" when line is 0: a default value). */

@@ -151,12 +151,12 @@ void config_section_line_set(struct config_load *ld, const cfg_t *sec, const cha
 {
     if (config_section_line(ld, sec, name) > 0)
         return; /* a list keeps the line of its first value */
-    struct config_section_line *grown =
+    struct pfd_option_line *grown =
         realloc(ld->seclines, (ld->nseclines + 1) * sizeof(*ld->seclines));
     if (grown == NULL)
         return; /* the line is only for messages */
     ld->seclines = grown;
-    ld->seclines[ld->nseclines++] = (struct config_section_line){sec, name, line};
+    ld->seclines[ld->nseclines++] = (struct pfd_option_line){sec, name, line};
 }
 
 int config_section_line(const struct config_load *ld, const cfg_t *sec, const char *name)
@@ -230,15 +230,55 @@ static int config_on_list_value(cfg_t *cfg, cfg_opt_t *opt, const char *value, v
     return 0;
 }
 
+/* libconfuse's validate callback on a module's option: only its line is recorded, for the
+ * module's option reader (pfd_options_read()) to name it; the module checks the value. */
+static int config_on_module_value(cfg_t *cfg, cfg_opt_t *opt)
+{
+    if (config_current != NULL)
+        config_section_line_set(config_current, cfg, opt->name, cfg->line);
+    return 0;
+}
+
+/* libconfuse's parse callback for a module's string list: the line of its last value. Not the
+ * first: libconfuse parses a list's default values too, when the section opens, on its line. */
+static int config_on_module_list_value(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+    *(const char **)result = value;
+    struct config_load *ld = config_current;
+    for (size_t i = 0; ld != NULL && i < ld->nseclines; i++) {
+        if (ld->seclines[i].sec == cfg && strcmp(ld->seclines[i].name, opt->name) == 0) {
+            ld->seclines[i].line = cfg->line;
+            return 0;
+        }
+    }
+    if (ld != NULL)
+        config_section_line_set(ld, cfg, opt->name, cfg->line);
+    return 0;
+}
+
+/* A module's option, its line recorded when set. */
+static cfg_opt_t config_module_option(const cfg_opt_t *o)
+{
+    cfg_opt_t opt = *o;
+    bool list = (opt.flags & CFGF_LIST) != 0;
+    if (list && opt.type == CFGT_STR && opt.parsecb == NULL)
+        opt.parsecb = config_on_module_list_value;
+    else if (!list && opt.validcb == NULL && opt.type != CFGT_SEC)
+        opt.validcb = config_on_module_value;
+    return opt;
+}
+
 /* The option arrays for cfg_init(), which copies them: they are freed right after. */
 struct config_options {
     cfg_opt_t *root;
     cfg_opt_t *sub[CONFIG_NSECTIONS];
+    cfg_opt_t *module; /* a copy of the module's options */
 };
 
 static void config_options_free(struct config_options *o)
 {
     free(o->root);
+    free(o->module);
     for (size_t s = 0; s < CONFIG_NSECTIONS; s++)
         free(o->sub[s]);
 }
@@ -282,7 +322,7 @@ static int config_options_build(struct config_options *o, bool callbacks, cfg_op
         }
         if (strcmp(sec->name, "location") == 0) {
             for (size_t i = 0; i < nextra; i++)
-                o->sub[s][n++] = location_extra[i];
+                o->sub[s][n++] = config_module_option(&location_extra[i]);
         }
     }
     /* Nested sections point at the inner option array (cfg_init() copies the whole tree). */
@@ -296,13 +336,20 @@ static int config_options_build(struct config_options *o, bool callbacks, cfg_op
         arr[n] = (cfg_opt_t)CFG_SEC(config_sections[inner].name, o->sub[inner],
                                     config_sections[inner].flags);
     }
+    size_t nmodule = 0;
+    while (module_opts != NULL && module_opts[nmodule].name != NULL)
+        nmodule++;
+    if (module_opts != NULL && (o->module = calloc(nmodule + 1, sizeof(cfg_opt_t))) == NULL)
+        return -1;
+    for (size_t i = 0; i < nmodule; i++)
+        o->module[i] = config_module_option(&module_opts[i]);
     for (size_t s = 0; s < CONFIG_NSECTIONS; s++) {
         const struct config_section *sec = &config_sections[s];
         if (!config_section_at_root(sec->name))
             continue;
         bool module = strcmp(sec->name, "module") == 0 && module_opts != NULL;
         o->root[nroot++] =
-            (cfg_opt_t)CFG_SEC(sec->name, module ? module_opts : o->sub[s], sec->flags);
+            (cfg_opt_t)CFG_SEC(sec->name, module ? o->module : o->sub[s], sec->flags);
     }
     for (size_t i = 0; i < config_ndirectives; i++) {
         if (config_directives[i].section == NULL)
@@ -314,7 +361,7 @@ static int config_options_build(struct config_options *o, bool callbacks, cfg_op
 cfg_t *config_parse(struct config_load *ld, char *text, bool callbacks, cfg_opt_t *module_opts,
                     const cfg_opt_t *location_extra)
 {
-    struct config_options o = {NULL, {NULL}};
+    struct config_options o = {NULL, {NULL}, NULL};
     cfg_t *cfg = NULL;
     FILE *fp = NULL;
     config_current = ld;

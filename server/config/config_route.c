@@ -18,6 +18,7 @@
 #include "config/config_parse.h"
 #include "config/config_route_check.h"
 #include "config/config_text.h"
+#include "config/config_value.h"
 #include "config/logs.h"
 #include "parse/access.h"
 #include "parse/log_format.h"
@@ -214,6 +215,28 @@ static int config_location_redirect(struct config_load *ld, struct pfd_location 
     return (loc->redirect_to = strdup(target)) != NULL ? 0 : config_oom(ld);
 }
 
+/* serve_hidden and follow_symlinks of section sec, where set; else *hidden, *links stay (a
+ * vhost: the top level's, nginx's merge). */
+static void config_file_policy(cfg_t *sec, bool *hidden, enum pfd_symlinks *links)
+{
+    if (cfg_size(sec, "serve_hidden") > 0)
+        *hidden = cfg_getbool(sec, "serve_hidden") != cfg_false;
+    if (cfg_size(sec, "follow_symlinks") > 0 &&
+        config_symlinks_of(cfg_getstr(sec, "follow_symlinks")) >= 0)
+        *links = (enum pfd_symlinks)config_symlinks_of(cfg_getstr(sec, "follow_symlinks"));
+}
+
+/* A location's serve_hidden and follow_symlinks: -1 where it does not set them (the request's
+ * vhost's, or the top level's, then apply: see pfd_request_serve_hidden()). */
+static void config_location_file_policy(struct pfd_location *loc, cfg_t *sec)
+{
+    bool hidden = false;
+    enum pfd_symlinks links = PFD_SYMLINKS_ON;
+    config_file_policy(sec, &hidden, &links);
+    loc->serve_hidden = cfg_size(sec, "serve_hidden") > 0 ? hidden : -1;
+    loc->follow_symlinks = cfg_size(sec, "follow_symlinks") > 0 ? (int)links : -1;
+}
+
 /* One location section into loc; line: of its header. */
 static int config_location(struct config_load *ld, struct pfd_location *loc, cfg_t *sec, int line,
                            const struct pfd_vhost *vhost)
@@ -224,6 +247,7 @@ static int config_location(struct config_load *ld, struct pfd_location *loc, cfg
     loc->vhost = vhost;
     loc->pattern = strdup(cfg_title(sec));
     loc->handler = handler != NULL ? strdup(handler) : NULL;
+    config_location_file_policy(loc, sec);
     if (loc->pattern == NULL || (handler != NULL && loc->handler == NULL))
         return config_oom(ld);
     if (config_location_form(ld, loc) == -1 || config_rewrites(ld, loc, sec) == -1 ||
@@ -314,6 +338,9 @@ static int config_vhost(struct config_load *ld, size_t v, cfg_t *sec, size_t hea
     vh->line = ld->text.headers[header].line;
     vh->access_log_file.fd = -1; /* opened by the master, not here */
     vh->error_log_fd = -1;
+    vh->serve_hidden = conf->serve_hidden;
+    vh->follow_symlinks = conf->follow_symlinks;
+    config_file_policy(sec, &vh->serve_hidden, &vh->follow_symlinks);
     if (config_vhost_names(ld, v, sec) == -1 || config_vhost_logs(ld, vh, sec) == -1 ||
         config_error_documents(ld, sec, &vh->routes.error_documents) == -1)
         return -1;
@@ -387,6 +414,8 @@ int config_route_views(struct config_load *ld)
             return config_oom(ld);
         *view = *conf;
         view->is_view = true;
+        view->serve_hidden = vh->serve_hidden;
+        view->follow_symlinks = vh->follow_symlinks;
         if (vh->document_root != NULL)
             view->document_root = vh->document_root;
         if (vh->name[0] != '*')

@@ -25,10 +25,17 @@
         CONFIG_ROUTE_STR("vhost", "access_log", config_check_nonempty),                            \
         CONFIG_ROUTE_STR("vhost", "access_log_format", config_check_nonempty),                     \
         CONFIG_ROUTE_STR("vhost", "error_log", config_check_nonempty),                             \
-        CONFIG_ROUTE_LIST(NULL, "error_document", config_check_error_document)
+        CONFIG_ROUTE_LIST(NULL, "error_document", config_check_error_document),                    \
+        CONFIG_ROUTE_BOOL("location", "serve_hidden"), CONFIG_ROUTE_BOOL("vhost", "serve_hidden"), \
+        CONFIG_ROUTE_STR("location", "follow_symlinks", config_check_symlinks),                    \
+        CONFIG_ROUTE_STR("vhost", "follow_symlinks", config_check_symlinks)
 #define CONFIG_ROUTE_STR(sec, name, check)                                                         \
     {                                                                                              \
         sec, CFG_STR(name, NULL, CFGF_NODEFAULT), COPY_NONE, 0, 0, 0, 0, check                     \
+    }
+#define CONFIG_ROUTE_BOOL(sec, name)                                                               \
+    {                                                                                              \
+        sec, CFG_BOOL(name, cfg_false, CFGF_NODEFAULT), COPY_NONE, 0, 0, 0, 0, NULL                \
     }
 #define CONFIG_ROUTE_LIST(sec, name, check)                                                        \
     {                                                                                              \

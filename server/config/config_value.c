@@ -51,9 +51,25 @@ const char *config_check_log_level(const char *value)
     return NULL;
 }
 
+int config_symlinks_of(const char *value)
+{
+    static const char *const words[] = {[PFD_SYMLINKS_ON] = "on",
+                                        [PFD_SYMLINKS_OFF] = "off",
+                                        [PFD_SYMLINKS_IF_OWNER_MATCH] = "if_owner_match"};
+    for (size_t i = 0; value != NULL && i < sizeof(words) / sizeof(words[0]); i++)
+        if (strcmp(words[i], value) == 0)
+            return (int)i;
+    return -1;
+}
+
+const char *config_check_symlinks(const char *value)
+{
+    return config_symlinks_of(value) < 0 ? "expected \"on\", \"off\" or \"if_owner_match\"" : NULL;
+}
+
 const char *config_check_size(const char *value)
 {
-    if (pfd_config_parse_size(value) == -1)
+    if (pfd_size_parse(value) == -1)
         return "expected a size in bytes with an optional K, M or G suffix, e.g. \"1M\"";
     return NULL;
 }
@@ -74,7 +90,9 @@ const char *config_check_media_type(const char *value)
     return NULL;
 }
 
-int64_t pfd_config_parse_size(const char *text)
+/* The one size parser: the core's limits and the modules' sizes (mod_cgi's rlimit_mem and
+ * spool_max) read alike. Digits only, then at most one of K, M, G: no sign, blanks or fraction. */
+int64_t pfd_size_parse(const char *text)
 {
     if (text == NULL || !isdigit((unsigned char)text[0]))
         return -1;

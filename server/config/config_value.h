@@ -1,7 +1,8 @@
 /*
  * config_value.h — checks and parsers of single directive values (pure; see config_value.c).
  * The directive table (config_directives.c) points at the checks, and the mime.types reader uses
- * two of them; config.c and the tests use the two parsers.
+ * two of them; config.c and the tests use the listen parser. pfd_size_parse(), defined there too,
+ * is the module API's (module.h).
  */
 #ifndef PFD_CONFIG_VALUE_H
 #define PFD_CONFIG_VALUE_H
@@ -17,18 +18,20 @@ const char *config_check_nonempty(const char *value);
 const char *config_check_listen(const char *value);
 /* "emerg" … "debug", as config_log_level_of() knows them. */
 const char *config_check_log_level(const char *value);
-/* What pfd_config_parse_size() accepts. */
+/* What pfd_size_parse() accepts. */
 const char *config_check_size(const char *value);
 /* A single path component: not empty, no '/', not "." or "..". */
 const char *config_check_file_name(const char *value);
 /* "type/subtype", no blanks. */
 const char *config_check_media_type(const char *value);
 
+/* follow_symlinks: "on", "off", "if_owner_match" (enum pfd_symlinks), or -1. */
+int config_symlinks_of(const char *value);
+const char *config_check_symlinks(const char *value);
+
 /* The enum pfd_log_level of "emerg" … "debug", or -1. */
 int config_log_level_of(const char *value);
 
-/* "10", "10K", "1M", "2G" (1024-based) → bytes; -1 when malformed or negative. */
-int64_t pfd_config_parse_size(const char *text);
 /* "host:port", "[v6]:port", "*:port", "port" → address; 0 or -1. */
 int pfd_config_parse_listen(const char *text, struct sockaddr_storage *addr, socklen_t *len);
 

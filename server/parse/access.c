@@ -1,7 +1,9 @@
 /*
- * access.c — CIDR rules (see access.h).
+ * access.c — CIDR rules (see access.h), and the modules' compiled address lists (module.h).
  */
 #include "parse/access.h"
+
+#include "preforkd/module.h"
 
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -75,6 +77,95 @@ bool pfd_cidr_match(const struct pfd_cidr *c, const unsigned char addr[16])
     unsigned char mask = (unsigned char)(0xffu << (8 - rest));
     return (c->addr[whole] & mask) == (addr[whole] & mask);
 }
+
+int pfd_cidr_list_parse(char *const *texts, size_t n, struct pfd_cidr **out, const char **why,
+                        size_t *bad)
+{
+    *out = NULL;
+    if (n == 0)
+        return 0;
+    struct pfd_cidr *list = calloc(n, sizeof(*list));
+    *why = NULL;
+    *bad = 0;
+    if (list == NULL)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (pfd_cidr_parse(texts[i], &list[i], why) != 0) {
+            *bad = i;
+            free(list);
+            return -1;
+        }
+    }
+    *out = list;
+    return 0;
+}
+
+bool pfd_cidr_list_match(const struct pfd_cidr *list, size_t n, const char *ip)
+{
+    unsigned char addr[16];
+    if (n == 0 || pfd_access_addr(ip, addr) != 0)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (pfd_cidr_match(&list[i], addr))
+            return true;
+    return false;
+}
+
+/* ---- for modules (module.h) ---------------------------------------------------------------- */
+
+struct pfd_addresses {
+    struct pfd_cidr *cidrs;
+    size_t n;
+};
+
+const char *pfd_address_check(const char *entry)
+{
+    struct pfd_cidr c;
+    const char *why = NULL;
+    return pfd_cidr_parse(entry, &c, &why) == 0 ? NULL : why;
+}
+
+struct pfd_addresses *pfd_addresses_parse(char *const *list, size_t n)
+{
+    struct pfd_addresses *a = calloc(1, sizeof(*a));
+    const char *why;
+    size_t bad;
+    if (a == NULL || pfd_cidr_list_parse(list, n, &a->cidrs, &why, &bad) != 0) {
+        free(a);
+        return NULL;
+    }
+    a->n = n;
+    return a;
+}
+
+struct pfd_addresses *pfd_addresses_dup(const struct pfd_addresses *from)
+{
+    struct pfd_addresses *a = calloc(1, sizeof(*a));
+    if (a == NULL || from->n == 0)
+        return a;
+    a->cidrs = malloc(from->n * sizeof(*a->cidrs));
+    if (a->cidrs == NULL) {
+        free(a);
+        return NULL;
+    }
+    memcpy(a->cidrs, from->cidrs, from->n * sizeof(*a->cidrs));
+    a->n = from->n;
+    return a;
+}
+
+bool pfd_addresses_match(const struct pfd_addresses *a, const char *ip)
+{
+    return a != NULL && pfd_cidr_list_match(a->cidrs, a->n, ip);
+}
+
+void pfd_addresses_free(struct pfd_addresses *a)
+{
+    if (a != NULL)
+        free(a->cidrs);
+    free(a);
+}
+
+/* ---- allow and deny ------------------------------------------------------------------------ */
 
 /* The longest prefix among the rules of list that match addr, or -1 when none does. */
 static int access_best_match(const struct pfd_cidr *list, size_t n, const unsigned char addr[16])

@@ -4,7 +4,7 @@
  */
 #include "parse/proxy_protocol.h"
 
-#include "preforkd/module.h"
+#include "parse/access.h"
 
 #include <arpa/inet.h>
 #include <stdint.h>
@@ -149,116 +149,6 @@ long pfd_proxy_parse(const void *buf, size_t len, struct pfd_proxy_header *out)
     return -1;
 }
 
-/* ---- trusted proxies ---------------------------------------------------------------------- */
-
-/* "1.2.3.4", "10.0.0.0/8", "::1", "fd00::/8" → cidr. 0 or -1. */
-static int proxy_cidr_parse(const char *text, struct pfd_proxy_cidr *c)
-{
-    char addr[INET6_ADDRSTRLEN];
-    const char *slash = strchr(text, '/');
-    size_t n = slash != NULL ? (size_t)(slash - text) : strlen(text);
-    if (n == 0 || n >= sizeof(addr))
-        return -1;
-    memcpy(addr, text, n);
-    addr[n] = '\0';
-    c->af = strchr(addr, ':') != NULL ? AF_INET6 : AF_INET;
-    if (inet_pton(c->af, addr, c->addr) != 1)
-        return -1;
-    int max = c->af == AF_INET ? 32 : 128;
-    c->bits = max;
-    if (slash != NULL) {
-        const char *d = slash + 1;
-        size_t dn = strlen(d);
-        int bits = 0;
-        if (dn == 0 || dn > 3)
-            return -1;
-        for (size_t i = 0; i < dn; i++) {
-            if (d[i] < '0' || d[i] > '9')
-                return -1;
-            bits = bits * 10 + (d[i] - '0');
-        }
-        if (bits > max)
-            return -1;
-        c->bits = bits;
-    }
-    return 0;
-}
-
-static bool proxy_cidr_contains(const struct pfd_proxy_cidr *c, int af, const unsigned char *addr)
-{
-    if (c->af != af)
-        return false;
-    int full = c->bits / 8, rest = c->bits % 8;
-    if (memcmp(c->addr, addr, (size_t)full) != 0)
-        return false;
-    if (rest == 0)
-        return true;
-    unsigned char mask = (unsigned char)(0xFF << (8 - rest));
-    return (c->addr[full] & mask) == (addr[full] & mask);
-}
-
-const char *pfd_proxy_check_cidr(const char *value)
-{
-    struct pfd_proxy_cidr c;
-    if (proxy_cidr_parse(value, &c) != 0)
-        return "expected a numeric address (\"10.0.0.1\", \"::1\") or a block (\"10.0.0.0/8\", "
-               "\"fd00::/8\")";
-    return NULL;
-}
-
-int pfd_proxy_cidrs_make(char *const *list, size_t n, struct pfd_proxy_cidr **out)
-{
-    *out = calloc(n ? n : 1, sizeof(**out));
-    if (*out == NULL)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        if (proxy_cidr_parse(list[i], &(*out)[i]) != 0) {
-            free(*out);
-            *out = NULL;
-            return -1;
-        }
-    }
-    return 0;
-}
-
-bool pfd_proxy_in_cidrs(const char *ip, const struct pfd_proxy_cidr *cidrs, size_t n)
-{
-    unsigned char addr[16];
-    int af = strchr(ip, ':') != NULL ? AF_INET6 : AF_INET;
-    if (n == 0 || inet_pton(af, ip, addr) != 1)
-        return false;
-    static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
-    if (af == AF_INET6 && memcmp(addr, mapped, sizeof(mapped)) == 0) {
-        memmove(addr, addr + 12, 4); /* ::ffff:a.b.c.d is a.b.c.d */
-        af = AF_INET;
-    }
-    for (size_t i = 0; i < n; i++)
-        if (proxy_cidr_contains(&cidrs[i], af, addr))
-            return true;
-    return false;
-}
-
-bool pfd_proxy_trusted(const char *ip, char *const *list, size_t n)
-{
-    struct pfd_proxy_cidr *cidrs;
-    if (n == 0 || pfd_proxy_cidrs_make(list, n, &cidrs) != 0)
-        return false;
-    bool in = pfd_proxy_in_cidrs(ip, cidrs, n);
-    free(cidrs);
-    return in;
-}
-
-/* The same for modules (module.h): mod_status's allow_from. */
-bool pfd_address_match(const char *ip, char *const *list, size_t n)
-{
-    return pfd_proxy_trusted(ip, list, n);
-}
-
-const char *pfd_address_check(const char *entry)
-{
-    return pfd_proxy_check_cidr(entry);
-}
-
 /* ---- X-Forwarded-For ---------------------------------------------------------------------- */
 
 /* One X-Forwarded-For entry (blanks trimmed) → canonical address text. 0 or -1. */
@@ -283,8 +173,8 @@ static int proxy_xff_entry(const char *s, size_t n, char out[INET6_ADDRSTRLEN])
 /* Entries looked at, at most: a longer chain of proxies is not believable. */
 #define PROXY_XFF_MAX_HOPS 64
 
-bool pfd_proxy_client_from_xff(const char *xff, const struct pfd_proxy_cidr *trusted,
-                               size_t ntrusted, char out[INET6_ADDRSTRLEN])
+bool pfd_proxy_client_from_xff(const char *xff, const struct pfd_cidr *trusted, size_t ntrusted,
+                               char out[INET6_ADDRSTRLEN])
 {
     size_t end = strlen(xff);
     for (int hop = 0; hop < PROXY_XFF_MAX_HOPS; hop++) {
@@ -294,22 +184,11 @@ bool pfd_proxy_client_from_xff(const char *xff, const struct pfd_proxy_cidr *tru
         char ip[INET6_ADDRSTRLEN];
         if (proxy_xff_entry(xff + start, end - start, ip) != 0)
             return false;
-        if (!pfd_proxy_in_cidrs(ip, trusted, ntrusted) || start == 0) {
+        if (!pfd_cidr_list_match(trusted, ntrusted, ip) || start == 0) {
             memcpy(out, ip, sizeof(ip));
             return true;
         }
         end = start - 1; /* before the comma */
     }
     return false;
-}
-
-bool pfd_proxy_forwarded_for(const char *xff, char *const *trusted, size_t ntrusted,
-                             char out[INET6_ADDRSTRLEN])
-{
-    struct pfd_proxy_cidr *cidrs;
-    if (pfd_proxy_cidrs_make(trusted, ntrusted, &cidrs) != 0)
-        return false;
-    bool found = pfd_proxy_client_from_xff(xff, cidrs, ntrusted, out);
-    free(cidrs);
-    return found;
 }

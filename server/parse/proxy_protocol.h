@@ -36,40 +36,17 @@ struct pfd_proxy_header {
  */
 long pfd_proxy_parse(const void *buf, size_t len, struct pfd_proxy_header *out);
 
-/* An address or CIDR block of trusted_proxies, parsed once at config load. */
-struct pfd_proxy_cidr {
-    int af;
-    unsigned char addr[16];
-    int bits;
-};
-
-/* Parses the n entries of list (each accepted by pfd_proxy_check_cidr) into a malloc'd array
- * (*out, freed by the caller). 0, or -1 for a bad entry or no memory. */
-int pfd_proxy_cidrs_make(char *const *list, size_t n, struct pfd_proxy_cidr **out);
-/* pfd_proxy_trusted() over parsed entries: what the request path uses. */
-bool pfd_proxy_in_cidrs(const char *ip, const struct pfd_proxy_cidr *cidrs, size_t n);
-/* pfd_proxy_forwarded_for() over parsed entries. */
-bool pfd_proxy_client_from_xff(const char *xff, const struct pfd_proxy_cidr *trusted,
-                               size_t ntrusted, char out[INET6_ADDRSTRLEN]);
+struct pfd_cidr;
 
 /*
- * Whether ip (numeric IPv4 or IPv6 text) falls in one of the n entries of list: addresses
- * ("10.1.2.3", "::1") or CIDR blocks ("10.0.0.0/8", "fd00::/8"). An IPv4-mapped IPv6 address
- * ("::ffff:10.1.2.3") matches the IPv4 entries.
+ * The client address from an X-Forwarded-For value, trusted being trusted_proxies parsed once
+ * (access.h): walking from the right (the entry the nearest proxy added), the first address that
+ * is not trusted; when every entry is trusted, the leftmost. Copies it into out (INET6_ADDRSTRLEN
+ * bytes) and returns true; false when the value holds no valid address where one is needed (then
+ * the peer address should be kept). Entries are numeric addresses separated by commas and
+ * blanks; "[v6]" and "v4:port" forms are accepted.
  */
-bool pfd_proxy_trusted(const char *ip, char *const *list, size_t n);
-/* Whether value is an entry pfd_proxy_trusted() understands: NULL when good, else why not (the
- * config_check_fn signature). */
-const char *pfd_proxy_check_cidr(const char *value);
-
-/*
- * The client address from an X-Forwarded-For value: walking from the right (the entry the
- * nearest proxy added), the first address that is not trusted; when every entry is trusted, the
- * leftmost. Copies it into out (INET6_ADDRSTRLEN bytes) and returns true; false when the value
- * holds no valid address where one is needed (then the peer address should be kept). Entries
- * are numeric addresses separated by commas and blanks; "[v6]" and "v4:port" forms are accepted.
- */
-bool pfd_proxy_forwarded_for(const char *xff, char *const *trusted, size_t ntrusted,
-                             char out[INET6_ADDRSTRLEN]);
+bool pfd_proxy_client_from_xff(const char *xff, const struct pfd_cidr *trusted, size_t ntrusted,
+                               char out[INET6_ADDRSTRLEN]);
 
 #endif

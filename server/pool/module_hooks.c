@@ -9,6 +9,7 @@
 
 #include "base/log.h"
 #include "config/config.h"
+#include "config/module_options.h"
 #include "pool/server.h"
 
 /* Whether a location section sets any of module m's location options. */
@@ -41,6 +42,8 @@ static int hooks_location_init(struct pfd_server *server, struct pfd_config *con
     return 0;
 }
 
+static int hooks_init_all(struct pfd_server *server, struct pfd_config *conf);
+
 static int hooks_resolve_handler(struct pfd_config *conf, struct pfd_location *loc)
 {
     loc->handler_module = NULL;
@@ -57,6 +60,15 @@ static int hooks_resolve_handler(struct pfd_config *conf, struct pfd_location *l
 }
 
 int pfd_modules_init(struct pfd_server *server, struct pfd_config *conf)
+{
+    /* The option reader reports a bad module option against this config's file and lines. */
+    pfd_options_config_set(conf);
+    int rc = hooks_init_all(server, conf);
+    pfd_options_config_set(NULL);
+    return rc;
+}
+
+static int hooks_init_all(struct pfd_server *server, struct pfd_config *conf)
 {
     for (size_t i = 0; i < conf->nloaded; i++) {
         struct pfd_loaded_module *m = &conf->loaded[i];

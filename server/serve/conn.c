@@ -463,7 +463,7 @@ static void conn_apply_forwarded(struct pfd_request *r, bool parsed)
     memcpy(c->peer_ip, c->conn_peer_ip, sizeof(c->peer_ip));
     c->peer_port = c->conn_peer_port;
     if (!parsed || conf->ntrusted_proxies == 0 ||
-        !pfd_proxy_in_cidrs(c->peer_ip, conf->trusted_cidrs, conf->ntrusted_proxies))
+        !pfd_cidr_list_match(conf->trusted_cidrs, conf->ntrusted_proxies, c->peer_ip))
         return;
     const char *xff = NULL;
     for (size_t i = 0; i < r->head.nheaders; i++) {
@@ -558,7 +558,7 @@ static bool conn_proxy_peer_trusted(const struct pfd_conn *c, const struct pfd_l
 {
     const struct pfd_config *conf = c->server->conf;
     if (conf->ntrusted_proxies == 0 ||
-        pfd_proxy_in_cidrs(c->peer_ip, conf->trusted_cidrs, conf->ntrusted_proxies))
+        pfd_cidr_list_match(conf->trusted_cidrs, conf->ntrusted_proxies, c->peer_ip))
         return true;
     pfd_log(PFD_LOG_WARN,
             "%s: not in trusted_proxies, so not allowed to send the PROXY protocol header that "

@@ -100,6 +100,19 @@ const char *pfd_request_location_handler(const struct pfd_request *r)
     return r->location != NULL ? r->location->handler : NULL;
 }
 
+enum pfd_symlinks pfd_request_follow_symlinks(const struct pfd_request *r)
+{
+    const struct pfd_location *l = r->location;
+    return l != NULL && l->follow_symlinks >= 0 ? (enum pfd_symlinks)l->follow_symlinks
+                                                : r->conf->follow_symlinks;
+}
+
+bool pfd_request_serve_hidden(const struct pfd_request *r)
+{
+    const struct pfd_location *l = r->location;
+    return l != NULL && l->serve_hidden >= 0 ? l->serve_hidden == 1 : r->conf->serve_hidden;
+}
+
 bool pfd_request_path_hidden(const struct pfd_request *r)
 {
     return r->alias_hidden || pfd_uri_path_is_hidden(r->path);

@@ -2,7 +2,7 @@
  * fuzz_config_value.c — libFuzzer target for server/config_value.c: the parsers of directive
  * values an administrator (or a config generator fed from elsewhere) writes.
  *
- * pfd_config_parse_size() returns -1 or a non-negative size, and agrees with
+ * pfd_size_parse() returns -1 or a non-negative size, and agrees with
  * config_check_size(); pfd_config_parse_listen() fills an IPv4 or IPv6 address with a port
  * 1..65535 whose length matches the family, and agrees with config_check_listen().
  */
@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(text, data, size);
     text[size] = '\0';
 
-    int64_t bytes = pfd_config_parse_size(text);
+    int64_t bytes = pfd_size_parse(text);
     assert(bytes >= -1);
     assert((bytes == -1) == (config_check_size(text) != NULL));
 

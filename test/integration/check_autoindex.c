@@ -232,20 +232,23 @@ END_TEST
 
 START_TEST(test_bad_option_refused)
 {
-    static const char *const bad[] = {"default_sort = \"colour\"", "default_order = \"up\"",
-                                      "page_size = -1", "header_file = \"../x\""};
+    static const char *const bad[][2] = {
+        {"default_sort = \"colour\"", "module \"autoindex\": option \"default_sort\": \"colour\""},
+        {"default_order = \"up\"", "module \"autoindex\": option \"default_order\": \"up\""},
+        {"page_size = -1", "module \"autoindex\": option \"page_size\": -1"},
+        {"header_file = \"../x\"", "module \"autoindex\": option \"header_file\": \"../x\""}};
     struct ts_server s;
     ck_assert_int_eq(ts_server_init(&s), 0);
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         char extra[256];
-        snprintf(extra, sizeof(extra), ON "%s }\n", bad[i]);
+        snprintf(extra, sizeof(extra), ON "%s }\n", bad[i][0]);
         ck_assert_int_eq(ts_server_configure(&s, extra), 0);
         char *out = NULL;
         /* The module checks its options in init(), which -t does not run: start it for real. */
         const char *argv[] = {PFD_BINARY, "-X", "-f", s.conf, NULL};
         int rc = ts_run(argv, 10, &out);
-        ck_assert_msg(rc > 0 && ts_file_contains(s.error_log, bad[i]),
-                      "%s: not refused at start (exit %d): %s", bad[i], rc, out);
+        ck_assert_msg(rc > 0 && ts_file_contains(s.error_log, bad[i][1]),
+                      "%s: not refused at start (exit %d): %s", bad[i][0], rc, out);
         free(out);
     }
     ts_server_stop(&s);
@@ -299,7 +302,7 @@ END_TEST
 START_TEST(test_ignore_nothing)
 {
     struct ts_server s;
-    ts_autoindex_start(&s, ON "index_ignore = {}  serve_hidden = true }\n", fill_ignore, NULL);
+    ts_autoindex_start(&s, "serve_hidden = true\n" ON "index_ignore = {} }\n", fill_ignore, NULL);
     struct ts_response r;
     get_path(&s, "/ig/", &r, 200);
     assert_hrefs(&r, ".git/\n.hidden\nbackup~\ndebug.log\nkeep.txt\nnotes.md\nsecret-plan.txt\n",
@@ -311,15 +314,14 @@ END_TEST
 
 /*
  * Hidden names are not listed, whatever index_ignore says, unless serve_hidden (mod_static
- * answers 404 for them: a listing must not reveal them); a hidden folder is not listed either,
- * even where mod_static serves hidden paths and declines the folder.
+ * answers 404 for them: a listing must not reveal them); a hidden folder is not listed either.
+ * serve_hidden is the core's, one setting for both modules: they cannot disagree.
  */
 START_TEST(test_hidden_names_not_listed_without_serve_hidden)
 {
     static const char *const configs[] = {
-        "module \"static\" { serve_hidden = true }\n" ON "index_ignore = {} }\n",
-        "module \"static\" { serve_hidden = true }\n" ON
-        "index_ignore = {} serve_hidden = true }\n",
+        ON "index_ignore = {} }\n",
+        "serve_hidden = true\n" ON "index_ignore = {} }\n",
     };
     for (int i = 0; i < 2; i++) {
         struct ts_server s;
@@ -402,14 +404,14 @@ static void fill_links_foreign(const char *docroot, void *arg)
 }
 
 /*
- * A listing shows no symlink that follow_symlinks (mirroring mod_static's) refuses, nor its
+ * A listing shows no symlink that follow_symlinks (the core's, mod_static's too) refuses, nor its
  * target's size and time: "off" lists no link, "if_owner_match" only links whose owner owns
  * the target (root only for a foreign owner).
  */
 START_TEST(test_links_refused_by_policy_not_listed)
 {
     struct ts_server s;
-    ts_autoindex_start(&s, ON "follow_symlinks = \"off\" }\n", fill_links, NULL);
+    ts_autoindex_start(&s, "follow_symlinks = \"off\"\n" ON "}\n", fill_links, NULL);
     struct ts_response r;
     get_path(&s, "/ln/", &r, 200);
     assert_hrefs(&r, "closed/\nreal/\ntarget.txt\n", "links off");
@@ -419,7 +421,8 @@ START_TEST(test_links_refused_by_policy_not_listed)
     ts_response_free(&r);
     ts_server_stop(&s);
 
-    ts_autoindex_start(&s, ON "follow_symlinks = \"if_owner_match\" }\n", fill_links_foreign, NULL);
+    ts_autoindex_start(&s, "follow_symlinks = \"if_owner_match\"\n" ON "}\n", fill_links_foreign,
+                       NULL);
     get_path(&s, "/ln/", &r, 200);
     assert_hrefs(&r,
                  geteuid() == 0 ? "closed/\ndir-link/\nreal/\nfile-link\ntarget.txt\ntheirs.txt\n"
@@ -431,8 +434,8 @@ START_TEST(test_links_refused_by_policy_not_listed)
 
     /* Without mod_static in front, the listed folder itself obeys the policy too. */
     ts_autoindex_start(&s,
-                       "modules = {\"autoindex\"}\n"
-                       "module \"autoindex\" { enabled = true  follow_symlinks = \"off\" }\n",
+                       "modules = {\"autoindex\"}\nfollow_symlinks = \"off\"\n"
+                       "module \"autoindex\" { enabled = true }\n",
                        fill_links, NULL);
     get_path(&s, "/ln/real/", &r, 200);
     ts_response_free(&r);

@@ -92,11 +92,11 @@ START_TEST(test_location_overrides_module)
 {
     static const char extra[] =
         "modules = {\"static\", \"autoindex\"}\n"
-        "module \"autoindex\" { enabled = true  index_ignore = {}  serve_hidden = true }\n"
+        "serve_hidden = true\n"
+        "module \"autoindex\" { enabled = true  index_ignore = {} }\n"
         "location \"^/off/\" { autoindex = false }\n"
         "location \"^/list/\" { autoindex_ignore = {\"*.bin\"}  autoindex_sort_links = false }\n"
-        "location \"^/other/\" { autoindex_serve_hidden = false "
-        "autoindex_follow_symlinks = \"off\" }\n";
+        "location \"^/other/\" { serve_hidden = false follow_symlinks = \"off\" }\n";
     if (!location_options_supported(extra))
         return;
     struct ts_server s;
@@ -119,6 +119,66 @@ START_TEST(test_location_overrides_module)
 }
 END_TEST
 
+/* GET path with Host: host; the status. */
+static int status_on_host(const struct ts_server *s, const char *host, const char *path,
+                          struct ts_response *r)
+{
+    char raw[512];
+    snprintf(raw, sizeof(raw), "GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", path,
+             host);
+    int rc = ts_request(s->port, raw, r);
+    ck_assert_msg(rc == TS_OK, "GET %s (%s): %s", path, host, ts_result_name(rc));
+    return r->status;
+}
+
+/*
+ * serve_hidden and follow_symlinks are the core's: one setting, top level → vhost → location,
+ * which mod_static (serving) and mod_autoindex (listing) both obey, so that a listing never shows
+ * what mod_static refuses and never hides what it serves.
+ */
+START_TEST(test_file_policy_is_one_setting)
+{
+    static const char extra[] =
+        "modules = {\"static\", \"autoindex\"}\n"
+        "follow_symlinks = \"off\"\n"
+        "module \"autoindex\" { enabled = true  index_ignore = {} }\n"
+        "vhost \"open.test\" { serve_hidden = true  follow_symlinks = \"on\" }\n"
+        "location \"^/other/\" { follow_symlinks = \"on\" }\n"
+        /* sets no policy: the request's vhost's applies, also in this top-level location */
+        "location \"^/list/\" { add_headers = {\"X-Where: list\"} }\n";
+    static const struct {
+        const char *host, *path;
+        int status;
+        const char *listed, *unlisted; /* in the body, or NULL */
+    } rows[] = {
+        {"localhost", "/list/big-link", 403, NULL, NULL},
+        {"localhost", "/list/", 200, "big.bin", "big-link"},
+        {"localhost", "/list/", 200, NULL, ".dot"},
+        {"localhost", "/list/.dot", 404, NULL, NULL},
+        {"localhost", "/other/big-link", 200, NULL, NULL}, /* the location's "on" */
+        {"localhost", "/other/", 200, "big-link", ".dot"},
+        {"open.test", "/list/big-link", 200, NULL, NULL}, /* the vhost's own */
+        {"open.test", "/list/", 200, "big-link", NULL},
+        {"open.test", "/list/", 200, ".dot", NULL},
+        {"open.test", "/list/.dot", 200, NULL, NULL},
+    };
+    struct ts_server s;
+    ts_autoindex_start(&s, extra, fill, NULL);
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        struct ts_response r;
+        int status = status_on_host(&s, rows[i].host, rows[i].path, &r);
+        ck_assert_msg(status == rows[i].status, "%s %s: %d, want %d", rows[i].host, rows[i].path,
+                      status, rows[i].status);
+        ck_assert_msg(rows[i].listed == NULL || strstr(r.body, rows[i].listed) != NULL,
+                      "%s %s: %s not listed", rows[i].host, rows[i].path, rows[i].listed);
+        ck_assert_msg(rows[i].unlisted == NULL || strstr(r.body, rows[i].unlisted) == NULL,
+                      "%s %s: %s listed", rows[i].host, rows[i].path, rows[i].unlisted);
+        ts_response_free(&r);
+    }
+    ts_server_stop(&s);
+}
+END_TEST
+
 static Suite *autoindex_location_suite(void)
 {
     Suite *suite = suite_create("autoindex_location");
@@ -126,6 +186,7 @@ static Suite *autoindex_location_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_location_enables);
     tcase_add_test(tc, test_location_overrides_module);
+    tcase_add_test(tc, test_file_policy_is_one_setting);
     suite_add_tcase(suite, tc);
     return suite;
 }

@@ -275,6 +275,79 @@ START_TEST(test_check_module_option_error_names_the_line)
 }
 END_TEST
 
+/*
+ * Every module reads its options through the core's reader, so a bad value names the file, the
+ * line of the option itself (not of its section), the module and the option; and the address
+ * entries of trusted_proxies, location allow/deny and mod_status's allow_from follow one rule.
+ * Rows: what follows the four lines of CLI_HEAD, then the line and message -t must print (after
+ * "FILE:"), or line 0 for "syntax OK".
+ */
+#define CLI_HEAD                                                                                   \
+    "listen = {\"127.0.0.1:18080\"}\n"                                                             \
+    "document_root = \"/tmp\"\n"                                                                   \
+    "module_dir = \"" PFD_MODULE_DIR "\"\n"                                                        \
+    "modules = {\"static\", \"cgi\", \"autoindex\", \"status\"}\n"
+
+static const struct {
+    const char *description, *tail;
+    int line;
+    const char *message;
+} option_rows[] = {
+    {"static: the option's own line",
+     "module \"static\" {\n  sendfile = true\n  expires = \"soon\"\n}\n", 7,
+     "module \"static\": option \"expires\": \"soon\""},
+    {"static: charset", "module \"static\" {\n\n  charset = \"a b\"\n}\n", 7,
+     "module \"static\": option \"charset\""},
+    {"cgi: a size", "module \"cgi\" {\n  timeout = 5\n  rlimit_mem = \"1 M\"\n}\n", 7,
+     "module \"cgi\": option \"rlimit_mem\""},
+    {"cgi: a signed size, as the core refuses", "module \"cgi\" {\n  spool_max = \"+64K\"\n}\n", 6,
+     "module \"cgi\": option \"spool_max\""},
+    {"cgi: a range", "module \"cgi\" {\n  timeout = 0\n}\n", 6,
+     "module \"cgi\": option \"timeout\": 0 is not in 1..86400"},
+    {"cgi: in a location", "location \"^/x/\" {\n  handler = \"cgi\"\n  cgi_timeout = 90000\n}\n",
+     7, "module \"cgi\": option \"cgi_timeout\""},
+    {"autoindex: in a location",
+     "location \"^/x/\" {\n  autoindex = true\n  autoindex_page_size = -1\n}\n", 7,
+     "module \"autoindex\": option \"autoindex_page_size\""},
+    {"autoindex: a word", "module \"autoindex\" {\n  default_sort = \"colour\"\n}\n", 6,
+     "module \"autoindex\": option \"default_sort\""},
+    {"status: host bits", "module \"status\" {\n  allow_from = {\"10.0.0.1/8\"}\n}\n", 6,
+     "module \"status\": option \"allow_from\": \"10.0.0.1/8\": host bits"},
+    {"status: all", "module \"status\" { allow_from = {\"all\"} }\n", 0, NULL},
+    {"trusted_proxies: host bits", "trusted_proxies = {\"10.0.0.1/8\"}\n", 5,
+     "trusted_proxies \"10.0.0.1/8\": host bits"},
+    {"trusted_proxies: all", "trusted_proxies = {\"all\"}\n", 0, NULL},
+    {"allow: host bits", "location \"/x\" {\n  allow = {\"10.0.0.1/8\"}\n}\n", 6,
+     "allow \"10.0.0.1/8\": host bits"},
+    {"follow_symlinks: the core's", "\nfollow_symlinks = \"sometimes\"\n", 6, "follow_symlinks"},
+    {"follow_symlinks in a location", "location \"/x\" {\n  follow_symlinks = \"maybe\"\n}\n", 6,
+     "follow_symlinks"},
+    {"file policy in a vhost",
+     "vhost \"a.test\" {\n  serve_hidden = true\n  follow_symlinks = \"off\"\n}\n", 0, NULL},
+    {"follow_symlinks is no longer mod_static's",
+     "module \"static\" {\n  follow_symlinks = \"off\"\n}\n", 6,
+     "unknown directive 'follow_symlinks'"},
+};
+
+START_TEST(test_check_module_options_name_their_line)
+{
+    struct ts_server s;
+    ck_assert_int_eq(ts_server_init(&s), 0);
+    char conf[TS_PATH_MAX + 32], needle[TS_PATH_MAX + 256], text[2048];
+    snprintf(conf, sizeof(conf), "%s/bad.conf", s.dir);
+    snprintf(text, sizeof(text), "%s%s", CLI_HEAD, option_rows[_i].tail);
+    ck_assert_int_eq(ts_file_write(conf, text, strlen(text)), 0);
+    if (option_rows[_i].line == 0) {
+        assert_check_config(conf, 0, "syntax OK");
+    } else {
+        snprintf(needle, sizeof(needle), "%s:%d: %s", conf, option_rows[_i].line,
+                 option_rows[_i].message);
+        assert_check_config(conf, 1, needle);
+    }
+    ts_server_stop(&s);
+}
+END_TEST
+
 /* What start-up opens for writing is checked by -t: a log in a folder that does not exist, a pid
  * file whose folder is a file. Each names its line. */
 START_TEST(test_check_files_the_master_writes)
@@ -473,6 +546,8 @@ static Suite *cli_suite(void)
     tcase_add_test(check, test_root_workers_refused);
     tcase_add_test(check, test_root_workers_allowed_explicitly);
     tcase_add_test(check, test_check_module_option_error_names_the_line);
+    tcase_add_loop_test(check, test_check_module_options_name_their_line, 0,
+                        sizeof(option_rows) / sizeof(option_rows[0]));
     tcase_add_test(check, test_check_files_the_master_writes);
     tcase_add_test(check, test_check_htpasswd_unreadable_by_workers);
     suite_add_tcase(suite, check);

@@ -401,7 +401,7 @@ START_TEST(test_file_path_already_index_file)
     for (size_t i = 0; i < sizeof(policies) / sizeof(policies[0]); i++) {
         char extra[512];
         snprintf(extra, sizeof(extra),
-                 "module \"static\" { follow_symlinks = \"%s\" }\n"
+                 "follow_symlinks = \"%s\"\n"
                  "location \"/app/\" { rewrite { pattern = \"^/app/$\" "
                  "to = \"/app/index.html\" flags = {\"break\"} } }\n"
                  "location \"/lnk/\" { rewrite { pattern = \"^/lnk/$\" "
@@ -428,7 +428,7 @@ END_TEST
 
 START_TEST(test_hidden_files)
 {
-    static const char *const configs[] = {NULL, "module \"static\" { serve_hidden = true }"};
+    static const char *const configs[] = {NULL, "serve_hidden = true"};
     for (int i = 0; i < 2; i++) {
         struct ts_server s;
         ts_server_start(&s, configs[i]);
@@ -586,7 +586,6 @@ START_TEST(test_bad_options)
 {
     static const char *const configs[] = {
         "module \"static\" { expires = \"soon\" }",
-        "module \"static\" { follow_symlinks = \"sometimes\" }",
         "module \"static\" { charset = \"utf-8\\r\\nX: y\" }",
         "module \"static\" { max_ranges = 0 }",
     };

@@ -65,7 +65,7 @@ END_TEST
 START_TEST(test_symlinks_off)
 {
     struct ts_server s;
-    ts_server_start(&s, "module \"static\" { follow_symlinks = \"off\" }");
+    ts_server_start(&s, "follow_symlinks = \"off\"");
     symlink_site(&s);
     ck_assert_int_eq(status_of(s.port, "/hello.txt", NULL), 200);
     ck_assert_int_eq(status_of(s.port, "/sub/", NULL), 200);
@@ -86,7 +86,7 @@ END_TEST
 START_TEST(test_symlinks_owner_match)
 {
     struct ts_server s;
-    ts_server_start(&s, "module \"static\" { follow_symlinks = \"if_owner_match\" }");
+    ts_server_start(&s, "follow_symlinks = \"if_owner_match\"");
     symlink_site(&s);
     ck_assert_int_eq(status_of(s.port, "/hello.txt", NULL), 200);
     ck_assert_int_eq(status_of(s.port, "/link.txt", NULL), 200);
@@ -128,7 +128,7 @@ START_TEST(test_owner_match_race_never_serves_foreign_file)
         return;
     }
     struct ts_server s;
-    ts_server_start(&s, "module \"static\" { follow_symlinks = \"if_owner_match\" }");
+    ts_server_start(&s, "follow_symlinks = \"if_owner_match\"");
     ck_assert_int_eq(ts_static_put_str(&s, "r/mine.txt", "mine\n"), 0);
     ck_assert_int_eq(ts_static_put_str(&s, "r/secret.txt", "SECRET\n"), 0);
     char dir[TS_PATH_MAX * 2], secret[TS_PATH_MAX * 2];

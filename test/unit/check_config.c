@@ -1098,10 +1098,9 @@ static const struct {
 
 START_TEST(test_parse_size)
 {
-    ck_assert_msg(pfd_config_parse_size(size_cases[_i].text) == size_cases[_i].bytes,
+    ck_assert_msg(pfd_size_parse(size_cases[_i].text) == size_cases[_i].bytes,
                   "\"%s\": got %lld, want %lld", size_cases[_i].text,
-                  (long long)pfd_config_parse_size(size_cases[_i].text),
-                  (long long)size_cases[_i].bytes);
+                  (long long)pfd_size_parse(size_cases[_i].text), (long long)size_cases[_i].bytes);
 }
 END_TEST
 

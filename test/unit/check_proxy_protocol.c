@@ -1,13 +1,16 @@
 /*
- * check_proxy_protocol.c — server/proxy_protocol.c: PROXY protocol v1 and v2 headers (complete,
- * partial, malformed, LOCAL/UNKNOWN), trusted-proxy blocks, and X-Forwarded-For.
+ * check_proxy_protocol.c — server/parse/proxy_protocol.c: PROXY protocol v1 and v2 headers
+ * (complete, partial, malformed, LOCAL/UNKNOWN), trusted-proxy blocks, and X-Forwarded-For.
  */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/config_route_check.h"
+#include "parse/access.h"
 #include "parse/proxy_protocol.h"
+#include "preforkd/module.h"
 #include "testsupport_run.h"
 
 /* ---- version 1 ---------------------------------------------------------------------------- */
@@ -230,23 +233,75 @@ static const struct {
     {"::1", false},
 };
 
+/* trusted, parsed as the config loader parses trusted_proxies (access.h: the one rule). */
+static struct pfd_cidr *trusted_parsed(void)
+{
+    struct pfd_cidr *cidrs;
+    const char *why;
+    size_t bad;
+    ck_assert_int_eq(pfd_cidr_list_parse(trusted, NTRUSTED, &cidrs, &why, &bad), 0);
+    return cidrs;
+}
+
 START_TEST(test_trusted)
 {
-    ck_assert_msg(pfd_proxy_trusted(trust_cases[_i].ip, trusted, NTRUSTED) ==
+    struct pfd_cidr *cidrs = trusted_parsed();
+    ck_assert_msg(pfd_cidr_list_match(cidrs, NTRUSTED, trust_cases[_i].ip) ==
                       trust_cases[_i].trusted,
                   "%s", trust_cases[_i].ip);
+    free(cidrs);
 }
 END_TEST
 
+/* trusted_proxies, location allow/deny and mod_status's allow_from take the same entries: "all"
+ * everywhere, host bits beyond the prefix ("10.0.0.1/8": meant /32?) nowhere. */
 START_TEST(test_check_cidr)
 {
-    const char *good[] = {"1.2.3.4", "0.0.0.0/0", "10.0.0.0/8", "::1", "::/0", "fd00::/128"};
-    const char *bad[] = {"",           "1.2.3", "10.0.0.0/33",  "::1/129",      "10.0.0.0/",
-                         "10.0.0.0/a", "/8",    "host.example", "10.0.0.0/0008"};
-    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
-        ck_assert_msg(pfd_proxy_check_cidr(good[i]) == NULL, "%s", good[i]);
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-        ck_assert_msg(pfd_proxy_check_cidr(bad[i]) != NULL, "%s", bad[i]);
+    const char *good[] = {"1.2.3.4", "0.0.0.0/0", "10.0.0.0/8", "::1", "::/0", "fd00::/128", "all"};
+    const char *bad[] = {"",           "1.2.3", "10.0.0.0/33",  "::1/129",       "10.0.0.0/",
+                         "10.0.0.0/a", "/8",    "host.example", "10.0.0.0/0008", "10.0.0.1/8",
+                         "fd00::1/8",  "ALL"};
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        ck_assert_msg(pfd_address_check(good[i]) == NULL, "%s", good[i]);
+        ck_assert_msg(config_check_cidr(good[i]) == NULL, "%s", good[i]);
+    }
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        ck_assert_msg(pfd_address_check(bad[i]) != NULL, "%s", bad[i]);
+        ck_assert_msg(config_check_cidr(bad[i]) != NULL, "%s", bad[i]);
+    }
+}
+END_TEST
+
+/* A module's compiled list (mod_status's allow_from) matches as trusted_proxies does. */
+START_TEST(test_addresses)
+{
+    struct pfd_addresses *a = pfd_addresses_parse(trusted, NTRUSTED);
+    ck_assert_ptr_nonnull(a);
+    ck_assert_msg(pfd_addresses_match(a, trust_cases[_i].ip) == trust_cases[_i].trusted, "%s",
+                  trust_cases[_i].ip);
+    struct pfd_addresses *copy = pfd_addresses_dup(a);
+    ck_assert_msg(pfd_addresses_match(copy, trust_cases[_i].ip) == trust_cases[_i].trusted, "%s",
+                  trust_cases[_i].ip);
+    pfd_addresses_free(copy);
+    pfd_addresses_free(a);
+}
+END_TEST
+
+START_TEST(test_addresses_all_and_none)
+{
+    char *all[] = {"all"}, *v4all[] = {"0.0.0.0/0"}, *hostbits[] = {"10.0.0.1/8"};
+    struct pfd_addresses *a = pfd_addresses_parse(all, 1), *v4 = pfd_addresses_parse(v4all, 1);
+    struct pfd_addresses *none = pfd_addresses_parse(NULL, 0);
+    ck_assert(pfd_addresses_match(a, "192.0.2.1"));
+    ck_assert(pfd_addresses_match(a, "2001:db8::1"));
+    ck_assert(pfd_addresses_match(v4, "192.0.2.1"));
+    ck_assert(pfd_addresses_match(v4, "::ffff:192.0.2.1"));
+    ck_assert(!pfd_addresses_match(v4, "2001:db8::1"));
+    ck_assert(!pfd_addresses_match(none, "127.0.0.1"));
+    ck_assert_ptr_null(pfd_addresses_parse(hostbits, 1));
+    pfd_addresses_free(a);
+    pfd_addresses_free(v4);
+    pfd_addresses_free(none);
 }
 END_TEST
 
@@ -272,7 +327,9 @@ static const struct {
 START_TEST(test_forwarded_for)
 {
     char out[INET6_ADDRSTRLEN] = "";
-    bool ok = pfd_proxy_forwarded_for(xff_cases[_i].xff, trusted, NTRUSTED, out);
+    struct pfd_cidr *cidrs = trusted_parsed();
+    bool ok = pfd_proxy_client_from_xff(xff_cases[_i].xff, cidrs, NTRUSTED, out);
+    free(cidrs);
     ck_assert_msg(ok == (xff_cases[_i].client != NULL), "\"%s\": %d", xff_cases[_i].xff, ok);
     if (ok)
         ck_assert_str_eq(out, xff_cases[_i].client);
@@ -285,7 +342,9 @@ START_TEST(test_forwarded_for_long_chain)
     for (int i = 0; i < 70; i++)
         strcat(xff, ",10.0.0.1");
     char out[INET6_ADDRSTRLEN];
-    ck_assert(!pfd_proxy_forwarded_for(xff, trusted, NTRUSTED, out));
+    struct pfd_cidr *cidrs = trusted_parsed();
+    ck_assert(!pfd_proxy_client_from_xff(xff, cidrs, NTRUSTED, out));
+    free(cidrs);
 }
 END_TEST
 
@@ -305,6 +364,8 @@ static Suite *proxy_protocol_suite(void)
     tc = tcase_create("forwarded");
     tcase_add_loop_test(tc, test_trusted, 0, sizeof(trust_cases) / sizeof(trust_cases[0]));
     tcase_add_test(tc, test_check_cidr);
+    tcase_add_loop_test(tc, test_addresses, 0, sizeof(trust_cases) / sizeof(trust_cases[0]));
+    tcase_add_test(tc, test_addresses_all_and_none);
     tcase_add_loop_test(tc, test_forwarded_for, 0, sizeof(xff_cases) / sizeof(xff_cases[0]));
     tcase_add_test(tc, test_forwarded_for_long_chain);
     suite_add_tcase(s, tc);

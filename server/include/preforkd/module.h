@@ -237,12 +237,6 @@ PFD_API void pfd_pool_listener(const struct pfd_request *r, size_t i,
 
 /* ---- helpers for handlers --------------------------------------------------------------- */
 
-/* Whether ip (numeric text, as pfd_request_peer_ip() gives it) is one of the n addresses or
- * CIDR blocks of list ("127.0.0.1", "10.0.0.0/8", "::1", "fd00::/8"). */
-PFD_API bool pfd_address_match(const char *ip, char *const *list, size_t n);
-/* NULL when entry is something pfd_address_match() understands, else why not. */
-PFD_API const char *pfd_address_check(const char *entry);
-
 /* ENOENT/ENOTDIR → 404, EACCES/ELOOP/EPERM → 403, anything else → 500 (logged by the caller). */
 PFD_API int pfd_status_from_errno(int err);
 PFD_API const char *pfd_status_reason(int status);
@@ -383,5 +377,111 @@ PFD_API int pfd_uri_escape_path(const char *path, char *out, size_t out_size);
  * '+' stays a '+' (form decoding is the caller's). 0, or -1 on a malformed escape or an encoded NUL
  * ("%00"), after which s holds nothing usable. */
 PFD_API int pfd_uri_unescape(char *s);
+
+/* ---- config helpers for modules --------------------------------------------------------- */
+
+/*
+ * Address lists, parsed once (init, location_init) and matched per request with the rule of
+ * location allow/deny and trusted_proxies: "127.0.0.1", "10.0.0.0/8", "::1", "fd00::/8", "all";
+ * an IPv4 entry also matches an IPv4-mapped IPv6 client; host bits set beyond the prefix
+ * ("10.0.0.1/8") are refused.
+ */
+struct pfd_addresses;
+/* NULL when entry is an address, a block or "all", else why not. */
+PFD_API const char *pfd_address_check(const char *entry);
+/* The n entries of list compiled; NULL when one is bad (pfd_address_check() says why) or out of
+ * memory. n may be 0: a list nobody matches. */
+PFD_API struct pfd_addresses *pfd_addresses_parse(char *const *list, size_t n);
+PFD_API struct pfd_addresses *pfd_addresses_dup(const struct pfd_addresses *a);
+/* Whether ip (numeric text, as pfd_request_peer_ip() gives it) is in a. */
+PFD_API bool pfd_addresses_match(const struct pfd_addresses *a, const char *ip);
+PFD_API void pfd_addresses_free(struct pfd_addresses *a);
+
+/*
+ * The file policy, the core's (top level, vhost and location directives serve_hidden and
+ * follow_symlinks), one setting for every module that serves or lists files, so that what
+ * mod_static refuses mod_autoindex does not list.
+ */
+enum pfd_symlinks {
+    PFD_SYMLINKS_ON,             /* follow every symlink */
+    PFD_SYMLINKS_OFF,            /* refuse any symlink below the document root or alias */
+    PFD_SYMLINKS_IF_OWNER_MATCH, /* follow when the link's owner owns its target */
+};
+/* follow_symlinks for this request: its location's when that sets it, else its vhost's, else
+ * the top level's. */
+PFD_API enum pfd_symlinks pfd_request_follow_symlinks(const struct pfd_request *r);
+/* Whether hidden names (a segment starting with '.', see pfd_request_path_hidden()) may be
+ * served and listed here: serve_hidden, looked up like follow_symlinks. */
+PFD_API bool pfd_request_serve_hidden(const struct pfd_request *r);
+
+/* "512", "64K", "1M", "2G" (1024-based, either case) into bytes; -1 when not that: no sign, no
+ * blanks, no fraction, no other suffix, or too large for int64_t. The core's own sizes
+ * (limits.body) read the same way. */
+PFD_API int64_t pfd_size_parse(const char *text);
+
+/*
+ * The option reader: a module describes its options once as data (nginx's ngx_command_t idea on
+ * top of libconfuse), beside its cfg_opt_t tables which keep the defaults; one call fills its
+ * typed config struct, and a bad value is reported through the core as
+ *   FILE:LINE: module "x": option "expires": why
+ * with the line of the option itself (a list: of its last value; the section's when it kept its
+ * default).
+ */
+enum pfd_option_type {
+    PFD_OPTION_BOOL,      /* CFG_BOOL → bool */
+    PFD_OPTION_INT,       /* CFG_INT → long, within min..max */
+    PFD_OPTION_SIZE,      /* CFG_STR "64K" (pfd_size_parse) → int64_t, within min..max */
+    PFD_OPTION_STRING,    /* CFG_STR → char * owned by the struct ("" when unset) */
+    PFD_OPTION_LIST,      /* CFG_STR_LIST → struct pfd_option_list, owned */
+    PFD_OPTION_WORD,      /* CFG_STR, one of words → int, its index in words */
+    PFD_OPTION_ADDRESSES, /* CFG_STR_LIST of addresses → struct pfd_addresses *, owned */
+    PFD_OPTION_PARSED,    /* CFG_STR → what parse() makes of it, plain data in the struct */
+};
+
+struct pfd_option_list {
+    char **v; /* NULL-terminated */
+    size_t n;
+};
+
+struct pfd_option {
+    const char *name;     /* in `module "x" { }`; NULL: a location-only option */
+    const char *location; /* in `location "…" { }`; NULL: not settable per location */
+    enum pfd_option_type type;
+    size_t offset;            /* of its field in the module's config struct (offsetof) */
+    long long min, max;       /* INT, SIZE: the accepted range */
+    const char *const *words; /* WORD: the accepted values, NULL-terminated */
+    /* check: STRING, LIST (each entry): NULL when value is good, else why not; may be NULL.
+     * parse: PARSED (required): fills field from value and returns NULL, or returns why not. */
+    const char *(*check)(const char *value);
+    const char *(*parse)(const char *value, void *field);
+};
+
+/* table ends with a row whose name and location are both NULL. */
+#define PFD_OPTIONS_END                                                                            \
+    {                                                                                              \
+        NULL, NULL, PFD_OPTION_BOOL, 0, 0, 0, NULL, NULL, NULL                                     \
+    }
+
+/* init(): fills conf (zeroed) with every option of table that has a name, from section, or,
+ * when section is NULL, from m->options' defaults. 0, or -1 after reporting the first bad
+ * value; then pfd_options_free() releases what was filled. */
+PFD_API int pfd_options_read(const struct pfd_module *m, cfg_t *section,
+                             const struct pfd_option *table, void *conf);
+/* location_init(): conf is a copy of the main config made with pfd_options_copy(); overrides the
+ * options the location sets (by their location names). 0, or -1 after reporting. */
+PFD_API int pfd_options_read_location(const struct pfd_module *m, cfg_t *location,
+                                      const struct pfd_option *table, void *conf);
+/* location_init() in one call (nginx's merge): *conf becomes a malloc'd copy of main_conf (size
+ * bytes) that owns its strings and lists, with what the location sets read over it. 0, or -1
+ * after reporting; *conf is set either way (NULL when out of memory) for fini() to free. */
+PFD_API int pfd_options_merge(const struct pfd_module *m, cfg_t *location,
+                              const struct pfd_option *table, const void *main_conf, size_t size,
+                              void **conf);
+/* Makes to, a byte copy of a filled struct, own copies of its strings, lists and address
+ * lists (nginx's merge starts from the outer values). 0, or -1 (out of memory); either way
+ * pfd_options_free(to) is then safe. */
+PFD_API int pfd_options_copy(const struct pfd_option *table, void *to);
+/* Frees the strings, lists and address lists of conf (not conf itself). */
+PFD_API void pfd_options_free(const struct pfd_option *table, void *conf);
 
 #endif
