@@ -1,5 +1,5 @@
 /*
- * fuzz_cgi_parse.c — libFuzzer target for modules/lib/cgi_parse.c: a CGI script's response
+ * fuzz_cgi_parse.c — libFuzzer target for modules/cgi/cgi_parse.c: a CGI script's response
  * head, which a hostile or broken script controls entirely.
  *
  * The first byte chooses nph; the rest is the script's output. cgi_head_end() fed whole and

@@ -1,5 +1,5 @@
 /*
- * fuzz_static_range.c — libFuzzer target for modules/lib/static_range.c (the Range header).
+ * fuzz_static_range.c — libFuzzer target for modules/static/static_range.c (the Range header).
  *
  * The first 8 bytes give the representation's size, the rest is the field value. Whatever the
  * value, the ranges returned lie inside the representation, are sorted, disjoint and never

@@ -1,6 +1,6 @@
 /*
- * check_autoindex_format.c — unit tests for modules/lib/autoindex_format.c: human sizes and the
- * listing's dates.
+ * check_autoindex_format.c — unit tests for modules/autoindex/autoindex_format.c: human sizes and
+ * the listing's dates.
  */
 #include <check.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /*
- * check_autoindex_query.c — unit tests for modules/lib/autoindex_query.c: the FancyIndexing
+ * check_autoindex_query.c — unit tests for modules/autoindex/autoindex_query.c: the FancyIndexing
  * query and Accept negotiation.
  */
 #include <check.h>

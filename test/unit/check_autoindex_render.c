@@ -1,5 +1,5 @@
 /*
- * check_autoindex_render.c — unit tests for modules/lib/autoindex_render.c: the pieces of the
+ * check_autoindex_render.c — unit tests for modules/autoindex/autoindex_render.c: the pieces of the
  * HTML page (head, rows, page links, inserts) and the JSON rows.
  */
 #include <check.h>

@@ -1,5 +1,5 @@
 /*
- * check_autoindex_sort.c — unit tests for modules/lib/autoindex_sort.c: natural order and the
+ * check_autoindex_sort.c — unit tests for modules/autoindex/autoindex_sort.c: natural order and the
  * listing's orders, checked against every C/O combination and against a brute-force sort.
  */
 #include <check.h>

@@ -1,6 +1,6 @@
 /*
  * check_cgi_parse.c — the CGI response head parser, the environment rules and the PATH_INFO split
- * (modules/lib/cgi_*.c), without a server.
+ * (modules/cgi/cgi_*.c), without a server.
  */
 #include "cgi_args.h"
 #include "cgi_env.h"

@@ -1,5 +1,5 @@
 /*
- * check_fs_walk.c — modules/lib/fs_walk.c: where the URL's part of a file name starts
+ * check_fs_walk.c — modules/common/fs_walk.c: where the URL's part of a file name starts
  * (table-driven), and opening under each symlink policy on a temp folder.
  */
 #include <check.h>

@@ -1,5 +1,5 @@
 /*
- * check_static_accept.c — modules/lib/static_accept.c: the weight an Accept-Encoding field
+ * check_static_accept.c — modules/static/static_accept.c: the weight an Accept-Encoding field
  * gives a content coding (RFC 9110 §12.5.3).
  */
 #include <check.h>

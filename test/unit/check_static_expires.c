@@ -1,5 +1,5 @@
 /*
- * check_static_expires.c — modules/lib/static_expires.c: the `expires` option's values and the
+ * check_static_expires.c — modules/static/static_expires.c: the `expires` option's values and the
  * Cache-Control and Expires headers they give.
  */
 #include <check.h>

@@ -1,5 +1,5 @@
 /*
- * check_static_range.c — modules/lib/static_range.c: Range parsing (RFC 9110 §14.1.2), 416
+ * check_static_range.c — modules/static/static_range.c: Range parsing (RFC 9110 §14.1.2), 416
  * conditions, clipping, coalescing and the amplification guards.
  */
 #include <check.h>

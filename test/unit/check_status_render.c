@@ -1,5 +1,5 @@
 /*
- * check_status_render.c — modules/lib/status_out.c and status_render.c: escaping of
+ * check_status_render.c — modules/status/status_out.c and status_render.c: escaping of
  * client-sent text for HTML and JSON, UTF-8 validation, Apache's counting and ?auto keys, the
  * uptime text, and the three views of one fixed snapshot.
  */

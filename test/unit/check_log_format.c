@@ -1,7 +1,5 @@
 /*
- * check_log.c — unit tests for the pure parts of the logs: compiling access-log formats (Apache
- * LogFormat, parse/log_format.c). HTTP dates are check_http_date's, the cached Date
- * check_clock's.
+ * check_log_format.c — parse/log_format.c: compiling access-log formats (Apache LogFormat).
  */
 #include <check.h>
 #include <stdbool.h>
