@@ -176,11 +176,8 @@ static void autoindex_fini(void *conf)
 static int autoindex_init(struct pfd_server *server, cfg_t *section, void **conf)
 {
     (void)server;
-    struct autoindex_conf *ac = calloc(1, sizeof(*ac));
-    if (ac == NULL)
-        return -1;
-    *conf = ac; /* on failure the core calls fini(*conf) */
-    return pfd_options_read(&pfd_module_autoindex, section, autoindex_table, ac);
+    return pfd_options_new(&pfd_module_autoindex, section, autoindex_table,
+                           sizeof(struct autoindex_conf), conf);
 }
 
 /* The module's config, then what the location sets (nginx's merge). */

@@ -159,12 +159,9 @@ static int cgi_conf_slots(struct cgi_conf *cc)
 static int cgi_init(struct pfd_server *server, cfg_t *section, void **conf)
 {
     (void)server;
-    struct cgi_conf *cc = calloc(1, sizeof(*cc));
-    if (cc == NULL)
+    if (pfd_options_new(&pfd_module_cgi, section, cgi_table, sizeof(struct cgi_conf), conf) != 0)
         return -1;
-    *conf = cc; /* on failure the core calls fini(*conf) */
-    if (pfd_options_read(&pfd_module_cgi, section, cgi_table, cc) != 0)
-        return -1;
+    struct cgi_conf *cc = *conf;
     cc->limits = (struct cgi_limits){cc->rlimit_cpu, cc->rlimit_mem, cc->rlimit_nproc};
     return cgi_conf_slots(cc);
 }

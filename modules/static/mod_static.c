@@ -124,11 +124,8 @@ static const struct pfd_option static_table[] = {
 static int static_init(struct pfd_server *server, cfg_t *section, void **conf)
 {
     (void)server;
-    struct static_conf *sc = calloc(1, sizeof(*sc));
-    if (sc == NULL)
-        return -1;
-    *conf = sc; /* on failure the core calls fini(*conf) */
-    return pfd_options_read(&pfd_module_static, section, static_table, sc);
+    return pfd_options_new(&pfd_module_static, section, static_table, sizeof(struct static_conf),
+                           conf);
 }
 
 static int static_location_init(struct pfd_server *server, cfg_t *location, void *main_conf,

@@ -80,11 +80,8 @@ static void status_fini(void *conf)
 static int status_init(struct pfd_server *server, cfg_t *section, void **conf)
 {
     (void)server;
-    struct status_conf *sc = calloc(1, sizeof(*sc));
-    if (sc == NULL)
-        return -1;
-    *conf = sc; /* on failure the core calls fini(*conf) */
-    return pfd_options_read(&pfd_module_status, section, status_table, sc);
+    return pfd_options_new(&pfd_module_status, section, status_table, sizeof(struct status_conf),
+                           conf);
 }
 
 static int status_location_init(struct pfd_server *server, cfg_t *location, void *main_conf,

@@ -240,6 +240,13 @@ int pfd_options_read(const struct pfd_module *m, cfg_t *section, const struct pf
     return rc;
 }
 
+int pfd_options_new(const struct pfd_module *m, cfg_t *section, const struct pfd_option *table,
+                    size_t size, void **conf)
+{
+    *conf = calloc(1, size);
+    return *conf != NULL ? pfd_options_read(m, section, table, *conf) : -1;
+}
+
 int pfd_options_read_location(const struct pfd_module *m, cfg_t *location,
                               const struct pfd_option *table, void *conf)
 {

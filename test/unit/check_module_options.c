@@ -108,6 +108,31 @@ START_TEST(test_defaults_without_a_section)
 }
 END_TEST
 
+/* init() in one call: a zeroed struct of the module's size, filled, or -1 with *conf set. */
+START_TEST(test_new_allocates_and_reads)
+{
+    void *conf = NULL;
+    cfg_t *cfg = demo_parse(demo_options, "count = 7");
+    ck_assert_int_eq(
+        pfd_options_new(&demo_module, cfg, demo_table, sizeof(struct demo_conf), &conf), 0);
+    struct demo_conf *c = conf;
+    ck_assert_ptr_nonnull(c);
+    ck_assert_int_eq(c->count, 7);
+    ck_assert_str_eq(c->text, "hello");
+    pfd_options_free(demo_table, c);
+    free(c);
+    cfg_free(cfg);
+    cfg = demo_parse(demo_options, "count = 0");
+    conf = NULL;
+    ck_assert_int_eq(
+        pfd_options_new(&demo_module, cfg, demo_table, sizeof(struct demo_conf), &conf), -1);
+    ck_assert_ptr_nonnull(conf); /* for fini() to free */
+    pfd_options_free(demo_table, conf);
+    free(conf);
+    cfg_free(cfg);
+}
+END_TEST
+
 START_TEST(test_section_values)
 {
     cfg_t *cfg = demo_parse(demo_options, "flag = true count = 10 size = \"1M\" text = \"x\" "
@@ -231,6 +256,7 @@ static Suite *module_options_suite(void)
     TCase *tc = tcase_create("reader");
     tcase_add_test(tc, test_defaults_without_a_section);
     tcase_add_test(tc, test_section_values);
+    tcase_add_test(tc, test_new_allocates_and_reads);
     tcase_add_loop_test(tc, test_bad_values, 0, sizeof(bad_rows) / sizeof(bad_rows[0]));
     tcase_add_test(tc, test_location_overrides_what_it_sets);
     tcase_add_loop_test(tc, test_merge, 0, sizeof(merge_rows) / sizeof(merge_rows[0]));

@@ -467,6 +467,11 @@ struct pfd_option {
  * value; then pfd_options_free() releases what was filled. */
 PFD_API int pfd_options_read(const struct pfd_module *m, cfg_t *section,
                              const struct pfd_option *table, void *conf);
+/* init() in one call: *conf becomes a zeroed malloc'd struct of size bytes (NULL when out of
+ * memory), filled by pfd_options_read(). 0, or -1 after reporting; the core calls fini(*conf)
+ * either way. */
+PFD_API int pfd_options_new(const struct pfd_module *m, cfg_t *section,
+                            const struct pfd_option *table, size_t size, void **conf);
 /* location_init(): conf is a copy of the main config made with pfd_options_copy(); overrides the
  * options the location sets (by their location names). 0, or -1 after reporting. */
 PFD_API int pfd_options_read_location(const struct pfd_module *m, cfg_t *location,
