@@ -461,8 +461,12 @@ int pfd_http_method_id(const char *method, size_t len)
 const struct pfd_http_header *pfd_http_header_find(const struct pfd_http_request_head *head,
                                                    const char *name)
 {
+    /* Lengths first: most fields differ in length, and this runs for every lookup a module
+     * makes (the hot path asks several per request). */
+    size_t len = strlen(name);
     for (size_t i = 0; i < head->nheaders; i++)
-        if (http_case_eq(head->headers[i].name, head->headers[i].name_len, name))
+        if (head->headers[i].name_len == len &&
+            http_case_eq(head->headers[i].name, head->headers[i].name_len, name))
             return &head->headers[i];
     return NULL;
 }
