@@ -106,3 +106,27 @@ void pfd_listen_close(struct pfd_config *conf)
         }
     }
 }
+
+int pfd_listen_queue(int fd, int *backlog)
+{
+    /* On a listening socket Linux reports the accept queue in tcpi_unacked and its length in
+     * tcpi_sacked (tcp_get_info()). */
+    struct tcp_info info;
+    socklen_t len = sizeof(info);
+    *backlog = -1;
+    if (fd < 0 || getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0 ||
+        info.tcpi_state != TCP_LISTEN)
+        return -1;
+    *backlog = (int)info.tcpi_sacked;
+    return (int)info.tcpi_unacked;
+}
+
+int pfd_listen_queued(const struct pfd_config *conf)
+{
+    int total = 0, backlog;
+    for (size_t i = 0; i < conf->nlistens; i++) {
+        int queued = pfd_listen_queue(conf->listens[i].fd, &backlog);
+        total += queued > 0 ? queued : 0;
+    }
+    return total;
+}

@@ -13,5 +13,10 @@ int pfd_listen_open(struct pfd_config *conf);
  * rest of old's are closed; on failure (-1, logged) old keeps all of its sockets. */
 int pfd_listen_take_over(struct pfd_config *old_conf, struct pfd_config *new_conf);
 void pfd_listen_close(struct pfd_config *conf);
+/* Connections waiting in fd's accept queue, and the queue's length in *backlog; -1 for both when
+ * the kernel does not say (not a listening TCP socket). */
+int pfd_listen_queue(int fd, int *backlog);
+/* Connections waiting in the accept queues of all of conf's listeners (those that can tell). */
+int pfd_listen_queued(const struct pfd_config *conf);
 
 #endif

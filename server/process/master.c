@@ -148,9 +148,10 @@ static int master_reap(struct master *m, bool expected)
 }
 
 /* Once a second (Apache's perform_idle_server_maintenance): retire one idle worker when there
- * are more than max_spare, or spawn 1, 2, 4 … max_spawn_rate per second while short of
- * min_spare, never above max_workers. Starting workers count as idle, so a slow start does not
- * make the pool overshoot. */
+ * are more than max_spare, or, while short of min_spare, spawn the whole spawn rate (1, 2, 4 …
+ * max_spawn_rate, doubling each second the pool stays short, as Apache does), and at least one
+ * worker for each connection already waiting in the accept queues; never above max_workers.
+ * Starting workers count as idle, so a slow start does not make the pool overshoot. */
 static void master_maintain(struct master *m)
 {
     struct pfd_server *s = m->server;
@@ -188,13 +189,16 @@ static void master_maintain(struct master *m)
         m->spawn_rate = 1;
         return;
     }
-    int want = conf->prefork.min_spare_servers - idle;
+    /* Not capped by min_spare - idle: under a burst that cap made the pool grow by a handful a
+     * second while hundreds of connections waited for a worker. */
     int room = conf->prefork.max_workers - current;
-    int n = want < m->spawn_rate ? want : m->spawn_rate;
+    int queued = pfd_listen_queued(conf);
+    int n = queued > m->spawn_rate ? queued : m->spawn_rate;
     n = n < room ? n : room;
-    if (m->spawn_rate >= 8)
-        pfd_log(PFD_LOG_INFO, "pool is short of idle workers: spawning %d (%d idle, %d total)", n,
-                idle, current);
+    if (m->spawn_rate >= 8 || queued > 0)
+        pfd_log(PFD_LOG_INFO,
+                "pool is short of idle workers: spawning %d (%d idle, %d total, %d queued)", n,
+                idle, current, queued);
     for (int i = 0; i < n; i++)
         if (master_spawn(m) != 0)
             break;
@@ -297,9 +301,34 @@ static int master_reload(struct master *m)
     return 0;
 }
 
+/* Workers of the current generation serving a connection (not idle, starting or retiring). */
+static int master_count_busy(const struct pfd_server *s)
+{
+    const struct pfd_scoreboard *sb = s->scoreboard;
+    int busy = 0;
+    for (uint32_t i = 0; i < sb->nslots; i++) {
+        const struct pfd_scoreboard_slot *slot = &sb->slots[i];
+        busy += slot->pid > 0 && slot->generation == s->generation && !slot->retiring &&
+                slot->state != PFD_WORKER_IDLE && slot->state != PFD_WORKER_STARTING;
+    }
+    return busy;
+}
+
+/* A graceful restart must not shrink the pool below what is busy: the new generation starts
+ * with the old one's busy workers plus min_spare (at least start_servers, at most max_workers),
+ * so the clients of the old workers find new ones when they come back. */
+static int master_restart_size(const struct pfd_server *s, int busy)
+{
+    const struct pfd_config *conf = s->conf;
+    int n = busy + conf->prefork.min_spare_servers;
+    n = n > conf->prefork.start_servers ? n : conf->prefork.start_servers;
+    return n < conf->prefork.max_workers ? n : conf->prefork.max_workers;
+}
+
 static void master_new_generation(struct master *m, int old_workers_signal)
 {
     struct pfd_server *s = m->server;
+    int busy = master_count_busy(s);
     s->generation++;
     s->scoreboard->generation = s->generation;
     s->scoreboard->restarted_us = pfd_wall_clock_us();
@@ -308,7 +337,8 @@ static void master_new_generation(struct master *m, int old_workers_signal)
     else
         master_signal_workers(m, old_workers_signal, s->generation, false);
     m->spawn_rate = 1;
-    for (int i = 0; i < s->conf->prefork.start_servers; i++)
+    int n = master_restart_size(s, busy);
+    for (int i = 0; i < n; i++)
         if (master_spawn(m) != 0)
             break;
 }

@@ -4,12 +4,11 @@
  */
 #include "serve/pool_view.h"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "pool/listen.h"
 #include "pool/scoreboard.h"
 #include "serve/request.h"
 
@@ -90,13 +89,5 @@ void pfd_pool_listener(const struct pfd_request *r, size_t i, struct pfd_pool_li
         return;
     const struct pfd_listen *l = &r->conf->listens[i];
     out->address = l->text;
-    /* On a listening socket Linux reports the accept queue in tcpi_unacked and its length in
-     * tcpi_sacked (tcp_get_info()). */
-    struct tcp_info info;
-    socklen_t len = sizeof(info);
-    if (l->fd >= 0 && getsockopt(l->fd, IPPROTO_TCP, TCP_INFO, &info, &len) == 0 &&
-        info.tcpi_state == TCP_LISTEN) {
-        out->queued = (int)info.tcpi_unacked;
-        out->backlog = (int)info.tcpi_sacked;
-    }
+    out->queued = pfd_listen_queue(l->fd, &out->backlog);
 }

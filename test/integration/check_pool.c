@@ -259,6 +259,93 @@ START_TEST(test_spares_grow_to_min)
 }
 END_TEST
 
+/* ---- growing under a burst ------------------------------------------------------------------ */
+
+#define BURST_CONNS 32
+#define BURST_POOL                                                                                 \
+    "prefork { start_servers = 1  min_spare_servers = 1  max_spare_servers = 64"                   \
+    "  max_workers = 64  max_requests_per_child = 0 }\n"                                           \
+    "timeouts { keepalive = 60 }\n"
+
+/* Opens n keep-alive connections at once, each with one request, and reads every answer, keeping
+ * each connection (so each keeps its worker). The seconds it took for all of them, or -1. */
+static double burst_open(int port, struct ts_conn *conns, int n)
+{
+    double start = ts_now();
+    for (int i = 0; i < n; i++) {
+        if (ts_conn_open(&conns[i], port, 20000) != 0 ||
+            ts_conn_send_str(&conns[i], "GET /hello.txt HTTP/1.1\r\nHost: burst\r\n\r\n") != 0)
+            return -1;
+    }
+    for (int i = 0; i < n; i++) {
+        struct ts_response r;
+        int rc = ts_response_read(&conns[i], &r, false);
+        bool ok = rc == TS_OK && r.status == 200;
+        ts_response_free(&r);
+        if (!ok)
+            return -1;
+    }
+    return ts_now() - start;
+}
+
+/* 32 keep-alive clients arrive at once on a pool of one: the master spawns for the connections
+ * waiting in the accept queue, not one a second (with min_spare_servers = 1 the old cap of
+ * min_spare - idle made the last client wait about 30 s). The bound is far above what a loaded
+ * machine needs and far below the old behaviour. */
+START_TEST(test_pool_ramps_under_a_burst)
+{
+    struct ts_server s;
+    ts_server_start(&s, BURST_POOL);
+    require_workers(&s, 1, 2);
+    struct ts_conn conns[BURST_CONNS];
+    for (int i = 0; i < BURST_CONNS; i++)
+        conns[i].fd = -1;
+    double took = burst_open(s.port, conns, BURST_CONNS);
+    size_t workers = ts_workers(s.pid, NULL, TS_MAX_PIDS);
+    for (int i = 0; i < BURST_CONNS; i++)
+        ts_conn_close(&conns[i]);
+    fprintf(stderr, "burst: %d keep-alive clients served in %.1f s, %zu workers\n", BURST_CONNS,
+            took, workers);
+    ck_assert_msg(took >= 0, "a client of the burst got no answer");
+    ck_assert_msg(took < 12.0, "%d clients waited %.1f s for a worker", BURST_CONNS, took);
+    ck_assert_msg(workers >= BURST_CONNS, "%zu workers for %d kept connections", workers,
+                  BURST_CONNS);
+    ts_server_stop(&s);
+}
+END_TEST
+
+/* A graceful restart while 32 connections keep their workers busy: the new generation starts
+ * with that many workers (plus min_spare), not with start_servers, so the clients find workers
+ * when the old generation closes their connections. */
+START_TEST(test_graceful_restart_starts_at_busy_size)
+{
+    struct ts_server s;
+    ts_server_start(&s, BURST_POOL);
+    require_workers(&s, 1, 2);
+    struct ts_conn conns[BURST_CONNS];
+    for (int i = 0; i < BURST_CONNS; i++)
+        conns[i].fd = -1;
+    ck_assert_msg(burst_open(s.port, conns, BURST_CONNS) >= 0, "the burst was not served");
+    pid_t old[TS_MAX_PIDS];
+    size_t nold = ts_workers(s.pid, old, TS_MAX_PIDS);
+    ck_assert_int_eq(kill(s.pid, SIGUSR1), 0);
+    size_t fresh = 0;
+    for (double end = ts_now() + 8.0; ts_now() < end && fresh < BURST_CONNS; ts_sleep_ms(50)) {
+        pid_t now[TS_MAX_PIDS];
+        size_t n = ts_workers(s.pid, now, TS_MAX_PIDS);
+        fresh = 0;
+        for (size_t i = 0; i < n; i++)
+            fresh += !ts_pid_in(now[i], old, nold);
+    }
+    for (int i = 0; i < BURST_CONNS; i++)
+        ts_conn_close(&conns[i]);
+    ck_assert_msg(fresh >= BURST_CONNS, "%zu workers of the new generation for %d busy ones", fresh,
+                  BURST_CONNS);
+    ts_assert_serving(&s, "after the restart");
+    ts_server_stop(&s);
+}
+END_TEST
+
 /* ---- recycling ---------------------------------------------------------------------------- */
 
 /*
@@ -545,12 +632,14 @@ static Suite *pool_suite(void)
     tcase_add_test(workers, test_all_workers_killed);
     tcase_add_test(workers, test_spares_settle);
     tcase_add_test(workers, test_spares_grow_to_min);
+    tcase_add_test(workers, test_pool_ramps_under_a_burst);
     tcase_add_test(workers, test_max_requests_per_child);
     suite_add_tcase(suite, workers);
 
     TCase *signals = tcase_create("signals");
     tcase_set_timeout(signals, 60);
     tcase_add_test(signals, test_graceful_restart_loses_nothing);
+    tcase_add_test(signals, test_graceful_restart_starts_at_busy_size);
     tcase_add_test(signals, test_graceful_restart_applies_config);
     tcase_add_test(signals, test_graceful_restart_reopens_logs);
     tcase_add_test(signals, test_hup_restarts);
