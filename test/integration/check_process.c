@@ -175,6 +175,12 @@ START_TEST(test_daemonize)
     ts_server_adopt(&s, master);
     ck_assert_msg(took < 5.0, "preforkd -D took %.1f s to return", took);
     ck_assert_msg(master != launcher, "the pid file names the process that returned");
+    /* The middle process of the double fork exits right after forking the daemon, which may
+     * write the pid file first: the daemon becomes our orphan (the harness is a subreaper) once
+     * that process is gone. */
+    for (double end = ts_now() + TS_START_TIMEOUT_S;
+         ts_pid_parent(master) != getpid() && ts_now() < end;)
+        ts_sleep_ms(20);
     ck_assert_msg(ts_pid_parent(master) == getpid(),
                   "the daemon %d is not our orphan (parent %d): the harness cannot reap it",
                   (int)master, (int)ts_pid_parent(master));
