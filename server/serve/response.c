@@ -127,7 +127,10 @@ static int response_build_head(struct pfd_request *r)
 
 /* ---- the body ---------------------------------------------------------------------------- */
 
-int pfd_response_write(struct pfd_request *r, const void *data, size_t len)
+/* What every body write does first: the head when it has not gone yet, then the chunk size
+ * line when the body is chunked. 1 when len bytes of body may follow, 0 when there is nothing to
+ * send (HEAD, 304, an empty write), -1 when the connection failed. */
+static int response_body_begin(struct pfd_request *r, int64_t len)
 {
     struct pfd_conn *c = r->conn;
     if (!r->head_sent && response_build_head(r) != 0)
@@ -136,8 +139,17 @@ int pfd_response_write(struct pfd_request *r, const void *data, size_t len)
         return -1;
     if (r->no_body || len == 0)
         return 0;
-    if (r->chunked_out && pfd_buf_printf(&c->out, "%zx\r\n", len) != 0)
+    if (r->chunked_out && pfd_buf_printf(&c->out, "%llx\r\n", (long long)len) != 0)
         return -1;
+    return 1;
+}
+
+int pfd_response_write(struct pfd_request *r, const void *data, size_t len)
+{
+    struct pfd_conn *c = r->conn;
+    int go = response_body_begin(r, (int64_t)len);
+    if (go <= 0)
+        return go;
     r->body_bytes_sent += (int64_t)len;
     if (c->out.len + len < PFD_OUT_FLUSH) {
         if (pfd_buf_append(&c->out, data, len) != 0)
@@ -152,14 +164,9 @@ int pfd_response_write(struct pfd_request *r, const void *data, size_t len)
 int pfd_response_sendfile(struct pfd_request *r, int fd, int64_t offset, int64_t len)
 {
     struct pfd_conn *c = r->conn;
-    if (!r->head_sent && response_build_head(r) != 0)
-        return -1;
-    if (c->broken)
-        return -1;
-    if (r->no_body || len == 0)
-        return 0;
-    if (r->chunked_out && pfd_buf_printf(&c->out, "%llx\r\n", (long long)len) != 0)
-        return -1;
+    int go = response_body_begin(r, len);
+    if (go <= 0)
+        return go;
     /* MSG_MORE: the head waits for the first file bytes, so both leave in one packet. */
     if (pfd_conn_flush_with(c, NULL, 0, MSG_MORE) != 0)
         return -1;

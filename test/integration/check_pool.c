@@ -288,6 +288,16 @@ static double burst_open(int port, struct ts_conn *conns, int n)
     return ts_now() - start;
 }
 
+/* A server with a pool of one, then BURST_CONNS clients at once (burst_open()). */
+static double burst_start(struct ts_server *s, struct ts_conn *conns)
+{
+    ts_server_start(s, BURST_POOL);
+    require_workers(s, 1, 2);
+    for (int i = 0; i < BURST_CONNS; i++)
+        conns[i].fd = -1;
+    return burst_open(s->port, conns, BURST_CONNS);
+}
+
 /* 32 keep-alive clients arrive at once on a pool of one: the master spawns for the connections
  * waiting in the accept queue, not one a second (with min_spare_servers = 1 the old cap of
  * min_spare - idle made the last client wait about 30 s). The bound is far above what a loaded
@@ -295,12 +305,8 @@ static double burst_open(int port, struct ts_conn *conns, int n)
 START_TEST(test_pool_ramps_under_a_burst)
 {
     struct ts_server s;
-    ts_server_start(&s, BURST_POOL);
-    require_workers(&s, 1, 2);
     struct ts_conn conns[BURST_CONNS];
-    for (int i = 0; i < BURST_CONNS; i++)
-        conns[i].fd = -1;
-    double took = burst_open(s.port, conns, BURST_CONNS);
+    double took = burst_start(&s, conns);
     size_t workers = ts_workers(s.pid, NULL, TS_MAX_PIDS);
     for (int i = 0; i < BURST_CONNS; i++)
         ts_conn_close(&conns[i]);
@@ -320,12 +326,8 @@ END_TEST
 START_TEST(test_graceful_restart_starts_at_busy_size)
 {
     struct ts_server s;
-    ts_server_start(&s, BURST_POOL);
-    require_workers(&s, 1, 2);
     struct ts_conn conns[BURST_CONNS];
-    for (int i = 0; i < BURST_CONNS; i++)
-        conns[i].fd = -1;
-    ck_assert_msg(burst_open(s.port, conns, BURST_CONNS) >= 0, "the burst was not served");
+    ck_assert_msg(burst_start(&s, conns) >= 0, "the burst was not served");
     pid_t old[TS_MAX_PIDS];
     size_t nold = ts_workers(s.pid, old, TS_MAX_PIDS);
     ck_assert_int_eq(kill(s.pid, SIGUSR1), 0);
