@@ -1,7 +1,7 @@
 #!/bin/bash
 # check-layers.sh — checks the map of server/ (docs/design.md) against the code and the build:
 #
-#   tools/check-layers.sh BUILD_DIR      (a configured and built tree, e.g. build)
+#   tools/check-layers.sh [BUILD_DIR]    (a configured and built tree; default: build)
 #
 #  1. includes: a file in server/<layer>/ includes only headers of its own layer or of the layers
 #     before it, folder-qualified ("parse/uri.h"), or preforkd/module.h; module.h includes no
@@ -16,8 +16,8 @@
 set -euo pipefail
 LAYERS=(parse base config pool serve process)
 
-build=${1:?usage: tools/check-layers.sh BUILD_DIR}
 cd "$(dirname "$0")/.."
+build=${1:-build} # the README's build folder unless told otherwise
 build=$(cd "$build" && pwd) || exit 2
 objdir=$build/server/CMakeFiles
 [ -d "$objdir/pfdcore.dir" ] || {
