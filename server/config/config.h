@@ -197,6 +197,10 @@ struct pfd_config {
     struct {
         bool enabled;     /* true */
         int max_requests; /* 100 per connection; 0 = unlimited */
+        bool park;        /* true: idle connections wait in the keeper, not in a worker */
+        int park_grace_ms; /* 5: how long a worker waits for the next request before parking */
+        int max_parked;    /* 10000: connections the keepers hold, all together */
+        int keepers;       /* 1: keeper processes */
     } keepalive;
 
     char **index_files; /* {"index.html"} */
@@ -247,6 +251,8 @@ struct pfd_option_line {
 };
 
 #define PFD_MAX_WORKERS_LIMIT 20000
+/* keepalive { keepers } at most: the scoreboard has a slot for each. */
+#define PFD_MAX_KEEPERS 16
 
 /* How much pfd_config_load() checks beyond the file itself. */
 enum pfd_config_checks {

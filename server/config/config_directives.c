@@ -97,6 +97,10 @@ const struct config_directive config_directives[] = {
 
     CONF_BOOL("keepalive", "enabled", cfg_true, keepalive.enabled),
     CONF_INT("keepalive", "max_requests", 100, keepalive.max_requests, 0, INT_MAX),
+    CONF_BOOL("keepalive", "park", cfg_true, keepalive.park),
+    CONF_INT("keepalive", "park_grace_ms", 5, keepalive.park_grace_ms, 0, 60000),
+    CONF_INT("keepalive", "max_parked", 10000, keepalive.max_parked, 1, 1 << 20),
+    CONF_INT("keepalive", "keepers", 1, keepalive.keepers, 1, PFD_MAX_KEEPERS),
 
     {"location", CFG_STR("handler", NULL, CFGF_NODEFAULT), COPY_NONE, 0, 0, 0, 0,
      config_check_nonempty},

@@ -117,6 +117,13 @@ void pfd_scoreboard_measure_memory(struct pfd_scoreboard *sb)
             procs++;
         }
     }
+    for (uint32_t i = 0; i < sb->nkeepers && total >= 0; i++) {
+        int64_t kb = sb->keepers[i].pid > 0 ? scoreboard_pss_kb(sb->keepers[i].pid) : -1;
+        if (kb >= 0) {
+            total += kb;
+            procs++;
+        }
+    }
     sb->memory_procs = procs;
     sb->memory_kb = total;
 }

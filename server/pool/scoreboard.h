@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "config/config.h"
+
 enum pfd_worker_state {
     PFD_WORKER_FREE = 0, /* the slot is unused */
     PFD_WORKER_STARTING,
@@ -36,6 +38,20 @@ struct pfd_scoreboard_slot {
     char request[128]; /* the current or last request line, truncated */
 };
 
+/* A keeper process (process/keeper.c): written by that keeper only, but its pid by the master. */
+struct pfd_keeper_slot {
+    volatile pid_t pid;
+    volatile int64_t started_us;   /* CLOCK_REALTIME, µs */
+    volatile uint32_t parked;      /* connections waiting for their next request (or its rest) */
+    volatile uint32_t lingering;   /* connections closing: read and thrown away until EOF */
+    volatile uint32_t queued;      /* readable, waiting for a worker to be handed to */
+    volatile uint32_t descriptors; /* held: connections and the files their partial heads are in */
+    volatile uint64_t parks;       /* connections taken from workers */
+    volatile uint64_t unparks;     /* handed back to workers */
+    volatile uint64_t expired;     /* closed by the keep-alive or header deadline */
+    volatile uint64_t hangups;     /* closed by the client while parked */
+};
+
 struct pfd_scoreboard {
     int64_t started_us;
     volatile uint32_t generation;
@@ -49,6 +65,11 @@ struct pfd_scoreboard {
     /* Pss of the master and its workers, measured by the master once a second; -1 unknown. */
     volatile int64_t memory_kb;
     volatile uint32_t memory_procs;
+    /* Parking (keepalive { park }): the keepers, and the handed-back connections workers took,
+     * so that handed - taken is what still waits in the channel (atomic: every worker adds). */
+    uint32_t nkeepers;
+    struct pfd_keeper_slot keepers[PFD_MAX_KEEPERS];
+    volatile uint64_t unparks_taken;
     struct pfd_scoreboard_slot slots[];
 };
 

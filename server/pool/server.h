@@ -9,6 +9,7 @@
 
 #include "config/config.h"
 #include "config/logs.h"
+#include "pool/park.h"
 #include "pool/scoreboard.h"
 
 struct pfd_server {
@@ -20,6 +21,8 @@ struct pfd_server {
     bool daemonize;      /* -D */
     struct pfd_access_log access_log;
     pcre2_match_data *match_data; /* worker: reused by every location match */
+    /* Parking (keepalive { park }): every descriptor -1 when there are no keepers (-X). */
+    struct pfd_park_channels park;
 };
 
 #endif

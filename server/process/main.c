@@ -22,6 +22,7 @@
 #include "pool/module_hooks.h"
 #include "pool/scoreboard.h"
 #include "pool/server.h"
+#include "process/keeper.h"
 #include "process/master.h"
 #include "process/worker.h"
 #include "serve/route.h"
@@ -263,12 +264,26 @@ static void report_warnings(const struct pfd_config *conf, bool to_stderr)
     }
 }
 
+/* With parking on, a keeper needs a descriptor per parked connection: a hard limit too low for
+ * keepalive { max_parked } stops start-up with the fix. */
+static int check_keeper_limits(const struct pfd_config *conf)
+{
+    char err[1024];
+    if (!conf->keepalive.park || pfd_keeper_check_nofile(conf, err, sizeof(err)) == 0)
+        return 0;
+    fprintf(stderr, "%s\n", err);
+    return -1;
+}
+
 /* -t: what start-up would check, modules' own option checks (their init hooks) included. */
 static int test_config(struct pfd_config *conf)
 {
     struct pfd_server server = {.conf = conf, .slot = -1, .generation = 1};
     report_warnings(conf, true);
-    int rc = check_worker_access(conf) == 0 && pfd_modules_init(&server, conf) == 0 ? 0 : 1;
+    int rc = check_worker_access(conf) == 0 && check_keeper_limits(conf) == 0 &&
+                     pfd_modules_init(&server, conf) == 0
+                 ? 0
+                 : 1;
     pfd_modules_fini(conf);
     if (rc == 0)
         printf("syntax OK\n");
@@ -294,7 +309,14 @@ static int run(struct pfd_server *s, const struct options *o)
     }
     if (write_pid_file(s->conf->pid_file) != 0)
         return 1;
+    /* The channels to the keepers exist even with parking off, so a reload can turn it on. */
+    if (pfd_park_channels_open(&s->park) != 0) {
+        pfd_log(PFD_LOG_EMERG, "socketpair() for the keepers failed: %s", strerror(errno));
+        return 1;
+    }
+    s->scoreboard->nkeepers = (uint32_t)s->conf->keepalive.keepers;
     rc = pfd_master_run(s);
+    pfd_park_channels_close(&s->park);
     if (s->conf->pid_file != NULL)
         unlink(s->conf->pid_file);
     return rc;
@@ -344,11 +366,12 @@ int main(int argc, char **argv)
         pfd_config_free(conf);
         return 1;
     }
-    if (check_worker_access(conf) != 0) {
+    if (check_worker_access(conf) != 0 || check_keeper_limits(conf) != 0) {
         pfd_config_free(conf);
         return 1;
     }
     struct pfd_server server = {.conf = conf, .slot = -1, .generation = 1};
+    server.park = (struct pfd_park_channels){-1, -1, -1, -1};
     server.access_log.fd = -1;
     if (o.daemonize)
         warn_daemon_stderr_logs(conf);

@@ -25,6 +25,7 @@
 #include "pool/module_hooks.h"
 #include "pool/scoreboard.h"
 #include "pool/server.h"
+#include "process/keeper.h"
 #include "process/worker.h"
 
 /* How long a stop waits for workers after SIGTERM before SIGKILL. */
@@ -40,6 +41,8 @@ struct master {
     int respawned;        /* crashed workers replaced at once since the last tick */
     bool stop_now;        /* TERM/INT arrived while waiting for a graceful stop */
     int64_t next_tick_ms; /* the next maintenance pass */
+    bool stopping;        /* a stop has begun: dead keepers stay dead */
+    int64_t keeper_started_ms[PFD_MAX_KEEPERS];
 };
 
 static void master_on_sigchld(int sig)
@@ -89,6 +92,70 @@ static int master_spawn(struct master *m)
     return 0;
 }
 
+/* Forks keeper i. 0 or -1 (logged). */
+static int master_spawn_keeper(struct master *m, unsigned i)
+{
+    struct pfd_server *s = m->server;
+    pid_t pid = fork();
+    if (pid < 0) {
+        pfd_log(PFD_LOG_ALERT, "fork() failed: %s", strerror(errno));
+        return -1;
+    }
+    if (pid == 0) {
+        s->scoreboard->keepers[i].pid = getpid();
+        sigprocmask(SIG_UNBLOCK, &m->signals, NULL);
+        pfd_keeper_run(s, i);
+    }
+    s->scoreboard->keepers[i].pid = pid;
+    m->keeper_started_ms[i] = pfd_now_ms();
+    return 0;
+}
+
+/* With parking on, every keeper runs; one that died within a second of its start waits for the
+ * next tick, so a keeper that cannot start does not turn the master into a fork loop. */
+static void master_keep_keepers(struct master *m, bool tick)
+{
+    struct pfd_scoreboard *sb = m->server->scoreboard;
+    if (m->stopping || !m->server->conf->keepalive.park || m->server->park.to_keeper_recv < 0)
+        return;
+    for (unsigned i = 0; i < sb->nkeepers; i++) {
+        bool young = pfd_now_ms() - m->keeper_started_ms[i] < 1000;
+        if (sb->keepers[i].pid <= 0 && (tick || !young))
+            master_spawn_keeper(m, i);
+    }
+}
+
+static void master_signal_keepers(struct master *m, int sig)
+{
+    struct pfd_scoreboard *sb = m->server->scoreboard;
+    for (unsigned i = 0; i < sb->nkeepers; i++)
+        if (sb->keepers[i].pid > 0)
+            kill(sb->keepers[i].pid, sig);
+}
+
+/* A keeper that exited: 1 when pid was one. */
+static int master_reap_keeper(struct master *m, pid_t pid, int status)
+{
+    struct pfd_scoreboard *sb = m->server->scoreboard;
+    for (unsigned i = 0; i < sb->nkeepers; i++) {
+        if (sb->keepers[i].pid != pid)
+            continue;
+        sb->keepers[i].pid = 0;
+        bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+        if (m->stopping && (clean || (WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM)))
+            pfd_log(PFD_LOG_DEBUG, "keeper %d exited", (int)pid);
+        else if (WIFSIGNALED(status))
+            pfd_log(PFD_LOG_ERR, "keeper %d exited on signal %d (%s): replacing it; the idle "
+                    "connections it held are closed", (int)pid, WTERMSIG(status),
+                    strsignal(WTERMSIG(status)));
+        else
+            pfd_log(PFD_LOG_ERR, "keeper %d exited with status %d: replacing it", (int)pid,
+                    WEXITSTATUS(status));
+        return 1;
+    }
+    return 0;
+}
+
 /* Sends sig to every worker of a generation other than keep (or of all, when keep is 0). */
 static void master_signal_workers(struct master *m, int sig, uint32_t keep, bool all)
 {
@@ -108,6 +175,14 @@ static int master_count_workers(const struct pfd_scoreboard *sb)
     int n = 0;
     for (uint32_t i = 0; i < sb->nslots; i++)
         n += sb->slots[i].pid > 0;
+    return n;
+}
+
+static int master_count_keepers(const struct pfd_scoreboard *sb)
+{
+    int n = 0;
+    for (uint32_t i = 0; i < sb->nkeepers; i++)
+        n += sb->keepers[i].pid > 0;
     return n;
 }
 
@@ -136,6 +211,8 @@ static int master_reap(struct master *m, bool expected)
             break;
         if (pfd_log_pipe_reaped(pid, status))
             continue; /* a piped log's program, not a worker */
+        if (master_reap_keeper(m, pid, status))
+            continue;
         int slot = pfd_scoreboard_slot_of(sb, pid);
         bool retiring = slot >= 0 && sb->slots[slot].retiring;
         master_log_exit(pid, status, expected || retiring);
@@ -208,13 +285,15 @@ static void master_maintain(struct master *m)
                             : m->spawn_rate * 2;
 }
 
-/* Waits for every worker to exit until deadline_ms; returns the number still alive. A TERM or
- * INT meanwhile ends the wait early with m->stop_now set: an impatient operator wins. */
-static int master_wait_workers(struct master *m, int64_t deadline_ms)
+/* Waits for every worker (and keeper, when keepers) to exit until deadline_ms; returns the
+ * number still alive. A TERM or INT meanwhile ends the wait early with m->stop_now set: an
+ * impatient operator wins. */
+static int master_wait_workers(struct master *m, int64_t deadline_ms, bool keepers)
 {
     for (;;) {
         master_reap(m, true);
-        int left = master_count_workers(m->server->scoreboard);
+        int left = master_count_workers(m->server->scoreboard) +
+                   (keepers ? master_count_keepers(m->server->scoreboard) : 0);
         int64_t wait_ms = deadline_ms - pfd_now_ms();
         if (left == 0 || wait_ms <= 0 || m->stop_now)
             return left;
@@ -244,14 +323,19 @@ static void master_replace_crashed(struct master *m, int crashed)
     m->respawned += n > 0 ? n : 0;
 }
 
-/* Stops every worker: TERM, then KILL whatever is left after a grace period. */
-static void master_stop_workers(struct master *m)
+/* Stops every worker, and the keepers when keepers (a restart keeps them, and the connections
+ * they hold): TERM, then KILL whatever is left after a grace period. */
+static void master_stop_workers(struct master *m, bool keepers)
 {
     master_signal_workers(m, SIGTERM, 0, true);
-    if (master_wait_workers(m, pfd_now_ms() + PFD_STOP_GRACE_MS) > 0) {
+    if (keepers)
+        master_signal_keepers(m, SIGTERM);
+    if (master_wait_workers(m, pfd_now_ms() + PFD_STOP_GRACE_MS, keepers) > 0) {
         pfd_log(PFD_LOG_WARN, "workers still running after SIGTERM: sending SIGKILL");
         master_signal_workers(m, SIGKILL, 0, true);
-        master_wait_workers(m, pfd_now_ms() + PFD_STOP_GRACE_MS);
+        if (keepers)
+            master_signal_keepers(m, SIGKILL);
+        master_wait_workers(m, pfd_now_ms() + PFD_STOP_GRACE_MS, keepers);
     }
 }
 
@@ -333,7 +417,7 @@ static void master_new_generation(struct master *m, int old_workers_signal)
     s->scoreboard->generation = s->generation;
     s->scoreboard->restarted_us = pfd_wall_clock_us();
     if (old_workers_signal == SIGTERM)
-        master_stop_workers(m);
+        master_stop_workers(m, false);
     else
         master_signal_workers(m, old_workers_signal, s->generation, false);
     m->spawn_rate = 1;
@@ -350,6 +434,7 @@ static enum master_action master_on_signal(struct master *m, int sig)
         int crashed = master_reap(m, false);
         if (crashed > 0)
             master_replace_crashed(m, crashed);
+        master_keep_keepers(m, false);
         return MASTER_RUN;
     }
     case SIGTERM:
@@ -385,6 +470,7 @@ int pfd_master_run(struct pfd_server *server)
     server->scoreboard->master_pid = getpid(); /* after -D's forks: the pid mod_status shows */
     pfd_log_pipes_maintain(); /* a piped log started before -D is not our child yet */
     const struct pfd_config *conf = server->conf;
+    master_keep_keepers(&m, true);
     for (int i = 0; i < conf->prefork.start_servers; i++)
         if (master_spawn(&m) != 0)
             break;
@@ -396,6 +482,7 @@ int pfd_master_run(struct pfd_server *server)
         int64_t wait_ms = m.next_tick_ms - pfd_now_ms();
         if (wait_ms <= 0) {
             m.respawned = 0;
+            master_keep_keepers(&m, true);
             master_maintain(&m);
             pfd_scoreboard_measure_memory(server->scoreboard);
             pfd_log_pipes_maintain();
@@ -407,16 +494,19 @@ int pfd_master_run(struct pfd_server *server)
         if (sig > 0)
             action = master_on_signal(&m, sig);
     }
+    m.stopping = true;
     if (action == MASTER_GRACEFUL_STOP) {
-        /* Refuse new connections now; let the workers finish what they have. */
+        /* Refuse new connections now; let the workers finish what they have, and answer what
+         * arrives on parked connections until the keepers hold nothing. */
         pfd_listen_close(server->conf);
-        master_signal_workers(&m, SIGUSR1, 0, true);
+        master_signal_workers(&m, SIGWINCH, 0, true);
+        master_signal_keepers(&m, SIGWINCH);
         int64_t deadline = pfd_now_ms() + (int64_t)server->conf->timeouts.graceful * 1000;
-        if (master_wait_workers(&m, deadline) > 0)
+        if (master_wait_workers(&m, deadline, true) > 0)
             pfd_log(PFD_LOG_WARN, "graceful stop timed out after %d s",
                     server->conf->timeouts.graceful);
     }
-    master_stop_workers(&m);
+    master_stop_workers(&m, true);
     pfd_log(PFD_LOG_NOTICE, "preforkd stopped");
     return 0;
 }

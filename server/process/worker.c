@@ -34,8 +34,7 @@
 
 static void worker_on_graceful(int sig)
 {
-    (void)sig;
-    pfd_worker_stopping = 1;
+    pfd_worker_stopping = sig == SIGWINCH ? PFD_STOP_CLOSE : PFD_STOP_RETIRE;
 }
 
 static void worker_setup_signals(void)
@@ -118,8 +117,12 @@ int pfd_worker_drop_privileges(const struct pfd_config *conf)
     return 0;
 }
 
-static int worker_epoll_setup(const struct pfd_config *conf)
+/* epoll data of the channel from the keepers; listeners use their index. */
+#define WORKER_EV_UNPARK UINT32_MAX
+
+static int worker_epoll_setup(const struct pfd_server *s)
 {
+    const struct pfd_config *conf = s->conf;
     int ep = epoll_create1(EPOLL_CLOEXEC);
     if (ep < 0)
         return -1;
@@ -130,7 +133,56 @@ static int worker_epoll_setup(const struct pfd_config *conf)
             return -1;
         }
     }
+    /* Connections the keepers hand back are waited for like new ones, one worker woken each. */
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLEXCLUSIVE, .data.u32 = WORKER_EV_UNPARK};
+    if (s->park.to_worker_recv >= 0 &&
+        epoll_ctl(ep, EPOLL_CTL_ADD, s->park.to_worker_recv, &ev) != 0) {
+        close(ep);
+        return -1;
+    }
     return ep;
+}
+
+/* A graceful stop: this worker takes no new connection (the master has closed its own copies
+ * of the listeners; the port closes when every worker has closed its copies too), but still
+ * answers what arrives on parked connections. */
+static void worker_close_listeners(struct pfd_server *s, int ep)
+{
+    for (size_t i = 0; i < s->conf->nlistens; i++) {
+        int fd = s->conf->listens[i].fd;
+        if (fd < 0)
+            continue;
+        epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL);
+        close(fd);
+        s->conf->listens[i].fd = -1;
+    }
+}
+
+/* While stopping gracefully: whether a parked connection may still come back to a worker. */
+static bool worker_parked_may_return(const struct pfd_server *s)
+{
+    const struct pfd_scoreboard *sb = s->scoreboard;
+    if (sb == NULL || !pfd_park_keeper_alive(sb))
+        return false;
+    uint64_t parked = 0;
+    for (uint32_t i = 0; i < sb->nkeepers; i++)
+        parked += sb->keepers[i].parked;
+    return parked > 0 || pfd_park_waiting(sb) > 0;
+}
+
+/* Takes one connection a keeper handed back and serves it. false when another worker won. */
+static bool worker_unpark(struct pfd_server *s, struct pfd_conn *conn)
+{
+    struct pfd_park_ticket ticket;
+    int fd, bytes_fd;
+    int rc = pfd_park_receive(s->park.to_worker_recv, &ticket, &fd, &bytes_fd);
+    if (rc < 0)
+        pfd_log(PFD_LOG_ERR, "taking a connection from a keeper failed: %s", strerror(errno));
+    if (rc <= 0)
+        return false;
+    __atomic_fetch_add(&s->scoreboard->unparks_taken, 1, __ATOMIC_RELAXED);
+    pfd_conn_resume(conn, fd, &ticket, bytes_fd);
+    return true;
 }
 
 /* Accepts one connection from listener i; -1 when another worker won the race. */
@@ -151,6 +203,30 @@ static int worker_accept(const struct pfd_config *conf, size_t i, struct sockadd
     return fd;
 }
 
+/* Serves what one wake-up of the wait reported; the requests served. */
+static uint64_t worker_serve_event(struct pfd_server *s, struct pfd_conn *conn, uint32_t what)
+{
+    const struct pfd_config *conf = s->conf;
+    struct pfd_scoreboard_slot *slot =
+        s->scoreboard != NULL ? &s->scoreboard->slots[s->slot] : NULL;
+    uint64_t before = slot != NULL ? slot->requests : 0;
+    if (what == WORKER_EV_UNPARK) {
+        if (!worker_unpark(s, conn))
+            return 0;
+    } else {
+        struct sockaddr_storage peer;
+        socklen_t peer_len;
+        int fd = worker_accept(conf, what, &peer, &peer_len);
+        if (fd < 0)
+            return 0;
+        pfd_conn_serve(conn, fd, &conf->listens[what], (struct sockaddr *)&peer, peer_len);
+    }
+    /* Apache counts connections against MaxConnectionsPerChild; count requests here, as the
+     * directive's name says, but at least one per connection. */
+    uint64_t done = slot != NULL ? slot->requests - before : 1;
+    return done > 0 ? done : 1;
+}
+
 void pfd_worker_run(struct pfd_server *server)
 {
     const struct pfd_config *conf = server->conf;
@@ -160,38 +236,33 @@ void pfd_worker_run(struct pfd_server *server)
     pfd_modules_child_init(server, server->conf);
 
     static struct pfd_conn conn;
-    int ep = worker_epoll_setup(conf);
+    int ep = worker_epoll_setup(server);
     if (ep < 0 || pfd_conn_init(&conn, server) != 0) {
         pfd_log(PFD_LOG_EMERG, "worker set-up failed: %s", strerror(errno));
         _exit(1);
     }
     uint64_t served = 0;
     uint64_t max = (uint64_t)conf->prefork.max_requests_per_child;
-    struct pfd_scoreboard_slot *slot =
-        server->scoreboard != NULL ? &server->scoreboard->slots[server->slot] : NULL;
-    while (!pfd_worker_stopping && (max == 0 || served < max)) {
+    bool draining = false;
+    while (pfd_worker_stopping != PFD_STOP_RETIRE && (max == 0 || served < max)) {
+        if (pfd_worker_stopping == PFD_STOP_CLOSE) {
+            if (!draining)
+                worker_close_listeners(server, ep);
+            draining = true;
+            if (!worker_parked_may_return(server))
+                break;
+        }
         pfd_scoreboard_slot_set_state(server->scoreboard, server->slot, PFD_WORKER_IDLE);
         struct epoll_event ev[8];
-        int n = epoll_pwait(ep, ev, 8, -1, &pfd_worker_wait_mask);
+        int n = epoll_pwait(ep, ev, 8, draining ? 100 : -1, &pfd_worker_wait_mask);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
             pfd_log(PFD_LOG_EMERG, "epoll_pwait() failed: %s", strerror(errno));
             break;
         }
-        for (int i = 0; i < n && !pfd_worker_stopping; i++) {
-            struct sockaddr_storage peer;
-            socklen_t peer_len;
-            int fd = worker_accept(conf, ev[i].data.u32, &peer, &peer_len);
-            if (fd < 0)
-                continue;
-            uint64_t before = slot != NULL ? slot->requests : 0;
-            pfd_conn_serve(&conn, fd, &conf->listens[ev[i].data.u32], (struct sockaddr *)&peer,
-                           peer_len);
-            /* Apache counts connections against MaxConnectionsPerChild; count requests here, as
-             * the directive's name says, but at least one per connection. */
-            uint64_t done = slot != NULL ? slot->requests - before : 1;
-            served += done > 0 ? done : 1;
+        for (int i = 0; i < n && pfd_worker_stopping != PFD_STOP_RETIRE; i++) {
+            served += worker_serve_event(server, &conn, ev[i].data.u32);
             if (max != 0 && served >= max)
                 break;
         }

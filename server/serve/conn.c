@@ -23,6 +23,8 @@
 #include "parse/http_parse.h"
 #include "parse/proxy_protocol.h"
 #include "parse/uri.h"
+#include "pool/listen.h"
+#include "pool/park.h"
 #include "pool/scoreboard.h"
 #include "pool/server.h"
 #include "serve/access_log.h"
@@ -32,15 +34,11 @@
 #include "serve/response.h"
 #include "serve/route.h"
 
-/* The client went away, or a wait ended: close silently. */
-enum { CONN_CLOSE = -1 };
+/* The client went away, or a wait ended: close silently. Or the connection went to a keeper. */
+enum { CONN_CLOSE = -1, CONN_PARKED = -2 };
 
-/* The lingering close: at most this many bytes read, within this long in all, and no wait for
- * the next bytes longer than the idle bound: room for a client to finish an upload of a few MiB
- * that we refused, and then read the refusal. */
-#define PFD_LINGER_MAX (8 * 1024 * 1024)
-#define PFD_LINGER_MS 5000
-#define PFD_LINGER_IDLE_MS 2000
+/* Fairness: how long a worker keeps a busy connection while others wait for a worker. */
+#define PFD_PARK_SLICE_MS 20
 
 /* The most bytes a request head may take, whatever the per-line limits would add up to: the
  * defaults (8190-byte lines, 100 fields) stay under it. */
@@ -81,8 +79,59 @@ static void conn_set_state(struct pfd_conn *c, int state)
     pfd_scoreboard_slot_set_state(c->server->scoreboard, c->server->slot, state);
 }
 
+/* Whether connections that wait for their client go to a keeper (keepalive { park }). */
+static bool conn_parking(const struct pfd_conn *c)
+{
+    const struct pfd_server *s = c->server;
+    return s->conf->keepalive.park && s->park.to_keeper_send >= 0 && s->scoreboard != NULL &&
+           pfd_park_keeper_alive(s->scoreboard);
+}
+
+/* Hands the connection to a keeper with what it must keep: its addresses (after a PROXY
+ * header), its request count, its deadline and, but for a lingering close, the bytes read so
+ * far. true when parked (the worker is done with it); false when the channel is full and the
+ * worker must wait itself. */
+static bool conn_park(struct pfd_conn *c, enum pfd_park_kind kind, int64_t deadline_ms)
+{
+    struct pfd_park_ticket t;
+    memset(&t, 0, sizeof(t));
+    t.kind = (uint32_t)kind;
+    t.requests = c->requests;
+    t.bytes = kind == PFD_PARK_LINGER ? 0 : (uint32_t)c->in_len;
+    t.deadline_ms = deadline_ms;
+    t.peer_port = c->conn_peer_port;
+    t.local_port = c->local_port;
+    memcpy(t.peer_ip, c->conn_peer_ip, sizeof(t.peer_ip));
+    memcpy(t.local_ip, c->local_ip, sizeof(t.local_ip));
+    if (pfd_park_send(c->server->park.to_keeper_send, &t, c->fd, c->in, t.bytes) != 0) {
+        if (errno != EAGAIN)
+            pfd_log(PFD_LOG_ERR, "parking a connection of %s failed: %s", c->conn_peer_ip,
+                    strerror(errno));
+        return false;
+    }
+    close(c->fd);
+    c->fd = -1;
+    return true;
+}
+
+/* Fairness: after a slice on one connection, a worker looks (once a slice) whether others wait
+ * for a worker, handed back by a keeper or new in the accept queues; if so it parks this one
+ * (at the back of the keepers' queue) and takes the next. */
+static bool conn_should_yield(struct pfd_conn *c)
+{
+    int64_t now = pfd_now_ms();
+    if (now - c->slice_started_ms < PFD_PARK_SLICE_MS)
+        return false;
+    c->slice_started_ms = now;
+    return pfd_park_waiting(c->server->scoreboard) > 0 || pfd_listen_queued(c->server->conf) > 0;
+}
+
 /* Waits for the first byte of the next request on a kept-alive connection. 1 when bytes are
- * there; CONN_CLOSE on timeout or close.
+ * there; CONN_CLOSE on timeout or close; CONN_PARKED when a keeper took the connection.
+ *
+ * With parking, the worker waits only park_grace_ms (so back-to-back requests do not pay for a
+ * hand-off), then parks the connection; at once when it is retiring, so the connection outlives
+ * it. Without, it waits until the keep-alive deadline.
  *
  * A graceful stop does not cut the wait short: closing an idle connection at an arbitrary moment
  * races with a client that is sending its next request right then, which it would see fail. The
@@ -92,16 +141,53 @@ static void conn_set_state(struct pfd_conn *c, int state)
  * only so that the signal is seen now rather than after the next request. */
 static int conn_wait_next_request(struct pfd_conn *c)
 {
+    bool parking = conn_parking(c);
+    int64_t deadline = pfd_now_ms() + (int64_t)c->server->conf->timeouts.keepalive * 1000;
+    if (parking && conn_should_yield(c)) {
+        if (pfd_conn_flush(c) != 0)
+            return CONN_CLOSE;
+        if (conn_park(c, PFD_PARK_READY, deadline))
+            return CONN_PARKED;
+    }
     if (c->in_len > 0)
         return 1;
     if (pfd_conn_flush(c) != 0)
         return CONN_CLOSE;
     conn_set_state(c, PFD_WORKER_KEEPALIVE);
-    int64_t deadline = pfd_now_ms() + (int64_t)c->server->conf->timeouts.keepalive * 1000;
+    if (parking) {
+        /* No grace while others wait for a worker: they would wait for it too. */
+        if (!pfd_worker_stopping && pfd_park_waiting(c->server->scoreboard) == 0) {
+            int64_t grace = pfd_now_ms() + c->server->conf->keepalive.park_grace_ms;
+            int ready = pfd_conn_wait(c->fd, POLLIN, grace < deadline ? grace : deadline, true);
+            if (ready == 1)
+                return 1;
+        }
+        if (conn_park(c, PFD_PARK_IDLE, deadline))
+            return CONN_PARKED;
+    }
     int ready = pfd_conn_wait(c->fd, POLLIN, deadline, !pfd_worker_stopping);
     if (ready < 0 && pfd_worker_stopping)
         ready = pfd_conn_wait(c->fd, POLLIN, deadline, false);
     return ready == 1 ? 1 : CONN_CLOSE;
+}
+
+/* Inside a head, nothing arrived: with parking, after park_grace_ms the connection and the
+ * bytes so far go to a keeper until more come (a slow client, or slowloris, holds no worker);
+ * the head's deadline travels with it. 1 when bytes arrived, 0 at the deadline, -1 on error,
+ * CONN_PARKED. */
+static int conn_wait_head_bytes(struct pfd_conn *c, int64_t deadline, bool parking)
+{
+    if (parking) {
+        int64_t grace = pfd_now_ms() + c->server->conf->keepalive.park_grace_ms;
+        if (grace < deadline) {
+            int ready = pfd_conn_wait(c->fd, POLLIN, grace, false);
+            if (ready != 0)
+                return ready;
+            if (conn_park(c, PFD_PARK_HEAD, deadline))
+                return CONN_PARKED;
+        }
+    }
+    return pfd_conn_wait(c->fd, POLLIN, deadline, false);
 }
 
 /* Reads until a whole head is in c->in. PFD_HTTP_OK, CONN_CLOSE, or an error status. The
@@ -118,7 +204,11 @@ static int conn_read_head(struct pfd_conn *c, struct pfd_request *r)
     pfd_http_parser_init(&parser, &limits);
     r->head.headers = c->header_storage;
     r->head.headers_cap = (size_t)conf->limits.header_fields + 1;
-    int64_t deadline = pfd_now_ms() + (int64_t)conf->timeouts.header * 1000;
+    int64_t deadline = c->head_deadline_ms != 0
+                           ? c->head_deadline_ms
+                           : pfd_now_ms() + (int64_t)conf->timeouts.header * 1000;
+    c->head_deadline_ms = 0;
+    bool parking = conn_parking(c);
     conn_set_state(c, PFD_WORKER_READING);
     for (;;) {
         if (c->in_len > 0) {
@@ -145,11 +235,11 @@ static int conn_read_head(struct pfd_conn *c, struct pfd_request *r)
          * (a stray CRLF, or half a head, after the last request). */
         if (c->out.len > 0 && pfd_conn_flush(c) != 0)
             return CONN_CLOSE;
-        int ready = pfd_conn_wait(c->fd, POLLIN, deadline, false);
+        int ready = conn_wait_head_bytes(c, deadline, parking);
         if (ready == 0)
             return c->in_len > 0 ? 408 : CONN_CLOSE;
         if (ready < 0)
-            return CONN_CLOSE;
+            return ready == CONN_PARKED ? CONN_PARKED : CONN_CLOSE;
     }
 }
 
@@ -401,7 +491,13 @@ int pfd_request_internal_redirect(struct pfd_request *r, const char *uri, int st
 static bool conn_may_keep_alive(const struct pfd_request *r)
 {
     const struct pfd_config *conf = r->conf;
-    if (!conf->keepalive.enabled || pfd_worker_stopping)
+    if (!conf->keepalive.enabled || pfd_worker_stopping == PFD_STOP_CLOSE)
+        return false;
+    /* A retiring worker's connection lives on only in a keeper; a full keeper takes no more. */
+    bool parking = conn_parking(r->conn);
+    if (pfd_worker_stopping && !parking)
+        return false;
+    if (parking && !pfd_park_room(r->server->scoreboard, r->server->conf))
         return false;
     if (conf->keepalive.max_requests > 0 &&
         r->conn->requests >= (unsigned)conf->keepalive.max_requests)
@@ -479,13 +575,14 @@ static void conn_apply_forwarded(struct pfd_request *r, bool parsed)
     }
 }
 
-/* One request: head, dispatch, response. false when the connection must close. */
-static bool conn_serve_request(struct pfd_conn *c, struct pfd_request *r)
+/* One request: head, dispatch, response. 1 when the connection stays open, CONN_CLOSE when it
+ * must close, CONN_PARKED when its head went to a keeper unfinished. */
+static int conn_serve_request(struct pfd_conn *c, struct pfd_request *r)
 {
     conn_request_reset(r, c);
     int rc = conn_read_head(c, r);
-    if (rc == CONN_CLOSE)
-        return false;
+    if (rc == CONN_CLOSE || rc == CONN_PARKED)
+        return rc;
     c->requests++;
     c->keep_alive = rc == PFD_HTTP_OK && conn_may_keep_alive(r);
     if (rc == PFD_HTTP_OK) {
@@ -525,7 +622,7 @@ static bool conn_serve_request(struct pfd_conn *c, struct pfd_request *r)
     if (keep)
         conn_keep_pipelined(c, r);
     pfd_arena_reset(&c->arena);
-    return keep;
+    return keep ? 1 : CONN_CLOSE;
 }
 
 static void conn_set_addresses(struct pfd_conn *c, const struct sockaddr *peer)
@@ -636,16 +733,50 @@ static void conn_linger_close(struct pfd_conn *c)
     c->fd = -1;
 }
 
+/* Requests until the connection closes or goes to a keeper; then closes it, lingering (in a
+ * keeper when parking) unless the client is gone. */
+static void conn_run(struct pfd_conn *c)
+{
+    struct pfd_request r;
+    int rc;
+    while ((rc = conn_serve_request(c, &r)) == 1) {
+        rc = conn_wait_next_request(c);
+        if (rc != 1)
+            break;
+    }
+    if (rc == CONN_PARKED)
+        return;
+    conn_set_state(c, PFD_WORKER_CLOSING);
+    if (!c->broken)
+        pfd_conn_flush(c);
+    if (c->peer_closed || c->broken) {
+        close(c->fd);
+        c->fd = -1;
+        return;
+    }
+    if (conn_parking(c) && shutdown(c->fd, SHUT_WR) == 0 &&
+        conn_park(c, PFD_PARK_LINGER, pfd_now_ms() + PFD_LINGER_MS))
+        return;
+    conn_linger_close(c);
+}
+
+static void conn_start(struct pfd_conn *c, int fd, unsigned requests)
+{
+    c->fd = fd;
+    c->in_len = 0;
+    c->out.len = 0;
+    c->requests = requests;
+    c->broken = false;
+    c->peer_closed = false;
+    c->head_deadline_ms = 0;
+    c->slice_started_ms = pfd_now_ms();
+}
+
 void pfd_conn_serve(struct pfd_conn *c, int fd, const struct pfd_listen *listener,
                     const struct sockaddr *peer, socklen_t peer_len)
 {
     (void)peer_len;
-    c->fd = fd;
-    c->in_len = 0;
-    c->out.len = 0;
-    c->requests = 0;
-    c->broken = false;
-    c->peer_closed = false;
+    conn_start(c, fd, 0);
     conn_set_addresses(c, peer);
     if (conn_read_proxy_header(c, listener) != 0) {
         close(fd);
@@ -654,18 +785,30 @@ void pfd_conn_serve(struct pfd_conn *c, int fd, const struct pfd_listen *listene
     }
     memcpy(c->conn_peer_ip, c->peer_ip, sizeof(c->conn_peer_ip));
     c->conn_peer_port = c->peer_port;
-    struct pfd_request r;
-    while (conn_serve_request(c, &r)) {
-        if (conn_wait_next_request(c) != 1)
-            break;
-    }
-    conn_set_state(c, PFD_WORKER_CLOSING);
-    if (!c->broken)
-        pfd_conn_flush(c);
-    if (c->peer_closed || c->broken) {
+    conn_run(c);
+}
+
+void pfd_conn_resume(struct pfd_conn *c, int fd, const struct pfd_park_ticket *t, int bytes_fd)
+{
+    conn_start(c, fd, t->requests);
+    memcpy(c->conn_peer_ip, t->peer_ip, sizeof(c->conn_peer_ip));
+    memcpy(c->peer_ip, t->peer_ip, sizeof(c->peer_ip));
+    memcpy(c->local_ip, t->local_ip, sizeof(c->local_ip));
+    c->conn_peer_port = c->peer_port = t->peer_port;
+    c->local_port = t->local_port;
+    bool bytes_ok = t->bytes <= c->in_cap &&
+                    (t->bytes == 0 || pfd_park_read_bytes(bytes_fd, c->in, t->bytes) == 0);
+    if (bytes_fd >= 0)
+        close(bytes_fd);
+    if (!bytes_ok) {
+        pfd_log(PFD_LOG_ERR, "%s: a parked head of %u bytes could not be read back: closing",
+                c->peer_ip, t->bytes);
         close(fd);
         c->fd = -1;
         return;
     }
-    conn_linger_close(c);
+    c->in_len = t->bytes;
+    if (t->kind == PFD_PARK_HEAD)
+        c->head_deadline_ms = t->deadline_ms;
+    conn_run(c);
 }

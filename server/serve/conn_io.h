@@ -11,7 +11,11 @@
 
 struct pfd_conn;
 
-/* Set by SIGUSR1/SIGWINCH (process/worker.c): finish the current request, then exit. */
+/* Set by signals (process/worker.c): finish the current request, then exit. On SIGUSR1 (a
+ * graceful restart, or a spare worker retired) PFD_STOP_RETIRE: the connection lives on, parked
+ * for another worker when parking is on; on SIGWINCH (a graceful stop) PFD_STOP_CLOSE: the
+ * response says "Connection: close". */
+enum { PFD_STOP_RETIRE = 1, PFD_STOP_CLOSE = 2 };
 extern volatile sig_atomic_t pfd_worker_stopping;
 /* The signal mask that lets those signals in; used only by waits that may be cut short (idle
  * and keep-alive waits), so a request in progress is never interrupted. */

@@ -45,6 +45,11 @@ struct pfd_conn {
     bool keep_alive;                        /* may the next request be read after this one? */
     bool broken;      /* a write failed or timed out: close without another byte */
     bool peer_closed; /* the client closed its side: nothing to linger for */
+    /* Parking (keepalive { park }): the deadline a head parked unfinished keeps when it comes
+     * back (0: the next head starts its own), and when this worker took the connection or last
+     * looked whether others wait for a worker (fairness). */
+    int64_t head_deadline_ms;
+    int64_t slice_started_ms;
 };
 
 struct pfd_request {
