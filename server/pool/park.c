@@ -197,7 +197,7 @@ bool pfd_park_keeper_alive(const struct pfd_scoreboard *sb)
 
 long pfd_park_keeper_nofile(const struct pfd_config *conf)
 {
-    long share = (conf->keepalive.max_parked + conf->keepalive.keepers - 1) /
-                 conf->keepalive.keepers;
+    long share =
+        (conf->keepalive.max_parked + conf->keepalive.keepers - 1) / conf->keepalive.keepers;
     return share + PFD_KEEPER_FD_RESERVE;
 }
