@@ -43,24 +43,13 @@
 
 /* ---- the keeper, seen through /proc ------------------------------------------------------- */
 
-static bool pid_comm_is(pid_t pid, const char *comm)
-{
-    char path[64];
-    snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-    char *text = ts_file_read(path, NULL);
-    bool same = text != NULL && strncmp(text, comm, strlen(comm)) == 0;
-    free(text);
-    return same;
-}
-
-/* The master's live child named preforkd-keep other than not_this, or -1. */
+/* The master's live keeper other than not_this, or -1. */
 static pid_t keeper_find(pid_t master, pid_t not_this)
 {
     pid_t pids[TS_MAX_PIDS];
-    char states[TS_MAX_PIDS];
-    size_t n = ts_children(master, pids, states, TS_MAX_PIDS);
+    size_t n = ts_keepers(master, pids, TS_MAX_PIDS);
     for (size_t i = 0; i < n; i++)
-        if (pids[i] != not_this && states[i] != 'Z' && pid_comm_is(pids[i], KEEPER_COMM))
+        if (pids[i] != not_this)
             return pids[i];
     return -1;
 }
@@ -511,17 +500,6 @@ END_TEST
 
 #define RESTART_CONNS 500
 
-/* The workers of s: its children but the keeper. */
-static size_t workers_but_keeper(const struct ts_server *s, pid_t keeper, pid_t *pids)
-{
-    pid_t all[TS_MAX_PIDS];
-    size_t n = ts_workers(s->pid, all, TS_MAX_PIDS), w = 0;
-    for (size_t i = 0; i < n; i++)
-        if (all[i] != keeper)
-            pids[w++] = all[i];
-    return w;
-}
-
 /*
  * USR1 while 500 connections are parked: the old generation exits, and every connection still
  * answers its next request, keep-alive, from a new worker (%P in the access log).
@@ -534,7 +512,7 @@ START_TEST(test_graceful_restart_keeps_parked)
     struct park_probe p = probe_start(&s);
     struct ts_conn *conns = conns_parked(&s, &p, RESTART_CONNS);
     pid_t old[TS_MAX_PIDS];
-    size_t nold = workers_but_keeper(&s, p.keeper, old);
+    size_t nold = ts_workers(s.pid, old, TS_MAX_PIDS);
     ck_assert_int_gt(nold, 0);
 
     ck_assert_int_eq(kill(s.pid, SIGUSR1), 0);
