@@ -247,7 +247,9 @@ static int64_t keeper_linger_deadline(const struct keeper_conn *c, int64_t now)
 static void keeper_adopt(struct keeper *k, const struct pfd_park_ticket *t, int fd, int bytes_fd)
 {
     k->board->parks++;
-    if (fd >= k->nconns) { /* cannot happen under the limit set at start; never trust it */
+    /* A descriptor beyond the limit set at start, a kind from another version: never trust. */
+    bool known = t->kind >= PFD_PARK_IDLE && t->kind <= PFD_PARK_LINGER;
+    if (fd >= k->nconns || !known) {
         close(fd);
         if (bytes_fd >= 0)
             close(bytes_fd);
