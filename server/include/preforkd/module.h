@@ -201,7 +201,7 @@ struct pfd_pool_keeper {
     int64_t started_us;   /* when it started (CLOCK_REALTIME, µs), 0 when none did */
     uint32_t parked;      /* connections waiting for their next request (or the rest of a head) */
     uint32_t lingering;   /* connections closing: read and thrown away until the client's FIN */
-    uint32_t queued;      /* readable, waiting to be handed to a worker */
+    uint32_t queued;      /* waiting for a worker: readable, or at the back after its slice */
     uint32_t descriptors; /* held: the connections and the files of their partial heads */
     uint64_t parks;       /* connections taken from workers (lingering closes included) */
     uint64_t unparks;     /* handed back to workers */
@@ -219,7 +219,7 @@ struct pfd_pool_info {
     uint64_t total_requests;      /* since start, workers that exited included */
     uint64_t total_bytes;         /* response body bytes, likewise */
     uint64_t max_workers_reached; /* seconds in which the pool wanted to grow past max_workers */
-    int64_t memory_kb;     /* proportional set size of the master and its workers, -1 unknown */
+    int64_t memory_kb;     /* proportional set size of the master, workers, keepers; -1 unknown */
     uint32_t memory_procs; /* how many processes memory_kb covers */
 };
 
