@@ -36,12 +36,12 @@
 
 /* The client went away, or a wait ended: close silently. Or the connection went to a keeper. */
 enum { CONN_CLOSE = -1, CONN_PARKED = -2 };
-/* Tries to park one connection while the channel to the keepers stays full (each try waits for
- * room, at most a second): bounds the loop, the deadline bounds the time. */
-#define CONN_PARK_TRIES 1000
 
 /* Fairness: how long a worker keeps a busy connection while others wait for a worker. */
 #define PFD_PARK_SLICE_MS 20
+/* While the channel to the keepers is full, how long a worker waits for its client before
+ * trying to park again. */
+#define PFD_PARK_RETRY_MS 20
 
 /* The most bytes a request head may take, whatever the per-line limits would add up to: the
  * defaults (8190-byte lines, 100 fields) stay under it. */
@@ -82,12 +82,14 @@ static void conn_set_state(struct pfd_conn *c, int state)
     pfd_scoreboard_slot_set_state(c->server->scoreboard, c->server->slot, state);
 }
 
-/* Whether connections that wait for their client go to a keeper (keepalive { park }). */
+/* Whether connections that wait for their client go to a keeper (keepalive { park }). Not in a
+ * graceful stop, when workers are leaving: a connection parked then could come back to none
+ * (its lingering close still goes, see conn_run). */
 static bool conn_parking(const struct pfd_conn *c)
 {
     const struct pfd_server *s = c->server;
     return s->conf->keepalive.park && s->park.to_keeper_send >= 0 && s->scoreboard != NULL &&
-           pfd_park_keeper_alive(s->scoreboard);
+           pfd_worker_stopping != PFD_STOP_CLOSE && pfd_park_keeper_alive(s->scoreboard);
 }
 
 /* Hands the connection to a keeper with what it must keep: its addresses (after a PROXY
@@ -96,6 +98,9 @@ static bool conn_parking(const struct pfd_conn *c)
  * worker must wait itself. */
 static bool conn_park(struct pfd_conn *c, enum pfd_park_kind kind, int64_t deadline_ms)
 {
+    /* A graceful stop may have begun since the caller looked (conn_parking). */
+    if (kind != PFD_PARK_LINGER && pfd_worker_stopping == PFD_STOP_CLOSE)
+        return false;
     struct pfd_park_ticket t;
     memset(&t, 0, sizeof(t));
     t.kind = (uint32_t)kind;
@@ -107,11 +112,9 @@ static bool conn_park(struct pfd_conn *c, enum pfd_park_kind kind, int64_t deadl
     memcpy(t.peer_ip, c->conn_peer_ip, sizeof(t.peer_ip));
     memcpy(t.local_ip, c->local_ip, sizeof(t.local_ip));
     if (pfd_park_send(c->server->park.to_keeper_send, &t, c->fd, c->in, t.bytes) != 0) {
-        int err = errno;
-        if (err != EAGAIN)
+        if (errno != EAGAIN)
             pfd_log(PFD_LOG_ERR, "parking a connection of %s failed: %s", c->conn_peer_ip,
-                    strerror(err));
-        errno = err;
+                    strerror(errno));
         return false;
     }
     close(c->fd);
@@ -119,31 +122,19 @@ static bool conn_park(struct pfd_conn *c, enum pfd_park_kind kind, int64_t deadl
     return true;
 }
 
-/*
- * conn_park(), and while the channel is full (a burst of parks outran the keepers) a wait for
- * room in it or for the client's next bytes, until deadline. Giving up at the first EAGAIN would
- * hold this worker until the keep-alive deadline; under a burst every worker did, while what the
- * keepers handed back waited for a worker (2 000 keep-alive connections on 8 workers: a quarter
- * of their requests answered 20 s late). CONN_PARKED; 1 when the client's bytes arrived first;
- * 0 when the worker must wait itself (the deadline passed, or parking failed otherwise).
- */
-static int conn_park_when_room(struct pfd_conn *c, enum pfd_park_kind kind, int64_t deadline)
+/* Parks, or, while the channel to the keepers is full (a burst of parks), waits for the client
+ * in short steps and tries again: a worker never settles into a long wait that the keepers
+ * exist to take. 1 when the client sent bytes first, 0 at the deadline, -1 on error,
+ * CONN_PARKED. */
+static int conn_park_or_wait(struct pfd_conn *c, enum pfd_park_kind kind, int64_t deadline)
 {
-    for (int i = 0; i < CONN_PARK_TRIES; i++) {
+    for (int64_t now = pfd_now_ms(); now < deadline; now = pfd_now_ms()) {
         if (conn_park(c, kind, deadline))
             return CONN_PARKED;
-        if (errno != EAGAIN)
-            return 0;
-        int64_t left = deadline - pfd_now_ms();
-        if (left <= 0)
-            return 0;
-        struct pollfd fds[2] = {{.fd = c->fd, .events = POLLIN},
-                                {.fd = c->server->park.to_keeper_send, .events = POLLOUT}};
-        int n = poll(fds, 2, left > 1000 ? 1000 : (int)left);
-        if (n < 0 && errno != EINTR)
-            return 0;
-        if (n > 0 && fds[0].revents != 0)
-            return 1;
+        int64_t step = now + PFD_PARK_RETRY_MS;
+        int ready = pfd_conn_wait(c->fd, POLLIN, step < deadline ? step : deadline, false);
+        if (ready != 0)
+            return ready;
     }
     return 0;
 }
@@ -196,9 +187,8 @@ static int conn_wait_next_request(struct pfd_conn *c)
             if (ready == 1)
                 return 1;
         }
-        int parked = conn_park_when_room(c, PFD_PARK_IDLE, deadline);
-        if (parked != 0)
-            return parked;
+        int ready = conn_park_or_wait(c, PFD_PARK_IDLE, deadline);
+        return ready == 1 ? 1 : ready == CONN_PARKED ? CONN_PARKED : CONN_CLOSE;
     }
     int ready = pfd_conn_wait(c->fd, POLLIN, deadline, !pfd_worker_stopping);
     if (ready < 0 && pfd_worker_stopping)
@@ -213,14 +203,12 @@ static int conn_wait_next_request(struct pfd_conn *c)
 static int conn_wait_head_bytes(struct pfd_conn *c, int64_t deadline, bool parking)
 {
     if (parking) {
-        int64_t grace = pfd_now_ms() + c->server->conf->keepalive.park_grace_ms;
+        /* No grace while others wait for a worker (a slowloris flood keeps them waiting). */
+        bool others = pfd_park_waiting(c->server->scoreboard) > 0;
+        int64_t grace = pfd_now_ms() + (others ? 0 : c->server->conf->keepalive.park_grace_ms);
         if (grace < deadline) {
             int ready = pfd_conn_wait(c->fd, POLLIN, grace, false);
-            if (ready != 0)
-                return ready;
-            int parked = conn_park_when_room(c, PFD_PARK_HEAD, deadline);
-            if (parked != 0)
-                return parked;
+            return ready != 0 ? ready : conn_park_or_wait(c, PFD_PARK_HEAD, deadline);
         }
     }
     return pfd_conn_wait(c->fd, POLLIN, deadline, false);
@@ -531,7 +519,7 @@ static bool conn_may_keep_alive(const struct pfd_request *r)
         return false;
     /* A retiring worker's connection lives on only in a keeper; a full keeper takes no more. */
     bool parking = conn_parking(r->conn);
-    if (pfd_worker_stopping && !parking)
+    if (pfd_worker_stopping == PFD_STOP_RETIRE && !parking)
         return false;
     if (parking && !pfd_park_room(r->server->scoreboard, r->server->conf))
         return false;
@@ -661,27 +649,38 @@ static int conn_serve_request(struct pfd_conn *c, struct pfd_request *r)
     return keep ? 1 : CONN_CLOSE;
 }
 
-static void conn_set_addresses(struct pfd_conn *c, const struct sockaddr *peer)
+/* An address and port as text: ip gets INET6_ADDRSTRLEN bytes. */
+static void conn_format_address(const struct sockaddr *sa, char *ip, int *port)
 {
-    const void *addr = peer->sa_family == AF_INET6
-                           ? (const void *)&((const struct sockaddr_in6 *)peer)->sin6_addr
-                           : (const void *)&((const struct sockaddr_in *)peer)->sin_addr;
-    inet_ntop(peer->sa_family, addr, c->peer_ip, sizeof(c->peer_ip));
-    c->peer_port =
-        ntohs(peer->sa_family == AF_INET6 ? ((const struct sockaddr_in6 *)peer)->sin6_port
-                                          : ((const struct sockaddr_in *)peer)->sin_port);
-    struct sockaddr_storage local;
-    socklen_t len = sizeof(local);
+    bool v6 = sa->sa_family == AF_INET6;
+    const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+    const struct sockaddr_in *in4 = (const struct sockaddr_in *)sa;
+    inet_ntop(sa->sa_family, v6 ? (const void *)&in6->sin6_addr : (const void *)&in4->sin_addr, ip,
+              INET6_ADDRSTRLEN);
+    *port = ntohs(v6 ? in6->sin6_port : in4->sin_port);
+}
+
+/* Whether the listener is bound to one address (not "*:80" or "[::]:80"): then that is every
+ * connection's local address, and no getsockname() is needed to learn it. */
+static bool conn_listener_is_specific(const struct pfd_listen *l)
+{
+    if (l->addr.ss_family == AF_INET6)
+        return !IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)&l->addr)->sin6_addr);
+    return ((const struct sockaddr_in *)&l->addr)->sin_addr.s_addr != htonl(INADDR_ANY);
+}
+
+static void conn_set_addresses(struct pfd_conn *c, const struct pfd_listen *l,
+                               const struct sockaddr *peer)
+{
+    conn_format_address(peer, c->peer_ip, &c->peer_port);
     c->local_ip[0] = '\0';
     c->local_port = 0;
-    if (getsockname(c->fd, (struct sockaddr *)&local, &len) == 0) {
-        const struct sockaddr *l = (const struct sockaddr *)&local;
-        addr = l->sa_family == AF_INET6 ? (const void *)&((struct sockaddr_in6 *)&local)->sin6_addr
-                                        : (const void *)&((struct sockaddr_in *)&local)->sin_addr;
-        inet_ntop(l->sa_family, addr, c->local_ip, sizeof(c->local_ip));
-        c->local_port = ntohs(l->sa_family == AF_INET6 ? ((struct sockaddr_in6 *)&local)->sin6_port
-                                                       : ((struct sockaddr_in *)&local)->sin_port);
-    }
+    struct sockaddr_storage local;
+    socklen_t len = sizeof(local);
+    if (conn_listener_is_specific(l))
+        conn_format_address((const struct sockaddr *)&l->addr, c->local_ip, &c->local_port);
+    else if (getsockname(c->fd, (struct sockaddr *)&local, &len) == 0)
+        conn_format_address((const struct sockaddr *)&local, c->local_ip, &c->local_port);
 }
 
 /* Whether the TCP peer may speak the PROXY protocol: with trusted_proxies set, only a peer in it
@@ -790,7 +789,10 @@ static void conn_run(struct pfd_conn *c)
         c->fd = -1;
         return;
     }
-    if (conn_parking(c) && shutdown(c->fd, SHUT_WR) == 0 &&
+    const struct pfd_server *s = c->server;
+    bool linger_in_keeper = s->conf->keepalive.park && s->park.to_keeper_send >= 0 &&
+                            s->scoreboard != NULL && pfd_park_keeper_alive(s->scoreboard);
+    if (linger_in_keeper && shutdown(c->fd, SHUT_WR) == 0 &&
         conn_park(c, PFD_PARK_LINGER, pfd_now_ms() + PFD_LINGER_MS))
         return;
     conn_linger_close(c);
@@ -813,7 +815,7 @@ void pfd_conn_serve(struct pfd_conn *c, int fd, const struct pfd_listen *listene
 {
     (void)peer_len;
     conn_start(c, fd, 0);
-    conn_set_addresses(c, peer);
+    conn_set_addresses(c, listener, peer);
     if (conn_read_proxy_header(c, listener) != 0) {
         close(fd);
         c->fd = -1;
