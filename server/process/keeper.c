@@ -501,17 +501,28 @@ int pfd_keeper_check_nofile(const struct pfd_config *conf, char *err, size_t err
 {
     long need = pfd_park_keeper_nofile(conf);
     struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_max == RLIM_INFINITY ||
-        rl.rlim_max >= (rlim_t)need)
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
         return 0;
-    struct rlimit raised = {.rlim_cur = rl.rlim_cur, .rlim_max = (rlim_t)need};
-    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) /* root may raise its hard limit */
-        return 0;
-    snprintf(err, err_size,
-             "%s: keepalive { max_parked = %d, keepers = %d } needs %ld descriptors in each "
-             "keeper, but the hard limit is %llu: raise it (LimitNOFILE= in the systemd unit, "
-             "`ulimit -Hn` in the shell that starts preforkd), lower max_parked, or add keepers",
-             conf->file, conf->keepalive.max_parked, conf->keepalive.keepers, need,
-             (unsigned long long)rl.rlim_max);
-    return -1;
+    if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < (rlim_t)need) {
+        struct rlimit raised = {.rlim_cur = rl.rlim_cur, .rlim_max = (rlim_t)need};
+        if (setrlimit(RLIMIT_NOFILE, &raised) != 0) { /* root may raise its hard limit */
+            snprintf(err, err_size,
+                     "%s: keepalive { max_parked = %d, keepers = %d } needs %ld descriptors in "
+                     "each keeper, but the hard limit is %llu: raise it (LimitNOFILE= in the "
+                     "systemd unit, `ulimit -Hn` in the shell that starts preforkd), lower "
+                     "max_parked, or add keepers",
+                     conf->file, conf->keepalive.max_parked, conf->keepalive.keepers, need,
+                     (unsigned long long)rl.rlim_max);
+            return -1;
+        }
+        rl.rlim_max = (rlim_t)need;
+    }
+    /* The soft limit too, for every process forked from here: the kernel refuses to pass a
+     * descriptor (ETOOMANYREFS) when the user's descriptors in flight in unix sockets exceed the
+     * sender's soft limit, and a burst puts thousands in the channels. */
+    if (rl.rlim_cur < (rlim_t)need) {
+        rl.rlim_cur = (rlim_t)need;
+        (void)setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    return 0;
 }
