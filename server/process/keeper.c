@@ -441,7 +441,6 @@ static int keeper_setup(struct keeper *k, struct pfd_server *s, unsigned index)
     keeper_close_inherited(s);
     if (pfd_worker_drop_privileges(s->conf) != 0)
         return -1;
-    prctl(PR_SET_NAME, "preforkd-keep", 0, 0, 0);
     memset(k, 0, sizeof(*k));
     k->board = &s->scoreboard->keepers[index];
     k->parks_fd = s->park.to_keeper_recv;
@@ -468,6 +467,7 @@ static int keeper_setup(struct keeper *k, struct pfd_server *s, unsigned index)
 
 void pfd_keeper_run(struct pfd_server *server, unsigned index)
 {
+    prctl(PR_SET_NAME, "preforkd-keep", 0, 0, 0); /* first: ps and the tests tell keepers by it */
     sigset_t wait_mask;
     keeper_setup_signals(&wait_mask);
     struct keeper k;
