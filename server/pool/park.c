@@ -144,6 +144,10 @@ int pfd_park_receive(int sock, struct pfd_park_ticket *t, int *conn_fd, int *byt
     } while (n < 0 && errno == EINTR);
     if (n < 0)
         return errno == EAGAIN ? 0 : -1;
+    if (n == 0) { /* every sender's end is closed: the master, and the keepers, are gone */
+        errno = EPIPE;
+        return -1;
+    }
     int fds[2] = {-1, -1};
     struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
     if (cm != NULL && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
