@@ -16,23 +16,6 @@
 
 #include "testsupport_run.h"
 
-/* Whether every pid of pids has exited (zombies count as gone) within timeout_s. */
-static bool all_gone(const pid_t *pids, size_t n, double timeout_s)
-{
-    double deadline = ts_now() + timeout_s;
-    for (int round = 0; round < 1000; round++) {
-        size_t alive = 0;
-        for (size_t i = 0; i < n; i++)
-            alive += ts_pid_alive(pids[i]);
-        if (alive == 0)
-            return true;
-        if (ts_now() > deadline)
-            return false;
-        ts_sleep_ms(20);
-    }
-    return false;
-}
-
 /* logrotate's steps: the log renamed, then USR1; the master's "reloaded" lands in the new file. */
 static void rotate_error_log(const struct ts_server *s, char *rotated, size_t size)
 {
@@ -76,10 +59,11 @@ START_TEST(test_children_leave_with_the_master)
     size_t n = ts_children(s.pid, children, NULL, TS_MAX_PIDS);
     ck_assert_msg(n >= 2, "%zu children", n);
     ck_assert_int_eq(kill(s.pid, SIGKILL), 0);
-    ck_assert_msg(all_gone(children, n, 5.0), "children of a killed master still run after 5 s");
+    ck_assert(ts_server_wait_exit(&s, 5.0)); /* reaped first: the wait below reaps orphans */
+    ck_assert_msg(ts_pids_wait_gone(children, n, 5.0),
+                  "children of a killed master still run after 5 s");
     ck_assert_msg(ts_file_wait_for(s.error_log, "the master is gone: worker exiting", 2.0),
                   "the workers did not say why they leave");
-    ts_server_wait_exit(&s, 5.0);
     ts_server_stop(&s);
 }
 END_TEST

@@ -250,14 +250,15 @@ bool ts_is_keeper(pid_t pid)
     return keeper;
 }
 
-size_t ts_keepers(pid_t master, pid_t *pids, size_t max)
+/* Live children of master that are keepers (or, when !keepers, that are not). */
+static size_t ts_live_children(pid_t master, pid_t *pids, size_t max, bool keepers)
 {
     pid_t all[TS_MAX_PIDS];
     char states[TS_MAX_PIDS];
     size_t n = ts_children(master, all, states, TS_MAX_PIDS);
     size_t live = 0;
     for (size_t i = 0; i < n && live < max; i++) {
-        if (states[i] == 'Z' || states[i] == 'X' || !ts_is_keeper(all[i]))
+        if (states[i] == 'Z' || states[i] == 'X' || ts_is_keeper(all[i]) != keepers)
             continue;
         if (pids != NULL)
             pids[live] = all[i];
@@ -266,20 +267,14 @@ size_t ts_keepers(pid_t master, pid_t *pids, size_t max)
     return live;
 }
 
+size_t ts_keepers(pid_t master, pid_t *pids, size_t max)
+{
+    return ts_live_children(master, pids, max, true);
+}
+
 size_t ts_workers(pid_t master, pid_t *pids, size_t max)
 {
-    pid_t all[TS_MAX_PIDS];
-    char states[TS_MAX_PIDS];
-    size_t n = ts_children(master, all, states, TS_MAX_PIDS);
-    size_t live = 0;
-    for (size_t i = 0; i < n && live < max; i++) {
-        if (states[i] == 'Z' || states[i] == 'X' || ts_is_keeper(all[i]))
-            continue;
-        if (pids != NULL)
-            pids[live] = all[i];
-        live++;
-    }
-    return live;
+    return ts_live_children(master, pids, max, false);
 }
 
 size_t ts_workers_wait(pid_t master, size_t min, size_t max, double timeout_s)
