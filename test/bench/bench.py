@@ -713,7 +713,7 @@ def report_parking_big(p, c10k, meta):
         r = full[-1]
         p("- Past 10 000 (%s, `max_parked = %s`): largest level with every connection answered "
           "and still held at the end: **%s** (all answered after %s, fresh request %s, %.1f MB "
-          "PSS, %d processes, %d probe processes, %d listen overflows)." % (
+          "PSS, %d processes, probe processes: %d, %d listen overflows)." % (
               LABELS["preforkd-park-big"], meta.get("park_max_parked", "?"), fmt_n(r["level"]),
               "%.0f ms" % r["all_answered_ms"] if r.get("all_answered_ms") else "-",
               fresh_cell(r), r["pss_kb"] / 1024, r["procs"], r.get("probe_processes", 1),
@@ -729,7 +729,7 @@ def report_parking_big(p, c10k, meta):
               "; failures: " + ", ".join("%s: %d" % kv for kv in fails.items()) if fails else ""))
 
 
-def report_parking_wrk(p, med):
+def report_parking_wrk(p, med, meta):
     """The wrk targets of issue 14: parking against the classic model, row by row."""
     def both(w):
         a, b = med.get((w, "preforkd-park")), med.get((w, "preforkd"))
@@ -745,12 +745,12 @@ def report_parking_wrk(p, med):
         a = med.get((w, "preforkd-park"))
         if a and "failed" not in a:
             b = med.get((w, "preforkd")) or {}
-            p("- %s on the pool of 256: %d errors (%d timeouts): 0 errors %s; p99 %s ms (p50 %s "
+            p("- %s on the pool of %s: %d errors (%d timeouts): 0 errors %s; p99 %s ms (p50 %s "
               "ms); %s req/s%s." % (
-                  w, a["errors"], a["timeouts"], met(a["errors"] == 0), ms(a["p99_us"]),
-                  ms(a["p50_us"]), fmt_n(a["rps"]),
-                  "" if "rps" not in b else " (classic, pool of 1024: %s req/s, p99 %s ms)"
-                  % (fmt_n(b["rps"]), ms(b["p99_us"]))))
+                  w, meta.get("park_pool", "?"), a["errors"], a["timeouts"],
+                  met(a["errors"] == 0), ms(a["p99_us"]), ms(a["p50_us"]), fmt_n(a["rps"]),
+                  "" if "rps" not in b else " (classic, pool of %s: %s req/s, p99 %s ms)"
+                  % (meta.get("pool", "?"), fmt_n(b["rps"]), ms(b["p99_us"]))))
 
 
 def report_parking(p, med, c10k, idle, meta):
@@ -762,7 +762,7 @@ def report_parking(p, med, c10k, idle, meta):
     p("")
     report_parking_c10k(p, c10k)
     report_parking_big(p, c10k, meta)
-    report_parking_wrk(p, med)
+    report_parking_wrk(p, med, meta)
     pk, cl = idle.get("preforkd-park"), idle.get("preforkd")
     if pk and cl:
         after = {s: (med.get(("ka-c1024", s)) or {}).get("pss_kb") for s in ("preforkd-park",
@@ -1184,7 +1184,8 @@ def make_plots(outdir, servers, med, c10k, meta):
     lines_plot("memory.png", "Total PSS of the server after the 1 KB keep-alive run", "MB",
                series("ka", "pss_kb", 1 / 1024.0), "concurrency", logy=True)
     if c10k:
-        names = [s for s in list(servers) + ["preforkd-10k"] if any(r["server"] == s for r in c10k)]
+        names = [s for s in list(servers) + ["preforkd-10k", "preforkd-park-big"]
+                 if any(r["server"] == s for r in c10k)]
 
         def cs(key, scale, missing=None):
             out = []
