@@ -195,9 +195,9 @@ struct pfd_config {
     } limits;
 
     struct {
-        bool enabled;     /* true */
-        int max_requests; /* 100 per connection; 0 = unlimited */
-        bool park;        /* true: idle connections wait in the keeper, not in a worker */
+        bool enabled;      /* true */
+        int max_requests;  /* 100 per connection; 0 = unlimited */
+        bool park;         /* true: idle connections wait in the keeper, not in a worker */
         int park_grace_ms; /* 5: how long a worker waits for the next request before parking */
         int max_parked;    /* 10000: connections the keepers hold, all together */
         int keepers;       /* 1: keeper processes */

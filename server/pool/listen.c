@@ -40,6 +40,17 @@ static int listen_bind_one(struct pfd_listen *l, int backlog)
     return 0;
 }
 
+/* A new connection wakes a worker only once its first bytes are there (Apache's AcceptFilter
+ * "data", nginx's "deferred"): a client that connects and says nothing holds no worker. After a
+ * second of silence the kernel hands it over anyway, and timeouts { header } applies (the
+ * keeper holds it meanwhile, when parking is on). */
+static void listen_defer_accept(const struct pfd_listen *l)
+{
+    int seconds = 1;
+    if (setsockopt(l->fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &seconds, sizeof(seconds)) != 0)
+        pfd_log(PFD_LOG_WARN, "TCP_DEFER_ACCEPT on \"%s\": %s", l->text, strerror(errno));
+}
+
 int pfd_listen_open(struct pfd_config *conf)
 {
     for (size_t i = 0; i < conf->nlistens; i++) {
@@ -51,6 +62,7 @@ int pfd_listen_open(struct pfd_config *conf)
         }
         if (listen_bind_one(l, conf->prefork.listen_backlog) != 0)
             return -1;
+        listen_defer_accept(l);
     }
     return 0;
 }

@@ -13,8 +13,20 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+/* What a channel may hold in flight: about 8 000 messages. */
+#define PFD_PARK_CHANNEL_BYTES (8 * 1024 * 1024)
 /* Descriptors for the keeper beyond the connections: epoll, channels, logs, stdio. */
 #define PFD_KEEPER_FD_RESERVE 64
+
+/* A sender's buffer bounds the messages in flight (about a kilobyte each): room for a burst of
+ * thousands of parks when the master may force it (root), else the most net.core.wmem_max
+ * allows. */
+static void park_buffer_room(int fd)
+{
+    int size = PFD_PARK_CHANNEL_BYTES;
+    if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) != 0)
+        (void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+}
 
 int pfd_park_channels_open(struct pfd_park_channels *ch)
 {
@@ -31,6 +43,8 @@ int pfd_park_channels_open(struct pfd_park_channels *ch)
     ch->to_keeper_recv = to_keeper[1];
     ch->to_worker_send = to_worker[0];
     ch->to_worker_recv = to_worker[1];
+    park_buffer_room(ch->to_keeper_send);
+    park_buffer_room(ch->to_worker_send);
     return 0;
 }
 
@@ -197,7 +211,7 @@ bool pfd_park_keeper_alive(const struct pfd_scoreboard *sb)
 
 long pfd_park_keeper_nofile(const struct pfd_config *conf)
 {
-    long share = (conf->keepalive.max_parked + conf->keepalive.keepers - 1) /
-                 conf->keepalive.keepers;
+    long share =
+        (conf->keepalive.max_parked + conf->keepalive.keepers - 1) / conf->keepalive.keepers;
     return share + PFD_KEEPER_FD_RESERVE;
 }

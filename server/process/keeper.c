@@ -40,8 +40,8 @@ enum keeper_conn_state { KC_FREE = 0, KC_PARKED, KC_LINGER, KC_QUEUED };
 struct keeper_conn {
     struct pfd_park_ticket ticket;
     int bytes_fd;
-    int next;             /* in the queue to workers: the next descriptor, or -1 */
-    uint32_t heap_at;     /* 1 + index in the deadline heap; 0 when not in it */
+    int next;         /* in the queue to workers: the next descriptor, or -1 */
+    uint32_t heap_at; /* 1 + index in the deadline heap; 0 when not in it */
     uint8_t state;
     int64_t deadline_ms;  /* what the heap orders by */
     uint32_t linger_left; /* bytes a lingering close may still throw away */
@@ -50,16 +50,16 @@ struct keeper_conn {
 struct keeper {
     struct pfd_keeper_slot *board;
     int ep;
-    int parks_fd;   /* to_keeper_recv */
-    int unparks_fd; /* to_worker_send */
+    int parks_fd;              /* to_keeper_recv */
+    int unparks_fd;            /* to_worker_send */
     struct keeper_conn *conns; /* indexed by descriptor */
     int nconns;
     int *heap; /* descriptors, earliest deadline first */
     uint32_t heap_len;
     int queue_head, queue_tail;
-    uint32_t budget;     /* descriptors for connections and their files */
-    bool unparks_armed;  /* waiting for room in the channel to workers */
-    bool parks_paused;   /* full: parks wait in the channel (or go to another keeper) */
+    uint32_t budget;    /* descriptors for connections and their files */
+    bool unparks_armed; /* waiting for room in the channel to workers */
+    bool parks_paused;  /* full: parks wait in the channel (or go to another keeper) */
 };
 
 static volatile sig_atomic_t keeper_stopping;
@@ -247,7 +247,9 @@ static int64_t keeper_linger_deadline(const struct keeper_conn *c, int64_t now)
 static void keeper_adopt(struct keeper *k, const struct pfd_park_ticket *t, int fd, int bytes_fd)
 {
     k->board->parks++;
-    if (fd >= k->nconns) { /* cannot happen under the limit set at start; never trust it */
+    /* A descriptor beyond the limit set at start, a kind from another version: never trust. */
+    bool known = t->kind >= PFD_PARK_IDLE && t->kind <= PFD_PARK_LINGER;
+    if (fd >= k->nconns || !known) {
         close(fd);
         if (bytes_fd >= 0)
             close(bytes_fd);
@@ -299,8 +301,7 @@ static void keeper_take_parks(struct keeper *k)
             return;
         if (rc < 0) {
             /* Out of descriptors: the kernel closed the connection, the client sees it end. */
-            pfd_log(PFD_LOG_ERR, "keeper: taking a parked connection failed: %s",
-                    strerror(errno));
+            pfd_log(PFD_LOG_ERR, "keeper: taking a parked connection failed: %s", strerror(errno));
             continue;
         }
         keeper_adopt(k, &t, fd, bytes_fd);

@@ -145,9 +145,10 @@ static int master_reap_keeper(struct master *m, pid_t pid, int status)
         if (m->stopping && (clean || (WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM)))
             pfd_log(PFD_LOG_DEBUG, "keeper %d exited", (int)pid);
         else if (WIFSIGNALED(status))
-            pfd_log(PFD_LOG_ERR, "keeper %d exited on signal %d (%s): replacing it; the idle "
-                    "connections it held are closed", (int)pid, WTERMSIG(status),
-                    strsignal(WTERMSIG(status)));
+            pfd_log(PFD_LOG_ERR,
+                    "keeper %d exited on signal %d (%s): replacing it; the idle "
+                    "connections it held are closed",
+                    (int)pid, WTERMSIG(status), strsignal(WTERMSIG(status)));
         else
             pfd_log(PFD_LOG_ERR, "keeper %d exited with status %d: replacing it", (int)pid,
                     WEXITSTATUS(status));

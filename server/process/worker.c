@@ -235,6 +235,12 @@ void pfd_worker_run(struct pfd_server *server)
         _exit(1); /* a worker must never serve as root by accident */
     pfd_modules_child_init(server, server->conf);
 
+    /* A worker parks and takes back; only keepers take parks and hand back. */
+    if (server->park.to_keeper_recv >= 0)
+        close(server->park.to_keeper_recv);
+    if (server->park.to_worker_send >= 0)
+        close(server->park.to_worker_send);
+    server->park.to_keeper_recv = server->park.to_worker_send = -1;
     static struct pfd_conn conn;
     int ep = worker_epoll_setup(server);
     if (ep < 0 || pfd_conn_init(&conn, server) != 0) {

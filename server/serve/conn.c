@@ -39,6 +39,9 @@ enum { CONN_CLOSE = -1, CONN_PARKED = -2 };
 
 /* Fairness: how long a worker keeps a busy connection while others wait for a worker. */
 #define PFD_PARK_SLICE_MS 20
+/* While the channel to the keepers is full, how long a worker waits for its client before
+ * trying to park again. */
+#define PFD_PARK_RETRY_MS 20
 
 /* The most bytes a request head may take, whatever the per-line limits would add up to: the
  * defaults (8190-byte lines, 100 fields) stay under it. */
@@ -114,6 +117,23 @@ static bool conn_park(struct pfd_conn *c, enum pfd_park_kind kind, int64_t deadl
     return true;
 }
 
+/* Parks, or, while the channel to the keepers is full (a burst of parks), waits for the client
+ * in short steps and tries again: a worker never settles into a long wait that the keepers
+ * exist to take. 1 when the client sent bytes first, 0 at the deadline, -1 on error,
+ * CONN_PARKED. */
+static int conn_park_or_wait(struct pfd_conn *c, enum pfd_park_kind kind, int64_t deadline)
+{
+    for (int64_t now = pfd_now_ms(); now < deadline; now = pfd_now_ms()) {
+        if (conn_park(c, kind, deadline))
+            return CONN_PARKED;
+        int64_t step = now + PFD_PARK_RETRY_MS;
+        int ready = pfd_conn_wait(c->fd, POLLIN, step < deadline ? step : deadline, false);
+        if (ready != 0)
+            return ready;
+    }
+    return 0;
+}
+
 /* Fairness: after a slice on one connection, a worker looks (once a slice) whether others wait
  * for a worker, handed back by a keeper or new in the accept queues; if so it parks this one
  * (at the back of the keepers' queue) and takes the next. */
@@ -162,8 +182,8 @@ static int conn_wait_next_request(struct pfd_conn *c)
             if (ready == 1)
                 return 1;
         }
-        if (conn_park(c, PFD_PARK_IDLE, deadline))
-            return CONN_PARKED;
+        int ready = conn_park_or_wait(c, PFD_PARK_IDLE, deadline);
+        return ready == 1 ? 1 : ready == CONN_PARKED ? CONN_PARKED : CONN_CLOSE;
     }
     int ready = pfd_conn_wait(c->fd, POLLIN, deadline, !pfd_worker_stopping);
     if (ready < 0 && pfd_worker_stopping)
@@ -181,10 +201,7 @@ static int conn_wait_head_bytes(struct pfd_conn *c, int64_t deadline, bool parki
         int64_t grace = pfd_now_ms() + c->server->conf->keepalive.park_grace_ms;
         if (grace < deadline) {
             int ready = pfd_conn_wait(c->fd, POLLIN, grace, false);
-            if (ready != 0)
-                return ready;
-            if (conn_park(c, PFD_PARK_HEAD, deadline))
-                return CONN_PARKED;
+            return ready != 0 ? ready : conn_park_or_wait(c, PFD_PARK_HEAD, deadline);
         }
     }
     return pfd_conn_wait(c->fd, POLLIN, deadline, false);

@@ -262,10 +262,13 @@ END_TEST
 /* ---- growing under a burst ------------------------------------------------------------------ */
 
 #define BURST_CONNS 32
+/* Classic prefork (no parking), so that each kept connection holds a worker: the burst is of
+ * busy workers, which is what the ramp must answer (with parking the pool never needs 32). */
 #define BURST_POOL                                                                                 \
     "prefork { start_servers = 1  min_spare_servers = 1  max_spare_servers = 64"                   \
     "  max_workers = 64  max_requests_per_child = 0 }\n"                                           \
-    "timeouts { keepalive = 60 }\n"
+    "timeouts { keepalive = 60 }\n"                                                                \
+    "keepalive { park = false }\n"
 
 /* Opens n keep-alive connections at once, each with one request, and reads every answer, keeping
  * each connection (so each keeps its worker). The seconds it took for all of them, or -1. */

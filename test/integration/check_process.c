@@ -265,7 +265,8 @@ END_TEST
 #define MAX_WORKERS_CONF                                                                           \
     "prefork { start_servers = 1  min_spare_servers = 1  max_spare_servers = 2\n"                  \
     "          max_workers = 2  max_requests_per_child = 0 }\n"                                    \
-    "timeouts { header = 20  body = 20  keepalive = 20 }\n"
+    "timeouts { header = 20  body = 20  keepalive = 20 }\n"                                        \
+    "keepalive { park = false }\n" /* connections hold workers (classic prefork) */
 #define HELD_CONNS 3
 
 /*

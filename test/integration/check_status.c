@@ -212,14 +212,16 @@ START_TEST(test_health_needs_no_disk)
 }
 END_TEST
 
-/* A pool of two, both held by slow clients: connections wait in the kernel's queue, the
- * master wants to grow past max_workers, and the page shows both. */
+/* A pool of two, both held by slow clients (classic prefork: with parking a slow head holds no
+ * worker): connections wait in the kernel's queue, the master wants to grow past max_workers,
+ * and the page shows both. */
 START_TEST(test_queue_and_max_workers)
 {
     struct ts_server s;
     ts_server_start(&s, "prefork { start_servers = 2  min_spare_servers = 1  max_spare_servers = 2"
                         "  max_workers = 2 }\n"
-                        "timeouts { header = 3  keepalive = 1 }\n" STATUS_CONF);
+                        "timeouts { header = 3  keepalive = 1 }\n"
+                        "keepalive { park = false }\n" STATUS_CONF);
     ck_assert_int_eq(ts_get_status(s.port, "/hello.txt"), 200);
     struct ts_conn hold[2], status, queued[3];
     for (int i = 0; i < 2; i++) {

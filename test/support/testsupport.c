@@ -238,6 +238,34 @@ size_t ts_children(pid_t parent, pid_t *pids, char *states, size_t max)
     return n;
 }
 
+bool ts_is_keeper(pid_t pid)
+{
+    char path[64], comm[32] = "";
+    snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return false;
+    bool keeper = fgets(comm, sizeof(comm), f) != NULL && strncmp(comm, "preforkd-keep", 13) == 0;
+    fclose(f);
+    return keeper;
+}
+
+size_t ts_keepers(pid_t master, pid_t *pids, size_t max)
+{
+    pid_t all[TS_MAX_PIDS];
+    char states[TS_MAX_PIDS];
+    size_t n = ts_children(master, all, states, TS_MAX_PIDS);
+    size_t live = 0;
+    for (size_t i = 0; i < n && live < max; i++) {
+        if (states[i] == 'Z' || states[i] == 'X' || !ts_is_keeper(all[i]))
+            continue;
+        if (pids != NULL)
+            pids[live] = all[i];
+        live++;
+    }
+    return live;
+}
+
 size_t ts_workers(pid_t master, pid_t *pids, size_t max)
 {
     pid_t all[TS_MAX_PIDS];
@@ -245,7 +273,7 @@ size_t ts_workers(pid_t master, pid_t *pids, size_t max)
     size_t n = ts_children(master, all, states, TS_MAX_PIDS);
     size_t live = 0;
     for (size_t i = 0; i < n && live < max; i++) {
-        if (states[i] == 'Z' || states[i] == 'X')
+        if (states[i] == 'Z' || states[i] == 'X' || ts_is_keeper(all[i]))
             continue;
         if (pids != NULL)
             pids[live] = all[i];

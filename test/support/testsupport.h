@@ -227,8 +227,12 @@ pid_t ts_pid_parent(pid_t pid); /* its ppid, or -1 when gone */
 bool ts_pid_alive(pid_t pid);   /* exists and is not a zombie */
 /* Children of parent (any state) into pids/states (either may be NULL); how many, <= max. */
 size_t ts_children(pid_t parent, pid_t *pids, char *states, size_t max);
-/* Children of master that are not zombies: its workers. */
+/* Children of master that are not zombies, keepers left out: its workers. */
 size_t ts_workers(pid_t master, pid_t *pids, size_t max);
+/* Whether pid is a keeper (its comm is "preforkd-keep"). */
+bool ts_is_keeper(pid_t pid);
+/* Children of master that are live keepers. */
+size_t ts_keepers(pid_t master, pid_t *pids, size_t max);
 /* Polls until master has between min and max workers or timeout_s passes; how many it has then. */
 size_t ts_workers_wait(pid_t master, size_t min, size_t max, double timeout_s);
 /* Polls until none of pids is alive (gone or a zombie), reaping orphans handed to us (the
