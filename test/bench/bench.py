@@ -106,6 +106,15 @@ def memory(root):
     return sum(pss_kb(p) for p in pids), len(pids)
 
 
+def loadavg():
+    """The 1-minute load average: other work on the machine competes with every run."""
+    try:
+        with open("/proc/loadavg") as f:
+            return float(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def listen_overflows():
     """TcpExt ListenOverflows + ListenDrops (system-wide counters)."""
     try:
@@ -305,7 +314,9 @@ def cmd_run(a):
             for srv in servers:
                 if name not in plan[srv["name"]]:
                     continue
+                load = loadavg()
                 r = run_wrk(srv["port"], path, conc, ka, dur, threads)
+                r["loadavg"] = load
                 done += 1
                 if rep > 0:
                     kb, n = memory(srv["pid"])
@@ -603,6 +614,7 @@ def cmd_c10k(a):
                "fresh_max_ms": round(max(fresh), 2) if fresh else None,
                "fresh_samples": len(fresh), "fresh_error": ferr,
                "fresh_timeout_s": a.fresh_timeout, "pss_kb": kb, "procs": nprocs,
+               "loadavg": loadavg(),
                "listen_overflows": ov1[0] - ov0[0], "listen_drops": ov1[1] - ov0[1]}
         with open(a.out, "a") as f:
             f.write(json.dumps(rec) + "\n")
@@ -831,6 +843,12 @@ def cmd_report(a):
               "lighttpd", "wrk", "compiler"):
         if k in meta:
             p("- **%s**: %s" % (k, meta[k]))
+    loads = sorted(r["loadavg"] for r in runs + c10k if r.get("loadavg") is not None)
+    if loads:
+        p("- **load during the run** (1-minute load average read before each measurement, the "
+          "benchmark's own processes included; other work on the machine shows here): min %.1f, "
+          "median %.1f, max %.1f"
+          % (loads[0], statistics.median(loads), loads[-1]))
     p("")
     p("## Method")
     p("")
