@@ -163,6 +163,12 @@ static void status_snapshot_take(struct pfd_request *r, struct status_snapshot *
     for (size_t i = 0; i < s->nlisteners; i++)
         pfd_pool_listener(r, i, &ls[i]);
     s->listeners = ls;
+    s->nkeepers = pfd_pool_keeper_count(r);
+    struct pfd_pool_keeper *ks = pfd_request_alloc(r, ((size_t)s->nkeepers + 1) * sizeof(*ks));
+    for (uint32_t i = 0; i < s->nkeepers; i++)
+        pfd_pool_keeper(r, i, &ks[i]);
+    s->keepers = ks;
+    s->keepers_running = pfd_pool_keepers_total(r, &s->keepers_total);
 }
 
 /* ---- the handler -------------------------------------------------------------------------- */

@@ -3,8 +3,8 @@
  *
  * ?auto follows Apache 2.4's mod_status key for key where preforkd has the value (the first line
  * is the server name, then "Key: value" lines ending with Scoreboard), so exporters written for
- * Apache parse it; what Apache cannot tell (listen queue, pool memory, max_workers reached) comes
- * as extra keys, which such parsers skip.
+ * Apache parse it; what Apache cannot tell (listen queue, pool memory, max_workers reached, the
+ * connections the keepers hold) comes as extra keys, which such parsers skip.
  */
 #include "status_render.h"
 
@@ -136,6 +136,24 @@ static int64_t status_worker_seconds(const struct status_snapshot *s,
 
 /* ---- ?auto -------------------------------------------------------------------------------- */
 
+/* The keepers: KeeperPid is the first running one's (0 when none runs: parking off, or -X);
+ * with several slots KeeperPids lists each slot's in order, 0 for one not running now. */
+static void status_auto_keepers(const struct status_snapshot *s, struct status_out *out)
+{
+    const struct pfd_pool_keeper *t = &s->keepers_total;
+    status_printf(out, "Keepers: %" PRIu32 "\nKeeperPid: %d\n", s->keepers_running, (int)t->pid);
+    if (s->nkeepers > 1) {
+        status_put(out, "KeeperPids:");
+        for (uint32_t i = 0; i < s->nkeepers; i++)
+            status_printf(out, " %d", (int)s->keepers[i].pid);
+        status_put(out, "\n");
+    }
+    status_printf(out,
+                  "ParkedConnections: %" PRIu32 "\nLingeringConnections: %" PRIu32
+                  "\nParkQueue: %" PRIu32 "\nParks: %" PRIu64 "\nUnparks: %" PRIu64 "\n",
+                  t->parked, t->lingering, t->queued, t->parks, t->unparks);
+}
+
 void status_render_auto(const struct status_snapshot *s, struct status_out *out)
 {
     char when[64], up_text[96];
@@ -169,6 +187,7 @@ void status_render_auto(const struct status_snapshot *s, struct status_out *out)
                   s->info.max_workers_reached);
     status_printf(out, "PoolMemoryKB: %" PRId64 "\nPoolProcesses: %" PRIu32 "\n", s->info.memory_kb,
                   s->info.memory_procs);
+    status_auto_keepers(s, out);
     status_put(out, "Scoreboard: ");
     out->write(out->ctx, s->letters, s->info.nslots);
     status_put(out, "\n");
@@ -198,6 +217,38 @@ static void status_json_workers(const struct status_snapshot *s, struct status_o
         status_put(out, "}");
     }
     status_put(out, s->nworkers > 0 ? "\n  ]\n" : "]\n");
+}
+
+/* The keepers' totals, then one object per running keeper (as "workers" has the live slots). */
+static void status_json_keepers(const struct status_snapshot *s, struct status_out *out)
+{
+    const struct pfd_pool_keeper *t = &s->keepers_total;
+    status_printf(out,
+                  "  \"running_keepers\": %" PRIu32 ",\n  \"keeper_pid\": %d,\n"
+                  "  \"parked_connections\": %" PRIu32 ",\n  \"lingering_connections\": %" PRIu32
+                  ",\n  \"park_queue\": %" PRIu32 ",\n  \"parks\": %" PRIu64
+                  ",\n  \"unparks\": %" PRIu64 ",\n  \"park_expired\": %" PRIu64
+                  ",\n  \"park_hangups\": %" PRIu64 ",\n",
+                  s->keepers_running, (int)t->pid, t->parked, t->lingering, t->queued, t->parks,
+                  t->unparks, t->expired, t->hangups);
+    status_put(out, "  \"keepers\": [");
+    size_t shown = 0;
+    for (uint32_t i = 0; i < s->nkeepers; i++) {
+        const struct pfd_pool_keeper *k = &s->keepers[i];
+        if (k->pid <= 0)
+            continue;
+        char started[32];
+        pfd_iso8601_format((time_t)(k->started_us / 1000000), started);
+        status_printf(out,
+                      "%s\n    {\"slot\": %" PRIu32 ", \"pid\": %d, \"start_time\": \"%s\", "
+                      "\"parked\": %" PRIu32 ", \"lingering\": %" PRIu32 ", \"queued\": %" PRIu32
+                      ", \"descriptors\": %" PRIu32 ", \"parks\": %" PRIu64
+                      ", \"unparks\": %" PRIu64 ", \"expired\": %" PRIu64 ", \"hangups\": %" PRIu64
+                      "}",
+                      shown++ > 0 ? "," : "", i, (int)k->pid, started, k->parked, k->lingering,
+                      k->queued, k->descriptors, k->parks, k->unparks, k->expired, k->hangups);
+    }
+    status_put(out, shown > 0 ? "\n  ],\n" : "],\n");
 }
 
 static void status_json_listeners(const struct status_snapshot *s, struct status_out *out)
@@ -250,6 +301,7 @@ void status_render_json(const struct status_snapshot *s, struct status_out *out)
     status_printf(out, "  \"memory_processes\": %" PRIu32 ",\n", s->info.memory_procs);
     if (s->load[0] >= 0)
         status_printf(out, "  \"load\": [%.2f, %.2f, %.2f],\n", s->load[0], s->load[1], s->load[2]);
+    status_json_keepers(s, out);
     status_json_listeners(s, out);
     status_put(out, "  \"scoreboard\": \"");
     out->write(out->ctx, s->letters, s->info.nslots);
@@ -334,6 +386,36 @@ static void status_html_scoreboard(const struct status_snapshot *s, struct statu
                "slot with no current process</p>\n");
 }
 
+/* Beside the scoreboard: the connections the keepers hold for the workers, and a row per keeper
+ * slot ("-" for one where none runs now). */
+static void status_html_keepers(const struct status_snapshot *s, struct status_out *out)
+{
+    const struct pfd_pool_keeper *t = &s->keepers_total;
+    status_printf(out,
+                  "<p>Parked connections: %" PRIu32 " - lingering closes: %" PRIu32
+                  " - queued for a worker: %" PRIu32 " (%" PRIu32 " keepers running)</p>\n",
+                  t->parked, t->lingering, t->queued, s->keepers_running);
+    if (s->nkeepers == 0)
+        return;
+    status_put(out, "<table>\n<tr><th>Keeper</th><th>PID</th><th>Parked</th><th>Lingering</th>"
+                    "<th>Queued</th><th>Parks</th><th>Unparks</th><th>Expired</th>"
+                    "<th>Hangups</th></tr>\n");
+    for (uint32_t i = 0; i < s->nkeepers; i++) {
+        const struct pfd_pool_keeper *k = &s->keepers[i];
+        status_printf(out, "<tr><td>%" PRIu32 "</td><td>", i);
+        if (k->pid > 0)
+            status_printf(out, "%d", (int)k->pid);
+        else
+            status_put(out, "-");
+        status_printf(
+            out,
+            "</td><td>%" PRIu32 "</td><td>%" PRIu32 "</td><td>%" PRIu32 "</td><td>%" PRIu64
+            "</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td></tr>\n",
+            k->parked, k->lingering, k->queued, k->parks, k->unparks, k->expired, k->hangups);
+    }
+    status_put(out, "</table>\n");
+}
+
 static void status_html_workers(const struct status_snapshot *s, struct status_out *out)
 {
     status_put(out, "<table>\n<tr><th>Srv</th><th>PID</th><th>Gen</th><th>Acc</th><th>M</th>"
@@ -372,6 +454,7 @@ void status_render_html(const struct status_snapshot *s, struct status_out *out)
     status_put(out, "</dt>\n<dt>Server MPM: prefork</dt></dl>\n<hr>\n");
     status_html_summary(s, out);
     status_html_scoreboard(s, out);
+    status_html_keepers(s, out);
     status_html_workers(s, out);
     status_put(out, "</body></html>\n");
 }

@@ -1,8 +1,9 @@
 /*
- * status_render.h — mod_status's three views of one snapshot of the worker pool: Apache's
- * machine-readable `?auto` format (the keys exporters and monitoring scripts parse), a JSON
- * document, and the HTML page. Pure: the module takes the snapshot, these only format it.
- * Unit-tested in test/unit/check_status_render.c.
+ * status_render.h — mod_status's three views of one snapshot of the worker pool and its keepers
+ * (the processes that hold parked keep-alive connections): Apache's machine-readable `?auto`
+ * format (the keys exporters and monitoring scripts parse), a JSON document, and the HTML page.
+ * Pure: the module takes the snapshot, these only format it. Unit-tested in
+ * test/unit/check_status_render.c.
  */
 #ifndef STATUS_RENDER_H
 #define STATUS_RENDER_H
@@ -25,6 +26,10 @@ struct status_snapshot {
     size_t nworkers;
     const struct pfd_pool_listener *listeners;
     size_t nlisteners;
+    const struct pfd_pool_keeper *keepers; /* every keeper slot, running or not (pid 0) */
+    uint32_t nkeepers;
+    struct pfd_pool_keeper keepers_total; /* summed; pid: the first running keeper's, or 0 */
+    uint32_t keepers_running;
 };
 
 struct status_counts {

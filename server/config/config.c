@@ -253,18 +253,50 @@ static void config_check_root_workers(struct config_load *ld)
                  conf->user);
 }
 
+/* The ids of user, group and user's supplementary groups into conf->run_as. 0, or -1 when
+ * memory or the group database fails. */
+static int config_resolve_run_as(struct pfd_config *conf, uid_t uid, gid_t gid)
+{
+    int n = 32;
+    gid_t *groups = NULL;
+    for (int round = 0; round < 8; round++) {
+        gid_t *more = realloc(groups, (size_t)n * sizeof(*groups));
+        if (more == NULL)
+            break;
+        groups = more;
+        int got = n;
+        if (getgrouplist(conf->user, gid, groups, &got) >= 0) {
+            conf->run_as.uid = uid;
+            conf->run_as.gid = gid;
+            conf->run_as.groups = groups;
+            conf->run_as.ngroups = got;
+            conf->run_as.resolved = true;
+            return 0;
+        }
+        n = got > n ? got : n * 2; /* too small: got says how many there are */
+    }
+    free(groups);
+    return -1;
+}
+
 /* As root, the workers switch to user/group: they must exist. */
 static void config_check_user(struct config_load *ld)
 {
-    const struct pfd_config *conf = ld->conf;
+    struct pfd_config *conf = ld->conf;
     config_check_root_workers(ld);
     if (geteuid() != 0)
         return;
-    if (getpwnam(conf->user) == NULL)
+    struct passwd *pw = getpwnam(conf->user);
+    uid_t uid = pw != NULL ? pw->pw_uid : 0;
+    struct group *gr = pw != NULL && conf->group != NULL ? getgrnam(conf->group) : NULL;
+    if (pw == NULL)
         config_error(ld, config_line(ld, NULL, "user", 0), "user \"%s\": no such user", conf->user);
-    else if (conf->group == NULL || getgrnam(conf->group) == NULL)
+    else if (gr == NULL)
         config_error(ld, config_line(ld, NULL, "group", 0), "group \"%s\": no such group",
                      conf->group != NULL ? conf->group : "(the user's primary group)");
+    else if (config_resolve_run_as(conf, uid, gr->gr_gid) != 0)
+        config_error(ld, config_line(ld, NULL, "user", 0),
+                     "user \"%s\": its supplementary groups cannot be read", conf->user);
 }
 
 static int config_check_core(struct config_load *ld)
@@ -682,6 +714,7 @@ void pfd_config_free(struct pfd_config *conf)
     config_strv_free(conf->trusted_proxies, conf->ntrusted_proxies);
     free(conf->trusted_cidrs);
     free(conf->chroot);
+    free(conf->run_as.groups);
     free(conf->warnings);
     free(conf->option_lines);
     char *strings[] = {conf->file,

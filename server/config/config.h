@@ -157,6 +157,15 @@ struct pfd_config {
     char *user;              /* used only when started as root; default "nobody" */
     bool allow_root_workers; /* user may be root (uid 0): refused unless this says so */
     char *group;             /* default: the user's primary group */
+    /* user and group as ids, looked up once by the master when it runs as root (config.c), so
+     * that workers neither read /etc/passwd nor load NSS modules: pages each fork would own. */
+    struct {
+        bool resolved;
+        uid_t uid;
+        gid_t gid;
+        gid_t *groups; /* supplementary groups of user, gid included */
+        int ngroups;
+    } run_as;
     char *chroot;            /* NULL, or the resolved folder the workers chroot() into (as root);
                               * then document_root, aliases and auth_user_file are stored as
                               * seen inside it (the folder's prefix stripped) */

@@ -395,6 +395,17 @@ static void keeper_expire(struct keeper *k, int64_t now)
     }
 }
 
+/* In a graceful stop a keeper leaves after the workers: until then one may still hand it a
+ * lingering close. */
+static bool keeper_workers_alive(const struct pfd_server *s)
+{
+    const struct pfd_scoreboard *sb = s->scoreboard;
+    for (uint32_t i = 0; i < sb->nslots; i++)
+        if (sb->slots[i].pid > 0)
+            return true;
+    return false;
+}
+
 static int keeper_wait_ms(const struct keeper *k, int64_t now)
 {
     if (k->heap_len == 0)
@@ -464,7 +475,12 @@ void pfd_keeper_run(struct pfd_server *server, unsigned index)
         pfd_log(PFD_LOG_EMERG, "keeper set-up failed: %s", strerror(errno));
         _exit(1);
     }
-    while (!keeper_stopping || k.board->descriptors > 0) {
+    for (;;) {
+        if (keeper_stopping && k.board->descriptors == 0 && !keeper_workers_alive(server)) {
+            keeper_take_parks(&k); /* a last one sent just before its worker left */
+            if (k.board->descriptors == 0)
+                break;
+        }
         struct epoll_event ev[256];
         int n = epoll_pwait(k.ep, ev, 256, keeper_wait_ms(&k, pfd_now_ms()), &wait_mask);
         if (n < 0 && errno != EINTR) {

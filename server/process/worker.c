@@ -14,7 +14,6 @@
  */
 #include <errno.h>
 #include <grp.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,8 +61,8 @@ static void worker_setup_signals(void)
     sigdelset(&pfd_worker_wait_mask, SIGWINCH);
 }
 
-/* chroot: enter the jail while still root. The caller has looked up user and group and set the
- * supplementary groups already: after this, /etc is the jail's. 0, or -1 logged. */
+/* chroot: enter the jail while still root, after the supplementary groups (ids looked up before,
+ * from the host's /etc, not the jail's). 0, or -1 logged. */
 static int worker_enter_jail(const struct pfd_config *conf)
 {
     if (conf->chroot == NULL)
@@ -82,35 +81,25 @@ static int worker_enter_jail(const struct pfd_config *conf)
 
 /* When the master runs as root, workers run as `user`/`group` (the master keeps root only to
  * bind, open logs and fork), with the supplementary groups of that user only, inside `chroot`
- * when one is set (name lookups and initgroups() first: they read the host's /etc). 0, or -1
- * logged. */
+ * when one is set. The ids were looked up by the master when it loaded the config
+ * (conf->run_as): a worker reads no /etc/passwd, so it loads no NSS module. 0, or -1 logged. */
 int pfd_worker_drop_privileges(const struct pfd_config *conf)
 {
     if (geteuid() != 0)
         return 0;
-    struct passwd *pw = getpwnam(conf->user);
-    if (pw == NULL) {
-        pfd_log(PFD_LOG_EMERG, "user \"%s\" does not exist", conf->user);
+    if (!conf->run_as.resolved) {
+        pfd_log(PFD_LOG_EMERG, "user \"%s\" was not looked up: refusing to run as root",
+                conf->user);
         return -1;
     }
-    gid_t gid = pw->pw_gid;
-    if (conf->group != NULL) {
-        struct group *gr = getgrnam(conf->group);
-        if (gr == NULL) {
-            pfd_log(PFD_LOG_EMERG, "group \"%s\" does not exist", conf->group);
-            return -1;
-        }
-        gid = gr->gr_gid;
-    }
-    uid_t uid = pw->pw_uid;
-    if (initgroups(conf->user, gid) != 0) {
-        pfd_log(PFD_LOG_EMERG, "initgroups() for user \"%s\" failed: %s", conf->user,
+    if (setgroups((size_t)conf->run_as.ngroups, conf->run_as.groups) != 0) {
+        pfd_log(PFD_LOG_EMERG, "setgroups() for user \"%s\" failed: %s", conf->user,
                 strerror(errno));
         return -1;
     }
     if (worker_enter_jail(conf) != 0)
         return -1;
-    if (setgid(gid) != 0 || setuid(uid) != 0) {
+    if (setgid(conf->run_as.gid) != 0 || setuid(conf->run_as.uid) != 0) {
         pfd_log(PFD_LOG_EMERG, "cannot switch to user \"%s\": %s", conf->user, strerror(errno));
         return -1;
     }

@@ -82,12 +82,14 @@ static void conn_set_state(struct pfd_conn *c, int state)
     pfd_scoreboard_slot_set_state(c->server->scoreboard, c->server->slot, state);
 }
 
-/* Whether connections that wait for their client go to a keeper (keepalive { park }). */
+/* Whether connections that wait for their client go to a keeper (keepalive { park }). Not in a
+ * graceful stop, when workers are leaving: a connection parked then could come back to none
+ * (its lingering close still goes, see conn_run). */
 static bool conn_parking(const struct pfd_conn *c)
 {
     const struct pfd_server *s = c->server;
     return s->conf->keepalive.park && s->park.to_keeper_send >= 0 && s->scoreboard != NULL &&
-           pfd_park_keeper_alive(s->scoreboard);
+           pfd_worker_stopping != PFD_STOP_CLOSE && pfd_park_keeper_alive(s->scoreboard);
 }
 
 /* Hands the connection to a keeper with what it must keep: its addresses (after a PROXY
@@ -96,6 +98,9 @@ static bool conn_parking(const struct pfd_conn *c)
  * worker must wait itself. */
 static bool conn_park(struct pfd_conn *c, enum pfd_park_kind kind, int64_t deadline_ms)
 {
+    /* A graceful stop may have begun since the caller looked (conn_parking). */
+    if (kind != PFD_PARK_LINGER && pfd_worker_stopping == PFD_STOP_CLOSE)
+        return false;
     struct pfd_park_ticket t;
     memset(&t, 0, sizeof(t));
     t.kind = (uint32_t)kind;
@@ -198,7 +203,9 @@ static int conn_wait_next_request(struct pfd_conn *c)
 static int conn_wait_head_bytes(struct pfd_conn *c, int64_t deadline, bool parking)
 {
     if (parking) {
-        int64_t grace = pfd_now_ms() + c->server->conf->keepalive.park_grace_ms;
+        /* No grace while others wait for a worker (a slowloris flood keeps them waiting). */
+        bool others = pfd_park_waiting(c->server->scoreboard) > 0;
+        int64_t grace = pfd_now_ms() + (others ? 0 : c->server->conf->keepalive.park_grace_ms);
         if (grace < deadline) {
             int ready = pfd_conn_wait(c->fd, POLLIN, grace, false);
             return ready != 0 ? ready : conn_park_or_wait(c, PFD_PARK_HEAD, deadline);
@@ -512,7 +519,7 @@ static bool conn_may_keep_alive(const struct pfd_request *r)
         return false;
     /* A retiring worker's connection lives on only in a keeper; a full keeper takes no more. */
     bool parking = conn_parking(r->conn);
-    if (pfd_worker_stopping && !parking)
+    if (pfd_worker_stopping == PFD_STOP_RETIRE && !parking)
         return false;
     if (parking && !pfd_park_room(r->server->scoreboard, r->server->conf))
         return false;
@@ -771,7 +778,10 @@ static void conn_run(struct pfd_conn *c)
         c->fd = -1;
         return;
     }
-    if (conn_parking(c) && shutdown(c->fd, SHUT_WR) == 0 &&
+    const struct pfd_server *s = c->server;
+    bool linger_in_keeper = s->conf->keepalive.park && s->park.to_keeper_send >= 0 &&
+                            s->scoreboard != NULL && pfd_park_keeper_alive(s->scoreboard);
+    if (linger_in_keeper && shutdown(c->fd, SHUT_WR) == 0 &&
         conn_park(c, PFD_PARK_LINGER, pfd_now_ms() + PFD_LINGER_MS))
         return;
     conn_linger_close(c);

@@ -1,6 +1,7 @@
 /*
  * pool_view.c — the read-only view of the pool that modules get (module.h: pfd_pool_*), read
- * from the scoreboard and the listening sockets for the request being served.
+ * from the scoreboard (workers and keepers) and the listening sockets for the request being
+ * served.
  */
 #include "serve/pool_view.h"
 
@@ -73,6 +74,60 @@ bool pfd_pool_worker(const struct pfd_request *r, uint32_t i, struct pfd_pool_wo
     out->client[sizeof(out->client) - 1] = '\0';
     out->request[sizeof(out->request) - 1] = '\0';
     return true;
+}
+
+uint32_t pfd_pool_keeper_count(const struct pfd_request *r)
+{
+    const struct pfd_scoreboard *sb = r->server->scoreboard;
+    if (sb == NULL)
+        return 0;
+    return sb->nkeepers < PFD_MAX_KEEPERS ? sb->nkeepers : PFD_MAX_KEEPERS;
+}
+
+bool pfd_pool_keeper(const struct pfd_request *r, uint32_t i, struct pfd_pool_keeper *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (i >= pfd_pool_keeper_count(r))
+        return false;
+    const struct pfd_keeper_slot *k = &r->server->scoreboard->keepers[i];
+    out->parks = k->parks;
+    out->unparks = k->unparks;
+    out->expired = k->expired;
+    out->hangups = k->hangups;
+    out->pid = k->pid;
+    if (out->pid <= 0) {
+        /* What a dead keeper held went with it (the kernel closed those connections); its
+         * gauges stay in the slot only until a replacement zeroes them. */
+        out->pid = 0;
+        return false;
+    }
+    out->started_us = k->started_us;
+    out->parked = k->parked;
+    out->lingering = k->lingering;
+    out->queued = k->queued;
+    out->descriptors = k->descriptors;
+    return true;
+}
+
+uint32_t pfd_pool_keepers_total(const struct pfd_request *r, struct pfd_pool_keeper *out)
+{
+    memset(out, 0, sizeof(*out));
+    uint32_t running = 0;
+    struct pfd_pool_keeper k;
+    for (uint32_t i = 0; i < pfd_pool_keeper_count(r); i++) {
+        bool live = pfd_pool_keeper(r, i, &k);
+        if (live && running++ == 0)
+            out->pid = k.pid;
+        out->parked += k.parked;
+        out->lingering += k.lingering;
+        out->queued += k.queued;
+        out->descriptors += k.descriptors;
+        out->parks += k.parks;
+        out->unparks += k.unparks;
+        out->expired += k.expired;
+        out->hangups += k.hangups;
+    }
+    return running;
 }
 
 size_t pfd_pool_listener_count(const struct pfd_request *r)

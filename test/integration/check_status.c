@@ -2,7 +2,8 @@
  * check_status.c — mod_status on the real binary: Apache's ?auto keys, the JSON document, the
  * HTML page with client-sent request lines escaped, loopback-only access (allow_from, and a
  * client named by a trusted proxy's X-Forwarded-For), the listen queue and max_workers counters
- * from a saturated pool, the pool's memory, and the health check that needs no disk.
+ * from a saturated pool, the pool's memory, the keepers and the connections they hold parked, and
+ * the health check that needs no disk.
  */
 #include "testsupport.h"
 #include "testsupport_ops.h"
@@ -111,12 +112,15 @@ START_TEST(test_json)
 END_TEST
 
 /* A request line is whatever a client sent: on the HTML page it must stay text. The request is
- * kept in flight (a big response to a small receive buffer) so that its worker shows it. */
+ * kept in flight (a big response to a small receive buffer) so that its worker shows it; without
+ * parking, since the socket buffers can take the whole response, and a keeper would then take
+ * its lingering close and free the worker for the status request, which overwrites the line. */
 START_TEST(test_html_escapes_request_lines)
 {
     struct ts_server s;
     ts_server_start(&s, "prefork { start_servers = 2  min_spare_servers = 1  max_spare_servers = 2"
-                        "  max_workers = 2 }\n" STATUS_CONF);
+                        "  max_workers = 2 }\n"
+                        "keepalive { park = false }\n" STATUS_CONF);
     struct ts_conn c;
     ck_assert_int_eq(ts_conn_open_rcvbuf(&c, s.port, 5000, 4096), 0);
     ck_assert_int_eq(ts_conn_send_str(&c, "GET " TS_BIG_PATH "?<script>alert('x')</script>&amp;\"x"
@@ -283,6 +287,203 @@ START_TEST(test_memory)
 }
 END_TEST
 
+/* ---- the keepers (keep-alive parking) ----------------------------------------------------- */
+
+#define PARK_TIMEOUTS "timeouts { header = 10  body = 10  keepalive = 30 }\n"
+
+/* The integer after "\"key\": " in a JSON body, or -1. */
+static long json_value(const char *body, const char *key)
+{
+    char needle[64];
+    snprintf(needle, sizeof(needle), "\"%s\": ", key);
+    const char *p = strstr(body, needle);
+    return p != NULL ? strtol(p + strlen(needle), NULL, 10) : -1;
+}
+
+static char *status_body(const struct ts_server *s, const char *path)
+{
+    struct ts_response r;
+    int rc = get(s, path, &r);
+    ck_assert_msg(rc == TS_OK && r.status == 200, "%s: %s", path,
+                  rc == TS_OK ? ts_response_describe(&r) : ts_result_name(rc));
+    char *body = strdup(r.body);
+    ts_response_free(&r);
+    return body;
+}
+
+/* Polls ?auto until key reads at least min (5 s); the last body (caller frees). */
+static char *auto_wait_for(const struct ts_server *s, const char *key, long min)
+{
+    double deadline = ts_now() + 5.0;
+    char *body = auto_body(s);
+    for (int i = 0; i < 250 && auto_value(body, key) < min && ts_now() < deadline; i++) {
+        free(body);
+        ts_sleep_ms(20);
+        body = auto_body(s);
+    }
+    ck_assert_msg(auto_value(body, key) >= min, "%s stays below %ld:\n%s", key, min, body);
+    return body;
+}
+
+/* Whether the Scoreboard line of an ?auto body has a worker in that state. */
+static bool scoreboard_has(const char *body, char letter)
+{
+    const char *sb = strstr(body, "\nScoreboard: ");
+    return sb != NULL && strchr(sb + 1, letter) != NULL;
+}
+
+/* pid is a keeper of master: alive, its child, named preforkd-keep. */
+static void assert_keeper(pid_t pid, pid_t master)
+{
+    ck_assert_msg(pid > 0 && ts_pid_alive(pid), "keeper %d is not alive", (int)pid);
+    ck_assert_msg(ts_pid_parent(pid) == master, "keeper %d: parent %d, not the master %d", (int)pid,
+                  (int)ts_pid_parent(pid), (int)master);
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+    char *comm = ts_file_read(path, NULL);
+    ck_assert_msg(comm != NULL && strcmp(comm, "preforkd-keep\n") == 0, "%d is \"%s\"", (int)pid,
+                  comm != NULL ? comm : "(gone)");
+    free(comm);
+}
+
+/* The first request on a keep-alive connection, answered; the connection stays open. */
+static void keepalive_request(struct ts_conn *c)
+{
+    ck_assert_int_eq(ts_conn_send_str(c, "GET /hello.txt HTTP/1.1\r\nHost: a\r\n\r\n"), TS_OK);
+    struct ts_response r;
+    int rc = ts_response_read(c, &r, false);
+    ck_assert_msg(rc == TS_OK && r.status == 200, "keep-alive request: %s",
+                  rc == TS_OK ? ts_response_describe(&r) : ts_result_name(rc));
+    ck_assert_msg(!ts_response_header_has(&r, "Connection", "close"), "%s",
+                  ts_response_describe(&r));
+    ts_response_free(&r);
+}
+
+/* An idle keep-alive connection is parked: ?auto names the keeper that holds it, counts it, and
+ * counts its hand-back when the next request comes; ?json and the HTML page say the same. */
+START_TEST(test_keeper_parked_connections)
+{
+    struct ts_server s;
+    ts_server_start(&s, PARK_TIMEOUTS STATUS_CONF);
+    struct ts_conn c;
+    ts_conn_open_or_fail(&c, &s);
+    keepalive_request(&c);
+    char *before = auto_wait_for(&s, "ParkedConnections", 1);
+    pid_t keeper = (pid_t)auto_value(before, "KeeperPid");
+    assert_keeper(keeper, s.pid);
+    ck_assert_msg(auto_value(before, "Keepers") == 1, "%s", before);
+    ck_assert_msg(strstr(before, "\nKeeperPids: ") == NULL, "one keeper: %s", before);
+    ck_assert_msg(auto_value(before, "Parks") >= 1, "%s", before);
+    long unparks = auto_value(before, "Unparks");
+    ck_assert_msg(unparks >= 0 && auto_value(before, "LingeringConnections") >= 0 &&
+                      auto_value(before, "ParkQueue") >= 0,
+                  "%s", before);
+
+    /* The next request takes the connection back to a worker, which answers it. */
+    keepalive_request(&c);
+    char *after = auto_wait_for(&s, "Unparks", unparks + 1);
+    ck_assert_int_eq(auto_value(after, "KeeperPid"), keeper);
+    free(after);
+    after = auto_wait_for(&s, "ParkedConnections", 1); /* parked again */
+
+    /* ?json between two ?auto: the same keeper, its counters within theirs. */
+    char *json = status_body(&s, "/server-status?json");
+    char *last = auto_body(&s);
+    ck_assert_msg(json_value(json, "keeper_pid") == keeper, "%s", json);
+    ck_assert_msg(json_value(json, "running_keepers") == 1, "%s", json);
+    char slot[64];
+    snprintf(slot, sizeof(slot), "{\"slot\": 0, \"pid\": %d, ", (int)keeper);
+    ck_assert_msg(strstr(json, "\"keepers\": [") != NULL && strstr(json, slot) != NULL, "%s", json);
+    const char *pairs[][2] = {
+        {"parked_connections", "ParkedConnections"}, {"unparks", "Unparks"}, {"parks", "Parks"}};
+    for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+        long j = json_value(json, pairs[i][0]);
+        long lo = auto_value(after, pairs[i][1]), hi = auto_value(last, pairs[i][1]);
+        ck_assert_msg(lo >= 0 && j >= (lo < hi ? lo : hi) && j <= (lo > hi ? lo : hi),
+                      "%s %ld, ?auto %ld then %ld:\n%s", pairs[i][0], j, lo, hi, json);
+    }
+    ck_assert_msg(json_value(json, "parked_connections") >= 1, "%s", json);
+    ck_assert_msg(json_value(json, "unparks") >= 1, "%s", json);
+
+    /* The HTML page: the parked count beside the scoreboard, the keeper's row. */
+    char *html = status_body(&s, "/server-status");
+    const char *p = strstr(html, "Parked connections: ");
+    ck_assert_msg(p != NULL && strtol(p + strlen("Parked connections: "), NULL, 10) >= 1,
+                  "no parked count:\n%s", html);
+    char row[64];
+    snprintf(row, sizeof(row), "<tr><td>0</td><td>%d</td>", (int)keeper);
+    ck_assert_msg(strstr(html, row) != NULL, "no row for keeper %d:\n%s", (int)keeper, html);
+    free(html);
+    free(json);
+    free(last);
+    free(after);
+    free(before);
+    ts_conn_close(&c);
+    ts_server_stop(&s);
+}
+END_TEST
+
+/* keepalive { keepers = 2 }: KeeperPids lists both, each a keeper of the master. */
+START_TEST(test_keeper_pids)
+{
+    struct ts_server s;
+    ts_server_start(&s, PARK_TIMEOUTS
+                    "keepalive { enabled = true  max_requests = 100  keepers = 2 }\n" STATUS_CONF);
+    char *body = auto_wait_for(&s, "Keepers", 2);
+    const char *p = strstr(body, "\nKeeperPids: ");
+    ck_assert_msg(p != NULL, "no KeeperPids:\n%s", body);
+    char *end;
+    long a = strtol(p + strlen("\nKeeperPids: "), &end, 10);
+    long b = strtol(end, NULL, 10);
+    ck_assert_msg(a > 0 && b > 0 && a != b, "KeeperPids %ld %ld", a, b);
+    ck_assert_msg(auto_value(body, "KeeperPid") == a, "%s", body);
+    assert_keeper((pid_t)a, s.pid);
+    assert_keeper((pid_t)b, s.pid);
+    free(body);
+    ts_server_stop(&s);
+}
+END_TEST
+
+/* keepalive { park = false }: no keeper; the fields read 0 (KeeperPid is 0, not absent) and the
+ * connection waits in its worker ('K'). */
+START_TEST(test_keeper_park_off)
+{
+    struct ts_server s;
+    ts_server_start(&s, PARK_TIMEOUTS
+                    "keepalive { enabled = true  max_requests = 100  park = false }\n" STATUS_CONF);
+    struct ts_conn c;
+    ts_conn_open_or_fail(&c, &s);
+    keepalive_request(&c);
+    /* Its worker holds it ('K') once it has finished the response off (logged, flushed). */
+    double deadline = ts_now() + 5.0;
+    char *body = auto_body(&s);
+    for (int i = 0; i < 250 && !scoreboard_has(body, 'K') && ts_now() < deadline; i++) {
+        free(body);
+        ts_sleep_ms(20);
+        body = auto_body(&s);
+    }
+    const char *zero[] = {
+        "Keepers", "KeeperPid", "ParkedConnections", "LingeringConnections", "ParkQueue",
+        "Parks",   "Unparks"};
+    for (size_t i = 0; i < sizeof(zero) / sizeof(zero[0]); i++)
+        ck_assert_msg(auto_value(body, zero[i]) == 0, "%s is not 0:\n%s", zero[i], body);
+    ck_assert_msg(scoreboard_has(body, 'K'), "no worker holds the connection: %s", body);
+    free(body);
+    char *json = status_body(&s, "/server-status?json");
+    ck_assert_msg(json_value(json, "keeper_pid") == 0 &&
+                      json_value(json, "parked_connections") == 0 &&
+                      strstr(json, "\"keepers\": []") != NULL,
+                  "%s", json);
+    free(json);
+    char *html = status_body(&s, "/server-status");
+    ck_assert_msg(strstr(html, "Parked connections: 0 ") != NULL, "%s", html);
+    ck_assert_msg(strstr(html, "<tr><td>0</td><td>-</td><td>0</td>") != NULL, "%s", html);
+    free(html);
+    ts_conn_close(&c);
+    ts_server_stop(&s);
+}
+END_TEST
+
 /* The shipped config: /server-status answers loopback (and the config is valid with it). */
 START_TEST(test_default_config_has_status)
 {
@@ -307,6 +508,9 @@ static Suite *status_suite(void)
     tcase_add_test(tc, test_queue_and_max_workers);
     tcase_add_test(tc, test_memory);
     tcase_add_test(tc, test_default_config_has_status);
+    tcase_add_test(tc, test_keeper_parked_connections);
+    tcase_add_test(tc, test_keeper_pids);
+    tcase_add_test(tc, test_keeper_park_off);
     suite_add_tcase(suite, tc);
     return suite;
 }

@@ -1,7 +1,7 @@
 /*
  * check_status_render.c — modules/status/status_out.c and status_render.c: escaping of
  * client-sent text for HTML and JSON, UTF-8 validation, Apache's counting and ?auto keys, the
- * uptime text, and the three views of one fixed snapshot.
+ * uptime text, and the three views of one fixed snapshot (the keepers' figures included).
  */
 #include <check.h>
 #include <stdio.h>
@@ -92,6 +92,11 @@ END_TEST
 static struct pfd_pool_worker workers[5];
 static const uint32_t slots[5] = {0, 1, 2, 3, 5};
 static struct pfd_pool_listener listeners[2] = {{"127.0.0.1:8080", 3, 511}, {"[::1]:8080", 1, 511}};
+/* Two keeper slots: one running, one whose keeper died (its gauges gone, its counts kept). */
+static const struct pfd_pool_keeper keepers[2] = {
+    {2000, 1700000000LL * 1000000 - 60LL * 1000000, 7, 2, 1, 11, 40, 30, 3, 4},
+    {0, 0, 0, 0, 0, 0, 5, 1, 1, 2},
+};
 
 static struct status_snapshot snapshot(void)
 {
@@ -133,6 +138,10 @@ static struct status_snapshot snapshot(void)
     s.nworkers = 5;
     s.listeners = listeners;
     s.nlisteners = 2;
+    s.keepers = keepers;
+    s.nkeepers = 2;
+    s.keepers_total = (struct pfd_pool_keeper){2000, 0, 7, 2, 1, 11, 45, 31, 4, 6};
+    s.keepers_running = 1;
     return s;
 }
 
@@ -163,6 +172,8 @@ START_TEST(test_auto)
         "\nListenQueue: 4\nListenBacklog: 1022\n",
         "\nMaxWorkers: 4\nMaxWorkersReached: 3\n",
         "\nPoolMemoryKB: 4096\nPoolProcesses: 6\n",
+        "\nKeepers: 1\nKeeperPid: 2000\nKeeperPids: 2000 0\nParkedConnections: 7\n"
+        "LingeringConnections: 2\nParkQueue: 1\nParks: 45\nUnparks: 31\n",
         "\nScoreboard: W_S_.G..\n",
         "CurrentTime: Tuesday, 14-Nov-2023 22:13:20 UTC\n",
     };
@@ -179,6 +190,19 @@ START_TEST(test_auto)
     status_render_auto(&s, &out);
     listeners[1].queued = 1;
     ck_assert_ptr_nonnull(strstr(the_sink.text, "\nListenQueue: -1\n"));
+    /* One keeper slot: no KeeperPids. Parking off (no keeper runs): zeroes, KeeperPid 0. */
+    s.nkeepers = 1;
+    out = sink_out();
+    status_render_auto(&s, &out);
+    ck_assert_ptr_null(strstr(the_sink.text, "KeeperPids"));
+    s.keepers = &keepers[1];
+    s.keepers_total = keepers[1];
+    s.keepers_running = 0;
+    out = sink_out();
+    status_render_auto(&s, &out);
+    ck_assert_msg(strstr(the_sink.text, "\nKeepers: 0\nKeeperPid: 0\nParkedConnections: 0\n"
+                                        "LingeringConnections: 0\nParkQueue: 0\n") != NULL,
+                  "%s", the_sink.text);
 }
 END_TEST
 
@@ -203,6 +227,14 @@ START_TEST(test_json)
         "\"192.0.2.0\", \"request\": \"GET /<0> HTTP/1.1\"}",
         "\"slot\": 5, \"pid\": 1004",
         "\"seconds\": -1",
+        "\"running_keepers\": 1,\n  \"keeper_pid\": 2000,\n  \"parked_connections\": 7,\n"
+        "  \"lingering_connections\": 2,\n  \"park_queue\": 1,\n  \"parks\": 45,\n"
+        "  \"unparks\": 31,\n  \"park_expired\": 4,\n  \"park_hangups\": 6,\n",
+        /* only the running keeper, as "workers" has only the live slots */
+        "\"keepers\": [\n    {\"slot\": 0, \"pid\": 2000, \"start_time\": "
+        "\"2023-11-14T22:12:20Z\", "
+        "\"parked\": 7, \"lingering\": 2, \"queued\": 1, \"descriptors\": 11, \"parks\": 40, "
+        "\"unparks\": 30, \"expired\": 3, \"hangups\": 4}\n  ],\n",
     };
     for (size_t i = 0; i < sizeof(expect) / sizeof(expect[0]); i++)
         ck_assert_msg(strstr(the_sink.text, expect[i]) != NULL, "no %s in:\n%s", expect[i],
@@ -211,6 +243,10 @@ START_TEST(test_json)
     out = sink_out();
     status_render_json(&s, &out);
     ck_assert_ptr_nonnull(strstr(the_sink.text, "\"memory_kb\": null"));
+    s.nkeepers = 0; /* -X: no keeper slot */
+    out = sink_out();
+    status_render_json(&s, &out);
+    ck_assert_ptr_nonnull(strstr(the_sink.text, "\"keepers\": [],\n"));
 }
 END_TEST
 
@@ -228,6 +264,15 @@ START_TEST(test_html)
     ck_assert_ptr_nonnull(strstr(the_sink.text, "Listen queue on 127.0.0.1:8080: 3 waiting"));
     ck_assert_ptr_nonnull(strstr(the_sink.text, "max_workers (4) reached: 3 times"));
     ck_assert_ptr_nonnull(strstr(the_sink.text, "Total accesses: 50 - Total Traffic: 10.0 kB"));
+    /* The keepers beside the scoreboard; "-" for a slot where none runs. */
+    const char *parked = strstr(the_sink.text, "Parked connections: 7 - lingering closes: 2");
+    ck_assert_ptr_nonnull(parked);
+    ck_assert_msg(strstr(the_sink.text, "</pre>") < parked,
+                  "the parked count before the scoreboard");
+    ck_assert_ptr_nonnull(strstr(the_sink.text, "<tr><td>0</td><td>2000</td><td>7</td><td>2</td>"
+                                                "<td>1</td><td>40</td><td>30</td><td>3</td>"
+                                                "<td>4</td></tr>"));
+    ck_assert_ptr_nonnull(strstr(the_sink.text, "<tr><td>1</td><td>-</td><td>0</td>"));
     ck_assert_str_eq(the_sink.text + strlen(the_sink.text) - strlen("</body></html>\n"),
                      "</body></html>\n");
 }

@@ -194,6 +194,21 @@ PFD_API int pfd_response_raw(struct pfd_request *r);
 
 /* ---- the worker pool, read-only (mod_status) -------------------------------------------- */
 
+/* A keeper (keepalive { park }): the process that holds connections between requests, so that
+ * an idle keep-alive connection, a slow head or a lingering close takes no worker. */
+struct pfd_pool_keeper {
+    pid_t pid;            /* 0: none runs in this slot (parking off, or one being replaced) */
+    int64_t started_us;   /* when it started (CLOCK_REALTIME, µs), 0 when none did */
+    uint32_t parked;      /* connections waiting for their next request (or the rest of a head) */
+    uint32_t lingering;   /* connections closing: read and thrown away until the client's FIN */
+    uint32_t queued;      /* waiting for a worker: readable, or at the back after its slice */
+    uint32_t descriptors; /* held: the connections and the files of their partial heads */
+    uint64_t parks;       /* connections taken from workers (lingering closes included) */
+    uint64_t unparks;     /* handed back to workers */
+    uint64_t expired;     /* closed at the keep-alive or header deadline */
+    uint64_t hangups;     /* closed by the client while parked */
+};
+
 struct pfd_pool_info {
     int64_t started_us;   /* when the master started (CLOCK_REALTIME, µs) */
     int64_t restarted_us; /* the last restart, or started_us */
@@ -204,7 +219,7 @@ struct pfd_pool_info {
     uint64_t total_requests;      /* since start, workers that exited included */
     uint64_t total_bytes;         /* response body bytes, likewise */
     uint64_t max_workers_reached; /* seconds in which the pool wanted to grow past max_workers */
-    int64_t memory_kb;     /* proportional set size of the master and its workers, -1 unknown */
+    int64_t memory_kb;     /* proportional set size of the master, workers, keepers; -1 unknown */
     uint32_t memory_procs; /* how many processes memory_kb covers */
 };
 
@@ -230,6 +245,14 @@ struct pfd_pool_listener {
 PFD_API void pfd_pool_info(const struct pfd_request *r, struct pfd_pool_info *out);
 /* Slot i copied out; false when no process uses it (Apache's '.'). */
 PFD_API bool pfd_pool_worker(const struct pfd_request *r, uint32_t i, struct pfd_pool_worker *out);
+/* Keeper slots (keepalive { keepers }; 0 under -X): pfd_pool_keeper() takes 0 … count-1. */
+PFD_API uint32_t pfd_pool_keeper_count(const struct pfd_request *r);
+/* Keeper slot i copied out; false when no keeper runs in it (then pid, started_us and the
+ * connections it holds read 0, while parks … hangups keep what the slot's keepers counted). */
+PFD_API bool pfd_pool_keeper(const struct pfd_request *r, uint32_t i, struct pfd_pool_keeper *out);
+/* Every slot summed into *out: pid is the first running keeper's (0: none runs), started_us 0.
+ * Returns how many keepers run. */
+PFD_API uint32_t pfd_pool_keepers_total(const struct pfd_request *r, struct pfd_pool_keeper *out);
 PFD_API size_t pfd_pool_listener_count(const struct pfd_request *r);
 /* Listener i (0 … count-1), its accept queue read from the kernel (TCP_INFO) now. */
 PFD_API void pfd_pool_listener(const struct pfd_request *r, size_t i,
