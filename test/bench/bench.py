@@ -262,6 +262,30 @@ def cmd_check(a):
 
 # ---------------------------------------------------------------- wrk runs
 
+def park_counts(port):
+    """(Parks, Unparks) from preforkd's /server-status?auto (0, 0 with park = false), or None."""
+    try:
+        with socket.create_connection((HOST, port), timeout=2) as s:
+            s.sendall(b"GET /server-status?auto HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                      b"Connection: close\r\n\r\n")
+            buf = b""
+            while len(buf) < 1 << 20:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                buf += chunk
+    except OSError:
+        return None
+    keys = {}
+    for line in buf.decode("latin-1").split("\r\n\r\n", 1)[-1].splitlines():
+        k, _, v = line.partition(":")
+        keys[k.strip()] = v.strip()
+    try:
+        return int(keys["Parks"]), int(keys["Unparks"])
+    except (KeyError, ValueError):
+        return None
+
+
 def run_wrk(port, path, conc, keepalive, duration, threads):
     t = max(1, min(threads, conc))
     env = dict(os.environ, WRK_CLOSE="0" if keepalive else "1")
@@ -315,8 +339,14 @@ def cmd_run(a):
                 if name not in plan[srv["name"]]:
                     continue
                 load = loadavg()
+                before = park_counts(srv["port"]) if srv["name"].startswith("preforkd") else None
                 r = run_wrk(srv["port"], path, conc, ka, dur, threads)
                 r["loadavg"] = load
+                after = park_counts(srv["port"]) if before else None
+                if before and after:
+                    # connections handed to a keeper and back during the run (the first status
+                    # request's lingering close may add one park)
+                    r["parks"], r["unparks"] = after[0] - before[0], after[1] - before[1]
                 done += 1
                 if rep > 0:
                     kb, n = memory(srv["pid"])
@@ -333,7 +363,9 @@ def cmd_run(a):
                           % (done, total, el, "warm-up" if rep == 0 else "rep %d  " % rep,
                              srv["name"], name, r["rps"], r["p99_us"] / 1000,
                              r["errors"]["timeout"],
-                             "  errors %s" % r["errors"] if any(r["errors"].values()) else ""),
+                             ("  errors %s" % r["errors"] if any(r["errors"].values()) else "")
+                             + ("  parks %d unparks %d" % (r["parks"], r["unparks"])
+                                if r.get("parks") else "")),
                           flush=True)
                 time.sleep(a.pause)
 
@@ -743,6 +775,10 @@ def report_parking_big(p, c10k, meta):
 
 def report_parking_wrk(p, med, meta):
     """The wrk targets of issue 14: parking against the classic model, row by row."""
+    def handed(m):
+        pct_ = m.get("unparks_pct")
+        return "" if pct_ is None else "; %.1f hand-backs from a keeper per 100 requests" % pct_
+
     def both(w):
         a, b = med.get((w, "preforkd-park")), med.get((w, "preforkd"))
         ok = a and b and "failed" not in a and "failed" not in b
@@ -751,16 +787,19 @@ def report_parking_wrk(p, med, meta):
         a, b = both(w)
         if a:
             p("- %s: %s req/s with parking, %s classic (%.0f%%): within 5%% of classic or "
-              "better %s." % (w, fmt_n(a["rps"]), fmt_n(b["rps"]), 100 * a["rps"] / b["rps"],
-                              met(a["rps"] >= target * b["rps"])))
+              "better %s (p99 %s ms with parking, %s ms classic%s)." % (
+                  w, fmt_n(a["rps"]), fmt_n(b["rps"]), 100 * a["rps"] / b["rps"],
+                  met(a["rps"] >= target * b["rps"]), ms(a["p99_us"]), ms(b["p99_us"]),
+                  handed(a)))
     for w in ("ka-c256", "ka-c1024"):
         a = med.get((w, "preforkd-park"))
         if a and "failed" not in a:
             b = med.get((w, "preforkd")) or {}
             p("- %s on the pool of %s: %d errors (%d timeouts): 0 errors %s; p99 %s ms (p50 %s "
-              "ms); %s req/s%s." % (
+              "ms); %s req/s%s%s." % (
                   w, meta.get("park_pool", "?"), a["errors"], a["timeouts"],
                   met(a["errors"] == 0), ms(a["p99_us"]), ms(a["p50_us"]), fmt_n(a["rps"]),
+                  handed(a),
                   "" if "rps" not in b else " (classic, pool of %s: %s req/s, p99 %s ms)"
                   % (meta.get("pool", "?"), fmt_n(b["rps"]), ms(b["p99_us"]))))
 
@@ -819,6 +858,8 @@ def cmd_report(a):
             m["reps"] = len(ok)
             m["errors"] = sum(sum(r["errors"].values()) for r in ok)
             m["timeouts"] = sum(r["errors"].get("timeout", 0) for r in ok)
+            hand = [100.0 * r["unparks"] / max(r["requests"], 1) for r in ok if "unparks" in r]
+            m["unparks_pct"] = statistics.median(hand) if hand else None
             m["requests"] = sum(r["requests"] for r in ok)
             m["spread"] = (max(r["rps"] for r in ok) - min(r["rps"] for r in ok)) / max(m["rps"], 1e-9)
             med[(w[0], s)] = m
@@ -890,7 +931,10 @@ def cmd_report(a):
           "worker when a request arrives. Both run every workload. Past 10 000 held "
           "connections a third instance, *%s*, runs only the C10K probe: the same pool with "
           "`keepalive { keepers = %s; max_parked = %s }`. wrk's *timeouts* (its `Socket "
-          "errors` line) are part of *errors* and given in brackets."
+          "errors` line) are part of *errors* and given in brackets. Both preforkd configs load "
+          "`mod_status` on `/server-status`; before and after each run bench.py reads the "
+          "keepers' `Parks` and `Unparks` from `?auto`, and the Parking summary gives the "
+          "hand-backs (a parked connection handed back to a worker) per 100 requests."
           % (LABELS["preforkd"], meta.get("pool", "?"), LABELS["preforkd-park"],
              meta.get("park_pool", "?"), LABELS["preforkd-park-big"],
              meta.get("park_keepers", "?"), meta.get("park_max_parked", "?")))

@@ -243,7 +243,7 @@ conf_preforkd() { # file port pool [keepers max_parked]: no keepers: the classic
 listen = {"127.0.0.1:$2"}
 document_root = "$docroot"
 module_dir = "$build/modules"
-modules = {"cgi", "static", "autoindex"}
+modules = {"cgi", "static", "autoindex", "status"}
 mime_types = "$top/config/mime.types"
 pid_file = "${1%.conf}.pid"
 error_log = "${1%.conf}.error.log"
@@ -262,6 +262,8 @@ keepalive { enabled = true  max_requests = $ka_requests  $park }
 module "static" { sendfile = true }
 location "^/cgi-bin/" { handler = "cgi" }
 location "^/dir/" { autoindex = true }
+# bench.py reads the keepers' Parks and Unparks here before and after each run
+location "^/server-status\$" { handler = "status" }
 CONF
 }
 
