@@ -1089,10 +1089,11 @@ def cmd_report(a):
             log = meta.get("preforkd_log_tail")
             if log:
                 p("")
-                p("preforkd's error log during the probe (warnings and errors, last lines):")
+                p("preforkd's error logs (warnings and errors, the last four of each: the classic "
+                  "pool's from the probe on, the others' from their start):")
                 p("")
                 p("```")
-                for line in log[-8:]:
+                for line in log[-16:]:
                     p(line)
                 p("```")
             p("")

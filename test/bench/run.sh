@@ -529,8 +529,9 @@ for f, start in ((w + "/preforkd.error.log", int(e["BM_LOG_FROM"])), (w + "/pref
     try:
         with open(f, errors="replace") as fh:
             fh.seek(start)
+            # the last four of each file, so that one busy log does not hide the others
             log += [os.path.basename(f) + ": " + l.rstrip() for l in fh
-                    if re.search(r"\b(warn|error|crit|alert|emerg)", l, re.I)]
+                    if re.search(r"\b(warn|error|crit|alert|emerg)", l, re.I)][-4:]
     except OSError:
         pass
 configs = [(n, p) for n, p in (
