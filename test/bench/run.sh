@@ -553,7 +553,7 @@ meta = {
     "duration": int(e["BM_DURATION"]), "repeats": int(e["BM_REPEATS"]),
     "warmup": int(e["BM_WARMUP"]), "keepalive_timeout": int(e["BM_KA"]),
     "keepalive_requests": int(e["BM_KAREQ"]), "backlog": int(e["BM_BACKLOG"]),
-    "callgrind": e.get("BM_CG", ""), "c10k_pool": int(e["BM_C10K_POOL"]), "preforkd_log_tail": log[-12:], "workdir": w,
+    "callgrind": e.get("BM_CG", ""), "c10k_pool": int(e["BM_C10K_POOL"]), "preforkd_log_tail": log[-16:], "workdir": w,
     "park_pool": int(e["BM_PARK_POOL"]), "park_keepers": int(e["BM_PARK_KEEPERS"]),
     "park_max_parked": int(e["BM_PARK_MAX_PARKED"]), "park_big_levels": e["BM_PARK_BIG_LEVELS"],
     "configs": configs,
