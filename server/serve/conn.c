@@ -649,27 +649,38 @@ static int conn_serve_request(struct pfd_conn *c, struct pfd_request *r)
     return keep ? 1 : CONN_CLOSE;
 }
 
-static void conn_set_addresses(struct pfd_conn *c, const struct sockaddr *peer)
+/* An address and port as text: ip gets INET6_ADDRSTRLEN bytes. */
+static void conn_format_address(const struct sockaddr *sa, char *ip, int *port)
 {
-    const void *addr = peer->sa_family == AF_INET6
-                           ? (const void *)&((const struct sockaddr_in6 *)peer)->sin6_addr
-                           : (const void *)&((const struct sockaddr_in *)peer)->sin_addr;
-    inet_ntop(peer->sa_family, addr, c->peer_ip, sizeof(c->peer_ip));
-    c->peer_port =
-        ntohs(peer->sa_family == AF_INET6 ? ((const struct sockaddr_in6 *)peer)->sin6_port
-                                          : ((const struct sockaddr_in *)peer)->sin_port);
-    struct sockaddr_storage local;
-    socklen_t len = sizeof(local);
+    bool v6 = sa->sa_family == AF_INET6;
+    const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+    const struct sockaddr_in *in4 = (const struct sockaddr_in *)sa;
+    inet_ntop(sa->sa_family, v6 ? (const void *)&in6->sin6_addr : (const void *)&in4->sin_addr, ip,
+              INET6_ADDRSTRLEN);
+    *port = ntohs(v6 ? in6->sin6_port : in4->sin_port);
+}
+
+/* Whether the listener is bound to one address (not "*:80" or "[::]:80"): then that is every
+ * connection's local address, and no getsockname() is needed to learn it. */
+static bool conn_listener_is_specific(const struct pfd_listen *l)
+{
+    if (l->addr.ss_family == AF_INET6)
+        return !IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)&l->addr)->sin6_addr);
+    return ((const struct sockaddr_in *)&l->addr)->sin_addr.s_addr != htonl(INADDR_ANY);
+}
+
+static void conn_set_addresses(struct pfd_conn *c, const struct pfd_listen *l,
+                               const struct sockaddr *peer)
+{
+    conn_format_address(peer, c->peer_ip, &c->peer_port);
     c->local_ip[0] = '\0';
     c->local_port = 0;
-    if (getsockname(c->fd, (struct sockaddr *)&local, &len) == 0) {
-        const struct sockaddr *l = (const struct sockaddr *)&local;
-        addr = l->sa_family == AF_INET6 ? (const void *)&((struct sockaddr_in6 *)&local)->sin6_addr
-                                        : (const void *)&((struct sockaddr_in *)&local)->sin_addr;
-        inet_ntop(l->sa_family, addr, c->local_ip, sizeof(c->local_ip));
-        c->local_port = ntohs(l->sa_family == AF_INET6 ? ((struct sockaddr_in6 *)&local)->sin6_port
-                                                       : ((struct sockaddr_in *)&local)->sin_port);
-    }
+    struct sockaddr_storage local;
+    socklen_t len = sizeof(local);
+    if (conn_listener_is_specific(l))
+        conn_format_address((const struct sockaddr *)&l->addr, c->local_ip, &c->local_port);
+    else if (getsockname(c->fd, (struct sockaddr *)&local, &len) == 0)
+        conn_format_address((const struct sockaddr *)&local, c->local_ip, &c->local_port);
 }
 
 /* Whether the TCP peer may speak the PROXY protocol: with trusted_proxies set, only a peer in it
@@ -804,7 +815,7 @@ void pfd_conn_serve(struct pfd_conn *c, int fd, const struct pfd_listen *listene
 {
     (void)peer_len;
     conn_start(c, fd, 0);
-    conn_set_addresses(c, peer);
+    conn_set_addresses(c, listener, peer);
     if (conn_read_proxy_header(c, listener) != 0) {
         close(fd);
         c->fd = -1;
