@@ -229,6 +229,19 @@ int pfd_log_reopen(void)
     return 0;
 }
 
+int pfd_log_fd(void)
+{
+    return error_log.fd;
+}
+
+void pfd_log_adopt(int fd)
+{
+    if (fd != error_log.fd) {
+        dup2(fd, error_log.fd);
+        close(fd);
+    }
+}
+
 void pfd_log_close(void)
 {
     if (error_log.path != NULL) {

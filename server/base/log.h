@@ -19,6 +19,11 @@ int pfd_log_open(const char *path, int level);
 /* Reopens after logrotate: same path, new file. 0 or -1 (the old descriptor stays). */
 int pfd_log_reopen(void);
 void pfd_log_close(void);
+/* The error log's descriptor (what a keeper is handed after a reopen: see pfd_log_adopt). */
+int pfd_log_fd(void);
+/* A process that cannot reopen the log itself (a keeper, unprivileged) writes to fd from now
+ * on, at the same descriptor number; fd is closed. */
+void pfd_log_adopt(int fd);
 /* Worker: error-log lines go to fd from now on (a vhost's error log while it serves one of the
  * vhost's requests); -1: back to the server's error log. */
 void pfd_log_route_to(int fd);

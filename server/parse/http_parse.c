@@ -116,10 +116,17 @@ static int http_scan_line_end(struct pfd_http_parser *p, const char *buf, size_t
     case HTTP_STATE_REQUEST_LINE: {
         /* A request line that cannot parse is refused now, not when (or if) the rest of the head
          * arrives: "GET /" (HTTP/0.9) would otherwise hold a worker until timeouts.header. */
-        struct pfd_http_request_head scratch;
-        int rc = http_parse_request_line(buf + start, end - start, &scratch);
+        struct pfd_http_request_head line;
+        int rc = http_parse_request_line(buf + start, end - start, &line);
         if (rc != PFD_HTTP_OK)
             return rc;
+        p->method_at = (size_t)(line.method - buf);
+        p->method_len = line.method_len;
+        p->method_id = line.method_id;
+        p->target_at = (size_t)(line.target - buf);
+        p->target_len = line.target_len;
+        p->version = line.version;
+        p->fields_at = i + 1;
         p->state = HTTP_STATE_HEADERS;
         p->lines = 1; /* from now on lines counts the request line and the field lines */
         return PFD_HTTP_AGAIN;
@@ -390,18 +397,23 @@ static void http_head_reset(struct pfd_http_request_head *head)
     head->chunked = head->conn_close = head->conn_keep_alive = head->expect_continue = false;
 }
 
-/* Parses the complete head buf[0..end), which phase 1 has checked for line ends and limits. */
-static int http_parse_head(const char *buf, size_t end, struct pfd_http_request_head *head)
+/* Parses the complete head buf[0..end), which phase 1 has checked for line ends and limits and
+ * whose request line it has parsed already. */
+static int http_parse_head(const struct pfd_http_parser *p, const char *buf, size_t end,
+                           struct pfd_http_request_head *head)
 {
     struct http_framing f = {.content_length = -1};
-    size_t pos = 0, len;
+    size_t pos = p->fields_at, len;
     const char *line;
 
     http_head_reset(head);
-    do /* RFC 9112 §2.2: skip the empty lines phase 1 allowed before the request line */
-        http_next_line(buf, end, &pos, &line, &len);
-    while (len == 0);
-    int rc = http_parse_request_line(line, len, head);
+    head->method = buf + p->method_at;
+    head->method_len = p->method_len;
+    head->method_id = p->method_id;
+    head->target = buf + p->target_at;
+    head->target_len = p->target_len;
+    head->version = p->version;
+    int rc = PFD_HTTP_OK;
     for (http_next_line(buf, end, &pos, &line, &len); rc == PFD_HTTP_OK && len > 0;
          http_next_line(buf, end, &pos, &line, &len))
         rc = http_parse_field(line, len, head, &f);
@@ -431,7 +443,7 @@ int pfd_http_parse_request(struct pfd_http_parser *p, const char *buf, size_t le
     else
         rc = http_scan(p, buf, len);
     if (rc == PFD_HTTP_OK)
-        rc = http_parse_head(buf, p->scanned, head);
+        rc = http_parse_head(p, buf, p->scanned, head);
     if (rc == PFD_HTTP_OK)
         *head_len = p->scanned;
     else if (rc != PFD_HTTP_AGAIN)

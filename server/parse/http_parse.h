@@ -58,6 +58,10 @@ struct pfd_http_parser {
     size_t lines;      /* complete lines seen so far (the request line counts; before it,
                           the count of empty lines skipped) */
     int state;
+    /* The request line, parsed once, when its line ends (offsets into the buffer), and where
+     * the field lines start. */
+    size_t method_at, method_len, target_at, target_len, fields_at;
+    int method_id, version;
 };
 
 void pfd_http_parser_init(struct pfd_http_parser *p, const struct pfd_http_limits *limits);

@@ -21,9 +21,8 @@
 /* A sender's buffer bounds the messages in flight (about a kilobyte each): room for a burst of
  * thousands of parks when the master may force it (root), else the most net.core.wmem_max
  * allows. */
-static void park_buffer_room(int fd)
+static void park_buffer_room(int fd, int size)
 {
-    int size = PFD_PARK_CHANNEL_BYTES;
     if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) != 0)
         (void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
 }
@@ -43,8 +42,9 @@ int pfd_park_channels_open(struct pfd_park_channels *ch)
     ch->to_keeper_recv = to_keeper[1];
     ch->to_worker_send = to_worker[0];
     ch->to_worker_recv = to_worker[1];
-    park_buffer_room(ch->to_keeper_send);
-    park_buffer_room(ch->to_worker_send);
+    park_buffer_room(ch->to_keeper_send, PFD_PARK_CHANNEL_BYTES);
+    /* The keeper queues what waits for a worker itself: this one need not take a whole burst. */
+    park_buffer_room(ch->to_worker_send, PFD_PARK_CHANNEL_BYTES / 8);
     return 0;
 }
 
@@ -144,6 +144,10 @@ int pfd_park_receive(int sock, struct pfd_park_ticket *t, int *conn_fd, int *byt
     } while (n < 0 && errno == EINTR);
     if (n < 0)
         return errno == EAGAIN ? 0 : -1;
+    if (n == 0) { /* every sender's end is closed: the master, and the keepers, are gone */
+        errno = EPIPE;
+        return -1;
+    }
     int fds[2] = {-1, -1};
     struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
     if (cm != NULL && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {

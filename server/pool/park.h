@@ -25,10 +25,11 @@
 #define PFD_LINGER_IDLE_MS 2000
 
 enum pfd_park_kind {
-    PFD_PARK_IDLE = 1, /* between requests: hand back when readable, close at the deadline */
-    PFD_PARK_HEAD,     /* inside a head: hand back when readable or at the deadline (408) */
-    PFD_PARK_READY,    /* may have a request already: hand back as soon as a worker is free */
-    PFD_PARK_LINGER,   /* closing: read and throw away until EOF, the deadline or the budget */
+    PFD_PARK_IDLE = 1,      /* between requests: hand back when readable, close at the deadline */
+    PFD_PARK_HEAD,          /* inside a head: hand back when readable or at the deadline (408) */
+    PFD_PARK_READY,         /* may have a request already: hand back as soon as a worker is free */
+    PFD_PARK_LINGER,        /* closing: read and throw away until EOF, the deadline or the budget */
+    PFD_PARK_NEW_LOG = 100, /* not a connection: the master's reopened error log, to a keeper */
 };
 
 struct pfd_park_ticket {
@@ -64,7 +65,7 @@ int pfd_park_send(int sock, const struct pfd_park_ticket *t, int conn_fd, const 
                   size_t len);
 /* Takes one message, never blocking: 1 with the ticket and the descriptors received (close
  * them; *bytes_fd is -1 when none came), 0 when the channel is empty, -1 with errno on a bad
- * message (its descriptors closed). */
+ * message (its descriptors closed), or EPIPE when no one can send on it any more. */
 int pfd_park_receive(int sock, struct pfd_park_ticket *t, int *conn_fd, int *bytes_fd);
 /* Reads len bytes of a parked head from bytes_fd into buf. 0 or -1. */
 int pfd_park_read_bytes(int bytes_fd, char *buf, size_t len);

@@ -23,6 +23,7 @@ struct pfd_server {
     pcre2_match_data *match_data; /* worker: reused by every location match */
     /* Parking (keepalive { park }): every descriptor -1 when there are no keepers (-X). */
     struct pfd_park_channels park;
+    int keeper_control; /* keeper: its end of the socketpair to the master, or -1 */
 };
 
 #endif

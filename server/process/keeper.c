@@ -30,6 +30,7 @@
 /* epoll data of the two channels; connections use their descriptor. */
 #define KEEPER_EV_PARKS UINT64_MAX
 #define KEEPER_EV_UNPARKS (UINT64_MAX - 1)
+#define KEEPER_EV_CONTROL (UINT64_MAX - 2)
 /* Parks taken per wake-up, and reads per lingering connection per wake-up: one busy source
  * cannot starve the others. */
 #define KEEPER_TAKE_BATCH 64
@@ -52,6 +53,7 @@ struct keeper {
     int ep;
     int parks_fd;              /* to_keeper_recv */
     int unparks_fd;            /* to_worker_send */
+    int control;               /* the socketpair to the master */
     struct keeper_conn *conns; /* indexed by descriptor */
     int nconns;
     int *heap; /* descriptors, earliest deadline first */
@@ -299,6 +301,10 @@ static void keeper_take_parks(struct keeper *k)
         int rc = pfd_park_receive(k->parks_fd, &t, &fd, &bytes_fd);
         if (rc == 0)
             return;
+        if (rc < 0 && errno == EPIPE) {
+            pfd_log(PFD_LOG_ERR, "keeper: the channel from the workers is closed: exiting");
+            _exit(1);
+        }
         if (rc < 0) {
             /* Out of descriptors: the kernel closed the connection, the client sees it end. */
             pfd_log(PFD_LOG_ERR, "keeper: taking a parked connection failed: %s", strerror(errno));
@@ -358,6 +364,27 @@ static void keeper_on_parked(struct keeper *k, int fd, uint32_t events)
     keeper_enqueue(k, fd);
 }
 
+/* The master's socket: its reopened error log (after a reload), or its death (a hang-up): then
+ * no worker will be replaced and no one will stop this keeper, so it leaves. */
+static void keeper_on_control(int control, uint32_t events)
+{
+    struct pfd_park_ticket t;
+    int fd, bytes_fd;
+    int rc = pfd_park_receive(control, &t, &fd, &bytes_fd);
+    if (rc == 1 && t.kind == PFD_PARK_NEW_LOG) {
+        pfd_log_adopt(fd);
+        fd = -1;
+    }
+    if (fd >= 0)
+        close(fd);
+    if (bytes_fd >= 0)
+        close(bytes_fd);
+    if (rc != 1 && (events & (EPOLLHUP | EPOLLRDHUP | EPOLLERR)) != 0) {
+        pfd_log(PFD_LOG_ERR, "keeper: the master is gone: exiting");
+        _exit(1);
+    }
+}
+
 static void keeper_on_event(struct keeper *k, const struct epoll_event *ev)
 {
     if (ev->data.u64 == KEEPER_EV_PARKS) {
@@ -367,6 +394,10 @@ static void keeper_on_event(struct keeper *k, const struct epoll_event *ev)
     }
     if (ev->data.u64 == KEEPER_EV_UNPARKS) {
         keeper_flush_queue(k);
+        return;
+    }
+    if (ev->data.u64 == KEEPER_EV_CONTROL) {
+        keeper_on_control(k->control, ev->events);
         return;
     }
     int fd = (int)ev->data.u64;
@@ -441,11 +472,11 @@ static int keeper_setup(struct keeper *k, struct pfd_server *s, unsigned index)
     keeper_close_inherited(s);
     if (pfd_worker_drop_privileges(s->conf) != 0)
         return -1;
-    prctl(PR_SET_NAME, "preforkd-keep", 0, 0, 0);
     memset(k, 0, sizeof(*k));
     k->board = &s->scoreboard->keepers[index];
     k->parks_fd = s->park.to_keeper_recv;
     k->unparks_fd = s->park.to_worker_send;
+    k->control = s->keeper_control;
     k->nconns = (int)(getrlimit(RLIMIT_NOFILE, &rl) == 0 ? rl.rlim_cur : 1024);
     k->budget = (uint32_t)(nofile - 64 > 0 ? nofile - 64 : 1);
     k->queue_head = k->queue_tail = -1;
@@ -457,8 +488,10 @@ static int keeper_setup(struct keeper *k, struct pfd_server *s, unsigned index)
         return -1;
     struct epoll_event parks = {.events = EPOLLIN, .data.u64 = KEEPER_EV_PARKS};
     struct epoll_event unparks = {.events = 0, .data.u64 = KEEPER_EV_UNPARKS};
+    struct epoll_event control = {.events = EPOLLIN | EPOLLRDHUP, .data.u64 = KEEPER_EV_CONTROL};
     if (epoll_ctl(k->ep, EPOLL_CTL_ADD, k->parks_fd, &parks) != 0 ||
-        epoll_ctl(k->ep, EPOLL_CTL_ADD, k->unparks_fd, &unparks) != 0)
+        epoll_ctl(k->ep, EPOLL_CTL_ADD, k->unparks_fd, &unparks) != 0 ||
+        (k->control >= 0 && epoll_ctl(k->ep, EPOLL_CTL_ADD, k->control, &control) != 0))
         return -1;
     /* What a keeper that died held is gone with it. */
     k->board->parked = k->board->lingering = k->board->queued = k->board->descriptors = 0;
@@ -468,6 +501,7 @@ static int keeper_setup(struct keeper *k, struct pfd_server *s, unsigned index)
 
 void pfd_keeper_run(struct pfd_server *server, unsigned index)
 {
+    prctl(PR_SET_NAME, "preforkd-keep", 0, 0, 0); /* first: ps and the tests tell keepers by it */
     sigset_t wait_mask;
     keeper_setup_signals(&wait_mask);
     struct keeper k;
@@ -501,17 +535,28 @@ int pfd_keeper_check_nofile(const struct pfd_config *conf, char *err, size_t err
 {
     long need = pfd_park_keeper_nofile(conf);
     struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_max == RLIM_INFINITY ||
-        rl.rlim_max >= (rlim_t)need)
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
         return 0;
-    struct rlimit raised = {.rlim_cur = rl.rlim_cur, .rlim_max = (rlim_t)need};
-    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) /* root may raise its hard limit */
-        return 0;
-    snprintf(err, err_size,
-             "%s: keepalive { max_parked = %d, keepers = %d } needs %ld descriptors in each "
-             "keeper, but the hard limit is %llu: raise it (LimitNOFILE= in the systemd unit, "
-             "`ulimit -Hn` in the shell that starts preforkd), lower max_parked, or add keepers",
-             conf->file, conf->keepalive.max_parked, conf->keepalive.keepers, need,
-             (unsigned long long)rl.rlim_max);
-    return -1;
+    if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < (rlim_t)need) {
+        struct rlimit raised = {.rlim_cur = rl.rlim_cur, .rlim_max = (rlim_t)need};
+        if (setrlimit(RLIMIT_NOFILE, &raised) != 0) { /* root may raise its hard limit */
+            snprintf(err, err_size,
+                     "%s: keepalive { max_parked = %d, keepers = %d } needs %ld descriptors in "
+                     "each keeper, but the hard limit is %llu: raise it (LimitNOFILE= in the "
+                     "systemd unit, `ulimit -Hn` in the shell that starts preforkd), lower "
+                     "max_parked, or add keepers",
+                     conf->file, conf->keepalive.max_parked, conf->keepalive.keepers, need,
+                     (unsigned long long)rl.rlim_max);
+            return -1;
+        }
+        rl.rlim_max = (rlim_t)need;
+    }
+    /* The soft limit too, for every process forked from here: the kernel refuses to pass a
+     * descriptor (ETOOMANYREFS) when the user's descriptors in flight in unix sockets exceed the
+     * sender's soft limit, and a burst puts thousands in the channels. */
+    if (rl.rlim_cur < (rlim_t)need) {
+        rl.rlim_cur = (rlim_t)need;
+        (void)setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    return 0;
 }

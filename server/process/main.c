@@ -372,6 +372,7 @@ int main(int argc, char **argv)
     }
     struct pfd_server server = {.conf = conf, .slot = -1, .generation = 1};
     server.park = (struct pfd_park_channels){-1, -1, -1, -1};
+    server.keeper_control = -1;
     server.access_log.fd = -1;
     if (o.daemonize)
         warn_daemon_stderr_logs(conf);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -43,7 +44,19 @@ struct master {
     int64_t next_tick_ms; /* the next maintenance pass */
     bool stopping;        /* a stop has begun: dead keepers stay dead */
     int64_t keeper_started_ms[PFD_MAX_KEEPERS];
+    int keeper_control[PFD_MAX_KEEPERS]; /* the master's end of each keeper's socketpair, or -1 */
 };
+
+/* In a child: the master's ends of the keepers' control sockets are the master's alone (a keeper
+ * learns of the master's death from its socket's hang-up, which a copy elsewhere would hide). */
+static void master_close_keeper_controls(struct master *m)
+{
+    for (unsigned i = 0; i < PFD_MAX_KEEPERS; i++) {
+        if (m->keeper_control[i] >= 0)
+            close(m->keeper_control[i]);
+        m->keeper_control[i] = -1;
+    }
+}
 
 static void master_on_sigchld(int sig)
 {
@@ -86,6 +99,7 @@ static int master_spawn(struct master *m)
         s->slot = slot;
         s->scoreboard->slots[slot].pid = getpid();
         sigprocmask(SIG_UNBLOCK, &m->signals, NULL);
+        master_close_keeper_controls(m);
         pfd_worker_run(s);
     }
     s->scoreboard->slots[slot].pid = pid;
@@ -96,19 +110,45 @@ static int master_spawn(struct master *m)
 static int master_spawn_keeper(struct master *m, unsigned i)
 {
     struct pfd_server *s = m->server;
+    int control[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, control) != 0) {
+        pfd_log(PFD_LOG_ALERT, "socketpair() for keeper %u failed: %s", i, strerror(errno));
+        return -1;
+    }
     pid_t pid = fork();
     if (pid < 0) {
         pfd_log(PFD_LOG_ALERT, "fork() failed: %s", strerror(errno));
+        close(control[0]);
+        close(control[1]);
         return -1;
     }
     if (pid == 0) {
         s->scoreboard->keepers[i].pid = getpid();
         sigprocmask(SIG_UNBLOCK, &m->signals, NULL);
+        close(control[0]);
+        master_close_keeper_controls(m);
+        s->keeper_control = control[1];
         pfd_keeper_run(s, i);
     }
+    close(control[1]);
+    m->keeper_control[i] = control[0];
     s->scoreboard->keepers[i].pid = pid;
     m->keeper_started_ms[i] = pfd_now_ms();
     return 0;
+}
+
+/* After a reload: the keepers outlive it, and cannot reopen the error log themselves (they run
+ * as the workers' user), so the master hands them the one it has reopened. */
+static void master_send_logs(struct master *m)
+{
+    struct pfd_park_ticket t;
+    memset(&t, 0, sizeof(t));
+    t.kind = PFD_PARK_NEW_LOG;
+    for (unsigned i = 0; i < PFD_MAX_KEEPERS; i++)
+        if (m->keeper_control[i] >= 0 &&
+            pfd_park_pass(m->keeper_control[i], &t, pfd_log_fd(), -1) != 0)
+            pfd_log(PFD_LOG_ERR, "handing the error log to keeper %u failed: %s", i,
+                    strerror(errno));
 }
 
 /* With parking on, every keeper runs; one that died within a second of its start waits for the
@@ -141,6 +181,9 @@ static int master_reap_keeper(struct master *m, pid_t pid, int status)
         if (sb->keepers[i].pid != pid)
             continue;
         sb->keepers[i].pid = 0;
+        if (m->keeper_control[i] >= 0)
+            close(m->keeper_control[i]);
+        m->keeper_control[i] = -1;
         bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
         if (m->stopping && (clean || (WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM)))
             pfd_log(PFD_LOG_DEBUG, "keeper %d exited", (int)pid);
@@ -449,6 +492,7 @@ static enum master_action master_on_signal(struct master *m, int sig)
     case SIGHUP:
         pfd_log(PFD_LOG_NOTICE, "SIGHUP received: restarting");
         master_reload(m);
+        master_send_logs(m);
         master_new_generation(m, SIGTERM);
         return MASTER_RUN;
     case SIGUSR1:
@@ -457,6 +501,7 @@ static enum master_action master_on_signal(struct master *m, int sig)
         pfd_access_log_reopen(&m->server->access_log);
         pfd_vhost_logs_reopen(m->server->conf);
         master_reload(m);
+        master_send_logs(m);
         master_new_generation(m, SIGUSR1);
         return MASTER_RUN;
     default:
@@ -467,6 +512,8 @@ static enum master_action master_on_signal(struct master *m, int sig)
 int pfd_master_run(struct pfd_server *server)
 {
     struct master m = {.server = server, .spawn_rate = 1};
+    for (unsigned i = 0; i < PFD_MAX_KEEPERS; i++)
+        m.keeper_control[i] = -1;
     master_setup_signals(&m);
     server->scoreboard->master_pid = getpid(); /* after -D's forks: the pid mod_status shows */
     pfd_log_pipes_maintain(); /* a piped log started before -D is not our child yet */

@@ -160,11 +160,19 @@ static bool worker_parked_may_return(const struct pfd_server *s)
 }
 
 /* Takes one connection a keeper handed back and serves it. false when another worker won. */
-static bool worker_unpark(struct pfd_server *s, struct pfd_conn *conn)
+static bool worker_unpark(struct pfd_server *s, int ep, struct pfd_conn *conn)
 {
     struct pfd_park_ticket ticket;
     int fd, bytes_fd;
     int rc = pfd_park_receive(s->park.to_worker_recv, &ticket, &fd, &bytes_fd);
+    if (rc < 0 && errno == EPIPE) {
+        /* Every sender is gone, the master with them (it holds both ends): like Apache's pipe
+         * of death, the worker finishes and exits, and leaves the port to a new master. */
+        pfd_log(PFD_LOG_ERR, "the master is gone: worker exiting");
+        epoll_ctl(ep, EPOLL_CTL_DEL, s->park.to_worker_recv, NULL);
+        pfd_worker_stopping = PFD_STOP_RETIRE;
+        return false;
+    }
     if (rc < 0)
         pfd_log(PFD_LOG_ERR, "taking a connection from a keeper failed: %s", strerror(errno));
     if (rc <= 0)
@@ -193,14 +201,15 @@ static int worker_accept(const struct pfd_config *conf, size_t i, struct sockadd
 }
 
 /* Serves what one wake-up of the wait reported; the requests served. */
-static uint64_t worker_serve_event(struct pfd_server *s, struct pfd_conn *conn, uint32_t what)
+static uint64_t worker_serve_event(struct pfd_server *s, int ep, struct pfd_conn *conn,
+                                   uint32_t what)
 {
     const struct pfd_config *conf = s->conf;
     struct pfd_scoreboard_slot *slot =
         s->scoreboard != NULL ? &s->scoreboard->slots[s->slot] : NULL;
     uint64_t before = slot != NULL ? slot->requests : 0;
     if (what == WORKER_EV_UNPARK) {
-        if (!worker_unpark(s, conn))
+        if (!worker_unpark(s, ep, conn))
             return 0;
     } else {
         struct sockaddr_storage peer;
@@ -257,7 +266,7 @@ void pfd_worker_run(struct pfd_server *server)
             break;
         }
         for (int i = 0; i < n && pfd_worker_stopping != PFD_STOP_RETIRE; i++) {
-            served += worker_serve_event(server, &conn, ev[i].data.u32);
+            served += worker_serve_event(server, ep, &conn, ev[i].data.u32);
             if (max != 0 && served >= max)
                 break;
         }

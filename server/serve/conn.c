@@ -749,20 +749,30 @@ static int conn_read_proxy_header(struct pfd_conn *c, const struct pfd_listen *l
  * response instead of losing it to the reset that closing on unread data causes (RFC 9112 §9.6,
  * Apache's lingering close). Bounded in bytes, in total time and in silence between reads.
  */
-static void conn_linger_close(struct pfd_conn *c)
+static void conn_linger_close(struct pfd_conn *c, bool in_keeper)
 {
     shutdown(c->fd, SHUT_WR);
     char scratch[16384];
-    int64_t now = pfd_now_ms(), end = now + PFD_LINGER_MS;
-    for (size_t left = PFD_LINGER_MAX; left > 0; now = pfd_now_ms()) {
-        int64_t idle = now + PFD_LINGER_IDLE_MS;
-        if (pfd_conn_wait(c->fd, POLLIN, idle < end ? idle : end, false) != 1)
+    int64_t now = pfd_now_ms(), end = now + PFD_LINGER_MS, quiet = now + PFD_LINGER_IDLE_MS;
+    for (size_t left = PFD_LINGER_MAX; left > 0 && now < end && now < quiet; now = pfd_now_ms()) {
+        /* With parking, the keeper lingers; while its channel is full, the worker does, in
+         * short steps, trying again after each. */
+        if (in_keeper && conn_park(c, PFD_PARK_LINGER, end))
+            return;
+        int64_t until = in_keeper ? now + PFD_PARK_RETRY_MS : quiet;
+        until = until < quiet ? until : quiet;
+        int ready = pfd_conn_wait(c->fd, POLLIN, until < end ? until : end, false);
+        if (ready < 0)
             break;
+        if (ready == 0)
+            continue;
         ssize_t n = recv(c->fd, scratch, left < sizeof(scratch) ? left : sizeof(scratch), 0);
         if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
             break;
-        if (n > 0)
+        if (n > 0) {
             left -= (size_t)n;
+            quiet = pfd_now_ms() + PFD_LINGER_IDLE_MS;
+        }
     }
     close(c->fd);
     c->fd = -1;
@@ -792,10 +802,7 @@ static void conn_run(struct pfd_conn *c)
     const struct pfd_server *s = c->server;
     bool linger_in_keeper = s->conf->keepalive.park && s->park.to_keeper_send >= 0 &&
                             s->scoreboard != NULL && pfd_park_keeper_alive(s->scoreboard);
-    if (linger_in_keeper && shutdown(c->fd, SHUT_WR) == 0 &&
-        conn_park(c, PFD_PARK_LINGER, pfd_now_ms() + PFD_LINGER_MS))
-        return;
-    conn_linger_close(c);
+    conn_linger_close(c, linger_in_keeper);
 }
 
 static void conn_start(struct pfd_conn *c, int fd, unsigned requests)
