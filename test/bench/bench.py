@@ -44,7 +44,9 @@ WORKLOADS = (
        ("cgi-sh-c16", "/cgi-bin/sh.cgi", 16, True, "cgi", "shell CGI, c=16")]
 )
 LABELS = {
-    "preforkd": "preforkd (prefork)",
+    "preforkd": "preforkd classic (1024)",
+    "preforkd-park": "preforkd (park, 256)",
+    "preforkd-park-big": "preforkd (park, 256, 2 keepers)",
     "apache-prefork": "Apache mpm_prefork",
     "apache-event": "Apache mpm_event",
     "nginx": "nginx",
@@ -102,6 +104,15 @@ def pss_kb(pid):
 def memory(root):
     pids = proc_tree(root)
     return sum(pss_kb(p) for p in pids), len(pids)
+
+
+def loadavg():
+    """The 1-minute load average: other work on the machine competes with every run."""
+    try:
+        with open("/proc/loadavg") as f:
+            return float(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def listen_overflows():
@@ -251,6 +262,30 @@ def cmd_check(a):
 
 # ---------------------------------------------------------------- wrk runs
 
+def park_counts(port):
+    """(Parks, Unparks) from preforkd's /server-status?auto (0, 0 with park = false), or None."""
+    try:
+        with socket.create_connection((HOST, port), timeout=2) as s:
+            s.sendall(b"GET /server-status?auto HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                      b"Connection: close\r\n\r\n")
+            buf = b""
+            while len(buf) < 1 << 20:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                buf += chunk
+    except OSError:
+        return None
+    keys = {}
+    for line in buf.decode("latin-1").split("\r\n\r\n", 1)[-1].splitlines():
+        k, _, v = line.partition(":")
+        keys[k.strip()] = v.strip()
+    try:
+        return int(keys["Parks"]), int(keys["Unparks"])
+    except (KeyError, ValueError):
+        return None
+
+
 def run_wrk(port, path, conc, keepalive, duration, threads):
     t = max(1, min(threads, conc))
     env = dict(os.environ, WRK_CLOSE="0" if keepalive else "1")
@@ -284,6 +319,12 @@ def cmd_run(a):
             with open(a.out, "a") as f:
                 f.write(json.dumps({"type": "run", "rep": -1, "server": srv["name"], "workload": w,
                                     "failed": "check: " + why}) + "\n")
+    if a.workloads:
+        wanted = set(a.workloads.split(","))
+        unknown = wanted - {w[0] for w in WORKLOADS}
+        if unknown:
+            sys.exit("bench: unknown workloads: %s" % ", ".join(sorted(unknown)))
+        plan = {k: v & wanted for k, v in plan.items()}
     threads = os.cpu_count() or 1
     total = sum(len(v) for v in plan.values()) * (a.repeats + (1 if a.warmup > 0 else 0))
     done = 0
@@ -297,7 +338,15 @@ def cmd_run(a):
             for srv in servers:
                 if name not in plan[srv["name"]]:
                     continue
+                load = loadavg()
+                before = park_counts(srv["port"]) if srv["name"].startswith("preforkd") else None
                 r = run_wrk(srv["port"], path, conc, ka, dur, threads)
+                r["loadavg"] = load
+                after = park_counts(srv["port"]) if before else None
+                if before and after:
+                    # connections handed to a keeper and back during the run (the first status
+                    # request's lingering close may add one park)
+                    r["parks"], r["unparks"] = after[0] - before[0], after[1] - before[1]
                 done += 1
                 if rep > 0:
                     kb, n = memory(srv["pid"])
@@ -309,10 +358,14 @@ def cmd_run(a):
                     print("bench: %s %s: %s" % (srv["name"], name, r["failed"]), flush=True)
                 elif not a.quiet:
                     el = time.monotonic() - t_start
-                    print("[%3d/%d %4.0fs] %s %-14s %-12s %9.0f req/s  p99 %7.2f ms%s"
+                    print("[%3d/%d %4.0fs] %s %-14s %-12s %9.0f req/s  p99 %7.2f ms  "
+                          "timeouts %d%s"
                           % (done, total, el, "warm-up" if rep == 0 else "rep %d  " % rep,
                              srv["name"], name, r["rps"], r["p99_us"] / 1000,
-                             "  errors %s" % r["errors"] if any(r["errors"].values()) else ""),
+                             r["errors"]["timeout"],
+                             ("  errors %s" % r["errors"] if any(r["errors"].values()) else "")
+                             + ("  parks %d unparks %d" % (r["parks"], r["unparks"])
+                                if r.get("parks") else "")),
                           flush=True)
                 time.sleep(a.pause)
 
@@ -322,15 +375,21 @@ def cmd_run(a):
 REQ = b"GET /1k.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: c10k-probe\r\n\r\n"
 
 
-def hold(port, n, wait_s):
+IP_BIND_ADDRESS_NO_PORT = 24  # linux/in.h: the port is chosen at connect(), per 4-tuple
+
+
+def hold(port, n, wait_s, source=None):
     """Opens n keep-alive connections, sends one request on each and waits up to wait_s for the
     answers. Returns (stats, state) with the sockets still open in state; the caller closes them
-    with release(). Connections are opened in batches of 256 between event rounds."""
+    with release(). Connections are opened in batches of 256 between event rounds. With source
+    (a 127.x.y.z address) the sockets are bound to it, so that several probe processes each
+    have their own ~28 000 ephemeral ports towards the one server port."""
     ep = select.epoll()
     conns = {}
     st = {"opened": 0, "pending": 0, "open_errors": {}, "connected": 0, "answered": 0, "failed": {},
-          "latencies": []}
+          "latencies": [], "last_answer": None}
     t0 = time.monotonic()
+    st["first_connect"] = t0
     deadline = t0 + wait_s
     linger = struct.pack("ii", 1, 0)  # close with RST: no TIME_WAIT left behind
 
@@ -387,7 +446,8 @@ def hold(port, n, wait_s):
                         c["buf"] = b""
                         st["pending"] -= 1
                         st["answered"] += 1
-                        st["latencies"].append(time.monotonic() - c["t"])
+                        st["last_answer"] = time.monotonic()
+                        st["latencies"].append(st["last_answer"] - c["t"])
                         if done[0] != 200:
                             st["failed"]["HTTP %d" % done[0]] = st["failed"].get(
                                 "HTTP %d" % done[0], 0) + 1
@@ -403,6 +463,9 @@ def hold(port, n, wait_s):
                 break
             s.setblocking(False)
             s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+            if source:
+                s.setsockopt(socket.IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, 1)
+                s.bind((source, 0))
             rc = s.connect_ex((HOST, port))
             if rc not in (0, errno.EINPROGRESS):
                 why = errno.errorcode.get(rc, str(rc))
@@ -437,18 +500,120 @@ def pct(xs, p):
     return xs[min(len(xs) - 1, int(round(p / 100.0 * (len(xs) - 1))))]
 
 
-def cmd_c10k(a):
+# One probe process holds at most this many connections: the open-file limit of a process here
+# is 20 000, and a level above it is spread over several processes.
+PER_PROCESS = 15000
+FRESH_SAMPLES = 10  # fresh requests while a level is held (stopping at the first failure)
+
+
+def raise_nofile():
     try:
         soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     except (ValueError, OSError):
         pass
-    nofile = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def hold_part(port, n, wait_s, start_at, source, pipe, release_timeout):
+    """A probe process: waits until start_at (the same moment for every part of a level), holds
+    n connections, sends its stats, waits for the word to let go (bounded), then counts the
+    connections still held and closes them."""
+    raise_nofile()
+    time.sleep(max(0.0, start_at - time.monotonic()))
+    st, state = hold(port, n, wait_s, source)
+    pipe.send(st)
+    pipe.poll(release_timeout)
+    state[2](0)  # notice connections the server closed meanwhile
+    pipe.send(sum(1 for c in state[1].values() if c["state"] == "held"))
+    release(state)
+    pipe.close()
+
+
+def merge_parts(parts):
+    """One stats dict out of the parts' dicts."""
+    st = {"opened": 0, "connected": 0, "answered": 0, "open_errors": {}, "failed": {},
+          "latencies": [], "open_s": 0.0}
+    for p in parts:
+        for k in ("opened", "connected", "answered"):
+            st[k] += p[k]
+        for k in ("open_errors", "failed"):
+            for why, count in p[k].items():
+                st[k][why] = st[k].get(why, 0) + count
+        st["latencies"] += p["latencies"]
+        st["open_s"] = max(st["open_s"], p["first_connect"] + p["open_s"])
+    first = min(p["first_connect"] for p in parts)
+    st["open_s"] -= first
+    last = [p["last_answer"] for p in parts if p["last_answer"] is not None]
+    # Time from the first connect of the level until its last answer, only when all answered.
+    st["all_answered_s"] = (max(last) - first) if last and st["answered"] >= sum(
+        p["opened"] for p in parts) and st["answered"] > 0 else None
+    return st
+
+
+def hold_level(port, n, wait_s, release_timeout):
+    """Starts the probe processes for n connections; returns (merged stats, pipes, processes)."""
+    import multiprocessing
+    ctx = multiprocessing.get_context("fork")
+    nparts = max(1, -(-n // PER_PROCESS))
+    start_at = time.monotonic() + 0.3
+    pipes, procs = [], []
+    for i in range(nparts):
+        share = n // nparts + (1 if i < n % nparts else 0)
+        # One part: the default source 127.0.0.1, like every row before; several: each part its
+        # own source address, so each has its own ephemeral ports (loopback: 127/8 is local).
+        source = "127.0.0.%d" % (i + 1) if nparts > 1 else None
+        mine, theirs = ctx.Pipe()
+        pr = ctx.Process(target=hold_part, args=(port, share, wait_s, start_at, source, theirs,
+                                                 release_timeout), daemon=True)
+        pr.start()
+        theirs.close()
+        pipes.append(mine)
+        procs.append(pr)
+    parts = []
+    for pipe in pipes:
+        if pipe.poll(wait_s + 60):
+            parts.append(pipe.recv())
+    return (merge_parts(parts) if parts else None), pipes, procs
+
+
+def let_go(pipes, procs):
+    """Tells the probe processes to let go; returns how many connections were still held."""
+    still = 0
+    for pipe in pipes:
+        try:
+            pipe.send("release")
+            if pipe.poll(30):
+                still += pipe.recv()
+        except (OSError, EOFError):
+            pass
+    for pr in procs:
+        pr.join(30)
+        if pr.is_alive():
+            pr.kill()
+            pr.join(5)
+    return still
+
+
+def fresh_requests(port, timeout):
+    """Up to FRESH_SAMPLES fresh requests one after the other, stopping at the first failure:
+    (milliseconds of the good ones, error text of the failure or None)."""
+    good = []
+    for _ in range(FRESH_SAMPLES):
+        st, flen, secs = http_get(port, "/1k.txt", timeout=timeout, close=True)
+        if st != 200:
+            return good, ("HTTP %s" % st if st else flen)
+        good.append(secs * 1000)
+    return good, None
+
+
+def cmd_c10k(a):
+    nofile = raise_nofile()
     for n in [int(x) for x in a.levels.split(",") if x]:
         if not os.path.exists("/proc/%d" % a.pid):
             print("c10k: %s is gone" % a.name, flush=True)
             break
-        if n + 64 > nofile:
+        if min(n, PER_PROCESS) + 64 > nofile:
             print("c10k: %d connections need more descriptors than the limit %d: level skipped"
                   % (n, nofile), flush=True)
             rec = {"type": "c10k", "server": a.name, "level": n,
@@ -457,32 +622,43 @@ def cmd_c10k(a):
                 f.write(json.dumps(rec) + "\n")
             continue
         ov0 = listen_overflows()
-        st, state = hold(a.port, n, a.wait)
-        # A fresh client while the n connections are held open.
-        fst, flen, fsecs = http_get(a.port, "/1k.txt", timeout=a.fresh_timeout, close=True)
-        state[2](0)  # notice connections the server closed meanwhile
-        kb, procs = memory(a.pid)
+        st, pipes, procs = hold_level(a.port, n, a.wait, a.fresh_timeout * FRESH_SAMPLES + 60)
+        if st is None:
+            let_go(pipes, procs)
+            sys.exit("c10k: the probe processes for %d connections did not report" % n)
+        # Fresh clients while the n connections are held open.
+        fresh, ferr = fresh_requests(a.port, a.fresh_timeout)
+        kb, nprocs = memory(a.pid)
         ov1 = listen_overflows()
-        still = sum(1 for c in state[1].values() if c["state"] == "held")
-        release(state)
+        still = let_go(pipes, procs)
         lat = st.pop("latencies")
         rec = {"type": "c10k", "server": a.name, "level": n, "opened": st["opened"],
                "open_errors": st["open_errors"], "connected": st["connected"],
                "answered": st["answered"], "failed": st["failed"],
                "answer_p50_ms": pct(lat, 50) and pct(lat, 50) * 1000,
                "answer_max_ms": lat and max(lat) * 1000, "open_s": round(st["open_s"], 3),
+               "all_answered_ms": None if st["all_answered_s"] is None
+               else round(st["all_answered_s"] * 1000, 1),
+               "probe_processes": len(pipes),
                "wait_limit_s": a.wait, "held_at_end": still,
-               "fresh_status": fst, "fresh_ms": round(fsecs * 1000, 2) if fst == 200 else None,
-               "fresh_error": None if fst == 200 else ("HTTP %s" % fst if fst else flen),
-               "fresh_timeout_s": a.fresh_timeout, "pss_kb": kb, "procs": procs,
+               "fresh_status": 200 if fresh else None,
+               "fresh_ms": round(statistics.median(fresh), 2) if fresh else None,
+               "fresh_max_ms": round(max(fresh), 2) if fresh else None,
+               "fresh_samples": len(fresh), "fresh_error": ferr,
+               "fresh_timeout_s": a.fresh_timeout, "pss_kb": kb, "procs": nprocs,
+               "loadavg": loadavg(),
                "listen_overflows": ov1[0] - ov0[0], "listen_drops": ov1[1] - ov0[1]}
         with open(a.out, "a") as f:
             f.write(json.dumps(rec) + "\n")
-        print("c10k %-14s %6d held: %d answered (last after %s ms), fresh %s, %d processes, "
-              "%.1f MB PSS" % (a.name, n, st["answered"],
-                               "%.0f" % rec["answer_max_ms"] if lat else "-",
-                               "%s ms" % rec["fresh_ms"] if fst == 200 else rec["fresh_error"],
-                               procs, kb / 1024), flush=True)
+        print("c10k %-14s %6d held: %d answered (all answered after %s ms, slowest %s ms), "
+              "fresh %s, %d still held, %d processes, %.1f MB PSS, %d listen overflows"
+              % (a.name, n, st["answered"],
+                 rec["all_answered_ms"] if rec["all_answered_ms"] is not None else "-",
+                 "%.0f" % rec["answer_max_ms"] if lat else "-",
+                 "%s ms median of %d (max %s)" % (rec["fresh_ms"], len(fresh),
+                                                  rec["fresh_max_ms"]) if fresh else "-",
+                 still, nprocs, kb / 1024, rec["listen_overflows"]) +
+              ("; fresh failed: %s" % ferr if ferr else ""), flush=True)
         time.sleep(a.pause)
 
 
@@ -524,6 +700,132 @@ def mb(kb):
     return None if kb is None else kb / 1024.0
 
 
+def fresh_cell(r):
+    """The fresh-request cell of a C10K row: median / slowest of the good ones, and a failure."""
+    if r["fresh_ms"] is None:
+        return "**no answer** (%s)" % r["fresh_error"]
+    cell = "%.1f ms" % r["fresh_ms"]
+    if r.get("fresh_max_ms") is not None:
+        cell += " / %.1f ms" % r["fresh_max_ms"]
+    if r.get("fresh_error"):
+        cell += " (then **no answer**: %s)" % r["fresh_error"]
+    return cell
+
+
+def met(ok):
+    return "**met**" if ok else "**not met**"
+
+
+def c10k_row(c10k, server, level):
+    rows = [r for r in c10k if r["server"] == server and r["level"] == level
+            and not r.get("skipped")]
+    return rows[-1] if rows else None
+
+
+def report_parking_c10k(p, c10k):
+    """The C10K targets of issue 14 for the parking preforkd at 10 000 held connections."""
+    r = c10k_row(c10k, "preforkd-park", 10000)
+    if not r:
+        p("- C10K with parking: not measured in this run.")
+        return
+    refs = ", ".join("%s %s" % (LABELS[s], "%.0f ms" % x["all_answered_ms"]
+                                if x.get("all_answered_ms") else "not all answered")
+                     for s in ("nginx", "epoll-ref") for x in [c10k_row(c10k, s, 10000)] if x)
+    everyone = r["answered"] >= r["level"]
+    fresh_max = r.get("fresh_max_ms") if r["fresh_ms"] is not None else None
+    p("- C10K, %s, 10 000 held: all answered %s (%s of %s); all within 1.5 s of the first "
+      "connect %s (%s%s); a fresh request in ≤ 5 ms %s (%s); total PSS ≤ 60 MB %s (%.1f MB); "
+      "processes ≤ 260 %s (%d)." % (
+          LABELS["preforkd-park"], met(everyone), fmt_n(r["answered"]), fmt_n(r["level"]),
+          met(everyone and r.get("all_answered_ms") is not None and r["all_answered_ms"] <= 1500),
+          "%.0f ms" % r["all_answered_ms"] if r.get("all_answered_ms") else "not all answered",
+          "; same probe: " + refs if refs else "",
+          met(fresh_max is not None and fresh_max <= 5 and not r.get("fresh_error")),
+          fresh_cell(r), met(r["pss_kb"] <= 60 * 1024), r["pss_kb"] / 1024,
+          met(r["procs"] <= 260), r["procs"]))
+
+
+def report_parking_big(p, c10k, meta):
+    """How far past 10 000 the parking preforkd went, with the numbers of the levels it missed."""
+    rows = sorted((r for r in c10k if r["server"] == "preforkd-park-big" and not r.get("skipped")),
+                  key=lambda r: r["level"])
+    if not rows:
+        p("- Past 10 000 connections: not measured in this run.")
+        return
+    full = [r for r in rows if r["answered"] >= r["level"] and r["held_at_end"] >= r["level"]]
+    if full:
+        r = full[-1]
+        p("- Past 10 000 (%s, `max_parked = %s`): largest level with every connection answered "
+          "and still held at the end: **%s** (all answered after %s, fresh request %s, %.1f MB "
+          "PSS, %d processes, probe processes: %d, %d listen overflows)." % (
+              LABELS["preforkd-park-big"], meta.get("park_max_parked", "?"), fmt_n(r["level"]),
+              "%.0f ms" % r["all_answered_ms"] if r.get("all_answered_ms") else "-",
+              fresh_cell(r), r["pss_kb"] / 1024, r["procs"], r.get("probe_processes", 1),
+              r["listen_overflows"]))
+    for r in rows:
+        if r in full:
+            continue
+        fails = dict(r["failed"], **{"open " + k: v for k, v in r["open_errors"].items()})
+        p("  - %s: **not all answered or held**: %s opened, %s answered within %s s, %s held at "
+          "the end, %d listen overflows, fresh request %s%s." % (
+              fmt_n(r["level"]), fmt_n(r["opened"]), fmt_n(r["answered"]), r["wait_limit_s"],
+              fmt_n(r["held_at_end"]), r["listen_overflows"], fresh_cell(r),
+              "; failures: " + ", ".join("%s: %d" % kv for kv in fails.items()) if fails else ""))
+
+
+def report_parking_wrk(p, med, meta):
+    """The wrk targets of issue 14: parking against the classic model, row by row."""
+    def handed(m):
+        pct_ = m.get("unparks_pct")
+        return "" if pct_ is None else "; %.1f hand-backs from a keeper per 100 requests" % pct_
+
+    def both(w):
+        a, b = med.get((w, "preforkd-park")), med.get((w, "preforkd"))
+        ok = a and b and "failed" not in a and "failed" not in b
+        return (a, b) if ok else (None, None)
+    for w, target in (("ka-c1", 0.95), ("ka-c16", 0.95), ("close-c16", 0.95)):
+        a, b = both(w)
+        if a:
+            p("- %s: %s req/s with parking, %s classic (%.0f%%): within 5%% of classic or "
+              "better %s (p99 %s ms with parking, %s ms classic%s)." % (
+                  w, fmt_n(a["rps"]), fmt_n(b["rps"]), 100 * a["rps"] / b["rps"],
+                  met(a["rps"] >= target * b["rps"]), ms(a["p99_us"]), ms(b["p99_us"]),
+                  handed(a)))
+    for w in ("ka-c256", "ka-c1024"):
+        a = med.get((w, "preforkd-park"))
+        if a and "failed" not in a:
+            b = med.get((w, "preforkd")) or {}
+            p("- %s on the pool of %s: %d errors (%d timeouts): 0 errors %s; p99 %s ms (p50 %s "
+              "ms); %s req/s%s%s." % (
+                  w, meta.get("park_pool", "?"), a["errors"], a["timeouts"],
+                  met(a["errors"] == 0), ms(a["p99_us"]), ms(a["p50_us"]), fmt_n(a["rps"]),
+                  handed(a),
+                  "" if "rps" not in b else " (classic, pool of %s: %s req/s, p99 %s ms)"
+                  % (meta.get("pool", "?"), fmt_n(b["rps"]), ms(b["p99_us"]))))
+
+
+def report_parking(p, med, c10k, idle, meta):
+    """The "Parking" summary: which targets of issue 14 these numbers meet."""
+    if not any(s == "preforkd-park" for (_, s) in med) and not any(
+            r["server"].startswith("preforkd-park") for r in c10k):
+        return
+    p("## Parking (issue 14): the targets, checked against these numbers")
+    p("")
+    report_parking_c10k(p, c10k)
+    report_parking_big(p, c10k, meta)
+    report_parking_wrk(p, med, meta)
+    pk, cl = idle.get("preforkd-park"), idle.get("preforkd")
+    if pk and cl:
+        after = {s: (med.get(("ka-c1024", s)) or {}).get("pss_kb") for s in ("preforkd-park",
+                                                                            "preforkd")}
+        p("- Memory: idle %.1f MB (%d processes) with parking, %.1f MB (%d) classic; after the "
+          "c=1024 keep-alive run %s with parking, %s classic." % (
+              pk["pss_kb"] / 1024, pk["procs"], cl["pss_kb"] / 1024, cl["procs"],
+              "%.1f MB" % (after["preforkd-park"] / 1024) if after["preforkd-park"] else "n/a",
+              "%.1f MB" % (after["preforkd"] / 1024) if after["preforkd"] else "n/a"))
+    p("")
+
+
 def cmd_report(a):
     runs = [r for r in load_jsonl(a.raw) if r.get("type") == "run"]
     extra = load_jsonl(a.c10k)
@@ -533,6 +835,12 @@ def cmd_report(a):
     servers = meta.get("servers") or sorted({r["server"] for r in runs})
     if meta.get("c10k_pool"):
         LABELS["preforkd-10k"] = "preforkd, max_workers=%d" % meta["c10k_pool"]
+    if meta.get("pool"):
+        LABELS["preforkd"] = "preforkd classic (%d)" % meta["pool"]
+    if meta.get("park_pool"):
+        LABELS["preforkd-park"] = "preforkd (park, %d)" % meta["park_pool"]
+        LABELS["preforkd-park-big"] = "preforkd (park, %d, %d keepers)" % (
+            meta["park_pool"], meta.get("park_keepers", 2))
 
     # medians over the repetitions
     med = {}
@@ -549,6 +857,9 @@ def cmd_report(a):
                  for k in ("rps", "mbps", "p50_us", "p99_us", "pss_kb", "procs")}
             m["reps"] = len(ok)
             m["errors"] = sum(sum(r["errors"].values()) for r in ok)
+            m["timeouts"] = sum(r["errors"].get("timeout", 0) for r in ok)
+            hand = [100.0 * r["unparks"] / max(r["requests"], 1) for r in ok if "unparks" in r]
+            m["unparks_pct"] = statistics.median(hand) if hand else None
             m["requests"] = sum(r["requests"] for r in ok)
             m["spread"] = (max(r["rps"] for r in ok) - min(r["rps"] for r in ok)) / max(m["rps"], 1e-9)
             med[(w[0], s)] = m
@@ -573,6 +884,12 @@ def cmd_report(a):
               "lighttpd", "wrk", "compiler"):
         if k in meta:
             p("- **%s**: %s" % (k, meta[k]))
+    loads = sorted(r["loadavg"] for r in runs + c10k if r.get("loadavg") is not None)
+    if loads:
+        p("- **load during the run** (1-minute load average read before each measurement, the "
+          "benchmark's own processes included; other work on the machine shows here): min %.1f, "
+          "median %.1f, max %.1f"
+          % (loads[0], statistics.median(loads), loads[-1]))
     p("")
     p("## Method")
     p("")
@@ -602,6 +919,26 @@ def cmd_report(a):
       "nginx cannot run CGI (n/a); `epoll_ref` only answers the 1 KB rows."
       % meta.get("nproc", "?"))
     p("")
+    if "preforkd-park" in servers or any(r["server"].startswith("preforkd-park") for r in c10k):
+        p("**Two preforkd configurations.** *%s* is the process-per-connection model: "
+          "`keepalive { park = false }`, the fixed pool of %s workers above; a worker holds its "
+          "keep-alive connection until the client closes it or the keep-alive timeout ends. "
+          "*%s* parks connections (issue 14): `keepalive { park = true }` with the defaults "
+          "(one keeper process, `max_parked = 10000`, `park_grace_ms = 5`) and a fixed pool "
+          "of **%s** workers (start = max, spare servers up to the pool, like the classic one); "
+          "a worker that has answered waits 5 ms for the next request, then hands the "
+          "connection to the keeper, which watches it in an epoll set and hands it back to any "
+          "worker when a request arrives. Both run every workload. Past 10 000 held "
+          "connections a third instance, *%s*, runs only the C10K probe: the same pool with "
+          "`keepalive { keepers = %s; max_parked = %s }`. wrk's *timeouts* (its `Socket "
+          "errors` line) are part of *errors* and given in brackets. Both preforkd configs load "
+          "`mod_status` on `/server-status`; before and after each run bench.py reads the "
+          "keepers' `Parks` and `Unparks` from `?auto`, and the Parking summary gives the "
+          "hand-backs (a parked connection handed back to a worker) per 100 requests."
+          % (LABELS["preforkd"], meta.get("pool", "?"), LABELS["preforkd-park"],
+             meta.get("park_pool", "?"), LABELS["preforkd-park-big"],
+             meta.get("park_keepers", "?"), meta.get("park_max_parked", "?")))
+        p("")
 
     p("## Idle servers")
     p("")
@@ -655,7 +992,7 @@ def cmd_report(a):
         p("")
         p("`GET %s`%s" % (w[1], "" if w[3] else " with `Connection: close`"))
         p("")
-        p("| server | req/s | MB/s | p50 ms | p99 ms | errors | PSS after | processes | "
+        p("| server | req/s | MB/s | p50 ms | p99 ms | errors (timeouts) | PSS after | processes | "
           "req/s ÷ nginx | req/s ÷ Apache prefork | PSS ÷ nginx | PSS ÷ Apache prefork | "
           "ceiling |")
         p("| --- |" + " ---: |" * 12)
@@ -667,9 +1004,9 @@ def cmd_report(a):
                 p("| %s | failed: %s |" % (LABELS.get(s, s), m["failed"].replace("|", "/")[:120])
                   + " |" * 11)
                 continue
-            p("| %s | %s | %s | %s | %s | %d | %.1f MB | %d | %s | %s | %s | %s | %s |" % (
+            p("| %s | %s | %s | %s | %s | %d (%d) | %.1f MB | %d | %s | %s | %s | %s | %s |" % (
                 LABELS.get(s, s), fmt_n(m["rps"]), fmt_n(m["mbps"], 1), ms(m["p50_us"]),
-                ms(m["p99_us"]), m["errors"], m["pss_kb"] / 1024, m["procs"],
+                ms(m["p99_us"]), m["errors"], m["timeouts"], m["pss_kb"] / 1024, m["procs"],
                 ratio(m["rps"], ng.get("rps")), ratio(m["rps"], ap.get("rps")),
                 ratio(m["pss_kb"], ng.get("pss_kb")), ratio(m["pss_kb"], ap.get("pss_kb")),
                 ("%.0f%%" % (100 * m["rps"] / ce["rps"])) if ce.get("rps") else "n/a"))
@@ -685,12 +1022,22 @@ def cmd_report(a):
         p("For each level a client opens N connections to the server (in batches, without "
           "waiting), sends one keep-alive `GET /1k.txt` on each and waits up to %s s for the "
           "answers, keeping every connection open. While they are held, a **fresh** client "
-          "sends one request (timeout %s s); then the server's total PSS and process count are "
-          "read, and every connection is reset. *answered* counts the held connections that "
-          "got their response within the wait; *listen overflows* is the kernel's "
+          "sends up to %d requests one after the other, each on a new connection (timeout %s s, "
+          "stopping at the first failure; the table gives the median and the slowest); then the "
+          "server's total PSS and process count are read, and every connection is reset. "
+          "*answered* counts the held connections that got their response within the wait; "
+          "*all answered after* is the time from the level's first connect until its last "
+          "answer (only when every connection was answered), *slowest answer* the longest "
+          "time one connection waited from its own connect; *listen overflows* is the kernel's "
           "`ListenOverflows` counter during the level (system-wide): SYNs or handshakes dropped "
-          "because an accept queue was full."
-          % (c10k[0].get("wait_limit_s"), c10k[0].get("fresh_timeout_s")))
+          "because an accept queue was full. The probe is Python: one process opens up to %d "
+          "connections (the open-file limit of a process is %s here); a bigger level is spread "
+          "over several processes started together, each bound to its own source address "
+          "(127.0.0.1, 127.0.0.2 …, so each has its own ephemeral ports; the server stays on "
+          "127.0.0.1). On these 2 CPUs the probe itself takes a good part of the time to open "
+          "the connections: the same probe against `epoll_ref` shows what it can do at all."
+          % (c10k[0].get("wait_limit_s"), FRESH_SAMPLES, c10k[0].get("fresh_timeout_s"),
+             PER_PROCESS, meta.get("nofile", "?")))
         p("")
         st10 = idle.get("preforkd-10k")
         if st10:
@@ -699,29 +1046,31 @@ def cmd_report(a):
               "process)." % (st10["procs"] - 1, st10["procs"], st10["startup_s"],
                              st10["pss_kb"] / 1024, st10["pss_kb"] / max(st10["procs"], 1)))
             p("")
-        p("| server | held | opened | answered | slowest answer | fresh request | held at end | "
-          "processes | PSS | listen overflows | failures |")
-        p("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
-        order = [s for s in list(servers) + ["preforkd-10k"] if any(r["server"] == s for r in c10k)]
+        p("| server | held | opened | answered | all answered after | slowest answer | "
+          "fresh request (median / slowest) | held at end | processes | PSS | listen overflows "
+          "| failures |")
+        p("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+        order = [s for s in list(servers) + ["preforkd-10k", "preforkd-park-big"]
+                 if any(r["server"] == s for r in c10k)]
         for s in order:
             for r in sorted((r for r in c10k if r["server"] == s), key=lambda r: r["level"]):
                 if r.get("skipped"):
                     p("| %s | %d | skipped: %s |%s" % (LABELS.get(s, s), r["level"], r["skipped"],
-                                                      " |" * 8))
+                                                      " |" * 9))
                     continue
                 fails = dict(r["failed"], **{"open " + k: v for k, v in r["open_errors"].items()})
-                p("| %s | %s | %s | %s | %s | %s | %s | %d | %.1f MB | %d | %s |" % (
+                p("| %s | %s | %s | %s | %s | %s | %s | %s | %d | %.1f MB | %d | %s |" % (
                     LABELS.get(s, s), fmt_n(r["level"]), fmt_n(r["opened"]), fmt_n(r["answered"]),
+                    "%.0f ms" % r["all_answered_ms"] if r.get("all_answered_ms") else "-",
                     "%.0f ms" % r["answer_max_ms"] if r["answer_max_ms"] else "-",
-                    "%.1f ms" % r["fresh_ms"] if r["fresh_ms"] is not None
-                    else "**no answer** (%s)" % r["fresh_error"],
+                    fresh_cell(r),
                     fmt_n(r["held_at_end"]), r["procs"], r["pss_kb"] / 1024,
                     r["listen_overflows"],
                     ", ".join("%s: %d" % kv for kv in fails.items()) or "-"))
         p("")
         ex = [r for r in c10k if r["server"] == "preforkd" and not r.get("skipped")]
         if ex:
-            p("### When preforkd's pool is exhausted")
+            p("### When the classic pool is exhausted")
             p("")
             for r in sorted(ex, key=lambda r: r["level"]):
                 full = r["answered"] >= r["level"]
@@ -740,13 +1089,16 @@ def cmd_report(a):
             log = meta.get("preforkd_log_tail")
             if log:
                 p("")
-                p("preforkd's error log during the probe (warnings and errors, last lines):")
+                p("preforkd's error logs (warnings and errors, the last four of each: the classic "
+                  "pool's from the probe on, the others' from their start):")
                 p("")
                 p("```")
-                for line in log[-8:]:
+                for line in log[-16:]:
                     p(line)
                 p("```")
             p("")
+
+    report_parking(p, med, c10k, idle, meta)
 
     # ---- aims
     p("## The aims of issue 8, checked against these numbers")
@@ -895,7 +1247,8 @@ def make_plots(outdir, servers, med, c10k, meta):
     lines_plot("memory.png", "Total PSS of the server after the 1 KB keep-alive run", "MB",
                series("ka", "pss_kb", 1 / 1024.0), "concurrency", logy=True)
     if c10k:
-        names = [s for s in list(servers) + ["preforkd-10k"] if any(r["server"] == s for r in c10k)]
+        names = [s for s in list(servers) + ["preforkd-10k", "preforkd-park-big"]
+                 if any(r["server"] == s for r in c10k)]
 
         def cs(key, scale, missing=None):
             out = []
@@ -949,6 +1302,7 @@ def main():
     u.add_argument("--repeats", type=int, default=3)
     u.add_argument("--pause", type=float, default=0.5)
     u.add_argument("--only")
+    u.add_argument("--workloads", help="comma list of workload names (default: all)")
     u.add_argument("--quiet", action="store_true")
     u.set_defaults(fn=cmd_run)
     k = sub.add_parser("c10k")

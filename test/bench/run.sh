@@ -15,9 +15,20 @@
 # Environment (defaults in brackets):
 #   BENCH_DURATION [3]      seconds per measured run        BENCH_REPEATS [3]   repetitions
 #   BENCH_WARMUP [1]        seconds per warm-up run (0: none)
-#   BENCH_SERVERS           [preforkd apache-prefork apache-event nginx lighttpd epoll-ref]
+#   BENCH_SERVERS           [preforkd preforkd-park apache-prefork apache-event nginx lighttpd
+#                           epoll-ref]; preforkd is the classic model (keepalive { park = false },
+#                           the pool of BENCH_POOL), preforkd-park parks idle keep-alive
+#                           connections in a keeper (keepalive { park = true }, BENCH_PARK_POOL)
+#   BENCH_WORKLOADS         [all] comma list of bench.py workload names (ka-c16,close-c16 ...)
 #   BENCH_C10K [1]          the C10K probe (0: skip)        BENCH_C10K_LEVELS [1000,5000,10000]
 #   BENCH_C10K_POOL [10000] max_workers of the extra preforkd that holds every connection
+#                           (0: no such run)
+#   BENCH_PARK_POOL [256]   fixed pool of preforkd-park
+#   BENCH_PARK_BIG_LEVELS [15000,20000,30000]  C10K levels past 10 000 for an extra preforkd-park
+#                           with keepalive { keepers = BENCH_PARK_KEEPERS [2]; max_parked =
+#                           BENCH_PARK_MAX_PARKED [30000] } (empty: no such run); the probe
+#                           spreads a level over processes of 15 000 sockets at most, each bound
+#                           to its own source address (127.0.0.1, 127.0.0.2 ...)
 #   BENCH_C10K_WAIT [10]    seconds to wait for the held connections' answers (and for the
 #                           fresh client)
 #   BENCH_POOL [1024]       fixed pool of preforkd and Apache prefork (start = max = this)
@@ -33,12 +44,17 @@ build=${BENCH_BUILD:-$top/build}
 duration=${BENCH_DURATION:-3}
 repeats=${BENCH_REPEATS:-3}
 warmup=${BENCH_WARMUP:-1}
-servers=${BENCH_SERVERS:-"preforkd apache-prefork apache-event nginx lighttpd epoll-ref"}
+servers=${BENCH_SERVERS:-"preforkd preforkd-park apache-prefork apache-event nginx lighttpd epoll-ref"}
+workloads=${BENCH_WORKLOADS:-}
 c10k=${BENCH_C10K:-1}
 c10k_levels=${BENCH_C10K_LEVELS:-1000,5000,10000}
 c10k_pool=${BENCH_C10K_POOL:-10000}
 c10k_wait=${BENCH_C10K_WAIT:-10}
 pool=${BENCH_POOL:-1024}
+park_pool=${BENCH_PARK_POOL:-256}
+park_big_levels=${BENCH_PARK_BIG_LEVELS-15000,20000,30000}
+park_keepers=${BENCH_PARK_KEEPERS:-2}
+park_max_parked=${BENCH_PARK_MAX_PARKED:-30000}
 callgrind=${BENCH_CALLGRIND:-1}
 out=${BENCH_OUT:-$here}
 keep=${BENCH_KEEP:-0}
@@ -51,19 +67,24 @@ nproc=$(nproc)
 die() { echo "run.sh: $*" >&2; exit 1; }
 log() { echo "== $(date +%H:%M:%S) $*"; }
 
-for v in duration repeats warmup pool c10k_pool c10k_wait; do
+for v in duration repeats warmup pool c10k_pool c10k_wait park_pool park_keepers park_max_parked; do
     [[ ${!v} =~ ^[0-9]+$ ]] || die "BENCH_${v^^} must be a whole number"
 done
-[ "$repeats" -ge 1 ] && [ "$duration" -ge 1 ] && [ "$pool" -ge 1 ] || die "durations, repeats and pools must be at least 1"
+[ "$repeats" -ge 1 ] && [ "$duration" -ge 1 ] && [ "$pool" -ge 1 ] && [ "$park_pool" -ge 1 ] ||
+    die "durations, repeats and pools must be at least 1"
 [ "$c10k_pool" -le 20000 ] && [ "$pool" -le 20000 ] || die "preforkd pools are at most 20000"
 [[ $c10k_levels =~ ^[0-9]+(,[0-9]+)*$ ]] || die "BENCH_C10K_LEVELS: comma-separated numbers"
+[[ $park_big_levels =~ ^([0-9]+(,[0-9]+)*)?$ ]] || die "BENCH_PARK_BIG_LEVELS: comma-separated numbers"
+[[ $workloads =~ ^([a-z0-9-]+(,[a-z0-9-]+)*)?$ ]] || die "BENCH_WORKLOADS: comma-separated names"
 for s in $servers; do
-    case $s in preforkd|apache-prefork|apache-event|nginx|lighttpd|epoll-ref) ;;
+    case $s in preforkd|preforkd-park|apache-prefork|apache-event|nginx|lighttpd|epoll-ref) ;;
         *) die "unknown server '$s' in BENCH_SERVERS" ;; esac
 done
 command=""
 for v in BENCH_DURATION BENCH_REPEATS BENCH_WARMUP BENCH_SERVERS BENCH_C10K BENCH_C10K_LEVELS \
-         BENCH_C10K_POOL BENCH_C10K_WAIT BENCH_POOL BENCH_CALLGRIND BENCH_BUILD BENCH_OUT; do
+         BENCH_C10K_POOL BENCH_C10K_WAIT BENCH_POOL BENCH_CALLGRIND BENCH_BUILD BENCH_OUT \
+         BENCH_WORKLOADS BENCH_PARK_POOL BENCH_PARK_BIG_LEVELS BENCH_PARK_KEEPERS \
+         BENCH_PARK_MAX_PARKED; do
     [ -n "${!v+x}" ] && command+="$v=$(printf '%q' "${!v}") "
 done
 command+="test/bench/run.sh"
@@ -214,13 +235,15 @@ else
 fi
 
 # ------------------------------------------------------------------ the configs
-conf_preforkd() { # file port pool
+conf_preforkd() { # file port pool [keepers max_parked]: no keepers: the classic model
+    local park="park = false"
+    [ -n "${4:-}" ] && park="park = true  keepers = $4  max_parked = $5"
     cat > "$1" <<CONF
 # preforkd for the benchmark: the pool is fixed (start = max) like Apache prefork's below.
 listen = {"127.0.0.1:$2"}
 document_root = "$docroot"
 module_dir = "$build/modules"
-modules = {"cgi", "static", "autoindex"}
+modules = {"cgi", "static", "autoindex", "status"}
 mime_types = "$top/config/mime.types"
 pid_file = "${1%.conf}.pid"
 error_log = "${1%.conf}.error.log"
@@ -235,10 +258,12 @@ prefork {
     max_spawn_rate = 32
 }
 timeouts { keepalive = $ka_timeout }
-keepalive { enabled = true  max_requests = $ka_requests }
+keepalive { enabled = true  max_requests = $ka_requests  $park }
 module "static" { sendfile = true }
 location "^/cgi-bin/" { handler = "cgi" }
 location "^/dir/" { autoindex = true }
+# bench.py reads the keepers' Parks and Unparks here before and after each run
+location "^/server-status\$" { handler = "status" }
 CONF
 }
 
@@ -372,14 +397,18 @@ declare -A port pid
 : > "$work/c10k.jsonl"
 
 start() { # name [pool]: start the server in the foreground of a background job; sets pid[name]
-    local name=$1 p procs flags="ka,close,big,listing,cgi" cmd=()
+    local name=$1 p procs flags="ka,close,big,listing,cgi" cmd=() parking=()
     p=$(free_port)
     case $name in
-        preforkd|preforkd-10k)
-            conf_preforkd "$work/$name.conf" "$p" "${2:-$pool}"
+        preforkd|preforkd-10k|preforkd-park|preforkd-park-big)
+            case $name in
+                preforkd-park) parking=(1 10000) ;;   # the defaults: one keeper, 10 000 parked
+                preforkd-park-big) parking=("$park_keepers" "$park_max_parked") ;;
+            esac
+            conf_preforkd "$work/$name.conf" "$p" "${2:-$pool}" "${parking[@]}"
             "$pfd" -t -f "$work/$name.conf" >/dev/null 2>"$work/$name.check" ||
                 { cat "$work/$name.check" >&2; die "$name: config refused"; }
-            cmd=("$pfd" -f "$work/$name.conf"); procs=$((${2:-$pool} + 1)) ;;
+            cmd=("$pfd" -f "$work/$name.conf"); procs=$((${2:-$pool} + 1 + ${parking[0]:-0})) ;;
         apache-prefork|apache-event)
             conf_apache "${name#apache-}" "$p"
             cmd=(apache2 -f "$work/$name/apache2.conf" -DFOREGROUND)
@@ -416,16 +445,21 @@ n_levels=$(tr ',' ' ' <<<"$c10k_levels" | wc -w)
 # about 0.7 s of overhead per wrk run (memory reading, a pause); 11 workloads per server on average
 est=$(( (repeats * (duration * 10 + 7) + (warmup > 0 ? warmup * 10 + 7 : 0)) * 11 * n_servers / 10 + 60 ))
 [ "$c10k" = 1 ] && est=$((est + (n_servers + 1) * n_levels * (c10k_wait / 2 + 3) + 60))
+[ "$c10k" = 1 ] && [ -n "$park_big_levels" ] && est=$((est + $(tr ',' ' ' <<<"$park_big_levels" | wc -w) * (c10k_wait + 10)))
 [ "$callgrind" = 1 ] && est=$((est + 60))
 log "preforkd benchmark: servers: $servers; ${duration}s x $repeats (warm-up ${warmup}s); C10K: $([ "$c10k" = 1 ] && echo "$c10k_levels" || echo off); up to about $((est / 60)) min"
 log "work folder: $work; open-file limit: $nofile"
 
-for s in $servers; do start "$s" "" "$work/raw.jsonl" yes; done
+for s in $servers; do
+    if [ "$s" = preforkd-park ]; then start "$s" "$park_pool" "$work/raw.jsonl" yes
+    else start "$s" "" "$work/raw.jsonl" yes; fi
+done
 python3 "$here/bench.py" check --servers "$work/servers.txt"
 
 log "workloads"
 step python3 "$here/bench.py" run --servers "$work/servers.txt" --out "$work/raw.jsonl" \
-    --duration "$duration" --repeats "$repeats" --warmup "$warmup" || die "bench.py run failed"
+    --duration "$duration" --repeats "$repeats" --warmup "$warmup" ${workloads:+--workloads "$workloads"} ||
+    die "bench.py run failed"
 
 if [ "$c10k" = 1 ]; then
     log "C10K probe: $c10k_levels idle keep-alive connections"
@@ -438,12 +472,24 @@ if [ "$c10k" = 1 ]; then
     # The process-per-connection servers are stopped to make room for preforkd's big pool.
     stop_named apache-prefork
     stop_named preforkd
-    log "preforkd with max_workers = $c10k_pool"
-    start preforkd-10k "$c10k_pool" "$work/c10k.jsonl"
-    step python3 "$here/bench.py" c10k --name preforkd-10k --port "${port[preforkd-10k]}" \
-        --pid "${pid[preforkd-10k]}" --levels "$c10k_levels" --wait "$c10k_wait" \
-        --fresh-timeout "$c10k_wait" --out "$work/c10k.jsonl" || die "bench.py c10k failed"
-    stop_named preforkd-10k
+    stop_named preforkd-park
+    if [ "$c10k_pool" -gt 0 ]; then
+        log "preforkd with max_workers = $c10k_pool"
+        start preforkd-10k "$c10k_pool" "$work/c10k.jsonl"
+        step python3 "$here/bench.py" c10k --name preforkd-10k --port "${port[preforkd-10k]}" \
+            --pid "${pid[preforkd-10k]}" --levels "$c10k_levels" --wait "$c10k_wait" \
+            --fresh-timeout "$c10k_wait" --out "$work/c10k.jsonl" || die "bench.py c10k failed"
+        stop_named preforkd-10k
+    fi
+    if [ -n "$park_big_levels" ]; then
+        log "preforkd parking, pool $park_pool, keepers = $park_keepers, max_parked = $park_max_parked: $park_big_levels"
+        start preforkd-park-big "$park_pool" "$work/c10k.jsonl"
+        step python3 "$here/bench.py" c10k --name preforkd-park-big \
+            --port "${port[preforkd-park-big]}" --pid "${pid[preforkd-park-big]}" \
+            --levels "$park_big_levels" --wait "$c10k_wait" --fresh-timeout "$c10k_wait" \
+            --out "$work/c10k.jsonl" || die "bench.py c10k failed"
+        stop_named preforkd-park-big
+    fi
 fi
 for e in "${started[@]}"; do stop_pid $e; done
 
@@ -457,11 +503,13 @@ fi
 # ------------------------------------------------------------------ the report
 smoke=0
 { [ "$duration" -lt 3 ] || [ "$repeats" -lt 3 ] || [ "$c10k" != 1 ] ||
-  [ "$c10k_levels" != 1000,5000,10000 ] || [ "$c10k_pool" -lt 10000 ]; } && smoke=1
+  [ "$c10k_levels" != 1000,5000,10000 ] || [ "$c10k_pool" -lt 10000 ] || [ -n "$workloads" ]; } && smoke=1
 export BM_COMMAND=$command BM_SERVERS=$servers BM_CG=$cg BM_WORK=$work BM_SMOKE=$smoke \
     BM_POOL=$pool BM_MIN_SPARE=$min_spare BM_DURATION=$duration BM_REPEATS=$repeats \
     BM_WARMUP=$warmup BM_KA=$ka_timeout BM_KAREQ=$ka_requests BM_BACKLOG=$backlog \
-    BM_NOFILE=$nofile BM_PFD=$pfd BM_TOP=$top BM_LOG_FROM=${log_from:-0} BM_C10K_POOL=$c10k_pool
+    BM_NOFILE=$nofile BM_PFD=$pfd BM_TOP=$top BM_LOG_FROM=${log_from:-0} BM_C10K_POOL=$c10k_pool \
+    BM_PARK_POOL=$park_pool BM_PARK_KEEPERS=$park_keepers BM_PARK_MAX_PARKED=$park_max_parked \
+    BM_PARK_BIG_LEVELS=$park_big_levels
 python3 - "$work/meta.json" <<'PY'
 import json, os, platform, re, subprocess, sys, time
 def sh(c):
@@ -476,16 +524,20 @@ cpu = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-").strip()
 mem = sh("awk '/MemTotal/ {printf \"%.1f GB\", $2/1048576}' /proc/meminfo")
 osname = sh(". /etc/os-release && echo \"$PRETTY_NAME\"") + " (Debian " + sh("cat /etc/debian_version") + ")"
 log = []
-for f, start in ((w + "/preforkd.error.log", int(e["BM_LOG_FROM"])), (w + "/preforkd-10k.error.log", 0)):
+for f, start in ((w + "/preforkd.error.log", int(e["BM_LOG_FROM"])), (w + "/preforkd-10k.error.log", 0),
+                 (w + "/preforkd-park.error.log", 0), (w + "/preforkd-park-big.error.log", 0)):
     try:
         with open(f, errors="replace") as fh:
             fh.seek(start)
+            # the last four of each file, so that one busy log does not hide the others
             log += [os.path.basename(f) + ": " + l.rstrip() for l in fh
-                    if re.search(r"\b(warn|error|crit|alert|emerg)", l, re.I)]
+                    if re.search(r"\b(warn|error|crit|alert|emerg)", l, re.I)][-4:]
     except OSError:
         pass
 configs = [(n, p) for n, p in (
-    ("preforkd", w + "/preforkd.conf"), ("preforkd, max_workers = 10000", w + "/preforkd-10k.conf"),
+    ("preforkd classic", w + "/preforkd.conf"), ("preforkd, max_workers = 10000", w + "/preforkd-10k.conf"),
+    ("preforkd parking", w + "/preforkd-park.conf"),
+    ("preforkd parking, past 10 000", w + "/preforkd-park-big.conf"),
     ("Apache mpm_prefork", w + "/apache-prefork/apache2.conf"),
     ("Apache mpm_event", w + "/apache-event/apache2.conf"), ("nginx", w + "/nginx/nginx.conf"),
     ("lighttpd", w + "/lighttpd/lighttpd.conf")) if os.path.exists(p)]
@@ -501,7 +553,9 @@ meta = {
     "duration": int(e["BM_DURATION"]), "repeats": int(e["BM_REPEATS"]),
     "warmup": int(e["BM_WARMUP"]), "keepalive_timeout": int(e["BM_KA"]),
     "keepalive_requests": int(e["BM_KAREQ"]), "backlog": int(e["BM_BACKLOG"]),
-    "callgrind": e.get("BM_CG", ""), "c10k_pool": int(e["BM_C10K_POOL"]), "preforkd_log_tail": log[-8:], "workdir": w,
+    "callgrind": e.get("BM_CG", ""), "c10k_pool": int(e["BM_C10K_POOL"]), "preforkd_log_tail": log[-16:], "workdir": w,
+    "park_pool": int(e["BM_PARK_POOL"]), "park_keepers": int(e["BM_PARK_KEEPERS"]),
+    "park_max_parked": int(e["BM_PARK_MAX_PARKED"]), "park_big_levels": e["BM_PARK_BIG_LEVELS"],
     "configs": configs,
 }
 json.dump(meta, open(sys.argv[1], "w"), indent=1)
