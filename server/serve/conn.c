@@ -180,8 +180,7 @@ static int conn_wait_next_request(struct pfd_conn *c)
         return CONN_CLOSE;
     conn_set_state(c, PFD_WORKER_KEEPALIVE);
     if (parking) {
-        /* No grace while others wait for a worker: they would wait for it too. */
-        if (!pfd_worker_stopping && pfd_park_waiting(c->server->scoreboard) == 0) {
+        if (!pfd_worker_stopping) {
             int64_t grace = pfd_now_ms() + c->server->conf->keepalive.park_grace_ms;
             int ready = pfd_conn_wait(c->fd, POLLIN, grace < deadline ? grace : deadline, true);
             if (ready == 1)
@@ -203,9 +202,7 @@ static int conn_wait_next_request(struct pfd_conn *c)
 static int conn_wait_head_bytes(struct pfd_conn *c, int64_t deadline, bool parking)
 {
     if (parking) {
-        /* No grace while others wait for a worker (a slowloris flood keeps them waiting). */
-        bool others = pfd_park_waiting(c->server->scoreboard) > 0;
-        int64_t grace = pfd_now_ms() + (others ? 0 : c->server->conf->keepalive.park_grace_ms);
+        int64_t grace = pfd_now_ms() + c->server->conf->keepalive.park_grace_ms;
         if (grace < deadline) {
             int ready = pfd_conn_wait(c->fd, POLLIN, grace, false);
             return ready != 0 ? ready : conn_park_or_wait(c, PFD_PARK_HEAD, deadline);
@@ -754,12 +751,14 @@ static void conn_linger_close(struct pfd_conn *c, bool in_keeper)
     shutdown(c->fd, SHUT_WR);
     char scratch[16384];
     int64_t now = pfd_now_ms(), end = now + PFD_LINGER_MS, quiet = now + PFD_LINGER_IDLE_MS;
+    /* With parking, a client that closes within the grace period (most do, once they have read
+     * the response) is closed here; a slower one's close goes to the keeper, and while its
+     * channel is full the worker lingers in short steps, trying again after each. */
+    int64_t park_at = now + (in_keeper ? c->server->conf->keepalive.park_grace_ms : 0);
     for (size_t left = PFD_LINGER_MAX; left > 0 && now < end && now < quiet; now = pfd_now_ms()) {
-        /* With parking, the keeper lingers; while its channel is full, the worker does, in
-         * short steps, trying again after each. */
-        if (in_keeper && conn_park(c, PFD_PARK_LINGER, end))
+        if (in_keeper && now >= park_at && conn_park(c, PFD_PARK_LINGER, end))
             return;
-        int64_t until = in_keeper ? now + PFD_PARK_RETRY_MS : quiet;
+        int64_t until = !in_keeper ? quiet : now < park_at ? park_at : now + PFD_PARK_RETRY_MS;
         until = until < quiet ? until : quiet;
         int ready = pfd_conn_wait(c->fd, POLLIN, until < end ? until : end, false);
         if (ready < 0)
