@@ -93,7 +93,9 @@ const struct config_directive config_directives[] = {
     CONF_INT("limits", "request_line", 8190, limits.request_line, 256, 1 << 20),
     CONF_INT("limits", "header_fields", 100, limits.header_fields, 1, 10000),
     CONF_INT("limits", "header_field_size", 8190, limits.header_field_size, 256, 1 << 20),
-    {"limits", CFG_STR("body", "1M", CFGF_NONE), COPY_NONE, 0, 0, 0, 0, config_check_size},
+    /* 1 GiB, Apache's LimitRequestBody default since 2.4.54: uploads of a few MB (CGI.pm, php-cgi,
+     * git-http-backend) work out of the box, while a body is still bounded. */
+    {"limits", CFG_STR("body", "1G", CFGF_NONE), COPY_NONE, 0, 0, 0, 0, config_check_size},
 
     CONF_BOOL("keepalive", "enabled", cfg_true, keepalive.enabled),
     CONF_INT("keepalive", "max_requests", 100, keepalive.max_requests, 0, INT_MAX),

@@ -3,7 +3,6 @@
  */
 #include "serve/auth.h"
 
-#include <crypt.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,6 +11,9 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "base/log.h"
+#include "serve/auth_hash.h"
 
 static int auth_b64_value(unsigned char c)
 {
@@ -85,40 +87,6 @@ int pfd_auth_basic_decode(const char *header, char user[PFD_AUTH_MAX_USER + 1],
     return 0;
 }
 
-bool pfd_auth_hash_supported(const char *hash)
-{
-    static const char *const prefixes[] = {"$2y$", "$2b$", "$2a$", "$5$", "$6$"};
-    for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
-        if (strncmp(hash, prefixes[i], strlen(prefixes[i])) == 0)
-            return true;
-    return false;
-}
-
-/* Compares all of a and b whatever they hold, so the time taken tells nothing of where they
- * differ. */
-static bool auth_equal(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    unsigned char diff = la != lb;
-    for (size_t i = 0; i < la && i < lb; i++)
-        diff |= (unsigned char)(a[i] ^ b[i]);
-    return diff == 0;
-}
-
-bool pfd_auth_hash_verify(const char *hash, const char *password)
-{
-    if (!pfd_auth_hash_supported(hash))
-        return false;
-    struct crypt_data *cd = calloc(1, sizeof(*cd)); /* ~32 KiB: not on the stack */
-    if (cd == NULL)
-        return false;
-    const char *out = crypt_r(password, hash, cd);
-    bool ok = out != NULL && out[0] != '*' && auth_equal(out, hash);
-    explicit_bzero(cd, sizeof(*cd));
-    free(cd);
-    return ok;
-}
-
 /*
  * What an unknown user's password is checked against, when the file has no supported hash to
  * stand in (see pfd_auth_htpasswd_check()): bcrypt at htpasswd -B's default cost, made once.
@@ -143,24 +111,27 @@ static int auth_line_split(char *line, char **user, char **hash)
     return 0;
 }
 
-/* What a scan of the file found: the user's hash, and a supported hash of another entry. */
+/* What a scan of the file found: the user's hash and line, and a supported hash of another
+ * entry. */
 struct auth_scan {
     bool found;
+    int found_line; /* for the log, when the user's hash cannot be checked */
     char hash[PFD_AUTH_MAX_LINE + 2];
     bool have_stand_in;
     char stand_in[PFD_AUTH_MAX_LINE + 2];
 };
 
-/* Notes one line's user and hash. Every line costs the same whoever is asked for: names are
- * compared in constant time, and the scan never stops early. */
-static void auth_scan_line(struct auth_scan *scan, char *line, const char *user)
+/* Notes line number lineno's user and hash. Every line costs the same whoever is asked for:
+ * names are compared in constant time, and the scan never stops early. */
+static void auth_scan_line(struct auth_scan *scan, char *line, int lineno, const char *user)
 {
     char *name, *hash;
     if (auth_line_split(line, &name, &hash) != 0)
         return;
-    bool match = auth_equal(name, user);
+    bool match = pfd_auth_equal(name, user);
     if (match && !scan->found) {
         scan->found = true;
+        scan->found_line = lineno;
         snprintf(scan->hash, sizeof(scan->hash), "%s", hash);
     } else if (!scan->have_stand_in && pfd_auth_hash_supported(hash)) {
         scan->have_stand_in = true;
@@ -168,17 +139,21 @@ static void auth_scan_line(struct auth_scan *scan, char *line, const char *user)
     }
 }
 
-/* Reads every whole line of f into scan (lines too long for the buffer are skipped). */
+/* Reads every whole line of f into scan (lines too long for the buffer are skipped, and
+ * counted as one line each). */
 static void auth_scan_file(FILE *f, const char *user, struct auth_scan *scan)
 {
     char line[PFD_AUTH_MAX_LINE + 2];
     bool skipping = false; /* the rest of a line too long for the buffer */
+    int lineno = 1;
     for (int n = 0; n < PFD_AUTH_MAX_FILE && fgets(line, sizeof(line), f) != NULL; n++) {
         bool whole = strchr(line, '\n') != NULL || feof(f);
         bool was_skipping = skipping;
         skipping = !whole;
         if (!was_skipping && whole)
-            auth_scan_line(scan, line, user);
+            auth_scan_line(scan, line, lineno, user);
+        if (whole)
+            lineno++;
     }
     explicit_bzero(line, sizeof(line));
 }
@@ -186,12 +161,19 @@ static void auth_scan_file(FILE *f, const char *user, struct auth_scan *scan)
 /*
  * An unknown user (or one whose hash this server cannot check) costs a hash verification too,
  * against another entry's hash (same algorithm and cost as the file's own) or AUTH_STAND_IN_HASH:
- * otherwise the answer's speed tells which user names exist.
+ * otherwise the answer's speed tells which user names exist. A user whose line is refused is
+ * logged at info with the reason (never the hash or the password), so that an operator
+ * migrating a file sees which lines to remake.
  */
-static int auth_scan_verdict(const struct auth_scan *scan, const char *password)
+static int auth_scan_verdict(const struct auth_scan *scan, const char *file, const char *user,
+                             const char *password)
 {
-    if (scan->found && pfd_auth_hash_supported(scan->hash))
+    const char *refusal = scan->found ? pfd_auth_hash_refusal(scan->hash) : NULL;
+    if (scan->found && refusal == NULL)
         return pfd_auth_hash_verify(scan->hash, password) ? 1 : 0;
+    if (refusal != NULL)
+        pfd_log(PFD_LOG_INFO, "\"%s\" line %d: user \"%s\" refused: %s", file, scan->found_line,
+                user, refusal);
     (void)pfd_auth_hash_verify(scan->have_stand_in ? scan->stand_in : AUTH_STAND_IN_HASH, password);
     return 0;
 }
@@ -226,7 +208,7 @@ int pfd_auth_htpasswd_check(const char *file, const char *user, const char *pass
     }
     auth_scan_file(f, user, scan);
     fclose(f);
-    int result = auth_scan_verdict(scan, password);
+    int result = auth_scan_verdict(scan, file, user, password);
     explicit_bzero(scan, sizeof(*scan));
     free(scan);
     return result;

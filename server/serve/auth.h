@@ -1,9 +1,8 @@
 /*
  * auth.h — HTTP Basic authentication (RFC 7617) against an Apache htpasswd file.
  *
- * Hashes are checked with crypt_r() from libcrypt: bcrypt ($2y$, $2b$, $2a$: `htpasswd -B`) and
- * SHA-crypt ($5$, $6$). Apache's own MD5 ($apr1$), {SHA} and plain text are refused: libcrypt
- * does not know apr1, and the other two are not safe to store.
+ * Every hash format Apache's htpasswd writes on Unix is checked (serve/auth_hash.h lists them);
+ * plain text is refused.
  */
 #ifndef PFD_AUTH_H
 #define PFD_AUTH_H
@@ -24,18 +23,13 @@
 int pfd_auth_basic_decode(const char *header, char user[PFD_AUTH_MAX_USER + 1],
                           char password[PFD_AUTH_MAX_PASSWORD + 1]);
 
-/* Whether a hash is one this server can check. */
-bool pfd_auth_hash_supported(const char *hash);
-/* Whether password matches hash (a supported crypt hash); false for anything else. */
-bool pfd_auth_hash_verify(const char *hash, const char *password);
-
 /*
  * Looks user up in the htpasswd file ("user:hash" lines) and checks password: 1 when it
- * matches, 0 when it does not (unknown user, wrong password, unsupported hash), -1 when the
- * file cannot be read (errno set). The file is read at each call, so edits apply at once.
- * An unknown user costs as much as a known one (the whole file is read, names are compared in
- * constant time, and a hash of the file's, or a stand-in bcrypt hash, is verified), so that the
- * time of an answer does not tell which user names exist.
+ * matches, 0 when it does not (unknown user, wrong password, unsupported hash: logged at info
+ * with the file's name and line), -1 when the file cannot be read (errno set). The file is read at
+ * each call, so edits apply at once. An unknown user costs as much as a known one (the whole file
+ * is read, names are compared in constant time, and a hash of the file's, or a stand-in bcrypt
+ * hash, is verified), so that the time of an answer does not tell which user names exist.
  */
 int pfd_auth_htpasswd_check(const char *file, const char *user, const char *password);
 

@@ -202,7 +202,8 @@ static const struct bad_body bad_bodies[] = {
      POST_HEAD "Transfer-Encoding: chunked\r\n\r\n5\r\nhelloXY0\r\n\r\n", 400, 405},
     {"negative chunk size", POST_HEAD "Transfer-Encoding: chunked\r\n\r\n-5\r\nhello\r\n0\r\n\r\n",
      400, 405},
-    /* Over what the core drains (256 KiB), under limits.body (1M): not worth reading. */
+    /* Over what the core drains (256 KiB), under limits.body (the default, 1G): not worth
+     * reading. */
     {"Content-Length body over the drain limit", POST_HEAD "Content-Length: 300000\r\n\r\n", 405,
      0},
 };

@@ -553,6 +553,43 @@ START_TEST(test_perl_upload)
 }
 END_TEST
 
+/* A 3 MB multipart upload to CGI.pm on the default limits.body (1 GiB, Apache 2.4.54+'s): no
+ * limits section in the config, and the script gets the whole file (issue 16: 1 MiB was 413). */
+#define UPLOAD_3MB (3 * 1000 * 1000)
+START_TEST(test_perl_upload_3mb_default_limit)
+{
+    struct ts_server s;
+    const char *scripts[] = {"upload.pl", NULL};
+    start_with(&s, CGI_CONF, scripts);
+    static const char before[] = "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; "
+                                 "filename=\"big.bin\"\r\nContent-Type: application/octet-stream"
+                                 "\r\n\r\n",
+                      after[] = "\r\n--XyZ--\r\n";
+    size_t body_len = sizeof(before) - 1 + UPLOAD_3MB + sizeof(after) - 1;
+    char head[256];
+    int head_len = snprintf(head, sizeof(head),
+                            "POST /cgi-bin/upload.pl HTTP/1.1\r\n" HOST
+                            "Content-Type: multipart/form-data; boundary=XyZ\r\n"
+                            "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+                            body_len);
+    char *raw = malloc((size_t)head_len + body_len + 1), *p = raw;
+    ck_assert_ptr_nonnull(raw);
+    memcpy(p, head, (size_t)head_len);
+    p += head_len;
+    memcpy(p, before, sizeof(before) - 1);
+    p += sizeof(before) - 1;
+    memset(p, 'u', UPLOAD_3MB);
+    p += UPLOAD_3MB;
+    memcpy(p, after, sizeof(after)); /* with its NUL */
+    struct ts_response r;
+    ck_assert_int_eq(request_or_fail(s.port, raw, &r), 200);
+    ck_assert_msg(strstr(r.body, "file=big.bin bytes=3000000\n") != NULL, "%s", r.body);
+    ts_response_free(&r);
+    free(raw);
+    ts_server_stop(&s);
+}
+END_TEST
+
 /* ---- request bodies ----------------------------------------------------------------------- */
 
 /* A body of len bytes: a pattern, so that a dropped or repeated block shows. */
@@ -883,6 +920,7 @@ static Suite *cgi_suite(void)
     tcase_add_test(tc, test_check_ownership);
     tcase_add_test(tc, test_python_php_c);
     tcase_add_test(tc, test_perl_upload);
+    tcase_add_test(tc, test_perl_upload_3mb_default_limit);
     tcase_add_loop_test(tc, test_post_body, 0, (int)(sizeof(body_cases) / sizeof(body_cases[0])));
     tcase_add_test(tc, test_ignore_stdin);
     tcase_add_test(tc, test_100mb);
