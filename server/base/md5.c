@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "base/digest.h"
+
 /* RFC 1321 §3.4: the four auxiliary functions. */
 static uint32_t md5_f(uint32_t x, uint32_t y, uint32_t z)
 {
@@ -91,18 +93,7 @@ void pfd_md5_init(struct pfd_md5 *ctx)
 
 void pfd_md5_update(struct pfd_md5 *ctx, const void *data, size_t len)
 {
-    const unsigned char *p = data;
-    while (len > 0) {
-        size_t used = (size_t)(ctx->length % 64), take = 64 - used;
-        if (take > len)
-            take = len;
-        memcpy(ctx->block + used, p, take);
-        ctx->length += take;
-        p += take;
-        len -= take;
-        if (used + take == 64)
-            md5_block(ctx->state, ctx->block);
-    }
+    pfd_digest_feed(ctx->state, ctx->block, &ctx->length, md5_block, data, len);
 }
 
 void pfd_md5_final(struct pfd_md5 *ctx, unsigned char digest[PFD_MD5_SIZE])

@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "base/digest.h"
+
 static uint32_t sha1_rotl(uint32_t x, unsigned n)
 {
     return (x << n) | (x >> (32 - n));
@@ -62,18 +64,7 @@ void pfd_sha1_init(struct pfd_sha1 *ctx)
 
 void pfd_sha1_update(struct pfd_sha1 *ctx, const void *data, size_t len)
 {
-    const unsigned char *p = data;
-    while (len > 0) {
-        size_t used = (size_t)(ctx->length % 64), take = 64 - used;
-        if (take > len)
-            take = len;
-        memcpy(ctx->block + used, p, take);
-        ctx->length += take;
-        p += take;
-        len -= take;
-        if (used + take == 64)
-            sha1_block(ctx->state, ctx->block);
-    }
+    pfd_digest_feed(ctx->state, ctx->block, &ctx->length, sha1_block, data, len);
 }
 
 void pfd_sha1_final(struct pfd_sha1 *ctx, unsigned char digest[PFD_SHA1_SIZE])
