@@ -82,14 +82,20 @@ static void conn_set_state(struct pfd_conn *c, int state)
     pfd_scoreboard_slot_set_state(c->server->scoreboard, c->server->slot, state);
 }
 
+/* Whether a keeper can take connections (keepalive { park }, and one is running). */
+static bool conn_keeper_available(const struct pfd_conn *c)
+{
+    const struct pfd_server *s = c->server;
+    return s->conf->keepalive.park && s->park.to_keeper_send >= 0 && s->scoreboard != NULL &&
+           pfd_park_keeper_alive(s->scoreboard);
+}
+
 /* Whether connections that wait for their client go to a keeper (keepalive { park }). Not in a
  * graceful stop, when workers are leaving: a connection parked then could come back to none
  * (its lingering close still goes, see conn_run). */
 static bool conn_parking(const struct pfd_conn *c)
 {
-    const struct pfd_server *s = c->server;
-    return s->conf->keepalive.park && s->park.to_keeper_send >= 0 && s->scoreboard != NULL &&
-           pfd_worker_stopping != PFD_STOP_CLOSE && pfd_park_keeper_alive(s->scoreboard);
+    return pfd_worker_stopping != PFD_STOP_CLOSE && conn_keeper_available(c);
 }
 
 /* Hands the connection to a keeper with what it must keep: its addresses (after a PROXY
@@ -798,10 +804,7 @@ static void conn_run(struct pfd_conn *c)
         c->fd = -1;
         return;
     }
-    const struct pfd_server *s = c->server;
-    bool linger_in_keeper = s->conf->keepalive.park && s->park.to_keeper_send >= 0 &&
-                            s->scoreboard != NULL && pfd_park_keeper_alive(s->scoreboard);
-    conn_linger_close(c, linger_in_keeper);
+    conn_linger_close(c, conn_keeper_available(c));
 }
 
 static void conn_start(struct pfd_conn *c, int fd, unsigned requests)
