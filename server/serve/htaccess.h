@@ -1,0 +1,87 @@
+/*
+ * htaccess.h — per-directory configuration files (Apache's .htaccess), shared by the engine
+ * (htaccess.c: finding, reading, caching and applying the files) and the directive groups
+ * (htaccess_access.c: AuthConfig and Limit; htaccess_rewrite.c: mod_rewrite's directives;
+ * htaccess_fileinfo.c: FileInfo, Options and Indexes).
+ *
+ * A file is parsed once per worker (and again when its mtime, size or inode changes) into a tree
+ * of nodes; each directive's compile() checks and pre-compiles its arguments then, so a request
+ * pays only apply(). A directive that is unknown, not allowed by the location's allow_override,
+ * or malformed makes every request under that folder answer 500 with "FILE:LINE: why" in the
+ * error log, as Apache does: a protection is never silently dropped.
+ */
+#ifndef PFD_HTACCESS_H
+#define PFD_HTACCESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "serve/htaccess_access.h"
+#include "serve/htaccess_fileinfo.h"
+#include "serve/htaccess_rewrite.h"
+
+struct pfd_request;
+
+/* Apache's AllowOverride classes: which directives a location lets .htaccess files use. */
+enum pfd_ht_override {
+    PFD_HT_AUTHCONFIG = 1 << 0,
+    PFD_HT_FILEINFO = 1 << 1,
+    PFD_HT_INDEXES = 1 << 2,
+    PFD_HT_LIMIT = 1 << 3,
+    PFD_HT_OPTIONS = 1 << 4,
+    PFD_HT_ALL = (1 << 5) - 1,
+};
+
+/* One directive, or one container (<Files x> … </Files>) with its body, as read from a file. */
+struct pfd_ht_node {
+    char *name;  /* as written: "AuthType", "FilesMatch" (matched case-insensitively) */
+    char **args; /* unquoted arguments; a container's are those inside <Name …> */
+    size_t nargs;
+    unsigned line; /* 1-based line of the directive (of <Name …> for a container) */
+    bool container;
+    struct pfd_ht_node *children; /* a container's body */
+    size_t nchildren;
+    const struct pfd_ht_directive *directive; /* set by the engine at load */
+    void *data; /* what compile() made of the arguments (regexes, parsed lists) */
+};
+
+/* One .htaccess file as cached by a worker. */
+struct pfd_ht_file {
+    char *path; /* "/srv/www/app/.htaccess" */
+    char *dir;  /* the folder it governs, with a trailing '/': "/srv/www/app/" */
+    struct pfd_ht_node *nodes;
+    size_t nnodes;
+};
+
+/* What one request gathers from the files that apply to it, from the document root down. */
+struct pfd_ht_result {
+    struct pfd_ht_access access;
+    struct pfd_ht_rewrite rewrite;
+    struct pfd_ht_fileinfo info;
+};
+
+/* What a directive's apply() works with. */
+struct pfd_ht_ctx {
+    struct pfd_request *r;
+    const struct pfd_ht_file *file; /* the file the directive is in */
+    const char *url_dir;            /* the URL path of file->dir, with a trailing '/' */
+    struct pfd_ht_result *result;
+    FILE *trace; /* preforkd -T: print what applies here instead of acting; else NULL */
+};
+
+struct pfd_ht_directive {
+    const char *name;   /* case-insensitive, as Apache */
+    unsigned overrides; /* the enum pfd_ht_override class that allows it */
+    bool container;     /* a section (<RequireAll> … </RequireAll>) handed over whole */
+    /* At load: checks the arguments (and a container's body) and keeps what they compile to in
+     * n->data. 0, or -1 with why in err ("RewriteRule: unknown flag 'X'"), which the engine logs
+     * as "FILE:LINE: why" and answers 500 for requests under the file's folder. */
+    int (*compile)(struct pfd_ht_node *n, char *err, size_t err_size);
+    /* Per request, files from the document root down, directives in file order: records the
+     * directive's effect in ctx->result. 0, or an HTTP status (500) to answer. */
+    int (*apply)(struct pfd_ht_ctx *ctx, const struct pfd_ht_node *n);
+    void (*free_data)(void *data); /* frees n->data; NULL when compile keeps nothing */
+};
+
+#endif
