@@ -52,6 +52,8 @@ struct pfd_conn {
     int64_t slice_started_ms;
 };
 
+struct pfd_ht_result;
+
 struct pfd_request {
     struct pfd_conn *conn;
     struct pfd_server *server;
@@ -74,8 +76,9 @@ struct pfd_request {
     bool alias_hidden;          /* a regex alias put a captured ".name" segment in file_path */
     const char *remote_user;
     const struct pfd_location *location;
-    const struct pfd_vhost *vhost; /* the vhost Host chose (r->conf is then its view), or NULL */
-    const char *auth_challenge;    /* the WWW-Authenticate value of a 401 routing answered */
+    const struct pfd_vhost *vhost;  /* the vhost Host chose (r->conf is then its view), or NULL */
+    const char *auth_challenge;     /* the WWW-Authenticate value of a 401 routing answered */
+    struct pfd_ht_result *htaccess; /* what .htaccess files set (serve/htaccess.h), or NULL */
 
     /* The body. */
     int64_t body_left; /* Content-Length bytes not yet read */
