@@ -546,6 +546,12 @@ static int static_find(struct pfd_request *r, const char *file, struct static_fi
         status = static_open_index(r, f);
     else if (!S_ISREG(f->st.st_mode))
         status = 404; /* fifos, devices, sockets are not content */
+    if (status == 0 && pfd_request_source_guarded(r, f->path)) {
+        /* a script an interpreter runs elsewhere (index.php): its source must not leak */
+        pfd_log(PFD_LOG_ERR, "static: \"%s\" is a script a module runs: its source is not sent",
+                f->path);
+        status = 403;
+    }
     if (status == STATIC_REDIRECTED)
         return PFD_DONE;
     return status == 0 ? STATIC_FOUND : status;

@@ -377,9 +377,12 @@ static int conn_prepare_request(struct pfd_request *r)
         if (origin_len != 1 || h->method_id != PFD_METHOD_OPTIONS)
             return 400;
         r->path = (char *)"*";
+        r->asked_path = r->path;
         return 0;
     }
-    return conn_set_path(r, origin, origin_len);
+    rc = conn_set_path(r, origin, origin_len);
+    r->asked_path = r->path;
+    return rc;
 }
 
 /* A display copy: truncated, always terminated (snprintf costs ten times more per request). */

@@ -95,6 +95,21 @@ const char *pfd_request_server_admin(const struct pfd_request *r)
     return r->conf->server_admin;
 }
 
+const char *pfd_request_original_path(const struct pfd_request *r)
+{
+    return r->asked_path != NULL ? r->asked_path : r->path;
+}
+
+bool pfd_request_source_guarded(const struct pfd_request *r, const char *file)
+{
+    for (size_t i = 0; i < r->conf->nloaded; i++) {
+        const struct pfd_loaded_module *m = &r->conf->loaded[i];
+        if (m->module->guards_source != NULL && m->module->guards_source(m->conf, file))
+            return true;
+    }
+    return false;
+}
+
 const char *pfd_request_location_handler(const struct pfd_request *r)
 {
     return r->location != NULL ? r->location->handler : NULL;

@@ -69,6 +69,7 @@ struct pfd_request {
     const char *request_line;   /* for logs and the scoreboard */
     const char *host;           /* lower case, without port */
     char *path;                 /* decoded, normalised */
+    const char *asked_path;     /* path as the client sent it, before index files and rewrites */
     const char *query;          /* NULL when the target has none */
     char *file_path;            /* document_root + path */
     const char *context_root;   /* an alias's target folder, else NULL (document_root) */

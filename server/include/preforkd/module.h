@@ -59,6 +59,11 @@ struct pfd_module {
      * *conf receives the location's typed config, main_conf merged with what the location
      * sets (nginx's merge). It is freed with fini(). Return -1 (after logging) to stop start-up. */
     int (*location_init)(struct pfd_server *server, cfg_t *location, void *main_conf, void **conf);
+    /* Whether file (a path a URL mapped to) must never be sent as its own bytes, because this
+     * module runs files like it somewhere (mod_cgi's interpreters: PHP source holds passwords).
+     * conf: what init() made. Modules that send files ask pfd_request_source_guarded(). NULL:
+     * this module guards nothing. */
+    bool (*guards_source)(const void *conf, const char *file);
 };
 
 /* ---- logging ---------------------------------------------------------------------------- */
@@ -149,6 +154,12 @@ PFD_API const char *pfd_request_location_handler(const struct pfd_request *r);
  * (.htaccess, .git/…): a segment of the URL path, or text a regex alias captured from it into
  * the file name. Modules that serve or run files refuse these unless configured otherwise. */
 PFD_API bool pfd_request_path_hidden(const struct pfd_request *r);
+/* Whether a loaded module guards file (its guards_source hook): serve it as 403, never its
+ * bytes, wherever the module that runs it did not take the request. */
+PFD_API bool pfd_request_source_guarded(const struct pfd_request *r, const char *file);
+/* The path the client asked for (decoded, normalised), before index files, rewrites or internal
+ * redirects changed pfd_request_path(): CGI's REDIRECT_URL. */
+PFD_API const char *pfd_request_original_path(const struct pfd_request *r);
 
 /*
  * Serves uri ("/path?query", origin-form) in place of the current request, as a GET (RFC 3875
