@@ -12,7 +12,9 @@
  *
  * Scripts are chosen by location (`location "^/cgi-bin/" { handler = "cgi" }`: everything there
  * is a script, like ScriptAlias) or by extension (cgi_extensions, in locations that set
- * exec_cgi = true; other files are declined so mod_static serves them).
+ * exec_cgi = true; other files are declined so mod_static serves them). A file whose extension
+ * `interpreters` maps to a program (".php /usr/bin/php-cgi") runs through that program wherever
+ * this module sees the request (Apache's AddHandler + Action), and its source is never served.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,6 +33,7 @@
 
 #include "cgi_args.h"
 #include "cgi_env.h"
+#include "cgi_interp.h"
 #include "cgi_owner.h"
 #include "cgi_parse.h"
 #include "cgi_path.h"
@@ -43,6 +46,7 @@ static int cgi_location_init(struct pfd_server *server, cfg_t *location, void *m
                              void **conf);
 static void cgi_fini(void *conf);
 static int cgi_handle(struct pfd_request *r, void *conf);
+static bool cgi_guards_source(const void *conf, const char *file);
 
 static cfg_opt_t cgi_options[] = {
     CFG_INT("timeout", 60, CFGF_NONE),
@@ -58,6 +62,7 @@ static cfg_opt_t cgi_options[] = {
     CFG_STR("spool_max", "64K", CFGF_NONE),
     CFG_BOOL("check_ownership", cfg_false, CFGF_NONE),
     CFG_BOOL("run_hidden", cfg_false, CFGF_NONE),
+    CFG_STR_LIST("interpreters", "{}", CFGF_NONE),
     CFG_END(),
 };
 
@@ -67,6 +72,8 @@ static cfg_opt_t cgi_location_options[] = {
     CFG_INT("cgi_timeout", 0, CFGF_NODEFAULT),
     CFG_INT("cgi_max_concurrent", 0, CFGF_NODEFAULT),
     CFG_BOOL("run_hidden", cfg_false, CFGF_NODEFAULT),
+    CFG_STR_LIST("cgi_interpreters", "{}", CFGF_NODEFAULT),
+    CFG_STR("cgi_interpreter", "", CFGF_NODEFAULT),
     CFG_END(),
 };
 
@@ -79,6 +86,7 @@ PFD_API struct pfd_module pfd_module_cgi = {
     .fini = cgi_fini,
     .location_options = cgi_location_options,
     .location_init = cgi_location_init,
+    .guards_source = cgi_guards_source,
 };
 
 #define CGI_IO_BUF (64 * 1024)      /* one read from the script or the client */
@@ -108,11 +116,41 @@ struct cgi_conf {
     bool exec_cgi;        /* set by a location: run files by extension, decline others */
     struct cgi_slots *slots;
     bool owns_slots;
+    struct pfd_option_list interpreters; /* ".ext /program [argument…]" (cgi_interpreters) */
+    char *interpreter;                   /* a location's "/program [argument…]" for every file */
+    struct cgi_interp *interps;          /* interpreters, parsed */
+    size_t ninterps;
+    struct cgi_interp *all; /* interpreter, parsed; NULL when unset */
+    /* The main conf's: every extension mapped in the module or any location; their source is
+     * never served (cgi_guards_source()). A location's conf points at its main conf's. */
+    struct pfd_option_list *guarded;
+    bool owns_guarded;
 };
 
 static const char *cgi_check_set_env(const char *entry)
 {
     return strchr(entry, '=') == NULL || entry[0] == '=' ? "must read \"NAME=value\"" : NULL;
+}
+
+/* An interpreters entry: its syntax, and a program the workers can run (-t says FILE:LINE). */
+static const char *cgi_check_interpreter_text(const char *entry, bool with_ext)
+{
+    struct cgi_interp in;
+    const char *why = cgi_interp_parse(entry, with_ext, &in);
+    if (why == NULL)
+        why = cgi_interp_check_program(in.argv[0]);
+    cgi_interp_free(&in);
+    return why;
+}
+
+static const char *cgi_check_interpreters(const char *entry)
+{
+    return cgi_check_interpreter_text(entry, true);
+}
+
+static const char *cgi_check_interpreter(const char *entry)
+{
+    return entry[0] == '\0' ? NULL : cgi_check_interpreter_text(entry, false);
 }
 
 /* Directives as data (module.h's option reader): module name, location name, type, field. */
@@ -135,6 +173,10 @@ static const struct pfd_option cgi_table[] = {
     {"check_ownership", NULL, PFD_OPTION_BOOL, CGI_AT(check_ownership), 0, 0, NULL, NULL, NULL},
     {"run_hidden", "run_hidden", PFD_OPTION_BOOL, CGI_AT(run_hidden), 0, 0, NULL, NULL, NULL},
     {NULL, "exec_cgi", PFD_OPTION_BOOL, CGI_AT(exec_cgi), 0, 0, NULL, NULL, NULL},
+    {"interpreters", "cgi_interpreters", PFD_OPTION_LIST, CGI_AT(interpreters), 0, 0, NULL,
+     cgi_check_interpreters, NULL},
+    {NULL, "cgi_interpreter", PFD_OPTION_STRING, CGI_AT(interpreter), 0, 0, NULL,
+     cgi_check_interpreter, NULL},
     PFD_OPTIONS_END,
 };
 #undef CGI_AT
@@ -156,6 +198,40 @@ static int cgi_conf_slots(struct cgi_conf *cc)
     return 0;
 }
 
+/* Adds ext to the guarded extensions (once). 0, or -1 out of memory. */
+static int cgi_guard_add(struct pfd_option_list *g, const char *ext)
+{
+    for (size_t i = 0; i < g->n; i++)
+        if (strcasecmp(g->v[i], ext) == 0)
+            return 0;
+    char **v = realloc(g->v, (g->n + 2) * sizeof(*v));
+    if (v == NULL)
+        return -1;
+    g->v = v;
+    if ((v[g->n] = strdup(ext)) == NULL)
+        return -1;
+    v[++g->n] = NULL;
+    return 0;
+}
+
+/* Parses the checked interpreters and interpreter of cc, and guards their extensions. */
+static int cgi_conf_interps(struct cgi_conf *cc)
+{
+    cc->interps = calloc(cc->interpreters.n + 1, sizeof(*cc->interps));
+    if (cc->interps == NULL)
+        return -1;
+    for (; cc->ninterps < cc->interpreters.n; cc->ninterps++) {
+        struct cgi_interp *in = &cc->interps[cc->ninterps];
+        if (cgi_interp_parse(cc->interpreters.v[cc->ninterps], true, in) != NULL ||
+            cgi_guard_add(cc->guarded, in->ext) != 0)
+            return -1;
+    }
+    if (cc->interpreter == NULL || cc->interpreter[0] == '\0')
+        return 0;
+    cc->all = calloc(1, sizeof(*cc->all));
+    return cc->all != NULL && cgi_interp_parse(cc->interpreter, false, cc->all) == NULL ? 0 : -1;
+}
+
 static int cgi_init(struct pfd_server *server, cfg_t *section, void **conf)
 {
     (void)server;
@@ -163,6 +239,12 @@ static int cgi_init(struct pfd_server *server, cfg_t *section, void **conf)
         return -1;
     struct cgi_conf *cc = *conf;
     cc->limits = (struct cgi_limits){cc->rlimit_cpu, cc->rlimit_mem, cc->rlimit_nproc};
+    cc->guarded = calloc(1, sizeof(*cc->guarded));
+    cc->owns_guarded = cc->guarded != NULL;
+    if (cc->guarded == NULL || cgi_conf_interps(cc) != 0) {
+        pfd_log(PFD_LOG_EMERG, "module \"cgi\": out of memory");
+        return -1;
+    }
     return cgi_conf_slots(cc);
 }
 
@@ -173,8 +255,18 @@ static int cgi_location_init(struct pfd_server *server, cfg_t *location, void *m
     int rc = pfd_options_merge(&pfd_module_cgi, location, cgi_table, main_conf,
                                sizeof(struct cgi_conf), conf);
     struct cgi_conf *cc = *conf;
-    if (cc != NULL)
-        cc->owns_slots = false; /* shares the main conf's cap unless it sets its own */
+    if (cc == NULL)
+        return -1;
+    cc->owns_slots = false; /* shares the main conf's cap unless it sets its own */
+    /* The byte copy shares the main conf's parsed mappings: this conf parses its own. */
+    cc->interps = cc->all = NULL;
+    cc->ninterps = 0;
+    cc->guarded = ((struct cgi_conf *)main_conf)->guarded;
+    cc->owns_guarded = false;
+    if (rc == 0 && cgi_conf_interps(cc) != 0) {
+        pfd_log(PFD_LOG_EMERG, "module \"cgi\": out of memory");
+        return -1;
+    }
     if (rc != 0 || cfg_size(location, "cgi_max_concurrent") == 0)
         return rc;
     return cgi_conf_slots(cc); /* the location's own cap */
@@ -188,7 +280,32 @@ static void cgi_fini(void *conf)
     pfd_options_free(cgi_table, cc);
     if (cc->owns_slots)
         cgi_slots_destroy(cc->slots);
+    for (size_t i = 0; cc->interps != NULL && i < cc->ninterps; i++)
+        cgi_interp_free(&cc->interps[i]);
+    free(cc->interps);
+    if (cc->all != NULL)
+        cgi_interp_free(cc->all);
+    free(cc->all);
+    for (size_t i = 0; cc->owns_guarded && cc->guarded->v != NULL && i < cc->guarded->n; i++)
+        free(cc->guarded->v[i]);
+    if (cc->owns_guarded) {
+        free(cc->guarded->v);
+        free(cc->guarded);
+    }
     free(cc);
+}
+
+/* module.h's guards_source: a file named with an extension mapped anywhere is a script. */
+static bool cgi_guards_source(const void *conf, const char *file)
+{
+    const struct cgi_conf *cc = conf;
+    size_t len = strlen(file);
+    for (size_t i = 0; cc != NULL && cc->guarded != NULL && i < cc->guarded->n; i++) {
+        size_t el = strlen(cc->guarded->v[i]);
+        if (el <= len && strcasecmp(file + len - el, cc->guarded->v[i]) == 0)
+            return true;
+    }
+    return false;
 }
 
 /* ---- per request -------------------------------------------------------------------------- */
@@ -204,10 +321,11 @@ enum cgi_body_source {
 struct cgi_run {
     struct pfd_request *r;
     const struct cgi_conf *cc;
-    const char *script;      /* the file run */
-    const char *script_name; /* SCRIPT_NAME: the URI path of the script */
-    const char *path_info;   /* "" or "/…" */
-    const char *dir;         /* its folder: the working directory */
+    const char *script;              /* the file run */
+    const char *script_name;         /* SCRIPT_NAME: the URI path of the script */
+    const char *path_info;           /* "" or "/…" */
+    const char *dir;                 /* its folder: the working directory */
+    const struct cgi_interp *interp; /* the program that runs it, or NULL: it runs itself */
     bool nph;
     struct cgi_child child;
     int slot; /* max_concurrent slot held, or -1 */
@@ -260,13 +378,30 @@ static bool cgi_has_extension(const struct cgi_conf *cc, const char *file, size_
     return false;
 }
 
-/* Script mode (everything is a script) or extension mode (decline what is not one). */
+/* Script mode (everything is a script) or extension mode (decline what is not one). A location's
+ * cgi_interpreter makes everything there a script too. */
 static bool cgi_script_mode(const struct pfd_request *r, const struct cgi_conf *cc)
 {
+    if (cc->all != NULL)
+        return true;
     if (cc->exec_cgi)
         return false;
     const char *h = pfd_request_location_handler(r);
     return h != NULL && strcmp(h, "cgi") == 0;
+}
+
+/* Whether an extension mapped anywhere ends a segment of file: it may name a script (a cheap
+ * test that spares other files the path walk). */
+static bool cgi_mentions_guarded(const struct cgi_conf *cc, const char *file)
+{
+    for (size_t i = 0; i < cc->guarded->n; i++) {
+        const char *ext = cc->guarded->v[i];
+        size_t el = strlen(ext);
+        for (const char *p = strcasestr(file, ext); p != NULL; p = strcasestr(p + 1, ext))
+            if (p[el] == '\0' || p[el] == '/')
+                return true;
+    }
+    return false;
 }
 
 /* check_ownership: the suexec-like check of the script and its folder (cgi_owner.c) for the
@@ -286,7 +421,35 @@ static int cgi_check_ownership(const struct cgi_run *run)
     return 403;
 }
 
-/* Fills run->script, script_name, path_info, dir. PFD_DECLINED, an error status, or 0. */
+/*
+ * Outside script mode, whether the regular file file[0..len) runs here: by its interpreter
+ * (run->interp set), or by its cgi_extensions extension under exec_cgi. 0 when it runs,
+ * PFD_DECLINED for mod_static, or 403 for a file mapped to an interpreter somewhere but not
+ * here (a location that set cgi_interpreters = {}): never its source.
+ */
+static int cgi_runs_here(struct cgi_run *run, const char *file, size_t len)
+{
+    run->interp = cgi_interp_find(run->cc->interps, run->cc->ninterps, file, len);
+    if (run->interp != NULL || (run->cc->exec_cgi && cgi_has_extension(run->cc, file, len)))
+        return 0;
+    const char *name = pfd_request_printf(run->r, "%.*s", (int)len, file);
+    if (!cgi_guards_source(run->cc, name))
+        return PFD_DECLINED;
+    pfd_log(PFD_LOG_ERR, "cgi: \"%s\" has an interpreter elsewhere but not here: refused", name);
+    return 403;
+}
+
+/* May the script run: an interpreter only needs to read it, a script runs itself. */
+static int cgi_check_runnable(const struct cgi_run *run)
+{
+    if (access(run->script, run->interp != NULL ? R_OK : X_OK) == 0)
+        return 0;
+    pfd_log(PFD_LOG_ERR, "cgi: \"%s\" is not %s by the server: %s", run->script,
+            run->interp != NULL ? "readable" : "executable", strerror(errno));
+    return 403;
+}
+
+/* Fills run->script, script_name, path_info, dir, interp. PFD_DECLINED, an error status, or 0. */
 static int cgi_resolve(struct cgi_run *run)
 {
     struct pfd_request *r = run->r;
@@ -294,7 +457,7 @@ static int cgi_resolve(struct cgi_run *run)
     if (file == NULL || root == NULL || file[0] != '/')
         return PFD_DECLINED;
     bool script_mode = cgi_script_mode(r, run->cc);
-    if (!script_mode && !run->cc->exec_cgi)
+    if (!script_mode && !run->cc->exec_cgi && !cgi_mentions_guarded(run->cc, file))
         return PFD_DECLINED;
     /* As mod_static: 404, before anything is looked at, so that whether /cgi-bin/.git/ exists
      * stays unknown. PATH_INFO counts too: the core cannot tell it from the script's name. */
@@ -305,12 +468,19 @@ static int cgi_resolve(struct cgi_run *run)
     struct stat st;
     if (strncmp(file, root, root_len) != 0 || cgi_path_split(file, root_len, &script_len, &st) != 0)
         return script_mode ? pfd_status_from_errno(errno) : PFD_DECLINED;
-    if (!script_mode && (!S_ISREG(st.st_mode) || !cgi_has_extension(run->cc, file, script_len)))
+    if (!script_mode && !S_ISREG(st.st_mode))
         return PFD_DECLINED;
+    int rc = script_mode ? 0 : cgi_runs_here(run, file, script_len);
+    if (rc != 0)
+        return rc;
     if (hidden) /* a script by its extension: neither run it nor let mod_static show its source */
         return 404;
     if (!S_ISREG(st.st_mode))
         return S_ISDIR(st.st_mode) ? 403 : 404;
+    if (script_mode)
+        run->interp = run->cc->all != NULL
+                          ? run->cc->all
+                          : cgi_interp_find(run->cc->interps, run->cc->ninterps, file, script_len);
     const char *path = pfd_request_path(r);
     size_t info_len = strlen(file) - script_len, path_len = strlen(path);
     if (info_len > path_len)
@@ -323,12 +493,10 @@ static int cgi_resolve(struct cgi_run *run)
     if (run->dir[0] == '\0')
         run->dir = "/";
     run->nph = strncmp(slash + 1, "nph-", 4) == 0;
-    if (access(run->script, X_OK) != 0) {
-        pfd_log(PFD_LOG_ERR, "cgi: \"%s\" is not executable by the server: %s", run->script,
-                strerror(errno));
-        return 403;
-    }
-    return run->cc->check_ownership ? cgi_check_ownership(run) : 0;
+    rc = cgi_check_runnable(run);
+    if (rc == 0 && run->cc->check_ownership)
+        rc = cgi_check_ownership(run);
+    return rc;
 }
 
 /* ---- env: the meta-variables (RFC 3875 §4.1, plus Apache's) ------------------------------- */
@@ -379,6 +547,21 @@ static int cgi_env_server(struct cgi_env *e, struct cgi_run *run)
     return rc;
 }
 
+/*
+ * REDIRECT_URL: the path the client asked for, when an index file, a rewrite or a local redirect
+ * led to the script (Apache sets it for its internal redirects). Left out when there is path
+ * info: php-cgi (cgi.fix_pathinfo=1) takes REDIRECT_URL with a PATH_TRANSLATED other than
+ * SCRIPT_FILENAME for Apache's Action layout and looks for the script at PATH_TRANSLATED ("No
+ * input file specified").
+ */
+static int cgi_env_redirect_url(struct cgi_env *e, const struct cgi_run *run)
+{
+    const char *asked = pfd_request_original_path(run->r);
+    if (run->path_info[0] != '\0' || asked == NULL || strcmp(asked, pfd_request_path(run->r)) == 0)
+        return 0;
+    return cgi_env_set(e, "REDIRECT_URL", asked);
+}
+
 /* The request and the script. */
 static int cgi_env_request(struct cgi_env *e, struct cgi_run *run)
 {
@@ -401,6 +584,7 @@ static int cgi_env_request(struct cgi_env *e, struct cgi_run *run)
     rc |= cgi_env_set(e, "CONTEXT_DOCUMENT_ROOT", pfd_request_context_root(r));
     rc |= cgi_env_set(e, "CONTEXT_PREFIX", pfd_request_context_prefix(r));
     rc |= cgi_env_set(e, "REDIRECT_STATUS", "200"); /* php-cgi refuses to run without it */
+    rc |= cgi_env_redirect_url(e, run);
     const char *type = pfd_request_header(r, "Content-Type");
     if (type != NULL)
         rc |= cgi_env_set(e, "CONTENT_TYPE", type);
@@ -829,6 +1013,27 @@ static void cgi_run_init(struct cgi_run *run, struct pfd_request *r, const struc
     cgi_child_init(&run->child);
 }
 
+/*
+ * The command line: the script alone, with an ISINDEX query's words as arguments (RFC 3875
+ * §4.4, as Apache passes them); or its interpreter, the interpreter's own arguments, and the
+ * script. An interpreter never gets words from the query: "?-s" would reach php-cgi as its
+ * option (CVE-2012-1823).
+ */
+static void cgi_argv_build(struct cgi_run *run, char **argv)
+{
+    if (run->interp == NULL) {
+        argv[0] = (char *)run->script;
+        const char *query = pfd_request_query(run->r);
+        if (query != NULL)
+            cgi_args_from_query(pfd_request_strdup(run->r, query), argv + 1, CGI_ARGS_MAX);
+        return;
+    }
+    size_t n = 0;
+    for (; n < run->interp->argc; n++)
+        argv[n] = run->interp->argv[n];
+    argv[n] = (char *)run->script;
+}
+
 /* env + spawn. 0, or an error status (logged). */
 static int cgi_start(struct cgi_run *run)
 {
@@ -839,18 +1044,19 @@ static int cgi_start(struct cgi_run *run)
         pfd_log(PFD_LOG_ERR, "cgi \"%s\": the environment is over its bounds", run->script);
         return 500;
     }
-    /* RFC 3875 §4.4: an ISINDEX query's words are arguments, as Apache passes them. */
-    char *argv[CGI_ARGS_MAX + 2] = {(char *)run->script};
-    const char *query = pfd_request_query(run->r);
-    if (query != NULL)
-        cgi_args_from_query(pfd_request_strdup(run->r, query), argv + 1, CGI_ARGS_MAX);
-    int err = cgi_spawn(run->script, argv, env.vars, run->dir, &run->cc->limits, &run->child);
+    char *argv[CGI_ARGS_MAX + CGI_INTERP_ARGS_MAX + 3] = {NULL};
+    cgi_argv_build(run, argv);
+    int err = cgi_spawn(argv[0], argv, env.vars, run->dir, &run->cc->limits, &run->child);
     cgi_env_free(&env);
     if (err == 0)
         return 0;
     int status = err == EACCES || err == EPERM ? 403 : 500;
-    pfd_log(PFD_LOG_ERR, "cgi \"%s\" failed: cannot run it: %s%s", run->script, strerror(err),
-            err == ENOEXEC || err == ENOENT ? " (is the #! line right?)" : "");
+    if (run->interp != NULL)
+        pfd_log(PFD_LOG_ERR, "cgi \"%s\" failed: cannot run its interpreter \"%s\": %s",
+                run->script, argv[0], strerror(err));
+    else
+        pfd_log(PFD_LOG_ERR, "cgi \"%s\" failed: cannot run it: %s%s", run->script, strerror(err),
+                err == ENOEXEC || err == ENOENT ? " (is the #! line right?)" : "");
     return status;
 }
 
