@@ -295,17 +295,22 @@ static void cgi_fini(void *conf)
     free(cc);
 }
 
+/* Whether file[0..len) ends in one of the extensions of list, case-insensitively. */
+static bool cgi_has_extension(const struct pfd_option_list *list, const char *file, size_t len)
+{
+    for (size_t i = 0; i < list->n; i++) {
+        size_t el = strlen(list->v[i]);
+        if (el > 0 && el <= len && strncasecmp(file + len - el, list->v[i], el) == 0)
+            return true;
+    }
+    return false;
+}
+
 /* module.h's guards_source: a file named with an extension mapped anywhere is a script. */
 static bool cgi_guards_source(const void *conf, const char *file)
 {
     const struct cgi_conf *cc = conf;
-    size_t len = strlen(file);
-    for (size_t i = 0; cc != NULL && cc->guarded != NULL && i < cc->guarded->n; i++) {
-        size_t el = strlen(cc->guarded->v[i]);
-        if (el <= len && strcasecmp(file + len - el, cc->guarded->v[i]) == 0)
-            return true;
-    }
-    return false;
+    return cc != NULL && cc->guarded != NULL && cgi_has_extension(cc->guarded, file, strlen(file));
 }
 
 /* ---- per request -------------------------------------------------------------------------- */
@@ -368,16 +373,6 @@ static void cgi_fail(struct cgi_run *run, int status, const char *why)
 
 /* ---- resolve: which file, may it run ------------------------------------------------------ */
 
-static bool cgi_has_extension(const struct cgi_conf *cc, const char *file, size_t len)
-{
-    for (size_t i = 0; i < cc->extensions.n; i++) {
-        size_t el = strlen(cc->extensions.v[i]);
-        if (el > 0 && el <= len && strncasecmp(file + len - el, cc->extensions.v[i], el) == 0)
-            return true;
-    }
-    return false;
-}
-
 /* Script mode (everything is a script) or extension mode (decline what is not one). A location's
  * cgi_interpreter makes everything there a script too. */
 static bool cgi_script_mode(const struct pfd_request *r, const struct cgi_conf *cc)
@@ -425,16 +420,17 @@ static int cgi_check_ownership(const struct cgi_run *run)
  * Outside script mode, whether the regular file file[0..len) runs here: by its interpreter
  * (run->interp set), or by its cgi_extensions extension under exec_cgi. 0 when it runs,
  * PFD_DECLINED for mod_static, or 403 for a file mapped to an interpreter somewhere but not
- * here (a location that set cgi_interpreters = {}): never its source.
+ * here (a location whose cgi_interpreters leave its extension out): never its source.
  */
 static int cgi_runs_here(struct cgi_run *run, const char *file, size_t len)
 {
     run->interp = cgi_interp_find(run->cc->interps, run->cc->ninterps, file, len);
-    if (run->interp != NULL || (run->cc->exec_cgi && cgi_has_extension(run->cc, file, len)))
+    if (run->interp != NULL ||
+        (run->cc->exec_cgi && cgi_has_extension(&run->cc->extensions, file, len)))
         return 0;
-    const char *name = pfd_request_printf(run->r, "%.*s", (int)len, file);
-    if (!cgi_guards_source(run->cc, name))
+    if (!cgi_has_extension(run->cc->guarded, file, len))
         return PFD_DECLINED;
+    const char *name = pfd_request_printf(run->r, "%.*s", (int)len, file);
     pfd_log(PFD_LOG_ERR, "cgi: \"%s\" has an interpreter elsewhere but not here: refused", name);
     return 403;
 }
