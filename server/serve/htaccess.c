@@ -803,10 +803,12 @@ int pfd_htaccess_run(struct pfd_request *r, FILE *trace, char **url)
     *url = NULL;
     if (r->file_path == NULL || r->file_path[0] != '/')
         return PFD_DECLINED;
-    if (ht_path_forbidden(r)) {
+    if (ht_path_forbidden(r)) { /* hidden names stay 404 unless serve_hidden shows others */
+        int status = pfd_request_serve_hidden(r) ? 403 : 404;
         if (trace != NULL)
-            fprintf(trace, "htaccess: a name starting with \".ht\" is never served (403)\n");
-        return 403;
+            fprintf(trace, "htaccess: a name starting with \".ht\" is never served (%d)\n",
+                    status);
+        return status;
     }
     unsigned allowed = pfd_htaccess_overrides(r);
     if (allowed == 0)
