@@ -217,35 +217,88 @@ static const struct pfd_ht_directive *ht_directive_find(const char *name)
     return NULL;
 }
 
+/* What a directive inside <IfModule>, <IfDefine> or <IfVersion> that could not be compiled
+ * becomes: Apache does not read the body of a section whose condition fails, so its error
+ * counts only when the condition holds (then: 500, logged once per worker). */
+struct ht_deferred {
+    bool logged;
+    char why[];
+};
+
+static int ht_deferred_apply(struct pfd_ht_ctx *ctx, const struct pfd_ht_node *n)
+{
+    struct ht_deferred *d = n->data;
+    if (!d->logged) {
+        d->logged = true;
+        pfd_log(PFD_LOG_ALERT, "%s:%u: %s", ctx->file->path, n->line, d->why);
+    }
+    return 500;
+}
+
+static const struct pfd_ht_directive ht_deferred = {"(deferred error)", 0,   false, NULL,
+                                                    ht_deferred_apply,  free};
+
+static bool ht_is_conditional(const struct pfd_ht_directive *d)
+{
+    return d == &ht_sections[4] || d == &ht_sections[5] || d == &ht_sections[6];
+}
+
+/* The node's directive found and compiled. 0, or -1 with err. */
+static int ht_compile_node(struct pfd_ht_node *node, char *err, size_t err_size)
+{
+    const struct pfd_ht_directive *d = ht_directive_find(node->name);
+    if (d == NULL) {
+        snprintf(err, err_size,
+                 "Invalid command '%s%s', perhaps misspelled or defined by a module not "
+                 "included in the server configuration",
+                 node->container ? "<" : "", node->name);
+        return -1;
+    }
+    if (d->container != node->container) {
+        snprintf(err, err_size, "%s%s is %s", node->container ? "<" : "", node->name,
+                 d->container ? "a section: <Name …> … </Name>" : "not a section");
+        return -1;
+    }
+    node->directive = d; /* also on failure: its data, if any, is freed with it */
+    return d->compile != NULL ? d->compile(node, err, err_size) : 0;
+}
+
+/* Defers node's error (see struct ht_deferred). 0, or -1 when out of memory. */
+static int ht_defer(struct pfd_ht_node *node, const char *why)
+{
+    if (node->directive != NULL && node->directive->free_data != NULL)
+        node->directive->free_data(node->data);
+    size_t len = strlen(why);
+    struct ht_deferred *d = calloc(1, sizeof(*d) + len + 1);
+    node->data = d;
+    node->directive = &ht_deferred;
+    if (d == NULL)
+        return -1;
+    memcpy(d->why, why, len + 1);
+    return 0;
+}
+
 /* Finds and compiles each of the n nodes (and the bodies of the engine's sections); *classes
- * gets the override classes they need. 0, or -1 with *line and err. */
-static int ht_compile_nodes(struct pfd_ht_node *nodes, size_t n, unsigned *classes, unsigned *line,
-                            char *err, size_t err_size)
+ * gets the override classes of those outside conditional sections (the others are checked when
+ * applied). In a conditional section (conditional), errors wait for the condition. 0, or -1
+ * with *line and err. */
+static int ht_compile_nodes(struct pfd_ht_node *nodes, size_t n, unsigned *classes,
+                            bool conditional, unsigned *line, char *err, size_t err_size)
 {
     for (size_t i = 0; i < n; i++) {
         struct pfd_ht_node *node = &nodes[i];
-        const struct pfd_ht_directive *d = ht_directive_find(node->name);
         *line = node->line;
-        if (d == NULL) {
-            snprintf(err, err_size,
-                     "Invalid command '%s%s', perhaps misspelled or defined by a module not "
-                     "included in the server configuration",
-                     node->container ? "<" : "", node->name);
-            return -1;
+        if (ht_compile_node(node, err, err_size) != 0) {
+            if (!conditional || ht_defer(node, err) != 0)
+                return -1;
+            continue;
         }
-        if (d->container != node->container) {
-            snprintf(err, err_size, "%s%s is %s", node->container ? "<" : "", node->name,
-                     d->container ? "a section: <Name …> … </Name>" : "not a section");
-            return -1;
-        }
-        if (d->compile != NULL && d->compile(node, err, err_size) != 0) {
-            node->directive = d; /* its data, if any, is freed with it */
-            return -1;
-        }
-        node->directive = d;
-        *classes |= d->overrides;
+        const struct pfd_ht_directive *d = node->directive;
+        if (!conditional)
+            *classes |= d->overrides;
         if (ht_is_section(d) &&
-            ht_compile_nodes(node->children, node->nchildren, classes, line, err, err_size) != 0)
+            ht_compile_nodes(node->children, node->nchildren, classes,
+                             conditional || ht_is_conditional(d), line, err, err_size) != 0)
             return -1;
     }
     return 0;
@@ -333,8 +386,8 @@ static void ht_entry_load(struct ht_entry *e, const char *dir)
         e->mtim = st.st_mtim;
         if (pfd_htp_parse(text, len, &e->file.nodes, &e->file.nnodes, &line, why, sizeof(why)) ==
                 0 &&
-            ht_compile_nodes(e->file.nodes, e->file.nnodes, &e->classes, &line, why, sizeof(why)) ==
-                0) {
+            ht_compile_nodes(e->file.nodes, e->file.nnodes, &e->classes, false, &line, why,
+                             sizeof(why)) == 0) {
             free(text);
             return;
         }
@@ -457,7 +510,9 @@ struct ht_walk {
     FILE *trace;
     const struct ht_entry *files[HT_MAX_FOLDERS];
     size_t nfiles;
-    const char *name; /* the base name of the file served; "" for a folder */
+    const char *name;       /* the base name of the file served; "" for a folder */
+    unsigned allowed;       /* the location's allow_override */
+    struct ht_entry *entry; /* the file being applied */
     struct pfd_ht_ctx ctx;
 };
 
@@ -539,29 +594,36 @@ static const struct pfd_ht_node *ht_first_disallowed(const struct pfd_ht_node *n
         if ((d->overrides & ~allowed) != 0)
             return &nodes[i];
         const struct pfd_ht_node *in =
-            ht_is_section(d) ? ht_first_disallowed(nodes[i].children, nodes[i].nchildren, allowed)
-                             : NULL;
+            ht_is_section(d) && !ht_is_conditional(d)
+                ? ht_first_disallowed(nodes[i].children, nodes[i].nchildren, allowed)
+                : NULL;
         if (in != NULL)
             return in;
     }
     return NULL;
 }
 
-/* A file that cannot be used (broken, or needing more than the location allows): 500, told
- * once per version of the file (and allow_override mask) per worker. */
-static int ht_check_usable(struct ht_entry *e, unsigned allowed)
+/* 500 for a directive whose class the location does not allow, told once per version of the
+ * file and allow_override mask, per worker. */
+static int ht_not_allowed(struct ht_entry *e, const struct pfd_ht_node *n, unsigned allowed)
 {
-    if (e->error != NULL)
-        return 500; /* logged when it was read */
-    if ((e->classes & ~allowed) == 0)
-        return 0;
     if (!(e->logged & (1u << allowed))) {
         e->logged |= 1u << allowed;
-        const struct pfd_ht_node *n = ht_first_disallowed(e->file.nodes, e->file.nnodes, allowed);
         pfd_log(PFD_LOG_ALERT, "%s:%u: %s not allowed here (allow_override does not allow it)",
                 e->path, n != NULL ? n->line : 0, n != NULL ? n->name : "a directive");
     }
     return 500;
+}
+
+/* A file that cannot be used: broken (logged when read), or needing more than the location
+ * allows outside its conditional sections. 0 or 500. */
+static int ht_check_usable(struct ht_entry *e, unsigned allowed)
+{
+    if (e->error != NULL)
+        return 500;
+    if ((e->classes & ~allowed) == 0)
+        return 0;
+    return ht_not_allowed(e, ht_first_disallowed(e->file.nodes, e->file.nnodes, allowed), allowed);
 }
 
 /* <IfModule>: Apache's module names ("mod_rewrite.c", "mod_rewrite", "rewrite_module") against
@@ -745,7 +807,9 @@ static int ht_apply_nodes(struct ht_walk *w, const struct pfd_ht_node *nodes, si
         } else if (!files_pass || in_files) {
             if (w->trace != NULL)
                 ht_trace_directive(w, node);
-            rc = d->apply != NULL ? d->apply(&w->ctx, node) : 0;
+            rc = (d->overrides & ~w->allowed) != 0 ? ht_not_allowed(w->entry, node, w->allowed)
+                 : d->apply != NULL                ? d->apply(&w->ctx, node)
+                                                   : 0;
         }
         if (rc != 0)
             return rc;
@@ -771,7 +835,8 @@ static int ht_apply(struct ht_walk *w)
 {
     for (int files_pass = 0; files_pass < 2; files_pass++) {
         for (size_t i = 0; i < w->nfiles; i++) {
-            const struct pfd_ht_file *f = &w->files[i]->file;
+            w->entry = (struct ht_entry *)w->files[i];
+            const struct pfd_ht_file *f = &w->entry->file;
             w->ctx.file = f;
             w->ctx.url_dir = ht_url_dir(w->r, f);
             w->ctx.section = files_pass ? NULL : f;
@@ -801,13 +866,13 @@ static int ht_after_access(struct ht_walk *w, char **url)
 int pfd_htaccess_run(struct pfd_request *r, FILE *trace, char **url)
 {
     *url = NULL;
+    r->htaccess = NULL;
     if (r->file_path == NULL || r->file_path[0] != '/')
         return PFD_DECLINED;
     if (ht_path_forbidden(r)) { /* hidden names stay 404 unless serve_hidden shows others */
         int status = pfd_request_serve_hidden(r) ? 403 : 404;
         if (trace != NULL)
-            fprintf(trace, "htaccess: a name starting with \".ht\" is never served (%d)\n",
-                    status);
+            fprintf(trace, "htaccess: a name starting with \".ht\" is never served (%d)\n", status);
         return status;
     }
     unsigned allowed = pfd_htaccess_overrides(r);
@@ -820,6 +885,7 @@ int pfd_htaccess_run(struct pfd_request *r, FILE *trace, char **url)
     memset(w, 0, sizeof(*w));
     w->r = r;
     w->trace = trace;
+    w->allowed = allowed;
     int rc = ht_collect(w);
     for (size_t i = 0; rc == 0 && i < w->nfiles; i++)
         rc = ht_check_usable((struct ht_entry *)w->files[i], allowed);
