@@ -194,7 +194,7 @@ static const char *rw_var_value(struct pfd_ht_rewrite_eval *ev, int row)
         s = rw_request_filename(ev);
         break;
     case RW_VAR_REQUEST_URI:
-        s = ev->path;
+        s = r->path; /* as Apache's r->uri: the round's path, whatever the rules did to it */
         break;
     case RW_VAR_QUERY_STRING:
         s = ev->query;

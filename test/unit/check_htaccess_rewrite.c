@@ -35,7 +35,7 @@ struct test_file {
     struct pfd_ht_file file;
     struct pfd_ht_node nodes[TEST_MAX_NODES];
     char url_dir[64];
-    char err[256]; /* the first compile() error, "LINE: why" */
+    char err[512]; /* the first compile() error, "LINE: why" */
 };
 
 /* Splits one line into words; "double quotes" hold blanks. Returns the count. */
