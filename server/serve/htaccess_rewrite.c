@@ -737,8 +737,10 @@ static int rewrite_result(struct rewrite_run *run, char **url)
     if (!run->changed || (strcmp(run->ev.path, r->path) == 0 &&
                           (q == old_q || (q != NULL && old_q != NULL && strcmp(q, old_q) == 0))))
         return 0;
+    /* A dropped query is an empty one ("/new?"): a URL without '?' keeps the request's when
+     * routed (route.c's convention for rewrites). */
     *url = pfd_request_printf(r, "%s%s%s", rewrite_url_escape(r, run->ev.path, true, false),
-                              q != NULL ? "?" : "",
+                              q != NULL || old_q != NULL ? "?" : "",
                               q != NULL ? rewrite_url_escape(r, q, false, false) : "");
     return 1;
 }

@@ -36,9 +36,9 @@ const struct pfd_ht_directive *pfd_ht_rewrite_directives(void);
 /*
  * Runs the rules of the deepest file that had rewrite directives (Apache's per-directory
  * rewrite, after access checks and authentication) against ctx->r. 0: no rule changed anything;
- * 1: *url (in the request's arena) is the new URL with its query ("/index.php?q=a"), routed again
- * as an internal redirect; or an HTTP status: a redirect (3xx, *url its Location), 403 ([F]),
- * 410 ([G]) or 500.
+ * 1: *url (in the request's arena) is the new URL with its query ("/index.php?q=a"; "/new?" when
+ * the rules dropped the request's query), routed again as an internal redirect; or an HTTP status:
+ * a redirect (3xx, *url its Location), 403 ([F]), 410 ([G]) or 500.
  */
 int pfd_ht_rewrite_run(struct pfd_ht_ctx *ctx, char **url);
 
