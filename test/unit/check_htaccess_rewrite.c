@@ -3,7 +3,8 @@
  * htaccess_rewrite_eval.c: mod_rewrite in .htaccess files with Apache's per-directory semantics.
  *
  * Each case writes the rewrite lines of one or two .htaccess files (the document root's and a
- * subfolder's), compiles them through the group's directive table as the engine does at load,
+ * subfolder's), parses them with the engine's parser and compiles them through the group's
+ * directive table as the engine does at load,
  * applies them to a request built by hand (root first, then the subfolder, as the engine walks
  * the folders) and runs pfd_ht_rewrite_run(). The request's files are real: a temp document root
  * holds index.php, style.css, an empty file, a folder and a php file under core/, so -f, -d and
@@ -25,42 +26,15 @@
 #include "testsupport.h"
 
 #define TEST_COUNT(a) (sizeof(a) / sizeof((a)[0]))
-#define TEST_MAX_NODES 32
-#define TEST_MAX_ARGS 8
 #define TEST_MAX_HEADERS 8
 
-/* ---- .htaccess text into nodes, as the engine's parser leaves them (no sections) ------------ */
+/* ---- .htaccess text into nodes, by the engine's parser, compiled as at load ---------------- */
 
 struct test_file {
     struct pfd_ht_file file;
-    struct pfd_ht_node nodes[TEST_MAX_NODES];
     char url_dir[64];
     char err[512]; /* the first compile() error, "LINE: why" */
 };
-
-/* Splits one line into words; "double quotes" hold blanks. Returns the count. */
-static size_t test_words(char *line, char **words, size_t max)
-{
-    size_t n = 0;
-    char *p = line;
-    while (n < max) {
-        p += strspn(p, " \t");
-        if (*p == '\0')
-            break;
-        char *end;
-        if (*p == '"') {
-            end = strchr(p + 1, '"');
-            ck_assert_ptr_nonnull(end);
-            words[n++] = strndup(p + 1, (size_t)(end - p - 1));
-            end++;
-        } else {
-            end = p + strcspn(p, " \t");
-            words[n++] = strndup(p, (size_t)(end - p));
-        }
-        p = end;
-    }
-    return n;
-}
 
 static const struct pfd_ht_directive *test_directive(const char *name)
 {
@@ -70,7 +44,7 @@ static const struct pfd_ht_directive *test_directive(const char *name)
     return NULL;
 }
 
-/* Parses and compiles text (lines of directives) as the file of url_dir under dir. */
+/* Parses and compiles text (rewrite directives, no sections) as the file of url_dir under dir. */
 static void test_file_load(struct test_file *f, const char *dir, const char *url_dir,
                            const char *text)
 {
@@ -78,42 +52,29 @@ static void test_file_load(struct test_file *f, const char *dir, const char *url
     snprintf(f->url_dir, sizeof(f->url_dir), "%s", url_dir);
     ck_assert_int_ne(asprintf(&f->file.path, "%s%s.htaccess", dir, url_dir), -1);
     ck_assert_int_ne(asprintf(&f->file.dir, "%s%s", dir, url_dir), -1);
-    f->file.nodes = f->nodes;
-    char *copy = strdup(text), *save = NULL;
-    unsigned line = 0;
-    for (char *l = strtok_r(copy, "\n", &save); l != NULL; l = strtok_r(NULL, "\n", &save)) {
-        line++;
-        char *words[TEST_MAX_ARGS + 1];
-        if (l[strspn(l, " \t")] == '#' || l[strspn(l, " \t")] == '\0')
-            continue;
-        size_t nw = test_words(l, words, TEST_COUNT(words));
-        ck_assert(nw >= 1 && f->file.nnodes < TEST_MAX_NODES);
-        struct pfd_ht_node *n = &f->nodes[f->file.nnodes++];
-        n->name = words[0];
-        n->args = calloc(nw, sizeof(char *));
-        for (size_t i = 1; i < nw; i++)
-            n->args[n->nargs++] = words[i];
-        n->line = line;
+    unsigned err_line = 0;
+    char err[256] = "";
+    ck_assert_msg(pfd_htp_parse(text, strlen(text), &f->file.nodes, &f->file.nnodes, &err_line, err,
+                                sizeof(err)) == 0,
+                  "parse: %u: %s", err_line, err);
+    for (size_t i = 0; i < f->file.nnodes; i++) {
+        struct pfd_ht_node *n = &f->file.nodes[i];
         n->directive = test_directive(n->name);
         ck_assert_msg(n->directive != NULL, "no directive %s", n->name);
-        char err[256] = "";
         if (n->directive->compile(n, err, sizeof(err)) != 0 && f->err[0] == '\0')
-            snprintf(f->err, sizeof(f->err), "%u: %s", line, err);
+            snprintf(f->err, sizeof(f->err), "%u: %s", n->line, err);
     }
-    free(copy);
 }
 
 static void test_file_free(struct test_file *f)
 {
     for (size_t i = 0; i < f->file.nnodes; i++) {
-        struct pfd_ht_node *n = &f->nodes[i];
+        struct pfd_ht_node *n = &f->file.nodes[i];
         if (n->directive->free_data != NULL)
             n->directive->free_data(n->data);
-        for (size_t a = 0; a < n->nargs; a++)
-            free(n->args[a]);
-        free(n->args);
-        free(n->name);
+        n->data = NULL;
     }
+    pfd_htp_free(f->file.nodes, f->file.nnodes);
     free(f->file.path);
     free(f->file.dir);
 }
@@ -218,7 +179,8 @@ static int test_run(struct test_req *t, struct test_file **files, size_t nfiles,
         ctx.file = &files[i]->file;
         ctx.url_dir = files[i]->url_dir;
         for (size_t k = 0; k < files[i]->file.nnodes; k++)
-            ck_assert_int_eq(files[i]->nodes[k].directive->apply(&ctx, &files[i]->nodes[k]), 0);
+            ck_assert_int_eq(
+                files[i]->file.nodes[k].directive->apply(&ctx, &files[i]->file.nodes[k]), 0);
     }
     return pfd_ht_rewrite_run(&ctx, url);
 }
