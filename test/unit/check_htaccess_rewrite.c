@@ -3,10 +3,9 @@
  * htaccess_rewrite_eval.c: mod_rewrite in .htaccess files with Apache's per-directory semantics.
  *
  * Each case writes the rewrite lines of one or two .htaccess files (the document root's and a
- * subfolder's), parses them with the engine's parser and compiles them through the group's
- * directive table as the engine does at load,
- * applies them to a request built by hand (root first, then the subfolder, as the engine walks
- * the folders) and runs pfd_ht_rewrite_run(). The request's files are real: a temp document root
+ * subfolder's), parses them with the engine's parser, compiles them through the group's
+ * directive table as the engine does at load, applies them to a request built by hand (root
+ * first, then the subfolder, as the engine walks the folders) and runs pfd_ht_rewrite_run(). The request's files are real: a temp document root
  * holds index.php, style.css, an empty file, a folder and a php file under core/, so -f, -d and
  * -s test what is on disk.
  */
