@@ -5,9 +5,9 @@
  * Each case writes the rewrite lines of one or two .htaccess files (the document root's and a
  * subfolder's), parses them with the engine's parser, compiles them through the group's
  * directive table as the engine does at load, applies them to a request built by hand (root
- * first, then the subfolder, as the engine walks the folders) and runs pfd_ht_rewrite_run(). The request's files are real: a temp document root
- * holds index.php, style.css, an empty file, a folder and a php file under core/, so -f, -d and
- * -s test what is on disk.
+ * first, then the subfolder, as the engine walks the folders) and runs pfd_ht_rewrite_run(). The
+ * request's files are real: a temp document root holds index.php, style.css, an empty file, a
+ * folder and a php file under core/, so -f, -d and -s test what is on disk.
  */
 #include <check.h>
 #include <errno.h>
@@ -393,6 +393,17 @@ static const struct rewrite_case rewrite_cases[] = {
     {"Inherit: the parent's rules after the folder's", "RewriteEngine On\nRewriteRule ^x$ - [F]\n",
      "/app/", "RewriteOptions Inherit\nRewriteRule ^nothing$ - [G]\n", "/app/x", NULL,
      "example.com", NULL, 403, NULL},
+    {"a subfolder file without rewrite directives leaves the root's, with the root's prefix",
+     "RewriteEngine On\nRewriteRule ^app/x$ - [F]\n", "/app/", "# nothing to rewrite here\n",
+     "/app/x", NULL, "example.com", NULL, 403, NULL},
+    {"InheritBefore: the parent's rules first", "RewriteEngine On\nRewriteRule ^x$ - [F]\n",
+     "/app/", "RewriteOptions InheritBefore\nRewriteRule ^x$ - [G]\n", "/app/x", NULL,
+     "example.com", NULL, 403, NULL},
+    {"RewriteBase is not inherited", "RewriteEngine On\nRewriteBase /base/\n", "/app/",
+     "RewriteRule ^x$ y [L]\n", "/app/x", NULL, "example.com", NULL, 1, "/app/y"},
+    {"MergeBase inherits it", "RewriteEngine On\nRewriteBase /base/\n", "/app/",
+     "RewriteOptions MergeBase\nRewriteRule ^x$ y [L]\n", "/app/x", NULL, "example.com", NULL, 1,
+     "/base/y"},
     {"the root's rules outside the subfolder", "RewriteEngine On\nRewriteRule ^x$ - [F]\n", "/app/",
      "RewriteEngine On\n", "/x", NULL, "example.com", NULL, 403, NULL},
 };
