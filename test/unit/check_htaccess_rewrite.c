@@ -235,6 +235,31 @@ static const char laravel[] = "RewriteEngine On\n"
                               "RewriteCond %{REQUEST_FILENAME} !-f\n"
                               "RewriteRule ^ index.php [L]\n";
 
+static const char wp_multisite[] =
+    "RewriteEngine On\n"
+    "RewriteRule .* - [E=HTTP_AUTHORIZATION:%{HTTP:Authorization}]\n"
+    "RewriteBase /\n"
+    "RewriteRule ^index\\.php$ - [L]\n"
+    "RewriteRule ^([_0-9a-zA-Z-]+/)?wp-admin$ $1wp-admin/ [R=301,L]\n"
+    "RewriteCond %{REQUEST_FILENAME} -f [OR]\n"
+    "RewriteCond %{REQUEST_FILENAME} -d\n"
+    "RewriteRule ^ - [L]\n"
+    "RewriteRule ^([_0-9a-zA-Z-]+/)?(wp-(content|admin|includes).*) $2 [L]\n"
+    "RewriteRule ^([_0-9a-zA-Z-]+/)?(.*\\.php)$ $2 [L]\n"
+    "RewriteRule . index.php [L]\n";
+
+static const char joomla[] = "RewriteEngine On\n"
+                             "RewriteCond %{QUERY_STRING} base64_encode[^(]*\\([^)]*\\) [OR]\n"
+                             "RewriteCond %{QUERY_STRING} (<|%3C)([^s]*s)+cript.*(>|%3E) [NC,OR]\n"
+                             "RewriteCond %{QUERY_STRING} GLOBALS(=|\\[|\\%[0-9A-Z]{0,2}) [OR]\n"
+                             "RewriteCond %{QUERY_STRING} _REQUEST(=|\\[|\\%[0-9A-Z]{0,2})\n"
+                             "RewriteRule .* index.php [F]\n"
+                             "RewriteRule .* - [E=HTTP_AUTHORIZATION:%{HTTP:Authorization}]\n"
+                             "RewriteCond %{REQUEST_URI} !^/index\\.php\n"
+                             "RewriteCond %{REQUEST_FILENAME} !-f\n"
+                             "RewriteCond %{REQUEST_FILENAME} !-d\n"
+                             "RewriteRule .* index.php [L]\n";
+
 static const char to_https[] = "RewriteEngine On\n"
                                "RewriteCond %{HTTPS} off\n"
                                "RewriteRule ^(.*)$ https://%{HTTP_HOST}/$1 [R=301,L]\n";
@@ -264,6 +289,26 @@ static const struct rewrite_case rewrite_cases[] = {
      "RewriteCond %{REQUEST_FILENAME} !-f\nRewriteCond %{REQUEST_FILENAME} !-d\n"
      "RewriteRule . /wp/index.php [L]\n",
      "/wp/2024/hello", NULL, "example.com", NULL, 1, "/wp/index.php"},
+    /* WordPress multisite (sub-folder sites) */
+    {"wp multisite: wp-admin gets its slash, under the site's folder", wp_multisite, NULL, NULL,
+     "/site2/wp-admin", NULL, "example.com", NULL, 301, "http://example.com/site2/wp-admin/"},
+    {"wp multisite: wp-content of a site is the shared one", wp_multisite, NULL, NULL,
+     "/site2/wp-content/themes/x.css", NULL, "example.com", NULL, 1, "/wp-content/themes/x.css"},
+    {"wp multisite: a site's php file is the shared one", wp_multisite, NULL, NULL,
+     "/site2/wp-login.php", "action=x", "example.com", NULL, 1, "/wp-login.php?action=x"},
+    {"wp multisite: a page of a site → index.php", wp_multisite, NULL, NULL, "/site2/hello/", NULL,
+     "example.com", NULL, 1, "/index.php"},
+    {"wp multisite: a real file stops at [L]", wp_multisite, NULL, NULL, "/style.css", NULL,
+     "example.com", NULL, 0, NULL},
+    /* Joomla */
+    {"joomla: GLOBALS= in the query is forbidden", joomla, NULL, NULL, "/", "GLOBALS=1",
+     "example.com", NULL, 403, NULL},
+    {"joomla: a script tag in the query is forbidden", joomla, NULL, NULL, "/x", "q=%3Cscript%3E",
+     "example.com", NULL, 403, NULL},
+    {"joomla: SEF URL → index.php", joomla, NULL, NULL, "/article/1", "a=b", "example.com", NULL, 1,
+     "/index.php?a=b"},
+    {"joomla: index.php itself is not rewritten", joomla, NULL, NULL, "/index.php/article/1", NULL,
+     "example.com", NULL, 0, NULL},
     /* Drupal */
     {"drupal: clean URL → index.php", drupal, NULL, NULL, "/node/1", "a=b", "example.com", NULL, 1,
      "/index.php?a=b"},
