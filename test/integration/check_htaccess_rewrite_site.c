@@ -17,9 +17,9 @@
 #include "testsupport_run.h"
 
 static const char site_config[] = "modules = {\"cgi\", \"static\"}\n"
-                                   "module \"cgi\" { cgi_extensions = {\".cgi\"} }\n"
-                                   "allow_override = {\"All\"}\n"
-                                   "location \"/\" { exec_cgi = true }\n";
+                                  "module \"cgi\" { cgi_extensions = {\".cgi\"} }\n"
+                                  "allow_override = {\"All\"}\n"
+                                  "location \"/\" { exec_cgi = true }\n";
 
 static const char root_htaccess[] = "# the front controller of the whole site\n"
                                     "RewriteEngine On\n"
@@ -31,9 +31,10 @@ static const char root_htaccess[] = "# the front controller of the whole site\n"
                                     "RewriteCond %{REQUEST_FILENAME} !-d\n"
                                     "RewriteRule . /index.cgi [L]\n";
 
-static const char front_cgi[] = "#!/bin/sh\n"
-                                "printf 'Content-Type: text/plain\\r\\n\\r\\n'\n"
-                                "echo \"front REQUEST_URI=$REQUEST_URI QUERY_STRING=$QUERY_STRING\"\n";
+static const char front_cgi[] =
+    "#!/bin/sh\n"
+    "printf 'Content-Type: text/plain\\r\\n\\r\\n'\n"
+    "echo \"front REQUEST_URI=$REQUEST_URI QUERY_STRING=$QUERY_STRING\"\n";
 
 static const char sub_htaccess[] = "RewriteEngine On\n"
                                    "RewriteBase /sub/\n"
