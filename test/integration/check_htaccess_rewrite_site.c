@@ -21,7 +21,9 @@ static const char site_config[] = "modules = {\"cgi\", \"static\"}\n"
                                   "allow_override = {\"All\"}\n"
                                   "location \"/\" { exec_cgi = true }\n";
 
-static const char root_htaccess[] = "# the front controller of the whole site\n"
+/* As WordPress ships it: inside <IfModule mod_rewrite.c>, which preforkd has. */
+static const char root_htaccess[] = "# BEGIN the front controller of the whole site\n"
+                                    "<IfModule mod_rewrite.c>\n"
                                     "RewriteEngine On\n"
                                     "RewriteRule ^secret/ - [F]\n"
                                     "RewriteCond %{HTTPS} off\n"
@@ -29,7 +31,9 @@ static const char root_htaccess[] = "# the front controller of the whole site\n"
                                     "RewriteRule ^index\\.cgi$ - [L]\n"
                                     "RewriteCond %{REQUEST_FILENAME} !-f\n"
                                     "RewriteCond %{REQUEST_FILENAME} !-d\n"
-                                    "RewriteRule . /index.cgi [L]\n";
+                                    "RewriteRule . /index.cgi [L]\n"
+                                    "</IfModule>\n"
+                                    "# END\n";
 
 static const char front_cgi[] =
     "#!/bin/sh\n"
