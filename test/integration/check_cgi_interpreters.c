@@ -68,6 +68,9 @@ static const struct {
      * send php-cgi looking for the script at PATH_TRANSLATED ("No input file specified") */
     {"/app/go.py", "/app/env.php/a/b", "/app/env.php", "@/app/env.php", "/a/b", "@/a/b",
      "/app/go.py", "(unset)"},
+    /* a front controller (.htaccess, as WordPress ships it): the pretty URL is REDIRECT_URL */
+    {"/fc/blog/hello?x=1", "/fc/index.php", "/fc/index.php", "@/fc/index.php", "(unset)", "(unset)",
+     "/fc/blog/hello?x=1", "/fc/blog/hello"},
     {"/app/INDEX.PHP", "/app/INDEX.PHP", "/app/INDEX.PHP", "@/app/INDEX.PHP", "(unset)", "(unset)",
      "/app/INDEX.PHP", "(unset)"},
 };
@@ -80,16 +83,24 @@ static const char *with_root(const struct ts_server *s, const char *v, char *buf
     return buf;
 }
 
+#define FRONT_CONTROLLER                                                                           \
+    "RewriteEngine On\n"                                                                           \
+    "RewriteCond %{REQUEST_FILENAME} !-f\n"                                                        \
+    "RewriteCond %{REQUEST_FILENAME} !-d\n"                                                        \
+    "RewriteRule . index.php [L]\n"
+
 /* index.php and env.php, mode 0644 and no #! line, run through php-cgi with its default
  * cgi.force_redirect = 1 (REDIRECT_STATUS); index_files routes "/" to index.php. */
 START_TEST(test_php_without_shebang)
 {
     struct ts_server s;
-    ts_server_start(&s, PHP_CONF);
+    ts_server_start(&s, PHP_CONF "allow_override = {\"All\"}\n");
     put_or_fail(&s, ".", "index.php", env_php, 0644);
     put_or_fail(&s, "app", "env.php", env_php, 0644);
     put_or_fail(&s, "app", "index.php", env_php, 0644);
     put_or_fail(&s, "app", "INDEX.PHP", env_php, 0644);
+    put_or_fail(&s, "fc", "index.php", env_php, 0644);
+    put_or_fail(&s, "fc", ".htaccess", FRONT_CONTROLLER, 0644);
     put_or_fail(&s, "app", "go.py", "print('Location: /app/env.php/a/b\\n')\n", 0644);
     for (size_t i = 0; i < sizeof(php_rows) / sizeof(php_rows[0]); i++) {
         const char *url = php_rows[i].url;
