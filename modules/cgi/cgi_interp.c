@@ -126,3 +126,11 @@ const struct cgi_interp *cgi_interp_for_handler(const struct cgi_interp *list, s
             return &list[i];
     return NULL;
 }
+
+const struct cgi_interp *cgi_interp_for_dir_handler(const struct cgi_interp *list, size_t n,
+                                                    const char *handler, const char *name,
+                                                    size_t len)
+{
+    const struct cgi_interp *in = cgi_interp_for_handler(list, n, handler);
+    return in != NULL ? in : cgi_interp_find(list, n, name, len);
+}

@@ -47,5 +47,14 @@ const struct cgi_interp *cgi_interp_find(const struct cgi_interp *list, size_t n
  */
 const struct cgi_interp *cgi_interp_for_handler(const struct cgi_interp *list, size_t n,
                                                 const char *handler);
+/*
+ * The mapping that runs name[0..len) when a .htaccess file gave it the handler `handler` (not
+ * "cgi-script"): the one the name chooses (cgi_interp_for_handler()), else the one of the file's
+ * own extension (a host's own name, `AddHandler php82-script .php`: the mapping decides, as
+ * Apache's Action for that name would run php-cgi), else NULL: nothing runs it.
+ */
+const struct cgi_interp *cgi_interp_for_dir_handler(const struct cgi_interp *list, size_t n,
+                                                    const char *handler, const char *name,
+                                                    size_t len);
 
 #endif

@@ -160,6 +160,32 @@ START_TEST(test_for_handler)
 }
 END_TEST
 
+static const struct {
+    const char *handler, *name;
+    int index;
+} dir_handler_rows[] = {
+    {"php-script", "/w/page.html", 0},      /* AddHandler php-script .html */
+    {"interpreter:.py", "/w/tool", 2},      /* SetHandler interpreter:.py */
+    {"php82-script", "/w/index.php", 0},    /* a host's own name: the extension decides */
+    {"php82-script", "/w/page.tpl.php", 1}, /* the longest extension */
+    {"php82-script", "/w/readme.txt", -1},  /* nothing maps it: not run */
+    {"interpreter:.rb", "/w/index.php", 0}, /* an unmapped name: the extension's */
+};
+
+START_TEST(test_for_dir_handler)
+{
+    struct cgi_interp list[3];
+    interp_pair(list);
+    const char *name = dir_handler_rows[_i].name;
+    const struct cgi_interp *in =
+        cgi_interp_for_dir_handler(list, 3, dir_handler_rows[_i].handler, name, strlen(name));
+    int want = dir_handler_rows[_i].index;
+    ck_assert_msg(in == (want < 0 ? NULL : &list[want]), "\"%s\" for %s",
+                  dir_handler_rows[_i].handler, name);
+    interp_pair_free(list);
+}
+END_TEST
+
 static Suite *cgi_interp_suite(void)
 {
     Suite *s = suite_create("cgi_interp");
@@ -170,6 +196,8 @@ static Suite *cgi_interp_suite(void)
     tcase_add_loop_test(tc, test_find, 0, (int)(sizeof(find_rows) / sizeof(find_rows[0])));
     tcase_add_loop_test(tc, test_for_handler, 0,
                         (int)(sizeof(handler_rows) / sizeof(handler_rows[0])));
+    tcase_add_loop_test(tc, test_for_dir_handler, 0,
+                        (int)(sizeof(dir_handler_rows) / sizeof(dir_handler_rows[0])));
     suite_add_tcase(s, tc);
     return s;
 }
