@@ -219,10 +219,16 @@ static bool az_listed(const struct pfd_ht_node *n, size_t first, const char *nam
 }
 
 /* The file path a directive gave, relative ones under the config's folder (Apache's
- * ServerRoot). */
+ * ServerRoot), as the worker sees it (inside chroot, when the config's folder is). */
 static const char *az_path(struct pfd_request *r, const char *path)
 {
-    return path[0] == '/' ? path : pfd_request_printf(r, "%s/%s", r->conf->dir, path);
+    if (path[0] == '/')
+        return path;
+    const char *dir = r->conf->dir, *jail = r->conf->chroot;
+    size_t jl = jail != NULL ? strlen(jail) : 0;
+    if (jl > 1 && strncmp(dir, jail, jl) == 0 && (dir[jl] == '/' || dir[jl] == '\0'))
+        dir += jl;
+    return pfd_request_printf(r, "%s/%s", dir, path);
 }
 
 /* Whether user is in group of the AuthGroupFile ("group: user user" lines): 1, 0, or -1 when
@@ -244,11 +250,14 @@ static int az_group_has(struct az_run *run, const char *group, const char *user)
     close(fd);
     text[got > 0 ? got : 0] = '\0';
     size_t glen = strlen(group);
-    for (char *line = strtok(text, "\n"); line != NULL; line = strtok(NULL, "\n")) {
+    char *lines, *words;
+    for (char *line = strtok_r(text, "\n", &lines); line != NULL;
+         line = strtok_r(NULL, "\n", &lines)) {
         line += strspn(line, " \t");
         if (strncmp(line, group, glen) != 0 || line[glen] != ':')
             continue;
-        for (char *w = strtok(line + glen + 1, " \t\r"); w != NULL; w = strtok(NULL, " \t\r"))
+        for (char *w = strtok_r(line + glen + 1, " \t\r", &words); w != NULL;
+             w = strtok_r(NULL, " \t\r", &words))
             if (strcmp(w, user) == 0)
                 return 1;
         return 0;

@@ -21,8 +21,10 @@ struct pfd_ht_ref {
 struct pfd_ht_dir {
     const struct pfd_ht_node *directory_index; /* the deepest DirectoryIndex, or NULL */
     struct pfd_ht_ref *error_documents;        /* the last applied first */
-    struct pfd_ht_ref *redirects;              /* in the order applied */
-    struct pfd_ht_ref **redirects_end;
+    /* Redirect*: the deepest file's first, each file's in file order (mod_alias's merge) */
+    struct pfd_ht_ref *redirects;
+    struct pfd_ht_ref **redirects_end; /* where the next one of redirects_file goes */
+    const void *redirects_file;
 };
 
 /* The group's directives; the last entry's name is NULL. */

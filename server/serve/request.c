@@ -12,6 +12,7 @@
 #include "base/buf.h"
 #include "base/log.h"
 #include "config/config_mime.h"
+#include "parse/rewrite.h"
 #include "parse/uri.h"
 #include "serve/htaccess.h"
 
@@ -177,6 +178,13 @@ const char *pfd_request_mime_type(const struct pfd_request *r, const char *file_
             return type;
     }
     return r->conf->default_type;
+}
+
+pcre2_match_data *pfd_request_match_data(struct pfd_request *r)
+{
+    if (r->server->match_data == NULL)
+        r->server->match_data = pcre2_match_data_create(PFD_REWRITE_CAPTURES, NULL);
+    return r->server->match_data;
 }
 
 int64_t pfd_request_elapsed_us(const struct pfd_request *r)

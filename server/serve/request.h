@@ -107,5 +107,8 @@ struct pfd_request {
 #define PFD_MAX_REDIRECTS 10
 
 int64_t pfd_request_elapsed_us(const struct pfd_request *r);
+/* The worker's pcre2 match data (PFD_REWRITE_CAPTURES pairs), made at the first use: every
+ * regex matched while routing a request shares it. NULL when out of memory. */
+pcre2_match_data *pfd_request_match_data(struct pfd_request *r);
 
 #endif

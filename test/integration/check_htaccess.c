@@ -532,8 +532,10 @@ START_TEST(test_index_error_document_redirect)
         "Redirect permanent /rd/old http://example.com/new\n"
         "RedirectMatch 302 ^/rd/img/(.*)\\.gif$ /rd/png/$1.png\n"
         "Redirect gone /rd/gone\n"
-        "RedirectTemp /rd/t /elsewhere\n");
-    start(&s, ht_config);
+        "RedirectTemp /rd/t /elsewhere\n"
+        "Redirect 308 /rd/deep /from-parent\n");
+    put(&s, "rd/deep/.htaccess", "Redirect 307 /rd/deep/x /from-deep\n");
+    start(&s, "allow_override = {\"All\"}\n"); /* no location: no regex matched before */
     static const struct req_case cases[] = {
         {NULL, "/di/", NULL, NULL, 200, "start page"},
         {NULL, "/di/off/", NULL, NULL, 403, NULL},
@@ -552,6 +554,8 @@ START_TEST(test_index_error_document_redirect)
         {"/rd/old/x%20y?q=1", 301, "http://example.com/new/x%20y?q=1"},
         {"/rd/img/a.gif", 302, "/rd/png/a.png"},
         {"/rd/t", 302, "/elsewhere"},
+        {"/rd/deep/x/y", 307, "/from-deep/y"}, /* the deeper file's first */
+        {"/rd/deep/z", 308, "/from-parent/z"},
     };
     for (size_t i = 0; i < sizeof(redirects) / sizeof(redirects[0]); i++) {
         struct ts_response r;
