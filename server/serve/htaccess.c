@@ -458,13 +458,20 @@ static int ht_not_allowed(struct ht_entry *e, const struct pfd_ht_node *n, unsig
 
 /* A file that cannot be used: broken (logged when read), or needing more than the location
  * allows outside its conditional sections. 0 or 500. */
-static int ht_check_usable(struct ht_entry *e, unsigned allowed)
+static int ht_check_usable(struct ht_entry *e, unsigned allowed, FILE *trace)
 {
-    if (e->error != NULL)
+    if (e->error != NULL) {
+        if (trace != NULL)
+            fprintf(trace, "htaccess: %s\n", e->error);
         return 500;
+    }
     if ((e->classes & ~allowed) == 0)
         return 0;
-    return ht_not_allowed(e, ht_first_disallowed(e->file.nodes, e->file.nnodes, allowed), allowed);
+    const struct pfd_ht_node *n = ht_first_disallowed(e->file.nodes, e->file.nnodes, allowed);
+    if (trace != NULL && n != NULL)
+        fprintf(trace, "htaccess: %s:%u: %s not allowed here (allow_override)\n", e->path, n->line,
+                n->name);
+    return ht_not_allowed(e, n, allowed);
 }
 
 static void ht_trace_directive(struct ht_walk *w, const struct pfd_ht_node *n)
@@ -582,12 +589,9 @@ int pfd_htaccess_run(struct pfd_request *r, FILE *trace, char **url)
     w->allowed = allowed;
     int rc = ht_collect(w);
     for (size_t i = 0; rc == 0 && i < w->nfiles; i++)
-        rc = ht_check_usable((struct ht_entry *)w->files[i], allowed);
-    if (rc != 0) {
-        if (trace != NULL)
-            fprintf(trace, "htaccess: %d (see the error log)\n", rc);
+        rc = ht_check_usable((struct ht_entry *)w->files[i], allowed, trace);
+    if (rc != 0)
         return rc;
-    }
     if (w->nfiles == 0)
         return PFD_DECLINED;
     struct pfd_ht_result *result = pfd_request_alloc(r, sizeof(*result));

@@ -571,6 +571,31 @@ START_TEST(test_index_error_document_redirect)
 }
 END_TEST
 
+/* Under a location's alias the walk starts at the alias's folder, not the document root. */
+START_TEST(test_alias_folder)
+{
+    struct ts_server s;
+    ck_assert_int_eq(ts_server_init(&s), 0);
+    char path[TS_PATH_MAX * 2], conf[TS_PATH_MAX * 4];
+    snprintf(path, sizeof(path), "%s/files/locked/.htaccess", s.dir);
+    ck_assert_int_eq(ts_file_put(path, "Require all denied\n", 19), 0);
+    snprintf(path, sizeof(path), "%s/files/locked/a.txt", s.dir);
+    ck_assert_int_eq(ts_file_put(path, "locked\n", 7), 0);
+    snprintf(path, sizeof(path), "%s/files/open.txt", s.dir);
+    ck_assert_int_eq(ts_file_put(path, "open\n", 5), 0);
+    snprintf(conf, sizeof(conf),
+             "allow_override = {\"AuthConfig\"}\nlocation \"/dl/\" { alias = \"%s/files/\" }\n",
+             s.dir);
+    start(&s, conf);
+    static const struct req_case cases[] = {
+        {NULL, "/dl/locked/a.txt", NULL, NULL, 403, NULL},
+        {NULL, "/dl/open.txt", NULL, NULL, 200, "open"},
+    };
+    EXPECT(&s, cases);
+    ts_server_stop(&s);
+}
+END_TEST
+
 /* -T: the files read, each directive applied, the outcome. */
 START_TEST(test_explain_shows_files_and_directives)
 {
@@ -580,6 +605,7 @@ START_TEST(test_explain_shows_files_and_directives)
         "AuthType Basic\nAuthName \"Admin area\"\n"
         "AuthUserFile users/htpasswd\nRequire valid-user\n");
     put(&s, "admin/a.txt", "admin a\n");
+    put(&s, "bad/.htaccess", "Require all granted\nNope\n");
     ck_assert_int_eq(ts_server_configure(&s, ht_config), 0);
     static const struct {
         const char *url;
@@ -589,6 +615,7 @@ START_TEST(test_explain_shows_files_and_directives)
         {"/app/",
          {"app/.htaccess:2: Require all denied", "routed as /app/index.html", "status: 403"}},
         {"/open/a.txt", {"open/.htaccess:1: Require all granted", "file: ", NULL}},
+        {"/bad/a.txt", {"bad/.htaccess:2: Invalid command 'Nope'", "status: 500", NULL}},
         {"/admin/a.txt",
          {"admin/.htaccess:4: Require valid-user", "htaccess auth: Basic realm \"Admin area\"",
           "status: 401"}},
@@ -641,6 +668,7 @@ static Suite *htaccess_suite(void)
     tcase_add_test(tc, test_sections);
     tcase_add_test(tc, test_unsupported_refused);
     tcase_add_test(tc, test_index_error_document_redirect);
+    tcase_add_test(tc, test_alias_folder);
     tcase_add_test(tc, test_explain_shows_files_and_directives);
     tcase_add_test(tc, test_check_refuses_unknown_override);
     suite_add_tcase(s, tc);
