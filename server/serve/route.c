@@ -440,6 +440,7 @@ static int route_once(struct route_run *run)
 {
     struct pfd_request *r = run->r;
     r->location = NULL;
+    r->htaccess = NULL; /* what a previous path's .htaccess files set does not carry over */
     run->npairs = 0;
     /* An error document for a 401 keeps the challenge, or browsers would not ask again. */
     if (r->kept_status == 401 && r->auth_challenge != NULL && run->trace == NULL)
