@@ -558,6 +558,13 @@ static int ht_after_access(struct ht_walk *w, char **url)
     int rc = pfd_ht_rewrite_run(&w->ctx, url);
     if (rc == 1)
         return PFD_DECLINED; /* *url is routed again */
+    if (rc >= 300 && rc <= 399 && *url != NULL) {
+        if (w->trace != NULL) {
+            fprintf(w->trace, "htaccess rewrite: redirect %d %s\n", rc, *url);
+            return rc;
+        }
+        rc = pfd_ht_dir_redirect_send(w->r, rc, *url);
+    }
     *url = NULL;
     if (rc != 0)
         return rc;

@@ -102,10 +102,25 @@ const char *pfd_ht_dir_error_uri(const struct pfd_request *r, int status)
     return n != NULL && dir_doc_kind(n->args[1]) == DIR_DOC_LOCAL ? n->args[1] : NULL;
 }
 
-/* The page of a redirect: status, Location, a short body. */
-static int dir_redirect_send(struct pfd_request *r, int status, const char *location)
+/* location as Apache sends it: a path gets this server's scheme, host and port (the Host the
+ * client asked for; the port unless it is the scheme's default). */
+static const char *dir_absolute(struct pfd_request *r, const char *location)
 {
-    if (pfd_response_header(r, "Location", location) != 0)
+    if (location[0] != '/')
+        return location;
+    const char *host = pfd_request_host(r);
+    bool ipv6 = strchr(host, ':') != NULL;
+    int port = r->conn->local_port;
+    if (port == 80 || port <= 0)
+        return pfd_request_printf(r, "http://%s%s%s%s", ipv6 ? "[" : "", host, ipv6 ? "]" : "",
+                                  location);
+    return pfd_request_printf(r, "http://%s%s%s:%d%s", ipv6 ? "[" : "", host, ipv6 ? "]" : "", port,
+                              location);
+}
+
+int pfd_ht_dir_redirect_send(struct pfd_request *r, int status, const char *location)
+{
+    if (pfd_response_header(r, "Location", dir_absolute(r, location)) != 0)
         return 500;
     const char *reason = pfd_status_reason(status);
     char *body = pfd_request_printf(r,
@@ -124,7 +139,7 @@ int pfd_ht_dir_error_answer(struct pfd_request *r, int status)
     const struct pfd_ht_node *n = dir_error_find(r, status);
     enum dir_doc kind = n != NULL ? dir_doc_kind(n->args[1]) : DIR_DOC_DEFAULT;
     if (kind == DIR_DOC_REMOTE)
-        return dir_redirect_send(r, 302, n->args[1]);
+        return pfd_ht_dir_redirect_send(r, 302, n->args[1]);
     if (kind != DIR_DOC_TEXT)
         return PFD_DECLINED;
     const char *text = n->args[1];
@@ -284,7 +299,7 @@ int pfd_ht_dir_redirect(struct pfd_ht_ctx *ctx)
             fprintf(ctx->trace, "htaccess redirect: %d %s\n", d->status, to);
             return d->status;
         }
-        return to[0] == '\0' ? d->status : dir_redirect_send(r, d->status, to);
+        return to[0] == '\0' ? d->status : pfd_ht_dir_redirect_send(r, d->status, to);
     }
     return PFD_DECLINED;
 }
