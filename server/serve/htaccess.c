@@ -29,8 +29,10 @@ _Static_assert((int)PFD_HT_AUTHCONFIG == (int)PFD_OVERRIDE_AUTHCONFIG &&
                    (int)PFD_HT_ALL == (int)PFD_OVERRIDE_ALL,
                "config.h's override classes are htaccess.h's");
 
-#define HT_CACHE_MAX 512  /* files a worker keeps parsed; the oldest read goes first */
-#define HT_MAX_FOLDERS 64 /* folders walked under the context root (deeper ones: 500) */
+#define HT_CACHE_MAX 512 /* files a worker keeps parsed; the oldest read goes first */
+#define HT_MAX_FILES                                                                               \
+    64 /* access files on one path (more: 500); the walk itself is bounded by                      \
+        * the path, at most a request line long */
 
 /* One access file as a worker knows it: missing, broken (error set), or parsed and compiled. */
 struct ht_entry {
@@ -259,8 +261,8 @@ static struct ht_entry *ht_cache_find(struct pfd_ht_cache *c, const char *path, 
 
 /* A free entry: a new one, else the least recently used that remembers a missing file (cheap to
  * learn again: requests for made-up paths cannot push parsed files out), else the least recently
- * used of all (a walk uses at most HT_MAX_FOLDERS, all used after every other, so none of them
- * goes). */
+ * used of all (a walk holds at most HT_MAX_FILES parsed ones, all used after every other, so none
+ * of them goes). */
 static struct ht_entry *ht_cache_take(struct pfd_ht_cache *c)
 {
     if (c->n < HT_CACHE_MAX)
@@ -349,7 +351,7 @@ void pfd_htaccess_cache_free(struct pfd_ht_cache *cache)
 struct ht_walk {
     struct pfd_request *r;
     FILE *trace;
-    const struct ht_entry *files[HT_MAX_FOLDERS];
+    const struct ht_entry *files[HT_MAX_FILES];
     size_t nfiles;
     const char *name;       /* the base name of the file served; "" for a folder */
     unsigned allowed;       /* the location's allow_override */
@@ -396,12 +398,7 @@ static int ht_collect(struct ht_walk *w)
     const char *file = r->file_path;
     size_t end = ht_root_len(r), prev = end;
     char *dir = pfd_request_alloc(r, strlen(file) + 2);
-    for (size_t folders = 0;; folders++) {
-        if (folders == HT_MAX_FOLDERS) {
-            pfd_log(PFD_LOG_ERR, "\"%s\": more than %d folders deep for .htaccess files", file,
-                    HT_MAX_FOLDERS);
-            return 500;
-        }
+    for (;;) {
         memcpy(dir, file, end);
         dir[end] = '/';
         dir[end + 1] = '\0';
@@ -414,6 +411,11 @@ static int ht_collect(struct ht_walk *w)
         }
         if (status != 0)
             return status;
+        if (e->exists && w->nfiles == HT_MAX_FILES) {
+            pfd_log(PFD_LOG_ERR, "\"%s\": more than %d .htaccess files on the way", file,
+                    HT_MAX_FILES);
+            return 500;
+        }
         if (e->exists)
             w->files[w->nfiles++] = e;
         const char *next = strchr(file + end + 1, '/');
