@@ -373,8 +373,15 @@ static bool ht_path_forbidden(const struct pfd_request *r)
 unsigned pfd_htaccess_overrides(const struct pfd_request *r)
 {
     const struct pfd_location *l = r->location;
-    return l != NULL && l->allow_override >= 0 ? (unsigned)l->allow_override
-                                               : r->conf->allow_override;
+    unsigned mask =
+        l != NULL && l->allow_override >= 0 ? (unsigned)l->allow_override : r->conf->allow_override;
+    /* A vhost that serves the top level's files cannot turn their .htaccess files off, with its
+     * own allow_override or a location of its own: choosing it by Host never widens access (the
+     * rule of issue 11). The top level's locations come first for such a vhost, so when one of
+     * them matched it is l already; otherwise the top level's own setting is the floor. */
+    if (r->vhost != NULL && r->vhost->document_root == NULL && r->server->conf != NULL)
+        mask |= r->server->conf->allow_override;
+    return mask;
 }
 
 /* The context root without trailing '/' (e.g. "/srv/www"), and where the file's path goes on

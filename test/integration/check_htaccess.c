@@ -31,7 +31,9 @@
 static const char *ht_config = "modules = {\"static\", \"cgi\"}\n"
                                "allow_override = {\"All\"}\n"
                                "location \"~ \\\\.cgi$\" { handler = \"cgi\" }\n"
-                               "vhost \"bare.test\" { location \"/\" { } }\n" ONE_WORKER;
+                               "vhost \"bare.test\" { location \"/\" { } }\n"
+                               "vhost \"off.test\" { allow_override = {\"None\"}\n"
+                               "  location \"/\" { allow_override = {\"None\"} } }\n" ONE_WORKER;
 
 /* Writes <docroot>/<rel> (parent folders made). */
 static void put(const struct ts_server *s, const char *rel, const char *text)
@@ -166,6 +168,7 @@ START_TEST(test_require_all_denied_every_path)
         {NULL, "/sub/run.cgi/more/info", NULL, NULL, 403, NULL},
         {NULL, "/sub/a.txt", "bare.test", NULL, 403, NULL},
         {NULL, "/sub/run.cgi/x", "bare.test", NULL, 403, NULL},
+        {NULL, "/sub/a.txt", "off.test", NULL, 403, NULL}, /* sharing files: cannot turn off */
         {"HEAD", "/sub/a.txt", NULL, NULL, 403, NULL},
         {NULL, "/open/a.txt", NULL, NULL, 200, "open a"},
         {NULL, "/open/a.txt", "bare.test", NULL, 200, "open a"},
