@@ -68,7 +68,7 @@ static void start(struct ts_server *s, const char *extra)
 }
 
 struct req_case {
-    const char *method; /* NULL: GET */
+    const char *method; /* NULL: GET; or "XFF a.b.c.d": GET from that client (trusted_proxies) */
     const char *path;
     const char *host; /* NULL: localhost */
     const char *auth; /* an Authorization value, or NULL */
@@ -78,13 +78,17 @@ struct req_case {
 
 static int request(const struct ts_server *s, const struct req_case *c, struct ts_response *r)
 {
-    char req[2048], auth[512] = "";
+    char req[2048], extra[512] = "";
+    const char *method = c->method != NULL ? c->method : "GET";
     if (c->auth != NULL)
-        snprintf(auth, sizeof(auth), "Authorization: %s\r\n", c->auth);
+        snprintf(extra, sizeof(extra), "Authorization: %s\r\n", c->auth);
+    if (strncmp(method, "XFF ", 4) == 0) {
+        snprintf(extra, sizeof(extra), "X-Forwarded-For: %s\r\n", method + 4);
+        method = "GET";
+    }
     snprintf(req, sizeof(req), "%s %s HTTP/1.1\r\nHost: %s\r\n%s%sConnection: close\r\n\r\n",
-             c->method != NULL ? c->method : "GET", c->path,
-             c->host != NULL ? c->host : "localhost", auth,
-             c->method != NULL && strcmp(c->method, "POST") == 0 ? "Content-Length: 0\r\n" : "");
+             method, c->path, c->host != NULL ? c->host : "localhost", extra,
+             strcmp(method, "POST") == 0 ? "Content-Length: 0\r\n" : "");
     return ts_request(s->port, req, r);
 }
 
@@ -415,6 +419,47 @@ START_TEST(test_order_allow_deny)
 }
 END_TEST
 
+/* Client addresses (made with trusted_proxies and X-Forwarded-For): partial IPv4, netmasks, CIDR
+ * and IPv6 in Allow/Deny, each Order, Require ip and Require local. */
+START_TEST(test_client_addresses)
+{
+    struct ts_server s;
+    ck_assert_int_eq(ts_server_init(&s), 0);
+    put(&s, "p/.htaccess",
+        "Order allow,deny\nAllow from 10.1 192.168.0.0/255.255.0.0 2001:db8::/32\n"
+        "Deny from 10.1.9\n");
+    put(&s, "p/a.txt", "p a\n");
+    put(&s, "m/.htaccess", "Order mutual-failure\nAllow from 10.0.0.0/8\nDeny from 10.2.0.0/16\n");
+    put(&s, "m/a.txt", "m a\n");
+    put(&s, "d/.htaccess", "Order deny,allow\nDeny from 10.0.0.0/8\nAllow from 10.3.0.1\n");
+    put(&s, "d/a.txt", "d a\n");
+    put(&s, "r/.htaccess", "Require ip 10.4.0.0/16 ::1\n");
+    put(&s, "r/a.txt", "r a\n");
+    put(&s, "l/.htaccess", "Require local\n");
+    put(&s, "l/a.txt", "l a\n");
+    start(&s, "allow_override = {\"All\"}\ntrusted_proxies = {\"127.0.0.1\"}\n");
+    static const struct req_case cases[] = {
+        {"XFF 10.1.2.3", "/p/a.txt", NULL, NULL, 200, "p a"},
+        {"XFF 10.1.9.3", "/p/a.txt", NULL, NULL, 403, NULL}, /* allow,deny: the deny wins */
+        {"XFF 10.2.2.3", "/p/a.txt", NULL, NULL, 403, NULL}, /* allow,deny: no allow matched */
+        {"XFF 192.168.7.7", "/p/a.txt", NULL, NULL, 200, "p a"},
+        {"XFF 2001:db8::5", "/p/a.txt", NULL, NULL, 200, "p a"},
+        {"XFF 10.9.0.1", "/m/a.txt", NULL, NULL, 200, "m a"},
+        {"XFF 10.2.0.1", "/m/a.txt", NULL, NULL, 403, NULL},
+        {"XFF 11.0.0.1", "/m/a.txt", NULL, NULL, 403, NULL},
+        {"XFF 10.3.0.2", "/d/a.txt", NULL, NULL, 403, NULL},
+        {"XFF 10.3.0.1", "/d/a.txt", NULL, NULL, 200, "d a"}, /* deny,allow: the allow wins */
+        {"XFF 11.0.0.1", "/d/a.txt", NULL, NULL, 200, "d a"}, /* deny,allow: default allow */
+        {"XFF 10.4.1.1", "/r/a.txt", NULL, NULL, 200, "r a"},
+        {"XFF 10.5.1.1", "/r/a.txt", NULL, NULL, 403, NULL},
+        {"XFF 10.5.1.1", "/l/a.txt", NULL, NULL, 403, NULL},
+        {NULL, "/l/a.txt", NULL, NULL, 200, "l a"},
+    };
+    EXPECT(&s, cases);
+    ts_server_stop(&s);
+}
+END_TEST
+
 /* The sections: <Files ~ re>, <FilesMatch>, <Limit>, <LimitExcept>, <IfModule> as DokuWiki
  * ships its .htaccess files, <RequireAll> with a negation, <RequireNone>. */
 START_TEST(test_sections)
@@ -672,6 +717,7 @@ static Suite *htaccess_suite(void)
     tcase_add_test(tc, test_ht_files_never_served);
     tcase_add_test(tc, test_basic_auth_with_htpasswd_file);
     tcase_add_test(tc, test_order_allow_deny);
+    tcase_add_test(tc, test_client_addresses);
     tcase_add_test(tc, test_sections);
     tcase_add_test(tc, test_unsupported_refused);
     tcase_add_test(tc, test_index_error_document_redirect);
