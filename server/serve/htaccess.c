@@ -47,7 +47,8 @@ struct ht_entry {
     uint64_t seq;            /* when it was read: the oldest goes when the cache is full */
     struct pfd_ht_file file;
     unsigned classes; /* the override classes its directives need */
-    char *error;      /* "FILE:LINE: why" when it cannot be used: requests under it get 500 */
+    bool broken;      /* it cannot be used: requests under it get 500 */
+    char *error;      /* why, "FILE:LINE: why" (NULL when even that could not be allocated) */
     uint32_t logged;  /* allow_override masks already told that the file needs more */
 };
 
@@ -205,31 +206,33 @@ fail:
     return NULL;
 }
 
-/* Reads, parses and compiles e->path into e; a failure leaves e->error, logged here: once per
- * version of the file per worker. */
-static void ht_entry_load(struct ht_entry *e, const char *dir)
+/* Reads, parses and compiles e->path (stat()ed as st) into e; a failure leaves e->error, logged
+ * here: once per version of the file per worker, since the version is that of st (or of the
+ * file opened, when it changed in between) even when the file cannot be read. */
+static void ht_entry_load(struct ht_entry *e, const char *dir, const struct stat *st)
 {
-    char why[512];
+    char why[512] = "out of memory";
     unsigned line = 0;
-    struct stat st;
+    struct stat opened = *st;
     size_t len = 0;
     e->file.path = strdup(e->path);
     e->file.dir = strdup(dir);
-    char *text = ht_file_read(e->path, &st, &len, why, sizeof(why));
-    if (text != NULL) {
-        e->dev = st.st_dev;
-        e->ino = st.st_ino;
-        e->size = st.st_size;
-        e->mtim = st.st_mtim;
-        if (pfd_htp_parse(text, len, &e->file.nodes, &e->file.nnodes, &line, why, sizeof(why)) ==
-                0 &&
-            ht_compile_nodes(e->file.nodes, e->file.nnodes, &e->classes, false, &line, why,
-                             sizeof(why)) == 0) {
-            free(text);
-            return;
-        }
+    char *text = e->file.path != NULL && e->file.dir != NULL
+                     ? ht_file_read(e->path, &opened, &len, why, sizeof(why))
+                     : NULL;
+    e->dev = opened.st_dev;
+    e->ino = opened.st_ino;
+    e->size = opened.st_size;
+    e->mtim = opened.st_mtim;
+    if (text != NULL &&
+        pfd_htp_parse(text, len, &e->file.nodes, &e->file.nnodes, &line, why, sizeof(why)) == 0 &&
+        ht_compile_nodes(e->file.nodes, e->file.nnodes, &e->classes, false, &line, why,
+                         sizeof(why)) == 0) {
         free(text);
+        return;
     }
+    free(text);
+    e->broken = true;
     size_t n = strlen(e->path) + strlen(why) + 32;
     e->error = malloc(n);
     if (e->error != NULL) {
@@ -238,6 +241,8 @@ static void ht_entry_load(struct ht_entry *e, const char *dir)
         else
             snprintf(e->error, n, "%s: %s", e->path, why);
         pfd_log(PFD_LOG_ALERT, "%s", e->error);
+    } else {
+        pfd_log(PFD_LOG_ALERT, "%s: %s", e->path, why);
     }
 }
 
@@ -312,8 +317,9 @@ static struct ht_entry *ht_lookup(struct pfd_request *r, const char *dir, int *s
             *status = ENOTDIR;
             return NULL;
         }
-        pfd_log(PFD_LOG_ERR, "stat() \"%s\" failed: %s", path, strerror(errno));
-        *status = errno == EACCES ? 403 : 500;
+        int err = errno;
+        pfd_log(PFD_LOG_ERR, "stat() \"%s\" failed: %s", path, strerror(err));
+        *status = err == EACCES ? 403 : 500;
         return NULL;
     }
     bool exists = rc == 0 && S_ISREG(st.st_mode);
@@ -329,7 +335,7 @@ static struct ht_entry *ht_lookup(struct pfd_request *r, const char *dir, int *s
         e->hash = hash;
         e->exists = exists;
         if (exists)
-            ht_entry_load(e, dir);
+            ht_entry_load(e, dir, &st);
     }
     e->seq = ++c->seq;
     e->checked = r->started;
@@ -469,9 +475,9 @@ static int ht_not_allowed(struct ht_entry *e, const struct pfd_ht_node *n, unsig
  * allows outside its conditional sections. 0 or 500. */
 static int ht_check_usable(struct ht_entry *e, unsigned allowed, FILE *trace)
 {
-    if (e->error != NULL) {
+    if (e->broken) {
         if (trace != NULL)
-            fprintf(trace, "htaccess: %s\n", e->error);
+            fprintf(trace, "htaccess: %s\n", e->error != NULL ? e->error : e->path);
         return 500;
     }
     if ((e->classes & ~allowed) == 0)
