@@ -322,29 +322,28 @@ static enum az az_line(struct az_run *run, const struct pfd_ht_node *n, const st
 
 static enum az az_node(struct az_run *run, const struct pfd_ht_node *n);
 
-/* mod_authz_core's combination of a section's children: AND (RequireAll) stops at a denial,
- * OR (RequireAny, RequireNone) at a grant; a denial that a user might change is "no user". */
+/* mod_authz_core's combination of one more child's result cr into *result: AND (RequireAll)
+ * stops at a denial, OR (RequireAny, RequireNone, the Require lines of a file) at a grant; a
+ * denial that a user might change is "no user"; neutral counts for nothing. Whether to stop. */
+static bool az_fold(enum az *result, enum az cr, bool and_op)
+{
+    if (cr == AZ_ERROR || (and_op ? cr == AZ_DENIED : cr == AZ_GRANTED)) {
+        *result = cr;
+        return true;
+    }
+    if (cr == AZ_NEUTRAL)
+        return false;
+    bool stronger = cr == AZ_NO_USER && (and_op ? *result != AZ_DENIED : *result == AZ_DENIED);
+    if (stronger || *result == AZ_NEUTRAL)
+        *result = cr;
+    return false;
+}
+
 static enum az az_combine(struct az_run *run, const struct pfd_ht_node *c, size_t n, bool and_op)
 {
     enum az result = AZ_NEUTRAL;
-    for (size_t i = 0; i < n; i++) {
-        enum az cr = az_node(run, &c[i]);
-        if (cr == AZ_ERROR)
-            return AZ_ERROR;
-        if (cr == AZ_NEUTRAL)
-            continue;
-        if (and_op) {
-            if (cr == AZ_DENIED)
-                return AZ_DENIED;
-            if ((cr == AZ_NO_USER && result != AZ_DENIED) || result == AZ_NEUTRAL)
-                result = cr;
-        } else {
-            if (cr == AZ_GRANTED)
-                return AZ_GRANTED;
-            if ((cr == AZ_NO_USER && result == AZ_DENIED) || result == AZ_NEUTRAL)
-                result = cr;
-        }
-    }
+    for (size_t i = 0; i < n && !az_fold(&result, az_node(run, &c[i]), and_op); i++)
+        ;
     return result;
 }
 
@@ -368,13 +367,9 @@ static enum az az_node(struct az_run *run, const struct pfd_ht_node *n)
 static enum az az_evaluate(struct az_run *run)
 {
     enum az result = AZ_NEUTRAL;
-    for (const struct pfd_ht_ref *e = run->a->require; e != NULL; e = e->next) {
-        enum az cr = az_node(run, e->node);
-        if (cr == AZ_ERROR || cr == AZ_GRANTED)
-            return cr;
-        if (cr != AZ_NEUTRAL && ((cr == AZ_NO_USER && result == AZ_DENIED) || result == AZ_NEUTRAL))
-            result = cr;
-    }
+    for (const struct pfd_ht_ref *e = run->a->require; e != NULL; e = e->next)
+        if (az_fold(&result, az_node(run, e->node), false))
+            break;
     return result;
 }
 
