@@ -10,10 +10,10 @@
 
 #include "base/log.h"
 #include "parse/rewrite.h"
-#include "parse/status.h"
 #include "parse/uri.h"
 #include "serve/htaccess.h"
 #include "serve/request.h"
+#include "serve/response.h"
 
 #define DIR_MAX_URL 8192 /* longest Location a Redirect makes */
 
@@ -120,18 +120,7 @@ static const char *dir_absolute(struct pfd_request *r, const char *location)
 
 int pfd_ht_dir_redirect_send(struct pfd_request *r, int status, const char *location)
 {
-    if (pfd_response_header(r, "Location", dir_absolute(r, location)) != 0)
-        return 500;
-    const char *reason = pfd_status_reason(status);
-    char *body = pfd_request_printf(r,
-                                    "<!DOCTYPE html>\n<html><head><title>%d %s</title></head>\n"
-                                    "<body><h1>%s</h1></body></html>\n",
-                                    status, reason, reason);
-    pfd_response_status(r, status);
-    pfd_response_header(r, "Content-Type", "text/html; charset=utf-8");
-    pfd_response_content_length(r, (int64_t)strlen(body));
-    pfd_response_write(r, body, strlen(body));
-    return PFD_DONE;
+    return pfd_response_redirect(r, status, dir_absolute(r, location));
 }
 
 int pfd_ht_dir_error_answer(struct pfd_request *r, int status)

@@ -263,3 +263,20 @@ int pfd_response_send_error(struct pfd_request *r, int status)
     pfd_response_content_length(r, n);
     return pfd_response_write(r, body, (size_t)n);
 }
+
+int pfd_response_redirect(struct pfd_request *r, int status, const char *location)
+{
+    if (pfd_response_header(r, "Location", location) != 0)
+        return 500;
+    const char *reason = pfd_status_reason(status);
+    char body[256];
+    int n = snprintf(body, sizeof(body),
+                     "<!DOCTYPE html>\n<html><head><title>%d %s</title></head>\n"
+                     "<body><h1>%s</h1></body></html>\n",
+                     status, reason, reason);
+    pfd_response_status(r, status);
+    pfd_response_header(r, "Content-Type", "text/html; charset=utf-8");
+    pfd_response_content_length(r, n);
+    pfd_response_write(r, body, (size_t)n);
+    return PFD_DONE;
+}

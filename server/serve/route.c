@@ -182,18 +182,7 @@ static int route_redirect(struct route_run *run, int status, const char *target,
         fprintf(run->trace, "redirect: %d %s\n", status, location);
         return PFD_DONE;
     }
-    if (pfd_response_header(r, "Location", location) != 0)
-        return 500;
-    const char *reason = pfd_status_reason(status);
-    char *body = pfd_request_printf(r,
-                                    "<!DOCTYPE html>\n<html><head><title>%d %s</title></head>\n"
-                                    "<body><h1>%s</h1></body></html>\n",
-                                    status, reason, reason);
-    pfd_response_status(r, status);
-    pfd_response_header(r, "Content-Type", "text/html; charset=utf-8");
-    pfd_response_content_length(r, (int64_t)strlen(body));
-    pfd_response_write(r, body, strlen(body));
-    return PFD_DONE;
+    return pfd_response_redirect(r, status, location);
 }
 
 /* The rewrite rules of loc over r->path. PFD_DECLINED with *reroute telling whether to route
