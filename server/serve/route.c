@@ -14,7 +14,6 @@
 #include "base/log.h"
 #include "parse/access.h"
 #include "parse/rewrite.h"
-#include "parse/status.h"
 #include "parse/uri.h"
 #include "serve/auth.h"
 #include "serve/htaccess.h"
