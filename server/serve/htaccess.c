@@ -71,6 +71,8 @@ struct ht_deferred {
 static int ht_deferred_apply(struct pfd_ht_ctx *ctx, const struct pfd_ht_node *n)
 {
     struct ht_deferred *d = n->data;
+    if (ctx->trace != NULL)
+        fprintf(ctx->trace, "htaccess: %s:%u: %s\n", ctx->file->path, n->line, d->why);
     if (!d->logged) {
         d->logged = true;
         pfd_log(PFD_LOG_ALERT, "%s:%u: %s", ctx->file->path, n->line, d->why);
@@ -491,10 +493,11 @@ static int ht_check_usable(struct ht_entry *e, unsigned allowed, FILE *trace)
 
 static void ht_trace_directive(struct ht_walk *w, const struct pfd_ht_node *n)
 {
-    fprintf(w->trace, "  %s:%u: %s", w->ctx.file->path, n->line, n->name);
+    fprintf(w->trace, "  %s:%u: %s%s", w->ctx.file->path, n->line, n->container ? "<" : "",
+            n->name);
     for (size_t i = 0; i < n->nargs; i++)
         fprintf(w->trace, strpbrk(n->args[i], " \t") != NULL ? " \"%s\"" : " %s", n->args[i]);
-    fputc('\n', w->trace);
+    fputs(n->container ? ">\n" : "\n", w->trace);
 }
 
 /*
