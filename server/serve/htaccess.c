@@ -576,14 +576,10 @@ static int ht_after_access(struct ht_walk *w, char **url)
     int rc = pfd_ht_rewrite_run(&w->ctx, url);
     if (rc == 1)
         return PFD_DECLINED; /* *url is routed again */
-    if (rc >= 300 && rc <= 399 && *url != NULL) {
-        if (w->trace != NULL) {
-            fprintf(w->trace, "htaccess rewrite: redirect %d %s\n", rc, *url);
-            return rc;
-        }
-        rc = pfd_ht_dir_redirect_send(w->r, rc, *url);
-    }
+    const char *location = *url;
     *url = NULL;
+    if (rc >= 300 && rc <= 399 && location != NULL && w->trace == NULL)
+        return pfd_ht_dir_redirect_send(w->r, rc, location); /* a RewriteRule [R] */
     if (rc != 0)
         return rc;
     return pfd_ht_dir_redirect(&w->ctx);

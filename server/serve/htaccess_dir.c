@@ -102,20 +102,13 @@ const char *pfd_ht_dir_error_uri(const struct pfd_request *r, int status)
     return n != NULL && dir_doc_kind(n->args[1]) == DIR_DOC_LOCAL ? n->args[1] : NULL;
 }
 
-/* location as Apache sends it: a path gets this server's scheme, host and port (the Host the
- * client asked for; the port unless it is the scheme's default). */
+/* location as Apache sends it: a path gets this server's scheme, host and port as the client
+ * reached it. */
 static const char *dir_absolute(struct pfd_request *r, const char *location)
 {
     if (location[0] != '/')
         return location;
-    const char *host = pfd_request_host(r);
-    bool ipv6 = strchr(host, ':') != NULL;
-    int port = r->conn->local_port;
-    if (port == 80 || port <= 0)
-        return pfd_request_printf(r, "http://%s%s%s%s", ipv6 ? "[" : "", host, ipv6 ? "]" : "",
-                                  location);
-    return pfd_request_printf(r, "http://%s%s%s:%d%s", ipv6 ? "[" : "", host, ipv6 ? "]" : "", port,
-                              location);
+    return pfd_request_printf(r, "%s%s", pfd_request_origin(r), location);
 }
 
 int pfd_ht_dir_redirect_send(struct pfd_request *r, int status, const char *location)

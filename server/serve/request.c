@@ -187,6 +187,21 @@ pcre2_match_data *pfd_request_match_data(struct pfd_request *r)
     return r->server->match_data;
 }
 
+const char *pfd_request_origin(struct pfd_request *r)
+{
+    const char *scheme = pfd_request_scheme(r), *host = pfd_request_host(r);
+    const char *hh = pfd_request_header(r, "Host");
+    const char *bracket = hh != NULL ? strrchr(hh, ']') : NULL;
+    const char *colon = hh != NULL ? strrchr(bracket != NULL ? bracket : hh, ':') : NULL;
+    int port = colon != NULL ? atoi(colon + 1) : r->conn->local_port;
+    int standard = strcmp(scheme, "https") == 0 ? 443 : 80;
+    bool v6 = strchr(host, ':') != NULL && host[0] != '[';
+    if (port <= 0 || port > 65535 || port == standard)
+        return pfd_request_printf(r, "%s://%s%s%s", scheme, v6 ? "[" : "", host, v6 ? "]" : "");
+    return pfd_request_printf(r, "%s://%s%s%s:%d", scheme, v6 ? "[" : "", host, v6 ? "]" : "",
+                              port);
+}
+
 int64_t pfd_request_elapsed_us(const struct pfd_request *r)
 {
     struct timespec now;
