@@ -1,0 +1,69 @@
+/*
+ * htaccess_headers.h — .htaccess directives that change the response head: Header (mod_headers,
+ * FileInfo) and ExpiresActive/ExpiresByType/ExpiresDefault (mod_expires, Indexes), applied just
+ * before the head is sent, after the handler chose the Content-Type (pfd_ht_headers_finish).
+ */
+#ifndef PFD_HTACCESS_HEADERS_H
+#define PFD_HTACCESS_HEADERS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct pfd_ht_ctx;
+struct pfd_ht_node;
+struct pfd_request;
+
+/* One Header line, in the order the files gave them. */
+struct pfd_ht_header_op {
+    const struct pfd_ht_header_spec *spec; /* what compile() made of the line */
+    struct pfd_ht_header_op *next;
+};
+
+/* An Expires time: from the access ('A') or the file's modification ('M'), plus seconds. */
+struct pfd_ht_expires_spec {
+    char base;
+    int64_t seconds;
+};
+/* Longest expiry accepted: a hundred years (Apache has no bound; this keeps time_t sums sane). */
+#define PFD_HT_EXPIRES_MAX_SECONDS (100LL * 365 * 86400)
+
+/* An ExpiresByType (type set) or ExpiresDefault (type NULL) line. */
+struct pfd_ht_expires_rule {
+    const char *type;
+    struct pfd_ht_expires_spec spec;
+};
+struct pfd_ht_expires_entry {
+    const struct pfd_ht_expires_rule *rule;
+    struct pfd_ht_expires_entry *next; /* older */
+};
+
+/*
+ * Apache's two syntaxes: "A3600" / "M86400" (seconds after access or modification), or
+ * "access|now|modification [plus] {N years|months|weeks|days|hours|minutes|seconds}…" (a month
+ * is 30 days, a year 365, as mod_expires counts). 0, or -1 with why in err.
+ */
+int pfd_ht_expires_parse(const char *s, struct pfd_ht_expires_spec *out, char *err,
+                         size_t err_size);
+
+int pfd_ht_header_compile(struct pfd_ht_node *n, char *err, size_t err_size);
+int pfd_ht_header_apply(struct pfd_ht_ctx *ctx, const struct pfd_ht_node *n);
+void pfd_ht_header_free(void *data);
+int pfd_ht_expires_active_compile(struct pfd_ht_node *n, char *err, size_t err_size);
+int pfd_ht_expires_active_apply(struct pfd_ht_ctx *ctx, const struct pfd_ht_node *n);
+/* ExpiresByType type spec, ExpiresDefault spec. */
+int pfd_ht_expires_compile(struct pfd_ht_node *n, char *err, size_t err_size);
+int pfd_ht_expires_apply(struct pfd_ht_ctx *ctx, const struct pfd_ht_node *n);
+
+/*
+ * The response head as the files want it, just before it is built (response.c), every response
+ * included (errors, CGI): AddDefaultCharset on a text/plain or text/html Content-Type without a
+ * charset; Expires and Cache-Control: max-age when ExpiresActive On and the response is no error
+ * and has no Expires yet (mod_expires leaves a script's own alone); then the Header lines in
+ * order, "onsuccess" ones (the default) on 2xx and 304 only, "always" ones on every response.
+ * The core's own fields (Date, Server, Content-Length, Transfer-Encoding, Connection) are not
+ * the files' to change. Nothing when r->htaccess is NULL.
+ */
+void pfd_ht_headers_finish(struct pfd_request *r);
+
+#endif
