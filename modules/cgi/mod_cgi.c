@@ -342,7 +342,9 @@ static int cgi_resolve(struct cgi_run *run)
         return PFD_DECLINED;
     const char *dir_handler = cgi_dir_handler(r);
     bool script_mode = dir_handler != NULL || cgi_script_mode(r, run->cc);
-    if (!script_mode && !run->cc->exec_cgi)
+    /* cgi_extensions are the server's AddHandler: a .htaccess Options +ExecCGI uses them too. */
+    bool by_extension = run->cc->exec_cgi || pfd_request_dir_option(r, PFD_DIR_EXEC_CGI) == 1;
+    if (!script_mode && !by_extension)
         return PFD_DECLINED;
     /* As mod_static: 404, before anything is looked at, so that whether /cgi-bin/.git/ exists
      * stays unknown. PATH_INFO counts too: the core cannot tell it from the script's name. */
