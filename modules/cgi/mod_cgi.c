@@ -279,38 +279,44 @@ static const char *cgi_dir_handler(const struct pfd_request *r)
     return h;
 }
 
-/* Whether this module runs files of that handler: cgi-script runs the file itself (its #!
- * line). The hook for interpreter mapping (php-cgi for "application/x-httpd-php" …): a name no
- * one maps is 500, not the script's source. */
-static bool cgi_handler_known(const struct cgi_conf *cc, const char *handler)
+/* Whether this module runs script with a handler other than cgi-script that a .htaccess named
+ * (AddHandler application/x-httpd-php .php): the hook for interpreter mapping (php-cgi …), where
+ * the mapping, not the name, decides; until then none is, and such a file is 500, never its
+ * source. */
+static bool cgi_handler_interpreted(const struct cgi_conf *cc, const char *handler,
+                                    const char *script)
 {
     (void)cc;
-    return strcasecmp(handler, "cgi-script") == 0;
+    (void)handler;
+    (void)script;
+    return false;
 }
 
 /*
- * Apache's rules for .htaccess: a script by a handler a file named runs only where Options
- * ExecCGI is on (the file's, else exec_cgi), and only when the file found before PATH_INFO maps
- * to that handler itself; a script by cgi_extensions is refused where a file said -ExecCGI.
- * Locations with handler = "cgi" are ScriptAlias: Options ExecCGI does not apply, as in Apache.
- * 0, or a status (logged).
+ * Apache's rules for .htaccess: a script by a handler a file named runs only when the file found
+ * before PATH_INFO maps to that handler itself, and, for cgi-script, where Options ExecCGI is on
+ * (the file's, else exec_cgi); an interpreter's handler needs no ExecCGI (Apache's Action runs
+ * the interpreter, not the file). A script by cgi_extensions is refused where a file said
+ * -ExecCGI. Locations with handler = "cgi" are ScriptAlias: Options ExecCGI does not apply, as
+ * in Apache. 0, or a status (logged).
  */
 static int cgi_may_run(const struct cgi_run *run, const char *dir_handler)
 {
     const struct pfd_request *r = run->r;
-    bool script_alias = cgi_script_mode(r, run->cc);
     int exec = pfd_request_dir_option(r, PFD_DIR_EXEC_CGI);
     if (dir_handler != NULL) {
         const char *own = pfd_request_dir_handler(r, run->script);
         if (own == NULL || strcasecmp(own, dir_handler) != 0)
             return 404; /* "/x.sh/y" where x.sh is a folder: y is no script */
-        if (!cgi_handler_known(run->cc, dir_handler)) {
+        if (strcasecmp(dir_handler, "cgi-script") != 0) {
+            if (cgi_handler_interpreted(run->cc, dir_handler, run->script))
+                return 0;
             pfd_log(PFD_LOG_ERR, "cgi: \"%s\": handler \"%s\" (.htaccess) is not mapped",
                     run->script, dir_handler);
             return 500;
         }
     }
-    if (script_alias || exec == 1 || (exec == -1 && run->cc->exec_cgi))
+    if (cgi_script_mode(r, run->cc) || exec == 1 || (exec == -1 && run->cc->exec_cgi))
         return 0;
     pfd_log(PFD_LOG_ERR, "cgi: Options ExecCGI is off in this directory: \"%s\"", run->script);
     return 403;
