@@ -201,11 +201,12 @@ struct autoindex_list {
     struct pfd_buf names;
 };
 
-/* Whether a name stays off the listing: "." and "..", a hidden name (mod_static answers 404
- * for it, so the listing does not reveal it) unless serve_hidden, and index_ignore's patterns. */
+/* Whether a name stays off the listing: "." and "..", a ".ht" name (.htaccess, .htpasswd: the
+ * core never serves them), a hidden name (mod_static answers 404 for it, so the listing does not
+ * reveal it) unless serve_hidden, and index_ignore's patterns. */
 static bool autoindex_ignored(const struct autoindex_conf *ac, const char *name)
 {
-    if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+    if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || strncmp(name, ".ht", 3) == 0)
         return true;
     if (name[0] == '.' && !ac->serve_hidden)
         return true;

@@ -147,6 +147,7 @@ static int config_copy_derived(struct pfd_config *conf)
     conf->log_level = config_log_level_of(cfg_getstr(cfg, "log_level"));
     conf->follow_symlinks =
         (enum pfd_symlinks)config_symlinks_of(cfg_getstr(cfg, "follow_symlinks"));
+    conf->allow_override = config_route_overrides(cfg, 0);
     conf->limits.body = pfd_size_parse(cfg_getstr(cfg_getsec(cfg, "limits"), "body"));
     if (conf->server_name == NULL) {
         char host[HOST_NAME_MAX + 1] = "";
@@ -730,7 +731,8 @@ void pfd_config_free(struct pfd_config *conf)
                        conf->access_log_format,
                        conf->module_dir,
                        conf->mime_types_file,
-                       conf->default_type};
+                       conf->default_type,
+                       conf->access_file_name};
     for (size_t i = 0; i < CONFIG_ARRAY_SIZE(strings); i++)
         free(strings[i]);
     if (conf->cfg != NULL)

@@ -100,6 +100,9 @@ struct pfd_location {
      * level's) applies, also for a top-level location a vhost without document_root shares. */
     int serve_hidden;    /* -1, 0 or 1 */
     int follow_symlinks; /* -1 or an enum pfd_symlinks */
+    /* allow_override (Apache's AllowOverride classes, PFD_OVERRIDE_*) when the location sets it,
+     * else -1: the vhost's (or the top level's) applies. */
+    int allow_override;
 };
 
 /* What routing reads: the locations of one server (top level or vhost), in file order, and its
@@ -127,6 +130,7 @@ struct pfd_vhost {
     int line;
     bool serve_hidden; /* its own, else the top level's; its view carries them */
     enum pfd_symlinks follow_symlinks;
+    unsigned allow_override; /* its own, else the top level's; its view carries it */
 
     /* Its own logs (optional). access_log, access_log_format: as configured, NULL when unset;
      * either one set gives the vhost a log of its own, the other taken from the top level. */
@@ -221,6 +225,11 @@ struct pfd_config {
     bool trace_enable;  /* false → TRACE gets 405 */
     bool serve_hidden;  /* the file policy of modules that serve or list files (module.h) */
     enum pfd_symlinks follow_symlinks;
+    /* .htaccess files (serve/htaccess.c): which directive classes they may use, a mask of
+     * PFD_OVERRIDE_*; 0 (Apache 2.4's "AllowOverride None", the default): none is even looked
+     * for. access_file_name: their name in each folder, ".htaccess". */
+    unsigned allow_override;
+    char *access_file_name;
     bool server_tokens;    /* true → "Server: preforkd/0.1.0", false → "Server: preforkd" */
     char **proxy_protocol; /* listen addresses whose connections start with a PROXY header */
     size_t nproxy_protocol;
@@ -257,6 +266,16 @@ struct pfd_option_line {
     const cfg_t *sec; /* the section of the tree (conf->cfg, or a loaded module's cfg) */
     const char *name; /* the option's name, as the tree holds it */
     int line;
+};
+
+/* Apache's AllowOverride classes (the values of serve/htaccess.h's enum pfd_ht_override). */
+enum pfd_override {
+    PFD_OVERRIDE_AUTHCONFIG = 1 << 0,
+    PFD_OVERRIDE_FILEINFO = 1 << 1,
+    PFD_OVERRIDE_INDEXES = 1 << 2,
+    PFD_OVERRIDE_LIMIT = 1 << 3,
+    PFD_OVERRIDE_OPTIONS = 1 << 4,
+    PFD_OVERRIDE_ALL = (1 << 5) - 1,
 };
 
 #define PFD_MAX_WORKERS_LIMIT 20000

@@ -226,6 +226,19 @@ static void config_file_policy(cfg_t *sec, bool *hidden, enum pfd_symlinks *link
         *links = (enum pfd_symlinks)config_symlinks_of(cfg_getstr(sec, "follow_symlinks"));
 }
 
+unsigned config_route_overrides(cfg_t *sec, unsigned inherited)
+{
+    size_t n = cfg_size(sec, "allow_override");
+    if (n == 0)
+        return inherited;
+    unsigned mask = 0;
+    for (size_t i = 0; i < n; i++) {
+        int m = config_override_of(cfg_getnstr(sec, "allow_override", (unsigned)i));
+        mask |= m > 0 ? (unsigned)m : 0; /* a bad word is reported while parsing */
+    }
+    return mask;
+}
+
 /* A location's serve_hidden and follow_symlinks: -1 where it does not set them (the request's
  * vhost's, or the top level's, then apply: see pfd_request_serve_hidden()). */
 static void config_location_file_policy(struct pfd_location *loc, cfg_t *sec)
@@ -235,6 +248,8 @@ static void config_location_file_policy(struct pfd_location *loc, cfg_t *sec)
     config_file_policy(sec, &hidden, &links);
     loc->serve_hidden = cfg_size(sec, "serve_hidden") > 0 ? hidden : -1;
     loc->follow_symlinks = cfg_size(sec, "follow_symlinks") > 0 ? (int)links : -1;
+    loc->allow_override =
+        cfg_size(sec, "allow_override") > 0 ? (int)config_route_overrides(sec, 0) : -1;
 }
 
 /* One location section into loc; line: of its header. */
@@ -341,6 +356,7 @@ static int config_vhost(struct config_load *ld, size_t v, cfg_t *sec, size_t hea
     vh->serve_hidden = conf->serve_hidden;
     vh->follow_symlinks = conf->follow_symlinks;
     config_file_policy(sec, &vh->serve_hidden, &vh->follow_symlinks);
+    vh->allow_override = config_route_overrides(sec, conf->allow_override);
     if (config_vhost_names(ld, v, sec) == -1 || config_vhost_logs(ld, vh, sec) == -1 ||
         config_error_documents(ld, sec, &vh->routes.error_documents) == -1)
         return -1;
@@ -416,6 +432,7 @@ int config_route_views(struct config_load *ld)
         view->is_view = true;
         view->serve_hidden = vh->serve_hidden;
         view->follow_symlinks = vh->follow_symlinks;
+        view->allow_override = vh->allow_override;
         if (vh->document_root != NULL)
             view->document_root = vh->document_root;
         if (vh->name[0] != '*')

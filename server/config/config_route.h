@@ -13,6 +13,9 @@
 int config_routes(struct config_load *ld);
 /* Once conf is complete: each vhost's view (see struct pfd_vhost). 0 or -1. */
 int config_route_views(struct config_load *ld);
+/* The mask (enum pfd_override) of option allow_override in sec, or inherited when sec does not
+ * set it. */
+unsigned config_route_overrides(cfg_t *sec, unsigned inherited);
 /* Frees what config_routes() made. */
 void config_routes_free(struct pfd_config *conf);
 

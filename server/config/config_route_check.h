@@ -28,7 +28,9 @@
         CONFIG_ROUTE_LIST(NULL, "error_document", config_check_error_document),                    \
         CONFIG_ROUTE_BOOL("location", "serve_hidden"), CONFIG_ROUTE_BOOL("vhost", "serve_hidden"), \
         CONFIG_ROUTE_STR("location", "follow_symlinks", config_check_symlinks),                    \
-        CONFIG_ROUTE_STR("vhost", "follow_symlinks", config_check_symlinks)
+        CONFIG_ROUTE_STR("vhost", "follow_symlinks", config_check_symlinks),                       \
+        CONFIG_ROUTE_LIST("location", "allow_override", config_check_override),                    \
+        CONFIG_ROUTE_LIST("vhost", "allow_override", config_check_override)
 #define CONFIG_ROUTE_STR(sec, name, check)                                                         \
     {                                                                                              \
         sec, CFG_STR(name, NULL, CFGF_NODEFAULT), COPY_NONE, 0, 0, 0, 0, check                     \

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "config/config.h"
 
@@ -65,6 +66,33 @@ int config_symlinks_of(const char *value)
 const char *config_check_symlinks(const char *value)
 {
     return config_symlinks_of(value) < 0 ? "expected \"on\", \"off\" or \"if_owner_match\"" : NULL;
+}
+
+int config_override_of(const char *value)
+{
+    static const struct {
+        const char *word;
+        int mask;
+    } words[] = {
+        {"None", 0},
+        {"All", PFD_OVERRIDE_ALL},
+        {"AuthConfig", PFD_OVERRIDE_AUTHCONFIG},
+        {"FileInfo", PFD_OVERRIDE_FILEINFO},
+        {"Indexes", PFD_OVERRIDE_INDEXES},
+        {"Limit", PFD_OVERRIDE_LIMIT},
+        {"Options", PFD_OVERRIDE_OPTIONS},
+    };
+    for (size_t i = 0; value != NULL && i < sizeof(words) / sizeof(words[0]); i++)
+        if (strcasecmp(words[i].word, value) == 0)
+            return words[i].mask;
+    return -1;
+}
+
+const char *config_check_override(const char *value)
+{
+    return config_override_of(value) < 0 ? "expected None, All, AuthConfig, FileInfo, Indexes, "
+                                           "Limit or Options (Apache's AllowOverride words)"
+                                         : NULL;
 }
 
 const char *config_check_size(const char *value)

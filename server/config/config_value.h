@@ -29,6 +29,11 @@ const char *config_check_media_type(const char *value);
 int config_symlinks_of(const char *value);
 const char *config_check_symlinks(const char *value);
 
+/* allow_override: one of Apache's AllowOverride words, case-insensitive: "None" (0), "All",
+ * "AuthConfig", "FileInfo", "Indexes", "Limit", "Options" (enum pfd_override), or -1. */
+int config_override_of(const char *value);
+const char *config_check_override(const char *value);
+
 /* The enum pfd_log_level of "emerg" … "debug", or -1. */
 int config_log_level_of(const char *value);
 

@@ -12,6 +12,8 @@
 #include "pool/park.h"
 #include "pool/scoreboard.h"
 
+struct pfd_ht_cache;
+
 struct pfd_server {
     struct pfd_config *conf;
     struct pfd_scoreboard *scoreboard;
@@ -20,7 +22,8 @@ struct pfd_server {
     bool single_process; /* -X */
     bool daemonize;      /* -D */
     struct pfd_access_log access_log;
-    pcre2_match_data *match_data; /* worker: reused by every location match */
+    pcre2_match_data *match_data;  /* worker: reused by every location match */
+    struct pfd_ht_cache *htaccess; /* worker: the .htaccess files read (serve/htaccess.c) */
     /* Parking (keepalive { park }): every descriptor -1 when there are no keepers (-X). */
     struct pfd_park_channels park;
     int keeper_control; /* keeper: its end of the socketpair to the master, or -1 */

@@ -31,6 +31,7 @@
 #include "serve/body.h"
 #include "serve/conn_io.h"
 #include "serve/htaccess.h"
+#include "serve/htaccess_dir.h"
 #include "serve/request.h"
 #include "serve/response.h"
 #include "serve/route.h"
@@ -514,6 +515,8 @@ static int conn_dispatch(struct pfd_request *r)
             rc = conn_run_module(r, i);
         rc = rc == PFD_DECLINED ? conn_declined_status(r) : rc;
     }
+    if (rc >= 400 && r->htaccess != NULL && pfd_ht_dir_error_answer(r, rc) == PFD_DONE)
+        return PFD_DONE; /* a .htaccess ErrorDocument with a text or an absolute URL */
     const char *doc = rc >= 400 ? pfd_route_error_document(r, rc) : NULL;
     return doc != NULL ? pfd_request_internal_redirect(r, doc, rc) : rc;
 }

@@ -17,7 +17,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "parse/htaccess_parse.h"
 #include "serve/htaccess_access.h"
+#include "serve/htaccess_dir.h"
 #include "serve/htaccess_fileinfo.h"
 #include "serve/htaccess_rewrite.h"
 
@@ -33,18 +35,7 @@ enum pfd_ht_override {
     PFD_HT_ALL = (1 << 5) - 1,
 };
 
-/* One directive, or one container (<Files x> … </Files>) with its body, as read from a file. */
-struct pfd_ht_node {
-    char *name;  /* as written: "AuthType", "FilesMatch" (matched case-insensitively) */
-    char **args; /* unquoted arguments; a container's are those inside <Name …> */
-    size_t nargs;
-    unsigned line; /* 1-based line of the directive (of <Name …> for a container) */
-    bool container;
-    struct pfd_ht_node *children; /* a container's body */
-    size_t nchildren;
-    const struct pfd_ht_directive *directive; /* set by the engine at load */
-    void *data; /* what compile() made of the arguments (regexes, parsed lists) */
-};
+/* struct pfd_ht_node, one directive or one section as read from a file: parse/htaccess_parse.h. */
 
 /* One .htaccess file as cached by a worker. */
 struct pfd_ht_file {
@@ -57,6 +48,7 @@ struct pfd_ht_file {
 /* What one request gathers from the files that apply to it, from the document root down. */
 struct pfd_ht_result {
     struct pfd_ht_access access;
+    struct pfd_ht_dir dir; /* DirectoryIndex, ErrorDocument, Redirect* (htaccess_dir.h) */
     struct pfd_ht_rewrite rewrite;
     struct pfd_ht_fileinfo info;
 };
@@ -68,6 +60,10 @@ struct pfd_ht_ctx {
     const char *url_dir;            /* the URL path of file->dir, with a trailing '/' */
     struct pfd_ht_result *result;
     FILE *trace; /* preforkd -T: print what applies here instead of acting; else NULL */
+    /* The section being applied: the file (its directives outside <Files>), or one of its
+     * <Files> sections. A group whose settings a deeper section replaces rather than adds to
+     * (Require: Apache's AuthMerging Off; Order/Allow/Deny) starts over when it changes. */
+    const void *section;
 };
 
 struct pfd_ht_directive {
@@ -83,5 +79,22 @@ struct pfd_ht_directive {
     int (*apply)(struct pfd_ht_ctx *ctx, const struct pfd_ht_node *n);
     void (*free_data)(void *data); /* frees n->data; NULL when compile keeps nothing */
 };
+
+/* The per-worker cache of parsed files (htaccess.c), kept at struct pfd_server's htaccess. */
+struct pfd_ht_cache;
+
+/*
+ * After routing chose the file (r->file_path), for a location whose allow_override is not None:
+ * finds, reads (cached) and applies the access file of each folder from the context root down,
+ * sets r->htaccess, decides access (Require, Order/Allow/Deny, Satisfy: 401, 403), runs the
+ * rewrite rules and Redirect. A name starting with ".ht" is refused (403) whatever the
+ * overrides. PFD_DECLINED to go on, with *url set (arena) when a rewrite asks to route that URL
+ * again; or an HTTP status (3xx with its Location header set; 500 for a broken file, logged).
+ * trace: preforkd -T prints the files and directives there.
+ */
+int pfd_htaccess_run(struct pfd_request *r, FILE *trace, char **url);
+/* The AllowOverride classes (enum pfd_ht_override) of r's location, vhost or top level. */
+unsigned pfd_htaccess_overrides(const struct pfd_request *r);
+void pfd_htaccess_cache_free(struct pfd_ht_cache *cache);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "base/buf.h"
@@ -159,6 +160,12 @@ void pfd_request_header_at(const struct pfd_request *r, size_t i, const char **n
 
 const char *const *pfd_request_index_files(const struct pfd_request *r, size_t *count)
 {
+    const struct pfd_ht_node *own = r->htaccess != NULL ? r->htaccess->dir.directory_index : NULL;
+    if (own != NULL) { /* a .htaccess DirectoryIndex replaces index_files for its folder */
+        bool disabled = own->nargs == 1 && strcasecmp(own->args[0], "disabled") == 0;
+        *count = disabled ? 0 : own->nargs;
+        return (const char *const *)own->args;
+    }
     *count = r->conf->nindex_files;
     return (const char *const *)r->conf->index_files;
 }

@@ -17,6 +17,7 @@
 #include "parse/status.h"
 #include "parse/uri.h"
 #include "serve/auth.h"
+#include "serve/htaccess.h"
 #include "serve/request.h"
 #include "serve/response.h"
 
@@ -451,6 +452,36 @@ static int route_once(struct route_run *run)
     return route_apply(run, r->location);
 }
 
+static int route_once(struct route_run *run);
+
+/* Step 4b: the .htaccess files of the folders down to r->file_path (htaccess.c), after the
+ * location's own rules, both of which must pass. A rewrite there routes its URL again from step
+ * 2, as a location's rewrite does, within PFD_ROUTE_MAX_ROUNDS. */
+static int route_htaccess(struct route_run *run)
+{
+    struct pfd_request *r = run->r;
+    for (int round = 0; round < PFD_ROUTE_MAX_ROUNDS; round++) {
+        char *url;
+        int rc = pfd_htaccess_run(r, run->trace, &url);
+        if (rc != PFD_DECLINED || url == NULL)
+            return rc;
+        if (run->trace != NULL)
+            fprintf(run->trace, "htaccess rewrite: %s -> %s\n", r->path, url);
+        if ((rc = route_set_uri(r, url, false)) != 0) {
+            pfd_log(PFD_LOG_ERR, "\"%s\": .htaccess rewrite made a bad URI \"%s\" (%d)",
+                    r->request_line, url, rc);
+            return 500;
+        }
+        r->context_root = r->context_prefix = NULL;
+        r->alias_hidden = false;
+        if ((rc = route_once(run)) != PFD_DECLINED)
+            return rc;
+    }
+    pfd_log(PFD_LOG_ERR, "\"%s\": .htaccess still rewriting after %d rounds (now \"%s\"): a loop?",
+            r->request_line, PFD_ROUTE_MAX_ROUNDS, r->path);
+    return 500;
+}
+
 /* The request goes on as url (a normalised path in the arena), routed from step 2 as if the
  * client had asked for it (Apache's internal subrequest); what the first routing added to the
  * response is dropped. */
@@ -465,7 +496,8 @@ static int route_subrequest(struct route_run *run, char *url)
     r->context_root = r->context_prefix = NULL;
     r->alias_hidden = false;
     r->conn->resp_headers.len = 0;
-    return route_once(run);
+    int rc = route_once(run);
+    return rc == PFD_DECLINED ? route_htaccess(run) : rc;
 }
 
 /* Step 5a: a folder URL whose folder holds an index file is routed as the index file's own URL,
@@ -476,8 +508,10 @@ static int route_index(struct route_run *run)
     struct pfd_request *r = run->r;
     const char *dir = r->file_path;
     size_t dir_len = strlen(dir);
-    for (size_t i = 0; i < r->conf->nindex_files; i++) {
-        const char *name = r->conf->index_files[i];
+    size_t nindex;
+    const char *const *index = pfd_request_index_files(r, &nindex);
+    for (size_t i = 0; i < nindex; i++) {
+        const char *name = index[i];
         char *file = pfd_request_printf(r, "%s%s%s", dir, dir[dir_len - 1] == '/' ? "" : "/", name);
         struct stat st;
         /* there but unreadable counts: its handler answers 403 rather than a listing */
@@ -573,7 +607,7 @@ static int route_path_info(struct route_run *run)
         rc = route_path_info_file(run, loc, script_url, info);
     r->alias_hidden = r->alias_hidden || hidden;
     r->path = url_path;
-    return rc;
+    return rc == PFD_DECLINED ? route_htaccess(run) : rc;
 }
 
 /* Step 5: what the path names on disk may change which rules apply (index files, path info).
@@ -597,6 +631,8 @@ static int route_resolve(struct route_run *run)
 static int route_run(struct route_run *run)
 {
     int rc = route_once(run);
+    if (rc == PFD_DECLINED)
+        rc = route_htaccess(run);
     return rc == PFD_DECLINED ? route_resolve(run) : rc;
 }
 
@@ -618,8 +654,8 @@ const char *pfd_route_error_document(const struct pfd_request *r, int status)
 {
     if (status < 400 || status > 599 || r->kept_status != 0 || r->head_sent)
         return NULL;
-    const char *uri = NULL;
-    if (r->location != NULL)
+    const char *uri = pfd_ht_dir_error_uri(r, status); /* a .htaccess ErrorDocument first */
+    if (uri == NULL && r->location != NULL)
         uri = route_error_document_in(&r->location->error_documents, status);
     if (uri == NULL)
         uri = route_error_document_in(&r->conf->routes.error_documents, status);
@@ -704,6 +740,7 @@ int pfd_route_explain(struct pfd_config *conf, const char *url, const char *host
         route_explain_outcome(&run, route_run(&run), out);
     }
     pcre2_match_data_free(server.match_data);
+    pfd_htaccess_cache_free(server.htaccess);
     pfd_arena_free(&c.arena);
     return rc != 0 ? 1 : 0;
 }
