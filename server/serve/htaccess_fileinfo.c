@@ -131,7 +131,7 @@ static int fi_options_apply(struct pfd_ht_ctx *ctx, const struct pfd_ht_node *n)
         fi->options_set |= o->plus | o->minus;
         fi->options_on = (fi->options_on | o->plus) & ~o->minus;
     }
-    pfd_ht_info_trace(ctx, n, "options set");
+    pfd_ht_info_trace(ctx, n, "Options of the folder set");
     return 0;
 }
 
@@ -210,7 +210,7 @@ static int fi_ext_apply(struct pfd_ht_ctx *ctx, const struct pfd_ht_node *n)
     e->map = n->data;
     e->next = fi->exts;
     fi->exts = e;
-    pfd_ht_info_trace(ctx, n, e->map->value != NULL ? "mapped" : "unmapped");
+    pfd_ht_info_trace(ctx, n, e->map->value != NULL ? "extensions mapped" : "extensions unmapped");
     return 0;
 }
 

@@ -21,13 +21,9 @@ void *pfd_ht_info_alloc(struct pfd_ht_ctx *ctx, size_t size)
 
 void pfd_ht_info_trace(const struct pfd_ht_ctx *ctx, const struct pfd_ht_node *n, const char *what)
 {
-    if (ctx->trace == NULL)
-        return;
-    const char *slash = ctx->file != NULL ? strrchr(ctx->file->path, '/') : NULL;
-    fprintf(ctx->trace, "  %s:%u: %s", slash != NULL ? slash + 1 : "?", n->line, n->name);
-    for (size_t i = 0; i < n->nargs; i++)
-        fprintf(ctx->trace, " %s", n->args[i]);
-    fprintf(ctx->trace, " → %s\n", what);
+    (void)n; /* the engine printed the line itself, just before */
+    if (ctx->trace != NULL)
+        fprintf(ctx->trace, "    → %s\n", what);
 }
 
 int pfd_ht_regex_compile(struct pfd_ht_regex *re, const char *pattern, bool caseless,

@@ -18,7 +18,7 @@ struct pfd_ht_node;
  * answers 500). */
 void *pfd_ht_info_alloc(struct pfd_ht_ctx *ctx, size_t size);
 
-/* -T: "  FILE:LINE: Name args… → what" on ctx->trace (nothing when it is NULL). */
+/* -T: "    → what" on ctx->trace under the line the engine printed (nothing when NULL). */
 void pfd_ht_info_trace(const struct pfd_ht_ctx *ctx, const struct pfd_ht_node *n, const char *what);
 
 /* A compiled regular expression and its match limits (Apache's are PCRE's defaults; these keep a
