@@ -148,8 +148,9 @@ static int fi_ext_compile(struct pfd_ht_node *n, enum pfd_ht_ext_kind kind, size
         snprintf(err, err_size, "%s: \"%s\" is not a media type (type/subtype)", n->name, value);
         return -1;
     }
-    if (kind == PFD_HT_EXT_CHARSET && value != NULL && !pfd_ht_info_is_token(value)) {
-        snprintf(err, err_size, "%s: \"%s\" is not a charset name", n->name, value);
+    if (kind != PFD_HT_EXT_TYPE && kind != PFD_HT_EXT_HANDLER && value != NULL &&
+        !pfd_ht_info_is_token(value)) {
+        snprintf(err, err_size, "%s: \"%s\" is not a token", n->name, value);
         return -1;
     }
     struct pfd_ht_ext_map *m = calloc(1, sizeof(*m));
@@ -200,6 +201,23 @@ static int fi_removecharset_compile(struct pfd_ht_node *n, char *err, size_t err
     return fi_ext_compile(n, PFD_HT_EXT_CHARSET, 0, err, err_size);
 }
 
+static int fi_addencoding_compile(struct pfd_ht_node *n, char *err, size_t err_size)
+{
+    return fi_ext_compile(n, PFD_HT_EXT_ENCODING, 1, err, err_size);
+}
+static int fi_removeencoding_compile(struct pfd_ht_node *n, char *err, size_t err_size)
+{
+    return fi_ext_compile(n, PFD_HT_EXT_ENCODING, 0, err, err_size);
+}
+static int fi_addlanguage_compile(struct pfd_ht_node *n, char *err, size_t err_size)
+{
+    return fi_ext_compile(n, PFD_HT_EXT_LANGUAGE, 1, err, err_size);
+}
+static int fi_removelanguage_compile(struct pfd_ht_node *n, char *err, size_t err_size)
+{
+    return fi_ext_compile(n, PFD_HT_EXT_LANGUAGE, 0, err, err_size);
+}
+
 /* A later line wins over an earlier one and a deeper file over its parents: newest first. */
 static int fi_ext_apply(struct pfd_ht_ctx *ctx, const struct pfd_ht_node *n)
 {
@@ -214,46 +232,19 @@ static int fi_ext_apply(struct pfd_ht_ctx *ctx, const struct pfd_ht_node *n)
     return 0;
 }
 
-/* file_name's last extension (without the dot), or NULL: "a.tar.gz" → "gz", ".profile" → NULL. */
-static const char *fi_extension(const char *file_name)
-{
-    const char *slash = strrchr(file_name, '/');
-    const char *base = slash != NULL ? slash + 1 : file_name;
-    const char *dot = strrchr(base, '.');
-    return dot != NULL && dot != base && dot[1] != '\0' ? dot + 1 : NULL;
-}
-
-/* The newest map of kind for ext: 1 with *value (NULL: removed), or 0 when none names it. */
-static int fi_ext_lookup(const struct pfd_ht_fileinfo *fi, enum pfd_ht_ext_kind kind,
-                         const char *ext, size_t ext_len, const char **value)
-{
-    for (const struct pfd_ht_ext_entry *e = fi->exts; e != NULL && ext != NULL; e = e->next) {
-        if (e->map->kind != kind)
-            continue;
-        for (size_t i = 0; i < e->map->nexts; i++) {
-            if (strlen(e->map->exts[i]) == ext_len &&
-                strncasecmp(e->map->exts[i], ext, ext_len) == 0) {
-                *value = e->map->value;
-                return 1;
-            }
-        }
-    }
-    return 0;
-}
-
 const char *pfd_ht_fileinfo_type(const struct pfd_ht_fileinfo *fi, const char *file_name,
                                  const char **type)
 {
     *type = NULL;
     if (fi == NULL)
         return NULL;
-    const char *ext = fi_extension(file_name), *charset = NULL;
+    const char *ext = pfd_ht_info_extension(file_name), *charset = NULL;
     size_t ext_len = ext != NULL ? strlen(ext) : 0;
     if (fi->force_type != NULL)
         *type = fi->force_type;
     else
-        fi_ext_lookup(fi, PFD_HT_EXT_TYPE, ext, ext_len, type);
-    fi_ext_lookup(fi, PFD_HT_EXT_CHARSET, ext, ext_len, &charset);
+        pfd_ht_info_ext_lookup(fi, PFD_HT_EXT_TYPE, ext, ext_len, type);
+    pfd_ht_info_ext_lookup(fi, PFD_HT_EXT_CHARSET, ext, ext_len, &charset);
     return charset;
 }
 
@@ -263,8 +254,8 @@ const char *pfd_ht_fileinfo_handler(const struct pfd_ht_fileinfo *fi, const char
         return NULL;
     if (fi->set_handler != NULL)
         return fi->set_handler;
-    const char *ext = fi_extension(file_name), *handler = NULL;
-    fi_ext_lookup(fi, PFD_HT_EXT_HANDLER, ext, ext != NULL ? strlen(ext) : 0, &handler);
+    const char *ext = pfd_ht_info_extension(file_name), *handler = NULL;
+    pfd_ht_info_ext_lookup(fi, PFD_HT_EXT_HANDLER, ext, ext != NULL ? strlen(ext) : 0, &handler);
     return handler;
 }
 
@@ -281,8 +272,8 @@ const char *pfd_ht_fileinfo_path_handler(const struct pfd_ht_fileinfo *fi, const
         size_t len = strcspn(seg, "/");
         const char *dot = memrchr(seg, '.', len), *handler = NULL;
         if (dot != NULL && dot != seg && dot + 1 < seg + len &&
-            fi_ext_lookup(fi, PFD_HT_EXT_HANDLER, dot + 1, (size_t)(seg + len - dot - 1),
-                          &handler) == 1 &&
+            pfd_ht_info_ext_lookup(fi, PFD_HT_EXT_HANDLER, dot + 1, (size_t)(seg + len - dot - 1),
+                                   &handler) == 1 &&
             handler != NULL)
             return handler;
         seg += len;
@@ -370,6 +361,34 @@ static int fi_defaultcharset_apply(struct pfd_ht_ctx *ctx, const struct pfd_ht_n
     return 0;
 }
 
+/* FileETag None|All|[+|-]INode|MTime|Size|Digest …: None drops the ETag of files; the others
+ * are taken as they are (preforkd's ETag is its own mix of the file's identity). */
+static int fi_fileetag_compile(struct pfd_ht_node *n, char *err, size_t err_size)
+{
+    static const char *const words[] = {"None", "All", "INode", "MTime", "Size", "Digest"};
+    if (pfd_ht_info_nargs(n, 1, 6, err, err_size) != 0)
+        return -1;
+    for (size_t i = 0; i < n->nargs; i++) {
+        const char *w = n->args[i] + (n->args[i][0] == '+' || n->args[i][0] == '-');
+        bool known = false;
+        for (size_t j = 0; j < sizeof(words) / sizeof(words[0]); j++)
+            known |= strcasecmp(w, words[j]) == 0;
+        if (!known) {
+            snprintf(err, err_size, "FileETag: unknown keyword \"%s\"", n->args[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int fi_fileetag_apply(struct pfd_ht_ctx *ctx, const struct pfd_ht_node *n)
+{
+    bool none = n->nargs == 1 && strcasecmp(n->args[0], "None") == 0;
+    ctx->result->info.file_etag = none ? -1 : 1;
+    pfd_ht_info_trace(ctx, n, none ? "no ETag" : "ETag as preforkd makes it");
+    return 0;
+}
+
 /* ---- what the core and the modules ask ---------------------------------------------------- */
 
 enum pfd_symlinks pfd_ht_fileinfo_symlinks(const struct pfd_ht_fileinfo *fi,
@@ -423,6 +442,11 @@ static const struct pfd_ht_directive fileinfo_directives[] = {
     FI_FILEINFO("RemoveHandler", fi_removehandler_compile, fi_ext_apply, fi_ext_free),
     FI_FILEINFO("AddCharset", fi_addcharset_compile, fi_ext_apply, fi_ext_free),
     FI_FILEINFO("RemoveCharset", fi_removecharset_compile, fi_ext_apply, fi_ext_free),
+    FI_FILEINFO("AddEncoding", fi_addencoding_compile, fi_ext_apply, fi_ext_free),
+    FI_FILEINFO("RemoveEncoding", fi_removeencoding_compile, fi_ext_apply, fi_ext_free),
+    FI_FILEINFO("AddLanguage", fi_addlanguage_compile, fi_ext_apply, fi_ext_free),
+    FI_FILEINFO("RemoveLanguage", fi_removelanguage_compile, fi_ext_apply, fi_ext_free),
+    FI_FILEINFO("FileETag", fi_fileetag_compile, fi_fileetag_apply, NULL),
     FI_FILEINFO("ForceType", fi_forcetype_compile, fi_forcetype_apply, NULL),
     FI_FILEINFO("SetHandler", fi_one_arg_compile, fi_sethandler_apply, NULL),
     FI_FILEINFO("DefaultType", fi_one_arg_compile, fi_defaulttype_apply, NULL),

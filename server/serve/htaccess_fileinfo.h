@@ -21,7 +21,13 @@
 struct pfd_ht_directive;
 
 /* An extension map line (AddType, AddHandler, AddCharset, or their Remove*: value NULL). */
-enum pfd_ht_ext_kind { PFD_HT_EXT_TYPE, PFD_HT_EXT_HANDLER, PFD_HT_EXT_CHARSET };
+enum pfd_ht_ext_kind {
+    PFD_HT_EXT_TYPE,
+    PFD_HT_EXT_HANDLER,
+    PFD_HT_EXT_CHARSET,
+    PFD_HT_EXT_ENCODING, /* Content-Encoding of a file served as it is (AddEncoding gzip svgz) */
+    PFD_HT_EXT_LANGUAGE, /* Content-Language */
+};
 struct pfd_ht_ext_map {
     enum pfd_ht_ext_kind kind;
     const char *value;       /* "text/html", "cgi-script", "utf-8"; NULL: removed */
@@ -45,6 +51,7 @@ struct pfd_ht_fileinfo {
     const char *force_type;        /* ForceType, or NULL */
     const char *set_handler;       /* SetHandler, or NULL */
     const char *default_charset;   /* AddDefaultCharset: NULL not set, "" Off */
+    int file_etag;                 /* FileETag: 0 not set, -1 None (no ETag), 1 some */
     /* Header lines in the order written, applied to the response head (htaccess_headers.c). */
     struct pfd_ht_header_op *headers, *headers_last;
     int expires_active;                    /* ExpiresActive: 0 not set, 1 On, -1 Off */

@@ -582,15 +582,36 @@ static void ht_head_expires(struct ht_head *h, const struct pfd_ht_fileinfo *fi,
     ht_head_add(h, "Expires", ht_head_dup(h, date, strlen(date)));
 }
 
+/* AddEncoding, AddLanguage: by the served file's extension, when the handler set none; FileETag
+ * None: no ETag. */
+static void ht_head_file_fields(struct ht_head *h, const struct pfd_ht_fileinfo *fi, int status)
+{
+    const char *file = h->r->file_path, *ext = file != NULL ? pfd_ht_info_extension(file) : NULL;
+    size_t ext_len = ext != NULL ? strlen(ext) : 0;
+    const char *encoding = NULL, *language = NULL;
+    bool success = (status >= 200 && status < 300) || status == 304;
+    if (success && ht_head_find(h, "Content-Encoding") == NULL &&
+        pfd_ht_info_ext_lookup(fi, PFD_HT_EXT_ENCODING, ext, ext_len, &encoding) == 1 &&
+        encoding != NULL)
+        ht_head_add(h, "Content-Encoding", encoding);
+    if (success && ht_head_find(h, "Content-Language") == NULL &&
+        pfd_ht_info_ext_lookup(fi, PFD_HT_EXT_LANGUAGE, ext, ext_len, &language) == 1 &&
+        language != NULL)
+        ht_head_add(h, "Content-Language", language);
+    if (fi->file_etag == -1)
+        ht_head_unset(h, "ETag");
+}
+
 void pfd_ht_headers_finish(struct pfd_request *r)
 {
     const struct pfd_ht_fileinfo *fi = r->htaccess != NULL ? &r->htaccess->info : NULL;
-    if (fi == NULL ||
-        (fi->headers == NULL && fi->expires_active != 1 && fi->default_charset == NULL))
+    if (fi == NULL || (fi->headers == NULL && fi->expires_active != 1 &&
+                       fi->default_charset == NULL && fi->exts == NULL && fi->file_etag == 0))
         return;
     struct ht_head h = {.r = r};
     if (ht_head_parse(&h) != 0)
         return; /* out of memory: the head goes out as the handler made it */
+    ht_head_file_fields(&h, fi, r->status);
     ht_head_charset(&h, fi);
     ht_head_expires(&h, fi, r->status);
     ht_head_header_lines(&h, fi, r->status);

@@ -57,7 +57,9 @@ int pfd_ht_expires_apply(struct pfd_ht_ctx *ctx, const struct pfd_ht_node *n);
 
 /*
  * The response head as the files want it, just before it is built (response.c), every response
- * included (errors, CGI): AddDefaultCharset on a text/plain or text/html Content-Type without a
+ * included (errors, CGI): AddEncoding and AddLanguage by the served file's extension when the
+ * handler set no Content-Encoding/Content-Language (success only); FileETag None drops the ETag;
+ * AddDefaultCharset on a text/plain or text/html Content-Type without a
  * charset; Expires and Cache-Control: max-age when ExpiresActive On and the response is no error
  * and has no Expires yet (mod_expires leaves a script's own alone); then the Header lines in
  * order, "onsuccess" ones (the default) on 2xx and 304 only, "always" ones on every response.

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/buf.h"
 #include "serve/htaccess.h"
@@ -104,4 +105,29 @@ int pfd_ht_info_nargs(const struct pfd_ht_node *n, size_t min, size_t max, char 
     else
         snprintf(err, err_size, "%s takes %zu to %zu arguments", n->name, min, max);
     return -1;
+}
+
+const char *pfd_ht_info_extension(const char *file_name)
+{
+    const char *slash = strrchr(file_name, '/');
+    const char *base = slash != NULL ? slash + 1 : file_name;
+    const char *dot = strrchr(base, '.');
+    return dot != NULL && dot != base && dot[1] != '\0' ? dot + 1 : NULL;
+}
+
+int pfd_ht_info_ext_lookup(const struct pfd_ht_fileinfo *fi, enum pfd_ht_ext_kind kind,
+                           const char *ext, size_t ext_len, const char **value)
+{
+    for (const struct pfd_ht_ext_entry *e = fi->exts; e != NULL && ext != NULL; e = e->next) {
+        if (e->map->kind != kind)
+            continue;
+        for (size_t i = 0; i < e->map->nexts; i++) {
+            if (strlen(e->map->exts[i]) == ext_len &&
+                strncasecmp(e->map->exts[i], ext, ext_len) == 0) {
+                *value = e->map->value;
+                return 1;
+            }
+        }
+    }
+    return 0;
 }

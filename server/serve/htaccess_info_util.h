@@ -11,6 +11,8 @@
 
 #include <pcre2.h>
 
+#include "serve/htaccess_fileinfo.h"
+
 struct pfd_ht_ctx;
 struct pfd_ht_node;
 
@@ -43,5 +45,12 @@ bool pfd_ht_info_is_token(const char *s);
 /* Whether the node has between min and max arguments; else -1 with "Name takes …" in err. */
 int pfd_ht_info_nargs(const struct pfd_ht_node *n, size_t min, size_t max, char *err,
                       size_t err_size);
+
+/* file_name's last extension (without the dot), or NULL: "a.tar.gz" → "gz", ".profile" → NULL. */
+const char *pfd_ht_info_extension(const char *file_name);
+/* The newest extension map of kind (AddType, AddHandler …) naming ext (ext_len bytes, any case;
+ * ext NULL: none): 1 with *value (NULL: removed by a Remove* line), or 0 when none names it. */
+int pfd_ht_info_ext_lookup(const struct pfd_ht_fileinfo *fi, enum pfd_ht_ext_kind kind,
+                           const char *ext, size_t ext_len, const char **value);
 
 #endif

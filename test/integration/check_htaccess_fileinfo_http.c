@@ -89,6 +89,36 @@ START_TEST(test_addtype_forcetype)
 }
 END_TEST
 
+/* The mod_mime and core lines of a boilerplate .htaccess (HTML5 Boilerplate's kind): compressed
+ * SVG served with its encoding, a charset on text, no ETag. */
+START_TEST(test_boilerplate_mime)
+{
+    struct ts_server s;
+    ts_server_start(&s, OVERRIDE);
+    put(&s, "bp/.htaccess",
+        "<IfModule mod_mime.c>\n  AddType image/svg+xml svg svgz\n  AddEncoding gzip svgz\n"
+        "  AddCharset utf-8 .css .txt\n</IfModule>\nAddDefaultCharset utf-8\n"
+        "<IfModule mod_headers.c>\n  Header unset ETag\n</IfModule>\nFileETag None\n"
+        "Options -MultiViews\n");
+    put(&s, "bp/logo.svgz", "not really gzip");
+    put(&s, "bp/a.txt", "a\n");
+    put(&s, "bp/b.html", "<p>b</p>\n");
+    struct ts_response r;
+    get_path(&s, "/bp/logo.svgz", &r, 200);
+    assert_header(&r, "Content-Type", "image/svg+xml");
+    assert_header(&r, "Content-Encoding", "gzip");
+    assert_header(&r, "ETag", NULL);
+    ts_response_free(&r);
+    get_path(&s, "/bp/a.txt", &r, 200);
+    assert_header(&r, "Content-Type", "text/plain; charset=utf-8");
+    ts_response_free(&r);
+    get_path(&s, "/bp/b.html", &r, 200);
+    assert_header(&r, "Content-Type", "text/html; charset=utf-8");
+    ts_response_free(&r);
+    ts_server_stop(&s);
+}
+END_TEST
+
 /* ---- scripts: AddHandler, Options ExecCGI
  * -------------------------------------------------------- */
 
@@ -394,6 +424,7 @@ static Suite *htaccess_fileinfo_suite(void)
     Suite *s = suite_create("htaccess_fileinfo");
     const struct ts_case cases[] = {
         {"addtype_forcetype", test_addtype_forcetype},
+        {"boilerplate_mime", test_boilerplate_mime},
         {"addhandler_execcgi", test_addhandler_execcgi},
         {"execcgi_off", test_execcgi_off},
         {"unserved_handler", test_unserved_handler_and_unsupported_option},

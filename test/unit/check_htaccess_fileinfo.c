@@ -170,6 +170,15 @@ static const struct {
     {"RemoveHandler .cgi", 0},
     {"AddCharset utf-8 .txt", 0},
     {"AddCharset \"utf 8\" .txt", -1},
+    {"AddEncoding gzip svgz .gz", 0},
+    {"AddEncoding \"x gzip\" .gz", -1},
+    {"RemoveEncoding .gz", 0},
+    {"AddLanguage en-GB .en", 0},
+    {"RemoveLanguage .en", 0},
+    {"FileETag None", 0},
+    {"FileETag MTime Size", 0},
+    {"FileETag -INode", 0},
+    {"FileETag Checksum", -1},
     {"AddDefaultCharset On", 0},
     {"AddDefaultCharset a;b", -1},
     {"Header set X-Frame-Options SAMEORIGIN", 0},
@@ -249,7 +258,8 @@ START_TEST(test_classes)
         {"SetEnvIf", PFD_HT_FILEINFO},         {"SetEnvIfNoCase", PFD_HT_FILEINFO},
         {"IndexIgnore", PFD_HT_INDEXES},       {"IndexOptions", PFD_HT_INDEXES},
         {"IndexOrderDefault", PFD_HT_INDEXES}, {"HeaderName", PFD_HT_INDEXES},
-        {"ReadmeName", PFD_HT_INDEXES},
+        {"ReadmeName", PFD_HT_INDEXES},        {"AddEncoding", PFD_HT_FILEINFO},
+        {"AddLanguage", PFD_HT_FILEINFO},      {"FileETag", PFD_HT_FILEINFO},
     };
     for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
         const struct pfd_ht_directive *d = directive(rows[i].name);
@@ -516,6 +526,29 @@ START_TEST(test_default_charset)
 }
 END_TEST
 
+/* AddEncoding, AddLanguage by the file's extension; FileETag None. */
+START_TEST(test_file_fields)
+{
+    struct fixture *f = fixture_new();
+    fixture_apply(f, (const char *const[]){"AddEncoding gzip svgz", "AddLanguage de .de",
+                                           "FileETag None", NULL});
+    f->r.file_path = "/srv/www/logo.svgz";
+    head_set(f, "Content-Type: image/svg+xml\r\nETag: \"1\"\r\n");
+    ck_assert_str_eq(head_text(f), "Content-Type: image/svg+xml\r\nContent-Encoding: gzip\r\n");
+    f->r.file_path = "/srv/www/page.html.de";
+    head_set(f, "Content-Type: text/html\r\nContent-Language: fr\r\n");
+    ck_assert_str_eq(head_text(f), "Content-Type: text/html\r\nContent-Language: fr\r\n");
+    f->r.file_path = "/srv/www/index.de";
+    head_set(f, "Content-Type: text/html\r\n");
+    ck_assert_str_eq(head_text(f), "Content-Type: text/html\r\nContent-Language: de\r\n");
+    f->r.status = 404;
+    f->r.file_path = "/srv/www/gone.svgz";
+    head_set(f, "Content-Type: text/html\r\n");
+    ck_assert_str_eq(head_text(f), "Content-Type: text/html\r\n");
+    fixture_free(f);
+}
+END_TEST
+
 static const struct {
     const char *in;
     int rc;
@@ -603,6 +636,7 @@ static Suite *htaccess_fileinfo_suite(void)
     tcase_add_test(tc, test_listing);
     tcase_add_test(tc, test_header_lines);
     tcase_add_test(tc, test_default_charset);
+    tcase_add_test(tc, test_file_fields);
     tcase_add_loop_test(tc, test_expires_parse, 0,
                         sizeof(expires_cases) / sizeof(expires_cases[0]));
     tcase_add_test(tc, test_expires_head);
