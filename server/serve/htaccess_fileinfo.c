@@ -3,9 +3,9 @@
  * mod_mime, mod_headers, mod_expires, mod_env, mod_setenvif, mod_autoindex), each in the class
  * Apache's documentation gives it ("Override:"), which the engine checks against allow_override.
  *
- * This file holds the table, Options, and the media type and handler directives, and what the
- * core asks of them (pfd_request_mime_type, pfd_request_follow_symlinks, the dispatch on a
- * handler). Header and Expires* live in htaccess_headers.c, SetEnv* in htaccess_env.c, the
+ * This file holds the table, Options, the media type, encoding, language, charset and handler
+ * directives and FileETag, and what the core asks of them (pfd_request_mime_type,
+ * pfd_request_follow_symlinks, the dispatch on a handler). Header and Expires* live in htaccess_headers.c, SetEnv* in htaccess_env.c, the
  * listing directives in htaccess_index.c.
  *
  * Differences from Apache, on purpose: only a file name's last extension maps a type, handler

@@ -1,7 +1,8 @@
 /*
  * htaccess_fileinfo.h — .htaccess directives: FileInfo, Options and Indexes: Options, AddType,
- * ForceType, DefaultType, AddHandler, SetHandler, Header, Expires*, SetEnv, SetEnvIf, UnsetEnv,
- * IndexIgnore, IndexOptions.
+ * ForceType, DefaultType, Add/RemoveCharset, AddDefaultCharset, Add/RemoveEncoding,
+ * Add/RemoveLanguage, FileETag, AddHandler, SetHandler, RemoveHandler, Header, Expires*, SetEnv,
+ * SetEnvIf, UnsetEnv, IndexIgnore, IndexOptions, IndexOrderDefault, HeaderName, ReadmeName.
  *
  * apply() records into struct pfd_ht_fileinfo (zeroed per request: every zero means "not set
  * here, the server's config decides"); the core and the modules read it where the setting takes
