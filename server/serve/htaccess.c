@@ -857,7 +857,10 @@ static int ht_after_access(struct ht_walk *w, char **url)
     int rc = pfd_ht_rewrite_run(&w->ctx, url);
     if (rc == 1)
         return PFD_DECLINED; /* *url is routed again */
+    const char *location = *url;
     *url = NULL;
+    if (rc >= 300 && rc <= 399 && location != NULL && w->trace == NULL)
+        return pfd_ht_dir_redirect_send(w->r, rc, location); /* a RewriteRule [R] */
     if (rc != 0)
         return rc;
     return pfd_ht_dir_redirect(&w->ctx);

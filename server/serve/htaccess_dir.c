@@ -102,8 +102,7 @@ const char *pfd_ht_dir_error_uri(const struct pfd_request *r, int status)
     return n != NULL && dir_doc_kind(n->args[1]) == DIR_DOC_LOCAL ? n->args[1] : NULL;
 }
 
-/* The page of a redirect: status, Location, a short body. */
-static int dir_redirect_send(struct pfd_request *r, int status, const char *location)
+int pfd_ht_dir_redirect_send(struct pfd_request *r, int status, const char *location)
 {
     if (pfd_response_header(r, "Location", location) != 0)
         return 500;
@@ -124,7 +123,7 @@ int pfd_ht_dir_error_answer(struct pfd_request *r, int status)
     const struct pfd_ht_node *n = dir_error_find(r, status);
     enum dir_doc kind = n != NULL ? dir_doc_kind(n->args[1]) : DIR_DOC_DEFAULT;
     if (kind == DIR_DOC_REMOTE)
-        return dir_redirect_send(r, 302, n->args[1]);
+        return pfd_ht_dir_redirect_send(r, 302, n->args[1]);
     if (kind != DIR_DOC_TEXT)
         return PFD_DECLINED;
     const char *text = n->args[1];
@@ -290,7 +289,7 @@ int pfd_ht_dir_redirect(struct pfd_ht_ctx *ctx)
                 fprintf(ctx->trace, "htaccess redirect: %d %s\n", d->status, to);
                 return d->status;
             }
-            return to[0] == '\0' ? d->status : dir_redirect_send(r, d->status, to);
+            return to[0] == '\0' ? d->status : pfd_ht_dir_redirect_send(r, d->status, to);
         }
         end = start;
     }

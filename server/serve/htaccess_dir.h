@@ -32,6 +32,9 @@ const struct pfd_ht_directive *pfd_ht_dir_directives(void);
  * first that matches r->path wins): PFD_DECLINED, or the status with its Location header set
  * (410 for "gone"). */
 int pfd_ht_dir_redirect(struct pfd_ht_ctx *ctx);
+/* The page of a redirect (Redirect*, a RewriteRule [R]): status, Location, a short body.
+ * PFD_DONE, or 500. */
+int pfd_ht_dir_redirect_send(struct pfd_request *r, int status, const char *location);
 
 /* ErrorDocument for status: NULL, or a local URL ("/errors/404.html") the core redirects to
  * internally. */

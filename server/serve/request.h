@@ -79,6 +79,7 @@ struct pfd_request {
     const struct pfd_vhost *vhost;  /* the vhost Host chose (r->conf is then its view), or NULL */
     const char *auth_challenge;     /* the WWW-Authenticate value of a 401 routing answered */
     struct pfd_ht_result *htaccess; /* what .htaccess files set (serve/htaccess.h), or NULL */
+    bool ht_rewrite_end;            /* a RewriteRule [END] ran: no .htaccess rewriting after it */
 
     /* The body. */
     int64_t body_left; /* Content-Length bytes not yet read */
