@@ -41,9 +41,33 @@ static struct pfd_ht_env_var *ht_env_find(const struct pfd_ht_fileinfo *fi, cons
     return NULL;
 }
 
-const char *pfd_ht_env_get(const struct pfd_ht_fileinfo *fi, const char *name)
+/* Whether a rewrite variable newer than v (before it in the newest-first list) has its name. */
+static bool ht_rewrite_var_shadowed(const struct pfd_ht_rewrite_var *list,
+                                    const struct pfd_ht_rewrite_var *v)
 {
-    const struct pfd_ht_env_var *v = fi != NULL ? ht_env_find(fi, name) : NULL;
+    for (; list != NULL && list != v; list = list->next)
+        if (strcmp(list->name, v->name) == 0)
+            return true;
+    return false;
+}
+
+static const struct pfd_ht_rewrite_var *ht_rewrite_var(const struct pfd_ht_result *res,
+                                                       const char *name)
+{
+    for (const struct pfd_ht_rewrite_var *v = res->rewrite.env; v != NULL; v = v->next)
+        if (strcmp(v->name, name) == 0)
+            return v;
+    return NULL;
+}
+
+const char *pfd_ht_env_get(const struct pfd_ht_result *res, const char *name)
+{
+    if (res == NULL)
+        return NULL;
+    const struct pfd_ht_rewrite_var *rw = ht_rewrite_var(res, name);
+    if (rw != NULL)
+        return rw->value;
+    const struct pfd_ht_env_var *v = ht_env_find(&res->info, name);
     return v != NULL ? v->value : NULL;
 }
 
@@ -66,17 +90,30 @@ static int ht_env_put(struct pfd_ht_ctx *ctx, const char *name, const char *valu
     return 0;
 }
 
+/* RewriteRule [E=] first (its fixup runs after mod_env's and mod_setenvif's, so it wins), then
+ * SetEnv & co for the names the rules left alone. Lists of a few entries: the walk is cheap. */
 bool pfd_request_env_at(const struct pfd_request *r, size_t i, const char **name,
                         const char **value)
 {
-    const struct pfd_ht_env_var *v = r->htaccess != NULL ? r->htaccess->info.env : NULL;
-    for (; v != NULL && i > 0; i--)
-        v = v->next;
-    if (v == NULL)
-        return false;
-    *name = v->name;
-    *value = v->value;
-    return true;
+    const struct pfd_ht_result *res = r->htaccess;
+    size_t k = 0;
+    for (const struct pfd_ht_rewrite_var *v = res != NULL ? res->rewrite.env : NULL; v != NULL;
+         v = v->next) {
+        if (ht_rewrite_var_shadowed(res->rewrite.env, v) || k++ != i)
+            continue;
+        *name = v->name;
+        *value = v->value;
+        return true;
+    }
+    for (const struct pfd_ht_env_var *v = res != NULL ? res->info.env : NULL; v != NULL;
+         v = v->next) {
+        if (ht_rewrite_var(res, v->name) != NULL || k++ != i)
+            continue;
+        *name = v->name;
+        *value = v->value;
+        return true;
+    }
+    return false;
 }
 
 /* ---- SetEnv, UnsetEnv ----------------------------------------------------------------------- */
@@ -212,7 +249,7 @@ static const char *ht_setenvif_subject(const struct pfd_ht_ctx *ctx, const struc
     const struct pfd_http_header *h = pfd_http_header_find(&r->head, attr);
     if (h != NULL)
         return h->value;
-    const char *v = pfd_ht_env_get(&ctx->result->info, attr);
+    const char *v = pfd_ht_env_get(ctx->result, attr);
     return v != NULL ? v : "";
 }
 

@@ -11,6 +11,7 @@
 struct pfd_ht_ctx;
 struct pfd_ht_node;
 struct pfd_ht_fileinfo;
+struct pfd_ht_result;
 
 /* One variable: its last word wins (value NULL: UnsetEnv, or "!VAR" of SetEnvIf). */
 struct pfd_ht_env_var {
@@ -19,8 +20,9 @@ struct pfd_ht_env_var {
     struct pfd_ht_env_var *next;
 };
 
-/* The value the files gave name, or NULL (never set, or unset). */
-const char *pfd_ht_env_get(const struct pfd_ht_fileinfo *fi, const char *name);
+/* The value the files gave name (a RewriteRule's [E=] over SetEnv & co), or NULL (never set, or
+ * unset). res may be NULL. */
+const char *pfd_ht_env_get(const struct pfd_ht_result *res, const char *name);
 
 int pfd_ht_setenv_compile(struct pfd_ht_node *n, char *err, size_t err_size);
 int pfd_ht_setenv_apply(struct pfd_ht_ctx *ctx, const struct pfd_ht_node *n);

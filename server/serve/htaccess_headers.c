@@ -511,7 +511,7 @@ static void ht_head_header_lines(struct ht_head *h, const struct pfd_ht_fileinfo
         const struct pfd_ht_header_spec *s = op->spec;
         if ((!s->always && !success) || (s->action != HT_HEADER_ECHO && ht_core_field(s->name)))
             continue;
-        if (s->env != NULL && (pfd_ht_env_get(fi, s->env) != NULL) == s->env_negate)
+        if (s->env != NULL && (pfd_ht_env_get(h->r->htaccess, s->env) != NULL) == s->env_negate)
             continue;
         ht_head_op(h, s);
     }

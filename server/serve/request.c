@@ -183,14 +183,16 @@ static const char *request_config_mime_type(const struct pfd_request *r, const c
     return r->conf->default_type;
 }
 
-/* .htaccess ForceType and AddType first (then mime_types, default_type), and AddCharset's
- * charset on the type when it names none. */
+/* .htaccess RewriteRule [T=], ForceType and AddType first (then mime_types, default_type), and
+ * AddCharset's charset on the type when it names none. */
 const char *pfd_request_mime_type(const struct pfd_request *r, const char *file_name)
 {
     if (r->htaccess == NULL)
         return request_config_mime_type(r, file_name);
     const char *type = NULL;
     const char *charset = pfd_ht_fileinfo_type(&r->htaccess->info, file_name, &type);
+    if (r->htaccess->rewrite.force_type != NULL) /* RewriteRule [T=], Apache's fixup: last */
+        type = r->htaccess->rewrite.force_type;
     if (type == NULL)
         type = request_config_mime_type(r, file_name);
     if (charset == NULL || strcasestr(type, "charset=") != NULL)

@@ -393,6 +393,31 @@ START_TEST(test_env_reaches_script)
 }
 END_TEST
 
+/* mod_rewrite's [E=] reaches the script (the Authorization header the way PHP applications ask
+ * for it, though pass_authorization is off), [T=] sets the type of a file. */
+START_TEST(test_rewrite_env_and_type)
+{
+    struct ts_server s;
+    ts_server_start(&s, OVERRIDE "modules = {\"cgi\", \"static\"}\n");
+    put(&s, "rw/.htaccess",
+        "Options +ExecCGI\nAddHandler cgi-script .sh\nRewriteEngine On\n"
+        "RewriteRule \\.dat$ - [T=application/json]\n"
+        "RewriteRule .* - [E=HTTP_AUTHORIZATION:%{HTTP:Authorization}]\n");
+    ck_assert_int_eq(
+        ts_cgi_write(&s, "rw", "auth.sh", SCRIPT_OUT("echo \"auth=$HTTP_AUTHORIZATION\"\n"), 0755),
+        0);
+    put(&s, "rw/x.dat", "{}\n");
+    struct ts_response r;
+    get(&s, REQ("/rw/auth.sh", "Authorization: Bearer abc\r\n"), &r, 200);
+    ck_assert_str_eq(r.body, "auth=Bearer abc\n");
+    ts_response_free(&r);
+    get_path(&s, "/rw/x.dat", &r, 200);
+    assert_header(&r, "Content-Type", "application/json");
+    ts_response_free(&r);
+    ts_server_stop(&s);
+}
+END_TEST
+
 /* ---- Options FollowSymLinks
  * ----------------------------------------------------------------------- */
 
@@ -435,6 +460,7 @@ static Suite *htaccess_fileinfo_suite(void)
         {"header_cgi", test_header_cgi},
         {"expires_by_type", test_expires_by_type},
         {"env_reaches_script", test_env_reaches_script},
+        {"rewrite_env_and_type", test_rewrite_env_and_type},
         {"no_follow_symlinks", test_no_follow_symlinks},
     };
     ts_suite_add_cases(s, cases, sizeof(cases) / sizeof(cases[0]), 60);

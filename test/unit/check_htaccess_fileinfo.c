@@ -429,6 +429,31 @@ START_TEST(test_env)
 }
 END_TEST
 
+/* A RewriteRule's [E=] wins over SetEnv for the same name (its fixup runs last); each name once. */
+START_TEST(test_env_with_rewrite)
+{
+    struct fixture *f = fixture_new();
+    fixture_apply(f, (const char *const[]){"SetEnv X fi", "SetEnv Z fi", NULL});
+    struct pfd_ht_rewrite_var old = {"X", "rw-old", NULL}, unset = {"Y", NULL, &old},
+                              newest = {"X", "rw-new", &unset};
+    f->result.rewrite.env = &newest;
+    const char *names[4] = {NULL}, *values[4] = {NULL};
+    size_t n = 0;
+    while (n < 4 && pfd_request_env_at(&f->r, n, &names[n], &values[n]))
+        n++;
+    ck_assert_uint_eq(n, 3);
+    ck_assert_str_eq(names[0], "X");
+    ck_assert_str_eq(values[0], "rw-new");
+    ck_assert_str_eq(names[1], "Y");
+    ck_assert_ptr_null(values[1]);
+    ck_assert_str_eq(names[2], "Z");
+    ck_assert_str_eq(values[2], "fi");
+    ck_assert_str_eq(pfd_ht_env_get(&f->result, "X"), "rw-new");
+    ck_assert_ptr_null(pfd_ht_env_get(&f->result, "Y"));
+    fixture_free(f);
+}
+END_TEST
+
 /* ---- listing --------------------------------------------------------------------------------- */
 
 START_TEST(test_listing)
@@ -633,6 +658,7 @@ static Suite *htaccess_fileinfo_suite(void)
     tcase_add_test(tc, test_types);
     tcase_add_test(tc, test_handlers);
     tcase_add_test(tc, test_env);
+    tcase_add_test(tc, test_env_with_rewrite);
     tcase_add_test(tc, test_listing);
     tcase_add_test(tc, test_header_lines);
     tcase_add_test(tc, test_default_charset);
