@@ -5,8 +5,8 @@
  *
  * This file holds the table, Options, the media type, encoding, language, charset and handler
  * directives and FileETag, and what the core asks of them (pfd_request_mime_type,
- * pfd_request_follow_symlinks, the dispatch on a handler). Header and Expires* live in htaccess_headers.c, SetEnv* in htaccess_env.c, the
- * listing directives in htaccess_index.c.
+ * pfd_request_follow_symlinks, the dispatch on a handler). Header and Expires* live in
+ * htaccess_headers.c, SetEnv* in htaccess_env.c, the listing directives in htaccess_index.c.
  *
  * Differences from Apache, on purpose: only a file name's last extension maps a type, handler
  * or charset (Apache also maps inner ones, so that "shell.cgi.jpg" runs as a script: a classic
@@ -453,6 +453,8 @@ static const struct pfd_ht_directive fileinfo_directives[] = {
     FI_FILEINFO("AddDefaultCharset", fi_defaultcharset_compile, fi_defaultcharset_apply, NULL),
     /* mod_headers, FileInfo; mod_expires, Indexes */
     FI_FILEINFO("Header", pfd_ht_header_compile, pfd_ht_header_apply, pfd_ht_header_free),
+    FI_FILEINFO("RequestHeader", pfd_ht_request_header_compile, pfd_ht_request_header_apply,
+                pfd_ht_header_free),
     FI_INDEXES("ExpiresActive", pfd_ht_expires_active_compile, pfd_ht_expires_active_apply, NULL),
     FI_INDEXES("ExpiresByType", pfd_ht_expires_compile, pfd_ht_expires_apply, free),
     FI_INDEXES("ExpiresDefault", pfd_ht_expires_compile, pfd_ht_expires_apply, free),

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "base/buf.h"
+#include "base/log.h"
 #include "parse/http_date.h"
 #include "serve/htaccess.h"
 #include "serve/htaccess_env.h"
@@ -333,6 +334,19 @@ static char *ht_head_dup(struct ht_head *h, const char *s, size_t len)
     return pfd_arena_strndup(&h->r->conn->arena, s, len);
 }
 
+/* "a, b" in request memory, or NULL when the arena is out of memory. */
+static const char *ht_join(struct pfd_arena *arena, const char *a, const char *b)
+{
+    size_t al = strlen(a), bl = strlen(b);
+    char *out = pfd_arena_alloc(arena, al + 2 + bl + 1);
+    if (out == NULL)
+        return NULL;
+    memcpy(out, a, al);
+    memcpy(out + al, ", ", 2);
+    memcpy(out + al + 2, b, bl + 1);
+    return out;
+}
+
 /* Formatted into request memory; fallback when the arena is out of memory. */
 __attribute__((format(printf, 3, 4))) static const char *
 ht_head_printf(struct ht_head *h, const char *fallback, const char *fmt, ...)
@@ -427,8 +441,8 @@ static bool ht_value_has(const char *value, const char *token)
 }
 
 /* edit / edit*: the value with the first (every) match replaced; NULL: as it was. */
-static const char *ht_head_edit(struct ht_head *h, const struct pfd_ht_header_spec *s,
-                                const char *value)
+static const char *ht_edit(struct pfd_arena *arena, const struct pfd_ht_header_spec *s,
+                           const char *value)
 {
     char out[HT_HEADER_VALUE_MAX];
     PCRE2_SIZE out_len = sizeof(out);
@@ -438,7 +452,7 @@ static const char *ht_head_edit(struct ht_head *h, const struct pfd_ht_header_sp
                               (PCRE2_UCHAR *)out, &out_len);
     if (rc <= 0 || memchr(out, '\r', out_len) != NULL || memchr(out, '\n', out_len) != NULL)
         return NULL;
-    return ht_head_dup(h, out, out_len);
+    return pfd_arena_strndup(arena, out, out_len);
 }
 
 /* Echo: each request field whose name matches. */
@@ -485,7 +499,7 @@ static void ht_head_op(struct ht_head *h, const struct pfd_ht_header_spec *s)
     case HT_HEADER_EDIT_ALL:
         for (size_t i = 0; i < h->n; i++) {
             const char *v = h->f[i].name != NULL && strcasecmp(h->f[i].name, s->name) == 0
-                                ? ht_head_edit(h, s, h->f[i].value)
+                                ? ht_edit(&h->r->conn->arena, s, h->f[i].value)
                                 : NULL;
             h->f[i].value = v != NULL ? v : h->f[i].value;
         }
@@ -616,4 +630,134 @@ void pfd_ht_headers_finish(struct pfd_request *r)
     ht_head_expires(&h, fi, r->status);
     ht_head_header_lines(&h, fi, r->status);
     ht_head_write(&h);
+}
+
+/* ---- RequestHeader: the request's fields, before the handler reads them ------------------------
+ */
+
+/* Fields that frame or route the request: the core has read them, a change would only lie. */
+static bool ht_request_field_fixed(const char *name)
+{
+    static const char *const fixed[] = {"Host", "Content-Length", "Transfer-Encoding", "Connection",
+                                        "Expect"};
+    for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+        if (strcasecmp(name, fixed[i]) == 0)
+            return true;
+    return false;
+}
+
+int pfd_ht_request_header_compile(struct pfd_ht_node *n, char *err, size_t err_size)
+{
+    if (pfd_ht_info_nargs(n, 2, 5, err, err_size) != 0)
+        return -1;
+    struct pfd_ht_header_spec *h = calloc(1, sizeof(*h));
+    if (h == NULL) {
+        snprintf(err, err_size, "RequestHeader: out of memory");
+        return -1;
+    }
+    int rc = ht_header_fill(h, n, 0, err, err_size);
+    if (rc == 0 && h->action == HT_HEADER_ECHO) {
+        snprintf(err, err_size, "RequestHeader: echo is only Header's");
+        rc = -1;
+    } else if (rc == 0 && ht_request_field_fixed(h->name)) {
+        snprintf(err, err_size, "RequestHeader: %s is not a file's to change", h->name);
+        rc = -1;
+    }
+    if (rc != 0) {
+        pfd_ht_header_free(h);
+        return -1;
+    }
+    n->data = h;
+    return 0;
+}
+
+static void ht_request_unset(struct pfd_http_request_head *q, const char *name)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < q->nheaders; i++)
+        if (strcasecmp(q->headers[i].name, name) != 0)
+            q->headers[kept++] = q->headers[i];
+    q->nheaders = kept;
+}
+
+/* 0, or 500 when the request already holds limits.header_fields fields (logged). */
+static int ht_request_add(struct pfd_http_request_head *q, const char *name, const char *value)
+{
+    if (q->nheaders >= q->headers_cap) {
+        pfd_log(PFD_LOG_ERR, "RequestHeader: no room for %s: the request has %zu fields", name,
+                q->nheaders);
+        return 500;
+    }
+    q->headers[q->nheaders++] =
+        (struct pfd_http_header){name, strlen(name), value, value != NULL ? strlen(value) : 0};
+    return 0;
+}
+
+static struct pfd_http_header *ht_request_find(struct pfd_http_request_head *q, const char *name)
+{
+    for (size_t i = 0; i < q->nheaders; i++)
+        if (strcasecmp(q->headers[i].name, name) == 0)
+            return &q->headers[i];
+    return NULL;
+}
+
+/* The value of f replaced by text (request memory); 500 when the arena is out of memory. */
+static int ht_request_replace(struct pfd_http_header *f, const char *text)
+{
+    if (text == NULL)
+        return 500;
+    f->value = text;
+    f->value_len = strlen(text);
+    return 0;
+}
+
+static int ht_request_op(struct pfd_request *r, const struct pfd_ht_header_spec *s)
+{
+    struct pfd_http_request_head *q = &r->head;
+    struct pfd_arena *arena = &r->conn->arena;
+    struct pfd_http_header *f = ht_request_find(q, s->name);
+    switch (s->action) {
+    case HT_HEADER_SET:
+        ht_request_unset(q, s->name);
+        return ht_request_add(q, s->name, s->value);
+    case HT_HEADER_SETIFEMPTY:
+        return f == NULL ? ht_request_add(q, s->name, s->value) : 0;
+    case HT_HEADER_MERGE:
+        if (f != NULL && ht_value_has(f->value, s->value))
+            return 0;
+        /* fall through */
+    case HT_HEADER_APPEND:
+        if (f == NULL)
+            return ht_request_add(q, s->name, s->value);
+        return ht_request_replace(f, ht_join(arena, f->value, s->value));
+    case HT_HEADER_ADD:
+        return ht_request_add(q, s->name, s->value);
+    case HT_HEADER_UNSET:
+        ht_request_unset(q, s->name);
+        return 0;
+    case HT_HEADER_EDIT:
+    case HT_HEADER_EDIT_ALL:
+        for (size_t i = 0; i < q->nheaders; i++) {
+            const char *v = strcasecmp(q->headers[i].name, s->name) == 0
+                                ? ht_edit(arena, s, q->headers[i].value)
+                                : NULL;
+            if (v != NULL)
+                ht_request_replace(&q->headers[i], v);
+        }
+        return 0;
+    case HT_HEADER_ECHO:
+        break;
+    }
+    return 0;
+}
+
+int pfd_ht_request_header_apply(struct pfd_ht_ctx *ctx, const struct pfd_ht_node *n)
+{
+    const struct pfd_ht_header_spec *s = n->data;
+    if (s->env != NULL && (pfd_ht_env_get(ctx->result, s->env) != NULL) == s->env_negate) {
+        pfd_ht_info_trace(ctx, n, "not applied: env= does not hold");
+        return 0;
+    }
+    pfd_ht_info_trace(ctx, n, "the request's field changed");
+    return ctx->trace != NULL ? 0 : ht_request_op(ctx->r, s); /* -T: no request to change */
 }

@@ -49,6 +49,11 @@ int pfd_ht_expires_parse(const char *s, struct pfd_ht_expires_spec *out, char *e
 int pfd_ht_header_compile(struct pfd_ht_node *n, char *err, size_t err_size);
 int pfd_ht_header_apply(struct pfd_ht_ctx *ctx, const struct pfd_ht_node *n);
 void pfd_ht_header_free(void *data);
+/* RequestHeader action field [value] [env=[!]VAR] (mod_headers, FileInfo): set, append, add,
+ * merge, setifempty, unset, edit, edit* on the request's fields when the file applies (Apache's
+ * fixup), so the handler and a CGI script see them; Host and the framing fields are refused. */
+int pfd_ht_request_header_compile(struct pfd_ht_node *n, char *err, size_t err_size);
+int pfd_ht_request_header_apply(struct pfd_ht_ctx *ctx, const struct pfd_ht_node *n);
 int pfd_ht_expires_active_compile(struct pfd_ht_node *n, char *err, size_t err_size);
 int pfd_ht_expires_active_apply(struct pfd_ht_ctx *ctx, const struct pfd_ht_node *n);
 /* ExpiresByType type spec, ExpiresDefault spec. */

@@ -370,24 +370,28 @@ END_TEST
 /* ---- SetEnv, SetEnvIf
  * ---------------------------------------------------------------------------- */
 
+/* SetEnv and SetEnvIf reach the script, and what RequestHeader sets (as HTTP_*). */
 START_TEST(test_env_reaches_script)
 {
     struct ts_server s;
     ts_server_start(&s, OVERRIDE "modules = {\"cgi\", \"static\"}\n");
     put(&s, "envd/.htaccess",
         "Options +ExecCGI\nAddHandler cgi-script .sh\nSetEnv APP_MODE test\n"
-        "SetEnvIf User-Agent ^pfd-test/([0-9]+) UA_VER=$1\nSetEnv REMOTE_ADDR forged\n");
+        "SetEnvIf User-Agent ^pfd-test/([0-9]+) UA_VER=$1\nSetEnv REMOTE_ADDR forged\n"
+        "RequestHeader set X-Added yes\n");
     ck_assert_int_eq(
-        ts_cgi_write(&s, "envd", "env.sh",
-                     SCRIPT_OUT("echo \"mode=$APP_MODE ua=$UA_VER addr=$REMOTE_ADDR\"\n"), 0755),
+        ts_cgi_write(
+            &s, "envd", "env.sh",
+            SCRIPT_OUT("echo \"mode=$APP_MODE ua=$UA_VER addr=$REMOTE_ADDR x=$HTTP_X_ADDED\"\n"),
+            0755),
         0);
     struct ts_response r;
     get(&s, REQ("/envd/env.sh", "User-Agent: pfd-test/7\r\n"), &r, 200);
     /* The meta-variables stay the server's, as in Apache. */
-    ck_assert_str_eq(r.body, "mode=test ua=7 addr=127.0.0.1\n");
+    ck_assert_str_eq(r.body, "mode=test ua=7 addr=127.0.0.1 x=yes\n");
     ts_response_free(&r);
     get(&s, REQ("/envd/env.sh", "User-Agent: other\r\n"), &r, 200);
-    ck_assert_str_eq(r.body, "mode=test ua= addr=127.0.0.1\n");
+    ck_assert_str_eq(r.body, "mode=test ua= addr=127.0.0.1 x=yes\n");
     ts_response_free(&r);
     ts_server_stop(&s);
 }

@@ -201,6 +201,14 @@ static const struct {
     {"Header set \"X A\" b", -1},
     {"Header unset X-A b", -1},
     {"Header echo (", -1},
+    {"RequestHeader set X-Forwarded-Proto https", 0},
+    {"RequestHeader unset Proxy", 0},
+    {"RequestHeader append Accept text/html env=X", 0},
+    {"RequestHeader edit Cookie ^a= b=", 0},
+    {"RequestHeader set Host evil.test", -1},
+    {"RequestHeader set Content-Length 0", -1},
+    {"RequestHeader echo ^X", -1},
+    {"RequestHeader always set X-A b", -1},
     {"ExpiresActive On", 0},
     {"ExpiresActive maybe", -1},
     {"ExpiresByType text/html \"access plus 1 month\"", 0},
@@ -454,6 +462,36 @@ START_TEST(test_env_with_rewrite)
 }
 END_TEST
 
+/* RequestHeader changes the request's fields at once, in order. */
+START_TEST(test_request_header)
+{
+    struct fixture *f = fixture_new();
+    fixture_header(f, "User-Agent", "curl/8");
+    fixture_header(f, "Accept", "text/plain");
+    fixture_header(f, "Cookie", "a=1; a=2");
+    fixture_apply(
+        f, (const char *const[]){
+               "RequestHeader unset User-Agent", "RequestHeader set X-Forwarded-Proto https",
+               "RequestHeader merge Accept text/html", "RequestHeader merge Accept text/plain",
+               "RequestHeader edit* Cookie a= b=", "RequestHeader set X-Cond 1 env=NOPE", NULL});
+    const struct pfd_http_request_head *q = &f->r.head;
+    ck_assert_uint_eq(q->nheaders, 3);
+    ck_assert_ptr_null(pfd_http_header_find(q, "User-Agent"));
+    ck_assert_str_eq(pfd_http_header_find(q, "X-Forwarded-Proto")->value, "https");
+    ck_assert_str_eq(pfd_http_header_find(q, "Accept")->value, "text/plain, text/html");
+    ck_assert_str_eq(pfd_http_header_find(q, "Cookie")->value, "b=1; b=2");
+    /* Past the request's room for fields: 500, nothing half-done. */
+    struct line l;
+    char err[128];
+    ck_assert_int_eq(compile_line(&l, "RequestHeader add X-More 1", err, sizeof(err)), 0);
+    ck_assert_int_eq(l.node.directive->apply(&f->ctx, &l.node), 0);
+    ck_assert_int_eq(l.node.directive->apply(&f->ctx, &l.node), 500);
+    ck_assert_uint_eq(q->nheaders, 4);
+    line_free(&l);
+    fixture_free(f);
+}
+END_TEST
+
 /* ---- listing --------------------------------------------------------------------------------- */
 
 START_TEST(test_listing)
@@ -659,6 +697,7 @@ static Suite *htaccess_fileinfo_suite(void)
     tcase_add_test(tc, test_handlers);
     tcase_add_test(tc, test_env);
     tcase_add_test(tc, test_env_with_rewrite);
+    tcase_add_test(tc, test_request_header);
     tcase_add_test(tc, test_listing);
     tcase_add_test(tc, test_header_lines);
     tcase_add_test(tc, test_default_charset);
