@@ -378,6 +378,8 @@ static int ht_head_add(struct ht_head *h, const char *name, const char *value)
 static int ht_head_parse(struct ht_head *h)
 {
     const struct pfd_buf *b = &h->r->conn->resp_headers;
+    if (b->len == 0)
+        return 0;
     const char *p = b->data, *end = b->data + b->len;
     while (p != NULL && p < end) {
         const char *eol = memmem(p, (size_t)(end - p), "\r\n", 2);
