@@ -154,7 +154,8 @@ int pfd_ht_unsetenv_apply(struct pfd_ht_ctx *ctx, const struct pfd_ht_node *n)
 
 /* The special attributes of mod_setenvif. */
 enum ht_env_attr {
-    HT_ATTR_HEADER, /* a request header, else an earlier variable */
+    HT_ATTR_HEADER,       /* a request header, else an earlier variable */
+    HT_ATTR_HEADER_REGEX, /* the request headers whose names match (SetEnvIf ^TS ^[a-z] HAVE_TS) */
     HT_ATTR_REMOTE_ADDR,
     HT_ATTR_SERVER_ADDR,
     HT_ATTR_REQUEST_METHOD,
@@ -165,6 +166,7 @@ enum ht_env_attr {
 struct ht_setenvif {
     enum ht_env_attr attr;
     struct pfd_ht_regex re;
+    struct pfd_ht_regex names; /* an attribute that is no plain field name: a regex of names */
 };
 
 static enum ht_env_attr ht_env_attr(const char *name)
@@ -210,9 +212,19 @@ int pfd_ht_setenvif_compile(struct pfd_ht_node *n, char *err, size_t err_size)
         return -1;
     }
     s->attr = ht_env_attr(n->args[0]);
+    /* Apache: a name with anything but letters, digits, '-' and '_' is a regex of names. */
+    const char *a = n->args[0];
+    if (s->attr == HT_ATTR_HEADER && a[strspn(a, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu"
+                                                 "vwxyz0123456789-_")] != '\0') {
+        s->attr = HT_ATTR_HEADER_REGEX;
+        if (pfd_ht_regex_compile(&s->names, a, true, n->name, err, err_size) != 0) {
+            free(s);
+            return -1;
+        }
+    }
     bool caseless = strcasecmp(n->name, "SetEnvIfNoCase") == 0;
     if (pfd_ht_regex_compile(&s->re, n->args[1], caseless, n->name, err, err_size) != 0) {
-        free(s);
+        pfd_ht_setenvif_free(s);
         return -1;
     }
     n->data = s;
@@ -222,8 +234,10 @@ int pfd_ht_setenvif_compile(struct pfd_ht_node *n, char *err, size_t err_size)
 void pfd_ht_setenvif_free(void *data)
 {
     struct ht_setenvif *s = data;
-    if (s != NULL)
+    if (s != NULL) {
         pfd_ht_regex_free(&s->re);
+        pfd_ht_regex_free(&s->names);
+    }
     free(s);
 }
 
@@ -244,6 +258,7 @@ static const char *ht_setenvif_subject(const struct pfd_ht_ctx *ctx, const struc
     case HT_ATTR_REQUEST_URI:
         return r->path;
     case HT_ATTR_HEADER:
+    case HT_ATTR_HEADER_REGEX:
         break;
     }
     const struct pfd_http_header *h = pfd_http_header_find(&r->head, attr);
@@ -297,12 +312,27 @@ static int ht_setenvif_set(struct pfd_ht_ctx *ctx, const char *spec, const char 
     return ht_env_put(ctx, name, value);
 }
 
+/* The value of the first request field whose name matches s->names and whose value matches
+ * s->re (caps filled), or NULL. */
+static const char *ht_setenvif_by_names(const struct pfd_ht_ctx *ctx, const struct ht_setenvif *s,
+                                        long caps[2 * PFD_HT_REGEX_CAPTURES])
+{
+    const struct pfd_http_request_head *q = &ctx->r->head;
+    for (size_t i = 0; i < q->nheaders; i++)
+        if (pfd_ht_regex_match(&s->names, q->headers[i].name, NULL) &&
+            pfd_ht_regex_match(&s->re, q->headers[i].value, caps))
+            return q->headers[i].value;
+    return NULL;
+}
+
 int pfd_ht_setenvif_apply(struct pfd_ht_ctx *ctx, const struct pfd_ht_node *n)
 {
     const struct ht_setenvif *s = n->data;
-    const char *subject = ht_setenvif_subject(ctx, s, n->args[0]);
     long caps[2 * PFD_HT_REGEX_CAPTURES];
-    if (subject == NULL || !pfd_ht_regex_match(&s->re, subject, caps)) {
+    const char *subject = s->attr == HT_ATTR_HEADER_REGEX ? ht_setenvif_by_names(ctx, s, caps)
+                                                          : ht_setenvif_subject(ctx, s, n->args[0]);
+    if (subject == NULL ||
+        (s->attr != HT_ATTR_HEADER_REGEX && !pfd_ht_regex_match(&s->re, subject, caps))) {
         pfd_ht_info_trace(ctx, n, "no match");
         return 0;
     }

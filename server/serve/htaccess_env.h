@@ -32,8 +32,9 @@ int pfd_ht_unsetenv_apply(struct pfd_ht_ctx *ctx, const struct pfd_ht_node *n);
  * SetEnvIf attribute regex [!]VAR[=value]…: attribute is Remote_Addr, Remote_Host (the address:
  * preforkd does no DNS), Server_Addr, Request_Method, Request_Protocol, Request_URI (the path,
  * without the query), else a request header (absent: matched as ""), else a variable an earlier
- * SetEnvIf set. value may hold $0 … $9, the regex's groups. SetEnvIfNoCase: the regex ignores
- * case.
+ * SetEnvIf set; an attribute with anything but letters, digits, '-' and '_' is a regex of request
+ * field names (the first field whose name and value both match). value may hold $0 … $9, the
+ * regex's groups. SetEnvIfNoCase: the regex ignores case.
  */
 int pfd_ht_setenvif_compile(struct pfd_ht_node *n, char *err, size_t err_size);
 int pfd_ht_setenvif_apply(struct pfd_ht_ctx *ctx, const struct pfd_ht_node *n);

@@ -225,6 +225,8 @@ static const struct {
     {"SetEnvIf Remote_Addr ^127 A=x !B=y", -1},
     {"SetEnvIf Remote_Addr (", -1},
     {"SetEnvIf Remote_Addr", -1},
+    {"SetEnvIf ^X-(Foo ^a A", -1},
+    {"SetEnvIfNoCase ^Authorization$ \"(.+)\" XAUTHORIZATION=$1", 0},
     {"IndexIgnore *.bak .??* README", 0},
     {"IndexIgnoreReset On", 0},
     {"IndexIgnoreReset maybe", -1},
@@ -412,14 +414,15 @@ START_TEST(test_env)
     struct fixture *f = fixture_new();
     fixture_header(f, "User-Agent", "curl/8.5.0");
     fixture_header(f, "Host", "example.test");
-    fixture_apply(f,
-                  (const char *const[]){
-                      "SetEnv APP_MODE production", "SetEnv EMPTY",
-                      "SetEnvIf User-Agent ^curl/([0-9]+) CURL_MAJOR=v$1 IS_CURL",
-                      "SetEnvIfNoCase Host ^EXAMPLE\\. EXAMPLE=yes",
-                      "SetEnvIf Host ^EXAMPLE\\. CASED=yes", "SetEnvIf Remote_Addr ^127\\. LOCAL",
-                      "SetEnvIf Request_URI ^/app/ IN_APP=1", "SetEnvIf LOCAL ^1$ FROM_VAR=1",
-                      "SetEnvIf Authorization (.*) AUTH=[$1]", "UnsetEnv EMPTY", NULL});
+    fixture_apply(
+        f, (const char *const[]){
+               "SetEnv APP_MODE production", "SetEnv EMPTY",
+               "SetEnvIf User-Agent ^curl/([0-9]+) CURL_MAJOR=v$1 IS_CURL",
+               "SetEnvIfNoCase Host ^EXAMPLE\\. EXAMPLE=yes", "SetEnvIf Host ^EXAMPLE\\. CASED=yes",
+               "SetEnvIf Remote_Addr ^127\\. LOCAL", "SetEnvIf Request_URI ^/app/ IN_APP=1",
+               "SetEnvIf LOCAL ^1$ FROM_VAR=1", "SetEnvIf Authorization (.*) AUTH=[$1]",
+               "SetEnvIfNoCase ^user-agent$ (.+) UA=$1", "SetEnvIf ^X-Nope (.*) NOPE=1",
+               "UnsetEnv EMPTY", NULL});
     bool present;
     ck_assert_str_eq(env_of(&f->r, "APP_MODE", &present), "production");
     ck_assert_str_eq(env_of(&f->r, "CURL_MAJOR", &present), "v8");
@@ -431,6 +434,9 @@ START_TEST(test_env)
     ck_assert_str_eq(env_of(&f->r, "IN_APP", &present), "1");
     ck_assert_str_eq(env_of(&f->r, "FROM_VAR", &present), "1");
     ck_assert_str_eq(env_of(&f->r, "AUTH", &present), "[]"); /* absent header: matched as "" */
+    ck_assert_str_eq(env_of(&f->r, "UA", &present), "curl/8.5.0"); /* a regex of field names */
+    ck_assert_ptr_null(env_of(&f->r, "NOPE", &present));
+    ck_assert(!present);
     ck_assert_ptr_null(env_of(&f->r, "EMPTY", &present));
     ck_assert(present); /* unset: mod_cgi removes it from set_env's too */
     fixture_free(f);
