@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "base/buf.h"
+#include "base/clock.h"
 #include "base/log.h"
 #include "parse/http_date.h"
 #include "serve/htaccess.h"
@@ -59,25 +60,73 @@ static int ht_header_action(const char *word, enum ht_header_action *out)
     return -1;
 }
 
-/* A value as sent: "%%" is '%'; mod_headers' other format specifiers (%t, %D, %{VAR}e …) are
- * refused rather than sent as they are written. NULL with why in err. */
+/* mod_headers' format: "%%", "%t" (the time, "t=" and microseconds since the epoch), "%D" (the
+ * time taken so far, "D=" and microseconds), "%{VAR}e" (a variable SetEnv, SetEnvIf or a
+ * RewriteRule set, "(null)" when none did). The length of the specifier at p (after its '%'), or
+ * 0 when it is none of those. */
+static size_t ht_format_spec(const char *p)
+{
+    if (p[0] == '%' || p[0] == 't' || p[0] == 'D')
+        return 1;
+    const char *close = p[0] == '{' ? strchr(p, '}') : NULL;
+    return close != NULL && close > p + 1 && close[1] == 'e' ? (size_t)(close + 2 - p) : 0;
+}
+
+/* A value as written, checked: any other specifier is refused rather than sent as written. NULL
+ * with why in err. */
 static char *ht_header_value(const char *v, char *err, size_t err_size)
 {
-    char *out = malloc(strlen(v) + 1), *o = out;
-    if (out == NULL) {
-        snprintf(err, err_size, "Header: out of memory");
-        return NULL;
-    }
-    for (const char *p = v; *p != '\0'; p++) {
-        if (*p == '%' && p[1] != '%') {
+    for (const char *p = strchr(v, '%'); p != NULL; p = strchr(p, '%')) {
+        size_t len = ht_format_spec(p + 1);
+        if (len == 0) {
             snprintf(err, err_size, "Header: format specifier \"%%%.1s\" is not supported", p + 1);
-            free(out);
             return NULL;
         }
-        p += *p == '%'; /* "%%" */
-        *o++ = *p;
+        p += 1 + len;
     }
-    *o = '\0';
+    char *out = strdup(v);
+    if (out == NULL)
+        snprintf(err, err_size, "Header: out of memory");
+    return out;
+}
+
+/* Microseconds since the request started (CLOCK_MONOTONIC, as r->started). */
+static int64_t ht_elapsed_us(const struct pfd_request *r)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)(now.tv_sec - r->started.tv_sec) * 1000000 +
+           (now.tv_nsec - r->started.tv_nsec) / 1000;
+}
+
+/* The value of a Header or RequestHeader line for this request: its specifiers filled in (request
+ * memory), or the text itself when it has none. NULL when out of memory. */
+static const char *ht_value_format(struct pfd_request *r, const char *v)
+{
+    if (strchr(v, '%') == NULL)
+        return v;
+    struct pfd_buf b = PFD_BUF_INIT;
+    int rc = 0;
+    for (const char *p = v; *p != '\0' && rc == 0; p++) {
+        size_t len = p[0] == '%' ? ht_format_spec(p + 1) : 0;
+        if (len == 0) {
+            rc = pfd_buf_append(&b, p, 1);
+        } else if (p[1] == '%') {
+            rc = pfd_buf_append(&b, "%", 1);
+        } else if (p[1] == 't' || p[1] == 'D') {
+            int64_t us = p[1] == 't' ? pfd_wall_clock_us() : ht_elapsed_us(r);
+            rc = pfd_buf_printf(&b, "%c=%lld", p[1], (long long)us);
+        } else {
+            char name[256];
+            snprintf(name, sizeof(name), "%.*s", (int)(len - 3), p + 2);
+            const char *e = pfd_ht_env_get(r->htaccess, name);
+            rc = pfd_buf_append_str(&b, e != NULL ? e : "(null)");
+        }
+        p += len;
+    }
+    const char *out =
+        rc == 0 ? pfd_arena_strndup(&r->conn->arena, b.len > 0 ? b.data : "", b.len) : NULL;
+    pfd_buf_free(&b);
     return out;
 }
 
@@ -466,30 +515,41 @@ static void ht_head_echo(struct ht_head *h, const struct pfd_ht_header_spec *s)
             ht_head_add(h, req->headers[i].name, req->headers[i].value);
 }
 
+/* A line's value for this request; an edit's replacement as written. */
+static const char *ht_op_value(struct pfd_request *r, const struct pfd_ht_header_spec *s)
+{
+    if (s->value == NULL || s->action == HT_HEADER_EDIT || s->action == HT_HEADER_EDIT_ALL)
+        return s->value;
+    return ht_value_format(r, s->value);
+}
+
 static void ht_head_op(struct ht_head *h, const struct pfd_ht_header_spec *s)
 {
     struct ht_field *f = s->action == HT_HEADER_ECHO ? NULL : ht_head_find(h, s->name);
+    const char *value = ht_op_value(h->r, s);
+    if (s->value != NULL && value == NULL)
+        return; /* out of memory: the line is left out */
     switch (s->action) {
     case HT_HEADER_SET:
         ht_head_unset(h, s->name);
-        ht_head_add(h, s->name, s->value);
+        ht_head_add(h, s->name, value);
         break;
     case HT_HEADER_SETIFEMPTY:
         if (f == NULL)
-            ht_head_add(h, s->name, s->value);
+            ht_head_add(h, s->name, value);
         break;
     case HT_HEADER_MERGE:
-        if (f != NULL && ht_value_has(f->value, s->value))
+        if (f != NULL && ht_value_has(f->value, value))
             break;
         /* fall through */
     case HT_HEADER_APPEND:
         if (f == NULL)
-            ht_head_add(h, s->name, s->value);
+            ht_head_add(h, s->name, value);
         else
-            f->value = ht_head_printf(h, f->value, "%s, %s", f->value, s->value);
+            f->value = ht_head_printf(h, f->value, "%s, %s", f->value, value);
         break;
     case HT_HEADER_ADD:
-        ht_head_add(h, s->name, s->value);
+        ht_head_add(h, s->name, value);
         break;
     case HT_HEADER_UNSET:
         ht_head_unset(h, s->name);
@@ -718,22 +778,25 @@ static int ht_request_op(struct pfd_request *r, const struct pfd_ht_header_spec 
     struct pfd_http_request_head *q = &r->head;
     struct pfd_arena *arena = &r->conn->arena;
     struct pfd_http_header *f = ht_request_find(q, s->name);
+    const char *value = ht_op_value(r, s);
+    if (s->value != NULL && value == NULL)
+        return 500;
     switch (s->action) {
     case HT_HEADER_SET:
         ht_request_unset(q, s->name);
-        return ht_request_add(q, s->name, s->value);
+        return ht_request_add(q, s->name, value);
     case HT_HEADER_SETIFEMPTY:
-        return f == NULL ? ht_request_add(q, s->name, s->value) : 0;
+        return f == NULL ? ht_request_add(q, s->name, value) : 0;
     case HT_HEADER_MERGE:
-        if (f != NULL && ht_value_has(f->value, s->value))
+        if (f != NULL && ht_value_has(f->value, value))
             return 0;
         /* fall through */
     case HT_HEADER_APPEND:
         if (f == NULL)
-            return ht_request_add(q, s->name, s->value);
-        return ht_request_replace(f, ht_join(arena, f->value, s->value));
+            return ht_request_add(q, s->name, value);
+        return ht_request_replace(f, ht_join(arena, f->value, value));
     case HT_HEADER_ADD:
-        return ht_request_add(q, s->name, s->value);
+        return ht_request_add(q, s->name, value);
     case HT_HEADER_UNSET:
         ht_request_unset(q, s->name);
         return 0;

@@ -191,7 +191,10 @@ static const struct {
     {"Header edit Set-Cookie ^(.*)$ $1;HttpOnly", 0},
     {"Header edit* X-A a b", 0},
     {"Header set X-A \"100%%\"", 0},
-    {"Header set X-A \"%t\"", -1}, /* format specifiers are refused, not sent as written */
+    {"Header set X-A \"%t %D %{VAR}e\"", 0},
+    {"Header set X-A \"%x\"", -1}, /* other specifiers are refused, not sent as written */
+    {"Header set X-A \"%{HTTPS}s\"", -1},
+    {"Header set X-A \"50%\"", -1},
     {"Header set", -1},
     {"Header set X-A", -1},
     {"Header bogus X-A b", -1},
@@ -578,6 +581,23 @@ START_TEST(test_header_lines)
 }
 END_TEST
 
+/* Values with %{VAR}e, %t, %D, %% (mod_headers' format). */
+START_TEST(test_header_format)
+{
+    struct fixture *f = fixture_new();
+    fixture_apply(f, (const char *const[]){"SetEnv APP v1", "Header set X-E \"%{APP}e/%{NONE}e\"",
+                                           "Header set X-T %t", "Header set X-P 100%%",
+                                           "RequestHeader set X-Req %{APP}e", NULL});
+    head_set(f, "");
+    const char *h = head_text(f);
+    ck_assert_msg(strstr(h, "X-E: v1/(null)\r\n") != NULL, "%s", h);
+    ck_assert_msg(strstr(h, "X-T: t=") != NULL, "%s", h);
+    ck_assert_msg(strstr(h, "X-P: 100%\r\n") != NULL, "%s", h);
+    ck_assert_str_eq(pfd_http_header_find(&f->r.head, "X-Req")->value, "v1");
+    fixture_free(f);
+}
+END_TEST
+
 START_TEST(test_default_charset)
 {
     struct fixture *f = fixture_new();
@@ -706,6 +726,7 @@ static Suite *htaccess_fileinfo_suite(void)
     tcase_add_test(tc, test_request_header);
     tcase_add_test(tc, test_listing);
     tcase_add_test(tc, test_header_lines);
+    tcase_add_test(tc, test_header_format);
     tcase_add_test(tc, test_default_charset);
     tcase_add_test(tc, test_file_fields);
     tcase_add_loop_test(tc, test_expires_parse, 0,
