@@ -22,6 +22,7 @@
 
 #include "serve/htaccess.h"
 #include "serve/htaccess_env.h"
+#include "serve/htaccess_expires.h"
 #include "serve/htaccess_headers.h"
 #include "serve/htaccess_index.h"
 #include "serve/htaccess_info_util.h"

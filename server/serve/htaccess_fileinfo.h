@@ -41,7 +41,7 @@ struct pfd_ht_ext_entry {
 };
 
 struct pfd_ht_header_op;     /* htaccess_headers.h */
-struct pfd_ht_expires_entry; /* htaccess_headers.h */
+struct pfd_ht_expires_entry; /* htaccess_expires.h */
 struct pfd_ht_env_var;       /* htaccess_env.h */
 
 /* What the files applied so far set (a part of struct pfd_ht_result). */

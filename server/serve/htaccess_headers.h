@@ -1,7 +1,7 @@
 /*
  * htaccess_headers.h — .htaccess directives that change the response head: Header (mod_headers,
- * FileInfo) and ExpiresActive/ExpiresByType/ExpiresDefault (mod_expires, Indexes), applied just
- * before the head is sent, after the handler chose the Content-Type (pfd_ht_headers_finish).
+ * FileInfo), applied just before the head is sent, after the handler chose the Content-Type
+ * (pfd_ht_headers_finish, which adds Expires* from htaccess_expires.c too), and RequestHeader.
  */
 #ifndef PFD_HTACCESS_HEADERS_H
 #define PFD_HTACCESS_HEADERS_H
@@ -20,32 +20,6 @@ struct pfd_ht_header_op {
     struct pfd_ht_header_op *next;
 };
 
-/* An Expires time: from the access ('A') or the file's modification ('M'), plus seconds. */
-struct pfd_ht_expires_spec {
-    char base;
-    int64_t seconds;
-};
-/* Longest expiry accepted: a hundred years (Apache has no bound; this keeps time_t sums sane). */
-#define PFD_HT_EXPIRES_MAX_SECONDS (100LL * 365 * 86400)
-
-/* An ExpiresByType (type set) or ExpiresDefault (type NULL) line. */
-struct pfd_ht_expires_rule {
-    const char *type;
-    struct pfd_ht_expires_spec spec;
-};
-struct pfd_ht_expires_entry {
-    const struct pfd_ht_expires_rule *rule;
-    struct pfd_ht_expires_entry *next; /* older */
-};
-
-/*
- * Apache's two syntaxes: "A3600" / "M86400" (seconds after access or modification), or
- * "access|now|modification [plus] {N years|months|weeks|days|hours|minutes|seconds}…" (a month
- * is 30 days, a year 365, as mod_expires counts). 0, or -1 with why in err.
- */
-int pfd_ht_expires_parse(const char *s, struct pfd_ht_expires_spec *out, char *err,
-                         size_t err_size);
-
 int pfd_ht_header_compile(struct pfd_ht_node *n, char *err, size_t err_size);
 int pfd_ht_header_apply(struct pfd_ht_ctx *ctx, const struct pfd_ht_node *n);
 void pfd_ht_header_free(void *data);
@@ -54,12 +28,6 @@ void pfd_ht_header_free(void *data);
  * fixup), so the handler and a CGI script see them; Host and the framing fields are refused. */
 int pfd_ht_request_header_compile(struct pfd_ht_node *n, char *err, size_t err_size);
 int pfd_ht_request_header_apply(struct pfd_ht_ctx *ctx, const struct pfd_ht_node *n);
-int pfd_ht_expires_active_compile(struct pfd_ht_node *n, char *err, size_t err_size);
-int pfd_ht_expires_active_apply(struct pfd_ht_ctx *ctx, const struct pfd_ht_node *n);
-/* ExpiresByType type spec, ExpiresDefault spec. */
-int pfd_ht_expires_compile(struct pfd_ht_node *n, char *err, size_t err_size);
-int pfd_ht_expires_apply(struct pfd_ht_ctx *ctx, const struct pfd_ht_node *n);
-
 /*
  * The response head as the files want it, just before it is built (response.c), every response
  * included (errors, CGI): AddEncoding and AddLanguage by the served file's extension when the

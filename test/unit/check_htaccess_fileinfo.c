@@ -13,6 +13,7 @@
 
 #include "serve/htaccess.h"
 #include "serve/htaccess_env.h"
+#include "serve/htaccess_expires.h"
 #include "serve/htaccess_headers.h"
 #include "serve/request.h"
 #include "testsupport_run.h"
