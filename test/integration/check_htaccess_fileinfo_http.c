@@ -129,13 +129,15 @@ START_TEST(test_addhandler_execcgi)
 {
     struct ts_server s;
     ts_server_start(&s, OVERRIDE "modules = {\"cgi\", \"static\"}\n");
-    put(&s, "run/.htaccess", "Options +ExecCGI\nAddHandler cgi-script .sh\n");
+    put(&s, "run/.htaccess",
+        "Options +ExecCGI\nAddHandler cgi-script .sh\nDirectoryIndex index.sh\n");
+    ck_assert_int_eq(ts_cgi_write(&s, "run", "index.sh", SCRIPT_OUT("echo index\n"), 0755), 0);
     ck_assert_int_eq(
         ts_cgi_write(&s, "run", "hi.sh", SCRIPT_OUT("echo \"ran [$PATH_INFO]\"\n"), 0755), 0);
     put(&s, "ext/.htaccess", "Options +ExecCGI\n"); /* cgi_extensions: .cgi, .pl */
     ck_assert_int_eq(ts_cgi_write(&s, "ext", "x.cgi", SCRIPT_OUT("echo ext\n"), 0755), 0);
     ck_assert_int_eq(ts_cgi_write(&s, ".", "y.cgi", SCRIPT_OUT("echo ext\n"), 0755), 0);
-    put(&s, "norun/.htaccess", "AddHandler cgi-script .sh\n");
+    put(&s, "norun/.htaccess", "AddHandler cgi-script .sh\nDirectoryIndex hi.sh\n");
     ck_assert_int_eq(ts_cgi_write(&s, "norun", "hi.sh", SCRIPT_OUT("echo ran\n"), 0755), 0);
     struct ts_response r;
     get_path(&s, "/run/hi.sh", &r, 200);
@@ -151,6 +153,13 @@ START_TEST(test_addhandler_execcgi)
     ck_assert_ptr_nonnull(strstr(r.body, "echo ext"));
     ts_response_free(&r);
     get_path(&s, "/norun/hi.sh", &r, 403);
+    ck_assert_ptr_null(strstr(r.body, "echo"));
+    ts_response_free(&r);
+    /* An index file with a handler: run by it (mod_dir's internal redirect), never its source. */
+    get_path(&s, "/run/", &r, 200);
+    ck_assert_str_eq(r.body, "index\n");
+    ts_response_free(&r);
+    get_path(&s, "/norun/", &r, 403);
     ck_assert_ptr_null(strstr(r.body, "echo"));
     ts_response_free(&r);
     ck_assert(ts_file_wait_for(s.error_log, "Options ExecCGI is off", 5.0));
