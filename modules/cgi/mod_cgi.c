@@ -269,6 +269,59 @@ static bool cgi_script_mode(const struct pfd_request *r, const struct cgi_conf *
     return h != NULL && strcmp(h, "cgi") == 0;
 }
 
+/* A handler .htaccess files named for the request (SetHandler, AddHandler) when it is this
+ * module's: cgi-script, or an interpreter's name; NULL when none or the core's own. */
+static const char *cgi_dir_handler(const struct pfd_request *r)
+{
+    const char *h = pfd_request_dir_handler(r, NULL);
+    if (h == NULL || strcasecmp(h, "default-handler") == 0 || strcasecmp(h, "server-status") == 0)
+        return NULL;
+    return h;
+}
+
+/* Whether this module runs script with a handler other than cgi-script that a .htaccess named
+ * (AddHandler application/x-httpd-php .php): the hook for interpreter mapping (php-cgi …), where
+ * the mapping, not the name, decides; until then none is, and such a file is 500, never its
+ * source. */
+static bool cgi_handler_interpreted(const struct cgi_conf *cc, const char *handler,
+                                    const char *script)
+{
+    (void)cc;
+    (void)handler;
+    (void)script;
+    return false;
+}
+
+/*
+ * Apache's rules for .htaccess: a script by a handler a file named runs only when the file found
+ * before PATH_INFO maps to that handler itself, and, for cgi-script, where Options ExecCGI is on
+ * (the file's, else exec_cgi); an interpreter's handler needs no ExecCGI (Apache's Action runs
+ * the interpreter, not the file). A script by cgi_extensions is refused where a file said
+ * -ExecCGI. Locations with handler = "cgi" are ScriptAlias: Options ExecCGI does not apply, as
+ * in Apache. 0, or a status (logged).
+ */
+static int cgi_may_run(const struct cgi_run *run, const char *dir_handler)
+{
+    const struct pfd_request *r = run->r;
+    int exec = pfd_request_dir_option(r, PFD_DIR_EXEC_CGI);
+    if (dir_handler != NULL) {
+        const char *own = pfd_request_dir_handler(r, run->script);
+        if (own == NULL || strcasecmp(own, dir_handler) != 0)
+            return 404; /* "/x.sh/y" where x.sh is a folder: y is no script */
+        if (strcasecmp(dir_handler, "cgi-script") != 0) {
+            if (cgi_handler_interpreted(run->cc, dir_handler, run->script))
+                return 0;
+            pfd_log(PFD_LOG_ERR, "cgi: \"%s\": handler \"%s\" (.htaccess) is not mapped",
+                    run->script, dir_handler);
+            return 500;
+        }
+    }
+    if (cgi_script_mode(r, run->cc) || exec == 1 || (exec == -1 && run->cc->exec_cgi))
+        return 0;
+    pfd_log(PFD_LOG_ERR, "cgi: Options ExecCGI is off in this directory: \"%s\"", run->script);
+    return 403;
+}
+
 /* check_ownership: the suexec-like check of the script and its folder (cgi_owner.c) for the
  * workers' user, which is the real uid here. 0, or 403 logged with the reason. */
 static int cgi_check_ownership(const struct cgi_run *run)
@@ -293,8 +346,11 @@ static int cgi_resolve(struct cgi_run *run)
     const char *file = pfd_request_file_path(r), *root = pfd_request_context_root(r);
     if (file == NULL || root == NULL || file[0] != '/')
         return PFD_DECLINED;
-    bool script_mode = cgi_script_mode(r, run->cc);
-    if (!script_mode && !run->cc->exec_cgi)
+    const char *dir_handler = cgi_dir_handler(r);
+    bool script_mode = dir_handler != NULL || cgi_script_mode(r, run->cc);
+    /* cgi_extensions are the server's AddHandler: a .htaccess Options +ExecCGI uses them too. */
+    bool by_extension = run->cc->exec_cgi || pfd_request_dir_option(r, PFD_DIR_EXEC_CGI) == 1;
+    if (!script_mode && !by_extension)
         return PFD_DECLINED;
     /* As mod_static: 404, before anything is looked at, so that whether /cgi-bin/.git/ exists
      * stays unknown. PATH_INFO counts too: the core cannot tell it from the script's name. */
@@ -323,6 +379,9 @@ static int cgi_resolve(struct cgi_run *run)
     if (run->dir[0] == '\0')
         run->dir = "/";
     run->nph = strncmp(slash + 1, "nph-", 4) == 0;
+    int rc = cgi_may_run(run, dir_handler);
+    if (rc != 0)
+        return rc;
     if (access(run->script, X_OK) != 0) {
         pfd_log(PFD_LOG_ERR, "cgi: \"%s\" is not executable by the server: %s", run->script,
                 strerror(errno));
@@ -410,13 +469,31 @@ static int cgi_env_request(struct cgi_env *e, struct cgi_run *run)
     return rc;
 }
 
-/* The whole environment: nothing from the server's own unless pass_env/set_env say so. */
+/* .htaccess SetEnv, SetEnvIf, UnsetEnv: over pass_env and set_env, never over one of the first
+ * meta entries, the meta-variables (Apache sets those after mod_env and mod_setenvif). */
+static int cgi_env_htaccess(struct cgi_env *e, const struct pfd_request *r, size_t meta)
+{
+    const char *name, *value;
+    for (size_t i = 0; pfd_request_env_at(r, i, &name, &value); i++) {
+        if (cgi_env_index(e, name) < meta)
+            continue;
+        if (value == NULL)
+            cgi_env_unset(e, name);
+        else if (cgi_env_set(e, name, value) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The whole environment: nothing from the server's own unless pass_env/set_env (or .htaccess
+ * files) say so. */
 static int cgi_env_build(struct cgi_env *e, struct cgi_run *run)
 {
     const struct cgi_conf *cc = run->cc;
     if (cgi_env_headers(e, run->r, cc->pass_authorization) != 0 || cgi_env_server(e, run) != 0 ||
         cgi_env_request(e, run) != 0 || cgi_env_set(e, "PATH", cc->path) != 0)
         return -1;
+    size_t meta = e->n;
     for (size_t i = 0; i < cc->pass_env.n; i++) {
         const char *v = getenv(cc->pass_env.v[i]);
         if (v != NULL && cgi_env_set(e, cc->pass_env.v[i], v) != 0)
@@ -425,7 +502,7 @@ static int cgi_env_build(struct cgi_env *e, struct cgi_run *run)
     for (size_t i = 0; i < cc->set_env.n; i++)
         if (cgi_env_put(e, cc->set_env.v[i]) != 0)
             return -1;
-    return 0;
+    return cgi_env_htaccess(e, run->r, meta);
 }
 
 /* ---- the request body ------------------------------------------------------------------- */

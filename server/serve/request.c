@@ -103,11 +103,15 @@ const char *pfd_request_location_handler(const struct pfd_request *r)
     return r->location != NULL ? r->location->handler : NULL;
 }
 
+/* The location's, else the vhost's or top level's; then .htaccess Options (FollowSymLinks,
+ * SymLinksIfOwnerMatch) change it, as Apache's per-directory Options do. */
 enum pfd_symlinks pfd_request_follow_symlinks(const struct pfd_request *r)
 {
     const struct pfd_location *l = r->location;
-    return l != NULL && l->follow_symlinks >= 0 ? (enum pfd_symlinks)l->follow_symlinks
-                                                : r->conf->follow_symlinks;
+    enum pfd_symlinks server = l != NULL && l->follow_symlinks >= 0
+                                   ? (enum pfd_symlinks)l->follow_symlinks
+                                   : r->conf->follow_symlinks;
+    return pfd_ht_fileinfo_symlinks(r->htaccess != NULL ? &r->htaccess->info : NULL, server);
 }
 
 bool pfd_request_serve_hidden(const struct pfd_request *r)
@@ -167,7 +171,7 @@ const char *const *pfd_request_index_files(const struct pfd_request *r, size_t *
     return (const char *const *)r->conf->index_files;
 }
 
-const char *pfd_request_mime_type(const struct pfd_request *r, const char *file_name)
+static const char *request_config_mime_type(const struct pfd_request *r, const char *file_name)
 {
     const char *slash = strrchr(file_name, '/');
     const char *base = slash ? slash + 1 : file_name;
@@ -200,6 +204,23 @@ const char *pfd_request_origin(struct pfd_request *r)
         return pfd_request_printf(r, "%s://%s%s%s", scheme, v6 ? "[" : "", host, v6 ? "]" : "");
     return pfd_request_printf(r, "%s://%s%s%s:%d", scheme, v6 ? "[" : "", host, v6 ? "]" : "",
                               port);
+}
+
+/* .htaccess RewriteRule [T=], ForceType and AddType first (then mime_types, default_type), and
+ * AddCharset's charset on the type when it names none. */
+const char *pfd_request_mime_type(const struct pfd_request *r, const char *file_name)
+{
+    if (r->htaccess == NULL)
+        return request_config_mime_type(r, file_name);
+    const char *type = NULL;
+    const char *charset = pfd_ht_fileinfo_type(&r->htaccess->info, file_name, &type);
+    if (r->htaccess->rewrite.force_type != NULL) /* RewriteRule [T=], Apache's fixup: last */
+        type = r->htaccess->rewrite.force_type;
+    if (type == NULL)
+        type = request_config_mime_type(r, file_name);
+    if (charset == NULL || strcasestr(type, "charset=") != NULL)
+        return type;
+    return pfd_request_printf((struct pfd_request *)r, "%s; charset=%s", type, charset);
 }
 
 int64_t pfd_request_elapsed_us(const struct pfd_request *r)

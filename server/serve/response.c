@@ -21,6 +21,7 @@
 #include "pool/scoreboard.h"
 #include "serve/body.h"
 #include "serve/conn_io.h"
+#include "serve/htaccess_headers.h"
 #include "serve/request.h"
 #include "serve/response.h"
 
@@ -98,6 +99,9 @@ static int response_build_head(struct pfd_request *r)
         else
             c->keep_alive = false; /* HTTP/1.0 without a length: the close ends the body */
     }
+    /* .htaccess Header, Expires*, AddDefaultCharset: on the head as the handler left it. */
+    if (r->htaccess != NULL)
+        pfd_ht_headers_finish(r);
     /* Appends, not printf: this is the busiest formatting of all. */
     pfd_buf_append(out, "HTTP/1.1 ", 9);
     pfd_buf_append_int(out, r->status);
