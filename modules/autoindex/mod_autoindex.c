@@ -102,6 +102,7 @@ struct autoindex_conf {
      * listed. */
     bool serve_hidden;
     enum fs_symlinks follow_symlinks;
+    bool ignore_query; /* .htaccess IndexOptions IgnoreClient: the query does not sort */
 };
 
 /* "name", "mtime", "size", "description" (or Apache's letters) → 'N' 'M' 'S' 'D'. */
@@ -587,7 +588,8 @@ static void autoindex_page_setup(struct pfd_request *r, struct autoindex_ctx *c)
                                     .order = ac->default_order,
                                     .json = autoindex_accept_json(pfd_request_header(r, "Accept")),
                                     .page = 1};
-    autoindex_query_parse(pfd_request_query(r), &p->q);
+    if (!ac->ignore_query)
+        autoindex_query_parse(pfd_request_query(r), &p->q);
     p->path = pfd_request_path(r);
     p->sort_links = ac->sort_links;
     p->exact_size = ac->exact_size;
@@ -684,11 +686,42 @@ static int autoindex_respond(struct pfd_request *r, struct autoindex_ctx *c)
     return autoindex_send_listing(r, c);
 }
 
+/* What .htaccess files set over the module's options (module.h): Options Indexes turns the
+ * listing on or off, as in Apache; IndexIgnore adds patterns; IndexOptions, IndexOrderDefault,
+ * HeaderName and ReadmeName replace what they name. */
+static void autoindex_dir_settings(struct pfd_request *r, struct autoindex_conf *ac)
+{
+    int indexes = pfd_request_dir_option(r, PFD_DIR_INDEXES);
+    if (indexes >= 0)
+        ac->enabled = indexes == 1;
+    const struct pfd_dir_listing *l = pfd_request_dir_listing(r);
+    if (l == NULL)
+        return;
+    ac->folders_first = l->folders_first >= 0 ? l->folders_first == 1 : ac->folders_first;
+    ac->natural_sort = l->version_sort >= 0 ? l->version_sort == 1 : ac->natural_sort;
+    ac->sort_links = l->column_sorting >= 0 ? l->column_sorting == 1 : ac->sort_links;
+    ac->ignore_query = l->ignore_client == 1;
+    ac->header_file = l->header_name != NULL ? (char *)l->header_name : ac->header_file;
+    ac->readme_file = l->readme_name != NULL ? (char *)l->readme_name : ac->readme_file;
+    ac->default_column = l->order_column != 0 ? l->order_column : ac->default_column;
+    ac->default_order = l->order != 0 ? l->order : ac->default_order;
+    size_t kept = l->ignore_reset ? 0 : ac->ignore.n;
+    char **v = pfd_request_alloc(r, (kept + l->nignore + 1) * sizeof(*v));
+    for (size_t i = 0; i < kept; i++)
+        v[i] = ac->ignore.v[i];
+    for (size_t i = 0; i < l->nignore; i++)
+        v[kept + i] = (char *)l->ignore[i];
+    v[kept + l->nignore] = NULL;
+    ac->ignore = (struct pfd_option_list){v, kept + l->nignore};
+}
+
 static int autoindex_handle(struct pfd_request *r, void *conf)
 {
-    /* The request's view of the options: the module's, and the core's file policy here. */
+    /* The request's view of the options: the module's, .htaccess files', and the core's file
+     * policy here. */
     struct autoindex_conf *ac = pfd_request_alloc(r, sizeof(*ac));
     *ac = *(const struct autoindex_conf *)conf;
+    autoindex_dir_settings(r, ac);
     ac->serve_hidden = pfd_request_serve_hidden(r);
     ac->follow_symlinks = (enum fs_symlinks)pfd_request_follow_symlinks(r);
     struct autoindex_ctx c = {.ac = ac, .dfd = -1};

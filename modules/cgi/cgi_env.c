@@ -106,6 +106,22 @@ int cgi_env_put(struct cgi_env *e, const char *name_value)
     return cgi_env_store(e, cgi_env_find(e, name_value, (size_t)(eq - name_value)), var);
 }
 
+size_t cgi_env_index(const struct cgi_env *e, const char *name)
+{
+    return cgi_env_find(e, name, strlen(name));
+}
+
+void cgi_env_unset(struct cgi_env *e, const char *name)
+{
+    size_t i = cgi_env_find(e, name, strlen(name));
+    if (i == e->n)
+        return;
+    e->bytes -= strlen(e->vars[i]);
+    free(e->vars[i]);
+    memmove(&e->vars[i], &e->vars[i + 1], (e->n - i) * sizeof(*e->vars)); /* with the NULL */
+    e->n--;
+}
+
 static bool cgi_env_header_refused(const char *field, bool pass_authorization)
 {
     static const char *const never[] = {"Proxy",          "Proxy-Authorization", "Content-Type",

@@ -32,6 +32,10 @@ int cgi_env_append(struct cgi_env *e, const char *name, const char *sep, const c
 const char *cgi_env_get(const struct cgi_env *e, const char *name);
 /* Adds "NAME=value" text as is (set_env); -1 when it has no '=' or an empty name. */
 int cgi_env_put(struct cgi_env *e, const char *name_value);
+/* Where NAME is in e->vars (the order of first setting), or e->n when it is not there. */
+size_t cgi_env_index(const struct cgi_env *e, const char *name);
+/* Removes NAME when present; the others keep their order. */
+void cgi_env_unset(struct cgi_env *e, const char *name);
 
 /*
  * The meta-variable for a request header field: "HTTP_" + the name upper-cased, '-' → '_'

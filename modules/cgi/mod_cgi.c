@@ -399,6 +399,45 @@ static bool cgi_mentions_guarded(const struct cgi_conf *cc, const char *file)
     return false;
 }
 
+/* A handler .htaccess files named for the request (SetHandler, AddHandler) when it is this
+ * module's: cgi-script, or an interpreter's name; NULL when none or the core's own. */
+static const char *cgi_dir_handler(const struct pfd_request *r)
+{
+    const char *h = pfd_request_dir_handler(r, NULL);
+    if (h == NULL || strcasecmp(h, "default-handler") == 0 || strcasecmp(h, "server-status") == 0)
+        return NULL;
+    return h;
+}
+
+/*
+ * Apache's rules for .htaccess: a script by a handler a file named runs only when the file found
+ * before PATH_INFO maps to that handler itself, and, for cgi-script, where Options ExecCGI is on
+ * (the file's, else exec_cgi); a file an interpreter runs (interpreters, or an interpreter's
+ * handler) needs no ExecCGI (Apache's Action runs the interpreter, not the file). A script by
+ * cgi_extensions is refused where a file said -ExecCGI. Locations with handler = "cgi" are
+ * ScriptAlias: Options ExecCGI does not apply, as in Apache. 0, or a status (logged).
+ */
+static int cgi_may_run(const struct cgi_run *run, const char *dir_handler)
+{
+    const struct pfd_request *r = run->r;
+    int exec = pfd_request_dir_option(r, PFD_DIR_EXEC_CGI);
+    if (dir_handler != NULL) {
+        const char *own = pfd_request_dir_handler(r, run->script);
+        if (own == NULL || strcasecmp(own, dir_handler) != 0)
+            return 404; /* "/x.sh/y" where x.sh is a folder: y is no script */
+        if (strcasecmp(dir_handler, "cgi-script") != 0 && run->interp == NULL) {
+            pfd_log(PFD_LOG_ERR, "cgi: \"%s\": handler \"%s\" (.htaccess) is not mapped",
+                    run->script, dir_handler);
+            return 500;
+        }
+    }
+    if (run->interp != NULL || cgi_script_mode(r, run->cc) || exec == 1 ||
+        (exec == -1 && run->cc->exec_cgi))
+        return 0;
+    pfd_log(PFD_LOG_ERR, "cgi: Options ExecCGI is off in this directory: \"%s\"", run->script);
+    return 403;
+}
+
 /* check_ownership: the suexec-like check of the script and its folder (cgi_owner.c) for the
  * workers' user, which is the real uid here. 0, or 403 logged with the reason. */
 static int cgi_check_ownership(const struct cgi_run *run)
@@ -418,21 +457,35 @@ static int cgi_check_ownership(const struct cgi_run *run)
 
 /*
  * Outside script mode, whether the regular file file[0..len) runs here: by its interpreter
- * (run->interp set), or by its cgi_extensions extension under exec_cgi. 0 when it runs,
+ * (run->interp set), or by its cgi_extensions extension under exec_cgi (or a .htaccess Options
+ * +ExecCGI). 0 when it runs,
  * PFD_DECLINED for mod_static, or 403 for a file mapped to an interpreter somewhere but not
  * here (a location whose cgi_interpreters leave its extension out): never its source.
  */
-static int cgi_runs_here(struct cgi_run *run, const char *file, size_t len)
+static int cgi_runs_here(struct cgi_run *run, const char *file, size_t len, bool by_extension)
 {
     run->interp = cgi_interp_find(run->cc->interps, run->cc->ninterps, file, len);
-    if (run->interp != NULL ||
-        (run->cc->exec_cgi && cgi_has_extension(&run->cc->extensions, file, len)))
+    if (run->interp != NULL || (by_extension && cgi_has_extension(&run->cc->extensions, file, len)))
         return 0;
     if (!cgi_has_extension(run->cc->guarded, file, len))
         return PFD_DECLINED;
     const char *name = pfd_request_printf(run->r, "%.*s", (int)len, file);
     pfd_log(PFD_LOG_ERR, "cgi: \"%s\" has an interpreter elsewhere but not here: refused", name);
     return 403;
+}
+
+/* In script mode, what runs file[0..len): a .htaccess handler's mapping (NULL for cgi-script:
+ * the file runs itself; NULL for a name nothing maps: cgi_may_run() refuses it), else the
+ * location's cgi_interpreter, else the mapping of its extension, else itself. */
+static const struct cgi_interp *
+cgi_interp_choose(const struct cgi_run *run, const char *dir_handler, const char *file, size_t len)
+{
+    const struct cgi_conf *cc = run->cc;
+    if (dir_handler != NULL)
+        return strcasecmp(dir_handler, "cgi-script") == 0
+                   ? NULL
+                   : cgi_interp_for_dir_handler(cc->interps, cc->ninterps, dir_handler, file, len);
+    return cc->all != NULL ? cc->all : cgi_interp_find(cc->interps, cc->ninterps, file, len);
 }
 
 /* May the script run: an interpreter only needs to read it, a script runs itself. */
@@ -452,8 +505,11 @@ static int cgi_resolve(struct cgi_run *run)
     const char *file = pfd_request_file_path(r), *root = pfd_request_context_root(r);
     if (file == NULL || root == NULL || file[0] != '/')
         return PFD_DECLINED;
-    bool script_mode = cgi_script_mode(r, run->cc);
-    if (!script_mode && !run->cc->exec_cgi && !cgi_mentions_guarded(run->cc, file))
+    const char *dir_handler = cgi_dir_handler(r);
+    bool script_mode = dir_handler != NULL || cgi_script_mode(r, run->cc);
+    /* cgi_extensions are the server's AddHandler: a .htaccess Options +ExecCGI uses them too. */
+    bool by_extension = run->cc->exec_cgi || pfd_request_dir_option(r, PFD_DIR_EXEC_CGI) == 1;
+    if (!script_mode && !by_extension && !cgi_mentions_guarded(run->cc, file))
         return PFD_DECLINED;
     /* As mod_static: 404, before anything is looked at, so that whether /cgi-bin/.git/ exists
      * stays unknown. PATH_INFO counts too: the core cannot tell it from the script's name. */
@@ -466,7 +522,7 @@ static int cgi_resolve(struct cgi_run *run)
         return script_mode ? pfd_status_from_errno(errno) : PFD_DECLINED;
     if (!script_mode && !S_ISREG(st.st_mode))
         return PFD_DECLINED;
-    int rc = script_mode ? 0 : cgi_runs_here(run, file, script_len);
+    int rc = script_mode ? 0 : cgi_runs_here(run, file, script_len, by_extension);
     if (rc != 0)
         return rc;
     if (hidden) /* a script by its extension: neither run it nor let mod_static show its source */
@@ -474,9 +530,7 @@ static int cgi_resolve(struct cgi_run *run)
     if (!S_ISREG(st.st_mode))
         return S_ISDIR(st.st_mode) ? 403 : 404;
     if (script_mode)
-        run->interp = run->cc->all != NULL
-                          ? run->cc->all
-                          : cgi_interp_find(run->cc->interps, run->cc->ninterps, file, script_len);
+        run->interp = cgi_interp_choose(run, dir_handler, file, script_len);
     const char *path = pfd_request_path(r);
     size_t info_len = strlen(file) - script_len, path_len = strlen(path);
     if (info_len > path_len)
@@ -489,7 +543,9 @@ static int cgi_resolve(struct cgi_run *run)
     if (run->dir[0] == '\0')
         run->dir = "/";
     run->nph = strncmp(slash + 1, "nph-", 4) == 0;
-    rc = cgi_check_runnable(run);
+    rc = cgi_may_run(run, dir_handler);
+    if (rc == 0)
+        rc = cgi_check_runnable(run);
     if (rc == 0 && run->cc->check_ownership)
         rc = cgi_check_ownership(run);
     return rc;
@@ -590,13 +646,31 @@ static int cgi_env_request(struct cgi_env *e, struct cgi_run *run)
     return rc;
 }
 
-/* The whole environment: nothing from the server's own unless pass_env/set_env say so. */
+/* .htaccess SetEnv, SetEnvIf, UnsetEnv: over pass_env and set_env, never over one of the first
+ * meta entries, the meta-variables (Apache sets those after mod_env and mod_setenvif). */
+static int cgi_env_htaccess(struct cgi_env *e, const struct pfd_request *r, size_t meta)
+{
+    const char *name, *value;
+    for (size_t i = 0; pfd_request_env_at(r, i, &name, &value); i++) {
+        if (cgi_env_index(e, name) < meta)
+            continue;
+        if (value == NULL)
+            cgi_env_unset(e, name);
+        else if (cgi_env_set(e, name, value) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The whole environment: nothing from the server's own unless pass_env/set_env (or .htaccess
+ * files) say so. */
 static int cgi_env_build(struct cgi_env *e, struct cgi_run *run)
 {
     const struct cgi_conf *cc = run->cc;
     if (cgi_env_headers(e, run->r, cc->pass_authorization) != 0 || cgi_env_server(e, run) != 0 ||
         cgi_env_request(e, run) != 0 || cgi_env_set(e, "PATH", cc->path) != 0)
         return -1;
+    size_t meta = e->n;
     for (size_t i = 0; i < cc->pass_env.n; i++) {
         const char *v = getenv(cc->pass_env.v[i]);
         if (v != NULL && cgi_env_set(e, cc->pass_env.v[i], v) != 0)
@@ -605,7 +679,7 @@ static int cgi_env_build(struct cgi_env *e, struct cgi_run *run)
     for (size_t i = 0; i < cc->set_env.n; i++)
         if (cgi_env_put(e, cc->set_env.v[i]) != 0)
             return -1;
-    return 0;
+    return cgi_env_htaccess(e, run->r, meta);
 }
 
 /* ---- the request body ------------------------------------------------------------------- */

@@ -329,7 +329,8 @@ static const char *static_content_type(struct pfd_request *r, const struct stati
                                        const struct static_file *f)
 {
     const char *type = pfd_request_mime_type(r, f->name);
-    if (sc->charset[0] != '\0' && strncmp(type, "text/", 5) == 0)
+    if (sc->charset[0] != '\0' && strncmp(type, "text/", 5) == 0 &&
+        strstr(type, "charset=") == NULL) /* .htaccess AddCharset gave one */
         type = pfd_request_printf(r, "%s; charset=%s", type, sc->charset);
     return type;
 }

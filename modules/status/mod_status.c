@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "preforkd/module.h"
@@ -245,8 +246,10 @@ static int status_page(struct pfd_request *r, const struct status_conf *sc)
 static int status_handle(struct pfd_request *r, void *conf)
 {
     const char *handler = pfd_request_location_handler(r);
-    if (handler == NULL || strcmp(handler, "status") != 0)
-        return PFD_DECLINED; /* only where a location names it */
+    const char *dir_handler = pfd_request_dir_handler(r, NULL); /* .htaccess SetHandler */
+    if ((handler == NULL || strcmp(handler, "status") != 0) &&
+        (dir_handler == NULL || strcasecmp(dir_handler, "server-status") != 0))
+        return PFD_DECLINED; /* only where a location or a .htaccess names it */
     int method = pfd_request_method(r);
     if (method != PFD_METHOD_GET && method != PFD_METHOD_HEAD) {
         pfd_response_header(r, "Allow", "GET, HEAD");

@@ -30,6 +30,7 @@
 #include "serve/access_log.h"
 #include "serve/body.h"
 #include "serve/conn_io.h"
+#include "serve/htaccess.h"
 #include "serve/htaccess_dir.h"
 #include "serve/request.h"
 #include "serve/response.h"
@@ -465,17 +466,50 @@ static int conn_declined_status(const struct pfd_request *r)
     return 404;
 }
 
-/* Routing (route.c: location, rewrites, access, auth, redirect, alias), then the location's
- * handler, or else each module in `modules` order until one accepts. An error status with an
- * error document configured becomes an internal redirect that keeps the status. */
+/* The loaded module of that name, run; PFD_DECLINED when it is not loaded or declines. */
+static int conn_run_module_named(struct pfd_request *r, const char *name)
+{
+    for (size_t i = 0; i < r->conf->nloaded; i++)
+        if (strcmp(r->conf->loaded[i].module->name, name) == 0)
+            return conn_run_module(r, i);
+    return PFD_DECLINED;
+}
+
+/* A handler .htaccess files named (SetHandler, AddHandler): the module that serves it, in place
+ * of the location's. One that no loaded module serves is 500 (logged), not the file served as
+ * it is (Apache would send a script's source). */
+static int conn_run_dir_handler(struct pfd_request *r, const char *handler)
+{
+    const char *also = NULL;
+    const char *module = pfd_ht_fileinfo_handler_module(handler, &also);
+    int rc = conn_run_module_named(r, module);
+    if (rc == PFD_DECLINED && also != NULL)
+        rc = conn_run_module_named(r, also);
+    if (rc != PFD_DECLINED)
+        return rc;
+    for (size_t i = 0; i < r->conf->nloaded; i++)
+        if (strcmp(r->conf->loaded[i].module->name, module) == 0)
+            return conn_declined_status(r);
+    pfd_log(PFD_LOG_ERR, "\"%s\": handler \"%s\" (.htaccess) needs module \"%s\", not loaded",
+            r->request_line, handler, module);
+    return 500;
+}
+
+/* Routing (route.c: location, rewrites, access, auth, redirect, alias), then the handler a
+ * .htaccess named, else the location's handler, or else each module in `modules` order until
+ * one accepts. An error status with an error document configured becomes an internal redirect
+ * that keeps the status. */
 static int conn_dispatch(struct pfd_request *r)
 {
     int rc = conn_handle_core_methods(r);
     if (rc == PFD_DECLINED)
         rc = pfd_route_request(r);
     const struct pfd_config *conf = r->conf;
+    const char *dir_handler = rc == PFD_DECLINED ? pfd_request_dir_handler(r, NULL) : NULL;
     if (rc != PFD_DECLINED) {
         /* routing answered: a redirect, or an error */
+    } else if (dir_handler != NULL) {
+        rc = conn_run_dir_handler(r, dir_handler);
     } else if (r->location != NULL && r->location->handler_module != NULL) {
         rc = conn_run_module(r, (size_t)(r->location->handler_module - conf->loaded));
         rc = rc == PFD_DECLINED ? conn_declined_status(r) : rc;

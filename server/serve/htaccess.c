@@ -10,20 +10,16 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
-#include <pcre2.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/log.h"
-#include "parse/rewrite.h"
 #include "serve/htaccess_dir.h"
+#include "serve/htaccess_section.h"
 #include "serve/request.h"
-#include "serve/response.h"
 
 _Static_assert((int)PFD_HT_AUTHCONFIG == (int)PFD_OVERRIDE_AUTHCONFIG &&
                    (int)PFD_HT_FILEINFO == (int)PFD_OVERRIDE_FILEINFO &&
@@ -33,9 +29,10 @@ _Static_assert((int)PFD_HT_AUTHCONFIG == (int)PFD_OVERRIDE_AUTHCONFIG &&
                    (int)PFD_HT_ALL == (int)PFD_OVERRIDE_ALL,
                "config.h's override classes are htaccess.h's");
 
-#define HT_CACHE_MAX 512    /* files a worker keeps parsed; the oldest read goes first */
-#define HT_MAX_FOLDERS 64   /* folders walked under the context root (deeper ones: 500) */
-#define HT_VERSION "2.4.62" /* what <IfVersion> compares with: the Apache these files expect */
+#define HT_CACHE_MAX 512 /* files a worker keeps parsed; the oldest read goes first */
+#define HT_MAX_FILES                                                                               \
+    64 /* access files on one path (more: 500); the walk itself is bounded by                      \
+        * the path, at most a request line long */
 
 /* One access file as a worker knows it: missing, broken (error set), or parsed and compiled. */
 struct ht_entry {
@@ -50,7 +47,8 @@ struct ht_entry {
     uint64_t seq;            /* when it was read: the oldest goes when the cache is full */
     struct pfd_ht_file file;
     unsigned classes; /* the override classes its directives need */
-    char *error;      /* "FILE:LINE: why" when it cannot be used: requests under it get 500 */
+    bool broken;      /* it cannot be used: requests under it get 500 */
+    char *error;      /* why, "FILE:LINE: why" (NULL when even that could not be allocated) */
     uint32_t logged;  /* allow_override masks already told that the file needs more */
 };
 
@@ -60,162 +58,7 @@ struct pfd_ht_cache {
     uint64_t seq;
 };
 
-/* ---- the engine's own sections ---------------------------------------------------------- */
-
-enum ht_section {
-    HT_FILES,
-    HT_FILES_MATCH,
-    HT_LIMIT,
-    HT_LIMIT_EXCEPT,
-    HT_IF_MODULE,
-    HT_IF_DEFINE,
-    HT_IF_VERSION
-};
-
-/* What a section's compile() keeps: its kind, and a regex for <Files ~>, <FilesMatch> and
- * <IfVersion ~>. */
-struct ht_section_data {
-    enum ht_section kind;
-    pcre2_code *re;
-    bool negate; /* <IfModule !x>, <IfDefine !X>, <IfVersion !op v> */
-};
-
-static void ht_section_free(void *data)
-{
-    struct ht_section_data *d = data;
-    if (d != NULL)
-        pcre2_code_free(d->re);
-    free(d);
-}
-
-static pcre2_code *ht_regex(const char *pattern, char *err, size_t err_size)
-{
-    int code;
-    PCRE2_SIZE offset;
-    pcre2_code *re =
-        pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, 0, &code, &offset, NULL);
-    if (re == NULL) {
-        PCRE2_UCHAR msg[160];
-        pcre2_get_error_message(code, msg, sizeof(msg));
-        snprintf(err, err_size, "bad regex \"%s\": %s at offset %zu", pattern, (char *)msg,
-                 (size_t)offset);
-        return NULL;
-    }
-    (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
-    return re;
-}
-
-static int ht_section_compile_kind(struct pfd_ht_node *n, enum ht_section kind, char *err,
-                                   size_t err_size)
-{
-    struct ht_section_data *d = calloc(1, sizeof(*d));
-    if (d == NULL) {
-        snprintf(err, err_size, "out of memory");
-        return -1;
-    }
-    d->kind = kind;
-    n->data = d;
-    bool tilde = n->nargs == 2 && strcmp(n->args[0], "~") == 0;
-    switch (kind) {
-    case HT_FILES:
-    case HT_FILES_MATCH:
-        if (n->nargs != 1 && !(kind == HT_FILES && tilde)) {
-            snprintf(err, err_size, "<%s> takes one argument, a %s", n->name,
-                     kind == HT_FILES ? "file name pattern (or ~ and a regex)" : "regex");
-            return -1;
-        }
-        if (kind == HT_FILES_MATCH || tilde)
-            d->re = ht_regex(n->args[n->nargs - 1], err, err_size);
-        return kind == HT_FILES_MATCH || tilde ? (d->re != NULL ? 0 : -1) : 0;
-    case HT_LIMIT:
-    case HT_LIMIT_EXCEPT:
-        if (n->nargs == 0) {
-            snprintf(err, err_size, "<%s> needs at least one method", n->name);
-            return -1;
-        }
-        return 0;
-    case HT_IF_MODULE:
-    case HT_IF_DEFINE:
-        if (n->nargs != 1) {
-            snprintf(err, err_size, "<%s> takes one argument", n->name);
-            return -1;
-        }
-        d->negate = n->args[0][0] == '!';
-        return 0;
-    case HT_IF_VERSION:
-        break;
-    }
-    /* <IfVersion [[!]op] version>: op one of = == > >= < <= ~, or a /regex/ version */
-    const char *v = n->args[n->nargs > 0 ? n->nargs - 1 : 0];
-    if (n->nargs < 1 || n->nargs > 2) {
-        snprintf(err, err_size, "<IfVersion> takes an optional operator and a version");
-        return -1;
-    }
-    const char *op = n->nargs == 2 ? n->args[0] : "=";
-    d->negate = op[0] == '!';
-    op += d->negate;
-    size_t vl = strlen(v);
-    bool slashed = vl >= 2 && v[0] == '/' && v[vl - 1] == '/';
-    if (strcmp(op, "~") == 0 || slashed) {
-        char *pat = strndup(v + slashed, vl - 2 * slashed);
-        d->re = pat != NULL ? ht_regex(pat, err, err_size) : NULL;
-        free(pat);
-        return d->re != NULL ? 0 : -1;
-    }
-    static const char *const ops[] = {"=", "==", ">", ">=", "<", "<="};
-    for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
-        if (strcmp(op, ops[i]) == 0)
-            return 0;
-    snprintf(err, err_size, "<IfVersion>: unknown operator \"%s\"", op);
-    return -1;
-}
-
-#define HT_SECTION(name, kind)                                                                     \
-    static int ht_compile_##kind(struct pfd_ht_node *n, char *err, size_t err_size)                \
-    {                                                                                              \
-        return ht_section_compile_kind(n, kind, err, err_size);                                    \
-    }
-HT_SECTION(Files, HT_FILES)
-HT_SECTION(FilesMatch, HT_FILES_MATCH)
-HT_SECTION(Limit, HT_LIMIT)
-HT_SECTION(LimitExcept, HT_LIMIT_EXCEPT)
-HT_SECTION(IfModule, HT_IF_MODULE)
-HT_SECTION(IfDefine, HT_IF_DEFINE)
-HT_SECTION(IfVersion, HT_IF_VERSION)
-
-/* Sections any AllowOverride (but None) lets a file use, as Apache: their bodies are checked
- * directive by directive. apply is NULL: the engine walks them itself. */
-static const struct pfd_ht_directive ht_sections[] = {
-    {"Files", 0, true, ht_compile_HT_FILES, NULL, ht_section_free},
-    {"FilesMatch", 0, true, ht_compile_HT_FILES_MATCH, NULL, ht_section_free},
-    {"Limit", 0, true, ht_compile_HT_LIMIT, NULL, ht_section_free},
-    {"LimitExcept", 0, true, ht_compile_HT_LIMIT_EXCEPT, NULL, ht_section_free},
-    {"IfModule", 0, true, ht_compile_HT_IF_MODULE, NULL, ht_section_free},
-    {"IfDefine", 0, true, ht_compile_HT_IF_DEFINE, NULL, ht_section_free},
-    {"IfVersion", 0, true, ht_compile_HT_IF_VERSION, NULL, ht_section_free},
-    {.name = NULL},
-};
-
-static bool ht_is_section(const struct pfd_ht_directive *d)
-{
-    return d >= ht_sections && d < ht_sections + sizeof(ht_sections) / sizeof(ht_sections[0]);
-}
-
 /* ---- loading: directives found and compiled ---------------------------------------------- */
-
-/* The directive called name, the engine's sections first, then the groups' (the first group
- * that has it wins: access and dir before rewrite and fileinfo). */
-static const struct pfd_ht_directive *ht_directive_find(const char *name)
-{
-    const struct pfd_ht_directive *tables[] = {ht_sections, pfd_ht_access_directives(),
-                                               pfd_ht_dir_directives(), pfd_ht_rewrite_directives(),
-                                               pfd_ht_fileinfo_directives()};
-    for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
-        for (const struct pfd_ht_directive *d = tables[t]; d->name != NULL; d++)
-            if (strcasecmp(d->name, name) == 0)
-                return d;
-    return NULL;
-}
 
 /* What a directive inside <IfModule>, <IfDefine> or <IfVersion> that could not be compiled
  * becomes: Apache does not read the body of a section whose condition fails, so its error
@@ -228,6 +71,8 @@ struct ht_deferred {
 static int ht_deferred_apply(struct pfd_ht_ctx *ctx, const struct pfd_ht_node *n)
 {
     struct ht_deferred *d = n->data;
+    if (ctx->trace != NULL)
+        fprintf(ctx->trace, "htaccess: %s:%u: %s\n", ctx->file->path, n->line, d->why);
     if (!d->logged) {
         d->logged = true;
         pfd_log(PFD_LOG_ALERT, "%s:%u: %s", ctx->file->path, n->line, d->why);
@@ -238,15 +83,10 @@ static int ht_deferred_apply(struct pfd_ht_ctx *ctx, const struct pfd_ht_node *n
 static const struct pfd_ht_directive ht_deferred = {"(deferred error)", 0,   false, NULL,
                                                     ht_deferred_apply,  free};
 
-static bool ht_is_conditional(const struct pfd_ht_directive *d)
-{
-    return d == &ht_sections[4] || d == &ht_sections[5] || d == &ht_sections[6];
-}
-
 /* The node's directive found and compiled. 0, or -1 with err. */
 static int ht_compile_node(struct pfd_ht_node *node, char *err, size_t err_size)
 {
-    const struct pfd_ht_directive *d = ht_directive_find(node->name);
+    const struct pfd_ht_directive *d = pfd_ht_directive_find(node->name);
     if (d == NULL) {
         snprintf(err, err_size,
                  "Invalid command '%s%s', perhaps misspelled or defined by a module not "
@@ -296,9 +136,9 @@ static int ht_compile_nodes(struct pfd_ht_node *nodes, size_t n, unsigned *class
         const struct pfd_ht_directive *d = node->directive;
         if (!conditional)
             *classes |= d->overrides;
-        if (ht_is_section(d) &&
-            ht_compile_nodes(node->children, node->nchildren, classes,
-                             conditional || ht_is_conditional(d), line, err, err_size) != 0)
+        if (pfd_ht_section_is(d) && ht_compile_nodes(node->children, node->nchildren, classes,
+                                                     conditional || pfd_ht_section_conditional(d),
+                                                     line, err, err_size) != 0)
             return -1;
     }
     return 0;
@@ -309,7 +149,7 @@ static void ht_nodes_free(struct pfd_ht_node *nodes, size_t n, bool top)
 {
     for (size_t i = 0; i < n; i++) {
         struct pfd_ht_node *node = &nodes[i];
-        if (node->directive != NULL && ht_is_section(node->directive))
+        if (node->directive != NULL && pfd_ht_section_is(node->directive))
             ht_nodes_free(node->children, node->nchildren, false);
         if (node->directive != NULL && node->directive->free_data != NULL)
             node->directive->free_data(node->data);
@@ -368,31 +208,33 @@ fail:
     return NULL;
 }
 
-/* Reads, parses and compiles e->path into e; a failure leaves e->error, logged here: once per
- * version of the file per worker. */
-static void ht_entry_load(struct ht_entry *e, const char *dir)
+/* Reads, parses and compiles e->path (stat()ed as st) into e; a failure leaves e->error, logged
+ * here: once per version of the file per worker, since the version is that of st (or of the
+ * file opened, when it changed in between) even when the file cannot be read. */
+static void ht_entry_load(struct ht_entry *e, const char *dir, const struct stat *st)
 {
-    char why[512];
+    char why[512] = "out of memory";
     unsigned line = 0;
-    struct stat st;
+    struct stat opened = *st;
     size_t len = 0;
     e->file.path = strdup(e->path);
     e->file.dir = strdup(dir);
-    char *text = ht_file_read(e->path, &st, &len, why, sizeof(why));
-    if (text != NULL) {
-        e->dev = st.st_dev;
-        e->ino = st.st_ino;
-        e->size = st.st_size;
-        e->mtim = st.st_mtim;
-        if (pfd_htp_parse(text, len, &e->file.nodes, &e->file.nnodes, &line, why, sizeof(why)) ==
-                0 &&
-            ht_compile_nodes(e->file.nodes, e->file.nnodes, &e->classes, false, &line, why,
-                             sizeof(why)) == 0) {
-            free(text);
-            return;
-        }
+    char *text = e->file.path != NULL && e->file.dir != NULL
+                     ? ht_file_read(e->path, &opened, &len, why, sizeof(why))
+                     : NULL;
+    e->dev = opened.st_dev;
+    e->ino = opened.st_ino;
+    e->size = opened.st_size;
+    e->mtim = opened.st_mtim;
+    if (text != NULL &&
+        pfd_htp_parse(text, len, &e->file.nodes, &e->file.nnodes, &line, why, sizeof(why)) == 0 &&
+        ht_compile_nodes(e->file.nodes, e->file.nnodes, &e->classes, false, &line, why,
+                         sizeof(why)) == 0) {
         free(text);
+        return;
     }
+    free(text);
+    e->broken = true;
     size_t n = strlen(e->path) + strlen(why) + 32;
     e->error = malloc(n);
     if (e->error != NULL) {
@@ -401,6 +243,8 @@ static void ht_entry_load(struct ht_entry *e, const char *dir)
         else
             snprintf(e->error, n, "%s: %s", e->path, why);
         pfd_log(PFD_LOG_ALERT, "%s", e->error);
+    } else {
+        pfd_log(PFD_LOG_ALERT, "%s: %s", e->path, why);
     }
 }
 
@@ -422,18 +266,24 @@ static struct ht_entry *ht_cache_find(struct pfd_ht_cache *c, const char *path, 
     return NULL;
 }
 
-/* A free entry: a new one, or the one least recently used (a walk uses at most HT_MAX_FOLDERS,
- * all used after every other, so none of them goes). */
+/* A free entry: a new one, else the least recently used that remembers a missing file (cheap to
+ * learn again: requests for made-up paths cannot push parsed files out), else the least recently
+ * used of all (a walk holds at most HT_MAX_FILES parsed ones, all used after every other, so none
+ * of them goes). */
 static struct ht_entry *ht_cache_take(struct pfd_ht_cache *c)
 {
     if (c->n < HT_CACHE_MAX)
         return &c->v[c->n++];
-    size_t oldest = 0;
-    for (size_t i = 1; i < c->n; i++)
+    size_t oldest = 0, oldest_missing = c->n;
+    for (size_t i = 0; i < c->n; i++) {
         if (c->v[i].seq < c->v[oldest].seq)
             oldest = i;
-    ht_entry_clear(&c->v[oldest]);
-    return &c->v[oldest];
+        if (!c->v[i].exists && (oldest_missing == c->n || c->v[i].seq < c->v[oldest_missing].seq))
+            oldest_missing = i;
+    }
+    struct ht_entry *e = &c->v[oldest_missing < c->n ? oldest_missing : oldest];
+    ht_entry_clear(e);
+    return e;
 }
 
 static bool ht_same_version(const struct ht_entry *e, const struct stat *st)
@@ -469,8 +319,9 @@ static struct ht_entry *ht_lookup(struct pfd_request *r, const char *dir, int *s
             *status = ENOTDIR;
             return NULL;
         }
-        pfd_log(PFD_LOG_ERR, "stat() \"%s\" failed: %s", path, strerror(errno));
-        *status = errno == EACCES ? 403 : 500;
+        int err = errno;
+        pfd_log(PFD_LOG_ERR, "stat() \"%s\" failed: %s", path, strerror(err));
+        *status = err == EACCES ? 403 : 500;
         return NULL;
     }
     bool exists = rc == 0 && S_ISREG(st.st_mode);
@@ -486,7 +337,7 @@ static struct ht_entry *ht_lookup(struct pfd_request *r, const char *dir, int *s
         e->hash = hash;
         e->exists = exists;
         if (exists)
-            ht_entry_load(e, dir);
+            ht_entry_load(e, dir, &st);
     }
     e->seq = ++c->seq;
     e->checked = r->started;
@@ -508,7 +359,7 @@ void pfd_htaccess_cache_free(struct pfd_ht_cache *cache)
 struct ht_walk {
     struct pfd_request *r;
     FILE *trace;
-    const struct ht_entry *files[HT_MAX_FOLDERS];
+    const struct ht_entry *files[HT_MAX_FILES];
     size_t nfiles;
     const char *name;       /* the base name of the file served; "" for a folder */
     unsigned allowed;       /* the location's allow_override */
@@ -530,8 +381,15 @@ static bool ht_path_forbidden(const struct pfd_request *r)
 unsigned pfd_htaccess_overrides(const struct pfd_request *r)
 {
     const struct pfd_location *l = r->location;
-    return l != NULL && l->allow_override >= 0 ? (unsigned)l->allow_override
-                                               : r->conf->allow_override;
+    unsigned mask =
+        l != NULL && l->allow_override >= 0 ? (unsigned)l->allow_override : r->conf->allow_override;
+    /* A vhost that serves the top level's files cannot turn their .htaccess files off, with its
+     * own allow_override or a location of its own: choosing it by Host never widens access (the
+     * rule of issue 11). The top level's locations come first for such a vhost, so when one of
+     * them matched it is l already; otherwise the top level's own setting is the floor. */
+    if (r->vhost != NULL && r->vhost->document_root == NULL && r->server->conf != NULL)
+        mask |= r->server->conf->allow_override;
+    return mask;
 }
 
 /* The context root without trailing '/' (e.g. "/srv/www"), and where the file's path goes on
@@ -555,12 +413,7 @@ static int ht_collect(struct ht_walk *w)
     const char *file = r->file_path;
     size_t end = ht_root_len(r), prev = end;
     char *dir = pfd_request_alloc(r, strlen(file) + 2);
-    for (size_t folders = 0;; folders++) {
-        if (folders == HT_MAX_FOLDERS) {
-            pfd_log(PFD_LOG_ERR, "\"%s\": more than %d folders deep for .htaccess files", file,
-                    HT_MAX_FOLDERS);
-            return 500;
-        }
+    for (;;) {
         memcpy(dir, file, end);
         dir[end] = '/';
         dir[end + 1] = '\0';
@@ -573,6 +426,11 @@ static int ht_collect(struct ht_walk *w)
         }
         if (status != 0)
             return status;
+        if (e->exists && w->nfiles == HT_MAX_FILES) {
+            pfd_log(PFD_LOG_ERR, "\"%s\": more than %d .htaccess files on the way", file,
+                    HT_MAX_FILES);
+            return 500;
+        }
         if (e->exists)
             w->files[w->nfiles++] = e;
         const char *next = strchr(file + end + 1, '/');
@@ -594,7 +452,7 @@ static const struct pfd_ht_node *ht_first_disallowed(const struct pfd_ht_node *n
         if ((d->overrides & ~allowed) != 0)
             return &nodes[i];
         const struct pfd_ht_node *in =
-            ht_is_section(d) && !ht_is_conditional(d)
+            pfd_ht_section_is(d) && !pfd_ht_section_conditional(d)
                 ? ht_first_disallowed(nodes[i].children, nodes[i].nchildren, allowed)
                 : NULL;
         if (in != NULL)
@@ -617,167 +475,29 @@ static int ht_not_allowed(struct ht_entry *e, const struct pfd_ht_node *n, unsig
 
 /* A file that cannot be used: broken (logged when read), or needing more than the location
  * allows outside its conditional sections. 0 or 500. */
-static int ht_check_usable(struct ht_entry *e, unsigned allowed)
+static int ht_check_usable(struct ht_entry *e, unsigned allowed, FILE *trace)
 {
-    if (e->error != NULL)
+    if (e->broken) {
+        if (trace != NULL)
+            fprintf(trace, "htaccess: %s\n", e->error != NULL ? e->error : e->path);
         return 500;
+    }
     if ((e->classes & ~allowed) == 0)
         return 0;
-    return ht_not_allowed(e, ht_first_disallowed(e->file.nodes, e->file.nnodes, allowed), allowed);
-}
-
-/* <IfModule>: Apache's module names ("mod_rewrite.c", "mod_rewrite", "rewrite_module") against
- * what preforkd does. A module is there when a directive of it is (the groups that implement it
- * are built in), or when the preforkd module that does its job is loaded. */
-static const struct {
-    const char *base;      /* "rewrite" */
-    const char *directive; /* one of its directives: there when implemented; NULL: always */
-    const char *loaded;    /* the preforkd module doing its job, or NULL */
-} ht_modules[] = {
-    {"core", NULL, NULL},
-    {"authz_core", NULL, NULL},
-    {"authn_core", NULL, NULL},
-    {"auth_basic", NULL, NULL},
-    {"authn_file", NULL, NULL},
-    {"authz_user", NULL, NULL},
-    {"authz_groupfile", NULL, NULL},
-    {"authz_host", NULL, NULL},
-    {"access_compat", NULL, NULL},
-    {"dir", "DirectoryIndex", NULL},
-    {"alias", "Redirect", NULL},
-    {"rewrite", "RewriteRule", NULL},
-    {"mime", "AddType", NULL},
-    {"headers", "Header", NULL},
-    {"expires", "ExpiresActive", NULL},
-    {"env", "SetEnv", NULL},
-    {"setenvif", "SetEnvIf", NULL},
-    {"autoindex", NULL, "autoindex"},
-    {"cgi", NULL, "cgi"},
-    {"status", NULL, "status"},
-};
-
-static bool ht_module_loaded(const struct pfd_config *conf, const char *name)
-{
-    for (size_t i = 0; i < conf->nloaded; i++)
-        if (strcmp(conf->loaded[i].module->name, name) == 0)
-            return true;
-    return false;
-}
-
-static bool ht_module_present(const struct pfd_request *r, const char *name)
-{
-    size_t len = strlen(name);
-    const char *base = name;
-    if (strncmp(name, "mod_", 4) == 0) {
-        base += 4;
-        len -= 4 + (len >= 6 && strcmp(name + len - 2, ".c") == 0 ? 2 : 0);
-    } else if (len > 7 && strcmp(name + len - 7, "_module") == 0) {
-        len -= 7;
-    }
-    for (size_t i = 0; i < sizeof(ht_modules) / sizeof(ht_modules[0]); i++) {
-        if (strlen(ht_modules[i].base) != len || strncmp(ht_modules[i].base, base, len) != 0)
-            continue;
-        if (ht_modules[i].loaded != NULL)
-            return ht_module_loaded(r->conf, ht_modules[i].loaded);
-        return ht_modules[i].directive == NULL ||
-               ht_directive_find(ht_modules[i].directive) != NULL;
-    }
-    return false;
-}
-
-/* "2.4.62" against v, numerically field by field: <0, 0, >0. */
-static int ht_version_cmp(const char *a, const char *b)
-{
-    while (*a != '\0' || *b != '\0') {
-        long x = strtol(a, (char **)&a, 10), y = strtol(b, (char **)&b, 10);
-        if (x != y)
-            return x < y ? -1 : 1;
-        a += *a == '.';
-        b += *b == '.';
-        if ((*a != '\0' && (*a < '0' || *a > '9')) || (*b != '\0' && (*b < '0' || *b > '9')))
-            return strcmp(a, b);
-    }
-    return 0;
-}
-
-static bool ht_version_holds(const struct pfd_ht_node *n, const struct ht_section_data *d,
-                             pcre2_match_data *md)
-{
-    if (d->re != NULL)
-        return pcre2_match(d->re, (PCRE2_SPTR)HT_VERSION, strlen(HT_VERSION), 0, 0, md, NULL) >= 0;
-    const char *op = n->nargs == 2 ? n->args[0] + d->negate : "=";
-    int c = ht_version_cmp(HT_VERSION, n->args[n->nargs - 1]);
-    if (op[0] == '=')
-        return c == 0;
-    if (op[0] == '>')
-        return op[1] == '=' ? c >= 0 : c > 0;
-    return op[1] == '=' ? c <= 0 : c < 0;
-}
-
-static pcre2_match_data *ht_match_data(struct pfd_request *r)
-{
-    if (r->server->match_data == NULL)
-        r->server->match_data = pcre2_match_data_create(PFD_REWRITE_CAPTURES, NULL);
-    return r->server->match_data;
-}
-
-/* Whether the method list of a <Limit> names the request's (GET covers HEAD, as Apache). */
-static bool ht_method_listed(const struct pfd_request *r, const struct pfd_ht_node *n)
-{
-    const char *m = r->method_name;
-    for (size_t i = 0; i < n->nargs; i++)
-        if (strcmp(n->args[i], m) == 0 ||
-            (strcmp(m, "HEAD") == 0 && strcmp(n->args[i], "GET") == 0))
-            return true;
-    return false;
-}
-
-static bool ht_files_match(struct ht_walk *w, const struct pfd_ht_node *n,
-                           const struct ht_section_data *d)
-{
-    const char *name = w->name;
-    if (name[0] == '\0')
-        return false; /* a folder */
-    if (d->re == NULL)
-        return fnmatch(n->args[0], name, 0) == 0;
-    int rc = pcre2_match(d->re, (PCRE2_SPTR)name, strlen(name), 0, 0, ht_match_data(w->r),
-                         w->r->conf->match_context);
-    if (rc < 0 && rc != PCRE2_ERROR_NOMATCH) /* a match limit: the section applies, to be safe */
-        pfd_log(PFD_LOG_ERR, "%s:%u: <%s> on \"%s\" failed (%d)", w->ctx.file->path, n->line,
-                n->name, name, rc);
-    return rc != PCRE2_ERROR_NOMATCH;
-}
-
-/* Whether the body of section n applies to this request (<Files> aside). */
-static bool ht_section_holds(struct ht_walk *w, const struct pfd_ht_node *n)
-{
-    const struct ht_section_data *d = n->data;
-    struct pfd_request *r = w->r;
-    const char *arg = n->nargs > 0 ? n->args[0] + d->negate : "";
-    switch (d->kind) {
-    case HT_LIMIT:
-        return ht_method_listed(r, n);
-    case HT_LIMIT_EXCEPT:
-        return !ht_method_listed(r, n);
-    case HT_IF_MODULE:
-        return ht_module_present(r, arg) != d->negate;
-    case HT_IF_DEFINE:
-        return d->negate; /* preforkd has no -D NAME: nothing is defined */
-    case HT_IF_VERSION:
-        return ht_version_holds(n, d, ht_match_data(r)) != d->negate;
-    case HT_FILES:
-    case HT_FILES_MATCH:
-        return ht_files_match(w, n, d);
-    }
-    return false;
+    const struct pfd_ht_node *n = ht_first_disallowed(e->file.nodes, e->file.nnodes, allowed);
+    if (trace != NULL && n != NULL)
+        fprintf(trace, "htaccess: %s:%u: %s not allowed here (allow_override)\n", e->path, n->line,
+                n->name);
+    return ht_not_allowed(e, n, allowed);
 }
 
 static void ht_trace_directive(struct ht_walk *w, const struct pfd_ht_node *n)
 {
-    fprintf(w->trace, "  %s:%u: %s", w->ctx.file->path, n->line, n->name);
+    fprintf(w->trace, "  %s:%u: %s%s", w->ctx.file->path, n->line, n->container ? "<" : "",
+            n->name);
     for (size_t i = 0; i < n->nargs; i++)
         fprintf(w->trace, strpbrk(n->args[i], " \t") != NULL ? " \"%s\"" : " %s", n->args[i]);
-    fputc('\n', w->trace);
+    fputs(n->container ? ">\n" : "\n", w->trace);
 }
 
 /*
@@ -792,12 +512,11 @@ static int ht_apply_nodes(struct ht_walk *w, const struct pfd_ht_node *nodes, si
         const struct pfd_ht_node *node = &nodes[i];
         const struct pfd_ht_directive *d = node->directive;
         int rc = 0;
-        if (ht_is_section(d)) {
-            const struct ht_section_data *sd = node->data;
-            bool files = sd->kind == HT_FILES || sd->kind == HT_FILES_MATCH;
+        if (pfd_ht_section_is(d)) {
+            bool files = pfd_ht_section_files(node);
             if (files && (!files_pass || in_files))
                 continue; /* applied in the <Files> pass; no <Files> inside <Files> */
-            if (!ht_section_holds(w, node))
+            if (!pfd_ht_section_holds(w->r, node, w->name, w->entry->path))
                 continue;
             if (files)
                 w->ctx.section = node; /* a section of its own, for AuthMerging */
@@ -891,12 +610,9 @@ int pfd_htaccess_run(struct pfd_request *r, FILE *trace, char **url)
     w->allowed = allowed;
     int rc = ht_collect(w);
     for (size_t i = 0; rc == 0 && i < w->nfiles; i++)
-        rc = ht_check_usable((struct ht_entry *)w->files[i], allowed);
-    if (rc != 0) {
-        if (trace != NULL)
-            fprintf(trace, "htaccess: %d (see the error log)\n", rc);
+        rc = ht_check_usable((struct ht_entry *)w->files[i], allowed, trace);
+    if (rc != 0)
         return rc;
-    }
     if (w->nfiles == 0)
         return PFD_DECLINED;
     struct pfd_ht_result *result = pfd_request_alloc(r, sizeof(*result));

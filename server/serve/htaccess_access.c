@@ -219,10 +219,16 @@ static bool az_listed(const struct pfd_ht_node *n, size_t first, const char *nam
 }
 
 /* The file path a directive gave, relative ones under the config's folder (Apache's
- * ServerRoot). */
+ * ServerRoot), as the worker sees it (inside chroot, when the config's folder is). */
 static const char *az_path(struct pfd_request *r, const char *path)
 {
-    return path[0] == '/' ? path : pfd_request_printf(r, "%s/%s", r->conf->dir, path);
+    if (path[0] == '/')
+        return path;
+    const char *dir = r->conf->dir, *jail = r->conf->chroot;
+    size_t jl = jail != NULL ? strlen(jail) : 0;
+    if (jl > 1 && strncmp(dir, jail, jl) == 0 && (dir[jl] == '/' || dir[jl] == '\0'))
+        dir += jl;
+    return pfd_request_printf(r, "%s/%s", dir, path);
 }
 
 /* Whether user is in group of the AuthGroupFile ("group: user user" lines): 1, 0, or -1 when
@@ -244,11 +250,14 @@ static int az_group_has(struct az_run *run, const char *group, const char *user)
     close(fd);
     text[got > 0 ? got : 0] = '\0';
     size_t glen = strlen(group);
-    for (char *line = strtok(text, "\n"); line != NULL; line = strtok(NULL, "\n")) {
+    char *lines, *words;
+    for (char *line = strtok_r(text, "\n", &lines); line != NULL;
+         line = strtok_r(NULL, "\n", &lines)) {
         line += strspn(line, " \t");
         if (strncmp(line, group, glen) != 0 || line[glen] != ':')
             continue;
-        for (char *w = strtok(line + glen + 1, " \t\r"); w != NULL; w = strtok(NULL, " \t\r"))
+        for (char *w = strtok_r(line + glen + 1, " \t\r", &words); w != NULL;
+             w = strtok_r(NULL, " \t\r", &words))
             if (strcmp(w, user) == 0)
                 return 1;
         return 0;
@@ -313,29 +322,28 @@ static enum az az_line(struct az_run *run, const struct pfd_ht_node *n, const st
 
 static enum az az_node(struct az_run *run, const struct pfd_ht_node *n);
 
-/* mod_authz_core's combination of a section's children: AND (RequireAll) stops at a denial,
- * OR (RequireAny, RequireNone) at a grant; a denial that a user might change is "no user". */
+/* mod_authz_core's combination of one more child's result cr into *result: AND (RequireAll)
+ * stops at a denial, OR (RequireAny, RequireNone, the Require lines of a file) at a grant; a
+ * denial that a user might change is "no user"; neutral counts for nothing. Whether to stop. */
+static bool az_fold(enum az *result, enum az cr, bool and_op)
+{
+    if (cr == AZ_ERROR || (and_op ? cr == AZ_DENIED : cr == AZ_GRANTED)) {
+        *result = cr;
+        return true;
+    }
+    if (cr == AZ_NEUTRAL)
+        return false;
+    bool stronger = cr == AZ_NO_USER && (and_op ? *result != AZ_DENIED : *result == AZ_DENIED);
+    if (stronger || *result == AZ_NEUTRAL)
+        *result = cr;
+    return false;
+}
+
 static enum az az_combine(struct az_run *run, const struct pfd_ht_node *c, size_t n, bool and_op)
 {
     enum az result = AZ_NEUTRAL;
-    for (size_t i = 0; i < n; i++) {
-        enum az cr = az_node(run, &c[i]);
-        if (cr == AZ_ERROR)
-            return AZ_ERROR;
-        if (cr == AZ_NEUTRAL)
-            continue;
-        if (and_op) {
-            if (cr == AZ_DENIED)
-                return AZ_DENIED;
-            if ((cr == AZ_NO_USER && result != AZ_DENIED) || result == AZ_NEUTRAL)
-                result = cr;
-        } else {
-            if (cr == AZ_GRANTED)
-                return AZ_GRANTED;
-            if ((cr == AZ_NO_USER && result == AZ_DENIED) || result == AZ_NEUTRAL)
-                result = cr;
-        }
-    }
+    for (size_t i = 0; i < n && !az_fold(&result, az_node(run, &c[i]), and_op); i++)
+        ;
     return result;
 }
 
@@ -359,13 +367,9 @@ static enum az az_node(struct az_run *run, const struct pfd_ht_node *n)
 static enum az az_evaluate(struct az_run *run)
 {
     enum az result = AZ_NEUTRAL;
-    for (const struct pfd_ht_ref *e = run->a->require; e != NULL; e = e->next) {
-        enum az cr = az_node(run, e->node);
-        if (cr == AZ_ERROR || cr == AZ_GRANTED)
-            return cr;
-        if (cr != AZ_NEUTRAL && ((cr == AZ_NO_USER && result == AZ_DENIED) || result == AZ_NEUTRAL))
-            result = cr;
-    }
+    for (const struct pfd_ht_ref *e = run->a->require; e != NULL; e = e->next)
+        if (az_fold(&result, az_node(run, e->node), false))
+            break;
     return result;
 }
 

@@ -10,10 +10,10 @@
 
 #include "base/log.h"
 #include "parse/rewrite.h"
-#include "parse/status.h"
 #include "parse/uri.h"
 #include "serve/htaccess.h"
 #include "serve/request.h"
+#include "serve/response.h"
 
 #define DIR_MAX_URL 8192 /* longest Location a Redirect makes */
 
@@ -102,20 +102,18 @@ const char *pfd_ht_dir_error_uri(const struct pfd_request *r, int status)
     return n != NULL && dir_doc_kind(n->args[1]) == DIR_DOC_LOCAL ? n->args[1] : NULL;
 }
 
+/* location as Apache sends it: a path gets this server's scheme, host and port as the client
+ * reached it. */
+static const char *dir_absolute(struct pfd_request *r, const char *location)
+{
+    if (location[0] != '/')
+        return location;
+    return pfd_request_printf(r, "%s%s", pfd_request_origin(r), location);
+}
+
 int pfd_ht_dir_redirect_send(struct pfd_request *r, int status, const char *location)
 {
-    if (pfd_response_header(r, "Location", location) != 0)
-        return 500;
-    const char *reason = pfd_status_reason(status);
-    char *body = pfd_request_printf(r,
-                                    "<!DOCTYPE html>\n<html><head><title>%d %s</title></head>\n"
-                                    "<body><h1>%s</h1></body></html>\n",
-                                    status, reason, reason);
-    pfd_response_status(r, status);
-    pfd_response_header(r, "Content-Type", "text/html; charset=utf-8");
-    pfd_response_content_length(r, (int64_t)strlen(body));
-    pfd_response_write(r, body, strlen(body));
-    return PFD_DONE;
+    return pfd_response_redirect(r, status, dir_absolute(r, location));
 }
 
 int pfd_ht_dir_error_answer(struct pfd_request *r, int status)
@@ -225,8 +223,11 @@ static int dir_redirect_apply(struct pfd_ht_ctx *ctx, const struct pfd_ht_node *
 {
     struct pfd_ht_dir *dir = &ctx->result->dir;
     struct pfd_ht_ref *ref = dir_ref(ctx, n);
-    if (dir->redirects_end == NULL)
+    if (dir->redirects_file != ctx->file) { /* a deeper file: its redirects go first */
+        dir->redirects_file = ctx->file;
         dir->redirects_end = &dir->redirects;
+    }
+    ref->next = *dir->redirects_end;
     *dir->redirects_end = ref;
     dir->redirects_end = &ref->next;
     return 0;
@@ -238,7 +239,7 @@ static const char *dir_redirect_target(struct pfd_request *r, const struct dir_r
     const char *path = r->path;
     char *out = NULL;
     if (d->re != NULL) {
-        pcre2_match_data *md = r->server->match_data;
+        pcre2_match_data *md = pfd_request_match_data(r);
         int rc = md != NULL ? pcre2_match(d->re, (PCRE2_SPTR)path, strlen(path), 0, 0, md,
                                           r->conf->match_context)
                             : -1;
@@ -269,29 +270,18 @@ static const char *dir_redirect_target(struct pfd_request *r, const struct dir_r
 int pfd_ht_dir_redirect(struct pfd_ht_ctx *ctx)
 {
     struct pfd_request *r = ctx->r;
-    struct pfd_ht_ref *refs[1024];
-    size_t n = 0;
-    for (struct pfd_ht_ref *e = ctx->result->dir.redirects; e != NULL && n < 1024; e = e->next)
-        refs[n++] = e;
-    /* mod_alias: a deeper file's redirects first, then its parent's; each file's in order */
-    for (size_t end = n; end > 0;) {
-        size_t start = end;
-        while (start > 0 && refs[start - 1]->file == refs[end - 1]->file)
-            start--;
-        for (size_t i = start; i < end; i++) {
-            const struct dir_redirect *d = refs[i]->node->data;
-            const char *to = dir_redirect_target(r, d);
-            if (to == NULL)
-                continue;
-            if (to[0] != '\0' && r->query != NULL && r->query[0] != '\0' && !strchr(to, '?'))
-                to = pfd_request_printf(r, "%s?%s", to, r->query);
-            if (ctx->trace != NULL) {
-                fprintf(ctx->trace, "htaccess redirect: %d %s\n", d->status, to);
-                return d->status;
-            }
-            return to[0] == '\0' ? d->status : pfd_ht_dir_redirect_send(r, d->status, to);
+    for (const struct pfd_ht_ref *e = ctx->result->dir.redirects; e != NULL; e = e->next) {
+        const struct dir_redirect *d = e->node->data;
+        const char *to = dir_redirect_target(r, d);
+        if (to == NULL)
+            continue;
+        if (to[0] != '\0' && r->query != NULL && r->query[0] != '\0' && !strchr(to, '?'))
+            to = pfd_request_printf(r, "%s?%s", to, r->query);
+        if (ctx->trace != NULL) {
+            fprintf(ctx->trace, "htaccess redirect: %d %s\n", d->status, to);
+            return d->status;
         }
-        end = start;
+        return to[0] == '\0' ? d->status : pfd_ht_dir_redirect_send(r, d->status, to);
     }
     return PFD_DECLINED;
 }

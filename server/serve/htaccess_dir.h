@@ -21,8 +21,10 @@ struct pfd_ht_ref {
 struct pfd_ht_dir {
     const struct pfd_ht_node *directory_index; /* the deepest DirectoryIndex, or NULL */
     struct pfd_ht_ref *error_documents;        /* the last applied first */
-    struct pfd_ht_ref *redirects;              /* in the order applied */
-    struct pfd_ht_ref **redirects_end;
+    /* Redirect*: the deepest file's first, each file's in file order (mod_alias's merge) */
+    struct pfd_ht_ref *redirects;
+    struct pfd_ht_ref **redirects_end; /* where the next one of redirects_file goes */
+    const void *redirects_file;
 };
 
 /* The group's directives; the last entry's name is NULL. */
@@ -32,7 +34,8 @@ const struct pfd_ht_directive *pfd_ht_dir_directives(void);
  * first that matches r->path wins): PFD_DECLINED, or the status with its Location header set
  * (410 for "gone"). */
 int pfd_ht_dir_redirect(struct pfd_ht_ctx *ctx);
-/* The page of a redirect (Redirect*, a RewriteRule [R]): status, Location, a short body.
+/* Answers a redirect (Redirect*, ErrorDocument's URL, a RewriteRule [R]): status (3xx), Location (a
+ * path made absolute with the request's host and the port it came in on, as Apache), a short page.
  * PFD_DONE, or 500. */
 int pfd_ht_dir_redirect_send(struct pfd_request *r, int status, const char *location);
 

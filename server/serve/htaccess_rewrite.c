@@ -547,23 +547,6 @@ static const char *rewrite_query(struct rewrite_run *run, const struct rewrite_r
     return own[0] != '\0' ? own : NULL;
 }
 
-/* "http://host[:port]" as the client reached us (Apache's UseCanonicalName Off: the Host's name
- * and port, else the local port). */
-static const char *rewrite_origin(struct pfd_request *r)
-{
-    const char *scheme = pfd_request_scheme(r), *host = pfd_request_host(r);
-    const char *hh = pfd_request_header(r, "Host");
-    const char *bracket = hh != NULL ? strrchr(hh, ']') : NULL;
-    const char *colon = hh != NULL ? strrchr(bracket != NULL ? bracket : hh, ':') : NULL;
-    int port = colon != NULL ? atoi(colon + 1) : r->conn->local_port;
-    int standard = strcmp(scheme, "https") == 0 ? 443 : 80;
-    bool v6 = strchr(host, ':') != NULL && host[0] != '[';
-    if (port <= 0 || port > 65535 || port == standard)
-        return pfd_request_printf(r, "%s://%s%s%s", scheme, v6 ? "[" : "", host, v6 ? "]" : "");
-    return pfd_request_printf(r, "%s://%s%s%s:%d", scheme, v6 ? "[" : "", host, v6 ? "]" : "",
-                              port);
-}
-
 /* Length of "scheme://authority" at the start of s, 0 when s is no absolute URL. */
 static size_t rewrite_authority_len(const char *s)
 {
@@ -577,7 +560,7 @@ static size_t rewrite_authority_len(const char *s)
  * reached it, so that it is a path here (Apache reduces such a substitution to its path). */
 static bool rewrite_is_here(struct pfd_request *r, const char *url, size_t len)
 {
-    const char *origin = rewrite_origin(r);
+    const char *origin = pfd_request_origin(r);
     return strlen(origin) == len && strncasecmp(origin, url, len) == 0;
 }
 
@@ -589,7 +572,7 @@ static int rewrite_redirect(struct rewrite_run *run, const struct rewrite_rule *
     bool ne = rule->flags & RW_NOESCAPE;
     size_t auth = rewrite_authority_len(path);
     const char *origin =
-        auth > 0 ? pfd_request_printf(r, "%.*s", (int)auth, path) : rewrite_origin(r);
+        auth > 0 ? pfd_request_printf(r, "%.*s", (int)auth, path) : pfd_request_origin(r);
     for (const char *p = origin; *p != '\0'; p++) {
         if ((unsigned char)*p <= ' ' || *p == 0x7f || *p == '\\' || *p == '?' || *p == '#') {
             pfd_log(PFD_LOG_ERR, "%s: redirect to a bad URL \"%s\"", run->ev.where, origin);

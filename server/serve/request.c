@@ -12,6 +12,7 @@
 #include "base/buf.h"
 #include "base/log.h"
 #include "config/config_mime.h"
+#include "parse/rewrite.h"
 #include "parse/uri.h"
 #include "serve/htaccess.h"
 
@@ -117,11 +118,15 @@ const char *pfd_request_location_handler(const struct pfd_request *r)
     return r->location != NULL ? r->location->handler : NULL;
 }
 
+/* The location's, else the vhost's or top level's; then .htaccess Options (FollowSymLinks,
+ * SymLinksIfOwnerMatch) change it, as Apache's per-directory Options do. */
 enum pfd_symlinks pfd_request_follow_symlinks(const struct pfd_request *r)
 {
     const struct pfd_location *l = r->location;
-    return l != NULL && l->follow_symlinks >= 0 ? (enum pfd_symlinks)l->follow_symlinks
-                                                : r->conf->follow_symlinks;
+    enum pfd_symlinks server = l != NULL && l->follow_symlinks >= 0
+                                   ? (enum pfd_symlinks)l->follow_symlinks
+                                   : r->conf->follow_symlinks;
+    return pfd_ht_fileinfo_symlinks(r->htaccess != NULL ? &r->htaccess->info : NULL, server);
 }
 
 bool pfd_request_serve_hidden(const struct pfd_request *r)
@@ -181,7 +186,7 @@ const char *const *pfd_request_index_files(const struct pfd_request *r, size_t *
     return (const char *const *)r->conf->index_files;
 }
 
-const char *pfd_request_mime_type(const struct pfd_request *r, const char *file_name)
+static const char *request_config_mime_type(const struct pfd_request *r, const char *file_name)
 {
     const char *slash = strrchr(file_name, '/');
     const char *base = slash ? slash + 1 : file_name;
@@ -192,6 +197,45 @@ const char *pfd_request_mime_type(const struct pfd_request *r, const char *file_
             return type;
     }
     return r->conf->default_type;
+}
+
+pcre2_match_data *pfd_request_match_data(struct pfd_request *r)
+{
+    if (r->server->match_data == NULL)
+        r->server->match_data = pcre2_match_data_create(PFD_REWRITE_CAPTURES, NULL);
+    return r->server->match_data;
+}
+
+const char *pfd_request_origin(struct pfd_request *r)
+{
+    const char *scheme = pfd_request_scheme(r), *host = pfd_request_host(r);
+    const char *hh = pfd_request_header(r, "Host");
+    const char *bracket = hh != NULL ? strrchr(hh, ']') : NULL;
+    const char *colon = hh != NULL ? strrchr(bracket != NULL ? bracket : hh, ':') : NULL;
+    int port = colon != NULL ? atoi(colon + 1) : r->conn->local_port;
+    int standard = strcmp(scheme, "https") == 0 ? 443 : 80;
+    bool v6 = strchr(host, ':') != NULL && host[0] != '[';
+    if (port <= 0 || port > 65535 || port == standard)
+        return pfd_request_printf(r, "%s://%s%s%s", scheme, v6 ? "[" : "", host, v6 ? "]" : "");
+    return pfd_request_printf(r, "%s://%s%s%s:%d", scheme, v6 ? "[" : "", host, v6 ? "]" : "",
+                              port);
+}
+
+/* .htaccess RewriteRule [T=], ForceType and AddType first (then mime_types, default_type), and
+ * AddCharset's charset on the type when it names none. */
+const char *pfd_request_mime_type(const struct pfd_request *r, const char *file_name)
+{
+    if (r->htaccess == NULL)
+        return request_config_mime_type(r, file_name);
+    const char *type = NULL;
+    const char *charset = pfd_ht_fileinfo_type(&r->htaccess->info, file_name, &type);
+    if (r->htaccess->rewrite.force_type != NULL) /* RewriteRule [T=], Apache's fixup: last */
+        type = r->htaccess->rewrite.force_type;
+    if (type == NULL)
+        type = request_config_mime_type(r, file_name);
+    if (charset == NULL || strcasestr(type, "charset=") != NULL)
+        return type;
+    return pfd_request_printf((struct pfd_request *)r, "%s; charset=%s", type, charset);
 }
 
 int64_t pfd_request_elapsed_us(const struct pfd_request *r)

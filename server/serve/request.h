@@ -109,5 +109,12 @@ struct pfd_request {
 #define PFD_MAX_REDIRECTS 10
 
 int64_t pfd_request_elapsed_us(const struct pfd_request *r);
+/* The worker's pcre2 match data (PFD_REWRITE_CAPTURES pairs), made at the first use: every
+ * regex matched while routing a request shares it. NULL when out of memory. */
+pcre2_match_data *pfd_request_match_data(struct pfd_request *r);
+/* "http://host[:port]" as the client reached us (Apache's UseCanonicalName Off: the Host's name
+ * and port, else the local port; no port when it is the scheme's default), in the arena: what a
+ * redirect to a path is made absolute with. */
+const char *pfd_request_origin(struct pfd_request *r);
 
 #endif

@@ -21,6 +21,7 @@
 #include "pool/scoreboard.h"
 #include "serve/body.h"
 #include "serve/conn_io.h"
+#include "serve/htaccess_headers.h"
 #include "serve/request.h"
 #include "serve/response.h"
 
@@ -98,6 +99,9 @@ static int response_build_head(struct pfd_request *r)
         else
             c->keep_alive = false; /* HTTP/1.0 without a length: the close ends the body */
     }
+    /* .htaccess Header, Expires*, AddDefaultCharset: on the head as the handler left it. */
+    if (r->htaccess != NULL)
+        pfd_ht_headers_finish(r);
     /* Appends, not printf: this is the busiest formatting of all. */
     pfd_buf_append(out, "HTTP/1.1 ", 9);
     pfd_buf_append_int(out, r->status);
@@ -243,6 +247,20 @@ int pfd_response_finish(struct pfd_request *r)
     return pfd_conn_flush(c);
 }
 
+/* The short HTML page of a status: its reason as title and heading, then footer. */
+static int response_page(struct pfd_request *r, int status, const char *footer)
+{
+    const char *reason = pfd_status_reason(status);
+    char body[512];
+    int n = snprintf(body, sizeof(body),
+                     "<!DOCTYPE html>\n<html><head><title>%d %s</title></head>\n"
+                     "<body><h1>%s</h1>%s</body></html>\n",
+                     status, reason, reason, footer);
+    pfd_response_header(r, "Content-Type", "text/html; charset=utf-8");
+    pfd_response_content_length(r, n);
+    return pfd_response_write(r, body, (size_t)n);
+}
+
 int pfd_response_send_error(struct pfd_request *r, int status)
 {
     struct pfd_conn *c = r->conn;
@@ -253,13 +271,14 @@ int pfd_response_send_error(struct pfd_request *r, int status)
         return -1;
     }
     r->status = status;
-    const char *reason = pfd_status_reason(status);
-    char body[512];
-    int n = snprintf(body, sizeof(body),
-                     "<!DOCTYPE html>\n<html><head><title>%d %s</title></head>\n"
-                     "<body><h1>%s</h1>\n<hr><address>preforkd</address></body></html>\n",
-                     status, reason, reason);
-    pfd_response_header(r, "Content-Type", "text/html; charset=utf-8");
-    pfd_response_content_length(r, n);
-    return pfd_response_write(r, body, (size_t)n);
+    return response_page(r, status, "\n<hr><address>preforkd</address>");
+}
+
+int pfd_response_redirect(struct pfd_request *r, int status, const char *location)
+{
+    if (pfd_response_header(r, "Location", location) != 0)
+        return 500;
+    pfd_response_status(r, status);
+    response_page(r, status, "");
+    return PFD_DONE;
 }

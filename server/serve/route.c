@@ -14,7 +14,6 @@
 #include "base/log.h"
 #include "parse/access.h"
 #include "parse/rewrite.h"
-#include "parse/status.h"
 #include "parse/uri.h"
 #include "serve/auth.h"
 #include "serve/htaccess.h"
@@ -182,18 +181,7 @@ static int route_redirect(struct route_run *run, int status, const char *target,
         fprintf(run->trace, "redirect: %d %s\n", status, location);
         return PFD_DONE;
     }
-    if (pfd_response_header(r, "Location", location) != 0)
-        return 500;
-    const char *reason = pfd_status_reason(status);
-    char *body = pfd_request_printf(r,
-                                    "<!DOCTYPE html>\n<html><head><title>%d %s</title></head>\n"
-                                    "<body><h1>%s</h1></body></html>\n",
-                                    status, reason, reason);
-    pfd_response_status(r, status);
-    pfd_response_header(r, "Content-Type", "text/html; charset=utf-8");
-    pfd_response_content_length(r, (int64_t)strlen(body));
-    pfd_response_write(r, body, strlen(body));
-    return PFD_DONE;
+    return pfd_response_redirect(r, status, location);
 }
 
 /* The rewrite rules of loc over r->path. PFD_DECLINED with *reroute telling whether to route
@@ -440,6 +428,7 @@ static int route_once(struct route_run *run)
 {
     struct pfd_request *r = run->r;
     r->location = NULL;
+    r->htaccess = NULL; /* what a previous path's .htaccess files set does not carry over */
     run->npairs = 0;
     /* An error document for a 401 keeps the challenge, or browsers would not ask again. */
     if (r->kept_status == 401 && r->auth_challenge != NULL && run->trace == NULL)

@@ -31,7 +31,9 @@
 static const char *ht_config = "modules = {\"static\", \"cgi\"}\n"
                                "allow_override = {\"All\"}\n"
                                "location \"~ \\\\.cgi$\" { handler = \"cgi\" }\n"
-                               "vhost \"bare.test\" { location \"/\" { } }\n" ONE_WORKER;
+                               "vhost \"bare.test\" { location \"/\" { } }\n"
+                               "vhost \"off.test\" { allow_override = {\"None\"}\n"
+                               "  location \"/\" { allow_override = {\"None\"} } }\n" ONE_WORKER;
 
 /* Writes <docroot>/<rel> (parent folders made). */
 static void put(const struct ts_server *s, const char *rel, const char *text)
@@ -66,7 +68,7 @@ static void start(struct ts_server *s, const char *extra)
 }
 
 struct req_case {
-    const char *method; /* NULL: GET */
+    const char *method; /* NULL: GET; or "XFF a.b.c.d": GET from that client (trusted_proxies) */
     const char *path;
     const char *host; /* NULL: localhost */
     const char *auth; /* an Authorization value, or NULL */
@@ -76,13 +78,17 @@ struct req_case {
 
 static int request(const struct ts_server *s, const struct req_case *c, struct ts_response *r)
 {
-    char req[2048], auth[512] = "";
+    char req[2048], extra[512] = "";
+    const char *method = c->method != NULL ? c->method : "GET";
     if (c->auth != NULL)
-        snprintf(auth, sizeof(auth), "Authorization: %s\r\n", c->auth);
+        snprintf(extra, sizeof(extra), "Authorization: %s\r\n", c->auth);
+    if (strncmp(method, "XFF ", 4) == 0) {
+        snprintf(extra, sizeof(extra), "X-Forwarded-For: %s\r\n", method + 4);
+        method = "GET";
+    }
     snprintf(req, sizeof(req), "%s %s HTTP/1.1\r\nHost: %s\r\n%s%sConnection: close\r\n\r\n",
-             c->method != NULL ? c->method : "GET", c->path,
-             c->host != NULL ? c->host : "localhost", auth,
-             c->method != NULL && strcmp(c->method, "POST") == 0 ? "Content-Length: 0\r\n" : "");
+             method, c->path, c->host != NULL ? c->host : "localhost", extra,
+             strcmp(method, "POST") == 0 ? "Content-Length: 0\r\n" : "");
     return ts_request(s->port, req, r);
 }
 
@@ -166,6 +172,7 @@ START_TEST(test_require_all_denied_every_path)
         {NULL, "/sub/run.cgi/more/info", NULL, NULL, 403, NULL},
         {NULL, "/sub/a.txt", "bare.test", NULL, 403, NULL},
         {NULL, "/sub/run.cgi/x", "bare.test", NULL, 403, NULL},
+        {NULL, "/sub/a.txt", "off.test", NULL, 403, NULL}, /* sharing files: cannot turn off */
         {"HEAD", "/sub/a.txt", NULL, NULL, 403, NULL},
         {NULL, "/open/a.txt", NULL, NULL, 200, "open a"},
         {NULL, "/open/a.txt", "bare.test", NULL, 200, "open a"},
@@ -412,6 +419,47 @@ START_TEST(test_order_allow_deny)
 }
 END_TEST
 
+/* Client addresses (made with trusted_proxies and X-Forwarded-For): partial IPv4, netmasks, CIDR
+ * and IPv6 in Allow/Deny, each Order, Require ip and Require local. */
+START_TEST(test_client_addresses)
+{
+    struct ts_server s;
+    ck_assert_int_eq(ts_server_init(&s), 0);
+    put(&s, "p/.htaccess",
+        "Order allow,deny\nAllow from 10.1 192.168.0.0/255.255.0.0 2001:db8::/32\n"
+        "Deny from 10.1.9\n");
+    put(&s, "p/a.txt", "p a\n");
+    put(&s, "m/.htaccess", "Order mutual-failure\nAllow from 10.0.0.0/8\nDeny from 10.2.0.0/16\n");
+    put(&s, "m/a.txt", "m a\n");
+    put(&s, "d/.htaccess", "Order deny,allow\nDeny from 10.0.0.0/8\nAllow from 10.3.0.1\n");
+    put(&s, "d/a.txt", "d a\n");
+    put(&s, "r/.htaccess", "Require ip 10.4.0.0/16 ::1\n");
+    put(&s, "r/a.txt", "r a\n");
+    put(&s, "l/.htaccess", "Require local\n");
+    put(&s, "l/a.txt", "l a\n");
+    start(&s, "allow_override = {\"All\"}\ntrusted_proxies = {\"127.0.0.1\"}\n");
+    static const struct req_case cases[] = {
+        {"XFF 10.1.2.3", "/p/a.txt", NULL, NULL, 200, "p a"},
+        {"XFF 10.1.9.3", "/p/a.txt", NULL, NULL, 403, NULL}, /* allow,deny: the deny wins */
+        {"XFF 10.2.2.3", "/p/a.txt", NULL, NULL, 403, NULL}, /* allow,deny: no allow matched */
+        {"XFF 192.168.7.7", "/p/a.txt", NULL, NULL, 200, "p a"},
+        {"XFF 2001:db8::5", "/p/a.txt", NULL, NULL, 200, "p a"},
+        {"XFF 10.9.0.1", "/m/a.txt", NULL, NULL, 200, "m a"},
+        {"XFF 10.2.0.1", "/m/a.txt", NULL, NULL, 403, NULL},
+        {"XFF 11.0.0.1", "/m/a.txt", NULL, NULL, 403, NULL},
+        {"XFF 10.3.0.2", "/d/a.txt", NULL, NULL, 403, NULL},
+        {"XFF 10.3.0.1", "/d/a.txt", NULL, NULL, 200, "d a"}, /* deny,allow: the allow wins */
+        {"XFF 11.0.0.1", "/d/a.txt", NULL, NULL, 200, "d a"}, /* deny,allow: default allow */
+        {"XFF 10.4.1.1", "/r/a.txt", NULL, NULL, 200, "r a"},
+        {"XFF 10.5.1.1", "/r/a.txt", NULL, NULL, 403, NULL},
+        {"XFF 10.5.1.1", "/l/a.txt", NULL, NULL, 403, NULL},
+        {NULL, "/l/a.txt", NULL, NULL, 200, "l a"},
+    };
+    EXPECT(&s, cases);
+    ts_server_stop(&s);
+}
+END_TEST
+
 /* The sections: <Files ~ re>, <FilesMatch>, <Limit>, <LimitExcept>, <IfModule> as DokuWiki
  * ships its .htaccess files, <RequireAll> with a negation, <RequireNone>. */
 START_TEST(test_sections)
@@ -532,8 +580,10 @@ START_TEST(test_index_error_document_redirect)
         "Redirect permanent /rd/old http://example.com/new\n"
         "RedirectMatch 302 ^/rd/img/(.*)\\.gif$ /rd/png/$1.png\n"
         "Redirect gone /rd/gone\n"
-        "RedirectTemp /rd/t /elsewhere\n");
-    start(&s, ht_config);
+        "RedirectTemp /rd/t /elsewhere\n"
+        "Redirect 308 /rd/deep /from-parent\n");
+    put(&s, "rd/deep/.htaccess", "Redirect 307 /rd/deep/x /from-deep\n");
+    start(&s, "allow_override = {\"All\"}\n"); /* no location: no regex matched before */
     static const struct req_case cases[] = {
         {NULL, "/di/", NULL, NULL, 200, "start page"},
         {NULL, "/di/off/", NULL, NULL, 403, NULL},
@@ -550,19 +600,50 @@ START_TEST(test_index_error_document_redirect)
     } redirects[] = {
         {"/rd/old", 301, "http://example.com/new"},
         {"/rd/old/x%20y?q=1", 301, "http://example.com/new/x%20y?q=1"},
-        {"/rd/img/a.gif", 302, "/rd/png/a.png"},
+        {"/rd/img/a.gif", 302, "/rd/png/a.png"}, /* a path: this server's URL, as Apache */
         {"/rd/t", 302, "/elsewhere"},
+        {"/rd/deep/x/y", 307, "/from-deep/y"}, /* the deeper file's first */
+        {"/rd/deep/z", 308, "/from-parent/z"},
     };
     for (size_t i = 0; i < sizeof(redirects) / sizeof(redirects[0]); i++) {
         struct ts_response r;
         ck_assert_int_eq(ts_get(s.port, redirects[i].path, &r), TS_OK);
         const char *loc = ts_response_header(&r, "Location");
-        ck_assert_msg(r.status == redirects[i].status && loc != NULL &&
-                          strcmp(loc, redirects[i].location) == 0,
+        char want[512];
+        if (redirects[i].location[0] == '/')
+            snprintf(want, sizeof(want), "http://%s:%d%s", TS_HOST, s.port, redirects[i].location);
+        else
+            snprintf(want, sizeof(want), "%s", redirects[i].location);
+        ck_assert_msg(r.status == redirects[i].status && loc != NULL && strcmp(loc, want) == 0,
                       "%s: %d %s, want %d %s", redirects[i].path, r.status, loc ? loc : "(none)",
-                      redirects[i].status, redirects[i].location);
+                      redirects[i].status, want);
         ts_response_free(&r);
     }
+    ts_server_stop(&s);
+}
+END_TEST
+
+/* Under a location's alias the walk starts at the alias's folder, not the document root. */
+START_TEST(test_alias_folder)
+{
+    struct ts_server s;
+    ck_assert_int_eq(ts_server_init(&s), 0);
+    char path[TS_PATH_MAX * 2], conf[TS_PATH_MAX * 4];
+    snprintf(path, sizeof(path), "%s/files/locked/.htaccess", s.dir);
+    ck_assert_int_eq(ts_file_put(path, "Require all denied\n", 19), 0);
+    snprintf(path, sizeof(path), "%s/files/locked/a.txt", s.dir);
+    ck_assert_int_eq(ts_file_put(path, "locked\n", 7), 0);
+    snprintf(path, sizeof(path), "%s/files/open.txt", s.dir);
+    ck_assert_int_eq(ts_file_put(path, "open\n", 5), 0);
+    snprintf(conf, sizeof(conf),
+             "allow_override = {\"AuthConfig\"}\nlocation \"/dl/\" { alias = \"%s/files/\" }\n",
+             s.dir);
+    start(&s, conf);
+    static const struct req_case cases[] = {
+        {NULL, "/dl/locked/a.txt", NULL, NULL, 403, NULL},
+        {NULL, "/dl/open.txt", NULL, NULL, 200, "open"},
+    };
+    EXPECT(&s, cases);
     ts_server_stop(&s);
 }
 END_TEST
@@ -576,6 +657,7 @@ START_TEST(test_explain_shows_files_and_directives)
         "AuthType Basic\nAuthName \"Admin area\"\n"
         "AuthUserFile users/htpasswd\nRequire valid-user\n");
     put(&s, "admin/a.txt", "admin a\n");
+    put(&s, "bad/.htaccess", "Require all granted\nNope\n");
     ck_assert_int_eq(ts_server_configure(&s, ht_config), 0);
     static const struct {
         const char *url;
@@ -585,6 +667,7 @@ START_TEST(test_explain_shows_files_and_directives)
         {"/app/",
          {"app/.htaccess:2: Require all denied", "routed as /app/index.html", "status: 403"}},
         {"/open/a.txt", {"open/.htaccess:1: Require all granted", "file: ", NULL}},
+        {"/bad/a.txt", {"bad/.htaccess:2: Invalid command 'Nope'", "status: 500", NULL}},
         {"/admin/a.txt",
          {"admin/.htaccess:4: Require valid-user", "htaccess auth: Basic realm \"Admin area\"",
           "status: 401"}},
@@ -634,9 +717,11 @@ static Suite *htaccess_suite(void)
     tcase_add_test(tc, test_ht_files_never_served);
     tcase_add_test(tc, test_basic_auth_with_htpasswd_file);
     tcase_add_test(tc, test_order_allow_deny);
+    tcase_add_test(tc, test_client_addresses);
     tcase_add_test(tc, test_sections);
     tcase_add_test(tc, test_unsupported_refused);
     tcase_add_test(tc, test_index_error_document_redirect);
+    tcase_add_test(tc, test_alias_folder);
     tcase_add_test(tc, test_explain_shows_files_and_directives);
     tcase_add_test(tc, test_check_refuses_unknown_override);
     suite_add_tcase(s, tc);

@@ -448,6 +448,47 @@ PFD_API enum pfd_symlinks pfd_request_follow_symlinks(const struct pfd_request *
  * served and listed here: serve_hidden, looked up like follow_symlinks. */
 PFD_API bool pfd_request_serve_hidden(const struct pfd_request *r);
 
+/*
+ * What per-directory files (.htaccess, where allow_override lets them) set for the request, for
+ * the modules that act on it: Apache's Options, SetHandler/AddHandler, SetEnv/SetEnvIf and the
+ * listing directives of mod_autoindex. The core applies the rest itself (media types, headers,
+ * Expires, follow_symlinks).
+ */
+enum pfd_dir_option {
+    PFD_DIR_INDEXES = 1 << 0,                 /* Options Indexes: list folders without an index */
+    PFD_DIR_EXEC_CGI = 1 << 1,                /* Options ExecCGI: run scripts by handler */
+    PFD_DIR_FOLLOW_SYMLINKS = 1 << 2,         /* Options FollowSymLinks */
+    PFD_DIR_SYMLINKS_IF_OWNER_MATCH = 1 << 3, /* Options SymLinksIfOwnerMatch */
+};
+/* One option: -1 when no file set it (the module's own config decides), else 0 or 1. */
+PFD_API int pfd_request_dir_option(const struct pfd_request *r, unsigned option);
+/* The handler the files name for file_name (SetHandler, else AddHandler by its extension):
+ * "cgi-script", "default-handler", "server-status" or another name (an interpreter a module
+ * maps), or NULL when they name none. file_name NULL: for the request itself, the handler the
+ * core dispatched on (an AddHandler'd script may be followed by PATH_INFO). */
+PFD_API const char *pfd_request_dir_handler(const struct pfd_request *r, const char *file_name);
+/* The environment variables the files set (SetEnv, SetEnvIf) or removed (UnsetEnv: value NULL)
+ * for scripts, in i = 0, 1, … until false: names are unique, the last word on each wins. */
+PFD_API bool pfd_request_env_at(const struct pfd_request *r, size_t i, const char **name,
+                                const char **value);
+/* mod_autoindex's options as the files set them (IndexOptions, IndexIgnore, IndexOrderDefault,
+ * HeaderName, ReadmeName): -1 / 0 / NULL means not set (the module's own config decides). */
+struct pfd_dir_listing {
+    int folders_first;  /* IndexOptions FoldersFirst */
+    int version_sort;   /* VersionSort: natural order of numbers */
+    int ignore_client;  /* IgnoreClient: the query does not change the order */
+    int column_sorting; /* 0 with SuppressColumnSorting */
+    bool ignore_reset;  /* IndexIgnoreReset On: the module's index_ignore patterns are dropped */
+    const char *const *ignore; /* IndexIgnore patterns added, nignore of them */
+    size_t nignore;
+    const char *header_name; /* HeaderName: a file of the listed folder */
+    const char *readme_name; /* ReadmeName */
+    char order_column;       /* IndexOrderDefault: 'N', 'M', 'S', 'D', or 0 */
+    char order;              /* 'A', 'D', or 0 */
+};
+/* NULL when no file set any of them. */
+PFD_API const struct pfd_dir_listing *pfd_request_dir_listing(const struct pfd_request *r);
+
 /* "512", "64K", "1M", "2G" (1024-based, either case) into bytes; -1 when not that: no sign, no
  * blanks, no fraction, no other suffix, or too large for int64_t. The core's own sizes
  * (limits.body) read the same way. */
