@@ -200,6 +200,46 @@ START_TEST(test_source_is_never_served)
 }
 END_TEST
 
+/* ---- .htaccess handlers reach the mappings ------------------------------------------------ */
+
+/* AddHandler/SetHandler in .htaccess (allow_override) choose a mapping by name as Apache sites
+ * write them; a name nothing maps is 500 and SetHandler default-handler is 403, never the
+ * source; Options -ExecCGI does not stop an interpreter (Apache's Action runs the interpreter). */
+START_TEST(test_htaccess_handlers)
+{
+    static const struct {
+        const char *dir, *htaccess, *file, *text;
+        int status;
+        const char *body;
+    } rows[] = {
+        {"html", "AddHandler application/x-httpd-php .html\n", "page.html", "<?php echo 'ran';\n",
+         200, "ran"},
+        {"py", "SetHandler interpreter:.py\n", "tool",
+         "print('Content-Type: text/plain\\n')\nprint('py ran')\n", 200, "py ran\n"},
+        {"own", "AddHandler php82-script .php\n", "x.php", "<?php echo 'ran';\n", 200, "ran"},
+        {"unmapped", "AddHandler php82-script .phtml\n", "x.phtml", SECRET_PHP, 500, NULL},
+        {"plain", "SetHandler default-handler\n", "secret.php", SECRET_PHP, 403, NULL},
+        {"noexec", "Options -ExecCGI\n", "x.php", "<?php echo 'ran';\n", 200, "ran"},
+    };
+    struct ts_server s;
+    ts_server_start(&s, PHP_CONF "allow_override = {\"All\"}\n");
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        put_or_fail(&s, rows[i].dir, ".htaccess", rows[i].htaccess, 0644);
+        put_or_fail(&s, rows[i].dir, rows[i].file, rows[i].text, 0644);
+        char url[128];
+        snprintf(url, sizeof(url), "/%s/%s", rows[i].dir, rows[i].file);
+        struct ts_response r;
+        ck_assert_int_eq(ts_get(s.port, url, &r), TS_OK);
+        ck_assert_msg(r.status == rows[i].status, "%s: %s", url, ts_response_describe(&r));
+        ck_assert_msg(rows[i].body == NULL || strcmp(r.body, rows[i].body) == 0, "%s: %s", url,
+                      r.body);
+        ck_assert_msg(strstr(r.body, "hunter2") == NULL, "%s: the source leaked", url);
+        ts_response_free(&r);
+    }
+    ts_server_stop(&s);
+}
+END_TEST
+
 /* ---- a location's cgi_interpreter: everything there ----------------------------------------- */
 
 START_TEST(test_location_interpreter)
@@ -416,6 +456,7 @@ static Suite *cgi_interp_suite(void)
     tcase_add_test(tc, test_query_words_never_reach_the_interpreter);
     tcase_add_test(tc, test_source_is_never_served);
     tcase_add_test(tc, test_location_interpreter);
+    tcase_add_test(tc, test_htaccess_handlers);
     tcase_add_loop_test(tc, test_check_refuses_bad_mappings, 0,
                         (int)(sizeof(refused_rows) / sizeof(refused_rows[0])));
     tcase_add_test(tc, test_upload_3mb);
