@@ -10,6 +10,9 @@ stops the servers; this file measures them and writes the report).
   bench.py check --servers FILE           which workloads each server answers correctly
   bench.py run --servers FILE --out FILE  the workloads, interleaved, repeated (see --help)
   bench.py c10k --name X --port P --pid PID --levels 1000,5000 --out FILE
+  bench.py syscalls --name X --port P --pid PID --out FILE [--requests 2000]
+                                          strace -c -f on the tree over exactly that many
+                                          requests (ab, c=16, keep-alive and not)
   bench.py report --raw FILE --c10k FILE --meta FILE --out RESULTS.md --plots DIR
 
 The servers file has one line per server: NAME PORT PID FLAGS, FLAGS a comma list of the
@@ -258,6 +261,94 @@ def cmd_check(a):
                                   if bad else ""))
         failed = failed or bool(bad)
     sys.exit(1 if failed and a.strict else 0)
+
+
+# ---------------------------------------------------------------- syscalls per request
+
+SYSCALL_WORKLOADS = (("ka-c16", True), ("close-c16", False))
+
+
+def strace_attach(pids, out, timeout):
+    """strace -c -f on every process of pids, once every one is attached; None if it fails.
+    Its messages go to out + ".log" (a pipe nobody reads once attached could fill and stop it)."""
+    cmd = ["strace", "-c", "-f", "-o", out] + [x for p in pids for x in ("-p", str(p))]
+    with open(out + ".log", "wb") as log:
+        tr = subprocess.Popen(cmd, stderr=log)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and tr.poll() is None:
+        with open(out + ".log", "rb") as log:
+            if log.read().count(b" attached") >= len(pids):
+                return tr
+        time.sleep(0.1)
+    if tr.poll() is None:
+        tr.kill()
+    tr.wait()
+    return None
+
+
+def strace_counts(path):
+    """{syscall: calls} from strace -c's table."""
+    calls = {}
+    with open(path) as f:
+        for line in f:
+            parts = line.split()
+            # % time, seconds, usecs/call, calls, [errors,] syscall
+            if len(parts) in (5, 6) and parts[3].isdigit() and parts[-1] != "total":
+                calls[parts[-1]] = calls.get(parts[-1], 0) + int(parts[3])
+    return calls
+
+
+def run_ab(port, n, conc, keepalive):
+    cmd = ["ab", "-q", "-n", str(n), "-c", str(conc), "-s", "10"] + (["-k"] if keepalive else [])
+    cmd.append("http://%s:%d/1k.txt" % (HOST, port))
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        return "ab did not finish in time"
+    done = [l for l in p.stdout.splitlines() if l.startswith("Complete requests:")]
+    failed = [l for l in p.stdout.splitlines() if l.startswith("Failed requests:")]
+    if p.returncode != 0 or not done or int(done[0].split()[-1]) != n or (
+            failed and int(failed[0].split()[-1]) != 0):
+        return "ab: " + (p.stderr.strip() or p.stdout.strip())[-300:]
+    return None
+
+
+def cmd_syscalls(a):
+    """Syscalls per request: strace -c -f on the server's whole tree while ab sends exactly
+    --requests requests of /1k.txt (after a warm-up of a tenth as many, not counted)."""
+    import tempfile
+    for name, keepalive in SYSCALL_WORKLOADS:
+        if a.workloads and name not in a.workloads.split(","):
+            continue
+        rec = {"type": "syscalls", "server": a.name, "workload": name, "requests": a.requests}
+        err = run_ab(a.port, max(a.requests // 10, 16), 16, keepalive)
+        pids = proc_tree(a.pid)
+        with tempfile.TemporaryDirectory() as tmp:
+            counts = os.path.join(tmp, "strace.out")
+            tr = strace_attach(pids, counts, 120) if err is None else None
+            if err is None and tr is None:
+                err = "strace could not attach to %d processes" % len(pids)
+            if tr is not None:
+                err = run_ab(a.port, a.requests, 16, keepalive)
+                tr.send_signal(signal.SIGINT)
+                try:
+                    tr.wait(timeout=60)
+                except subprocess.TimeoutExpired:
+                    tr.kill()
+                    tr.wait()
+                calls = strace_counts(counts)
+                rec.update(calls=calls, total=sum(calls.values()), procs=len(pids))
+        if err is not None:
+            rec["failed"] = err
+        with open(a.out, "a") as f:
+            f.write(json.dumps(rec) + "\n")
+        if "failed" in rec:
+            print("%s %s: %s" % (a.name, name, err))
+            continue
+        top = sorted(rec["calls"].items(), key=lambda kv: -kv[1])[:8]
+        print("%s %s: %.2f syscalls per request (%s)" % (
+            a.name, name, rec["total"] / a.requests,
+            ", ".join("%s %.2f" % (k, v / a.requests) for k, v in top)))
 
 
 # ---------------------------------------------------------------- wrk runs
@@ -826,6 +917,36 @@ def report_parking(p, med, c10k, idle, meta):
     p("")
 
 
+def report_syscalls(p, recs, servers):
+    p("## Syscalls per request (strace)")
+    p("")
+    if not recs:
+        p("Not run (`BENCH_SYSCALLS=0` or strace missing).")
+        p("")
+        return
+    p("`bench.py syscalls` attaches `strace -c -f` to the server's whole process tree (idle "
+      "workers, master and keepers included) while `ab` sends exactly %d requests of `/1k.txt` "
+      "(c=16; a warm-up of a tenth as many before, not counted), and divides every count by "
+      "the number of requests. Counts barely depend on the machine's load, unlike requests per "
+      "second; strace slows every call down, so compare the counts, not the times."
+      % recs[0]["requests"])
+    p("")
+    p("| server | workload | syscalls per request | the most frequent calls, per request |")
+    p("| --- | --- | ---: | --- |")
+    order = {s: i for i, s in enumerate(servers)}
+    for r in sorted(recs, key=lambda r: (r["workload"] != "ka-c16", order.get(r["server"], 99))):
+        label = LABELS.get(r["server"], r["server"])
+        title = "keep-alive, c=16" if r["workload"] == "ka-c16" else "new connection each, c=16"
+        if "failed" in r:
+            p("| %s | %s | failed | %s |" % (label, title, r["failed"].replace("|", "/")[:120]))
+            continue
+        n = max(r["requests"], 1)
+        top = sorted(r["calls"].items(), key=lambda kv: -kv[1])
+        p("| %s | %s | %.2f | %s |" % (label, title, r["total"] / n, ", ".join(
+            "%s %.2f" % (k, v / n) for k, v in top if v / n >= 0.05)[:400]))
+    p("")
+
+
 def cmd_report(a):
     runs = [r for r in load_jsonl(a.raw) if r.get("type") == "run"]
     extra = load_jsonl(a.c10k)
@@ -1163,6 +1284,9 @@ def cmd_report(a):
         p("Not run (`BENCH_CALLGRIND=0` or valgrind missing).")
     p("")
 
+    # ---- syscalls
+    report_syscalls(p, [r for r in load_jsonl(a.raw) if r.get("type") == "syscalls"], servers)
+
     # ---- plots
     plots = make_plots(a.plots, servers, med, c10k, meta) if a.plots else []
     if plots:
@@ -1315,6 +1439,14 @@ def main():
     k.add_argument("--pause", type=float, default=1)
     k.add_argument("--out", required=True)
     k.set_defaults(fn=cmd_c10k)
+    y = sub.add_parser("syscalls")
+    y.add_argument("--name", required=True)
+    y.add_argument("--port", type=int, required=True)
+    y.add_argument("--pid", type=int, required=True)
+    y.add_argument("--requests", type=int, default=2000)
+    y.add_argument("--workloads", help="ka-c16,close-c16 (default: both)")
+    y.add_argument("--out", required=True)
+    y.set_defaults(fn=cmd_syscalls)
     o = sub.add_parser("report")
     o.add_argument("--raw", required=True)
     o.add_argument("--c10k")

@@ -33,6 +33,8 @@
 #                           fresh client)
 #   BENCH_POOL [1024]       fixed pool of preforkd and Apache prefork (start = max = this)
 #   BENCH_CALLGRIND [1]     run callgrind.sh (0: skip)
+#   BENCH_SYSCALLS [1]      syscalls per request of preforkd (both), nginx and lighttpd:
+#                           strace -c -f over 2 000 requests, keep-alive and not (0: skip)
 #   BENCH_BUILD [build]     preforkd build folder (built with cmake when missing)
 #   BENCH_OUT [test/bench]  where RESULTS.md and the plots go
 #   BENCH_KEEP [0]          1: keep the temp folder (configs, logs, raw data)
@@ -56,6 +58,7 @@ park_big_levels=${BENCH_PARK_BIG_LEVELS-15000,20000,30000}
 park_keepers=${BENCH_PARK_KEEPERS:-2}
 park_max_parked=${BENCH_PARK_MAX_PARKED:-30000}
 callgrind=${BENCH_CALLGRIND:-1}
+syscalls=${BENCH_SYSCALLS:-1}
 out=${BENCH_OUT:-$here}
 keep=${BENCH_KEEP:-0}
 ka_timeout=30        # keep-alive timeout of every server: longer than one C10K level lasts
@@ -82,7 +85,7 @@ for s in $servers; do
 done
 command=""
 for v in BENCH_DURATION BENCH_REPEATS BENCH_WARMUP BENCH_SERVERS BENCH_C10K BENCH_C10K_LEVELS \
-         BENCH_C10K_POOL BENCH_C10K_WAIT BENCH_POOL BENCH_CALLGRIND BENCH_BUILD BENCH_OUT \
+         BENCH_C10K_POOL BENCH_C10K_WAIT BENCH_POOL BENCH_CALLGRIND BENCH_SYSCALLS BENCH_BUILD BENCH_OUT \
          BENCH_WORKLOADS BENCH_PARK_POOL BENCH_PARK_BIG_LEVELS BENCH_PARK_KEEPERS \
          BENCH_PARK_MAX_PARKED; do
     [ -n "${!v+x}" ] && command+="$v=$(printf '%q' "${!v}") "
@@ -164,6 +167,7 @@ want pkg-config pkg-config
 [[ " $servers " == *" lighttpd "* ]] && want lighttpd lighttpd
 want gnuplot gnuplot-nox
 [ "$callgrind" = 1 ] && want valgrind valgrind
+[ "$syscalls" = 1 ] && want strace strace
 [ -x "$build/server/preforkd" ] || need_pkgs+=(libconfuse-dev libpcre2-dev)
 PATH=$PATH:/usr/sbin:/sbin
 if [ ${#need_pkgs[@]} -gt 0 ]; then
@@ -447,6 +451,7 @@ est=$(( (repeats * (duration * 10 + 7) + (warmup > 0 ? warmup * 10 + 7 : 0)) * 1
 [ "$c10k" = 1 ] && est=$((est + (n_servers + 1) * n_levels * (c10k_wait / 2 + 3) + 60))
 [ "$c10k" = 1 ] && [ -n "$park_big_levels" ] && est=$((est + $(tr ',' ' ' <<<"$park_big_levels" | wc -w) * (c10k_wait + 10)))
 [ "$callgrind" = 1 ] && est=$((est + 60))
+[ "$syscalls" = 1 ] && est=$((est + 120))
 log "preforkd benchmark: servers: $servers; ${duration}s x $repeats (warm-up ${warmup}s); C10K: $([ "$c10k" = 1 ] && echo "$c10k_levels" || echo off); up to about $((est / 60)) min"
 log "work folder: $work; open-file limit: $nofile"
 
@@ -460,6 +465,15 @@ log "workloads"
 step python3 "$here/bench.py" run --servers "$work/servers.txt" --out "$work/raw.jsonl" \
     --duration "$duration" --repeats "$repeats" --warmup "$warmup" ${workloads:+--workloads "$workloads"} ||
     die "bench.py run failed"
+
+if [ "$syscalls" = 1 ]; then
+    log "syscalls per request (strace)"
+    for s in preforkd preforkd-park nginx lighttpd; do
+        [[ " $servers " == *" $s "* ]] || continue
+        step python3 "$here/bench.py" syscalls --name "$s" --port "${port[$s]}" --pid "${pid[$s]}" \
+            --requests 2000 --out "$work/raw.jsonl" || die "bench.py syscalls $s failed"
+    done
+fi
 
 if [ "$c10k" = 1 ]; then
     log "C10K probe: $c10k_levels idle keep-alive connections"
