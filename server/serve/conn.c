@@ -34,8 +34,9 @@
 #include "serve/response.h"
 #include "serve/route.h"
 
-/* The client went away, or a wait ended: close silently. Or the connection went to a keeper. */
-enum { CONN_CLOSE = -1, CONN_PARKED = -2 };
+/* The client went away, or a wait ended: close silently. Or the connection went to a keeper.
+ * Or the client asked for the close and sent nothing more: close without lingering. */
+enum { CONN_CLOSE = -1, CONN_PARKED = -2, CONN_CLOSE_NOW = -3 };
 
 /* Fairness: how long a worker keeps a busy connection while others wait for a worker. */
 #define PFD_PARK_SLICE_MS 20
@@ -602,8 +603,26 @@ static void conn_apply_forwarded(struct pfd_request *r, bool parsed)
     }
 }
 
-/* One request: head, dispatch, response. 1 when the connection stays open, CONN_CLOSE when it
- * must close, CONN_PARKED when its head went to a keeper unfinished. */
+/* Whether the client ended the connection with this request and has nothing more in flight: it
+ * asked for the close (RFC 9112 §9.6: "Connection: close", or HTTP/1.0 without keep-alive; it
+ * then MUST NOT send further requests), its body was read to the end and no byte follows the
+ * request. Then closing at once resets nothing the client would still read, and the lingering
+ * close (a half-close, a wait and a read, and a worker held until the client closes) is not
+ * needed: nginx's lingering_close "on" decides the same way. */
+static bool conn_client_done(const struct pfd_conn *c, struct pfd_request *r, bool parsed)
+{
+    if (!parsed || !(r->head.conn_close || (r->head.version == 10 && !r->head.conn_keep_alive)))
+        return false;
+    /* A body that came whole with the head, but that no handler read. */
+    if (!pfd_request_body_discard_buffered(r) || !r->body_done)
+        return false;
+    size_t used = r->in_pos > r->head_len ? r->in_pos : r->head_len;
+    return used >= c->in_len;
+}
+
+/* One request: head, dispatch, response. 1 when the connection stays open, CONN_CLOSE (or
+ * CONN_CLOSE_NOW, see conn_client_done) when it must close, CONN_PARKED when its head went to a
+ * keeper unfinished. */
 static int conn_serve_request(struct pfd_conn *c, struct pfd_request *r)
 {
     conn_request_reset(r, c);
@@ -611,8 +630,9 @@ static int conn_serve_request(struct pfd_conn *c, struct pfd_request *r)
     if (rc == CONN_CLOSE || rc == CONN_PARKED)
         return rc;
     c->requests++;
-    c->keep_alive = rc == PFD_HTTP_OK && conn_may_keep_alive(r);
-    if (rc == PFD_HTTP_OK) {
+    bool parsed = rc == PFD_HTTP_OK;
+    c->keep_alive = parsed && conn_may_keep_alive(r);
+    if (parsed) {
         rc = conn_prepare_request(r);
     } else {
         /* Nothing of a head that failed to parse is trustworthy, or even terminated. */
@@ -648,8 +668,9 @@ static int conn_serve_request(struct pfd_conn *c, struct pfd_request *r)
     bool keep = c->keep_alive && !c->broken;
     if (keep)
         conn_keep_pipelined(c, r);
+    bool done = !keep && conn_client_done(c, r, parsed);
     pfd_arena_reset(&c->arena);
-    return keep ? 1 : CONN_CLOSE;
+    return keep ? 1 : done ? CONN_CLOSE_NOW : CONN_CLOSE;
 }
 
 /* An address and port as text: ip gets INET6_ADDRSTRLEN bytes. */
@@ -799,7 +820,7 @@ static void conn_run(struct pfd_conn *c)
     conn_set_state(c, PFD_WORKER_CLOSING);
     if (!c->broken)
         pfd_conn_flush(c);
-    if (c->peer_closed || c->broken) {
+    if (c->peer_closed || c->broken || rc == CONN_CLOSE_NOW) {
         close(c->fd);
         c->fd = -1;
         return;
