@@ -70,6 +70,9 @@ struct pfd_scoreboard {
     uint32_t nkeepers;
     struct pfd_keeper_slot keepers[PFD_MAX_KEEPERS];
     volatile uint64_t unparks_taken;
+    /* Workers inside their wait for a connection (atomic: every worker adds and takes away; one
+     * killed inside the wait leaves it too high, which only costs worker.c's accept burst). */
+    volatile int32_t accept_waiters;
     struct pfd_scoreboard_slot slots[];
 };
 
