@@ -205,6 +205,42 @@ def cmd_tree(a):
         print(p)
 
 
+def meminfo_kb(key):
+    """A /proc/meminfo figure in kB (PageTables, KernelStack ...), or 0."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def status_idle(port):
+    """IdleWorkers from preforkd's /server-status?auto, or -1."""
+    try:
+        with socket.create_connection((HOST, port), timeout=2) as s:
+            s.settimeout(2)
+            s.sendall(b"GET /server-status?auto HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                      b"Connection: close\r\n\r\n")
+            buf = b""
+            while len(buf) < 1 << 20:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                buf += chunk
+    except OSError:
+        return -1
+    for line in buf.decode("latin-1").splitlines():
+        if line.startswith("IdleWorkers:"):
+            try:
+                return int(line.split()[1])
+            except (ValueError, IndexError):
+                return -1
+    return -1
+
+
 def cmd_ready(a):
     t0 = time.monotonic()
     deadline = t0 + a.timeout
@@ -223,13 +259,24 @@ def cmd_ready(a):
     else:
         sys.exit("%s did not become ready in %d s (HTTP ok: %s, processes: %d of %d)"
                  % (a.name or "server", a.timeout, ok, len(proc_tree(a.pid)), a.procs))
+    if ok and a.idle_workers:
+        # the pool is up when its scoreboard says so: every worker idle, waiting for a client
+        # (the one answering the status request is busy)
+        while time.monotonic() < deadline and status_idle(a.port) < a.idle_workers - 1:
+            time.sleep(0.05)
     secs = time.monotonic() - launched
     if a.out:
         time.sleep(a.settle)
         kb, n = memory(a.pid)
+        rec = {"type": "idle", "server": a.name, "startup_s": round(secs, 3), "pss_kb": kb,
+               "procs": n}
+        if a.meminfo_before:
+            # what the processes cost the kernel beside PSS: their page tables and stacks
+            pt0, ks0 = (int(x) for x in a.meminfo_before.split(","))
+            pt1, ks1 = meminfo_kb("PageTables"), meminfo_kb("KernelStack")
+            rec.update(page_tables_kb=pt1 - pt0, kernel_stack_kb=ks1 - ks0)
         with open(a.out, "a") as f:
-            f.write(json.dumps({"type": "idle", "server": a.name, "startup_s": round(secs, 3),
-                                "pss_kb": kb, "procs": n}) + "\n")
+            f.write(json.dumps(rec) + "\n")
     print("%.3f" % secs)
 
 
@@ -1065,16 +1112,26 @@ def cmd_report(a):
     p("")
     p("Right after start-up, before any load.")
     p("")
-    p("| server | processes | total PSS | PSS per process | start-up |")
-    p("| --- | ---: | ---: | ---: | ---: |")
+    p("| server | processes | total PSS | PSS per process | start-up | page tables | kernel stacks |")
+    p("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for s in list(servers) + [x for x in idle if x not in servers]:
         r = idle.get(s)
         if r:
-            p("| %s | %d | %.1f MB | %.0f KB | %.2f s |" % (LABELS.get(s, s), r["procs"],
-                                                         r["pss_kb"] / 1024,
-                                                         r["pss_kb"] / max(r["procs"], 1),
-                                                         r["startup_s"]))
+            kernel = ["-", "-"]
+            if "page_tables_kb" in r:
+                kernel = ["%.1f MB (%.0f KB per process)" % (r[k] / 1024, r[k] / max(r["procs"], 1))
+                          for k in ("page_tables_kb", "kernel_stack_kb")]
+            p("| %s | %d | %.1f MB | %.0f KB | %.2f s | %s | %s |" % (
+                LABELS.get(s, s), r["procs"], r["pss_kb"] / 1024, r["pss_kb"] / max(r["procs"], 1),
+                r["startup_s"], kernel[0], kernel[1]))
     p("")
+    if any("page_tables_kb" in r for r in idle.values()):
+        p("*Start-up* of %s runs until its `/server-status?auto` says every worker is idle. "
+          "*Page tables* and *kernel stacks*: the growth of `PageTables` and `KernelStack` in "
+          "`/proc/meminfo` from just before its launch to then: what its processes cost the "
+          "kernel beside their PSS (other work on the machine moves these a little)."
+          % ", ".join(LABELS.get(s, s) for s, r in idle.items() if "page_tables_kb" in r))
+        p("")
 
     pf = idle.get("preforkd")
     if pf:
@@ -1411,6 +1468,9 @@ def main():
     r.add_argument("--timeout", type=float, default=60)
     r.add_argument("--settle", type=float, default=1.0)
     r.add_argument("--since", type=float, default=0.0)
+    r.add_argument("--idle-workers", type=int, default=0,
+                   help="also wait until /server-status?auto says this many idle (preforkd)")
+    r.add_argument("--meminfo-before", help="PageTables,KernelStack (kB) before the launch")
     r.add_argument("--name")
     r.add_argument("--out")
     r.set_defaults(fn=cmd_ready)

@@ -428,7 +428,13 @@ start() { # name [pool]: start the server in the foreground of a background job;
             cmd=("$work/epoll_ref" "$p" "$nproc"); procs=$((nproc + 1)); flags="ka,close" ;;
     esac
     # Its own session and process group: Apache signals its whole process group when it stops.
-    local since
+    local since ready_extra=()
+    if [ "$name" = preforkd-10k ]; then
+        # the whole cost of 10 000 workers: the time until every one is idle, and what the
+        # kernel holds for them beside PSS
+        ready_extra=(--idle-workers "${2:-$pool}" --meminfo-before
+                     "$(awk '/^PageTables:/ {p = $2} /^KernelStack:/ {k = $2} END {print p "," k}' /proc/meminfo)")
+    fi
     since=$(date +%s.%N)
     setsid "${cmd[@]}" >"$work/$name.stdout" 2>&1 </dev/null &
     pid[$name]=$!
@@ -436,7 +442,7 @@ start() { # name [pool]: start the server in the foreground of a background job;
     started+=("$name ${pid[$name]}")
     log "started $name (pid ${pid[$name]}) on 127.0.0.1:$p"
     step python3 "$here/bench.py" ready --name "$name" --port "$p" --pid "${pid[$name]}" \
-        --procs "$procs" --timeout 300 --out "$3" --since "$since" >/dev/null ||
+        --procs "$procs" --timeout 300 --out "$3" --since "$since" "${ready_extra[@]}" >/dev/null ||
         { tail -n 20 "$work/$name.stdout" "$work/$name"*error* "$work/$name"/*error* 2>/dev/null >&2
           die "$name did not start"; }
     [ -n "${4:-}" ] && echo "$name $p ${pid[$name]} $flags" >> "$work/servers.txt"
