@@ -10,6 +10,9 @@ stops the servers; this file measures them and writes the report).
   bench.py check --servers FILE           which workloads each server answers correctly
   bench.py run --servers FILE --out FILE  the workloads, interleaved, repeated (see --help)
   bench.py c10k --name X --port P --pid PID --levels 1000,5000 --out FILE
+  bench.py ramp --name X --port P --pid PID --out FILE [--target 256 --conns 256]
+                                          the time a small pool takes to grow to --target
+                                          workers under --conns new keep-alive connections
   bench.py syscalls --name X --port P --pid PID --out FILE [--requests 2000]
                                           strace -c -f on the tree over exactly that many
                                           requests (ab, c=16, keep-alive and not)
@@ -56,6 +59,8 @@ LABELS = {
     "lighttpd": "lighttpd",
     "epoll-ref": "epoll_ref (ceiling)",
     "preforkd-10k": "preforkd, max_workers=10000",
+    "preforkd-ramp": "preforkd classic (8 → 256)",
+    "apache-ramp": "Apache mpm_prefork (8 → 256)",
 }
 PROCESS_PER_CONNECTION = ("preforkd", "apache-prefork")
 
@@ -396,6 +401,77 @@ def cmd_syscalls(a):
         print("%s %s: %.2f syscalls per request (%s)" % (
             a.name, name, rec["total"] / a.requests,
             ", ".join("%s %.2f" % (k, v / a.requests) for k, v in top)))
+
+
+# ---------------------------------------------------------------- pool ramp
+
+def cmd_ramp(a):
+    """A small pool (start 8) meets --conns new keep-alive connections at once, each held after
+    its first answer: how long until the pool has --target workers, and until every connection
+    is answered. The process count is sampled every 50 ms in a thread while hold() runs."""
+    import threading
+    base = len(proc_tree(a.pid))
+    samples, stop = [], threading.Event()
+    t0 = time.monotonic()
+
+    def watch():
+        while not stop.is_set() and time.monotonic() - t0 < a.timeout + 5:
+            samples.append((time.monotonic() - t0, len(proc_tree(a.pid))))
+            stop.wait(0.05)
+
+    th = threading.Thread(target=watch, daemon=True)
+    th.start()
+    st, state = hold(a.port, a.conns, a.timeout)
+    # the pool may still be growing when the last answer came: watch until it is full or the
+    # time is up
+    while time.monotonic() - t0 < a.timeout and (not samples or samples[-1][1] < a.target + 1):
+        time.sleep(0.05)
+    stop.set()
+    th.join(5)
+    release(state)
+    full = next((t for t, n in samples if n >= a.target + 1), None)
+    rec = {"type": "ramp", "server": a.name, "start_procs": base, "target": a.target,
+           "conns": a.conns, "full_s": round(full, 2) if full is not None else None,
+           "answered": st["answered"],
+           "all_answered_s": round(st["last_answer"] - t0, 2)
+           if st["answered"] == a.conns and st["last_answer"] else None,
+           "p99_ms": round(1000 * pct(st["latencies"], 99), 1) if st["latencies"] else None,
+           "end_procs": samples[-1][1] if samples else base, "failed": st["failed"],
+           "timeout_s": a.timeout}
+    with open(a.out, "a") as f:
+        f.write(json.dumps(rec) + "\n")
+    print("%s: %d → %s processes; %s workers after %s s; %d of %d answered%s" % (
+        a.name, base, rec["end_procs"], a.target, rec["full_s"], st["answered"], a.conns,
+        " (all after %s s)" % rec["all_answered_s"] if rec["all_answered_s"] is not None else ""))
+
+
+def report_ramp(p, recs, meta):
+    if not recs:
+        return
+    p("## Pool ramp")
+    p("")
+    r0 = recs[0]
+    p("A process-per-connection pool started small (`start_servers = 8`, `min_spare_servers = 5`, "
+      "`max_spare_servers = 20`, `max_workers = %d`, keep-alive without parking; Apache prefork "
+      "with the same `StartServers`, `MinSpareServers`, `MaxSpareServers`, `MaxRequestWorkers`) "
+      "meets %d new keep-alive connections at once, each sending one request and then held: "
+      "how long until the pool has %d workers (its process count sampled every 50 ms), and "
+      "until every connection has its answer (at most %d s)."
+      % (r0["target"], r0["conns"], r0["target"], r0["timeout_s"]))
+    p("")
+    p("| server | processes at start | %d workers after | all answered after | p99 of the answers | "
+      "answered | processes at the end |" % r0["target"])
+    p("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for r in recs:
+        p("| %s | %d | %s | %s | %s | %d of %d%s | %d |" % (
+            LABELS.get(r["server"], r["server"]), r["start_procs"],
+            "%.2f s" % r["full_s"] if r["full_s"] is not None else "not within %d s" % r["timeout_s"],
+            "%.2f s" % r["all_answered_s"] if r["all_answered_s"] is not None else "-",
+            "%.0f ms" % r["p99_ms"] if r["p99_ms"] is not None else "-",
+            r["answered"], r["conns"],
+            " (" + ", ".join("%s: %d" % kv for kv in r["failed"].items()) + ")" if r["failed"] else "",
+            r["end_procs"]))
+    p("")
 
 
 # ---------------------------------------------------------------- wrk runs
@@ -1341,6 +1417,9 @@ def cmd_report(a):
         p("Not run (`BENCH_CALLGRIND=0` or valgrind missing).")
     p("")
 
+    # ---- pool ramp
+    report_ramp(p, [r for r in load_jsonl(a.raw) if r.get("type") == "ramp"], meta)
+
     # ---- syscalls
     report_syscalls(p, [r for r in load_jsonl(a.raw) if r.get("type") == "syscalls"], servers)
 
@@ -1499,6 +1578,15 @@ def main():
     k.add_argument("--pause", type=float, default=1)
     k.add_argument("--out", required=True)
     k.set_defaults(fn=cmd_c10k)
+    g = sub.add_parser("ramp")
+    g.add_argument("--name", required=True)
+    g.add_argument("--port", type=int, required=True)
+    g.add_argument("--pid", type=int, required=True)
+    g.add_argument("--target", type=int, default=256)
+    g.add_argument("--conns", type=int, default=256)
+    g.add_argument("--timeout", type=int, default=60)
+    g.add_argument("--out", required=True)
+    g.set_defaults(fn=cmd_ramp)
     y = sub.add_parser("syscalls")
     y.add_argument("--name", required=True)
     y.add_argument("--port", type=int, required=True)
