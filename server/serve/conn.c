@@ -673,15 +673,52 @@ static int conn_serve_request(struct pfd_conn *c, struct pfd_request *r)
     return keep ? 1 : done ? CONN_CLOSE_NOW : CONN_CLOSE;
 }
 
+/* Dotted decimal by hand: glibc's inet_ntop() formats IPv4 through sprintf(), and two of those
+ * (client and local address) were a fifth of the instructions of a one-request connection. */
+static void conn_format_ipv4(const struct in_addr *a, char *ip)
+{
+    const unsigned char *b = (const unsigned char *)&a->s_addr;
+    char *p = ip;
+    for (int i = 0; i < 4; i++) {
+        unsigned v = b[i];
+        if (v >= 100)
+            *p++ = (char)('0' + v / 100);
+        if (v >= 10)
+            *p++ = (char)('0' + v / 10 % 10);
+        *p++ = (char)('0' + v % 10);
+        *p++ = i < 3 ? '.' : '\0';
+    }
+}
+
 /* An address and port as text: ip gets INET6_ADDRSTRLEN bytes. */
 static void conn_format_address(const struct sockaddr *sa, char *ip, int *port)
 {
     bool v6 = sa->sa_family == AF_INET6;
     const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
     const struct sockaddr_in *in4 = (const struct sockaddr_in *)sa;
-    inet_ntop(sa->sa_family, v6 ? (const void *)&in6->sin6_addr : (const void *)&in4->sin_addr, ip,
-              INET6_ADDRSTRLEN);
+    if (v6)
+        inet_ntop(AF_INET6, &in6->sin6_addr, ip, INET6_ADDRSTRLEN);
+    else
+        conn_format_ipv4(&in4->sin_addr, ip);
     *port = ntohs(v6 ? in6->sin6_port : in4->sin_port);
+}
+
+/* A specific listener's address as text, formatted once per worker and listener (the same for
+ * every connection it accepts): remembered with the address it was made from, so a listener of
+ * a reloaded config at the same place in memory is formatted anew. */
+static void conn_listener_address(const struct pfd_listen *l, char *ip, int *port)
+{
+    static struct sockaddr_storage last_addr;
+    static socklen_t last_len;
+    static char last_ip[INET6_ADDRSTRLEN];
+    static int last_port;
+    if (last_len != l->addr_len || memcmp(&last_addr, &l->addr, l->addr_len) != 0) {
+        conn_format_address((const struct sockaddr *)&l->addr, last_ip, &last_port);
+        memcpy(&last_addr, &l->addr, l->addr_len);
+        last_len = l->addr_len;
+    }
+    memcpy(ip, last_ip, sizeof(last_ip));
+    *port = last_port;
 }
 
 /* Whether the listener is bound to one address (not "*:80" or "[::]:80"): then that is every
@@ -702,7 +739,7 @@ static void conn_set_addresses(struct pfd_conn *c, const struct pfd_listen *l,
     struct sockaddr_storage local;
     socklen_t len = sizeof(local);
     if (conn_listener_is_specific(l))
-        conn_format_address((const struct sockaddr *)&l->addr, c->local_ip, &c->local_port);
+        conn_listener_address(l, c->local_ip, &c->local_port);
     else if (getsockname(c->fd, (struct sockaddr *)&local, &len) == 0)
         conn_format_address((const struct sockaddr *)&local, c->local_ip, &c->local_port);
 }

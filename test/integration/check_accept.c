@@ -5,9 +5,11 @@
  *
  * One worker, so every connection queues behind the one being served and the worker, finding
  * no other worker waiting, takes the queue in a burst. The access log's %P says which worker
- * served each request.
+ * served each request. And the addresses of an accepted connection, as the access log shows
+ * them: every form of dotted decimal (one, two and three digits, zeros).
  */
 #include "testsupport.h"
+#include "testsupport_ops.h"
 
 #include <check.h>
 #include <stdio.h>
@@ -77,12 +79,38 @@ START_TEST(test_burst_stops_at_max_requests_per_child)
 }
 END_TEST
 
+/* Client addresses with octets of every width (all on lo: 127.0.0.0/8 is the loopback net). */
+static const char *const client_addresses[] = {
+    "127.0.0.1", "127.100.10.1", "127.0.0.9", "127.255.200.254", "127.1.0.0",
+};
+
+/* The access log says who connected (%a) and where to (%A, the listener's address, %p its
+ * port), exactly. */
+START_TEST(test_addresses_logged)
+{
+    const char *src = client_addresses[_i];
+    struct ts_server s;
+    ts_server_start(&s, "access_log_format = \"%a %A %p %r\"\n");
+    struct ts_response r;
+    int rc = tso_request_from(src, s.port, GET_CLOSE, &r);
+    ck_assert_msg(rc == TS_OK && r.status == 200, "GET from %s: %s", src,
+                  rc == TS_OK ? ts_response_describe(&r) : ts_result_name(rc));
+    ts_response_free(&r);
+    char want[128];
+    snprintf(want, sizeof(want), "%s %s %d GET /hello.txt HTTP/1.1", src, TS_HOST, s.port);
+    ck_assert_msg(ts_file_wait_for(s.access_log, want, 5.0), "no \"%s\" in the access log", want);
+    ts_server_stop(&s);
+}
+END_TEST
+
 static Suite *accept_suite(void)
 {
     Suite *suite = suite_create("accept");
     TCase *tc = tcase_create("burst");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_burst_stops_at_max_requests_per_child);
+    tcase_add_loop_test(tc, test_addresses_logged, 0,
+                        (int)(sizeof(client_addresses) / sizeof(client_addresses[0])));
     suite_add_tcase(suite, tc);
     return suite;
 }
