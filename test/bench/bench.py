@@ -1408,7 +1408,8 @@ def cmd_report(a):
         p("`test/bench/callgrind.sh` runs `preforkd -X` under `valgrind --tool=callgrind` for two "
           "numbers of keep-alive `GET`s of a 1 KiB file on one connection and divides the "
           "difference: the marginal instruction count of one request (read, parse, route, "
-          "static response, access log), independent of machine noise.")
+          "static response, access log), independent of machine noise; then the same with a new "
+          "connection for each request (`Connection: close`: accept, addresses, close too).")
         p("")
         p("```")
         p(cg.strip())

@@ -555,7 +555,7 @@ for e in "${started[@]}"; do stop_pid $e; done
 cg=""
 if [ "$callgrind" = 1 ]; then
     log "callgrind: instructions per request"
-    cg=$(timeout 900 "$here/callgrind.sh" "$build" 2>&1 | tail -n 2) || cg="callgrind.sh failed: $cg"
+    cg=$(timeout 900 "$here/callgrind.sh" "$build" 2>&1 | tail -n 3) || cg="callgrind.sh failed: $cg"
     echo "$cg"
 fi
 
