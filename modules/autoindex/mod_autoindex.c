@@ -6,8 +6,10 @@
  * files' stat(), the options and the variant asked for: HEAD and 304 never read the folder),
  * collect (readdir + lstat/fstatat into one array and one name arena: a bounded cost per entry;
  * unreadable, hidden and policy-refused entries skipped), select and sort only the page shown,
- * render (HTML5 or JSON, in pages, streamed in 32 KiB pieces through chunked encoding). The pure
- * parts live in modules/lib/autoindex_*.c; the option reference is docs/mod_autoindex.md.
+ * render (HTML5 or JSON, in pages, streamed in 32 KiB pieces through chunked encoding), and keep
+ * the page for the same request a moment later (autoindex_cache.c: keyed by the folder's state
+ * and the ETag's variant, cache_size bytes, cache_valid_ms). The pure parts live in
+ * modules/autoindex/autoindex_*.c; the option reference is docs/mod_autoindex.md.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -21,6 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "autoindex_cache.h"
 #include "autoindex_format.h"
 #include "autoindex_query.h"
 #include "autoindex_render.h"
@@ -47,6 +50,8 @@ static cfg_opt_t autoindex_options[] = {
     CFG_INT("page_size", 1000, CFGF_NONE),
     CFG_STR("default_sort", "name", CFGF_NONE),
     CFG_STR("default_order", "ascending", CFGF_NONE),
+    CFG_STR("cache_size", "64K", CFGF_NONE),
+    CFG_INT("cache_valid_ms", 1000, CFGF_NONE),
     CFG_END(),
 };
 
@@ -84,6 +89,11 @@ PFD_API struct pfd_module pfd_module_autoindex = {
 #define AUTOINDEX_MAX_ENTRIES 2000000    /* a listing stops there (logged): memory stays bounded */
 #define AUTOINDEX_INSERT_MAX (64 * 1024) /* largest header/readme file shown */
 #define AUTOINDEX_FLUSH 32768            /* bytes rendered before each write */
+#define AUTOINDEX_CACHE_SIZE_MAX (16 * 1024 * 1024) /* per worker: the pool multiplies it */
+#define AUTOINDEX_CACHE_VALID_MAX 60000
+
+/* This worker's last listings (each worker has its own copy after fork). */
+static struct autoindex_cache autoindex_listings;
 
 struct autoindex_conf {
     bool enabled;
@@ -95,6 +105,8 @@ struct autoindex_conf {
     char default_column;
     char default_order;
     struct pfd_option_list ignore; /* fnmatch() patterns matched against each entry's name */
+    int64_t cache_size;            /* bytes of rendered listings a worker keeps; 0: none */
+    long cache_valid_ms;           /* how long one is served again; 0: never */
     char *header_file;             /* "" when none */
     char *readme_file;
     /* Not options of this module: the core's file policy for the request (module.h), filled
@@ -163,6 +175,10 @@ static const struct pfd_option autoindex_table[] = {
      0, NULL, NULL, autoindex_parse_column},
     {"default_order", "autoindex_default_order", PFD_OPTION_PARSED, AUTOINDEX_AT(default_order), 0,
      0, NULL, NULL, autoindex_parse_order},
+    {"cache_size", NULL, PFD_OPTION_SIZE, AUTOINDEX_AT(cache_size), 0, AUTOINDEX_CACHE_SIZE_MAX,
+     NULL, NULL, NULL},
+    {"cache_valid_ms", NULL, PFD_OPTION_INT, AUTOINDEX_AT(cache_valid_ms), 0,
+     AUTOINDEX_CACHE_VALID_MAX, NULL, NULL, NULL},
     PFD_OPTIONS_END,
 };
 #undef AUTOINDEX_AT
@@ -478,11 +494,23 @@ static void autoindex_send_head(struct pfd_request *r, const struct autoindex_ct
 
 /* ---- render ------------------------------------------------------------------------------ */
 
-/* Writes what b holds once it passed AUTOINDEX_FLUSH (or always, when last); 0 or -1. */
-static int autoindex_flush(struct pfd_request *r, struct pfd_buf *b, bool last)
+/* A copy of what a listing sent, for the cache, while it fits in max bytes. */
+struct autoindex_capture {
+    struct pfd_buf body;
+    size_t max;
+    bool whole; /* false once it no longer fits, or memory ran out */
+};
+
+/* Writes what b holds once it passed AUTOINDEX_FLUSH (or always, when last), keeping a copy in
+ * keep while it fits; 0 or -1. */
+static int autoindex_flush(struct pfd_request *r, struct pfd_buf *b, bool last,
+                           struct autoindex_capture *keep)
 {
     if (!last && b->len < AUTOINDEX_FLUSH)
         return 0;
+    if (keep->whole &&
+        (keep->body.len + b->len > keep->max || pfd_buf_append(&keep->body, b->data, b->len) != 0))
+        keep->whole = false;
     int rc = b->len > 0 ? pfd_response_write(r, b->data, b->len) : 0;
     pfd_buf_consume(b, b->len); /* empty, memory kept for the next rows */
     return rc;
@@ -491,7 +519,7 @@ static int autoindex_flush(struct pfd_request *r, struct pfd_buf *b, bool last)
 /* The entries [first, first + count) as HTML or JSON, streamed. 0, or -1 when the client left
  * or memory ran out (then the connection cannot carry a correct response anyway). */
 static int autoindex_stream(struct pfd_request *r, struct autoindex_ctx *c, size_t first,
-                            size_t count)
+                            size_t count, struct autoindex_capture *keep)
 {
     struct pfd_buf b = {0};
     const struct autoindex_page *p = &c->page;
@@ -504,13 +532,14 @@ static int autoindex_stream(struct pfd_request *r, struct autoindex_ctx *c, size
             continue;
         rc = p->q.json ? autoindex_render_json_row(&b, e, none_yet)
                        : autoindex_render_html_row(&b, p, e);
-        rc = rc == 0 ? autoindex_flush(r, &b, false) : rc;
+        rc = rc == 0 ? autoindex_flush(r, &b, false, keep) : rc;
         none_yet = false;
     }
     if (rc == 0)
         rc = p->q.json ? autoindex_render_json_foot(&b) : autoindex_render_html_foot(&b, p);
     if (rc == 0)
-        rc = autoindex_flush(r, &b, true);
+        rc = autoindex_flush(r, &b, true, keep);
+    keep->whole = keep->whole && rc == 0;
     pfd_buf_free(&b);
     return rc;
 }
@@ -630,9 +659,43 @@ static void autoindex_fill_page(struct autoindex_ctx *c, size_t first, size_t co
     }
 }
 
-/* GET: read the folder, choose the page, sort only that page, stream it. */
+/* What this listing's rendering depends on, for the cache: the folder and the variant (the
+ * ETag hashes its stat, the options, the path, the order, page and format asked for, and the
+ * inserts' stats), the host (whose vhost may type files differently) and the path. */
+static struct autoindex_cache_key autoindex_cache_key(struct pfd_request *r,
+                                                      const struct autoindex_ctx *c)
+{
+    const char *host = pfd_request_host(r);
+    return (struct autoindex_cache_key){.dir = &c->dir_st,
+                                        .variant = c->etag,
+                                        .host = host != NULL ? host : "",
+                                        .path = c->page.path};
+}
+
+/* A listing this worker rendered a moment ago for the same folder in the same state: sent again
+ * (with a Content-Length), without reading the folder. */
+static bool autoindex_send_cached(struct pfd_request *r, const struct autoindex_ctx *c)
+{
+    const struct autoindex_conf *ac = c->ac;
+    if (ac->cache_size <= 0 || ac->cache_valid_ms <= 0)
+        return false;
+    struct autoindex_cache_key key = autoindex_cache_key(r, c);
+    size_t len = 0;
+    const char *body =
+        autoindex_cache_get(&autoindex_listings, &key, pfd_now_ms(), ac->cache_valid_ms, &len);
+    if (body == NULL)
+        return false;
+    autoindex_send_head(r, c, 200);
+    pfd_response_content_length(r, (int64_t)len);
+    pfd_response_write(r, body, len); /* a write error: the client left, nothing to add */
+    return true;
+}
+
+/* GET: read the folder, choose the page, sort only that page, stream it (and keep it). */
 static int autoindex_send_listing(struct pfd_request *r, struct autoindex_ctx *c)
 {
+    if (autoindex_send_cached(r, c))
+        return PFD_DONE;
     bool need_stat = c->page.q.column == 'M' || c->page.q.column == 'S';
     if (autoindex_collect(r, c->ac, c->dfd, need_stat, &c->list) != 0)
         return 500;
@@ -651,7 +714,16 @@ static int autoindex_send_listing(struct pfd_request *r, struct autoindex_ctx *c
     size_t count = c->list.n - first < per ? c->list.n - first : per;
     autoindex_sort_page(c->list.entries, c->list.n, first, count, &spec);
     autoindex_fill_page(c, first, count);
-    autoindex_stream(r, c, first, count); /* a write error: the client left, nothing to add */
+    const struct autoindex_conf *ac = c->ac;
+    struct autoindex_capture keep = {.max = (size_t)ac->cache_size,
+                                     .whole = ac->cache_size > 0 && ac->cache_valid_ms > 0};
+    /* a write error: the client left, nothing to add (and nothing kept) */
+    if (autoindex_stream(r, c, first, count, &keep) == 0 && keep.whole) {
+        struct autoindex_cache_key key = autoindex_cache_key(r, c);
+        autoindex_cache_put(&autoindex_listings, &key, pfd_now_ms(), keep.body.data, keep.body.len,
+                            keep.max);
+    }
+    pfd_buf_free(&keep.body);
     return PFD_DONE;
 }
 

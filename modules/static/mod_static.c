@@ -10,7 +10,8 @@
  *
  * HTTP dates and preconditions are the core's (module.h, "HTTP helpers"); the other pure parts
  * (Range, Accept-Encoding, expires values) live in modules/lib/static_*.c and are unit-tested
- * without a socket. Option reference:
+ * without a socket; static_open_cache.c keeps hot small files open (open_file_cache_ms). Option
+ * reference:
  * docs/mod_static.md.
  */
 #include <errno.h>
@@ -29,6 +30,7 @@
 #include "preforkd/module.h"
 #include "static_accept.h"
 #include "static_expires.h"
+#include "static_open_cache.h"
 #include "static_range.h"
 
 static int static_init(struct pfd_server *server, cfg_t *section, void **conf);
@@ -40,9 +42,13 @@ static int static_location_init(struct pfd_server *server, cfg_t *location, void
 /* Defaults live here, nowhere else. serve_hidden and follow_symlinks are the core's
  * (pfd_request_serve_hidden(), pfd_request_follow_symlinks()): one policy with mod_autoindex. */
 static cfg_opt_t static_options[] = {
-    CFG_BOOL("sendfile", cfg_true, CFGF_NONE),          CFG_STR("charset", "", CFGF_NONE),
-    CFG_BOOL("gzip_static", cfg_false, CFGF_NONE),      CFG_STR("expires", "", CFGF_NONE),
-    CFG_INT("max_ranges", STATIC_RANGE_MAX, CFGF_NONE), CFG_END(),
+    CFG_BOOL("sendfile", cfg_true, CFGF_NONE),
+    CFG_STR("charset", "", CFGF_NONE),
+    CFG_BOOL("gzip_static", cfg_false, CFGF_NONE),
+    CFG_STR("expires", "", CFGF_NONE),
+    CFG_INT("max_ranges", STATIC_RANGE_MAX, CFGF_NONE),
+    CFG_INT("open_file_cache_ms", 0, CFGF_NONE),
+    CFG_END(),
 };
 
 /* What a `location "…" { … }` may override; unset ones keep the module's values. */
@@ -81,8 +87,12 @@ struct static_conf {
     bool gzip_static;
     struct static_expires expires;
     long max_ranges;
+    long open_file_cache_ms;          /* how long a kept descriptor is used; 0: none kept */
     char charset[STATIC_CHARSET_MAX]; /* appended to text types when not empty */
 };
+
+/* This worker's descriptors of hot small files (open_file_cache_ms; each worker has its own). */
+static struct static_open_cache static_open_files;
 
 /* ---- config -------------------------------------------------------------------------------- */
 
@@ -117,6 +127,8 @@ static const struct pfd_option static_table[] = {
      static_parse_expires},
     {"max_ranges", NULL, PFD_OPTION_INT, STATIC_AT(max_ranges), 1, STATIC_RANGE_MAX, NULL, NULL,
      NULL},
+    {"open_file_cache_ms", NULL, PFD_OPTION_INT, STATIC_AT(open_file_cache_ms), 0, 60000, NULL,
+     NULL, NULL},
     PFD_OPTIONS_END,
 };
 #undef STATIC_AT
@@ -190,11 +202,40 @@ struct static_file {
     const char *encoding;   /* "gzip", "br", or NULL */
     size_t base_len;        /* path[0..base_len) is trusted; the symlink policy checks the rest */
     enum fs_symlinks links; /* the core's follow_symlinks for this request */
+    int64_t keep_ms;        /* open_file_cache_ms: 0, or how long fd may be kept */
+    bool kept;              /* fd is the open-file cache's: not closed here */
 };
+
+/* The descriptor of path from the open-file cache, or one opened now and kept there (a small
+ * regular file, no symlink policy to check on each open). true when f->fd is the cache's. */
+static bool static_open_kept(struct static_file *f, const char *path)
+{
+    if (f->keep_ms <= 0 || f->links != FS_SYMLINKS_ON)
+        return false;
+    int64_t now = pfd_now_ms();
+    int fd = static_open_cache_get(&static_open_files, path, now, f->keep_ms, &f->st);
+    if (fd < 0) {
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+        if (fd < 0)
+            return false; /* static_open() opens it again and reports why */
+        if (fstat(fd, &f->st) != 0 || !static_open_cache_fits(&f->st) ||
+            !static_open_cache_put(&static_open_files, path, fd, &f->st, now)) {
+            close(fd);
+            return false;
+        }
+    }
+    f->fd = fd;
+    f->path = f->name = path;
+    f->kept = true;
+    return true;
+}
 
 /* open() + fstat() under the symlink policy; 0, or an HTTP status (500 logged). */
 static int static_open(struct static_file *f, const char *path)
 {
+    f->kept = false;
+    if (static_open_kept(f, path))
+        return 0;
     int fd = f->links == FS_SYMLINKS_ON
                  ? open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK) /* no FIFO may block us */
                  : fs_walk_open(path, f->base_len, f->links, O_RDONLY | O_NONBLOCK);
@@ -218,9 +259,10 @@ static int static_open(struct static_file *f, const char *path)
 
 static void static_file_close(struct static_file *f)
 {
-    if (f->fd >= 0)
+    if (f->fd >= 0 && !f->kept)
         close(f->fd);
     f->fd = -1;
+    f->kept = false;
 }
 
 /* RFC 9110 §15.4.2: directory without its slash → 301 to the slash URL, query kept (raw, as the
@@ -287,7 +329,8 @@ static void static_open_variant(struct pfd_request *r, const struct static_field
         int pick = (k == 0) == (br >= gz) ? 0 : 1; /* the higher q first; br wins a tie */
         if ((pick == 0 ? br : gz) <= 0)
             continue;
-        struct static_file v = {.fd = -1, .base_len = f->base_len, .links = f->links};
+        struct static_file v = {
+            .fd = -1, .base_len = f->base_len, .links = f->links, .keep_ms = f->keep_ms};
         char *path = pfd_request_printf(r, "%s.%s", f->path, codings[pick][1]);
         if (static_open(&v, path) == 0 && S_ISREG(v.st.st_mode)) {
             v.name = f->name;
@@ -570,6 +613,8 @@ static int static_handle(struct pfd_request *r, void *conf)
     struct static_file f; /* not zeroed whole: struct stat is big and fstat() fills it */
     f.fd = -1;
     f.encoding = NULL;
+    f.kept = false;
+    f.keep_ms = sc->open_file_cache_ms;
     int rc = static_find(r, file, &f);
     if (rc == STATIC_FOUND) {
         int method = pfd_request_method(r);

@@ -36,6 +36,10 @@ struct pfd_scoreboard_slot {
     volatile int64_t request_started_us; /* CLOCK_REALTIME, µs */
     char client[48];
     char request[128]; /* the current or last request line, truncated */
+    /* The master's last memory reading of this slot's process (pfd_scoreboard_measure_memory):
+     * its Pss, and the pid it was for (a new worker in the slot has none yet). */
+    int64_t pss_kb;
+    pid_t pss_pid;
 };
 
 /* A keeper process (process/keeper.c): written by that keeper only, but its pid by the master. */
@@ -57,7 +61,9 @@ struct pfd_scoreboard {
     volatile uint32_t generation;
     uint32_t nslots;
     volatile uint64_t max_workers_reached; /* times the pool could not grow */
-    volatile int64_t restarted_us;         /* the last restart (CLOCK_REALTIME, µs) */
+    uint32_t claim_from;                   /* master: every slot below this one is taken */
+    uint32_t measure_next;         /* master: the slot pfd_scoreboard_measure_memory reads next */
+    volatile int64_t restarted_us; /* the last restart (CLOCK_REALTIME, µs) */
     volatile pid_t master_pid;
     /* Requests and bytes of workers whose slots were released: with the live slots, totals. */
     volatile uint64_t retired_requests;
@@ -70,6 +76,9 @@ struct pfd_scoreboard {
     uint32_t nkeepers;
     struct pfd_keeper_slot keepers[PFD_MAX_KEEPERS];
     volatile uint64_t unparks_taken;
+    /* Workers inside their wait for a connection (atomic: every worker adds and takes away; one
+     * killed inside the wait leaves it too high, which only costs worker.c's accept burst). */
+    volatile int32_t accept_waiters;
     struct pfd_scoreboard_slot slots[];
 };
 
@@ -81,7 +90,12 @@ int pfd_scoreboard_slot_claim(struct pfd_scoreboard *sb);
 int pfd_scoreboard_slot_of(const struct pfd_scoreboard *sb, pid_t pid);
 void pfd_scoreboard_slot_release(struct pfd_scoreboard *sb, int slot);
 void pfd_scoreboard_slot_set_state(struct pfd_scoreboard *sb, int slot, int state);
-/* Master, once a second: the pool's memory (Pss from /proc/PID/smaps_rollup) into memory_kb. */
+/* Master, once a second: the pool's memory (Pss from /proc/PID/smaps_rollup) into memory_kb:
+ * the master, the keepers and PFD_MEMORY_READS_PER_TICK workers read now, in turn, the other
+ * workers' last readings (one not read yet counts as the average of those read). Reading a
+ * process's smaps_rollup walks its page tables (about 70 µs): reading all of 10 000 workers
+ * every second took a quarter of a CPU. */
+#define PFD_MEMORY_READS_PER_TICK 64
 void pfd_scoreboard_measure_memory(struct pfd_scoreboard *sb);
 
 #endif

@@ -36,8 +36,9 @@
 #include "serve/response.h"
 #include "serve/route.h"
 
-/* The client went away, or a wait ended: close silently. Or the connection went to a keeper. */
-enum { CONN_CLOSE = -1, CONN_PARKED = -2 };
+/* The client went away, or a wait ended: close silently. Or the connection went to a keeper.
+ * Or the client asked for the close and sent nothing more: close without lingering. */
+enum { CONN_CLOSE = -1, CONN_PARKED = -2, CONN_CLOSE_NOW = -3 };
 
 /* Fairness: how long a worker keeps a busy connection while others wait for a worker. */
 #define PFD_PARK_SLICE_MS 20
@@ -642,8 +643,26 @@ static void conn_apply_forwarded(struct pfd_request *r, bool parsed)
     }
 }
 
-/* One request: head, dispatch, response. 1 when the connection stays open, CONN_CLOSE when it
- * must close, CONN_PARKED when its head went to a keeper unfinished. */
+/* Whether the client ended the connection with this request and has nothing more in flight: it
+ * asked for the close (RFC 9112 §9.6: "Connection: close", or HTTP/1.0 without keep-alive; it
+ * then MUST NOT send further requests), its body was read to the end and no byte follows the
+ * request. Then closing at once resets nothing the client would still read, and the lingering
+ * close (a half-close, a wait and a read, and a worker held until the client closes) is not
+ * needed: nginx's lingering_close "on" decides the same way. */
+static bool conn_client_done(const struct pfd_conn *c, struct pfd_request *r, bool parsed)
+{
+    if (!parsed || !(r->head.conn_close || (r->head.version == 10 && !r->head.conn_keep_alive)))
+        return false;
+    /* A body that came whole with the head, but that no handler read. */
+    if (!pfd_request_body_discard_buffered(r) || !r->body_done)
+        return false;
+    size_t used = r->in_pos > r->head_len ? r->in_pos : r->head_len;
+    return used >= c->in_len;
+}
+
+/* One request: head, dispatch, response. 1 when the connection stays open, CONN_CLOSE (or
+ * CONN_CLOSE_NOW, see conn_client_done) when it must close, CONN_PARKED when its head went to a
+ * keeper unfinished. */
 static int conn_serve_request(struct pfd_conn *c, struct pfd_request *r)
 {
     conn_request_reset(r, c);
@@ -651,8 +670,9 @@ static int conn_serve_request(struct pfd_conn *c, struct pfd_request *r)
     if (rc == CONN_CLOSE || rc == CONN_PARKED)
         return rc;
     c->requests++;
-    c->keep_alive = rc == PFD_HTTP_OK && conn_may_keep_alive(r);
-    if (rc == PFD_HTTP_OK) {
+    bool parsed = rc == PFD_HTTP_OK;
+    c->keep_alive = parsed && conn_may_keep_alive(r);
+    if (parsed) {
         rc = conn_prepare_request(r);
     } else {
         /* Nothing of a head that failed to parse is trustworthy, or even terminated. */
@@ -688,8 +708,26 @@ static int conn_serve_request(struct pfd_conn *c, struct pfd_request *r)
     bool keep = c->keep_alive && !c->broken;
     if (keep)
         conn_keep_pipelined(c, r);
+    bool done = !keep && conn_client_done(c, r, parsed);
     pfd_arena_reset(&c->arena);
-    return keep ? 1 : CONN_CLOSE;
+    return keep ? 1 : done ? CONN_CLOSE_NOW : CONN_CLOSE;
+}
+
+/* Dotted decimal by hand: glibc's inet_ntop() formats IPv4 through sprintf(), and two of those
+ * (client and local address) were a fifth of the instructions of a one-request connection. */
+static void conn_format_ipv4(const struct in_addr *a, char *ip)
+{
+    const unsigned char *b = (const unsigned char *)&a->s_addr;
+    char *p = ip;
+    for (int i = 0; i < 4; i++) {
+        unsigned v = b[i];
+        if (v >= 100)
+            *p++ = (char)('0' + v / 100);
+        if (v >= 10)
+            *p++ = (char)('0' + v / 10 % 10);
+        *p++ = (char)('0' + v % 10);
+        *p++ = i < 3 ? '.' : '\0';
+    }
 }
 
 /* An address and port as text: ip gets INET6_ADDRSTRLEN bytes. */
@@ -698,9 +736,29 @@ static void conn_format_address(const struct sockaddr *sa, char *ip, int *port)
     bool v6 = sa->sa_family == AF_INET6;
     const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
     const struct sockaddr_in *in4 = (const struct sockaddr_in *)sa;
-    inet_ntop(sa->sa_family, v6 ? (const void *)&in6->sin6_addr : (const void *)&in4->sin_addr, ip,
-              INET6_ADDRSTRLEN);
+    if (v6)
+        inet_ntop(AF_INET6, &in6->sin6_addr, ip, INET6_ADDRSTRLEN);
+    else
+        conn_format_ipv4(&in4->sin_addr, ip);
     *port = ntohs(v6 ? in6->sin6_port : in4->sin_port);
+}
+
+/* A specific listener's address as text, formatted once per worker and listener (the same for
+ * every connection it accepts): remembered with the address it was made from, so a listener of
+ * a reloaded config at the same place in memory is formatted anew. */
+static void conn_listener_address(const struct pfd_listen *l, char *ip, int *port)
+{
+    static struct sockaddr_storage last_addr;
+    static socklen_t last_len;
+    static char last_ip[INET6_ADDRSTRLEN];
+    static int last_port;
+    if (last_len != l->addr_len || memcmp(&last_addr, &l->addr, l->addr_len) != 0) {
+        conn_format_address((const struct sockaddr *)&l->addr, last_ip, &last_port);
+        memcpy(&last_addr, &l->addr, l->addr_len);
+        last_len = l->addr_len;
+    }
+    memcpy(ip, last_ip, sizeof(last_ip));
+    *port = last_port;
 }
 
 /* Whether the listener is bound to one address (not "*:80" or "[::]:80"): then that is every
@@ -721,7 +779,7 @@ static void conn_set_addresses(struct pfd_conn *c, const struct pfd_listen *l,
     struct sockaddr_storage local;
     socklen_t len = sizeof(local);
     if (conn_listener_is_specific(l))
-        conn_format_address((const struct sockaddr *)&l->addr, c->local_ip, &c->local_port);
+        conn_listener_address(l, c->local_ip, &c->local_port);
     else if (getsockname(c->fd, (struct sockaddr *)&local, &len) == 0)
         conn_format_address((const struct sockaddr *)&local, c->local_ip, &c->local_port);
 }
@@ -839,7 +897,7 @@ static void conn_run(struct pfd_conn *c)
     conn_set_state(c, PFD_WORKER_CLOSING);
     if (!c->broken)
         pfd_conn_flush(c);
-    if (c->peer_closed || c->broken) {
+    if (c->peer_closed || c->broken || rc == CONN_CLOSE_NOW) {
         close(c->fd);
         c->fd = -1;
         return;

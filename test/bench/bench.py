@@ -10,6 +10,12 @@ stops the servers; this file measures them and writes the report).
   bench.py check --servers FILE           which workloads each server answers correctly
   bench.py run --servers FILE --out FILE  the workloads, interleaved, repeated (see --help)
   bench.py c10k --name X --port P --pid PID --levels 1000,5000 --out FILE
+  bench.py ramp --name X --port P --pid PID --out FILE [--target 256 --conns 256]
+                                          the time a small pool takes to grow to --target
+                                          workers under --conns new keep-alive connections
+  bench.py syscalls --name X --port P --pid PID --out FILE [--requests 2000]
+                                          strace -c -f on the tree over exactly that many
+                                          requests (ab, c=16, keep-alive and not)
   bench.py report --raw FILE --c10k FILE --meta FILE --out RESULTS.md --plots DIR
 
 The servers file has one line per server: NAME PORT PID FLAGS, FLAGS a comma list of the
@@ -53,6 +59,8 @@ LABELS = {
     "lighttpd": "lighttpd",
     "epoll-ref": "epoll_ref (ceiling)",
     "preforkd-10k": "preforkd, max_workers=10000",
+    "preforkd-ramp": "preforkd classic (8 → 256)",
+    "apache-ramp": "Apache mpm_prefork (8 → 256)",
 }
 PROCESS_PER_CONNECTION = ("preforkd", "apache-prefork")
 
@@ -202,6 +210,42 @@ def cmd_tree(a):
         print(p)
 
 
+def meminfo_kb(key):
+    """A /proc/meminfo figure in kB (PageTables, KernelStack ...), or 0."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def status_idle(port):
+    """IdleWorkers from preforkd's /server-status?auto, or -1."""
+    try:
+        with socket.create_connection((HOST, port), timeout=2) as s:
+            s.settimeout(2)
+            s.sendall(b"GET /server-status?auto HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                      b"Connection: close\r\n\r\n")
+            buf = b""
+            while len(buf) < 1 << 20:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                buf += chunk
+    except OSError:
+        return -1
+    for line in buf.decode("latin-1").splitlines():
+        if line.startswith("IdleWorkers:"):
+            try:
+                return int(line.split()[1])
+            except (ValueError, IndexError):
+                return -1
+    return -1
+
+
 def cmd_ready(a):
     t0 = time.monotonic()
     deadline = t0 + a.timeout
@@ -220,13 +264,24 @@ def cmd_ready(a):
     else:
         sys.exit("%s did not become ready in %d s (HTTP ok: %s, processes: %d of %d)"
                  % (a.name or "server", a.timeout, ok, len(proc_tree(a.pid)), a.procs))
+    if ok and a.idle_workers:
+        # the pool is up when its scoreboard says so: every worker idle, waiting for a client
+        # (the one answering the status request is busy)
+        while time.monotonic() < deadline and status_idle(a.port) < a.idle_workers - 1:
+            time.sleep(0.05)
     secs = time.monotonic() - launched
     if a.out:
         time.sleep(a.settle)
         kb, n = memory(a.pid)
+        rec = {"type": "idle", "server": a.name, "startup_s": round(secs, 3), "pss_kb": kb,
+               "procs": n}
+        if a.meminfo_before:
+            # what the processes cost the kernel beside PSS: their page tables and stacks
+            pt0, ks0 = (int(x) for x in a.meminfo_before.split(","))
+            pt1, ks1 = meminfo_kb("PageTables"), meminfo_kb("KernelStack")
+            rec.update(page_tables_kb=pt1 - pt0, kernel_stack_kb=ks1 - ks0)
         with open(a.out, "a") as f:
-            f.write(json.dumps({"type": "idle", "server": a.name, "startup_s": round(secs, 3),
-                                "pss_kb": kb, "procs": n}) + "\n")
+            f.write(json.dumps(rec) + "\n")
     print("%.3f" % secs)
 
 
@@ -258,6 +313,165 @@ def cmd_check(a):
                                   if bad else ""))
         failed = failed or bool(bad)
     sys.exit(1 if failed and a.strict else 0)
+
+
+# ---------------------------------------------------------------- syscalls per request
+
+SYSCALL_WORKLOADS = (("ka-c16", True), ("close-c16", False))
+
+
+def strace_attach(pids, out, timeout):
+    """strace -c -f on every process of pids, once every one is attached; None if it fails.
+    Its messages go to out + ".log" (a pipe nobody reads once attached could fill and stop it)."""
+    cmd = ["strace", "-c", "-f", "-o", out] + [x for p in pids for x in ("-p", str(p))]
+    with open(out + ".log", "wb") as log:
+        tr = subprocess.Popen(cmd, stderr=log)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and tr.poll() is None:
+        with open(out + ".log", "rb") as log:
+            if log.read().count(b" attached") >= len(pids):
+                return tr
+        time.sleep(0.1)
+    if tr.poll() is None:
+        tr.kill()
+    tr.wait()
+    return None
+
+
+def strace_counts(path):
+    """{syscall: calls} from strace -c's table."""
+    calls = {}
+    with open(path) as f:
+        for line in f:
+            parts = line.split()
+            # % time, seconds, usecs/call, calls, [errors,] syscall
+            if len(parts) in (5, 6) and parts[3].isdigit() and parts[-1] != "total":
+                calls[parts[-1]] = calls.get(parts[-1], 0) + int(parts[3])
+    return calls
+
+
+def run_ab(port, n, conc, keepalive):
+    cmd = ["ab", "-q", "-n", str(n), "-c", str(conc), "-s", "10"] + (["-k"] if keepalive else [])
+    cmd.append("http://%s:%d/1k.txt" % (HOST, port))
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        return "ab did not finish in time"
+    done = [l for l in p.stdout.splitlines() if l.startswith("Complete requests:")]
+    failed = [l for l in p.stdout.splitlines() if l.startswith("Failed requests:")]
+    if p.returncode != 0 or not done or int(done[0].split()[-1]) != n or (
+            failed and int(failed[0].split()[-1]) != 0):
+        return "ab: " + (p.stderr.strip() or p.stdout.strip())[-300:]
+    return None
+
+
+def cmd_syscalls(a):
+    """Syscalls per request: strace -c -f on the server's whole tree while ab sends exactly
+    --requests requests of /1k.txt (after a warm-up of a tenth as many, not counted)."""
+    import tempfile
+    for name, keepalive in SYSCALL_WORKLOADS:
+        if a.workloads and name not in a.workloads.split(","):
+            continue
+        rec = {"type": "syscalls", "server": a.name, "workload": name, "requests": a.requests}
+        err = run_ab(a.port, max(a.requests // 10, 16), 16, keepalive)
+        pids = proc_tree(a.pid)
+        with tempfile.TemporaryDirectory() as tmp:
+            counts = os.path.join(tmp, "strace.out")
+            tr = strace_attach(pids, counts, 120) if err is None else None
+            if err is None and tr is None:
+                err = "strace could not attach to %d processes" % len(pids)
+            if tr is not None:
+                err = run_ab(a.port, a.requests, 16, keepalive)
+                tr.send_signal(signal.SIGINT)
+                try:
+                    tr.wait(timeout=60)
+                except subprocess.TimeoutExpired:
+                    tr.kill()
+                    tr.wait()
+                calls = strace_counts(counts)
+                rec.update(calls=calls, total=sum(calls.values()), procs=len(pids))
+        if err is not None:
+            rec["failed"] = err
+        with open(a.out, "a") as f:
+            f.write(json.dumps(rec) + "\n")
+        if "failed" in rec:
+            print("%s %s: %s" % (a.name, name, err))
+            continue
+        top = sorted(rec["calls"].items(), key=lambda kv: -kv[1])[:8]
+        print("%s %s: %.2f syscalls per request (%s)" % (
+            a.name, name, rec["total"] / a.requests,
+            ", ".join("%s %.2f" % (k, v / a.requests) for k, v in top)))
+
+
+# ---------------------------------------------------------------- pool ramp
+
+def cmd_ramp(a):
+    """A small pool (start 8) meets --conns new keep-alive connections at once, each held after
+    its first answer: how long until the pool has --target workers, and until every connection
+    is answered. The process count is sampled every 50 ms in a thread while hold() runs."""
+    import threading
+    base = len(proc_tree(a.pid))
+    samples, stop = [], threading.Event()
+    t0 = time.monotonic()
+
+    def watch():
+        while not stop.is_set() and time.monotonic() - t0 < a.timeout + 5:
+            samples.append((time.monotonic() - t0, len(proc_tree(a.pid))))
+            stop.wait(0.05)
+
+    th = threading.Thread(target=watch, daemon=True)
+    th.start()
+    st, state = hold(a.port, a.conns, a.timeout)
+    # the pool may still be growing when the last answer came: watch until it is full or the
+    # time is up
+    while time.monotonic() - t0 < a.timeout and (not samples or samples[-1][1] < a.target + 1):
+        time.sleep(0.05)
+    stop.set()
+    th.join(5)
+    release(state)
+    full = next((t for t, n in samples if n >= a.target + 1), None)
+    rec = {"type": "ramp", "server": a.name, "start_procs": base, "target": a.target,
+           "conns": a.conns, "full_s": round(full, 2) if full is not None else None,
+           "answered": st["answered"],
+           "all_answered_s": round(st["last_answer"] - t0, 2)
+           if st["answered"] == a.conns and st["last_answer"] else None,
+           "p99_ms": round(1000 * pct(st["latencies"], 99), 1) if st["latencies"] else None,
+           "end_procs": samples[-1][1] if samples else base, "failed": st["failed"],
+           "timeout_s": a.timeout}
+    with open(a.out, "a") as f:
+        f.write(json.dumps(rec) + "\n")
+    print("%s: %d → %s processes; %s workers after %s s; %d of %d answered%s" % (
+        a.name, base, rec["end_procs"], a.target, rec["full_s"], st["answered"], a.conns,
+        " (all after %s s)" % rec["all_answered_s"] if rec["all_answered_s"] is not None else ""))
+
+
+def report_ramp(p, recs, meta):
+    if not recs:
+        return
+    p("## Pool ramp")
+    p("")
+    r0 = recs[0]
+    p("A process-per-connection pool started small (`start_servers = 8`, `min_spare_servers = 5`, "
+      "`max_spare_servers = 20`, `max_workers = %d`, keep-alive without parking; Apache prefork "
+      "with the same `StartServers`, `MinSpareServers`, `MaxSpareServers`, `MaxRequestWorkers`) "
+      "meets %d new keep-alive connections at once, each sending one request and then held: "
+      "how long until the pool has %d workers (its process count sampled every 50 ms), and "
+      "until every connection has its answer (at most %d s)."
+      % (r0["target"], r0["conns"], r0["target"], r0["timeout_s"]))
+    p("")
+    p("| server | processes at start | %d workers after | all answered after | p99 of the answers | "
+      "answered | processes at the end |" % r0["target"])
+    p("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for r in recs:
+        p("| %s | %d | %s | %s | %s | %d of %d%s | %d |" % (
+            LABELS.get(r["server"], r["server"]), r["start_procs"],
+            "%.2f s" % r["full_s"] if r["full_s"] is not None else "not within %d s" % r["timeout_s"],
+            "%.2f s" % r["all_answered_s"] if r["all_answered_s"] is not None else "-",
+            "%.0f ms" % r["p99_ms"] if r["p99_ms"] is not None else "-",
+            r["answered"], r["conns"],
+            " (" + ", ".join("%s: %d" % kv for kv in r["failed"].items()) + ")" if r["failed"] else "",
+            r["end_procs"]))
+    p("")
 
 
 # ---------------------------------------------------------------- wrk runs
@@ -826,6 +1040,36 @@ def report_parking(p, med, c10k, idle, meta):
     p("")
 
 
+def report_syscalls(p, recs, servers):
+    p("## Syscalls per request (strace)")
+    p("")
+    if not recs:
+        p("Not run (`BENCH_SYSCALLS=0` or strace missing).")
+        p("")
+        return
+    p("`bench.py syscalls` attaches `strace -c -f` to the server's whole process tree (idle "
+      "workers, master and keepers included) while `ab` sends exactly %d requests of `/1k.txt` "
+      "(c=16; a warm-up of a tenth as many before, not counted), and divides every count by "
+      "the number of requests. Counts barely depend on the machine's load, unlike requests per "
+      "second; strace slows every call down, so compare the counts, not the times."
+      % recs[0]["requests"])
+    p("")
+    p("| server | workload | syscalls per request | the most frequent calls, per request |")
+    p("| --- | --- | ---: | --- |")
+    order = {s: i for i, s in enumerate(servers)}
+    for r in sorted(recs, key=lambda r: (r["workload"] != "ka-c16", order.get(r["server"], 99))):
+        label = LABELS.get(r["server"], r["server"])
+        title = "keep-alive, c=16" if r["workload"] == "ka-c16" else "new connection each, c=16"
+        if "failed" in r:
+            p("| %s | %s | failed | %s |" % (label, title, r["failed"].replace("|", "/")[:120]))
+            continue
+        n = max(r["requests"], 1)
+        top = sorted(r["calls"].items(), key=lambda kv: -kv[1])
+        p("| %s | %s | %.2f | %s |" % (label, title, r["total"] / n, ", ".join(
+            "%s %.2f" % (k, v / n) for k, v in top if v / n >= 0.05)[:400]))
+    p("")
+
+
 def cmd_report(a):
     runs = [r for r in load_jsonl(a.raw) if r.get("type") == "run"]
     extra = load_jsonl(a.c10k)
@@ -944,16 +1188,26 @@ def cmd_report(a):
     p("")
     p("Right after start-up, before any load.")
     p("")
-    p("| server | processes | total PSS | PSS per process | start-up |")
-    p("| --- | ---: | ---: | ---: | ---: |")
+    p("| server | processes | total PSS | PSS per process | start-up | page tables | kernel stacks |")
+    p("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for s in list(servers) + [x for x in idle if x not in servers]:
         r = idle.get(s)
         if r:
-            p("| %s | %d | %.1f MB | %.0f KB | %.2f s |" % (LABELS.get(s, s), r["procs"],
-                                                         r["pss_kb"] / 1024,
-                                                         r["pss_kb"] / max(r["procs"], 1),
-                                                         r["startup_s"]))
+            kernel = ["-", "-"]
+            if "page_tables_kb" in r:
+                kernel = ["%.1f MB (%.0f KB per process)" % (r[k] / 1024, r[k] / max(r["procs"], 1))
+                          for k in ("page_tables_kb", "kernel_stack_kb")]
+            p("| %s | %d | %.1f MB | %.0f KB | %.2f s | %s | %s |" % (
+                LABELS.get(s, s), r["procs"], r["pss_kb"] / 1024, r["pss_kb"] / max(r["procs"], 1),
+                r["startup_s"], kernel[0], kernel[1]))
     p("")
+    if any("page_tables_kb" in r for r in idle.values()):
+        p("*Start-up* of %s runs until its `/server-status?auto` says every worker is idle. "
+          "*Page tables* and *kernel stacks*: the growth of `PageTables` and `KernelStack` in "
+          "`/proc/meminfo` from just before its launch to then: what its processes cost the "
+          "kernel beside their PSS (other work on the machine moves these a little)."
+          % ", ".join(LABELS.get(s, s) for s, r in idle.items() if "page_tables_kb" in r))
+        p("")
 
     pf = idle.get("preforkd")
     if pf:
@@ -1154,7 +1408,8 @@ def cmd_report(a):
         p("`test/bench/callgrind.sh` runs `preforkd -X` under `valgrind --tool=callgrind` for two "
           "numbers of keep-alive `GET`s of a 1 KiB file on one connection and divides the "
           "difference: the marginal instruction count of one request (read, parse, route, "
-          "static response, access log), independent of machine noise.")
+          "static response, access log), independent of machine noise; then the same with a new "
+          "connection for each request (`Connection: close`: accept, addresses, close too).")
         p("")
         p("```")
         p(cg.strip())
@@ -1162,6 +1417,12 @@ def cmd_report(a):
     else:
         p("Not run (`BENCH_CALLGRIND=0` or valgrind missing).")
     p("")
+
+    # ---- pool ramp
+    report_ramp(p, [r for r in load_jsonl(a.raw) if r.get("type") == "ramp"], meta)
+
+    # ---- syscalls
+    report_syscalls(p, [r for r in load_jsonl(a.raw) if r.get("type") == "syscalls"], servers)
 
     # ---- plots
     plots = make_plots(a.plots, servers, med, c10k, meta) if a.plots else []
@@ -1287,6 +1548,9 @@ def main():
     r.add_argument("--timeout", type=float, default=60)
     r.add_argument("--settle", type=float, default=1.0)
     r.add_argument("--since", type=float, default=0.0)
+    r.add_argument("--idle-workers", type=int, default=0,
+                   help="also wait until /server-status?auto says this many idle (preforkd)")
+    r.add_argument("--meminfo-before", help="PageTables,KernelStack (kB) before the launch")
     r.add_argument("--name")
     r.add_argument("--out")
     r.set_defaults(fn=cmd_ready)
@@ -1315,6 +1579,23 @@ def main():
     k.add_argument("--pause", type=float, default=1)
     k.add_argument("--out", required=True)
     k.set_defaults(fn=cmd_c10k)
+    g = sub.add_parser("ramp")
+    g.add_argument("--name", required=True)
+    g.add_argument("--port", type=int, required=True)
+    g.add_argument("--pid", type=int, required=True)
+    g.add_argument("--target", type=int, default=256)
+    g.add_argument("--conns", type=int, default=256)
+    g.add_argument("--timeout", type=int, default=60)
+    g.add_argument("--out", required=True)
+    g.set_defaults(fn=cmd_ramp)
+    y = sub.add_parser("syscalls")
+    y.add_argument("--name", required=True)
+    y.add_argument("--port", type=int, required=True)
+    y.add_argument("--pid", type=int, required=True)
+    y.add_argument("--requests", type=int, default=2000)
+    y.add_argument("--workloads", help="ka-c16,close-c16 (default: both)")
+    y.add_argument("--out", required=True)
+    y.set_defaults(fn=cmd_syscalls)
     o = sub.add_parser("report")
     o.add_argument("--raw", required=True)
     o.add_argument("--c10k")

@@ -4,7 +4,9 @@
 # Runs build/server/preforkd -X (one process) under valgrind's callgrind twice, serving N1 and
 # then N2 keep-alive GETs of a small static file from one client connection, and reports
 # (Ir(N2) - Ir(N1)) / (N2 - N1): the marginal instruction count of one request, with start-up
-# and shutdown cancelled out. Instruction counts are repeatable whatever else the machine does.
+# and shutdown cancelled out; then the same with a new connection for each request
+# ("Connection: close": accept, addresses, close). Instruction counts are repeatable whatever
+# else the machine does.
 #
 #   test/bench/callgrind.sh [BUILD_DIR] [N1 [N2]]
 #                           (defaults: build, from the source tree's top; 2000 12000;
@@ -39,16 +41,28 @@ user = "$(id -un)"
 $( [ "$(id -u)" -eq 0 ] && echo 'allow_root_workers = true' )
 CONF
 
-# Sends n sequential keep-alive requests on one connection, reading each response fully.
+# Sends n sequential requests, reading each response fully: on one keep-alive connection, or
+# (mode close) each on a new connection that the server closes after it.
 client() {
-    python3 - "$port" "$1" <<'PY'
+    python3 - "$port" "$1" "$mode" <<'PY'
 import socket, sys, time
-port, n = int(sys.argv[1]), int(sys.argv[2])
+port, n, mode = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 for _ in range(100):
     try:
         s = socket.create_connection(("127.0.0.1", port), timeout=30); break
     except OSError:
         time.sleep(0.1)
+if mode == "close":
+    s.close()
+    req = (b"GET /1k.txt HTTP/1.1\r\nHost: localhost\r\nUser-Agent: callgrind-bench\r\n"
+           b"Connection: close\r\n\r\n")
+    for _ in range(n):
+        c = socket.create_connection(("127.0.0.1", port), timeout=30)
+        c.sendall(req)
+        while c.recv(65536):
+            pass
+        c.close()
+    sys.exit(0)
 req = b"GET /1k.txt HTTP/1.1\r\nHost: localhost\r\nUser-Agent: callgrind-bench\r\n\r\n"
 buf = b""
 for _ in range(n):
@@ -82,8 +96,16 @@ measure() {
     grep -h '^summary:' "$work"/callgrind.out.* | awk '{s += $2} END {print s}'
 }
 
+mode=keepalive
 ir1=$(measure "$n1")
 ir2=$(measure "$n2")
 per=$(( (ir2 - ir1) / (n2 - n1) ))
-echo "callgrind: $n1 requests: $ir1 Ir; $n2 requests: $ir2 Ir"
+# the first run's connection (a probe) costs the same in both: cancelled out like start-up
+mode=close
+n1c=$(( n1 / 4 )) n2c=$(( n2 / 4 ))
+ic1=$(measure "$n1c")
+ic2=$(measure "$n2c")
+perc=$(( (ic2 - ic1) / (n2c - n1c) ))
+echo "callgrind: $n1 requests: $ir1 Ir; $n2 requests: $ir2 Ir; $n1c connections: $ic1 Ir; $n2c connections: $ic2 Ir"
 echo "instructions per request (keep-alive GET of a 1 KiB static file): $per"
+echo "instructions per connection (one GET of a 1 KiB static file, Connection: close): $perc"

@@ -33,6 +33,11 @@
 #                           fresh client)
 #   BENCH_POOL [1024]       fixed pool of preforkd and Apache prefork (start = max = this)
 #   BENCH_CALLGRIND [1]     run callgrind.sh (0: skip)
+#   BENCH_RAMP [1]          the pool ramp: preforkd classic and Apache prefork started at 8
+#                           workers (spare 5..20, max 256) under 256 new keep-alive
+#                           connections: the time to 256 workers (0: skip)
+#   BENCH_SYSCALLS [1]      syscalls per request of preforkd (both), nginx and lighttpd:
+#                           strace -c -f over 2 000 requests, keep-alive and not (0: skip)
 #   BENCH_BUILD [build]     preforkd build folder (built with cmake when missing)
 #   BENCH_OUT [test/bench]  where RESULTS.md and the plots go
 #   BENCH_KEEP [0]          1: keep the temp folder (configs, logs, raw data)
@@ -56,6 +61,8 @@ park_big_levels=${BENCH_PARK_BIG_LEVELS-15000,20000,30000}
 park_keepers=${BENCH_PARK_KEEPERS:-2}
 park_max_parked=${BENCH_PARK_MAX_PARKED:-30000}
 callgrind=${BENCH_CALLGRIND:-1}
+syscalls=${BENCH_SYSCALLS:-1}
+ramp=${BENCH_RAMP:-1}
 out=${BENCH_OUT:-$here}
 keep=${BENCH_KEEP:-0}
 ka_timeout=30        # keep-alive timeout of every server: longer than one C10K level lasts
@@ -82,7 +89,7 @@ for s in $servers; do
 done
 command=""
 for v in BENCH_DURATION BENCH_REPEATS BENCH_WARMUP BENCH_SERVERS BENCH_C10K BENCH_C10K_LEVELS \
-         BENCH_C10K_POOL BENCH_C10K_WAIT BENCH_POOL BENCH_CALLGRIND BENCH_BUILD BENCH_OUT \
+         BENCH_C10K_POOL BENCH_C10K_WAIT BENCH_POOL BENCH_CALLGRIND BENCH_SYSCALLS BENCH_RAMP BENCH_BUILD BENCH_OUT \
          BENCH_WORKLOADS BENCH_PARK_POOL BENCH_PARK_BIG_LEVELS BENCH_PARK_KEEPERS \
          BENCH_PARK_MAX_PARKED; do
     [ -n "${!v+x}" ] && command+="$v=$(printf '%q' "${!v}") "
@@ -164,6 +171,7 @@ want pkg-config pkg-config
 [[ " $servers " == *" lighttpd "* ]] && want lighttpd lighttpd
 want gnuplot gnuplot-nox
 [ "$callgrind" = 1 ] && want valgrind valgrind
+[ "$syscalls" = 1 ] && want strace strace
 [ -x "$build/server/preforkd" ] || need_pkgs+=(libconfuse-dev libpcre2-dev)
 PATH=$PATH:/usr/sbin:/sbin
 if [ ${#need_pkgs[@]} -gt 0 ]; then
@@ -267,8 +275,8 @@ location "^/server-status\$" { handler = "status" }
 CONF
 }
 
-conf_apache() { # mpm port
-    local d=$work/apache-$1 mpm
+conf_apache() { # mpm port [dir]
+    local d=${3:-$work/apache-$1} mpm
     if [ "$1" = prefork ]; then
         mpm="LoadModule mpm_prefork_module /usr/lib/apache2/modules/mod_mpm_prefork.so
 LoadModule cgi_module /usr/lib/apache2/modules/mod_cgi.so
@@ -390,6 +398,18 @@ mimetype.assign = (".txt" => "text/plain", ".html" => "text/html", "" => "applic
 CONF
 }
 
+# The pool ramp's servers: start 8, spare 5..20, at most 256 (issue 15's settings), in either
+# config (preforkd's prefork section or Apache's directives; the rest as the main runs').
+ramp_pool() { # file
+    sed -i -e 's/start_servers = [0-9]*/start_servers = 8/' \
+        -e 's/min_spare_servers = [0-9]*/min_spare_servers = 5/' \
+        -e 's/max_spare_servers = [0-9]*/max_spare_servers = 20/' \
+        -e 's/max_workers = [0-9]*/max_workers = 256/' \
+        -e 's/^StartServers .*/StartServers 8/' -e 's/^MinSpareServers .*/MinSpareServers 5/' \
+        -e 's/^MaxSpareServers .*/MaxSpareServers 20/' -e 's/^ServerLimit .*/ServerLimit 256/' \
+        -e 's/^MaxRequestWorkers .*/MaxRequestWorkers 256/' "$1"
+}
+
 # ------------------------------------------------------------------ starting servers
 declare -A port pid
 : > "$work/servers.txt"
@@ -400,6 +420,15 @@ start() { # name [pool]: start the server in the foreground of a background job;
     local name=$1 p procs flags="ka,close,big,listing,cgi" cmd=() parking=()
     p=$(free_port)
     case $name in
+        preforkd-ramp)
+            conf_preforkd "$work/$name.conf" "$p" 256
+            ramp_pool "$work/$name.conf"
+            cmd=("$pfd" -f "$work/$name.conf"); procs=9 ;;
+        apache-ramp)
+            mkdir -p "$work/apache-ramp"
+            conf_apache prefork "$p" "$work/apache-ramp"
+            ramp_pool "$work/apache-ramp/apache2.conf"
+            cmd=(apache2 -f "$work/apache-ramp/apache2.conf" -DFOREGROUND); procs=9 ;;
         preforkd|preforkd-10k|preforkd-park|preforkd-park-big)
             case $name in
                 preforkd-park) parking=(1 10000) ;;   # the defaults: one keeper, 10 000 parked
@@ -424,7 +453,13 @@ start() { # name [pool]: start the server in the foreground of a background job;
             cmd=("$work/epoll_ref" "$p" "$nproc"); procs=$((nproc + 1)); flags="ka,close" ;;
     esac
     # Its own session and process group: Apache signals its whole process group when it stops.
-    local since
+    local since ready_extra=()
+    if [ "$name" = preforkd-10k ]; then
+        # the whole cost of 10 000 workers: the time until every one is idle, and what the
+        # kernel holds for them beside PSS
+        ready_extra=(--idle-workers "${2:-$pool}" --meminfo-before
+                     "$(awk '/^PageTables:/ {p = $2} /^KernelStack:/ {k = $2} END {print p "," k}' /proc/meminfo)")
+    fi
     since=$(date +%s.%N)
     setsid "${cmd[@]}" >"$work/$name.stdout" 2>&1 </dev/null &
     pid[$name]=$!
@@ -432,7 +467,7 @@ start() { # name [pool]: start the server in the foreground of a background job;
     started+=("$name ${pid[$name]}")
     log "started $name (pid ${pid[$name]}) on 127.0.0.1:$p"
     step python3 "$here/bench.py" ready --name "$name" --port "$p" --pid "${pid[$name]}" \
-        --procs "$procs" --timeout 300 --out "$3" --since "$since" >/dev/null ||
+        --procs "$procs" --timeout 300 --out "$3" --since "$since" "${ready_extra[@]}" >/dev/null ||
         { tail -n 20 "$work/$name.stdout" "$work/$name"*error* "$work/$name"/*error* 2>/dev/null >&2
           die "$name did not start"; }
     [ -n "${4:-}" ] && echo "$name $p ${pid[$name]} $flags" >> "$work/servers.txt"
@@ -447,6 +482,8 @@ est=$(( (repeats * (duration * 10 + 7) + (warmup > 0 ? warmup * 10 + 7 : 0)) * 1
 [ "$c10k" = 1 ] && est=$((est + (n_servers + 1) * n_levels * (c10k_wait / 2 + 3) + 60))
 [ "$c10k" = 1 ] && [ -n "$park_big_levels" ] && est=$((est + $(tr ',' ' ' <<<"$park_big_levels" | wc -w) * (c10k_wait + 10)))
 [ "$callgrind" = 1 ] && est=$((est + 60))
+[ "$syscalls" = 1 ] && est=$((est + 120))
+[ "$ramp" = 1 ] && est=$((est + 60))
 log "preforkd benchmark: servers: $servers; ${duration}s x $repeats (warm-up ${warmup}s); C10K: $([ "$c10k" = 1 ] && echo "$c10k_levels" || echo off); up to about $((est / 60)) min"
 log "work folder: $work; open-file limit: $nofile"
 
@@ -460,6 +497,28 @@ log "workloads"
 step python3 "$here/bench.py" run --servers "$work/servers.txt" --out "$work/raw.jsonl" \
     --duration "$duration" --repeats "$repeats" --warmup "$warmup" ${workloads:+--workloads "$workloads"} ||
     die "bench.py run failed"
+
+if [ "$ramp" = 1 ]; then
+    log "pool ramp: 8 → 256 workers under 256 new keep-alive connections"
+    for s in preforkd-ramp apache-ramp; do
+        [ "$s" = preforkd-ramp ] && main=preforkd || main=apache-prefork
+        [[ " $servers " == *" $main "* ]] || continue
+        start "$s" "" "$work/ramp-idle.jsonl"
+        step python3 "$here/bench.py" ramp --name "$s" --port "${port[$s]}" --pid "${pid[$s]}" \
+            --target 256 --conns 256 --timeout 60 --out "$work/raw.jsonl" ||
+            die "bench.py ramp $s failed"
+        stop_named "$s"
+    done
+fi
+
+if [ "$syscalls" = 1 ]; then
+    log "syscalls per request (strace)"
+    for s in preforkd preforkd-park nginx lighttpd; do
+        [[ " $servers " == *" $s "* ]] || continue
+        step python3 "$here/bench.py" syscalls --name "$s" --port "${port[$s]}" --pid "${pid[$s]}" \
+            --requests 2000 --out "$work/raw.jsonl" || die "bench.py syscalls $s failed"
+    done
+fi
 
 if [ "$c10k" = 1 ]; then
     log "C10K probe: $c10k_levels idle keep-alive connections"
@@ -496,7 +555,7 @@ for e in "${started[@]}"; do stop_pid $e; done
 cg=""
 if [ "$callgrind" = 1 ]; then
     log "callgrind: instructions per request"
-    cg=$(timeout 900 "$here/callgrind.sh" "$build" 2>&1 | tail -n 2) || cg="callgrind.sh failed: $cg"
+    cg=$(timeout 900 "$here/callgrind.sh" "$build" 2>&1 | tail -n 3) || cg="callgrind.sh failed: $cg"
     echo "$cg"
 fi
 

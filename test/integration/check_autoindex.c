@@ -706,6 +706,89 @@ START_TEST(test_revalidation)
 }
 END_TEST
 
+/* ---- the cache of rendered listings ---------------------------------------------------------- */
+
+/* One worker, so that every request meets the listing the one before it left in the cache. */
+#define ONE_WORKER                                                                                 \
+    "prefork { start_servers = 1  min_spare_servers = 1  max_spare_servers = 1"                    \
+    "  max_workers = 1 }\n"
+
+/* A listing asked for again comes from the worker's cache (sent with a Content-Length, where a
+ * rendering streams chunks) and is the same page; a file added shows at once, the folder's
+ * mtime set back explicitly or not: the cache keys on the folder's state, not on time alone
+ * (cache_valid_ms is a minute here). */
+START_TEST(test_cache_follows_folder)
+{
+    struct ts_server s;
+    ts_autoindex_start(&s, ONE_WORKER ON "cache_valid_ms = 60000 }\n", fill_list, NULL);
+    struct ts_response first, again;
+    get_path(&s, "/list/", &first, 200);
+    ck_assert_ptr_null(ts_response_header(&first, "Content-Length"));
+    get_path(&s, "/list/", &again, 200);
+    ck_assert_msg(ts_response_header(&again, "Content-Length") != NULL,
+                  "the same listing again was rendered again, not taken from the cache");
+    ck_assert_uint_eq(again.body_len, first.body_len);
+    ck_assert_int_eq(memcmp(again.body, first.body, first.body_len), 0);
+    ck_assert_str_eq(ts_response_header(&again, "ETag"), ts_response_header(&first, "ETag"));
+    ts_response_free(&again);
+    /* Another order is another page, not the cached one. */
+    get_path(&s, "/list/?C=S;O=D", &again, 200);
+    assert_hrefs(&again, "zdir/\nadir/\nc.css\na.txt\nb.html\nd.txt\n", "?C=S;O=D");
+    ts_response_free(&again);
+    ts_response_free(&first);
+
+    char list[TS_PATH_MAX + 8];
+    snprintf(list, sizeof(list), "%s/list", s.docroot);
+    ck_assert_int_eq(ts_autoindex_file(list, "e.txt", 7, T0 + 6), 0);
+    ck_assert_int_eq(ts_autoindex_touch(list, T0 + 100), 0);
+    get_path(&s, "/list/", &again, 200);
+    assert_hrefs(&again, "adir/\nzdir/\na.txt\nb.html\nc.css\nd.txt\ne.txt\n",
+                 "after a file was added");
+    ts_response_free(&again);
+    /* Removed, and the folder's mtime set back to what it was: still seen. */
+    ck_assert_int_eq(unlink(strcat(list, "/e.txt")), 0);
+    list[strlen(list) - strlen("/e.txt")] = '\0';
+    ck_assert_int_eq(ts_autoindex_touch(list, T0 + 100), 0);
+    get_path(&s, "/list/", &again, 200);
+    assert_hrefs(&again, "adir/\nzdir/\na.txt\nb.html\nc.css\nd.txt\n", "after it was removed");
+    ts_response_free(&again);
+    ts_server_stop(&s);
+}
+END_TEST
+
+/* A file rewritten in place leaves its folder as it was: its new size shows once the cached
+ * listing is cache_valid_ms old, not later. */
+START_TEST(test_cache_expires)
+{
+    struct ts_server s;
+    ts_autoindex_start(&s, ONE_WORKER ON "cache_valid_ms = 300  exact_size = true }\n", fill_list,
+                       NULL);
+    struct ts_response r;
+    get_path(&s, "/list/", &r, 200);
+    assert_body_has(&r, "<td>300</td>", true);
+    ts_response_free(&r);
+    char path[TS_PATH_MAX + 16];
+    snprintf(path, sizeof(path), "%s/list/a.txt", s.docroot);
+    FILE *f = fopen(path, "a"); /* in place: the folder does not change */
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(fputs("12345", f) >= 0, 1);
+    ck_assert_int_eq(fclose(f), 0);
+    double start = ts_now();
+    bool seen = false;
+    while (!seen && ts_now() - start < 5.0) {
+        get_path(&s, "/list/", &r, 200);
+        seen = strstr(r.body, "<td>305</td>") != NULL;
+        ts_response_free(&r);
+        if (!seen)
+            ts_sleep_ms(50);
+    }
+    double waited = ts_now() - start;
+    ck_assert_msg(seen && waited < 0.3 + 1.0, "the new size showed %s after %.2f s (valid 0.3 s)",
+                  seen ? "only" : "not even", waited);
+    ts_server_stop(&s);
+}
+END_TEST
+
 /* ---- pages -------------------------------------------------------------------------------- */
 
 static void fill_pages(const char *docroot, void *arg)
@@ -807,6 +890,8 @@ static Suite *autoindex_suite(void)
     tcase_add_test(content, test_json);
     tcase_add_test(content, test_revalidation);
     tcase_add_test(content, test_pages);
+    tcase_add_test(content, test_cache_follows_folder);
+    tcase_add_test(content, test_cache_expires);
     suite_add_tcase(suite, content);
     return suite;
 }
