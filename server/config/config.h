@@ -103,6 +103,9 @@ struct pfd_location {
     /* allow_override (Apache's AllowOverride classes, PFD_OVERRIDE_*) when the location sets it,
      * else -1: the vhost's (or the top level's) applies. */
     int allow_override;
+    /* body_limit (Apache's LimitRequestBody in a <Location>, nginx's client_max_body_size):
+     * bytes, 0 for no limit, -1 when not set here (the vhost's or top level's limits.body). */
+    int64_t body_limit;
 };
 
 /* What routing reads: the locations of one server (top level or vhost), in file order, and its
@@ -131,6 +134,7 @@ struct pfd_vhost {
     bool serve_hidden; /* its own, else the top level's; its view carries them */
     enum pfd_symlinks follow_symlinks;
     unsigned allow_override; /* its own, else the top level's; its view carries it */
+    int64_t body_limit;      /* its own, else limits.body; its view carries it in limits.body */
 
     /* Its own logs (optional). access_log, access_log_format: as configured, NULL when unset;
      * either one set gives the vhost a log of its own, the other taken from the top level. */

@@ -250,6 +250,8 @@ static void config_location_file_policy(struct pfd_location *loc, cfg_t *sec)
     loc->follow_symlinks = cfg_size(sec, "follow_symlinks") > 0 ? (int)links : -1;
     loc->allow_override =
         cfg_size(sec, "allow_override") > 0 ? (int)config_route_overrides(sec, 0) : -1;
+    const char *body_limit = cfg_getstr(sec, "body_limit");
+    loc->body_limit = body_limit != NULL ? pfd_size_parse(body_limit) : -1;
 }
 
 /* One location section into loc; line: of its header. */
@@ -357,6 +359,8 @@ static int config_vhost(struct config_load *ld, size_t v, cfg_t *sec, size_t hea
     vh->follow_symlinks = conf->follow_symlinks;
     config_file_policy(sec, &vh->serve_hidden, &vh->follow_symlinks);
     vh->allow_override = config_route_overrides(sec, conf->allow_override);
+    const char *body_limit = cfg_getstr(sec, "body_limit");
+    vh->body_limit = body_limit != NULL ? pfd_size_parse(body_limit) : conf->limits.body;
     if (config_vhost_names(ld, v, sec) == -1 || config_vhost_logs(ld, vh, sec) == -1 ||
         config_error_documents(ld, sec, &vh->routes.error_documents) == -1)
         return -1;
@@ -433,6 +437,7 @@ int config_route_views(struct config_load *ld)
         view->serve_hidden = vh->serve_hidden;
         view->follow_symlinks = vh->follow_symlinks;
         view->allow_override = vh->allow_override;
+        view->limits.body = vh->body_limit;
         if (vh->document_root != NULL)
             view->document_root = vh->document_root;
         if (vh->name[0] != '*')

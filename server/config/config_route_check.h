@@ -30,7 +30,9 @@
         CONFIG_ROUTE_STR("location", "follow_symlinks", config_check_symlinks),                    \
         CONFIG_ROUTE_STR("vhost", "follow_symlinks", config_check_symlinks),                       \
         CONFIG_ROUTE_LIST("location", "allow_override", config_check_override),                    \
-        CONFIG_ROUTE_LIST("vhost", "allow_override", config_check_override)
+        CONFIG_ROUTE_LIST("vhost", "allow_override", config_check_override),                       \
+        CONFIG_ROUTE_STR("location", "body_limit", config_check_size),                             \
+        CONFIG_ROUTE_STR("vhost", "body_limit", config_check_size)
 #define CONFIG_ROUTE_STR(sec, name, check)                                                         \
     {                                                                                              \
         sec, CFG_STR(name, NULL, CFGF_NODEFAULT), COPY_NONE, 0, 0, 0, 0, check                     \

@@ -340,7 +340,8 @@ static int conn_prepare_request(struct pfd_request *r)
     r->target = conn_terminate(h->target, h->target_len);
     r->protocol = h->version == 11 ? "HTTP/1.1" : "HTTP/1.0";
     conn_terminate_headers(r);
-    /* Body framing first: whatever fails below, the body can still be drained or refused. */
+    /* Body framing first: whatever fails below, the body can still be drained or refused. The
+     * limit is checked once the location is known (conn_body_limit). */
     r->in_pos = r->head_len;
     if (h->chunked) {
         pfd_chunked_init(&r->chunked, (uint64_t)conf->limits.body);
@@ -348,8 +349,6 @@ static int conn_prepare_request(struct pfd_request *r)
     } else {
         r->body_left = h->content_length > 0 ? h->content_length : 0;
         r->body_done = r->body_left == 0;
-        if (conf->limits.body > 0 && h->content_length > conf->limits.body)
-            return 413;
     }
     /* The request line as received, for logs: method SP target SP version. The version is the
      * 8 bytes after the target's SP ("HTTP/1.2" stays so in the log, served as HTTP/1.1). */
@@ -496,6 +495,28 @@ static int conn_run_dir_handler(struct pfd_request *r, const char *handler)
     return 500;
 }
 
+/* The body limit where the request was routed: the location's body_limit, else its vhost's
+ * (r->conf is the vhost's view), else limits.body. A Content-Length over it is refused before
+ * the handler reads a byte (413); a chunked body is cut at it while it is read. Nothing to do
+ * once the body has begun to be read (an internal redirect after the handler read it). */
+static int conn_body_limit(struct pfd_request *r)
+{
+    int64_t limit = r->location != NULL && r->location->body_limit >= 0 ? r->location->body_limit
+                                                                        : r->conf->limits.body;
+    if (r->body_read > 0 || r->body_done)
+        return PFD_DECLINED;
+    if (r->head.chunked) {
+        r->chunked.max_total = (uint64_t)limit;
+        return PFD_DECLINED;
+    }
+    if (limit > 0 && r->head.content_length > limit) {
+        pfd_log(PFD_LOG_INFO, "\"%s\": a body of %lld bytes is over the limit of %lld here",
+                r->request_line, (long long)r->head.content_length, (long long)limit);
+        return 413;
+    }
+    return PFD_DECLINED;
+}
+
 /* Routing (route.c: location, rewrites, access, auth, redirect, alias), then the handler a
  * .htaccess named, else the location's handler, or else each module in `modules` order until
  * one accepts. An error status with an error document configured becomes an internal redirect
@@ -505,6 +526,8 @@ static int conn_dispatch(struct pfd_request *r)
     int rc = conn_handle_core_methods(r);
     if (rc == PFD_DECLINED)
         rc = pfd_route_request(r);
+    if (rc == PFD_DECLINED)
+        rc = conn_body_limit(r);
     const struct pfd_config *conf = r->conf;
     const char *dir_handler = rc == PFD_DECLINED ? pfd_request_dir_handler(r, NULL) : NULL;
     if (rc != PFD_DECLINED) {

@@ -398,6 +398,84 @@ START_TEST(test_refused_upload_reads_413)
 }
 END_TEST
 
+#define PER_LOCATION_CONF                                                                          \
+    "limits { body = \"64K\" }\n"                                                                  \
+    "location \"/small/\" { body_limit = \"1K\" }\n"                                               \
+    "location \"/big/\" { body_limit = \"1M\" }\n"                                                 \
+    "location \"/free/\" { body_limit = \"0\" }\n"                                                 \
+    "vhost \"up.test\" { body_limit = \"512K\" }\n"
+
+struct where_case {
+    const char *host;
+    const char *path; /* none of them exists: a body under the limit is drained, then 404 */
+    bool chunked;
+    size_t size;
+    int status;
+    bool closes; /* the response says Connection: close */
+};
+
+static const struct where_case where_cases[] = {
+    {TS_HOST, "/small/x", false, 2048, 413, true},
+    {TS_HOST, "/small/x", false, 512, 404, false},
+    {TS_HOST, "/big/x", false, 200 * 1024, 404, false}, /* over limits.body, under the location's */
+    {TS_HOST, "/x", false, 100 * 1024, 413, true},
+    {TS_HOST, "/free/x", false, 200 * 1024, 404, false},
+    {"up.test", "/x", false, 200 * 1024, 404, false},
+    {"up.test", "/x", false, 600 * 1024, 413, true},
+    {"up.test", "/small/x", false, 2048, 413,
+     true},                                       /* the top level's locations apply in the vhost */
+    {TS_HOST, "/small/x", true, 2048, 404, true}, /* chunked, unread: over the limit → close */
+    {TS_HOST, "/big/x", true, 200 * 1024, 404, false}, /* chunked, unread, under: kept */
+};
+
+/*
+ * body_limit in a location and a vhost (Apache's LimitRequestBody per <Location>, nginx's
+ * client_max_body_size): it replaces limits.body for the requests routed there, lower or higher.
+ */
+START_TEST(test_body_limit_per_location)
+{
+    const struct where_case *row = &where_cases[_i];
+    size_t body_len = row->size;
+    char *body = row->chunked ? build_chunked(row->size, &body_len) : malloc(row->size);
+    if (!row->chunked)
+        memset(body, 'b', row->size);
+    char head[512];
+    int head_len =
+        row->chunked
+            ? snprintf(head, sizeof(head),
+                       "POST %s HTTP/1.1\r\nHost: %s\r\nTransfer-Encoding: chunked\r\n\r\n",
+                       row->path, row->host)
+            : snprintf(head, sizeof(head),
+                       "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Length: %zu\r\n\r\n", row->path,
+                       row->host, row->size);
+    char *raw = malloc((size_t)head_len + body_len);
+    memcpy(raw, head, (size_t)head_len);
+    memcpy(raw + head_len, body, body_len);
+    free(body);
+    char what[128];
+    snprintf(what, sizeof(what), "%s%s, %zu bytes%s", row->host, row->path, row->size,
+             row->chunked ? " chunked" : "");
+
+    struct ts_server s;
+    ts_server_start(&s, PER_LOCATION_CONF);
+    struct ts_conn c;
+    ts_conn_open_or_fail(&c, &s);
+    send_or_fail(&c, raw, (size_t)head_len + body_len, what);
+    free(raw);
+    struct ts_response r;
+    ts_assert_ok(ts_response_read_final(&c, &r, false), what);
+    ck_assert_msg(r.status == row->status, "%s: expected %d, got %s", what, row->status,
+                  ts_response_describe(&r));
+    ck_assert_msg(ts_response_header_has(&r, "Connection", "close") == row->closes,
+                  "%s: Connection: close %s expected: %s", what, row->closes ? "is" : "is not",
+                  ts_response_describe(&r));
+    ts_response_free(&r);
+    ts_conn_close(&c);
+    ts_assert_serving(&s, what);
+    ts_server_stop(&s);
+}
+END_TEST
+
 static Suite *body_suite(void)
 {
     Suite *suite = suite_create("body");
@@ -417,6 +495,8 @@ static Suite *body_suite(void)
                         (int)(sizeof(limit_cases) / sizeof(limit_cases[0])));
     tcase_add_loop_test(limit, test_refused_upload_reads_413, 0,
                         (int)(sizeof(upload_cases) / sizeof(upload_cases[0])));
+    tcase_add_loop_test(limit, test_body_limit_per_location, 0,
+                        (int)(sizeof(where_cases) / sizeof(where_cases[0])));
     suite_add_tcase(suite, limit);
     return suite;
 }
