@@ -381,6 +381,52 @@ START_TEST(test_check_refuses_mismatched_key)
 }
 END_TEST
 
+/* mod_status lists the HTTPS listener as such (?json and the HTML page), served over HTTPS. */
+START_TEST(test_status_shows_tls_listener)
+{
+    if (tools_missing(CURL))
+        return;
+    struct tls_server t;
+    tls_start(&t, "modules = {\"static\", \"status\"}\n"
+                  "location \"= /server-status\" { handler = \"status\" }\n");
+    char *out = NULL;
+    int rc = curl_https(&t, "localhost", "/server-status?json", NULL, &out);
+    char want[128];
+    snprintf(want, sizeof(want), "{\"address\": \"%s:%d\", \"tls\": true,", TS_HOST, t.tls_port);
+    ck_assert_msg(rc == 0 && strstr(out, want) != NULL, "?json: curl %d, no %s in:\n%s", rc, want,
+                  out);
+    snprintf(want, sizeof(want), "{\"address\": \"%s:%d\", \"tls\": false,", TS_HOST, t.s.port);
+    ck_assert_msg(strstr(out, want) != NULL, "?json: no %s in:\n%s", want, out);
+    free(out);
+    rc = curl_https(&t, "localhost", "/server-status", NULL, &out);
+    snprintf(want, sizeof(want), "Listen queue on %s:%d (HTTPS)", TS_HOST, t.tls_port);
+    ck_assert_msg(rc == 0 && strstr(out, want) != NULL, "HTML: curl %d, no %s", rc, want);
+    free(out);
+    ts_server_stop(&t.s);
+}
+END_TEST
+
+/* A .htaccess RewriteCond on %{HTTPS} sees "on" over HTTPS only (mod_rewrite's variable). */
+START_TEST(test_htaccess_https_variable)
+{
+    if (tools_missing(CURL))
+        return;
+    struct tls_server t;
+    tls_start(&t, "allow_override = {\"FileInfo\"}\n");
+    static const char rules[] = "RewriteEngine On\nRewriteCond %{HTTPS} =on\nRewriteRule ^ - [F]\n";
+    char path[TS_PATH_MAX + 32];
+    snprintf(path, sizeof(path), "%s/sub/.htaccess", t.s.docroot);
+    ck_assert_int_eq(ts_file_put(path, rules, sizeof(rules) - 1), 0);
+    char *out = NULL;
+    const char *code[] = {"-o", "/dev/null", "-w", "%{http_code}", NULL};
+    int rc = curl_https(&t, "localhost", "/sub/", code, &out);
+    ck_assert_msg(rc == 0 && strcmp(out, "403") == 0, "HTTPS: curl %d: %s", rc, out);
+    free(out);
+    ck_assert_int_eq(ts_get_status(t.s.port, "/sub/"), 200);
+    ts_server_stop(&t.s);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("tls");
@@ -393,6 +439,8 @@ int main(void)
         {"silent_client_cut_off", test_silent_client_cut_off},
         {"cgi_environment", test_cgi_environment},
         {"check_refuses_mismatched_key", test_check_refuses_mismatched_key},
+        {"status_shows_tls_listener", test_status_shows_tls_listener},
+        {"htaccess_https_variable", test_htaccess_https_variable},
     };
     ts_suite_add_cases(s, cases, sizeof(cases) / sizeof(cases[0]), 60);
     return ts_run_session(s);

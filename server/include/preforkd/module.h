@@ -254,6 +254,7 @@ struct pfd_pool_listener {
     const char *address; /* as configured: "127.0.0.1:8080" */
     int queued;          /* connections waiting in the kernel's accept queue, -1 unknown */
     int backlog;         /* the queue's length, -1 unknown */
+    bool tls;            /* a tls_listen address: HTTPS */
 };
 
 PFD_API void pfd_pool_info(const struct pfd_request *r, struct pfd_pool_info *out);
