@@ -11,6 +11,7 @@
 #include "testsupport_tls.h"
 
 #include <check.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -381,6 +382,42 @@ START_TEST(test_check_refuses_mismatched_key)
 }
 END_TEST
 
+/* Mistakes in the TLS settings stop -t with the line to fix. */
+START_TEST(test_check_refuses_bad_settings)
+{
+    struct tls_server t;
+    tls_prepare(&t);
+    char section[SECTION_MAX];
+    ts_tls_section(&t.cert, section, sizeof(section));
+    char conf[SECTION_MAX + 512];
+    static const struct {
+        const char *config; /* "%d": the HTTPS port, "%s": the good tls section */
+        const char *why;    /* after "FILE:LINE: " */
+    } cases[] = {
+        {"tls_listen = {\"127.0.0.1:%d\"}\n", "tls_listen: needs tls { certificate"},
+        {"tls_listen = {\"127.0.0.1:%d\"}\n%svhost \"a.test\" {\n tls { protocols = \"TLSv1.1\" "
+         "}\n}\n",
+         "TLSv1 and TLSv1.1 are deprecated"},
+        {"tls_listen = {\"127.0.0.1:%d\"}\n%svhost \"a.test\" {\n tls { certificate = \"x.pem\" "
+         "}\n}\n",
+         "certificate_key is missing"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        snprintf(conf, sizeof(conf), cases[i].config, t.tls_port, section);
+        ck_assert_int_eq(ts_server_configure(&t.s, conf), 0);
+        const char *argv[] = {PFD_BINARY, "-t", "-f", t.s.conf, NULL};
+        char *out = NULL;
+        int rc = ts_run(argv, TOOL_TIMEOUT_S, &out);
+        char *line = strstr(out, cases[i].why);
+        ck_assert_msg(rc == 1 && line != NULL && line - out > (ptrdiff_t)strlen(t.s.conf) &&
+                          strncmp(out, t.s.conf, strlen(t.s.conf)) == 0,
+                      "case %zu: -t exit %d: %s", i, rc, out);
+        free(out);
+    }
+    ts_server_stop(&t.s);
+}
+END_TEST
+
 /* mod_status lists the HTTPS listener as such (?json and the HTML page), served over HTTPS. */
 START_TEST(test_status_shows_tls_listener)
 {
@@ -439,6 +476,7 @@ int main(void)
         {"silent_client_cut_off", test_silent_client_cut_off},
         {"cgi_environment", test_cgi_environment},
         {"check_refuses_mismatched_key", test_check_refuses_mismatched_key},
+        {"check_refuses_bad_settings", test_check_refuses_bad_settings},
         {"status_shows_tls_listener", test_status_shows_tls_listener},
         {"htaccess_https_variable", test_htaccess_https_variable},
     };
