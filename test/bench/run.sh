@@ -38,11 +38,12 @@
 #                           connections: the time to 256 workers (0: skip)
 #   BENCH_SYSCALLS [1]      syscalls per request of preforkd (both), nginx and lighttpd:
 #                           strace -c -f over 2 000 requests, keep-alive and not (0: skip)
-#   BENCH_HTACCESS [1]      the .htaccess cost (issue 16): preforkd classic (BENCH_POOL) twice
-#                           on a copy of the docroot holding test/bench/bench.htaccess, without
-#                           and with allow_override = {"All"}: ka-c16 alternating (durations
-#                           and repeats as above), and callgrind's instructions per request of
-#                           both (with BENCH_CALLGRIND) (0: skip)
+#   BENCH_HTACCESS [1]      the .htaccess cost (issue 16), when preforkd is in BENCH_SERVERS:
+#                           preforkd classic (BENCH_POOL) twice on a copy of the docroot holding
+#                           test/bench/bench.htaccess, without and with allow_override =
+#                           {"All"}: ka-c16 alternating (durations and repeats as above), and
+#                           callgrind's instructions per request of both (with BENCH_CALLGRIND)
+#                           (0: skip)
 #   BENCH_BUILD [build]     preforkd build folder (built with cmake when missing)
 #   BENCH_OUT [test/bench]  where RESULTS.md and the plots go
 #   BENCH_KEEP [0]          1: keep the temp folder (configs, logs, raw data)
@@ -498,7 +499,7 @@ est=$(( (repeats * (duration * 10 + 7) + (warmup > 0 ? warmup * 10 + 7 : 0)) * 1
 [ "$callgrind" = 1 ] && est=$((est + 60))
 [ "$syscalls" = 1 ] && est=$((est + 120))
 [ "$ramp" = 1 ] && est=$((est + 60))
-[ "$htaccess" = 1 ] && est=$((est + repeats * 2 * (duration + 1) + 60))
+[ "$htaccess" = 1 ] && [[ " $servers " == *" preforkd "* ]] && est=$((est + repeats * 2 * (duration + 1) + 60))
 log "preforkd benchmark: servers: $servers; ${duration}s x $repeats (warm-up ${warmup}s); C10K: $([ "$c10k" = 1 ] && echo "$c10k_levels" || echo off); up to about $((est / 60)) min"
 log "work folder: $work; open-file limit: $nofile"
 
@@ -567,7 +568,7 @@ if [ "$c10k" = 1 ]; then
 fi
 for e in "${started[@]}"; do stop_pid $e; done
 
-if [ "$htaccess" = 1 ]; then
+if [ "$htaccess" = 1 ] && [[ " $servers " == *" preforkd "* ]]; then
     # Its own docroot, so that no other server ever sees the file; both instances serve it.
     ht_root=$work/htdocs-ht
     mkdir -p "$ht_root" && cp "$docroot/1k.txt" "$ht_root/" &&
