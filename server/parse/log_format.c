@@ -4,9 +4,20 @@
  */
 #include "parse/log_format.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The mod_ssl variables %{NAME}x may name (serve/tls.c knows their values). */
+static bool access_ssl_var(const char *name, size_t len)
+{
+    static const char *const names[] = {"SSL_PROTOCOL", "SSL_CIPHER", "SSL_TLS_SNI"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (strlen(names[i]) == len && strncmp(names[i], name, len) == 0)
+            return true;
+    return false;
+}
 
 static int access_format_add(struct pfd_access_format *f, enum pfd_access_op op, const char *text,
                              size_t len)
@@ -84,9 +95,9 @@ struct pfd_access_format *pfd_access_format_compile(const char *format, char *er
             arg_len = (size_t)(p - arg);
             p++;
         }
-        int op = arg != NULL && *p == 'i'   ? PFD_ACCESS_REQ_HEADER
-                 : arg != NULL && *p == 'x' ? PFD_ACCESS_SSL_VAR
-                                            : access_op_for(*p);
+        int op = arg != NULL && *p == 'i'                                   ? PFD_ACCESS_REQ_HEADER
+                 : arg != NULL && *p == 'x' && access_ssl_var(arg, arg_len) ? PFD_ACCESS_SSL_VAR
+                                                                            : access_op_for(*p);
         if (op < 0 || *p == '\0') {
             snprintf(err, err_size, "access_log_format: unknown code %%%c", *p ? *p : ' ');
             goto fail;

@@ -33,6 +33,8 @@ static const struct format_case format_cases[] = {
     {"unknown code", "%h %Z", "%Z"},
     {"unknown code after a valid header", "%{Referer}i %j", "%j"},
     {"header argument on an unknown code", "%{Referer}x", "%x"},
+    {"mod_ssl's variables", "%{SSL_PROTOCOL}x %{SSL_CIPHER}x %{SSL_TLS_SNI}x", NULL},
+    {"a variable mod_ssl has that preforkd does not", "%{SSL_CLIENT_S_DN}x", "%x"},
     {"'%' at the end", "%h %", "unknown code"},
     {"'%>' at the end", "%h %>", "unknown code"},
     {"'%{Name}' at the end", "%{Referer}", "unknown code"},
