@@ -16,6 +16,9 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#ifdef PFD_HAVE_OPENSSL
+#include <openssl/crypto.h>
+#endif
 
 #include "base/log.h"
 #include "config/config.h"
@@ -70,6 +73,9 @@ static void print_build_details(void)
            "libconfuse: %s\n"
            "pcre2: %s\n",
            PFD_VERSION, PFD_DEFAULT_CONFIG, PFD_DEFAULT_MODULE_DIR, confuse_version, pcre2_version);
+#ifdef PFD_HAVE_OPENSSL
+    printf("OpenSSL: %s\n", OpenSSL_version(OPENSSL_VERSION));
+#endif
 }
 
 static int parse_options(int argc, char **argv, struct options *o)
