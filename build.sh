@@ -43,7 +43,7 @@ if [ "${1:-}" = deb ]; then
     # Installed paths compiled in (module_dir, the config read without -f); only what the
     # package holds is built, not the tests. DEB_BUILD_DIR: another folder (the package test's).
     build=${DEB_BUILD_DIR:-build-deb}
-    flags="-DCMAKE_INSTALL_PREFIX=/usr -DPFD_DEFAULT_CONFIG=/etc/preforkd/preforkd.conf -DCMAKE_SKIP_INSTALL_ALL_DEPENDENCY=ON"
+    flags="-DCMAKE_INSTALL_PREFIX=/usr -DPFD_INSTALL_DEFAULTS=ON -DCMAKE_SKIP_INSTALL_ALL_DEPENDENCY=ON"
 elif [ "${SANITIZE:-0}" = 1 ]; then
     build=build-asan
     flags="-DSANITIZE=ON -DCMAKE_BUILD_TYPE=Debug"

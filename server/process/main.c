@@ -69,7 +69,7 @@ static void print_build_details(void)
     pcre2_config(PCRE2_CONFIG_VERSION, pcre2_version); /* at most 24 code units, pcre2api(3) */
     printf("preforkd/%s\n"
            "config file: %s (without -f)\n"
-           "module_dir: %s (when the config sets none)\n"
+           "module_dir: %s (when the config sets none; a relative path is beside the config)\n"
            "libconfuse: %s\n"
            "pcre2: %s\n",
            PFD_VERSION, PFD_DEFAULT_CONFIG, PFD_DEFAULT_MODULE_DIR, confuse_version, pcre2_version);
