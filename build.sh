@@ -23,7 +23,7 @@ packages="build-essential cmake pkg-config libconfuse-dev libpcre2-dev check"
 [ "${1:-}" = test ] && packages="$packages curl python3 perl libcgi-pm-perl php-cgi libxml2-utils apache2-utils haproxy logrotate dokuwiki"
 # The package: dpkg-shlibdeps (dpkg-dev) and file compute its dependencies; the tests build it
 # (test/pkg/check_deb.sh), and render the man pages with man-db.
-[ "${1:-}" = test ] || [ "${1:-}" = deb ] && packages="$packages dpkg-dev file fakeroot man-db"
+[ "${1:-}" = test ] || [ "${1:-}" = deb ] && packages="$packages dpkg-dev file man-db"
 
 missing=""
 for p in $packages; do
