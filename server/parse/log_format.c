@@ -9,16 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The mod_ssl variables %{NAME}x may name (serve/tls.c knows their values). */
-static bool access_ssl_var(const char *name, size_t len)
-{
-    static const char *const names[] = {"SSL_PROTOCOL", "SSL_CIPHER", "SSL_TLS_SNI"};
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        if (strlen(names[i]) == len && strncmp(names[i], name, len) == 0)
-            return true;
-    return false;
-}
-
 static int access_format_add(struct pfd_access_format *f, enum pfd_access_op op, const char *text,
                              size_t len)
 {
@@ -59,6 +49,17 @@ static int access_op_for(char c)
     return -1;
 }
 
+/* The mod_ssl variables %{NAME}x may name (what serve/tls.c's pfd_tls_var() knows): a name it
+ * does not know is refused at load rather than logged as "-" forever. */
+static bool access_ssl_var_known(const char *name, size_t len)
+{
+    static const char *const known[] = {"SSL_PROTOCOL", "SSL_CIPHER", "SSL_TLS_SNI"};
+    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+        if (strlen(known[i]) == len && memcmp(known[i], name, len) == 0)
+            return true;
+    return false;
+}
+
 struct pfd_access_format *pfd_access_format_compile(const char *format, char *err, size_t err_size)
 {
     struct pfd_access_format *f = calloc(1, sizeof(*f));
@@ -95,11 +96,18 @@ struct pfd_access_format *pfd_access_format_compile(const char *format, char *er
             arg_len = (size_t)(p - arg);
             p++;
         }
-        int op = arg != NULL && *p == 'i'                                   ? PFD_ACCESS_REQ_HEADER
-                 : arg != NULL && *p == 'x' && access_ssl_var(arg, arg_len) ? PFD_ACCESS_SSL_VAR
-                                                                            : access_op_for(*p);
+        int op = arg != NULL && *p == 'i'   ? PFD_ACCESS_REQ_HEADER
+                 : arg != NULL && *p == 'x' ? PFD_ACCESS_SSL_VAR
+                                            : access_op_for(*p);
         if (op < 0 || *p == '\0') {
             snprintf(err, err_size, "access_log_format: unknown code %%%c", *p ? *p : ' ');
+            goto fail;
+        }
+        if (op == PFD_ACCESS_SSL_VAR && !access_ssl_var_known(arg, arg_len)) {
+            snprintf(err, err_size,
+                     "access_log_format: unknown variable %%{%.*s}x (SSL_PROTOCOL, SSL_CIPHER, "
+                     "SSL_TLS_SNI)",
+                     (int)(arg_len > 64 ? 64 : arg_len), arg);
             goto fail;
         }
         if (access_format_add(f, (enum pfd_access_op)op, arg, arg_len) != 0)
