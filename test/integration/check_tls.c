@@ -11,6 +11,7 @@
 #include "testsupport_tls.h"
 
 #include <check.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -418,6 +419,51 @@ START_TEST(test_check_refuses_bad_settings)
 }
 END_TEST
 
+/* curl to host until it exits with want (a reload's new workers replace the old ones in turn),
+ * at most 5 s; its last exit code. */
+static int curl_until(const struct tls_server *t, const char *host, int want)
+{
+    int rc = -1;
+    for (double end = ts_now() + 5.0; ts_now() < end;) {
+        char *out = NULL;
+        rc = curl_https(t, host, "/hello.txt", NULL, &out);
+        free(out);
+        if (rc == want)
+            break;
+        ts_sleep_ms(100);
+    }
+    return rc;
+}
+
+/* SIGHUP reads the certificates again: a new one is served after the reload; one whose key does
+ * not match fails the reload, logged, and the running certificate stays. */
+START_TEST(test_reload_reads_certificates)
+{
+    if (tools_missing(CURL))
+        return;
+    struct tls_server t;
+    tls_start(&t, NULL);
+    ck_assert_int_eq(curl_until(&t, "next.test", 60), 60); /* localhost's: not for next.test */
+    struct ts_tls_cert next, spare;
+    ck_assert_int_eq(ts_tls_cert(&t.s, "next", "next.test", 90, &next), 0);
+    ck_assert_int_eq(ts_tls_cert(&t.s, "spare", "spare.test", 90, &spare), 0);
+    t.cert = next;
+    tls_configure(&t, NULL);
+    ck_assert_int_eq(kill(t.s.pid, SIGHUP), 0);
+    ck_assert_msg(ts_file_wait_for(t.s.error_log, "reloaded", 10), "no reload");
+    ck_assert_int_eq(curl_until(&t, "next.test", 0), 0);
+    memcpy(t.cert.key, spare.key, sizeof(t.cert.key));
+    tls_configure(&t, NULL);
+    ck_assert_int_eq(kill(t.s.pid, SIGHUP), 0);
+    ck_assert_msg(ts_file_wait_for(t.s.error_log, "does not match the certificate", 10),
+                  "the bad key was not reported");
+    ck_assert_msg(ts_file_contains(t.s.error_log, "reload failed, keeping the running config"),
+                  "the reload did not fail");
+    ck_assert_int_eq(curl_until(&t, "next.test", 0), 0);
+    ts_server_stop(&t.s);
+}
+END_TEST
+
 /* mod_status lists the HTTPS listener as such (?json and the HTML page), served over HTTPS. */
 START_TEST(test_status_shows_tls_listener)
 {
@@ -477,6 +523,7 @@ int main(void)
         {"cgi_environment", test_cgi_environment},
         {"check_refuses_mismatched_key", test_check_refuses_mismatched_key},
         {"check_refuses_bad_settings", test_check_refuses_bad_settings},
+        {"reload_reads_certificates", test_reload_reads_certificates},
         {"status_shows_tls_listener", test_status_shows_tls_listener},
         {"htaccess_https_variable", test_htaccess_https_variable},
     };
