@@ -289,9 +289,9 @@ END_TEST
  * failed handshake is logged at info. */
 START_TEST(test_silent_client_cut_off)
 {
-    struct tls_server t;
     if (tools_missing(OPENSSL))
         return;
+    struct tls_server t;
     tls_start(&t, "log_level = \"info\"\ntimeouts { header = 1 }\n");
     struct ts_conn c;
     ck_assert_int_eq(ts_conn_open(&c, t.tls_port, 2000), 0);
@@ -383,9 +383,31 @@ START_TEST(test_check_refuses_mismatched_key)
 }
 END_TEST
 
+/* A certificate that expires within 14 days is warned about in the error log at start. */
+START_TEST(test_start_warns_of_expiry)
+{
+    if (tools_missing(OPENSSL))
+        return;
+    struct tls_server t;
+    tls_prepare(&t);
+    struct ts_tls_cert soon;
+    ck_assert_int_eq(ts_tls_cert(&t.s, "soon", "localhost", 5, &soon), 0);
+    t.cert = soon;
+    tls_launch(&t, NULL);
+    char *line = ts_file_line_with(t.s.error_log, "days: renew it");
+    ck_assert_msg(line != NULL && strstr(line, "[warn]") != NULL &&
+                      strstr(line, "warning: certificate") != NULL,
+                  "no warning at start: %s", line != NULL ? line : "(none)");
+    free(line);
+    ts_server_stop(&t.s);
+}
+END_TEST
+
 /* Mistakes in the TLS settings stop -t with the line to fix. */
 START_TEST(test_check_refuses_bad_settings)
 {
+    if (tools_missing(OPENSSL))
+        return;
     struct tls_server t;
     tls_prepare(&t);
     char section[SECTION_MAX];
@@ -523,6 +545,7 @@ int main(void)
         {"cgi_environment", test_cgi_environment},
         {"check_refuses_mismatched_key", test_check_refuses_mismatched_key},
         {"check_refuses_bad_settings", test_check_refuses_bad_settings},
+        {"start_warns_of_expiry", test_start_warns_of_expiry},
         {"reload_reads_certificates", test_reload_reads_certificates},
         {"status_shows_tls_listener", test_status_shows_tls_listener},
         {"htaccess_https_variable", test_htaccess_https_variable},
