@@ -302,21 +302,6 @@ static int check_keeper_limits(const struct pfd_config *conf)
     return -1;
 }
 
-/* Each line of text: on stderr, or in the error log (those with "warning:" at warn, the others
- * at info). */
-static void report_lines(const char *text, bool to_stderr)
-{
-    while (text != NULL && *text != '\0') {
-        size_t n = strcspn(text, "\n");
-        if (to_stderr)
-            fprintf(stderr, "%.*s\n", (int)n, text);
-        else
-            pfd_log(memmem(text, n, "warning:", 8) != NULL ? PFD_LOG_WARN : PFD_LOG_INFO, "%.*s",
-                    (int)n, text);
-        text += n + (text[n] == '\n');
-    }
-}
-
 /* HTTPS: the contexts of conf into s->tls, made here, as root, before any fork (workers never
  * open a key file). Errors on stderr; the certificates' expiry on stderr (-t) or in the error
  * log (start). 0 or -1. */
@@ -327,7 +312,10 @@ static int make_tls(struct pfd_server *s, bool test_only)
         fprintf(stderr, "%s\n", err);
         return -1;
     }
-    report_lines(notes, test_only);
+    if (test_only)
+        fprintf(stderr, "%s%s", notes, notes[0] != '\0' ? "\n" : "");
+    else
+        pfd_tls_log_notes(notes);
     return 0;
 }
 

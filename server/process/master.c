@@ -397,17 +397,6 @@ static int master_open_access_log(struct pfd_server *s, struct pfd_config *conf)
     return 0;
 }
 
-/* The certificates' expiry after a reload: those that expire soon at warn, the others at info. */
-static void master_log_tls_notes(const char *notes)
-{
-    while (*notes != '\0') {
-        size_t n = strcspn(notes, "\n");
-        pfd_log(memmem(notes, n, "warning:", 8) != NULL ? PFD_LOG_WARN : PFD_LOG_INFO, "%.*s",
-                (int)n, notes);
-        notes += n + (notes[n] == '\n');
-    }
-}
-
 /* Loads the config again and swaps it in; the old one keeps running when anything fails. */
 static int master_reload(struct master *m)
 {
@@ -441,7 +430,7 @@ static int master_reload(struct master *m)
         pfd_config_free(conf);
         return -1;
     }
-    master_log_tls_notes(notes);
+    pfd_tls_log_notes(notes);
     if (pfd_log_open(conf->error_log, conf->log_level) != 0)
         pfd_log(PFD_LOG_ERR, "open() \"%s\" failed: %s", conf->error_log, strerror(errno));
     master_open_access_log(s, conf);

@@ -263,6 +263,16 @@ int pfd_tls_create(const struct pfd_config *conf, struct pfd_tls **out, char *er
     return 0;
 }
 
+void pfd_tls_log_notes(const char *notes)
+{
+    while (notes != NULL && *notes != '\0') {
+        size_t n = strcspn(notes, "\n");
+        pfd_log(memmem(notes, n, "warning:", 8) != NULL ? PFD_LOG_WARN : PFD_LOG_INFO, "%.*s",
+                (int)n, notes);
+        notes += n + (notes[n] == '\n');
+    }
+}
+
 void pfd_tls_free(struct pfd_tls *tls)
 {
     if (tls == NULL)

@@ -27,6 +27,9 @@ struct ssl_st;  /* OpenSSL's SSL: one connection */
  */
 int pfd_tls_create(const struct pfd_config *conf, struct pfd_tls **out, char *err, size_t err_size,
                    char *notes, size_t notes_size);
+/* The notes of pfd_tls_create() in the error log: lines with "warning:" at warn, others at
+ * info. */
+void pfd_tls_log_notes(const char *notes);
 void pfd_tls_free(struct pfd_tls *tls);
 
 /* A new server-side connection on fd (non-blocking), or NULL (out of memory, logged). */
