@@ -20,6 +20,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/tls_tickets.h"
 #include "config/config.h"
 #include "config/logs.h"
 #include "pool/listen.h"
@@ -534,6 +535,7 @@ int pfd_master_run(struct pfd_server *server)
             master_maintain(&m);
             pfd_scoreboard_measure_memory(server->scoreboard);
             pfd_log_pipes_maintain();
+            pfd_tls_tickets_maintain(pfd_now_ms());
             m.next_tick_ms = pfd_now_ms() + 1000;
             continue;
         }
