@@ -83,6 +83,7 @@ struct pfd_location {
     const char *match; /* PREFIX, EXACT: the path to compare (points into pattern) */
     size_t match_len;
     char *alias;         /* files under this folder instead of document_root; may hold $N */
+    char *scheme;        /* "http" or "https": only requests over it match; NULL: both */
     int redirect_status; /* 0: no redirect */
     char *redirect_to;   /* template with $N */
     struct pfd_rewrite *rewrites;
