@@ -25,6 +25,7 @@ command -v testssl >/dev/null || die "testssl is missing (apt-get install testss
 command -v openssl >/dev/null || die "openssl is missing"
 
 work=$(mktemp -d /tmp/pfd-testssl-XXXXXX) || die "mktemp failed"
+chmod 755 "$work" # the workers run as nobody when started as root
 server_pid=""
 cleanup() {
     if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
