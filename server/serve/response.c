@@ -171,6 +171,17 @@ int pfd_response_sendfile(struct pfd_request *r, int fd, int64_t offset, int64_t
     int go = response_body_begin(r, len);
     if (go <= 0)
         return go;
+    if (c->tls != NULL) {
+        ssize_t sent = pfd_conn_send_file_tls(c, fd, offset, len);
+        r->body_bytes_sent += sent > 0 ? sent : 0;
+        if (sent != len) {
+            if (sent >= 0)
+                pfd_log(PFD_LOG_WARN, "file shrank while being sent to %s", c->peer_ip);
+            c->broken = true;
+            return -1;
+        }
+        return r->chunked_out ? pfd_buf_append(&c->out, "\r\n", 2) : 0;
+    }
     /* MSG_MORE: the head waits for the first file bytes, so both leave in one packet. */
     if (pfd_conn_flush_with(c, NULL, 0, MSG_MORE) != 0)
         return -1;
