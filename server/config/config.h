@@ -33,6 +33,7 @@ struct pfd_tls_settings {
     const char *protocols; /* "TLSv1.2 TLSv1.3" (points into the config tree) */
     const char *ciphers;   /* TLS 1.2 cipher list, OpenSSL syntax (points into the tree) */
     bool prefer_server_ciphers;
+    bool ktls;    /* ask OpenSSL for kernel TLS: static files then go out with SSL_sendfile() */
     int line;     /* of certificate, for "FILE:LINE:" */
     int key_line; /* of certificate_key */
 };
