@@ -645,7 +645,9 @@ if [ "$tls" = 1 ]; then
             --out "$work/raw.jsonl" || log "bench.py tls $s failed"
         stop_named "$s"
     done
-    ktls_seen=$(grep -ho 'kTLS[^"]*' "$work"/preforkd-tls*.error.log 2>/dev/null | sort | uniq -c | head -3 | tr '\n' ';')
+    # what preforkd's master logged at start: "HTTPS static files: kTLS and SSL_sendfile" or
+    # "…: buffered writes (why)"
+    ktls_seen=$(grep -ho 'HTTPS static files: .*' "$work/preforkd-tls.error.log" 2>/dev/null | sort -u | head -2 | tr '\n' ' ')
 fi
 
 if [ "$c10k" = 1 ]; then
