@@ -591,6 +591,8 @@ est=$(( (repeats * (duration * 10 + 7) + (warmup > 0 ? warmup * 10 + 7 : 0)) * 1
 [ "$callgrind" = 1 ] && est=$((est + 60))
 [ "$syscalls" = 1 ] && est=$((est + 120))
 [ "$ramp" = 1 ] && est=$((est + 60))
+# HTTPS: 12 measured workloads over 6 servers started in turn (each start about 5 s)
+[ "$tls" = 1 ] && est=$((est + 12 * repeats * (duration + 1) + 30))
 [ "$htaccess" = 1 ] && [[ " $servers " == *" preforkd "* ]] && est=$((est + repeats * 2 * (duration + 1) + 60))
 log "preforkd benchmark: servers: $servers; ${duration}s x $repeats (warm-up ${warmup}s); C10K: $([ "$c10k" = 1 ] && echo "$c10k_levels" || echo off); up to about $((est / 60)) min"
 log "work folder: $work; open-file limit: $nofile"
