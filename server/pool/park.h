@@ -37,6 +37,8 @@ struct pfd_park_ticket {
     uint32_t requests;   /* served on the connection so far */
     uint32_t bytes;      /* of the head so far, in the memfd beside the socket */
     uint32_t expired;    /* keeper to worker: the head's deadline passed while parked */
+    uint32_t tls_hello;  /* HEAD on a tls_listen connection before its ClientHello (no TLS
+                            state yet): the worker that takes it back starts the handshake */
     int64_t deadline_ms; /* CLOCK_MONOTONIC: keep-alive, head or lingering deadline */
     int32_t peer_port;   /* the connection's client (after a PROXY header) */
     int32_t local_port;

@@ -118,6 +118,7 @@ static bool conn_park(struct pfd_conn *c, enum pfd_park_kind kind, int64_t deadl
     t.requests = c->requests;
     t.bytes = kind == PFD_PARK_LINGER ? 0 : (uint32_t)c->in_len;
     t.deadline_ms = deadline_ms;
+    t.tls_hello = c->tls_hello;
     t.peer_port = c->conn_peer_port;
     t.local_port = c->local_port;
     memcpy(t.peer_ip, c->conn_peer_ip, sizeof(t.peer_ip));
@@ -933,9 +934,9 @@ static void conn_run(struct pfd_conn *c)
 }
 
 /* Plain HTTP sent to an HTTPS port: a 400 in clear text that says so (as nginx answers), then
- * the close. The request is read first (what arrived of it; bounded), so that closing does not
- * reset the connection under the answer. */
-static void conn_answer_plain_http(struct pfd_conn *c, const struct pfd_listen *l)
+ * the close, lingering so that closing on the unread request does not reset the connection
+ * under the answer. */
+static void conn_answer_plain_http(struct pfd_conn *c)
 {
     static const char body[] = "<html>\r\n<head><title>400 The plain HTTP request was sent to "
                                "HTTPS port</title></head>\r\n<body>\r\n<h1>400 Bad Request</h1>\r\n"
@@ -946,8 +947,8 @@ static void conn_answer_plain_http(struct pfd_conn *c, const struct pfd_listen *
                      "HTTP/1.1 400 Bad Request\r\nContent-Type: text/html\r\n"
                      "Content-Length: %zu\r\nConnection: close\r\n\r\n",
                      sizeof(body) - 1);
-    pfd_log(PFD_LOG_INFO, "%s: plain HTTP sent to the HTTPS port \"%s\": answered 400", c->peer_ip,
-            l->text);
+    pfd_log(PFD_LOG_INFO, "%s: plain HTTP sent to the HTTPS port %s:%d: answered 400", c->peer_ip,
+            c->local_ip, c->local_port);
     c->out.len = 0;
     if (pfd_buf_append(&c->out, head, (size_t)n) == 0 &&
         pfd_conn_flush_with(c, body, sizeof(body) - 1, 0) == 0)
@@ -958,22 +959,29 @@ static void conn_answer_plain_http(struct pfd_conn *c, const struct pfd_listen *
     }
 }
 
-/* On a tls_listen connection: the handshake, within timeouts.header. 0, or -1 when the
- * connection was closed (a failed handshake is logged at info with OpenSSL's reason: anyone
- * can connect and send anything). */
-static int conn_start_tls(struct pfd_conn *c, const struct pfd_listen *l)
+/* On a tls_listen connection: the handshake, by deadline (timeouts.header). Until the first byte
+ * of the ClientHello there is no TLS state, so a silent client waits in a keeper as a slow head
+ * does (with parking) rather than holding this worker. 0 when HTTPS is on; -1 when the connection
+ * was closed or parked (a failed handshake is logged at info with OpenSSL's reason: anyone can
+ * connect and send anything). */
+static int conn_start_tls(struct pfd_conn *c, int64_t deadline)
 {
     conn_set_state(c, PFD_WORKER_READING);
-    int64_t deadline = pfd_now_ms() + (int64_t)c->server->conf->timeouts.header * 1000;
-    char why[256] = "";
-    int rc = pfd_conn_tls_accept(c, c->server->tls, deadline, why, sizeof(why));
+    c->tls_hello = true;
+    int ready = conn_wait_head_bytes(c, deadline, conn_parking(c));
+    c->tls_hello = false;
+    if (ready == CONN_PARKED)
+        return -1;
+    char why[256] = "no ClientHello within timeouts { header }";
+    int rc = ready == 1 ? pfd_conn_tls_accept(c, c->server->tls, deadline, why, sizeof(why)) : -1;
     if (rc == 0)
         return 0;
     if (rc == PFD_CONN_TLS_PLAIN_HTTP) {
-        conn_answer_plain_http(c, l);
+        conn_answer_plain_http(c);
         return -1;
     }
-    pfd_log(PFD_LOG_INFO, "%s: TLS handshake on \"%s\" failed: %s", c->peer_ip, l->text, why);
+    pfd_log(PFD_LOG_INFO, "%s: TLS handshake on %s:%d failed: %s", c->peer_ip, c->local_ip,
+            c->local_port, why);
     pfd_conn_tls_end(c);
     close(c->fd);
     c->fd = -1;
@@ -990,6 +998,7 @@ static void conn_start(struct pfd_conn *c, int fd, unsigned requests)
     c->peer_closed = false;
     c->head_deadline_ms = 0;
     c->slice_started_ms = pfd_now_ms();
+    c->tls_hello = false;
 }
 
 void pfd_conn_serve(struct pfd_conn *c, int fd, const struct pfd_listen *listener,
@@ -1005,7 +1014,8 @@ void pfd_conn_serve(struct pfd_conn *c, int fd, const struct pfd_listen *listene
     }
     memcpy(c->conn_peer_ip, c->peer_ip, sizeof(c->conn_peer_ip));
     c->conn_peer_port = c->peer_port;
-    if (listener->tls && conn_start_tls(c, listener) != 0)
+    int64_t deadline = pfd_now_ms() + (int64_t)c->server->conf->timeouts.header * 1000;
+    if (listener->tls && conn_start_tls(c, deadline) != 0)
         return;
     conn_run(c);
 }
@@ -1030,7 +1040,11 @@ void pfd_conn_resume(struct pfd_conn *c, int fd, const struct pfd_park_ticket *t
         return;
     }
     c->in_len = t->bytes;
-    if (t->kind == PFD_PARK_HEAD)
+    if (t->tls_hello) { /* parked before its ClientHello: the handshake keeps its deadline */
+        if (conn_start_tls(c, t->deadline_ms) != 0)
+            return;
+    } else if (t->kind == PFD_PARK_HEAD) {
         c->head_deadline_ms = t->deadline_ms;
+    }
     conn_run(c);
 }

@@ -56,6 +56,7 @@ struct pfd_conn {
      * connection never parks (its state lives in this process). NULL for plain HTTP. */
     struct ssl_st *tls;
     short tls_events; /* what the last TLS call that would block waits for: POLLIN or POLLOUT */
+    bool tls_hello;   /* a tls_listen connection waiting for its ClientHello (may be parked) */
 };
 
 struct pfd_ht_result;
