@@ -84,7 +84,9 @@ struct pfd_access_format *pfd_access_format_compile(const char *format, char *er
             arg_len = (size_t)(p - arg);
             p++;
         }
-        int op = arg != NULL && *p == 'i' ? PFD_ACCESS_REQ_HEADER : access_op_for(*p);
+        int op = arg != NULL && *p == 'i'   ? PFD_ACCESS_REQ_HEADER
+                 : arg != NULL && *p == 'n' ? PFD_ACCESS_NOTE
+                                            : access_op_for(*p);
         if (op < 0 || *p == '\0') {
             snprintf(err, err_size, "access_log_format: unknown code %%%c", *p ? *p : ' ');
             goto fail;

@@ -161,6 +161,10 @@ PFD_API bool pfd_request_source_guarded(const struct pfd_request *r, const char 
  * redirects changed pfd_request_path(): CGI's REDIRECT_URL. */
 PFD_API const char *pfd_request_original_path(const struct pfd_request *r);
 
+/* Leaves value under name for the access log's %{name}n (Apache's request notes): mod_proxy's
+ * upstream_addr and upstream_time. Copied; a second call with a name replaces the value. */
+PFD_API void pfd_request_note_set(struct pfd_request *r, const char *name, const char *value);
+
 /*
  * Serves uri ("/path?query", origin-form) in place of the current request, as a GET (RFC 3875
  * §6.2.2's local redirect; error documents later): the path is normalised and routed again, and
