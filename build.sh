@@ -19,7 +19,7 @@ packages="build-essential cmake pkg-config libconfuse-dev libpcre2-dev check"
 # The tests run real CGI scripts (shell, Perl CGI.pm, Python, PHP) and DokuWiki, validate listings, make
 # htpasswd files and load with ab (apache2-utils), put HAProxy in front of two servers, and run
 # logrotate on the shipped config/preforkd.logrotate.
-[ "${1:-}" = test ] && packages="$packages curl python3 perl libcgi-pm-perl php-cgi libxml2-utils apache2-utils haproxy logrotate dokuwiki"
+[ "${1:-}" = test ] && packages="$packages curl python3 perl libcgi-pm-perl php-cgi libxml2-utils apache2-utils haproxy logrotate dokuwiki gunicorn python3-flask"
 
 missing=""
 for p in $packages; do
