@@ -18,12 +18,14 @@
  * (a timeout), logged with the upstream and the reason; the core writes the page.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "cgi_parse.h"
@@ -185,6 +187,7 @@ enum proxy_framing {
     PROXY_BODY_LENGTH,  /* Content-Length */
     PROXY_BODY_CHUNKED, /* Transfer-Encoding: chunked */
     PROXY_BODY_CLOSE,   /* until the upstream closes (RFC 9112 §6.3 item 8) */
+    PROXY_TUNNEL,       /* 101 to an Upgrade: bytes both ways until either side closes */
 };
 
 /* What one request to an upstream holds, from the head it sends to the body it relays. */
@@ -204,6 +207,7 @@ struct proxy_run {
     int64_t left; /* PROXY_BODY_LENGTH: body bytes still to come */
     struct proxy_chunked chunked;
     bool upstream_close; /* the upstream will close: do not keep the connection */
+    bool upgrade;        /* the client asked for an Upgrade (WebSocket), passed on */
 };
 
 /* One request at a time per worker: the buffers are the worker's, not the request's. */
@@ -337,7 +341,15 @@ static int proxy_head_build(struct proxy_run *run)
         rc |= length >= 0
                   ? pfd_buf_printf(&run->head, "Content-Length: %lld\r\n", (long long)length)
                   : pfd_buf_append_str(&run->head, "Transfer-Encoding: chunked\r\n");
-    if (run->pc->keepalive == 0)
+    const char *upgrade = pfd_request_header(r, "Upgrade"),
+               *conn = pfd_request_header(r, "Connection");
+    /* RFC 9110 §7.8: Upgrade is hop-by-hop, so the proxy asks for it again on its own connection
+     * (nginx needs proxy_set_header for this; a GET without a body only, as WebSocket's). */
+    run->upgrade = upgrade != NULL && conn != NULL && proxy_list_has(conn, "upgrade") &&
+                   pfd_request_method(r) == PFD_METHOD_GET && !pfd_request_has_body(r);
+    if (run->upgrade)
+        rc |= pfd_buf_printf(&run->head, "Upgrade: %s\r\nConnection: Upgrade\r\n", upgrade);
+    else if (run->pc->keepalive == 0)
         rc |= pfd_buf_append_str(&run->head, "Connection: close\r\n");
     rc |= pfd_buf_append_str(&run->head, "\r\n");
     return rc;
@@ -493,6 +505,29 @@ static const char *proxy_field(const struct cgi_head *h, const char *name)
     return NULL;
 }
 
+/* 101 Switching Protocols: the head goes to the client as the upstream sent it (its Upgrade and
+ * Connection are the point), raw, and the connection becomes a tunnel. 0, or 502 (logged). */
+static int proxy_switching(struct proxy_run *run, const struct cgi_head *h)
+{
+    struct pfd_request *r = run->r;
+    if (!run->upgrade)
+        return proxy_fail(run, 502, "101 Switching Protocols to a request without Upgrade", 0);
+    struct pfd_buf b = PFD_BUF_INIT;
+    int rc = pfd_buf_append_str(&b, "HTTP/1.1 101 Switching Protocols\r\n");
+    for (size_t i = 0; i < h->nfields; i++)
+        rc |= pfd_buf_printf(&b, "%s: %s\r\n", h->fields[i].name, h->fields[i].value);
+    rc |= pfd_buf_append_str(&b, "\r\n");
+    pfd_response_status(r, 101);
+    if (rc != 0 || pfd_response_raw(r) != 0 || pfd_response_write(r, b.data, b.len) != 0) {
+        pfd_buf_free(&b);
+        return proxy_fail(run, 502, "the client is gone, or out of memory, at the 101", 0);
+    }
+    pfd_buf_free(&b);
+    run->framing = PROXY_TUNNEL;
+    run->upstream_close = true;
+    return 0;
+}
+
 /* Parses the head in proxy_in and gives it to the core. 0, or 502 (logged). */
 static int proxy_apply_head(struct proxy_run *run)
 {
@@ -502,8 +537,11 @@ static int proxy_apply_head(struct proxy_run *run)
     bool http10 = strncmp(proxy_in, "HTTP/1.0 ", 9) == 0;
     if (cgi_head_parse(proxy_in, run->head_end, true, &h, &err) != 0)
         return proxy_fail(run, 502, err, 0);
+    if (h.status == 101)
+        return proxy_switching(run, &h);
     const char *connection = proxy_field(&h, "Connection");
-    run->upstream_close = http10 || (connection != NULL && proxy_list_has(connection, "close"));
+    run->upstream_close = http10 || run->upgrade || /* an Upgrade refused: not worth keeping */
+                          (connection != NULL && proxy_list_has(connection, "close"));
     proxy_framing_choose(run, &h, proxy_field(&h, "Transfer-Encoding"));
     size_t mark = pfd_response_headers_mark(r);
     pfd_response_status(r, h.status);
@@ -575,6 +613,61 @@ static bool proxy_relay_body(struct proxy_run *run)
         pfd_response_abort(run->r);
     }
     return rc == 1;
+}
+
+/* ---- the tunnel (WebSocket) --------------------------------------------------------------------
+ */
+
+/* One side of a tunnel: what it reads goes to the other. */
+struct proxy_side {
+    int from, to;
+    bool open; /* from has not closed yet */
+};
+
+/* Reads what from has and sends it on. false when from closed (its FIN is passed on) or either
+ * side failed. */
+static bool proxy_tunnel_move(struct proxy_side *s, char *buf, size_t size, int send_timeout)
+{
+    ssize_t n = recv(s->from, buf, size, MSG_DONTWAIT);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR))
+        return true;
+    if (n > 0 && proxy_send_all(s->to, buf, (size_t)n, send_timeout) == 0)
+        return true;
+    s->open = false;
+    shutdown(s->to, SHUT_WR);
+    return n == 0;
+}
+
+/* Bytes both ways until both sides closed, either failed, or neither said anything for
+ * read_timeout (nginx's meaning for WebSocket too). The worker is held all along: a prefork
+ * server's price for a tunnel, as Apache prefork's with mod_proxy_wstunnel. */
+static void proxy_tunnel(struct proxy_run *run)
+{
+    int client, idle = (int)run->pc->read_timeout * 1000, send = (int)run->pc->send_timeout * 1000;
+    const char *pending;
+    size_t pending_len;
+    if (pfd_response_tunnel(run->r, &client, &pending, &pending_len) != 0 ||
+        (pending_len > 0 && proxy_send_all(run->fd, pending, pending_len, send) != 0) ||
+        (run->in_len > run->head_end &&
+         proxy_send_all(client, proxy_in + run->head_end, run->in_len - run->head_end, send) != 0))
+        return;
+    struct proxy_side up = {client, run->fd, true}, down = {run->fd, client, true};
+    while (up.open || down.open) {
+        struct pollfd p[2] = {{.fd = up.open ? client : -1, .events = POLLIN},
+                              {.fd = down.open ? run->fd : -1, .events = POLLIN}};
+        int rc = poll(p, 2, idle);
+        if (rc < 0 && errno == EINTR)
+            continue;
+        if (rc <= 0) {
+            pfd_log(PFD_LOG_INFO, "proxy: %s: tunnel to %s closed after %d s without traffic",
+                    pfd_request_target(run->r), run->u->name, idle / 1000);
+            return;
+        }
+        if (p[0].revents != 0 && !proxy_tunnel_move(&up, proxy_io, PROXY_IO_BUF, send))
+            return;
+        if (p[1].revents != 0 && !proxy_tunnel_move(&down, proxy_in, sizeof(proxy_in), send))
+            return;
+    }
 }
 
 /* ---- connect, send, and the retries ------------------------------------------------------- */
@@ -687,7 +780,10 @@ static int proxy_handle(struct pfd_request *r, void *conf)
     }
     struct proxy_run run = {.r = r, .pc = pc, .fd = -1, .started_ms = pfd_now_ms()};
     int rc = proxy_exchange(&run);
-    if (rc == PROXY_OK) {
+    if (rc == PROXY_OK && run.framing == PROXY_TUNNEL) {
+        proxy_tunnel(&run);
+        rc = PFD_DONE;
+    } else if (rc == PROXY_OK) {
         bool complete = proxy_relay_body(&run);
         if (complete && !run.upstream_close && pc->keepalive > 0) {
             proxy_pool_put(run.u, run.fd, (int)pc->keepalive);

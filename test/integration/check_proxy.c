@@ -495,6 +495,7 @@ enum fake_mode {
     FAKE_GARBAGE,      /* answers something that is not HTTP */
     FAKE_HUGE_HEAD,    /* a head larger than 64 KiB */
     FAKE_BAD_CHUNKS,   /* a chunked body with a broken size line */
+    FAKE_WEBSOCKET,    /* 101 to an Upgrade, then echoes what comes in upper case */
 };
 
 struct fake {
@@ -502,13 +503,16 @@ struct fake {
     int port;
 };
 
-/* Reads one request head (up to the empty line); false when the peer closed first. */
+/* Reads one request head (up to the empty line) into buf; false when the peer closed first. */
+static char fake_head[8192];
+
 static bool fake_read_head(int fd)
 {
-    char buf[8192];
+    char *buf = fake_head;
+    memset(fake_head, 0, sizeof(fake_head));
     size_t len = 0;
-    while (len < sizeof(buf) - 1) {
-        ssize_t n = recv(fd, buf + len, sizeof(buf) - 1 - len, 0);
+    while (len < sizeof(fake_head) - 1) {
+        ssize_t n = recv(fd, buf + len, sizeof(fake_head) - 1 - len, 0);
         if (n <= 0)
             return false;
         len += (size_t)n;
@@ -517,6 +521,28 @@ static bool fake_read_head(int fd)
             return true;
     }
     return false;
+}
+
+/* The WebSocket stand-in: 101 when the head asks for the upgrade (as the proxy must pass it),
+ * then every byte back in upper case until the client closes. */
+static void fake_echo_upper(int fd)
+{
+    if (strstr(fake_head, "\r\nUpgrade: websocket\r\n") == NULL ||
+        strstr(fake_head, "\r\nConnection: Upgrade\r\n") == NULL) {
+        send(fd, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n", 47, MSG_NOSIGNAL);
+        return;
+    }
+    const char *ok =
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+        "Connection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";
+    send(fd, ok, strlen(ok), MSG_NOSIGNAL);
+    char buf[1024];
+    ssize_t n;
+    while ((n = recv(fd, buf, sizeof(buf), 0)) > 0) {
+        for (ssize_t i = 0; i < n; i++)
+            buf[i] = (char)(buf[i] >= 'a' && buf[i] <= 'z' ? buf[i] - 32 : buf[i]);
+        send(fd, buf, (size_t)n, MSG_NOSIGNAL);
+    }
 }
 
 static void fake_serve(int fd, enum fake_mode mode)
@@ -536,6 +562,9 @@ static void fake_serve(int fd, enum fake_mode mode)
         memset(huge, 'a', sizeof(huge));
         send(fd, "HTTP/1.1 200 OK\r\nX-Big: ", 24, MSG_NOSIGNAL);
         send(fd, huge, sizeof(huge), MSG_NOSIGNAL);
+        break;
+    case FAKE_WEBSOCKET:
+        fake_echo_upper(fd);
         break;
     case FAKE_BAD_CHUNKS:
         send(fd, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\nzz\r\n", 59,
@@ -644,6 +673,40 @@ START_TEST(test_bad_upstream)
 }
 END_TEST
 
+/* WebSocket: the Upgrade passed on, the 101 passed back, then bytes both ways through the
+ * worker until the client closes (the first ones sent right behind the request head). */
+START_TEST(test_websocket_tunnel)
+{
+    struct fake f;
+    fake_start(&f, FAKE_WEBSOCKET);
+    struct ts_server s;
+    fake_site_start(&s, &f);
+    struct ts_conn c;
+    ts_conn_open_or_fail(&c, &s);
+    ts_assert_ok(ts_conn_send_str(&c, "GET /chat HTTP/1.1\r\n" HOST "Upgrade: websocket\r\n"
+                                      "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                                      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"),
+                 "upgrade");
+    struct ts_response r;
+    ts_assert_ok(ts_response_read(&c, &r, true), "101");
+    ck_assert_msg(r.status == 101, "%s", ts_response_describe(&r));
+    ck_assert_str_eq(ts_response_header(&r, "Upgrade"), "websocket");
+    ck_assert_str_eq(ts_response_header(&r, "Sec-WebSocket-Accept"),
+                     "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+    ts_response_free(&r);
+    for (int i = 0; i < 3; i++) {
+        ts_assert_ok(ts_conn_send_str(&c, i == 1 ? "second frame" : "hello tunnel"), "frame");
+        ts_assert_ok(ts_conn_wait_for(&c, i == 1 ? "SECOND FRAME" : "HELLO TUNNEL", 5000), "echo");
+        c.len = 0; /* consumed */
+    }
+    ts_conn_close(&c);
+    /* -X: the one worker is free again (the fake answers a plain GET 400) */
+    ck_assert_int_eq(ts_get_status(s.port, "/after"), 400);
+    ts_server_stop(&s);
+    fake_stop(&f);
+}
+END_TEST
+
 static Suite *proxy_suite(void)
 {
     Suite *s = suite_create("proxy");
@@ -656,6 +719,7 @@ static Suite *proxy_suite(void)
         {"slow_is_504", test_slow_is_504},
         {"killed_and_restarted_under_load", test_killed_and_restarted_under_load},
         {"stale_kept_connection_retried_once", test_stale_kept_connection_retried_once},
+        {"websocket_tunnel", test_websocket_tunnel},
     };
     ts_suite_add_cases(s, cases, sizeof(cases) / sizeof(cases[0]), 60);
     TCase *tc = tcase_create("loops");

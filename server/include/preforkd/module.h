@@ -207,6 +207,14 @@ PFD_API void pfd_response_abort(struct pfd_request *r);
  * pfd_response_status() first so the access log has the status. Nothing may have been sent. */
 PFD_API int pfd_response_raw(struct pfd_request *r);
 
+/* After pfd_response_raw() and the module's 101 (Switching Protocols) head: what is buffered is
+ * sent, and the client connection is the module's for a tunnel (WebSocket through mod_proxy)
+ * until the handler returns, when it closes. *fd: the socket (non-blocking); *pending: bytes the
+ * client sent after the request head, already read. 0, or -1 (no raw response, a request with a
+ * body, or the client is gone). */
+PFD_API int pfd_response_tunnel(struct pfd_request *r, int *fd, const char **pending,
+                                size_t *pending_len);
+
 /* ---- the worker pool, read-only (mod_status) -------------------------------------------- */
 
 /* A keeper (keepalive { park }): the process that holds connections between requests, so that
