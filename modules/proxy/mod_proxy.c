@@ -76,6 +76,7 @@ PFD_API struct pfd_module pfd_module_proxy = {
 #define PROXY_TIMEOUT_MAX 86400  /* bounds every timeout (seconds) */
 #define PROXY_KEEPALIVE_MAX 8    /* kept connections per upstream and worker */
 #define PROXY_UPSTREAMS_MAX 16   /* entries of one proxy_pass list */
+#define PROXY_INTERIM_MAX 8      /* 1xx responses before the final one (100, 102, 103) */
 
 /* ---- configuration ------------------------------------------------------------------------ */
 
@@ -341,6 +342,8 @@ static int proxy_head_build(struct proxy_run *run)
         rc |= length >= 0
                   ? pfd_buf_printf(&run->head, "Content-Length: %lld\r\n", (long long)length)
                   : pfd_buf_append_str(&run->head, "Transfer-Encoding: chunked\r\n");
+    else if (pfd_request_header(r, "Content-Length") != NULL) /* a POST of nothing says so */
+        rc |= pfd_buf_append_str(&run->head, "Content-Length: 0\r\n");
     const char *upgrade = pfd_request_header(r, "Upgrade"),
                *conn = pfd_request_header(r, "Connection");
     /* RFC 9110 §7.8: Upgrade is hop-by-hop, so the proxy asks for it again on its own connection
@@ -403,11 +406,14 @@ static int proxy_read_head(struct proxy_run *run)
 {
     int timeout = (int)run->pc->read_timeout * 1000;
     size_t scanned = 0;
+    int interims = 0;
     run->in_len = 0;
     for (;;) {
         size_t end = cgi_head_end(proxy_in, run->in_len, scanned);
         bool interim = proxy_in[9] == '1' && !(proxy_in[10] == '0' && proxy_in[11] == '1');
         if (end > 12 && interim) {
+            if (++interims > PROXY_INTERIM_MAX)
+                return proxy_fail(run, 502, "more interim (1xx) responses than preforkd reads", 0);
             memmove(proxy_in, proxy_in + end, run->in_len - end); /* 1xx other than 101 */
             run->in_len -= end;
             scanned = 0;

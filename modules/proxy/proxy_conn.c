@@ -41,7 +41,8 @@ int proxy_connect(const struct proxy_upstream *u, int timeout_ms, int *fd, int *
         setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     }
     if (connect(s, (const struct sockaddr *)&u->addr, u->addr_len) != 0) {
-        if (errno != EINPROGRESS && errno != EAGAIN) {
+        /* EAGAIN on a unix socket: its listen queue is full, nothing is in progress */
+        if (errno != EINPROGRESS) {
             *err = errno;
             close(s);
             return PROXY_REFUSED;

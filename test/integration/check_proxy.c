@@ -496,6 +496,7 @@ enum fake_mode {
     FAKE_HUGE_HEAD,    /* a head larger than 64 KiB */
     FAKE_BAD_CHUNKS,   /* a chunked body with a broken size line */
     FAKE_WEBSOCKET,    /* 101 to an Upgrade, then echoes what comes in upper case */
+    FAKE_ECHO_HEAD,    /* answers the request head it got as the body */
 };
 
 struct fake {
@@ -566,6 +567,14 @@ static void fake_serve(int fd, enum fake_mode mode)
     case FAKE_WEBSOCKET:
         fake_echo_upper(fd);
         break;
+    case FAKE_ECHO_HEAD: {
+        char head[128];
+        int n = snprintf(head, sizeof(head), "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n",
+                         strlen(fake_head));
+        send(fd, head, (size_t)n, MSG_NOSIGNAL);
+        send(fd, fake_head, strlen(fake_head), MSG_NOSIGNAL);
+        break;
+    }
     case FAKE_BAD_CHUNKS:
         send(fd, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\nzz\r\n", 59,
              MSG_NOSIGNAL);
@@ -673,6 +682,37 @@ START_TEST(test_bad_upstream)
 }
 END_TEST
 
+/* The head the upstream gets, as a whole: the mapped request line, the client's fields but the
+ * hop-by-hop ones (those the client's Connection names too) and Expect, the body's framing as
+ * preforkd sends it (an empty POST keeps its Content-Length: 0). */
+START_TEST(test_request_head_as_sent)
+{
+    struct fake f;
+    fake_start(&f, FAKE_ECHO_HEAD);
+    struct ts_server s;
+    fake_site_start(&s, &f);
+    struct ts_response r;
+    request_or_fail(s.port,
+                    "POST /a/../form%20x?q=1&r=%2F HTTP/1.1\r\nHost: app.test\r\n"
+                    "Connection: close, X-Hop\r\nX-Hop: 1\r\nKeep-Alive: 5\r\nTE: trailers\r\n"
+                    "Proxy-Authorization: Basic eDp5\r\nUpgrade: h2c\r\nX-Kept: yes\r\n"
+                    "Content-Length: 0\r\n\r\n",
+                    &r);
+    ck_assert_int_eq(r.status, 200);
+    expect_body_has(&r, "POST /form%20x?q=1&r=%2F HTTP/1.1\r\nHost: app.test\r\n");
+    expect_body_has(&r, "\r\nX-Kept: yes\r\n");
+    expect_body_has(&r, "\r\nX-Forwarded-For: 127.0.0.1\r\n");
+    expect_body_has(&r, "\r\nContent-Length: 0\r\n");
+    static const char *const gone[] = {"X-Hop",   "Keep-Alive", "TE:",   "Proxy-Authorization",
+                                       "Upgrade", "Connection", "Expect"};
+    for (size_t i = 0; i < sizeof(gone) / sizeof(gone[0]); i++)
+        ck_assert_msg(strstr(r.body, gone[i]) == NULL, "%s passed on:\n%s", gone[i], r.body);
+    ts_response_free(&r);
+    ts_server_stop(&s);
+    fake_stop(&f);
+}
+END_TEST
+
 /* WebSocket: the Upgrade passed on, the 101 passed back, then bytes both ways through the
  * worker until the client closes (the first ones sent right behind the request head). */
 START_TEST(test_websocket_tunnel)
@@ -720,6 +760,7 @@ static Suite *proxy_suite(void)
         {"killed_and_restarted_under_load", test_killed_and_restarted_under_load},
         {"stale_kept_connection_retried_once", test_stale_kept_connection_retried_once},
         {"websocket_tunnel", test_websocket_tunnel},
+        {"request_head_as_sent", test_request_head_as_sent},
     };
     ts_suite_add_cases(s, cases, sizeof(cases) / sizeof(cases[0]), 60);
     TCase *tc = tcase_create("loops");
