@@ -35,6 +35,7 @@
 struct gunicorn {
     pid_t pid; /* its master, leader of its own process group; -1 when stopped */
     char sock[TS_PATH_MAX + 16];
+    char log[TS_PATH_MAX + 16]; /* its stdout and stderr, beside the socket */
     int port;
 };
 
@@ -54,6 +55,8 @@ static bool unix_connects(const char *path)
 static void gunicorn_start(struct gunicorn *g)
 {
     char unix_bind[TS_PATH_MAX + 32], tcp_bind[32];
+    snprintf(g->log, sizeof(g->log), "%.*s/gunicorn.log", (int)(strrchr(g->sock, '/') - g->sock),
+             g->sock);
     snprintf(unix_bind, sizeof(unix_bind), "unix:%s", g->sock);
     snprintf(tcp_bind, sizeof(tcp_bind), "127.0.0.1:%d", g->port);
     unlink(g->sock);
@@ -63,8 +66,10 @@ static void gunicorn_start(struct gunicorn *g)
         setpgid(0, 0); /* the test kills the master and its workers together */
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         int null_fd = open("/dev/null", O_RDWR);
+        int log_fd = open(g->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
         dup2(null_fd, STDIN_FILENO);
-        dup2(null_fd, STDOUT_FILENO);
+        dup2(log_fd, STDOUT_FILENO);
+        dup2(log_fd, STDERR_FILENO);
         setenv("PYTHONDONTWRITEBYTECODE", "1", 1); /* nothing written into the source tree */
         execlp("gunicorn", "gunicorn", "--chdir", FLASK_DIR, "-c", FLASK_DIR "/gunicorn.conf.py",
                "--bind", unix_bind, "--bind", tcp_bind, "--log-level", "warning", "app:app",
@@ -75,8 +80,11 @@ static void gunicorn_start(struct gunicorn *g)
     double deadline = ts_now() + GUNICORN_START_S;
     while (!unix_connects(g->sock) && ts_now() < deadline && ts_pid_alive(g->pid))
         ts_sleep_ms(50);
-    ck_assert_msg(unix_connects(g->sock), "gunicorn did not listen on %s within %.0f s", g->sock,
-                  GUNICORN_START_S);
+    if (!unix_connects(g->sock)) {
+        char *log = ts_file_read(g->log, NULL);
+        ck_abort_msg("gunicorn did not listen on %s within %.0f s:\n%s", g->sock, GUNICORN_START_S,
+                     log != NULL ? log : "");
+    }
 }
 
 /* sig to the whole group, then wait for the master (reaped) and its workers (gone). */
@@ -387,14 +395,24 @@ START_TEST(test_prefix_location_and_cookie)
 }
 END_TEST
 
-/* Gunicorn stopped: both upstreams of the list refuse, 502, each refusal logged with its
- * upstream and reason. */
-START_TEST(test_stopped_is_502)
+/* The example lists Gunicorn's socket, then its port: without the socket the port serves
+ * (failover, logged). Gunicorn stopped: both refuse, 502, each refusal logged with its upstream
+ * and reason. */
+START_TEST(test_failover_then_stopped_is_502)
 {
     struct ts_server s;
     struct gunicorn g;
     site_start(&s, &g, NULL);
-    ck_assert_int_eq(ts_get_status(s.port, "/"), 200);
+    /* before any request, so that no worker keeps a connection to the socket */
+    ck_assert_int_eq(unlink(g.sock), 0); /* Gunicorn still listens on its port */
+    ck_assert_int_eq(ts_get_status(s.port, "/whoami"), 200);
+    ck_assert(ts_file_wait_for(s.error_log, "connect(): No such file or directory", 5.0));
+    ck_assert(ts_file_wait_for(s.access_log, "\"GET /whoami HTTP/1.1\" 200", 5.0));
+    char *line = ts_file_line_with(s.access_log, "GET /whoami");
+    char upstream[64];
+    snprintf(upstream, sizeof(upstream), "upstream=127.0.0.1:%d ", g.port);
+    ck_assert_msg(line != NULL && strstr(line, upstream) != NULL, "log line: %s", line);
+    free(line);
     gunicorn_stop(&g);
     double t0 = ts_now();
     ck_assert_int_eq(ts_get_status(s.port, "/"), 502);
@@ -755,7 +773,7 @@ static Suite *proxy_suite(void)
         {"post_form_and_json", test_post_form_and_json},
         {"streamed_response", test_streamed_response},
         {"prefix_location_and_cookie", test_prefix_location_and_cookie},
-        {"stopped_is_502", test_stopped_is_502},
+        {"failover_then_stopped_is_502", test_failover_then_stopped_is_502},
         {"slow_is_504", test_slow_is_504},
         {"killed_and_restarted_under_load", test_killed_and_restarted_under_load},
         {"stale_kept_connection_retried_once", test_stale_kept_connection_retried_once},
