@@ -586,6 +586,12 @@ static int cgi_env_server(struct cgi_env *e, struct cgi_run *run)
     rc |= cgi_env_set(e, "REQUEST_SCHEME", pfd_request_scheme(r));
     if (strcmp(pfd_request_scheme(r), "https") == 0)
         rc |= cgi_env_set(e, "HTTPS", "on");
+    static const char *const ssl_vars[] = {"SSL_PROTOCOL", "SSL_CIPHER", "SSL_TLS_SNI"};
+    for (size_t i = 0; i < sizeof(ssl_vars) / sizeof(ssl_vars[0]); i++) {
+        const char *value = pfd_request_ssl_var(r, ssl_vars[i]);
+        if (value != NULL) /* mod_ssl's names, for scripts written for Apache */
+            rc |= cgi_env_set(e, ssl_vars[i], value);
+    }
     rc |= cgi_env_set(e, "REMOTE_ADDR", pfd_request_peer_ip(r));
     rc |= cgi_env_set(e, "REMOTE_PORT", pfd_request_printf(r, "%d", pfd_request_peer_port(r)));
     const char *user = pfd_request_remote_user(r);

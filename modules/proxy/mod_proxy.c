@@ -349,7 +349,8 @@ static int proxy_head_build(struct proxy_run *run)
     /* RFC 9110 §7.8: Upgrade is hop-by-hop, so the proxy asks for it again on its own connection
      * (nginx needs proxy_set_header for this; a GET without a body only, as WebSocket's). */
     run->upgrade = upgrade != NULL && conn != NULL && proxy_list_has(conn, "upgrade") &&
-                   pfd_request_method(r) == PFD_METHOD_GET && !pfd_request_has_body(r);
+                   pfd_request_method(r) == PFD_METHOD_GET && !pfd_request_has_body(r) &&
+                   strcmp(pfd_request_scheme(r), "http") == 0; /* no tunnel inside TLS yet */
     if (run->upgrade)
         rc |= pfd_buf_printf(&run->head, "Upgrade: %s\r\nConnection: Upgrade\r\n", upgrade);
     else if (run->pc->keepalive == 0)

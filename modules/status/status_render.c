@@ -258,7 +258,8 @@ static void status_json_listeners(const struct status_snapshot *s, struct status
         const struct pfd_pool_listener *l = &s->listeners[i];
         status_put(out, i > 0 ? ", {\"address\": " : "{\"address\": ");
         status_json_string(out, l->address != NULL ? l->address : "");
-        status_printf(out, ", \"queued\": %d, \"backlog\": %d}", l->queued, l->backlog);
+        status_printf(out, ", \"tls\": %s, \"queued\": %d, \"backlog\": %d}",
+                      l->tls ? "true" : "false", l->queued, l->backlog);
     }
     status_put(out, "],\n");
 }
@@ -353,6 +354,8 @@ static void status_html_summary(const struct status_snapshot *s, struct status_o
     for (size_t i = 0; i < s->nlisteners; i++) {
         status_put(out, "<dt>Listen queue on ");
         status_html(out, s->listeners[i].address != NULL ? s->listeners[i].address : "");
+        if (s->listeners[i].tls)
+            status_put(out, " (HTTPS)");
         if (s->listeners[i].queued >= 0)
             status_printf(out, ": %d waiting (backlog %d)</dt>\n", s->listeners[i].queued,
                           s->listeners[i].backlog);

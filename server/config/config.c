@@ -37,6 +37,7 @@
 #include "config/config_parse.h"
 #include "config/config_route.h"
 #include "config/config_text.h"
+#include "config/config_tls.h"
 #include "config/config_value.h"
 #include "config/logs.h"
 #include "config/module_load.h"
@@ -100,23 +101,39 @@ static int config_copy(struct pfd_config *conf, const struct config_directive *d
     return 0;
 }
 
+/* listen's addresses, then tls_listen's (marked tls). */
 static int config_copy_listens(struct pfd_config *conf)
 {
     cfg_opt_t *opt = cfg_getopt(conf->cfg, "listen");
-    size_t n = cfg_opt_size(opt);
+    size_t nplain = cfg_opt_size(opt), n = nplain + conf->ntls_listen;
     conf->listens = calloc(n > 0 ? n : 1, sizeof(*conf->listens));
     if (conf->listens == NULL)
         return -1;
     for (size_t i = 0; i < n; i++) {
         struct pfd_listen *l = &conf->listens[i];
         l->fd = -1;
-        l->text = strdup(cfg_opt_getnstr(opt, (unsigned)i));
+        l->tls = i >= nplain;
+        l->text = strdup(l->tls ? conf->tls_listen[i - nplain] : cfg_opt_getnstr(opt, (unsigned)i));
         if (l->text == NULL)
             return -1;
         conf->nlistens++;
         pfd_config_parse_listen(l->text, &l->addr, &l->addr_len); /* checked while parsed */
     }
     return 0;
+}
+
+/* The line of listens[i]: its listen or tls_listen entry. */
+static int config_listen_line(const struct config_load *ld, size_t i)
+{
+    size_t nplain = ld->conf->nlistens - ld->conf->ntls_listen;
+    return i < nplain ? config_line(ld, NULL, "listen", i)
+                      : config_line(ld, NULL, "tls_listen", i - nplain);
+}
+
+/* The directive that made listens[i], for messages. */
+static const char *config_listen_name(const struct pfd_listen *l)
+{
+    return l->tls ? "tls_listen" : "listen";
 }
 
 /* Marks the listeners named in proxy_protocol; an entry that names none is an error. */
@@ -130,8 +147,14 @@ static void config_mark_proxy_listens(struct config_load *ld)
             continue; /* reported while parsed */
         for (size_t j = 0; j < conf->nlistens; j++) {
             struct pfd_listen *l = &conf->listens[j];
-            if (l->addr_len == want.addr_len && memcmp(&l->addr, &want.addr, l->addr_len) == 0)
+            bool same = l->addr_len == want.addr_len && !memcmp(&l->addr, &want.addr, l->addr_len);
+            if (same)
                 found = l->proxy_protocol = true;
+            if (same && l->tls)
+                config_error(ld, config_line(ld, NULL, "proxy_protocol", i),
+                             "proxy_protocol \"%s\": a tls_listen address; the PROXY protocol "
+                             "before TLS is not supported yet",
+                             conf->proxy_protocol[i]);
         }
         if (!found)
             config_error(ld, config_line(ld, NULL, "proxy_protocol", i),
@@ -182,7 +205,7 @@ static int config_fill(struct config_load *ld)
     if (config_copy_listens(conf) == -1 || config_copy_derived(conf) == -1)
         return config_oom(ld);
     if (conf->nlistens == 0)
-        config_error(ld, 0, "listen: at least one address is needed");
+        config_error(ld, 0, "listen, tls_listen: at least one address is needed");
     config_mark_proxy_listens(ld);
     /* Parsed here, once, not for every request from a proxy (each entry was checked as read). */
     const char *why;
@@ -218,8 +241,8 @@ static void config_check_listen_dupes(struct config_load *ld)
         for (size_t j = 0; j < i; j++) {
             const struct pfd_listen *a = &conf->listens[i], *b = &conf->listens[j];
             if (a->addr_len == b->addr_len && memcmp(&a->addr, &b->addr, a->addr_len) == 0)
-                config_error(ld, config_line(ld, NULL, "listen", i),
-                             "listen \"%s\": the same address as \"%s\"", a->text, b->text);
+                config_error(ld, config_listen_line(ld, i), "%s \"%s\": the same address as \"%s\"",
+                             config_listen_name(a), a->text, b->text);
         }
     }
 }
@@ -374,10 +397,11 @@ static int config_jail(struct config_load *ld)
 static void config_check_bind(struct config_load *ld, size_t i)
 {
     const struct pfd_listen *l = &ld->conf->listens[i];
-    int line = config_line(ld, NULL, "listen", i);
+    int line = config_listen_line(ld, i);
+    const char *name = config_listen_name(l);
     int fd = socket(l->addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd == -1) {
-        config_error(ld, line, "listen \"%s\": socket() failed: %s", l->text, strerror(errno));
+        config_error(ld, line, "%s \"%s\": socket() failed: %s", name, l->text, strerror(errno));
         return;
     }
     int on = 1;
@@ -387,13 +411,13 @@ static void config_check_bind(struct config_load *ld, size_t i)
     if (bind(fd, (const struct sockaddr *)&l->addr, l->addr_len) == -1) {
         if (errno == EADDRINUSE && ld->checks == PFD_CONFIG_CHECK_TEST)
             config_warning(ld, line,
-                           "listen \"%s\": address already in use (fine when the server this "
+                           "%s \"%s\": address already in use (fine when the server this "
                            "config is for is running: a reload keeps its sockets)",
-                           l->text);
+                           name, l->text);
         else if (errno == EADDRINUSE)
-            config_error(ld, line, "listen \"%s\": address already in use", l->text);
+            config_error(ld, line, "%s \"%s\": address already in use", name, l->text);
         else
-            config_error(ld, line, "listen \"%s\": bind() failed: %s", l->text, strerror(errno));
+            config_error(ld, line, "%s \"%s\": bind() failed: %s", name, l->text, strerror(errno));
     }
     close(fd);
 }
@@ -669,8 +693,8 @@ struct pfd_config *pfd_config_load(const char *file, enum pfd_config_checks chec
     if (config_start(&ld, file) == 0 && config_parse_core(&ld) == 0 && config_fill(&ld) == 0 &&
         config_check_core(&ld) == 0 && config_load_modules(&ld) == 0 &&
         config_location_options(&ld) == 0 && config_parse_modules(&ld) == 0 &&
-        config_routes(&ld) == 0 && config_mime_types(&ld) == 0 && config_route_views(&ld) == 0 &&
-        config_jail(&ld) == 0 && checks != PFD_CONFIG_PARSE_ONLY) {
+        config_routes(&ld) == 0 && config_tls(&ld) == 0 && config_mime_types(&ld) == 0 &&
+        config_route_views(&ld) == 0 && config_jail(&ld) == 0 && checks != PFD_CONFIG_PARSE_ONLY) {
         for (size_t i = 0; i < ld.conf->nlistens; i++)
             config_check_bind(&ld, i);
         config_check_written_files(&ld);
@@ -684,6 +708,32 @@ struct pfd_config *pfd_config_load(const char *file, enum pfd_config_checks chec
         return NULL;
     }
     return ld.conf;
+}
+
+/* "*.example.com" matches "a.example.com" and "a.b.example.com", not "example.com". */
+static bool config_host_is(const char *name, const char *host)
+{
+    if (name[0] != '*')
+        return strcmp(name, host) == 0;
+    size_t nl = strlen(name + 1), hl = strlen(host);
+    return hl > nl && strcmp(host + hl - nl, name + 1) == 0;
+}
+
+const struct pfd_vhost *pfd_config_vhost_named(const struct pfd_config *conf, const char *host)
+{
+    if (host == NULL || conf->nvhosts == 0)
+        return NULL;
+    for (int wild = 0; wild < 2; wild++) { /* exact names first, then wildcards */
+        for (size_t v = 0; v < conf->nvhosts; v++) {
+            const struct pfd_vhost *vh = &conf->vhosts[v];
+            if ((vh->name[0] == '*') == wild && config_host_is(vh->name, host))
+                return vh;
+            for (size_t a = 0; a < vh->naliases; a++)
+                if ((vh->aliases[a][0] == '*') == wild && config_host_is(vh->aliases[a], host))
+                    return vh;
+        }
+    }
+    return NULL;
 }
 
 static void config_strv_free(char **v, size_t n)
@@ -704,6 +754,7 @@ void pfd_config_free(struct pfd_config *conf)
         pfd_module_close(&conf->loaded[i]);
     }
     free(conf->loaded);
+    config_tls_free(conf);
     config_routes_free(conf);
     for (size_t i = 0; i < conf->nlistens; i++)
         free(conf->listens[i].text);
@@ -711,6 +762,7 @@ void pfd_config_free(struct pfd_config *conf)
     config_mime_free(conf->mime_types, conf->nmime_types);
     config_strv_free(conf->modules, conf->nmodules);
     config_strv_free(conf->index_files, conf->nindex_files);
+    config_strv_free(conf->tls_listen, conf->ntls_listen);
     config_strv_free(conf->proxy_protocol, conf->nproxy_protocol);
     config_strv_free(conf->trusted_proxies, conf->ntrusted_proxies);
     free(conf->trusted_cidrs);

@@ -22,6 +22,19 @@ struct pfd_listen {
     socklen_t addr_len;
     int fd;              /* -1 until bound (listen.c) */
     bool proxy_protocol; /* connections start with a PROXY header (named in proxy_protocol) */
+    bool tls;            /* from tls_listen: every connection starts with a TLS handshake */
+};
+
+/* A `tls { … }` section, at the top level or in a vhost (config_tls.c). The master turns it into
+ * an OpenSSL context before the first fork (serve/tls.c); workers never open these files. */
+struct pfd_tls_settings {
+    char *certificate;     /* absolute path of the full chain PEM (leaf first); NULL: not set */
+    char *certificate_key; /* absolute path of its private key (PEM) */
+    const char *protocols; /* "TLSv1.2 TLSv1.3" (points into the config tree) */
+    const char *ciphers;   /* TLS 1.2 cipher list, OpenSSL syntax (points into the tree) */
+    bool prefer_server_ciphers;
+    int line;     /* of certificate, for "FILE:LINE:" */
+    int key_line; /* of certificate_key */
 };
 
 struct pfd_loaded_module {
@@ -146,6 +159,8 @@ struct pfd_vhost {
      * fd -1 until then, and closed with the config. */
     struct pfd_access_log access_log_file;
     int error_log_fd; /* -1: the top level's error log */
+    /* Its own certificate, chosen by SNI (certificate NULL: the top level's serves it). */
+    struct pfd_tls_settings tls;
 };
 
 struct pfd_mime_type {
@@ -234,8 +249,11 @@ struct pfd_config {
      * for. access_file_name: their name in each folder, ".htaccess". */
     unsigned allow_override;
     char *access_file_name;
-    bool server_tokens;    /* true → "Server: preforkd/0.1.0", false → "Server: preforkd" */
-    char **proxy_protocol; /* listen addresses whose connections start with a PROXY header */
+    bool server_tokens; /* true → "Server: preforkd/0.1.0", false → "Server: preforkd" */
+    char **tls_listen;  /* addresses that speak HTTPS; listens[] holds them after listen's */
+    size_t ntls_listen;
+    struct pfd_tls_settings tls; /* the default certificate (certificate NULL: no TLS) */
+    char **proxy_protocol;       /* listen addresses whose connections start with a PROXY header */
     size_t nproxy_protocol;
     char **trusted_proxies; /* addresses/blocks whose X-Forwarded-For names the client */
     size_t ntrusted_proxies;
@@ -305,5 +323,9 @@ enum pfd_config_checks {
 struct pfd_config *pfd_config_load(const char *file, enum pfd_config_checks checks, char *err,
                                    size_t err_size);
 void pfd_config_free(struct pfd_config *conf);
+/* The vhost named host (lower case, no port, no trailing dot): exact name or alias first, then
+ * "*.domain" wildcards; NULL when none (or host is NULL). What Host (serve/route.c) and the TLS
+ * server name (serve/tls.c) choose by. */
+const struct pfd_vhost *pfd_config_vhost_named(const struct pfd_config *conf, const char *host);
 
 #endif

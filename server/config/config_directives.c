@@ -10,6 +10,7 @@
 
 #include "config/config.h"
 #include "config/config_route_check.h"
+#include "config/config_tls.h"
 #include "config/config_value.h"
 
 #define CONFIG_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -38,6 +39,8 @@
 
 const struct config_directive config_directives[] = {
     CONF_LIST("listen", "{\"127.0.0.1:8080\"}", COPY_NONE, 0, 0, config_check_listen),
+    CONF_LIST("tls_listen", NULL, COPY_LIST, CONF_AT(tls_listen), CONF_AT(ntls_listen),
+              config_check_listen),
     CONF_STR("server_name", NULL, CFGF_NODEFAULT, COPY_STR, CONF_AT(server_name),
              config_check_nonempty),
     CONF_STR("server_admin", NULL, CFGF_NODEFAULT, COPY_STR, CONF_AT(server_admin),
@@ -99,6 +102,17 @@ const struct config_directive config_directives[] = {
     /* 1 GiB, Apache's LimitRequestBody default since 2.4.54: uploads of a few MB (CGI.pm, php-cgi,
      * git-http-backend) work out of the box, while a body is still bounded. */
     {"limits", CFG_STR("body", "1G", CFGF_NONE), COPY_NONE, 0, 0, 0, 0, config_check_size},
+
+    /* tls { } at the top level and in a vhost (config_tls.c copies both). */
+    {"tls", CFG_STR("certificate", NULL, CFGF_NODEFAULT), COPY_NONE, 0, 0, 0, 0,
+     config_check_nonempty},
+    {"tls", CFG_STR("certificate_key", NULL, CFGF_NODEFAULT), COPY_NONE, 0, 0, 0, 0,
+     config_check_nonempty},
+    {"tls", CFG_STR("protocols", CONFIG_TLS_PROTOCOLS, CFGF_NONE), COPY_NONE, 0, 0, 0, 0,
+     config_check_tls_protocols},
+    {"tls", CFG_STR("ciphers", CONFIG_TLS_CIPHERS, CFGF_NONE), COPY_NONE, 0, 0, 0, 0,
+     config_check_nonempty},
+    {"tls", CFG_BOOL("prefer_server_ciphers", cfg_false, CFGF_NONE), COPY_NONE, 0, 0, 0, 0, NULL},
 
     CONF_BOOL("keepalive", "enabled", cfg_true, keepalive.enabled),
     CONF_INT("keepalive", "max_requests", 100, keepalive.max_requests, 0, INT_MAX),

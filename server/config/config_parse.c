@@ -33,6 +33,7 @@ static const struct config_section {
     {"timeouts", CFGF_NONE},
     {"limits", CFGF_NONE},
     {"keepalive", CFGF_NONE},
+    {"tls", CFGF_NONE},
     {"location", CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES},
     {"module", CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES},
     {"vhost", CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES},
@@ -46,6 +47,7 @@ static const struct config_nesting {
 } config_nestings[] = {
     {"location", "rewrite"},
     {"vhost", "location"},
+    {"vhost", "tls"},
 };
 
 #define CONFIG_NNESTINGS (sizeof(config_nestings) / sizeof(config_nestings[0]))

@@ -202,3 +202,50 @@ int pfd_config_parse_listen(const char *text, struct sockaddr_storage *addr, soc
         return -1;
     return text[0] == '[' ? config_listen_v6(text, addr, len) : config_listen_v4(text, addr, len);
 }
+
+/* ---- tls { protocols } --------------------------------------------------------------------- */
+
+static const char *const config_tls_protocol_names[] = {"TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"};
+
+#define CONFIG_TLS_NPROTOCOLS (sizeof(config_tls_protocol_names) / sizeof(char *))
+
+/* The index of the protocol named by the word at s (len bytes), or -1. */
+static int config_tls_protocol_index(const char *s, size_t len)
+{
+    for (size_t i = 0; i < CONFIG_TLS_NPROTOCOLS; i++) {
+        if (strlen(config_tls_protocol_names[i]) == len &&
+            strncmp(s, config_tls_protocol_names[i], len) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+const char *config_check_tls_protocols(const char *value)
+{
+    size_t words = 0;
+    for (const char *p = value + strspn(value, " "); *p != '\0'; p += strspn(p, " ")) {
+        size_t len = strcspn(p, " ");
+        int i = config_tls_protocol_index(p, len);
+        if (i < 0)
+            return "expected a list of TLSv1.2 and TLSv1.3";
+        if (i < 2)
+            return "TLSv1 and TLSv1.1 are deprecated (RFC 8996) and not offered: use TLSv1.2 "
+                   "and TLSv1.3";
+        p += len;
+        words++;
+    }
+    return words == 0 ? "expected a list of TLSv1.2 and TLSv1.3" : NULL;
+}
+
+unsigned config_tls_protocol_bits(const char *value)
+{
+    unsigned bits = 0;
+    for (const char *p = value + strspn(value, " "); *p != '\0'; p += strspn(p, " ")) {
+        size_t len = strcspn(p, " ");
+        int i = config_tls_protocol_index(p, len);
+        if (i >= 0)
+            bits |= 1u << i;
+        p += len;
+    }
+    return bits;
+}

@@ -40,4 +40,10 @@ int config_log_level_of(const char *value);
 /* "host:port", "[v6]:port", "*:port", "port" → address; 0 or -1. */
 int pfd_config_parse_listen(const char *text, struct sockaddr_storage *addr, socklen_t *len);
 
+/* protocols: a space-separated list of "TLSv1.2" and "TLSv1.3". NULL when fine, else why. */
+const char *config_check_tls_protocols(const char *value);
+/* The protocol versions a checked protocols value allows, as bits: 1 << 2 for TLSv1.2, 1 << 3
+ * for TLSv1.3. */
+unsigned config_tls_protocol_bits(const char *value);
+
 #endif

@@ -4,6 +4,7 @@
  */
 #include "parse/log_format.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,17 @@ static int access_op_for(char c)
     return -1;
 }
 
+/* The mod_ssl variables %{NAME}x may name (what serve/tls.c's pfd_tls_var() knows): a name it
+ * does not know is refused at load rather than logged as "-" forever. */
+static bool access_ssl_var_known(const char *name, size_t len)
+{
+    static const char *const known[] = {"SSL_PROTOCOL", "SSL_CIPHER", "SSL_TLS_SNI"};
+    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+        if (strlen(known[i]) == len && memcmp(known[i], name, len) == 0)
+            return true;
+    return false;
+}
+
 struct pfd_access_format *pfd_access_format_compile(const char *format, char *err, size_t err_size)
 {
     struct pfd_access_format *f = calloc(1, sizeof(*f));
@@ -86,9 +98,17 @@ struct pfd_access_format *pfd_access_format_compile(const char *format, char *er
         }
         int op = arg != NULL && *p == 'i'   ? PFD_ACCESS_REQ_HEADER
                  : arg != NULL && *p == 'n' ? PFD_ACCESS_NOTE
+                 : arg != NULL && *p == 'x' ? PFD_ACCESS_SSL_VAR
                                             : access_op_for(*p);
         if (op < 0 || *p == '\0') {
             snprintf(err, err_size, "access_log_format: unknown code %%%c", *p ? *p : ' ');
+            goto fail;
+        }
+        if (op == PFD_ACCESS_SSL_VAR && !access_ssl_var_known(arg, arg_len)) {
+            snprintf(err, err_size,
+                     "access_log_format: unknown variable %%{%.*s}x (SSL_PROTOCOL, SSL_CIPHER, "
+                     "SSL_TLS_SNI)",
+                     (int)(arg_len > 64 ? 64 : arg_len), arg);
             goto fail;
         }
         if (access_format_add(f, (enum pfd_access_op)op, arg, arg_len) != 0)

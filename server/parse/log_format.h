@@ -19,6 +19,7 @@ enum pfd_access_op {
     PFD_ACCESS_BYTES_CLF,    /* %b */
     PFD_ACCESS_BYTES,        /* %B */
     PFD_ACCESS_REQ_HEADER,   /* %{Name}i */
+    PFD_ACCESS_SSL_VAR,      /* %{SSL_PROTOCOL}x, %{SSL_CIPHER}x … (mod_ssl's); "-" on HTTP */
     PFD_ACCESS_DURATION_US,  /* %D */
     PFD_ACCESS_DURATION_S,   /* %T */
     PFD_ACCESS_PATH,         /* %U */

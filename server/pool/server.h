@@ -13,6 +13,7 @@
 #include "pool/scoreboard.h"
 
 struct pfd_ht_cache;
+struct pfd_tls;
 
 struct pfd_server {
     struct pfd_config *conf;
@@ -27,6 +28,9 @@ struct pfd_server {
     /* Parking (keepalive { park }): every descriptor -1 when there are no keepers (-X). */
     struct pfd_park_channels park;
     int keeper_control; /* keeper: its end of the socketpair to the master, or -1 */
+    /* HTTPS: conf's contexts (serve/tls.c), made by the master with conf, before the fork, and
+     * replaced with it on a reload; NULL without tls_listen. */
+    struct pfd_tls *tls;
 };
 
 #endif

@@ -26,6 +26,7 @@
 #include "process/master.h"
 #include "process/worker.h"
 #include "serve/route.h"
+#include "serve/tls.h"
 
 #define PFD_DEFAULT_CONFIG "config/preforkd.conf"
 
@@ -275,16 +276,46 @@ static int check_keeper_limits(const struct pfd_config *conf)
     return -1;
 }
 
+/* Each line of text: on stderr, or in the error log (those with "warning:" at warn, the others
+ * at info). */
+static void report_lines(const char *text, bool to_stderr)
+{
+    while (text != NULL && *text != '\0') {
+        size_t n = strcspn(text, "\n");
+        if (to_stderr)
+            fprintf(stderr, "%.*s\n", (int)n, text);
+        else
+            pfd_log(memmem(text, n, "warning:", 8) != NULL ? PFD_LOG_WARN : PFD_LOG_INFO, "%.*s",
+                    (int)n, text);
+        text += n + (text[n] == '\n');
+    }
+}
+
+/* HTTPS: the contexts of conf into s->tls, made here, as root, before any fork (workers never
+ * open a key file). Errors on stderr; the certificates' expiry on stderr (-t) or in the error
+ * log (start). 0 or -1. */
+static int make_tls(struct pfd_server *s, bool test_only)
+{
+    char err[8192], notes[8192];
+    if (pfd_tls_create(s->conf, &s->tls, err, sizeof(err), notes, sizeof(notes)) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return -1;
+    }
+    report_lines(notes, test_only);
+    return 0;
+}
+
 /* -t: what start-up would check, modules' own option checks (their init hooks) included. */
 static int test_config(struct pfd_config *conf)
 {
     struct pfd_server server = {.conf = conf, .slot = -1, .generation = 1};
     report_warnings(conf, true);
     int rc = check_worker_access(conf) == 0 && check_keeper_limits(conf) == 0 &&
-                     pfd_modules_init(&server, conf) == 0
+                     make_tls(&server, true) == 0 && pfd_modules_init(&server, conf) == 0
                  ? 0
                  : 1;
     pfd_modules_fini(conf);
+    pfd_tls_free(server.tls);
     if (rc == 0)
         printf("syntax OK\n");
     pfd_config_free(conf);
@@ -382,6 +413,8 @@ int main(int argc, char **argv)
     }
     report_warnings(conf, false);
     int rc = 1;
+    if (make_tls(&server, false) != 0)
+        goto out;
     if (pfd_access_log_open(&server.access_log, conf->access_log, conf->access_log_format) != 0 ||
         pfd_vhost_logs_open(conf) != 0)
         goto out;
@@ -400,6 +433,7 @@ out:
     pfd_listen_close(server.conf);
     pfd_access_log_close(&server.access_log);
     pfd_scoreboard_destroy(server.scoreboard);
+    pfd_tls_free(server.tls);
     pfd_config_free(server.conf);
     pfd_log_close();
     return rc;

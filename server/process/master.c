@@ -28,6 +28,7 @@
 #include "pool/server.h"
 #include "process/keeper.h"
 #include "process/worker.h"
+#include "serve/tls.h"
 
 /* How long a stop waits for workers after SIGTERM before SIGKILL. */
 #define PFD_STOP_GRACE_MS 3000
@@ -396,6 +397,17 @@ static int master_open_access_log(struct pfd_server *s, struct pfd_config *conf)
     return 0;
 }
 
+/* The certificates' expiry after a reload: those that expire soon at warn, the others at info. */
+static void master_log_tls_notes(const char *notes)
+{
+    while (*notes != '\0') {
+        size_t n = strcspn(notes, "\n");
+        pfd_log(memmem(notes, n, "warning:", 8) != NULL ? PFD_LOG_WARN : PFD_LOG_INFO, "%.*s",
+                (int)n, notes);
+        notes += n + (notes[n] == '\n');
+    }
+}
+
 /* Loads the config again and swaps it in; the old one keeps running when anything fails. */
 static int master_reload(struct master *m)
 {
@@ -413,18 +425,31 @@ static int master_reload(struct master *m)
                 conf->prefork.max_workers);
         conf->prefork.max_workers = (int)(s->scoreboard->nslots / 2);
     }
-    if (pfd_modules_init(s, conf) != 0 || pfd_listen_take_over(s->conf, conf) != 0) {
-        pfd_log(PFD_LOG_ERR, "reload failed, keeping the running config");
-        pfd_modules_fini(conf);
+    /* The new certificates and keys, read by the master (as root) before the new workers
+     * fork; a bad one keeps the running config and its contexts. */
+    struct pfd_tls *tls = NULL;
+    char notes[4096];
+    if (pfd_tls_create(conf, &tls, err, sizeof(err), notes, sizeof(notes)) != 0) {
+        pfd_log(PFD_LOG_ERR, "reload failed, keeping the running config: %s", err);
         pfd_config_free(conf);
         return -1;
     }
+    if (pfd_modules_init(s, conf) != 0 || pfd_listen_take_over(s->conf, conf) != 0) {
+        pfd_log(PFD_LOG_ERR, "reload failed, keeping the running config");
+        pfd_modules_fini(conf);
+        pfd_tls_free(tls);
+        pfd_config_free(conf);
+        return -1;
+    }
+    master_log_tls_notes(notes);
     if (pfd_log_open(conf->error_log, conf->log_level) != 0)
         pfd_log(PFD_LOG_ERR, "open() \"%s\" failed: %s", conf->error_log, strerror(errno));
     master_open_access_log(s, conf);
     pfd_modules_fini(s->conf);
+    pfd_tls_free(s->tls);
     pfd_config_free(s->conf);
     s->conf = conf;
+    s->tls = tls;
     pfd_log(PFD_LOG_NOTICE, "config \"%s\" reloaded", conf->file);
     return 0;
 }

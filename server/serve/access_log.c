@@ -83,6 +83,9 @@ static void access_append_item(struct pfd_buf *b, const struct pfd_access_item *
     case PFD_ACCESS_REQ_HEADER:
         access_append_escaped(b, pfd_request_header(r, it->text));
         break;
+    case PFD_ACCESS_SSL_VAR:
+        access_append_escaped(b, pfd_request_ssl_var(r, it->text));
+        break;
     case PFD_ACCESS_DURATION_US:
         pfd_buf_append_int(b, pfd_request_elapsed_us(r));
         break;

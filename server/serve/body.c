@@ -26,9 +26,7 @@ static int request_send_continue(struct pfd_request *r)
     static const char line[] = "HTTP/1.1 100 Continue\r\n\r\n";
     if (pfd_conn_flush(r->conn) != 0)
         return -1;
-    return send(r->conn->fd, line, sizeof(line) - 1, MSG_NOSIGNAL) == (ssize_t)(sizeof(line) - 1)
-               ? 0
-               : -1;
+    return pfd_conn_flush_with(r->conn, line, sizeof(line) - 1, 0);
 }
 
 /* timeouts.body is a deadline for the whole body, counted from the first wait for its bytes (as
@@ -47,7 +45,7 @@ static int request_receive(struct pfd_request *r, char *dst, size_t room, size_t
     struct pfd_conn *c = r->conn;
     int64_t deadline = request_body_deadline(r);
     for (;;) {
-        ssize_t n = recv(c->fd, dst, room, 0);
+        ssize_t n = pfd_conn_recv(c, dst, room);
         if (n > 0) {
             *got = (size_t)n;
             return 1;
@@ -56,7 +54,7 @@ static int request_receive(struct pfd_request *r, char *dst, size_t room, size_t
             r->body_status = 400; /* the client went away mid-body */
             return -1;
         }
-        if (pfd_conn_wait(c->fd, POLLIN, deadline, false) != 1) {
+        if (pfd_conn_wait_input(c, deadline, false) != 1) {
             r->body_status = 408;
             return -1;
         }

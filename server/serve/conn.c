@@ -89,8 +89,10 @@ static void conn_set_state(struct pfd_conn *c, int state)
 static bool conn_keeper_available(const struct pfd_conn *c)
 {
     const struct pfd_server *s = c->server;
-    return s->conf->keepalive.park && s->park.to_keeper_send >= 0 && s->scoreboard != NULL &&
-           pfd_park_keeper_alive(s->scoreboard);
+    /* A TLS connection's state (keys, sequence numbers) lives in this process: it cannot be
+     * handed to a keeper, so its worker keeps it (the classic keep-alive wait). */
+    return c->tls == NULL && s->conf->keepalive.park && s->park.to_keeper_send >= 0 &&
+           s->scoreboard != NULL && pfd_park_keeper_alive(s->scoreboard);
 }
 
 /* Whether connections that wait for their client go to a keeper (keepalive { park }). Not in a
@@ -191,16 +193,16 @@ static int conn_wait_next_request(struct pfd_conn *c)
     if (parking) {
         if (!pfd_worker_stopping) {
             int64_t grace = pfd_now_ms() + c->server->conf->keepalive.park_grace_ms;
-            int ready = pfd_conn_wait(c->fd, POLLIN, grace < deadline ? grace : deadline, true);
+            int ready = pfd_conn_wait_input(c, grace < deadline ? grace : deadline, true);
             if (ready == 1)
                 return 1;
         }
         int ready = conn_park_or_wait(c, PFD_PARK_IDLE, deadline);
         return ready == 1 ? 1 : ready == CONN_PARKED ? CONN_PARKED : CONN_CLOSE;
     }
-    int ready = pfd_conn_wait(c->fd, POLLIN, deadline, !pfd_worker_stopping);
+    int ready = pfd_conn_wait_input(c, deadline, !pfd_worker_stopping);
     if (ready < 0 && pfd_worker_stopping)
-        ready = pfd_conn_wait(c->fd, POLLIN, deadline, false);
+        ready = pfd_conn_wait_input(c, deadline, false);
     return ready == 1 ? 1 : CONN_CLOSE;
 }
 
@@ -217,7 +219,7 @@ static int conn_wait_head_bytes(struct pfd_conn *c, int64_t deadline, bool parki
             return ready != 0 ? ready : conn_park_or_wait(c, PFD_PARK_HEAD, deadline);
         }
     }
-    return pfd_conn_wait(c->fd, POLLIN, deadline, false);
+    return pfd_conn_wait_input(c, deadline, false);
 }
 
 /* Reads until a whole head is in c->in. PFD_HTTP_OK, CONN_CLOSE, or an error status. The
@@ -248,7 +250,7 @@ static int conn_read_head(struct pfd_conn *c, struct pfd_request *r)
             if (c->in_len == c->in_cap)
                 return 431;
         }
-        ssize_t n = recv(c->fd, c->in + c->in_len, c->in_cap - c->in_len, 0);
+        ssize_t n = pfd_conn_recv(c, c->in + c->in_len, c->in_cap - c->in_len);
         if (n > 0) {
             c->in_len += (size_t)n;
             continue;
@@ -920,12 +922,62 @@ static void conn_run(struct pfd_conn *c)
     conn_set_state(c, PFD_WORKER_CLOSING);
     if (!c->broken)
         pfd_conn_flush(c);
+    if (c->tls != NULL)
+        pfd_conn_tls_end(c); /* close_notify; a lingering close then reads raw bytes */
     if (c->peer_closed || c->broken || rc == CONN_CLOSE_NOW) {
         close(c->fd);
         c->fd = -1;
         return;
     }
     conn_linger_close(c, conn_keeper_available(c));
+}
+
+/* Plain HTTP sent to an HTTPS port: a 400 in clear text that says so (as nginx answers), then
+ * the close. The request is read first (what arrived of it; bounded), so that closing does not
+ * reset the connection under the answer. */
+static void conn_answer_plain_http(struct pfd_conn *c, const struct pfd_listen *l)
+{
+    static const char body[] = "<html>\r\n<head><title>400 The plain HTTP request was sent to "
+                               "HTTPS port</title></head>\r\n<body>\r\n<h1>400 Bad Request</h1>\r\n"
+                               "<p>The plain HTTP request was sent to HTTPS port.</p>\r\n</body>"
+                               "\r\n</html>\r\n";
+    char head[256];
+    int n = snprintf(head, sizeof(head),
+                     "HTTP/1.1 400 Bad Request\r\nContent-Type: text/html\r\n"
+                     "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+                     sizeof(body) - 1);
+    pfd_log(PFD_LOG_INFO, "%s: plain HTTP sent to the HTTPS port \"%s\": answered 400", c->peer_ip,
+            l->text);
+    c->out.len = 0;
+    if (pfd_buf_append(&c->out, head, (size_t)n) == 0 &&
+        pfd_conn_flush_with(c, body, sizeof(body) - 1, 0) == 0)
+        conn_linger_close(c, false);
+    else {
+        close(c->fd);
+        c->fd = -1;
+    }
+}
+
+/* On a tls_listen connection: the handshake, within timeouts.header. 0, or -1 when the
+ * connection was closed (a failed handshake is logged at info with OpenSSL's reason: anyone
+ * can connect and send anything). */
+static int conn_start_tls(struct pfd_conn *c, const struct pfd_listen *l)
+{
+    conn_set_state(c, PFD_WORKER_READING);
+    int64_t deadline = pfd_now_ms() + (int64_t)c->server->conf->timeouts.header * 1000;
+    char why[256] = "";
+    int rc = pfd_conn_tls_accept(c, c->server->tls, deadline, why, sizeof(why));
+    if (rc == 0)
+        return 0;
+    if (rc == PFD_CONN_TLS_PLAIN_HTTP) {
+        conn_answer_plain_http(c, l);
+        return -1;
+    }
+    pfd_log(PFD_LOG_INFO, "%s: TLS handshake on \"%s\" failed: %s", c->peer_ip, l->text, why);
+    pfd_conn_tls_end(c);
+    close(c->fd);
+    c->fd = -1;
+    return -1;
 }
 
 static void conn_start(struct pfd_conn *c, int fd, unsigned requests)
@@ -953,6 +1005,8 @@ void pfd_conn_serve(struct pfd_conn *c, int fd, const struct pfd_listen *listene
     }
     memcpy(c->conn_peer_ip, c->peer_ip, sizeof(c->conn_peer_ip));
     c->conn_peer_port = c->peer_port;
+    if (listener->tls && conn_start_tls(c, listener) != 0)
+        return;
     conn_run(c);
 }
 

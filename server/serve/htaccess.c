@@ -297,6 +297,18 @@ static bool ht_same_time(struct timespec a, struct timespec b)
     return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
 }
 
+/* a (alen bytes) then the string b, in the request's arena. The walk builds a path or two per
+ * folder per request: pfd_request_printf (vsnprintf, twice) cost more than the rest of a cached
+ * lookup (callgrind, issue 16). */
+static char *ht_join(struct pfd_request *r, const char *a, size_t alen, const char *b)
+{
+    size_t blen = strlen(b);
+    char *p = pfd_request_alloc(r, alen + blen + 1);
+    memcpy(p, a, alen);
+    memcpy(p + alen, b, blen + 1);
+    return p;
+}
+
 /*
  * The access file of folder dir (with its trailing '/') as the cache knows it, stat()ed at most
  * once per request. *status: 0; ENOTDIR when dir is not a folder (the walk ends there); or an
@@ -305,7 +317,7 @@ static bool ht_same_time(struct timespec a, struct timespec b)
 static struct ht_entry *ht_lookup(struct pfd_request *r, const char *dir, int *status)
 {
     struct pfd_ht_cache *c = r->server->htaccess;
-    char *path = pfd_request_printf(r, "%s%s", dir, r->conf->access_file_name);
+    char *path = ht_join(r, dir, strlen(dir), r->conf->access_file_name);
     uint32_t hash = ht_hash(path);
     struct ht_entry *e = ht_cache_find(c, path, hash);
     bool stamped = r->started.tv_sec != 0 || r->started.tv_nsec != 0;
@@ -546,7 +558,7 @@ static const char *ht_url_dir(struct pfd_request *r, const struct pfd_ht_file *f
     while (pl > 0 && prefix[pl - 1] == '/')
         pl--;
     const char *below = strncmp(f->dir, root, rl) == 0 ? f->dir + rl : "/";
-    return pfd_request_printf(r, "%.*s%s", (int)pl, prefix, below);
+    return ht_join(r, prefix, pl, below);
 }
 
 /* Both passes over the files, root first. 0 or an HTTP status. */

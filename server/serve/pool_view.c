@@ -140,9 +140,11 @@ void pfd_pool_listener(const struct pfd_request *r, size_t i, struct pfd_pool_li
     out->address = NULL;
     out->queued = -1;
     out->backlog = -1;
+    out->tls = false;
     if (i >= r->conf->nlistens)
         return;
     const struct pfd_listen *l = &r->conf->listens[i];
     out->address = l->text;
+    out->tls = l->tls;
     out->queued = pfd_listen_queue(l->fd, &out->backlog);
 }

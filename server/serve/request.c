@@ -15,6 +15,7 @@
 #include "parse/rewrite.h"
 #include "parse/uri.h"
 #include "serve/htaccess.h"
+#include "serve/tls.h"
 
 int pfd_request_method(const struct pfd_request *r)
 {
@@ -164,8 +165,12 @@ bool pfd_request_path_hidden(const struct pfd_request *r)
 
 const char *pfd_request_scheme(const struct pfd_request *r)
 {
-    (void)r;
-    return "http";
+    return r->conn->tls != NULL ? "https" : "http";
+}
+
+const char *pfd_request_ssl_var(const struct pfd_request *r, const char *name)
+{
+    return pfd_tls_var(r->conn->tls, name);
 }
 
 const char *pfd_request_server_name(const struct pfd_request *r)

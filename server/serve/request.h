@@ -19,6 +19,8 @@
 #include "parse/http_parse.h"
 #include "pool/server.h"
 
+struct ssl_st;
+
 struct pfd_conn {
     int fd;
     struct pfd_server *server;
@@ -50,6 +52,10 @@ struct pfd_conn {
      * looked whether others wait for a worker (fairness). */
     int64_t head_deadline_ms;
     int64_t slice_started_ms;
+    /* HTTPS (a tls_listen connection): every byte goes through it (serve/conn_io.c), and the
+     * connection never parks (its state lives in this process). NULL for plain HTTP. */
+    struct ssl_st *tls;
+    short tls_events; /* what the last TLS call that would block waits for: POLLIN or POLLOUT */
 };
 
 struct pfd_ht_result;

@@ -171,6 +171,17 @@ int pfd_response_sendfile(struct pfd_request *r, int fd, int64_t offset, int64_t
     int go = response_body_begin(r, len);
     if (go <= 0)
         return go;
+    if (c->tls != NULL) {
+        ssize_t sent = pfd_conn_send_file_tls(c, fd, offset, len);
+        r->body_bytes_sent += sent > 0 ? sent : 0;
+        if (sent != len) {
+            if (sent >= 0)
+                pfd_log(PFD_LOG_WARN, "file shrank while being sent to %s", c->peer_ip);
+            c->broken = true;
+            return -1;
+        }
+        return r->chunked_out ? pfd_buf_append(&c->out, "\r\n", 2) : 0;
+    }
     /* MSG_MORE: the head waits for the first file bytes, so both leave in one packet. */
     if (pfd_conn_flush_with(c, NULL, 0, MSG_MORE) != 0)
         return -1;
@@ -223,7 +234,9 @@ int pfd_response_raw(struct pfd_request *r)
 int pfd_response_tunnel(struct pfd_request *r, int *fd, const char **pending, size_t *pending_len)
 {
     struct pfd_conn *c = r->conn;
-    if (!r->raw || r->head.chunked || r->head.content_length > 0 || pfd_conn_flush(c) != 0)
+    /* over TLS the socket's bytes are records, not the client's: no tunnel there (yet) */
+    if (!r->raw || c->tls != NULL || r->head.chunked || r->head.content_length > 0 ||
+        pfd_conn_flush(c) != 0)
         return -1;
     size_t from = r->in_pos > r->head_len ? r->in_pos : r->head_len;
     *pending = c->in + from;

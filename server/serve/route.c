@@ -95,30 +95,9 @@ const struct pfd_location *pfd_route_location(const struct pfd_routes *routes, c
     return NULL;
 }
 
-/* "*.example.com" matches "a.example.com" and "a.b.example.com", not "example.com". */
-static bool route_host_is(const char *name, const char *host)
-{
-    if (name[0] != '*')
-        return strcmp(name, host) == 0;
-    size_t nl = strlen(name + 1), hl = strlen(host);
-    return hl > nl && strcmp(host + hl - nl, name + 1) == 0;
-}
-
 const struct pfd_vhost *pfd_route_vhost(const struct pfd_config *conf, const char *host)
 {
-    if (host == NULL || conf->nvhosts == 0)
-        return NULL;
-    for (int wild = 0; wild < 2; wild++) { /* exact names first, then wildcards */
-        for (size_t v = 0; v < conf->nvhosts; v++) {
-            const struct pfd_vhost *vh = &conf->vhosts[v];
-            if ((vh->name[0] == '*') == wild && route_host_is(vh->name, host))
-                return vh;
-            for (size_t a = 0; a < vh->naliases; a++)
-                if ((vh->aliases[a][0] == '*') == wild && route_host_is(vh->aliases[a], host))
-                    return vh;
-        }
-    }
-    return NULL;
+    return pfd_config_vhost_named(conf, host);
 }
 
 void pfd_route_vhost_select(struct pfd_request *r)

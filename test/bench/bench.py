@@ -20,6 +20,10 @@ stops the servers; this file measures them and writes the report).
                                           wrk c=16 keep-alive against each line NAME PORT PATH
                                           of FILE (upstreams straight, behind nginx, behind
                                           preforkd's mod_proxy), interleaved
+  bench.py htaccess --off-port P --on-port P --file FILE --out FILE [--duration 3 ...]
+                                          1 KB keep-alive c=16 against preforkd without and
+                                          with allow_override (the docroot holding FILE as
+                                          its .htaccess), alternating, repeated
   bench.py report --raw FILE --c10k FILE --meta FILE --out RESULTS.md --plots DIR
 
 The servers file has one line per server: NAME PORT PID FLAGS, FLAGS a comma list of the
@@ -476,6 +480,132 @@ def report_ramp(p, recs, meta):
             " (" + ", ".join("%s: %d" % kv for kv in r["failed"].items()) + ")" if r["failed"] else "",
             r["end_procs"]))
     p("")
+
+
+# ---------------------------------------------------------------- .htaccess cost (issue 16)
+
+HT_MARK = "x-frame-options"  # the header bench.htaccess sets: proof that the file is honoured
+
+
+def head_fields(port, path, timeout=5.0):
+    """(status, {lower-case field names}) of one GET's head, or (None, error text)."""
+    deadline = time.monotonic() + timeout
+    try:
+        with socket.create_connection((HOST, port), timeout=timeout) as s:
+            s.sendall(("GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n"
+                       % (path, HOST)).encode())
+            buf = b""
+            while b"\r\n\r\n" not in buf and len(buf) < 64 * 1024:
+                s.settimeout(max(0.01, deadline - time.monotonic()))
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                buf += chunk
+    except OSError as e:
+        return None, type(e).__name__
+    lines = buf.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
+    try:
+        status = int(lines[0].split()[1])
+    except (IndexError, ValueError):
+        return None, "no status line"
+    return status, {l.partition(":")[0].strip().lower() for l in lines[1:]}
+
+
+def cmd_htaccess(a):
+    """The same preforkd twice on one docroot holding --file as its .htaccess: without
+    allow_override (the file is never looked for) and with allow_override = {"All"}. First a
+    check that only "on" honours the file; then ka-c16 with wrk, a warm-up each, then --repeats
+    rounds alternating which goes first (off on, on off …) so drift hits both alike."""
+    variants = (("off", a.off_port), ("on", a.on_port))
+    check = {"type": "htaccess-check", "file": open(a.file).read()}
+    for v, port in variants:
+        st, fields = head_fields(port, "/1k.txt")
+        if st != 200 or (HT_MARK in fields) != (v == "on"):
+            check["failed"] = "%s: HTTP %s, %s" % (
+                v, st, fields if st is None else "%s %s" % (HT_MARK, "present" if HT_MARK in fields
+                                                            else "missing"))
+            break
+    with open(a.out, "a") as f:
+        f.write(json.dumps(check) + "\n")
+    if "failed" in check:
+        sys.exit("bench: .htaccess check failed: " + check["failed"])
+    threads = os.cpu_count() or 1
+    for rep in range(0 if a.warmup > 0 else 1, a.repeats + 1):
+        for v, port in (variants if rep % 2 else variants[::-1]):
+            load = loadavg()
+            r = run_wrk(port, "/1k.txt", 16, True, a.warmup if rep == 0 else a.duration, threads)
+            if rep == 0:
+                continue
+            r.update({"type": "htaccess", "variant": v, "rep": rep, "loadavg": load})
+            with open(a.out, "a") as f:
+                f.write(json.dumps(r) + "\n")
+            if "failed" in r:
+                print("bench: htaccess %s: %s" % (v, r["failed"]), flush=True)
+            else:
+                print("htaccess rep %d %-3s %9.0f req/s  p99 %7.2f ms  errors %d" % (
+                    rep, v, r["rps"], r["p99_us"] / 1000, sum(r["errors"].values())), flush=True)
+            time.sleep(a.pause)
+
+
+def report_htaccess(p, recs, meta):
+    """The ".htaccess cost" section: medians of off and on, their ratio (issue 16's aim: on at
+    least 0.9 x off), callgrind's instructions per request of both."""
+    check = next((r for r in recs if r["type"] == "htaccess-check"), None)
+    if check is None:
+        return
+    p("## .htaccess cost")
+    p("")
+    cg = next((r for r in recs if r["type"] == "htaccess-callgrind"), None)
+    p("The classic preforkd (the same fixed pool of %s workers and config as above) is started "
+      "twice on a copy of the document root (`1k.txt` and the `.htaccess` below, which no other "
+      "server sees): *off* without `allow_override` (preforkd's default, Apache's `AllowOverride "
+      "None`: the file is not even looked for) and *on* with `allow_override = {\"All\"}` (each "
+      "request `stat()`s the root's `.htaccess`, applies the cached, parsed file, adds its "
+      "header). `wrk` runs the 1 KB keep-alive c=16 workload against each, %s s, a warm-up "
+      "each, then %s rounds alternating which goes first; medians. *Instructions per request*: "
+      "`test/bench/callgrind.sh --htaccess test/bench/bench.htaccess [--allow-override All] "
+      "--keepalive-only` (deterministic, unlike requests per second)."
+      % (meta.get("pool", "?"), meta.get("duration", "?"), meta.get("repeats", "?")))
+    p("")
+    p("```apache")
+    p(check["file"].rstrip())
+    p("```")
+    p("")
+    if "failed" in check:
+        p("The check before the runs failed (%s): no numbers." % check["failed"])
+        p("")
+        return
+    med = {}
+    for v in ("off", "on"):
+        ok = [r for r in recs if r["type"] == "htaccess" and r["variant"] == v
+              and "failed" not in r]
+        if ok:
+            med[v] = {k: statistics.median([r[k] for r in ok]) for k in ("rps", "p50_us", "p99_us")}
+            med[v]["errors"] = sum(sum(r["errors"].values()) for r in ok)
+            med[v]["reps"] = len(ok)
+    p("| preforkd classic, 1 KB keep-alive c=16 | req/s | p50 ms | p99 ms | errors | runs | "
+      "instructions per request |")
+    p("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for v, title in (("off", "off: no `allow_override`"), ("on", "on: `allow_override = {\"All\"}`")):
+        m = med.get(v)
+        ins = fmt_n(cg[v]) if cg and cg.get(v) else "-"
+        if m is None:
+            p("| %s | failed | | | | | %s |" % (title, ins))
+            continue
+        p("| %s | %s | %s | %s | %d | %d | %s |" % (title, fmt_n(m["rps"]), ms(m["p50_us"]),
+                                                   ms(m["p99_us"]), m["errors"], m["reps"], ins))
+    if "off" in med and "on" in med:
+        p("| **on ÷ off** | **%.2f** | %.2f | %.2f | | | %s |" % (
+            med["on"]["rps"] / max(med["off"]["rps"], 1e-9),
+            med["on"]["p50_us"] / max(med["off"]["p50_us"], 1e-9),
+            med["on"]["p99_us"] / max(med["off"]["p99_us"], 1e-9),
+            "%.2f" % (cg["on"] / cg["off"]) if cg and cg.get("on") and cg.get("off") else "-"))
+    p("")
+    if "off" in med and "on" in med:
+        r = med["on"]["rps"] / max(med["off"]["rps"], 1e-9)
+        p("- Issue 16's aim, *on* at least 0.9 × *off* in requests per second: **%s** (%.0f%%)."
+          % ("met" if r >= 0.9 else "not met", 100 * r))
+        p("")
 
 
 # ---------------------------------------------------------------- wrk runs
@@ -1531,6 +1661,9 @@ def cmd_report(a):
 
     # ---- reverse proxy
     report_proxy(p, [r for r in load_jsonl(a.raw) if r.get("type") == "proxy"])
+    # ---- .htaccess cost
+    report_htaccess(p, [r for r in load_jsonl(a.raw) if r.get("type", "").startswith("htaccess")],
+                    meta)
 
     # ---- plots
     plots = make_plots(a.plots, servers, med, c10k, meta) if a.plots else []
@@ -1712,6 +1845,16 @@ def main():
     x.add_argument("--repeats", type=int, default=3)
     x.add_argument("--ready-timeout", type=float, default=60)
     x.set_defaults(fn=cmd_proxy)
+    h = sub.add_parser("htaccess")
+    h.add_argument("--off-port", type=int, required=True)
+    h.add_argument("--on-port", type=int, required=True)
+    h.add_argument("--file", required=True, help="the docroot's .htaccess (for the check record)")
+    h.add_argument("--duration", type=int, default=3)
+    h.add_argument("--warmup", type=int, default=1)
+    h.add_argument("--repeats", type=int, default=3)
+    h.add_argument("--pause", type=float, default=0.5)
+    h.add_argument("--out", required=True)
+    h.set_defaults(fn=cmd_htaccess)
     o = sub.add_parser("report")
     o.add_argument("--raw", required=True)
     o.add_argument("--c10k")

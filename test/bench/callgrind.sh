@@ -8,12 +8,31 @@
 # ("Connection: close": accept, addresses, close). Instruction counts are repeatable whatever
 # else the machine does.
 #
-#   test/bench/callgrind.sh [BUILD_DIR] [N1 [N2]]
+#   test/bench/callgrind.sh [--htaccess FILE] [--allow-override WORDS] [--keepalive-only]
+#                           [BUILD_DIR] [N1 [N2]]
 #                           (defaults: build, from the source tree's top; 2000 12000;
 #                            needs valgrind and python3)
+#
+#   --htaccess FILE         FILE becomes the document root's .htaccess (issue 16's row: the same
+#                           docroot measured with and without --allow-override)
+#   --allow-override WORDS  the top level's allow_override, e.g. All or "AuthConfig Limit"
+#                           (default: none, preforkd's: the file is not even looked for)
+#   --keepalive-only        only the keep-alive number (half the time)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=$top/build
+htaccess="" allow_override="" keepalive_only=0
+while [ $# -gt 0 ]; do
+    case $1 in
+        --htaccess) [ -f "${2:-}" ] || { echo "--htaccess: no such file: ${2:-}" >&2; exit 2; }
+            htaccess=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); shift 2 ;;
+        --allow-override) [[ ${2:-} =~ ^[A-Za-z]+( [A-Za-z]+)*$ ]] ||
+                { echo "--allow-override: words such as All or \"AuthConfig Limit\"" >&2; exit 2; }
+            allow_override=$2; shift 2 ;;
+        --keepalive-only) keepalive_only=1; shift ;;
+        *) break ;;
+    esac
+done
 if [ $# -gt 0 ] && [ -d "$1" ]; then build=$(cd "$1" && pwd); shift; fi
 bin=$build/server/preforkd
 n1=${1:-2000}
@@ -26,6 +45,9 @@ trap 'rm -rf "$work"' EXIT
 
 mkdir "$work/htdocs"
 printf '%1024s' '' | tr ' ' a > "$work/htdocs/1k.txt"
+[ -n "$htaccess" ] && cp "$htaccess" "$work/htdocs/.htaccess"
+override_line=""
+[ -n "$allow_override" ] && override_line="allow_override = {$(sed -E 's/([A-Za-z]+)/"\1"/g; s/ /, /g' <<<"$allow_override")}"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 cat > "$work/preforkd.conf" <<CONF
 listen = {"127.0.0.1:$port"}
@@ -35,6 +57,7 @@ mime_types = "$top/config/mime.types"
 error_log = "error.log"
 access_log = "access.log"
 keepalive { max_requests = 0 }
+$override_line
 # callgrind opens its output file at start: the worker must not switch user under it (as root,
 # that takes allow_root_workers, which nothing but this measurement should set).
 user = "$(id -un)"
@@ -71,6 +94,8 @@ for _ in range(n):
         end = buf.find(b"\r\n\r\n")
         if end >= 0:
             head = buf[:end].decode()
+            if not head.startswith("HTTP/1.1 200 "):
+                sys.exit("not a 200: " + head.splitlines()[0])
             length = int([l.split(":")[1] for l in head.split("\r\n") if l.lower().startswith("content-length")][0])
             if len(buf) >= end + 4 + length:
                 buf = buf[end + 4 + length:]
@@ -100,6 +125,11 @@ mode=keepalive
 ir1=$(measure "$n1")
 ir2=$(measure "$n2")
 per=$(( (ir2 - ir1) / (n2 - n1) ))
+if [ "$keepalive_only" = 1 ]; then
+    echo "callgrind: $n1 requests: $ir1 Ir; $n2 requests: $ir2 Ir"
+    echo "instructions per request (keep-alive GET of a 1 KiB static file): $per"
+    exit 0
+fi
 # the first run's connection (a probe) costs the same in both: cancelled out like start-up
 mode=close
 n1c=$(( n1 / 4 )) n2c=$(( n2 / 4 ))

@@ -43,6 +43,12 @@
 #                           (proxy_pass, upstream keepalive) and behind preforkd (mod_proxy, a
 #                           fixed pool of 64), wrk c=16 keep-alive (0: skip; needs gunicorn and
 #                           python3-flask, installed when missing)
+#   BENCH_HTACCESS [1]      the .htaccess cost (issue 16), when preforkd is in BENCH_SERVERS:
+#                           preforkd classic (BENCH_POOL) twice on a copy of the docroot holding
+#                           test/bench/bench.htaccess, without and with allow_override =
+#                           {"All"}: ka-c16 alternating (durations and repeats as above), and
+#                           callgrind's instructions per request of both (with BENCH_CALLGRIND)
+#                           (0: skip)
 #   BENCH_BUILD [build]     preforkd build folder (built with cmake when missing)
 #   BENCH_OUT [test/bench]  where RESULTS.md and the plots go
 #   BENCH_KEEP [0]          1: keep the temp folder (configs, logs, raw data)
@@ -70,6 +76,7 @@ syscalls=${BENCH_SYSCALLS:-1}
 ramp=${BENCH_RAMP:-1}
 proxy=${BENCH_PROXY:-1}
 proxy_pool=64        # preforkd's fixed pool in front of an upstream: c=16 needs no more
+htaccess=${BENCH_HTACCESS:-1}
 out=${BENCH_OUT:-$here}
 keep=${BENCH_KEEP:-0}
 ka_timeout=30        # keep-alive timeout of every server: longer than one C10K level lasts
@@ -96,7 +103,7 @@ for s in $servers; do
 done
 command=""
 for v in BENCH_DURATION BENCH_REPEATS BENCH_WARMUP BENCH_SERVERS BENCH_C10K BENCH_C10K_LEVELS \
-         BENCH_C10K_POOL BENCH_C10K_WAIT BENCH_POOL BENCH_CALLGRIND BENCH_SYSCALLS BENCH_RAMP BENCH_PROXY BENCH_BUILD BENCH_OUT \
+         BENCH_C10K_POOL BENCH_C10K_WAIT BENCH_POOL BENCH_CALLGRIND BENCH_SYSCALLS BENCH_RAMP BENCH_HTACCESS BENCH_PROXY BENCH_BUILD BENCH_OUT \
          BENCH_WORKLOADS BENCH_PARK_POOL BENCH_PARK_BIG_LEVELS BENCH_PARK_KEEPERS \
          BENCH_PARK_MAX_PARKED; do
     [ -n "${!v+x}" ] && command+="$v=$(printf '%q' "${!v}") "
@@ -441,6 +448,14 @@ start() { # name [pool]: start the server in the foreground of a background job;
             conf_apache prefork "$p" "$work/apache-ramp"
             ramp_pool "$work/apache-ramp/apache2.conf"
             cmd=(apache2 -f "$work/apache-ramp/apache2.conf" -DFOREGROUND); procs=9 ;;
+        preforkd-ht-off|preforkd-ht-on)
+            # the classic preforkd on the .htaccess docroot; "on" reads the access files
+            conf_preforkd "$work/$name.conf" "$p" "$pool"
+            sed -i "s|^document_root = .*|document_root = \"$ht_root\"|" "$work/$name.conf"
+            [ "$name" = preforkd-ht-on ] && echo 'allow_override = {"All"}' >> "$work/$name.conf"
+            "$pfd" -t -f "$work/$name.conf" >/dev/null 2>"$work/$name.check" ||
+                { cat "$work/$name.check" >&2; die "$name: config refused"; }
+            cmd=("$pfd" -f "$work/$name.conf"); procs=$((pool + 1)) ;;
         preforkd|preforkd-10k|preforkd-park|preforkd-park-big)
             case $name in
                 preforkd-park) parking=(1 10000) ;;   # the defaults: one keeper, 10 000 parked
@@ -497,6 +512,7 @@ est=$(( (repeats * (duration * 10 + 7) + (warmup > 0 ? warmup * 10 + 7 : 0)) * 1
 [ "$syscalls" = 1 ] && est=$((est + 120))
 [ "$ramp" = 1 ] && est=$((est + 60))
 [ "$proxy" = 1 ] && est=$((est + 6 * (repeats * (duration + 1) + warmup + 1) + 30))
+[ "$htaccess" = 1 ] && [[ " $servers " == *" preforkd "* ]] && est=$((est + repeats * 2 * (duration + 1) + 60))
 log "preforkd benchmark: servers: $servers; ${duration}s x $repeats (warm-up ${warmup}s); C10K: $([ "$c10k" = 1 ] && echo "$c10k_levels" || echo off); up to about $((est / 60)) min"
 log "work folder: $work; open-file limit: $nofile"
 
@@ -640,6 +656,35 @@ if [ "$c10k" = 1 ]; then
 fi
 for e in "${started[@]}"; do stop_pid $e; done
 
+if [ "$htaccess" = 1 ] && [[ " $servers " == *" preforkd "* ]]; then
+    # Its own docroot, so that no other server ever sees the file; both instances serve it.
+    ht_root=$work/htdocs-ht
+    mkdir -p "$ht_root" && cp "$docroot/1k.txt" "$ht_root/" &&
+        cp "$here/bench.htaccess" "$ht_root/.htaccess" && chmod -R a+rX "$ht_root" ||
+        die "cannot make $ht_root"
+    log ".htaccess cost: preforkd classic ($pool workers) without and with allow_override"
+    start preforkd-ht-off "" "$work/ht-idle.jsonl"
+    start preforkd-ht-on "" "$work/ht-idle.jsonl"
+    step python3 "$here/bench.py" htaccess --off-port "${port[preforkd-ht-off]}" \
+        --on-port "${port[preforkd-ht-on]}" --file "$ht_root/.htaccess" --out "$work/raw.jsonl" \
+        --duration "$duration" --repeats "$repeats" --warmup "$warmup" ||
+        die "bench.py htaccess failed"
+    stop_named preforkd-ht-off
+    stop_named preforkd-ht-on
+    if [ "$callgrind" = 1 ]; then
+        log ".htaccess cost: callgrind, instructions per request without and with allow_override"
+        ht_ir=()
+        for o in "" All; do
+            n=$(timeout 600 "$here/callgrind.sh" --htaccess "$here/bench.htaccess" \
+                ${o:+--allow-override "$o"} --keepalive-only "$build" 2>&1 | tail -n 1)
+            [[ $n =~ :\ ([0-9]+)$ ]] || die "callgrind.sh --htaccess failed: $n"
+            ht_ir+=("${BASH_REMATCH[1]}")
+        done
+        printf '{"type": "htaccess-callgrind", "off": %s, "on": %s}\n' "${ht_ir[@]}" >> "$work/raw.jsonl"
+        log "instructions per request: off ${ht_ir[0]}, on ${ht_ir[1]}"
+    fi
+fi
+
 cg=""
 if [ "$callgrind" = 1 ]; then
     log "callgrind: instructions per request"
@@ -685,6 +730,7 @@ configs = [(n, p) for n, p in (
     ("preforkd classic", w + "/preforkd.conf"), ("preforkd, max_workers = 10000", w + "/preforkd-10k.conf"),
     ("preforkd parking", w + "/preforkd-park.conf"),
     ("preforkd parking, past 10 000", w + "/preforkd-park-big.conf"),
+    ("preforkd classic, .htaccess on (off: the same without allow_override)", w + "/preforkd-ht-on.conf"),
     ("Apache mpm_prefork", w + "/apache-prefork/apache2.conf"),
     ("Apache mpm_event", w + "/apache-event/apache2.conf"), ("nginx", w + "/nginx/nginx.conf"),
     ("lighttpd", w + "/lighttpd/lighttpd.conf"),

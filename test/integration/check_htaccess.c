@@ -529,6 +529,46 @@ START_TEST(test_sections)
 }
 END_TEST
 
+/* <IfModule> in each of Apache's name forms, with and without "!": built-in modules (known by
+ * their directives) are there, preforkd modules only when loaded (here static and cgi, not
+ * autoindex nor status), others never. The name is resolved when the file is compiled (issue
+ * 16: per request it cost a search of every directive table), so several files served by one
+ * worker must each keep their own answer. */
+START_TEST(test_if_module_names)
+{
+    static const struct {
+        const char *name;
+        bool present;
+    } mods[] = {
+        {"mod_headers.c", true},    {"headers_module", true},   {"mod_rewrite", true},
+        {"mod_expires.c", true},    {"mod_authz_core.c", true}, {"mod_cgi.c", true},
+        {"mod_autoindex.c", false}, {"status_module", false},   {"mod_php7.c", false},
+        {"mod_deflate.c", false},   {"!mod_autoindex.c", true}, {"!mod_headers.c", false},
+        {"!cgi_module", false},     {"!mod_negotiation", true},
+    };
+    struct ts_server s;
+    ck_assert_int_eq(ts_server_init(&s), 0);
+    char rel[64], text[128];
+    for (size_t i = 0; i < sizeof(mods) / sizeof(mods[0]); i++) {
+        snprintf(rel, sizeof(rel), "m%zu/.htaccess", i);
+        snprintf(text, sizeof(text), "<IfModule %s>\n  Require all denied\n</IfModule>\n",
+                 mods[i].name);
+        put(&s, rel, text);
+        snprintf(rel, sizeof(rel), "m%zu/a.txt", i);
+        put(&s, rel, "a\n");
+    }
+    start(&s, ht_config);
+    for (int round = 0; round < 2; round++) { /* the second from the worker's cache */
+        for (size_t i = 0; i < sizeof(mods) / sizeof(mods[0]); i++) {
+            snprintf(rel, sizeof(rel), "/m%zu/a.txt", i);
+            struct req_case c = {NULL, rel, NULL, NULL, mods[i].present ? 403 : 200, NULL};
+            expect(&s, &c, 1);
+        }
+    }
+    ts_server_stop(&s);
+}
+END_TEST
+
 /* What preforkd cannot do is refused loudly (500, logged), never skipped: AuthType Digest,
  * Require host (no DNS), a Require not outside <RequireAll>/<RequireNone>. */
 START_TEST(test_unsupported_refused)
@@ -719,6 +759,7 @@ static Suite *htaccess_suite(void)
     tcase_add_test(tc, test_order_allow_deny);
     tcase_add_test(tc, test_client_addresses);
     tcase_add_test(tc, test_sections);
+    tcase_add_test(tc, test_if_module_names);
     tcase_add_test(tc, test_unsupported_refused);
     tcase_add_test(tc, test_index_error_document_redirect);
     tcase_add_test(tc, test_alias_folder);

@@ -91,7 +91,8 @@ END_TEST
 /* Two listeners, a pool of 8 slots: busy, idle, starting, old-generation idle, graceful. */
 static struct pfd_pool_worker workers[5];
 static const uint32_t slots[5] = {0, 1, 2, 3, 5};
-static struct pfd_pool_listener listeners[2] = {{"127.0.0.1:8080", 3, 511}, {"[::1]:8080", 1, 511}};
+static struct pfd_pool_listener listeners[2] = {{"127.0.0.1:8080", 3, 511, false},
+                                                {"[::1]:8443", 1, 511, true}};
 /* Two keeper slots: one running, one whose keeper died (its gauges gone, its counts kept). */
 static const struct pfd_pool_keeper keepers[2] = {
     {2000, 1700000000LL * 1000000 - 60LL * 1000000, 7, 2, 1, 11, 40, 30, 3, 4},
@@ -220,7 +221,8 @@ START_TEST(test_json)
         "\"idle_workers\": 1",
         "\"max_workers_reached\": 3",
         "\"memory_kb\": 4096",
-        "{\"address\": \"127.0.0.1:8080\", \"queued\": 3, \"backlog\": 511}",
+        "{\"address\": \"127.0.0.1:8080\", \"tls\": false, \"queued\": 3, \"backlog\": 511}",
+        "{\"address\": \"[::1]:8443\", \"tls\": true, \"queued\": 1, \"backlog\": 511}",
         "\"scoreboard\": \"W_S_.G..\"",
         "{\"slot\": 0, \"pid\": 1000, \"generation\": 2, \"state\": \"W\", \"state_name\": "
         "\"sending\", \"requests\": 10, \"bytes\": 2048, \"seconds\": 7, \"client\": "
@@ -262,6 +264,7 @@ START_TEST(test_html)
     ck_assert_ptr_nonnull(strstr(the_sink.text, "GET /&lt;0&gt; HTTP/1.1"));
     ck_assert_ptr_nonnull(strstr(the_sink.text, "<pre>W_S_.G..\n</pre>"));
     ck_assert_ptr_nonnull(strstr(the_sink.text, "Listen queue on 127.0.0.1:8080: 3 waiting"));
+    ck_assert_ptr_nonnull(strstr(the_sink.text, "Listen queue on [::1]:8443 (HTTPS): 1 waiting"));
     ck_assert_ptr_nonnull(strstr(the_sink.text, "max_workers (4) reached: 3 times"));
     ck_assert_ptr_nonnull(strstr(the_sink.text, "Total accesses: 50 - Total Traffic: 10.0 kB"));
     /* The keepers beside the scoreboard; "-" for a slot where none runs. */

@@ -143,8 +143,11 @@ PFD_API ssize_t pfd_request_body_read(struct pfd_request *r, void *buf, size_t l
 PFD_API int pfd_request_body_error(const struct pfd_request *r);
 /* The user authenticated for this request (REMOTE_USER), or NULL. */
 PFD_API const char *pfd_request_remote_user(const struct pfd_request *r);
-/* The request's scheme: "http" (or "https" behind TLS, later). */
+/* The request's scheme: "https" on a tls_listen connection, else "http". */
 PFD_API const char *pfd_request_scheme(const struct pfd_request *r);
+/* On HTTPS, mod_ssl's variables: "SSL_PROTOCOL" ("TLSv1.3"), "SSL_CIPHER", "SSL_TLS_SNI" (the
+ * name the client asked for); NULL when not HTTPS, unknown or unset. */
+PFD_API const char *pfd_request_ssl_var(const struct pfd_request *r, const char *name);
 /* The server_admin directive (SERVER_ADMIN for CGI). */
 PFD_API const char *pfd_request_server_admin(const struct pfd_request *r);
 /* The handler named by the location this request matched, or NULL when modules are tried in
@@ -210,8 +213,8 @@ PFD_API int pfd_response_raw(struct pfd_request *r);
 /* After pfd_response_raw() and the module's 101 (Switching Protocols) head: what is buffered is
  * sent, and the client connection is the module's for a tunnel (WebSocket through mod_proxy)
  * until the handler returns, when it closes. *fd: the socket (non-blocking); *pending: bytes the
- * client sent after the request head, already read. 0, or -1 (no raw response, a request with a
- * body, or the client is gone). */
+ * client sent after the request head, already read. 0, or -1 (no raw response, an HTTPS
+ * connection, a request with a body, or the client is gone). */
 PFD_API int pfd_response_tunnel(struct pfd_request *r, int *fd, const char **pending,
                                 size_t *pending_len);
 
@@ -263,6 +266,7 @@ struct pfd_pool_listener {
     const char *address; /* as configured: "127.0.0.1:8080" */
     int queued;          /* connections waiting in the kernel's accept queue, -1 unknown */
     int backlog;         /* the queue's length, -1 unknown */
+    bool tls;            /* a tls_listen address: HTTPS */
 };
 
 PFD_API void pfd_pool_info(const struct pfd_request *r, struct pfd_pool_info *out);

@@ -1,0 +1,389 @@
+/*
+ * tls.c — HTTPS with OpenSSL 3. The master makes one SSL_CTX per certificate (the top level's
+ * and each vhost's own) before it forks; the worker's connections start on the top level's and
+ * switch to a vhost's when the client's SNI names it (RFC 6066 §3). ALPN answers "http/1.1"
+ * (RFC 7301). Every call here is non-blocking and says what it waits for; the waits, with their
+ * deadlines, are serve/conn_io.c's.
+ */
+#include "serve/tls.h"
+
+#include <errno.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "config/config_value.h"
+
+/* A certificate that expires in fewer days than this is warned about at start and by -t. */
+#define PFD_TLS_EXPIRY_WARN_DAYS 14
+
+struct pfd_tls {
+    const struct pfd_config *conf;
+    SSL_CTX *top;     /* the top level's tls { }: every connection starts on it */
+    SSL_CTX **vhosts; /* conf->nvhosts of them; NULL where a vhost has no certificate */
+};
+
+/* A growing report: lines appended to a caller's buffer, truncated when full. */
+struct tls_report {
+    char *text;
+    size_t size, len;
+};
+
+static void tls_report_add(struct tls_report *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void tls_report_add(struct tls_report *r, const char *fmt, ...)
+{
+    if (r->text == NULL || r->len + 1 >= r->size)
+        return;
+    if (r->len > 0)
+        r->text[r->len++] = '\n';
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(r->text + r->len, r->size - r->len, fmt, ap);
+    va_end(ap);
+    r->len = n < 0 ? r->len : r->len + (size_t)n < r->size ? r->len + (size_t)n : r->size - 1;
+}
+
+/* OpenSSL's reason for the last failure (its error queue emptied), or fallback. */
+static const char *tls_reason(const char *fallback)
+{
+    static char text[256];
+    unsigned long e = ERR_peek_last_error();
+    const char *reason = e != 0 ? ERR_reason_error_string(e) : NULL;
+    snprintf(text, sizeof(text), "%s", reason != NULL ? reason : fallback);
+    ERR_clear_error();
+    return text;
+}
+
+/* ---- the contexts (master) ----------------------------------------------------------------- */
+
+/* ALPN: this server speaks HTTP/1.1 only. A client that offers no "http/1.1" gets no ALPN
+ * answer and may go on (as nginx does) rather than a fatal alert. */
+static int tls_alpn_select(SSL *ssl, const unsigned char **out, unsigned char *outlen,
+                           const unsigned char *in, unsigned int inlen, void *arg)
+{
+    static const unsigned char ours[] = "\x08http/1.1";
+    (void)ssl;
+    (void)arg;
+    unsigned char *chosen = NULL;
+    if (SSL_select_next_proto(&chosen, outlen, ours, sizeof(ours) - 1, in, inlen) !=
+        OPENSSL_NPN_NEGOTIATED)
+        return SSL_TLSEXT_ERR_NOACK;
+    *out = chosen;
+    return SSL_TLSEXT_ERR_OK;
+}
+
+/* SNI: the vhost whose name or alias the client asked for serves its own certificate; any other
+ * name (or none) keeps the top level's. Host names are compared in lower case (RFC 6066 §3). */
+static int tls_servername(SSL *ssl, int *alert, void *arg)
+{
+    const struct pfd_tls *tls = arg;
+    (void)alert;
+    const char *name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+    char lower[256];
+    size_t n = name != NULL ? strlen(name) : 0;
+    if (n == 0 || n >= sizeof(lower))
+        return SSL_TLSEXT_ERR_OK;
+    for (size_t i = 0; i <= n; i++)
+        lower[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] - 'A' + 'a' : name[i]);
+    if (n > 1 && lower[n - 1] == '.')
+        lower[n - 1] = '\0';
+    const struct pfd_vhost *vh = pfd_config_vhost_named(tls->conf, lower);
+    SSL_CTX *ctx = vh != NULL ? tls->vhosts[vh - tls->conf->vhosts] : NULL;
+    if (ctx != NULL && SSL_set_SSL_CTX(ssl, ctx) == NULL)
+        return SSL_TLSEXT_ERR_ALERT_FATAL;
+    return SSL_TLSEXT_ERR_OK;
+}
+
+/* protocols → the lowest and highest version; the value was checked while parsed. */
+static void tls_set_protocols(SSL_CTX *ctx, const char *protocols)
+{
+    unsigned bits = config_tls_protocol_bits(protocols);
+    int min = bits & (1u << 2) ? TLS1_2_VERSION : TLS1_3_VERSION;
+    int max = bits & (1u << 3) ? TLS1_3_VERSION : TLS1_2_VERSION;
+    SSL_CTX_set_min_proto_version(ctx, min);
+    SSL_CTX_set_max_proto_version(ctx, max);
+}
+
+/* The certificate's expiry, and whether its chain is in the file, as notes. */
+static void tls_note_certificate(SSL_CTX *ctx, const struct pfd_config *conf,
+                                 const struct pfd_tls_settings *t, struct tls_report *notes)
+{
+    X509 *leaf = SSL_CTX_get0_certificate(ctx);
+    if (leaf == NULL)
+        return;
+    int days = 0, secs = 0;
+    ASN1_TIME_diff(&days, &secs, NULL, X509_get0_notAfter(leaf));
+    char subject[256] = "";
+    X509_NAME_oneline(X509_get_subject_name(leaf), subject, sizeof(subject));
+    if (days < 0 || (days == 0 && secs < 0))
+        tls_report_add(notes, "%s:%d: warning: certificate \"%s\" (%s) expired %d days ago",
+                       conf->file, t->line, t->certificate, subject, -days);
+    else if (days < PFD_TLS_EXPIRY_WARN_DAYS)
+        tls_report_add(notes,
+                       "%s:%d: warning: certificate \"%s\" (%s) expires in %d days: renew it",
+                       conf->file, t->line, t->certificate, subject, days);
+    else
+        tls_report_add(notes, "%s:%d: certificate \"%s\" (%s) expires in %d days", conf->file,
+                       t->line, t->certificate, subject, days);
+    STACK_OF(X509) *chain = NULL;
+    SSL_CTX_get0_chain_certs(ctx, &chain);
+    bool self_signed = X509_check_issued(leaf, leaf) == X509_V_OK;
+    if (!self_signed && (chain == NULL || sk_X509_num(chain) == 0))
+        tls_report_add(notes,
+                       "%s:%d: warning: certificate \"%s\" has no issuer's certificate after it: "
+                       "unless its issuer is a root every client trusts, give the full chain "
+                       "(the certificate, then the intermediates) in one PEM file",
+                       conf->file, t->line, t->certificate);
+}
+
+/* The certificate chain and key of t into ctx, checked against each other. 0 or -1 (said). */
+static int tls_load_keys(SSL_CTX *ctx, const struct pfd_config *conf,
+                         const struct pfd_tls_settings *t, struct tls_report *err)
+{
+    if (access(t->certificate, R_OK) != 0) {
+        tls_report_add(err, "%s:%d: certificate \"%s\": %s", conf->file, t->line, t->certificate,
+                       strerror(errno));
+        return -1;
+    }
+    if (access(t->certificate_key, R_OK) != 0) {
+        tls_report_add(err, "%s:%d: certificate_key \"%s\": %s", conf->file, t->key_line,
+                       t->certificate_key, strerror(errno));
+        return -1;
+    }
+    if (SSL_CTX_use_certificate_chain_file(ctx, t->certificate) != 1) {
+        tls_report_add(err, "%s:%d: certificate \"%s\": not a PEM certificate chain (%s)",
+                       conf->file, t->line, t->certificate, tls_reason("unreadable"));
+        return -1;
+    }
+    if (SSL_CTX_use_PrivateKey_file(ctx, t->certificate_key, SSL_FILETYPE_PEM) != 1) {
+        const char *why = tls_reason("unreadable");
+        bool mismatch = strstr(why, "mismatch") != NULL;
+        tls_report_add(err, "%s:%d: certificate_key \"%s\": %s (%s)", conf->file, t->key_line,
+                       t->certificate_key,
+                       mismatch ? "does not match the certificate" : "not a PEM private key", why);
+        return -1;
+    }
+    if (SSL_CTX_check_private_key(ctx) != 1) {
+        tls_report_add(err, "%s:%d: certificate_key \"%s\": does not match the certificate \"%s\"",
+                       conf->file, t->key_line, t->certificate_key, t->certificate);
+        ERR_clear_error();
+        return -1;
+    }
+    return 0;
+}
+
+/* One context from t: protocols, ciphers, keys, ALPN and SNI. NULL after saying why. */
+static SSL_CTX *tls_context(struct pfd_tls *tls, const struct pfd_tls_settings *t,
+                            struct tls_report *err, struct tls_report *notes)
+{
+    const struct pfd_config *conf = tls->conf;
+    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+    if (ctx == NULL) {
+        tls_report_add(err, "%s:%d: SSL_CTX_new() failed: %s", conf->file, t->line,
+                       tls_reason("out of memory"));
+        return NULL;
+    }
+    tls_set_protocols(ctx, t->protocols);
+    if (SSL_CTX_set_cipher_list(ctx, t->ciphers) != 1) {
+        tls_report_add(err, "%s:%d: tls { ciphers \"%s\" }: no cipher OpenSSL knows (%s)",
+                       conf->file, t->line, t->ciphers, tls_reason("bad list"));
+        SSL_CTX_free(ctx);
+        return NULL;
+    }
+    /* No client-initiated renegotiation (a CPU cost a client could impose at will); no
+     * compression (CRIME); a close without close_notify is an EOF, as most HTTP clients close
+     * (the message's length framed it). */
+    uint64_t options =
+        SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION | SSL_OP_IGNORE_UNEXPECTED_EOF;
+    if (t->prefer_server_ciphers)
+        options |= SSL_OP_CIPHER_SERVER_PREFERENCE;
+    SSL_CTX_set_options(ctx, options);
+    /* A write that returned WANT_WRITE is retried with the same bytes, maybe from a buffer that
+     * has moved since; idle keep-alive connections give their buffers back. */
+    SSL_CTX_set_mode(ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
+    SSL_CTX_set_dh_auto(ctx, 1);
+    /* Resumption works across workers: they share the ticket keys this context made before the
+     * fork. The id context lets a session resume on the vhost context it was made on. */
+    static const unsigned char sid_ctx[] = "preforkd";
+    SSL_CTX_set_session_id_context(ctx, sid_ctx, sizeof(sid_ctx) - 1);
+    SSL_CTX_set_alpn_select_cb(ctx, tls_alpn_select, NULL);
+    SSL_CTX_set_tlsext_servername_callback(ctx, tls_servername);
+    SSL_CTX_set_tlsext_servername_arg(ctx, tls);
+    if (tls_load_keys(ctx, conf, t, err) != 0) {
+        SSL_CTX_free(ctx);
+        return NULL;
+    }
+    tls_note_certificate(ctx, conf, t, notes);
+    return ctx;
+}
+
+int pfd_tls_create(const struct pfd_config *conf, struct pfd_tls **out, char *err, size_t err_size,
+                   char *notes, size_t notes_size)
+{
+    struct tls_report errors = {err, err_size, 0}, noted = {notes, notes_size, 0};
+    if (err_size > 0)
+        err[0] = '\0';
+    if (notes != NULL && notes_size > 0)
+        notes[0] = '\0';
+    *out = NULL;
+    if (conf->ntls_listen == 0)
+        return 0;
+    struct pfd_tls *tls = calloc(1, sizeof(*tls));
+    if (tls == NULL || (tls->vhosts = calloc(conf->nvhosts + 1, sizeof(SSL_CTX *))) == NULL) {
+        free(tls);
+        tls_report_add(&errors, "%s: out of memory", conf->file);
+        return -1;
+    }
+    tls->conf = conf;
+    int rc = 0;
+    tls->top = tls_context(tls, &conf->tls, &errors, &noted);
+    rc |= tls->top == NULL ? -1 : 0;
+    for (size_t v = 0; v < conf->nvhosts; v++) {
+        const struct pfd_vhost *vh = &conf->vhosts[v];
+        if (vh->tls.certificate == NULL)
+            continue;
+        tls->vhosts[v] = tls_context(tls, &vh->tls, &errors, &noted);
+        rc |= tls->vhosts[v] == NULL ? -1 : 0;
+    }
+    if (rc != 0) {
+        pfd_tls_free(tls);
+        return -1;
+    }
+    *out = tls;
+    return 0;
+}
+
+void pfd_tls_free(struct pfd_tls *tls)
+{
+    if (tls == NULL)
+        return;
+    SSL_CTX_free(tls->top);
+    for (size_t v = 0; v < tls->conf->nvhosts; v++)
+        SSL_CTX_free(tls->vhosts[v]);
+    free(tls->vhosts);
+    free(tls);
+}
+
+/* ---- one connection (worker) --------------------------------------------------------------- */
+
+struct ssl_st *pfd_tls_new(struct pfd_tls *tls, int fd)
+{
+    SSL *ssl = tls != NULL ? SSL_new(tls->top) : NULL;
+    if (ssl == NULL || SSL_set_fd(ssl, fd) != 1) {
+        pfd_log(PFD_LOG_ERR, "SSL_new() failed: %s", tls_reason("no TLS context"));
+        SSL_free(ssl);
+        return NULL;
+    }
+    SSL_set_accept_state(ssl);
+    return ssl;
+}
+
+/* What an SSL_* call's result asks for: 0 with *events to wait, or -1 (errno set). */
+static int tls_want(SSL *ssl, int rc, short *events)
+{
+    switch (SSL_get_error(ssl, rc)) {
+    case SSL_ERROR_WANT_READ:
+        *events = POLLIN;
+        errno = EAGAIN;
+        return 0;
+    case SSL_ERROR_WANT_WRITE:
+        *events = POLLOUT;
+        errno = EAGAIN;
+        return 0;
+    case SSL_ERROR_SYSCALL:
+        if (errno == 0)
+            errno = ECONNRESET; /* EOF without close_notify */
+        ERR_clear_error();
+        return -1;
+    default:
+        ERR_clear_error();
+        errno = EPROTO;
+        return -1;
+    }
+}
+
+int pfd_tls_handshake(struct ssl_st *ssl, short *events, char *why, size_t why_size)
+{
+    ERR_clear_error();
+    int rc = SSL_do_handshake(ssl);
+    if (rc == 1)
+        return 1;
+    int err = SSL_get_error(ssl, rc);
+    unsigned long e = ERR_peek_last_error();
+    const char *reason = e != 0 ? ERR_reason_error_string(e) : NULL;
+    if (tls_want(ssl, rc, events) == 0)
+        return 0;
+    if (reason == NULL)
+        reason = err == SSL_ERROR_SYSCALL || err == SSL_ERROR_ZERO_RETURN
+                     ? "the client closed the connection"
+                     : "failed";
+    snprintf(why, why_size, "%s", reason);
+    return -1;
+}
+
+ssize_t pfd_tls_read(struct ssl_st *ssl, void *buf, size_t len, short *events)
+{
+    size_t got = 0;
+    ERR_clear_error();
+    int rc = SSL_read_ex(ssl, buf, len, &got);
+    if (rc == 1)
+        return (ssize_t)got;
+    int err = SSL_get_error(ssl, rc);
+    if (err == SSL_ERROR_ZERO_RETURN) /* close_notify */
+        return 0;
+    if (tls_want(ssl, rc, events) == 0)
+        return -1;
+    /* A client that closes without close_notify is usual for HTTP (the length framed the
+     * message, RFC 8446 §6.1 allows it): an EOF, as for plain TCP. */
+    return err == SSL_ERROR_SYSCALL && errno == ECONNRESET ? 0 : -1;
+}
+
+ssize_t pfd_tls_write(struct ssl_st *ssl, const void *buf, size_t len, short *events)
+{
+    size_t put = 0;
+    ERR_clear_error();
+    if (SSL_write_ex(ssl, buf, len, &put) == 1)
+        return (ssize_t)put;
+    tls_want(ssl, 0, events);
+    return -1;
+}
+
+bool pfd_tls_pending(const struct ssl_st *ssl)
+{
+    return SSL_pending(ssl) > 0;
+}
+
+void pfd_tls_close(struct ssl_st *ssl)
+{
+    if (ssl == NULL)
+        return;
+    /* close_notify (RFC 8446 §6.1) when the socket takes it now; the client's answer is not
+     * waited for. Not after a failure: OpenSSL refuses it then anyway. */
+    if (SSL_is_init_finished(ssl))
+        (void)SSL_shutdown(ssl);
+    ERR_clear_error();
+    SSL_free(ssl);
+}
+
+const char *pfd_tls_var(const struct ssl_st *ssl, const char *name)
+{
+    if (ssl == NULL)
+        return NULL;
+    if (strcmp(name, "SSL_PROTOCOL") == 0)
+        return SSL_get_version(ssl);
+    if (strcmp(name, "SSL_CIPHER") == 0)
+        return SSL_get_cipher_name(ssl);
+    if (strcmp(name, "SSL_TLS_SNI") == 0)
+        return SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+    return NULL;
+}

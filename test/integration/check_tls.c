@@ -1,0 +1,485 @@
+/*
+ * check_tls.c — HTTPS through the real binary and real clients: curl (HTTP/1.1, --cacert),
+ * openssl s_client (which protocol versions are offered), Python's ssl module (keep-alive over
+ * TLS). The test CA and certificates are made here with the openssl command line
+ * (testsupport_tls.c). Also: SNI picks a vhost's certificate, plain HTTP to the HTTPS port gets
+ * nginx's clear-text 400, a client that never sends its ClientHello is cut off at
+ * timeouts { header }, CGI sees HTTPS=on and mod_ssl's SSL_* variables, -t refuses a key that
+ * does not match its certificate, and redirects say https://.
+ */
+#include "testsupport_cgi.h"
+#include "testsupport_tls.h"
+
+#include <check.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "testsupport_run.h"
+
+#define CURL "/usr/bin/curl"
+#define PYTHON "/usr/bin/python3"
+#define OPENSSL "/usr/bin/openssl"
+#define TOOL_TIMEOUT_S 20.0
+#define SECTION_MAX (2 * TS_PATH_MAX + 64)
+
+/* An HTTPS server: plain HTTP on s.port (the harness's readiness check), HTTPS on tls_port, the
+ * certificate of "localhost" at the top level. */
+struct tls_server {
+    struct ts_server s;
+    int tls_port;
+    struct ts_tls_cert cert;
+};
+
+/* Skips (passes, saying why) when a tool the test needs is missing. */
+static bool tools_missing(const char *tool)
+{
+    if (ts_tls_available() && access(tool, X_OK) == 0)
+        return false;
+    fprintf(stderr, "check_tls: SKIPPED, %s or " OPENSSL " missing\n", tool);
+    return true;
+}
+
+/* The temp dir, the test CA, the localhost certificate and a port for HTTPS. */
+static void tls_prepare(struct tls_server *t)
+{
+    ck_assert_int_eq(ts_server_init(&t->s), 0);
+    ck_assert_msg(ts_tls_ca(&t->s) == 0, "cannot make the test CA");
+    ck_assert_msg(ts_tls_cert(&t->s, "localhost", "localhost", 90, &t->cert) == 0,
+                  "cannot make the localhost certificate");
+    t->tls_port = ts_port_pick();
+    ck_assert_int_gt(t->tls_port, 0);
+}
+
+/* tls_listen, the top level's tls { }, then extra (verbatim). */
+static void tls_configure(struct tls_server *t, const char *extra)
+{
+    char section[SECTION_MAX], conf[16384];
+    ts_tls_section(&t->cert, section, sizeof(section));
+    snprintf(conf, sizeof(conf), "tls_listen = {\"%s:%d\"}\n%s%s", TS_HOST, t->tls_port, section,
+             extra != NULL ? extra : "");
+    ck_assert_int_eq(ts_server_configure(&t->s, conf), 0);
+}
+
+static void tls_launch(struct tls_server *t, const char *extra)
+{
+    tls_configure(t, extra);
+    const char *argv[] = {"-f", t->s.conf, NULL};
+    ck_assert_int_eq(ts_server_spawn(&t->s, argv), 0);
+    if (ts_server_wait_ready(&t->s, TS_START_TIMEOUT_S) != 0) {
+        ts_server_dump(&t->s);
+        ck_abort_msg("the server did not start");
+    }
+}
+
+static void tls_start(struct tls_server *t, const char *extra)
+{
+    tls_prepare(t);
+    tls_launch(t, extra);
+}
+
+/* curl over HTTPS to https://host:tls_port<path>, host resolved to 127.0.0.1 (so the
+ * certificate is checked against host, and SNI names it), HTTP/1.1, the test CA trusted. Its
+ * exit code; what it printed in *out. more: arguments before the URL, NULL-terminated, or NULL. */
+static int curl_https(const struct tls_server *t, const char *host, const char *path,
+                      const char *const *more, char **out)
+{
+    char url[512], resolve[512];
+    snprintf(url, sizeof(url), "https://%s:%d%s", host, t->tls_port, path);
+    snprintf(resolve, sizeof(resolve), "%s:%d:127.0.0.1", host, t->tls_port);
+    const char *argv[32] = {CURL,   "-sS",      "--http1.1",           "--max-time",
+                            "10",   "--cacert", ts_tls_ca_file(&t->s), "--resolve",
+                            resolve};
+    size_t n = 9;
+    for (size_t i = 0; more != NULL && more[i] != NULL && n < 30; i++)
+        argv[n++] = more[i];
+    argv[n++] = url;
+    argv[n] = NULL;
+    return ts_run(argv, TOOL_TIMEOUT_S, out);
+}
+
+START_TEST(test_https_static_files)
+{
+    if (tools_missing(CURL))
+        return;
+    struct tls_server t;
+    tls_start(&t, "access_log_format = \"%h \\\"%r\\\" %>s %{SSL_PROTOCOL}x %{SSL_CIPHER}x\"\n");
+    char *out = NULL;
+    const char *show[] = {"-w", "\n%{http_version} %{http_code} %{ssl_verify_result}", NULL};
+    int rc = curl_https(&t, "localhost", "/hello.txt", show, &out);
+    ck_assert_msg(rc == 0, "curl failed (%d): %s", rc, out);
+    ck_assert_msg(strcmp(out, TS_HELLO_TXT "\n1.1 200 0") == 0, "curl got: %s", out);
+    free(out);
+    /* A file larger than a TLS record and than the socket buffers, byte for byte. */
+    char file[TS_PATH_MAX + 16];
+    snprintf(file, sizeof(file), "%s/big.out", t.s.dir);
+    const char *save[] = {"-o", file, "-w", "%{size_download}", NULL};
+    rc = curl_https(&t, "localhost", TS_BIG_PATH, save, &out);
+    ck_assert_msg(rc == 0 && atol(out) == TS_BIG_SIZE, "big file: curl %d: %s", rc, out);
+    free(out);
+    size_t len = 0;
+    unsigned char *got = (unsigned char *)ts_file_read(file, &len);
+    ck_assert_msg(got != NULL && len == TS_BIG_SIZE, "big file: %zu bytes", len);
+    for (size_t i = 0; i < len; i++)
+        ck_assert_msg(got[i] == ts_big_byte(i), "big file: byte %zu differs", i);
+    free(got);
+    /* The access log names protocol and cipher, as mod_ssl's %{SSL_PROTOCOL}x does. */
+    ck_assert_msg(
+        ts_file_wait_for(t.s.access_log, "\"GET /hello.txt HTTP/1.1\" 200 TLSv1.3 TLS_", 5),
+        "the access log lacks the TLS fields");
+    /* The trailing-slash redirect keeps the scheme. */
+    const char *head[] = {"-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", NULL};
+    rc = curl_https(&t, "localhost", "/sub", head, &out);
+    char want[128];
+    snprintf(want, sizeof(want), "301 https://localhost:%d/sub/", t.tls_port);
+    ck_assert_msg(rc == 0 && strcmp(out, want) == 0, "/sub: curl %d: %s", rc, out);
+    free(out);
+    ts_server_stop(&t.s);
+}
+END_TEST
+
+/* Each vhost serves its own certificate to a client whose SNI names it (or an alias); any other
+ * name gets the top level's. curl checks the certificate against the name it asked for, so the
+ * wrong one fails the request. */
+START_TEST(test_sni_picks_vhost_certificate)
+{
+    if (tools_missing(CURL))
+        return;
+    struct tls_server t;
+    tls_prepare(&t);
+    struct ts_tls_cert a, b;
+    ck_assert_int_eq(ts_tls_cert(&t.s, "a", "a.test", 90, &a), 0);
+    ck_assert_int_eq(ts_tls_cert(&t.s, "b", "www.b.test", 90, &b), 0);
+    char sa[SECTION_MAX], sb[SECTION_MAX], extra[8192];
+    ts_tls_section(&a, sa, sizeof(sa));
+    ts_tls_section(&b, sb, sizeof(sb));
+    snprintf(extra, sizeof(extra),
+             "vhost \"a.test\" {\n%s}\nvhost \"b.test\" {\naliases = {\"www.b.test\"}\n%s}\n", sa,
+             sb);
+    tls_launch(&t, extra);
+    static const struct {
+        const char *host;
+        int curl_exit; /* 0: verified and served; 60: the certificate does not name host */
+    } cases[] = {
+        {"a.test", 0},
+        {"www.b.test", 0},
+        {"localhost", 0}, /* no vhost: the top level's */
+        {"b.test", 60},   /* b's certificate names www.b.test only: proof it was b's */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *out = NULL;
+        int rc = curl_https(&t, cases[i].host, "/hello.txt", NULL, &out);
+        ck_assert_msg(rc == cases[i].curl_exit, "%s: curl exit %d, expected %d: %s", cases[i].host,
+                      rc, cases[i].curl_exit, out);
+        if (rc == 0)
+            ck_assert_msg(strcmp(out, TS_HELLO_TXT) == 0, "%s: got %s", cases[i].host, out);
+        free(out);
+    }
+    ts_server_stop(&t.s);
+}
+END_TEST
+
+/* TLS 1.2 and 1.3 are offered; 1.0 and 1.1 (RFC 8996) are not, even to a client that would
+ * accept them (s_client at security level 0). */
+START_TEST(test_protocol_versions)
+{
+    if (tools_missing(OPENSSL))
+        return;
+    struct tls_server t;
+    tls_start(&t, NULL);
+    static const struct {
+        const char *flag;
+        const char *name;
+        bool offered;
+    } cases[] = {
+        {"-tls1", "TLSv1", false},
+        {"-tls1_1", "TLSv1.1", false},
+        {"-tls1_2", "TLSv1.2", true},
+        {"-tls1_3", "TLSv1.3", true},
+    };
+    char connect[64];
+    snprintf(connect, sizeof(connect), "%s:%d", TS_HOST, t.tls_port);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const char *argv[] = {OPENSSL,   "s_client",           "-connect",
+                              connect,   "-servername",        "localhost",
+                              "-CAfile", ts_tls_ca_file(&t.s), cases[i].flag,
+                              "-cipher", "DEFAULT@SECLEVEL=0", "-verify_return_error",
+                              NULL};
+        char *out = NULL;
+        int rc = ts_run(argv, TOOL_TIMEOUT_S, &out);
+        char protocol[64];
+        snprintf(protocol, sizeof(protocol), "Protocol  : %s\n", cases[i].name);
+        bool connected = rc == 0 && strstr(out, "Verify return code: 0 (ok)") != NULL;
+        ck_assert_msg(connected == cases[i].offered, "%s: s_client exit %d, expected %s:\n%s",
+                      cases[i].name, rc, cases[i].offered ? "a handshake" : "a refusal", out);
+        if (cases[i].offered)
+            ck_assert_msg(strstr(out, cases[i].name) != NULL, "%s not negotiated:\n%s",
+                          cases[i].name, out);
+        free(out);
+    }
+    ts_server_stop(&t.s);
+}
+END_TEST
+
+/* Python's ssl module (certificate and host name checked) over one kept-alive connection: two
+ * requests, the same socket, ALPN http/1.1. */
+START_TEST(test_python_client_keepalive)
+{
+    if (tools_missing(PYTHON))
+        return;
+    struct tls_server t;
+    tls_start(&t, NULL);
+    char script[TS_PATH_MAX + 16], text[2048];
+    snprintf(script, sizeof(script), "%s/client.py", t.s.dir);
+    snprintf(text, sizeof(text),
+             "import http.client, ssl, sys\n"
+             "ctx = ssl.create_default_context(cafile=sys.argv[1])\n"
+             "ctx.set_alpn_protocols(['h2', 'http/1.1'])\n"
+             "c = http.client.HTTPSConnection('localhost', int(sys.argv[2]), context=ctx,"
+             " timeout=10)\n"
+             "c.request('GET', '/hello.txt')\n"
+             "r = c.getresponse(); body = r.read(); first = c.sock\n"
+             "print(r.status, body.decode().strip(), c.sock.selected_alpn_protocol(),"
+             " c.sock.version())\n"
+             "c.request('GET', '/index.html')\n"
+             "r = c.getresponse(); r.read()\n"
+             "print(r.status, 'same connection' if c.sock is first else 'new connection')\n");
+    ck_assert_int_eq(ts_file_write(script, text, strlen(text)), 0);
+    char port[16];
+    snprintf(port, sizeof(port), "%d", t.tls_port);
+    const char *argv[] = {PYTHON, script, ts_tls_ca_file(&t.s), port, NULL};
+    char *out = NULL;
+    int rc = ts_run(argv, TOOL_TIMEOUT_S, &out);
+    ck_assert_msg(rc == 0 &&
+                      strcmp(out, "200 hello world http/1.1 TLSv1.3\n200 same connection\n") == 0,
+                  "python exit %d:\n%s", rc, out);
+    free(out);
+    ts_server_stop(&t.s);
+}
+END_TEST
+
+/* Plain HTTP to the HTTPS port: a 400 in clear text that says why (nginx's words), then the
+ * close; the server goes on serving HTTPS. */
+START_TEST(test_plain_http_to_https_port)
+{
+    if (tools_missing(CURL))
+        return;
+    struct tls_server t;
+    tls_start(&t, NULL);
+    struct ts_response r;
+    int rc = ts_request(t.tls_port, "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n", &r);
+    ck_assert_msg(rc == TS_OK, "plain request: %s", ts_result_name(rc));
+    ck_assert_int_eq(r.status, 400);
+    ck_assert_msg(strstr(r.body, "The plain HTTP request was sent to HTTPS port") != NULL,
+                  "body: %s", r.body);
+    ck_assert(ts_response_header_has(&r, "Connection", "close"));
+    ts_response_free(&r);
+    char *out = NULL;
+    ck_assert_int_eq(curl_https(&t, "localhost", "/hello.txt", NULL, &out), 0);
+    free(out);
+    ts_server_stop(&t.s);
+}
+END_TEST
+
+/* A client that connects to the HTTPS port and never sends its ClientHello is cut off at
+ * timeouts { header } (plus the second TCP_DEFER_ACCEPT holds it in the kernel), and the
+ * failed handshake is logged at info. */
+START_TEST(test_silent_client_cut_off)
+{
+    struct tls_server t;
+    if (tools_missing(OPENSSL))
+        return;
+    tls_start(&t, "log_level = \"info\"\ntimeouts { header = 1 }\n");
+    struct ts_conn c;
+    ck_assert_int_eq(ts_conn_open(&c, t.tls_port, 2000), 0);
+    double start = ts_now();
+    ck_assert_msg(ts_conn_closed_within(&c, 6000), "the silent client was not cut off");
+    double took = ts_now() - start;
+    ck_assert_msg(took >= 0.9, "cut off after %.2f s, before timeouts { header }", took);
+    ts_conn_close(&c);
+    ck_assert_msg(ts_file_wait_for(t.s.error_log, "no ClientHello within timeouts { header }", 5),
+                  "the cut-off was not logged");
+    ts_server_stop(&t.s);
+}
+END_TEST
+
+/* A CGI script over HTTPS sees what Apache's mod_ssl sets. */
+START_TEST(test_cgi_environment)
+{
+    if (tools_missing(CURL))
+        return;
+    struct tls_server t;
+    tls_start(&t, "modules = {\"static\", \"cgi\"}\n"
+                  "location \"^/cgi-bin/\" { handler = \"cgi\" }\n");
+    ck_assert_int_eq(ts_cgi_install(&t.s, "cgi-bin", "printenv.sh"), 0);
+    char *out = NULL;
+    int rc = curl_https(&t, "localhost", "/cgi-bin/printenv.sh", NULL, &out);
+    ck_assert_msg(rc == 0, "curl %d: %s", rc, out);
+    char port[16];
+    snprintf(port, sizeof(port), "%d", t.tls_port);
+    const struct {
+        const char *name, *want; /* want NULL: set, any value */
+    } vars[] = {
+        {"HTTPS", "on"},
+        {"REQUEST_SCHEME", "https"},
+        {"SERVER_PORT", port},
+        {"SSL_PROTOCOL", "TLSv1.3"},
+        {"SSL_TLS_SNI", "localhost"},
+        {"SSL_CIPHER", NULL},
+    };
+    for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+        char *got = ts_cgi_env_value(out, vars[i].name);
+        ck_assert_msg(got != NULL && (vars[i].want == NULL || strcmp(got, vars[i].want) == 0),
+                      "%s: expected %s, got %s", vars[i].name,
+                      vars[i].want != NULL ? vars[i].want : "a value", got ? got : "(unset)");
+        free(got);
+    }
+    free(out);
+    ts_server_stop(&t.s);
+}
+END_TEST
+
+/* preforkd -t reads the keys as start-up would: a key that is not its certificate's is refused
+ * with FILE:LINE; a good pair says when it expires. */
+START_TEST(test_check_refuses_mismatched_key)
+{
+    if (tools_missing(OPENSSL))
+        return;
+    struct tls_server t;
+    tls_prepare(&t);
+    struct ts_tls_cert other;
+    ck_assert_int_eq(ts_tls_cert(&t.s, "other", "other.test", 5, &other), 0);
+    tls_configure(&t, NULL);
+    const char *argv[] = {PFD_BINARY, "-t", "-f", t.s.conf, NULL};
+    char *out = NULL;
+    int rc = ts_run(argv, TOOL_TIMEOUT_S, &out);
+    ck_assert_msg(rc == 0 &&
+                      (strstr(out, "expires in 89 days") || strstr(out, "expires in 90 days")) &&
+                      strstr(out, "warning") == NULL,
+                  "-t: %d: %s", rc, out);
+    free(out);
+    /* The localhost certificate with other's key. */
+    memcpy(t.cert.key, other.key, sizeof(t.cert.key));
+    tls_configure(&t, NULL);
+    rc = ts_run(argv, TOOL_TIMEOUT_S, &out);
+    char want[TS_PATH_MAX + 64];
+    snprintf(want, sizeof(want), "%s:", t.s.conf);
+    ck_assert_msg(rc == 1 && strstr(out, want) != NULL &&
+                      strstr(out, "does not match the certificate") != NULL,
+                  "-t with a mismatched key: %d: %s", rc, out);
+    free(out);
+    /* A certificate that expires within 14 days is a warning. */
+    memcpy(t.cert.cert, other.cert, sizeof(t.cert.cert));
+    tls_configure(&t, NULL);
+    rc = ts_run(argv, TOOL_TIMEOUT_S, &out);
+    ck_assert_msg(rc == 0 && strstr(out, "warning: certificate") != NULL &&
+                      strstr(out, " days: renew it") != NULL,
+                  "-t with a certificate near its end: %d: %s", rc, out);
+    free(out);
+    ts_server_stop(&t.s);
+}
+END_TEST
+
+/* Mistakes in the TLS settings stop -t with the line to fix. */
+START_TEST(test_check_refuses_bad_settings)
+{
+    struct tls_server t;
+    tls_prepare(&t);
+    char section[SECTION_MAX];
+    ts_tls_section(&t.cert, section, sizeof(section));
+    char conf[SECTION_MAX + 512];
+    static const struct {
+        const char *config; /* "%d": the HTTPS port, "%s": the good tls section */
+        const char *why;    /* after "FILE:LINE: " */
+    } cases[] = {
+        {"tls_listen = {\"127.0.0.1:%d\"}\n", "tls_listen: needs tls { certificate"},
+        {"tls_listen = {\"127.0.0.1:%d\"}\n%svhost \"a.test\" {\n tls { protocols = \"TLSv1.1\" "
+         "}\n}\n",
+         "TLSv1 and TLSv1.1 are deprecated"},
+        {"tls_listen = {\"127.0.0.1:%d\"}\n%svhost \"a.test\" {\n tls { certificate = \"x.pem\" "
+         "}\n}\n",
+         "certificate_key is missing"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        snprintf(conf, sizeof(conf), cases[i].config, t.tls_port, section);
+        ck_assert_int_eq(ts_server_configure(&t.s, conf), 0);
+        const char *argv[] = {PFD_BINARY, "-t", "-f", t.s.conf, NULL};
+        char *out = NULL;
+        int rc = ts_run(argv, TOOL_TIMEOUT_S, &out);
+        char *line = strstr(out, cases[i].why);
+        ck_assert_msg(rc == 1 && line != NULL && line - out > (ptrdiff_t)strlen(t.s.conf) &&
+                          strncmp(out, t.s.conf, strlen(t.s.conf)) == 0,
+                      "case %zu: -t exit %d: %s", i, rc, out);
+        free(out);
+    }
+    ts_server_stop(&t.s);
+}
+END_TEST
+
+/* mod_status lists the HTTPS listener as such (?json and the HTML page), served over HTTPS. */
+START_TEST(test_status_shows_tls_listener)
+{
+    if (tools_missing(CURL))
+        return;
+    struct tls_server t;
+    tls_start(&t, "modules = {\"static\", \"status\"}\n"
+                  "location \"= /server-status\" { handler = \"status\" }\n");
+    char *out = NULL;
+    int rc = curl_https(&t, "localhost", "/server-status?json", NULL, &out);
+    char want[128];
+    snprintf(want, sizeof(want), "{\"address\": \"%s:%d\", \"tls\": true,", TS_HOST, t.tls_port);
+    ck_assert_msg(rc == 0 && strstr(out, want) != NULL, "?json: curl %d, no %s in:\n%s", rc, want,
+                  out);
+    snprintf(want, sizeof(want), "{\"address\": \"%s:%d\", \"tls\": false,", TS_HOST, t.s.port);
+    ck_assert_msg(strstr(out, want) != NULL, "?json: no %s in:\n%s", want, out);
+    free(out);
+    rc = curl_https(&t, "localhost", "/server-status", NULL, &out);
+    snprintf(want, sizeof(want), "Listen queue on %s:%d (HTTPS)", TS_HOST, t.tls_port);
+    ck_assert_msg(rc == 0 && strstr(out, want) != NULL, "HTML: curl %d, no %s", rc, want);
+    free(out);
+    ts_server_stop(&t.s);
+}
+END_TEST
+
+/* A .htaccess RewriteCond on %{HTTPS} sees "on" over HTTPS only (mod_rewrite's variable). */
+START_TEST(test_htaccess_https_variable)
+{
+    if (tools_missing(CURL))
+        return;
+    struct tls_server t;
+    tls_start(&t, "allow_override = {\"FileInfo\"}\n");
+    static const char rules[] = "RewriteEngine On\nRewriteCond %{HTTPS} =on\nRewriteRule ^ - [F]\n";
+    char path[TS_PATH_MAX + 32];
+    snprintf(path, sizeof(path), "%s/sub/.htaccess", t.s.docroot);
+    ck_assert_int_eq(ts_file_put(path, rules, sizeof(rules) - 1), 0);
+    char *out = NULL;
+    const char *code[] = {"-o", "/dev/null", "-w", "%{http_code}", NULL};
+    int rc = curl_https(&t, "localhost", "/sub/", code, &out);
+    ck_assert_msg(rc == 0 && strcmp(out, "403") == 0, "HTTPS: curl %d: %s", rc, out);
+    free(out);
+    ck_assert_int_eq(ts_get_status(t.s.port, "/sub/"), 200);
+    ts_server_stop(&t.s);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("tls");
+    const struct ts_case cases[] = {
+        {"https_static_files", test_https_static_files},
+        {"sni_picks_vhost_certificate", test_sni_picks_vhost_certificate},
+        {"protocol_versions", test_protocol_versions},
+        {"python_client_keepalive", test_python_client_keepalive},
+        {"plain_http_to_https_port", test_plain_http_to_https_port},
+        {"silent_client_cut_off", test_silent_client_cut_off},
+        {"cgi_environment", test_cgi_environment},
+        {"check_refuses_mismatched_key", test_check_refuses_mismatched_key},
+        {"check_refuses_bad_settings", test_check_refuses_bad_settings},
+        {"status_shows_tls_listener", test_status_shows_tls_listener},
+        {"htaccess_https_variable", test_htaccess_https_variable},
+    };
+    ts_suite_add_cases(s, cases, sizeof(cases) / sizeof(cases[0]), 60);
+    return ts_run_session(s);
+}
