@@ -20,6 +20,7 @@
 
 #include "testsupport.h"
 #include "testsupport_run.h"
+#include "testsupport_tls.h"
 
 #define FLASK_DIR PFD_SOURCE_DIR "/examples/flask"
 #define GUNICORN_START_S 20.0 /* python and Flask start slowly on a loaded machine */
@@ -742,6 +743,62 @@ START_TEST(test_request_head_as_sent)
 }
 END_TEST
 
+/* Over HTTPS (tls_listen) the upstream hears https in X-Forwarded-Proto and Forwarded, and an
+ * Upgrade is not passed on: there is no tunnel inside TLS, the upstream answers the plain request.
+ */
+START_TEST(test_https_client)
+{
+    if (!ts_tls_available() || access("/usr/bin/curl", X_OK) != 0) {
+        fprintf(stderr, "check_proxy: https_client SKIPPED, openssl or curl missing\n");
+        return;
+    }
+    struct fake f;
+    fake_start(&f, FAKE_ECHO_HEAD);
+    struct ts_server s;
+    struct ts_tls_cert cert;
+    ck_assert_int_eq(ts_server_init(&s), 0);
+    ck_assert(ts_tls_ca(&s) == 0 && ts_tls_cert(&s, "localhost", "localhost", 30, &cert) == 0);
+    int tls_port = ts_port_pick();
+    char section[4096], conf[8192];
+    ts_tls_section(&cert, section, sizeof(section));
+    snprintf(conf, sizeof(conf),
+             "tls_listen = {\"%s:%d\"}\n%smodules = {\"static\", \"proxy\"}\n"
+             "location \"/\" { handler = \"proxy\" proxy_pass = {\"http://127.0.0.1:%d\"} }\n",
+             TS_HOST, tls_port, section, f.port);
+    ck_assert_int_eq(ts_server_configure(&s, conf), 0);
+    const char *argv[] = {"-f", s.conf, NULL};
+    ck_assert_int_eq(ts_server_spawn(&s, argv), 0);
+    ck_assert(ts_server_wait_ready(&s, TS_START_TIMEOUT_S) == 0);
+    char url[128], resolve[128];
+    snprintf(url, sizeof(url), "https://localhost:%d/ws", tls_port);
+    snprintf(resolve, sizeof(resolve), "localhost:%d:127.0.0.1", tls_port);
+    const char *curl[] = {"/usr/bin/curl",
+                          "-sS",
+                          "--http1.1",
+                          "--max-time",
+                          "10",
+                          "--cacert",
+                          ts_tls_ca_file(&s),
+                          "--resolve",
+                          resolve,
+                          "-H",
+                          "Upgrade: websocket",
+                          "-H",
+                          "Connection: Upgrade",
+                          url,
+                          NULL};
+    char *out = NULL;
+    int rc = ts_run(curl, 15.0, &out);
+    ck_assert_msg(rc == 0, "curl: %d %s", rc, out);
+    ck_assert_msg(strstr(out, "\r\nX-Forwarded-Proto: https\r\n") != NULL, "%s", out);
+    ck_assert_msg(strstr(out, ";proto=https;host=\"localhost:") != NULL, "%s", out);
+    ck_assert_msg(strstr(out, "Upgrade") == NULL, "the Upgrade went up inside TLS:\n%s", out);
+    free(out);
+    ts_server_stop(&s);
+    fake_stop(&f);
+}
+END_TEST
+
 /* WebSocket: the Upgrade passed on, the 101 passed back, then bytes both ways through the
  * worker until the client closes (the first ones sent right behind the request head). */
 START_TEST(test_websocket_tunnel)
@@ -790,6 +847,7 @@ static Suite *proxy_suite(void)
         {"stale_kept_connection_retried_once", test_stale_kept_connection_retried_once},
         {"websocket_tunnel", test_websocket_tunnel},
         {"request_head_as_sent", test_request_head_as_sent},
+        {"https_client", test_https_client},
     };
     ts_suite_add_cases(s, cases, sizeof(cases) / sizeof(cases[0]), 60);
     TCase *tc = tcase_create("loops");
