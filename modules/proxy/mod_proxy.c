@@ -411,7 +411,8 @@ static int proxy_read_head(struct proxy_run *run)
     run->in_len = 0;
     for (;;) {
         size_t end = cgi_head_end(proxy_in, run->in_len, scanned);
-        bool interim = proxy_in[9] == '1' && !(proxy_in[10] == '0' && proxy_in[11] == '1');
+        bool interim = strncmp(proxy_in, "HTTP/1.", 7) == 0 && proxy_in[9] == '1' &&
+                       !(proxy_in[10] == '0' && proxy_in[11] == '1');
         if (end > 12 && interim) {
             if (++interims > PROXY_INTERIM_MAX)
                 return proxy_fail(run, 502, "more interim (1xx) responses than preforkd reads", 0);
