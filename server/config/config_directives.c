@@ -57,7 +57,9 @@ const struct config_directive config_directives[] = {
              config_check_nonempty),
     CONF_STR("access_log_format", CONFIG_LOG_FORMAT_COMBINED, CFGF_NONE, COPY_STR,
              CONF_AT(access_log_format), config_check_nonempty),
-    CONF_STR("module_dir", "modules", CFGF_NONE, COPY_PATH, CONF_AT(module_dir),
+    /* "modules" beside the config in a source build; the installed modules in a package
+     * (PFD_DEFAULT_MODULE_DIR, from CMake), so an installed config needs no path. */
+    CONF_STR("module_dir", PFD_DEFAULT_MODULE_DIR, CFGF_NONE, COPY_PATH, CONF_AT(module_dir),
              config_check_nonempty),
     CONF_LIST("modules", "{\"static\"}", COPY_LIST, CONF_AT(modules), CONF_AT(nmodules),
               config_check_nonempty),

@@ -5,8 +5,10 @@
  * bind the listeners, create the scoreboard, run the modules' init hooks, then either become the
  * master (default) or serve in this one process (-X).
  */
+#include <confuse.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pcre2.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +16,9 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#ifdef PFD_HAVE_OPENSSL
+#include <openssl/crypto.h>
+#endif
 
 #include "base/log.h"
 #include "config/config.h"
@@ -28,7 +33,7 @@
 #include "serve/route.h"
 #include "serve/tls.h"
 
-#define PFD_DEFAULT_CONFIG "config/preforkd.conf"
+/* PFD_DEFAULT_CONFIG and PFD_DEFAULT_MODULE_DIR come from CMake (the install layout). */
 
 struct options {
     const char *config_file;
@@ -43,7 +48,7 @@ struct options {
 static void usage(FILE *out)
 {
     fprintf(out,
-            "Usage: preforkd [-f FILE] [-t] [-X] [-D] [-v] [-h]\n"
+            "Usage: preforkd [-f FILE] [-t] [-X] [-D] [-v] [-V] [-h]\n"
             "       preforkd [-f FILE] -T URL [HOST]\n"
             "  -f FILE  configuration file (default: %s)\n"
             "  -t       check the configuration and exit\n"
@@ -52,15 +57,33 @@ static void usage(FILE *out)
             "  -X       serve from a single process, in the foreground (debugging)\n"
             "  -D       run as a daemon, in the background\n"
             "  -v       print the version and exit\n"
+            "  -V       print the version, the compiled-in defaults and the libraries' versions\n"
             "  -h       print this help and exit\n",
             PFD_DEFAULT_CONFIG);
+}
+
+/* -V: what a bug report needs, as `nginx -V` and `apache2 -V` print it: the version, the
+ * defaults this binary was built with, and the versions of the libraries it runs with. */
+static void print_build_details(void)
+{
+    char pcre2_version[64] = "";
+    pcre2_config(PCRE2_CONFIG_VERSION, pcre2_version); /* at most 24 code units, pcre2api(3) */
+    printf("preforkd/%s\n"
+           "config file: %s (without -f)\n"
+           "module_dir: %s (when the config sets none; a relative path is beside the config)\n"
+           "libconfuse: %s\n"
+           "pcre2: %s\n",
+           PFD_VERSION, PFD_DEFAULT_CONFIG, PFD_DEFAULT_MODULE_DIR, confuse_version, pcre2_version);
+#ifdef PFD_HAVE_OPENSSL
+    printf("OpenSSL: %s\n", OpenSSL_version(OPENSSL_VERSION));
+#endif
 }
 
 static int parse_options(int argc, char **argv, struct options *o)
 {
     o->config_file = PFD_DEFAULT_CONFIG;
     int c;
-    while ((c = getopt(argc, argv, "f:tTXDvh")) != -1) {
+    while ((c = getopt(argc, argv, "f:tTXDvVh")) != -1) {
         switch (c) {
         case 'f':
             o->config_file = optarg;
@@ -79,6 +102,9 @@ static int parse_options(int argc, char **argv, struct options *o)
             break;
         case 'v':
             printf("preforkd/%s\n", PFD_VERSION);
+            exit(0);
+        case 'V':
+            print_build_details();
             exit(0);
         case 'h':
             usage(stdout);

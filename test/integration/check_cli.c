@@ -41,6 +41,28 @@ START_TEST(test_version)
 }
 END_TEST
 
+/* -V: what a bug report needs (issue 19): the version, the compiled-in defaults, the libraries. */
+START_TEST(test_version_details)
+{
+    char *out;
+    int code = run_preforkd(&out, "-V", NULL, NULL, NULL);
+    static char copy[2048];
+    snprintf(copy, sizeof(copy), "%s", out);
+    free(out);
+    ck_assert_msg(code == 0, "preforkd -V exited %d: %s", code, copy);
+    static const char *const lines[] = {
+        "preforkd/" PFD_VERSION "\n",
+        "config file: " PFD_DEFAULT_CONFIG " ",
+        "module_dir: " PFD_DEFAULT_MODULE_DIR " ",
+        "libconfuse: 3.",
+        "pcre2: 10.",
+    };
+    for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+        ck_assert_msg(strstr(copy, lines[i]) != NULL, "preforkd -V has no \"%s\": %s", lines[i],
+                      copy);
+}
+END_TEST
+
 START_TEST(test_help)
 {
     char *out;
@@ -531,6 +553,7 @@ static Suite *cli_suite(void)
     TCase *options = tcase_create("options");
     tcase_set_timeout(options, 60);
     tcase_add_test(options, test_version);
+    tcase_add_test(options, test_version_details);
     tcase_add_test(options, test_help);
     tcase_add_test(options, test_unknown_option);
     suite_add_tcase(suite, options);
