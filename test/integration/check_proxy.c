@@ -501,6 +501,12 @@ START_TEST(test_killed_and_restarted_under_load)
         ts_conn_close(&inflight[i]);
     }
     gunicorn_start(&g);
+    /* new client connections: the old ones may have outlived timeouts { keepalive } while
+     * Gunicorn restarted (what died with it were the workers' upstream connections) */
+    for (int i = 0; i < 2; i++) {
+        ts_conn_close(&ka[i]);
+        ts_conn_open_or_fail(&ka[i], &s);
+    }
     int failed = 0;
     for (int i = 0; i < LOAD_AFTER; i++) {
         struct ts_response r;
