@@ -188,6 +188,10 @@ void status_render_auto(const struct status_snapshot *s, struct status_out *out)
     status_printf(out, "PoolMemoryKB: %" PRId64 "\nPoolProcesses: %" PRIu32 "\n", s->info.memory_kb,
                   s->info.memory_procs);
     status_auto_keepers(s, out);
+    if (s->info.tls_files != NULL)
+        status_printf(
+            out, "TLSStaticFiles: %s\nTLSStaticKTLS: %" PRIu64 "\nTLSStaticBuffered: %" PRIu64 "\n",
+            s->info.tls_files, s->info.tls_files_ktls, s->info.tls_files_buffered);
     status_put(out, "Scoreboard: ");
     out->write(out->ctx, s->letters, s->info.nslots);
     status_put(out, "\n");
@@ -303,6 +307,11 @@ void status_render_json(const struct status_snapshot *s, struct status_out *out)
     if (s->load[0] >= 0)
         status_printf(out, "  \"load\": [%.2f, %.2f, %.2f],\n", s->load[0], s->load[1], s->load[2]);
     status_json_keepers(s, out);
+    if (s->info.tls_files != NULL)
+        status_printf(out,
+                      "  \"tls_static_files\": {\"path\": \"%s\", \"ktls\": %" PRIu64
+                      ", \"buffered\": %" PRIu64 "},\n",
+                      s->info.tls_files, s->info.tls_files_ktls, s->info.tls_files_buffered);
     status_json_listeners(s, out);
     status_put(out, "  \"scoreboard\": \"");
     out->write(out->ctx, s->letters, s->info.nslots);
@@ -367,6 +376,12 @@ static void status_html_summary(const struct status_snapshot *s, struct status_o
         status_printf(out, "<dt>Pool memory (Pss): %s in %" PRIu32 " processes</dt>\n", bytes,
                       s->info.memory_procs);
     }
+    if (s->info.tls_files != NULL)
+        status_printf(out,
+                      "<dt>HTTPS static files: %s (kTLS and SSL_sendfile: %" PRIu64
+                      ", read and SSL_write: %" PRIu64 ")</dt>\n",
+                      strcmp(s->info.tls_files, "ktls") == 0 ? "kTLS" : "buffered writes",
+                      s->info.tls_files_ktls, s->info.tls_files_buffered);
     status_printf(out, "<dt>max_workers (%d) reached: %" PRIu64 " times</dt></dl>\n",
                   s->info.max_workers, s->info.max_workers_reached);
 }

@@ -33,6 +33,7 @@ struct pfd_tls_settings {
     const char *protocols; /* "TLSv1.2 TLSv1.3" (points into the config tree) */
     const char *ciphers;   /* TLS 1.2 cipher list, OpenSSL syntax (points into the tree) */
     bool prefer_server_ciphers;
+    bool ktls;    /* ask OpenSSL for kernel TLS: static files then go out with SSL_sendfile() */
     int line;     /* of certificate, for "FILE:LINE:" */
     int key_line; /* of certificate_key */
 };
@@ -96,6 +97,7 @@ struct pfd_location {
     const char *match; /* PREFIX, EXACT: the path to compare (points into pattern) */
     size_t match_len;
     char *alias;         /* files under this folder instead of document_root; may hold $N */
+    char *scheme;        /* "http" or "https": only requests over it match; NULL: both */
     int redirect_status; /* 0: no redirect */
     char *redirect_to;   /* template with $N */
     struct pfd_rewrite *rewrites;

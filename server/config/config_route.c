@@ -208,6 +208,9 @@ static int config_location_redirect(struct config_load *ld, struct pfd_location 
     const char *redirect = cfg_getstr(sec, "redirect"), *alias = cfg_getstr(sec, "alias");
     if (alias != NULL && (loc->alias = config_path(ld->conf, alias, false)) == NULL)
         return config_oom(ld);
+    const char *scheme = cfg_getstr(sec, "scheme");
+    if (scheme != NULL && (loc->scheme = strdup(scheme)) == NULL)
+        return config_oom(ld);
     const char *target, *why;
     if (redirect == NULL ||
         pfd_rewrite_parse_redirect(redirect, &loc->redirect_status, &target, &why) != 0)
@@ -470,6 +473,7 @@ static void config_location_free(struct pfd_location *loc)
     free(loc->handler);
     free(loc->alias);
     free(loc->redirect_to);
+    free(loc->scheme);
     for (size_t i = 0; i < loc->nrewrites; i++) {
         free(loc->rewrites[i].pattern);
         free(loc->rewrites[i].to);

@@ -22,6 +22,14 @@ const char *config_check_redirect(const char *value)
     return pfd_rewrite_check_target(target);
 }
 
+/* A location's scheme condition: the two schemes a request can arrive over. */
+const char *config_check_scheme(const char *value)
+{
+    return strcmp(value, "http") == 0 || strcmp(value, "https") == 0
+               ? NULL
+               : "must be \"http\" or \"https\"";
+}
+
 static bool config_is_tchar(unsigned char c)
 {
     return isalnum(c) || (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);

@@ -9,6 +9,7 @@
 #define CONFIG_ROUTE_DIRECTIVES                                                                    \
     CONFIG_ROUTE_STR("location", "alias", config_check_nonempty),                                  \
         CONFIG_ROUTE_STR("location", "redirect", config_check_redirect),                           \
+        CONFIG_ROUTE_STR("location", "scheme", config_check_scheme),                               \
         CONFIG_ROUTE_LIST("location", "add_headers", config_check_header_line),                    \
         CONFIG_ROUTE_LIST("location", "allow", config_check_cidr),                                 \
         CONFIG_ROUTE_LIST("location", "deny", config_check_cidr),                                  \
@@ -47,6 +48,7 @@
     }
 
 const char *config_check_redirect(const char *value);
+const char *config_check_scheme(const char *value);
 const char *config_check_header_line(const char *value);
 const char *config_check_cidr(const char *value);
 const char *config_check_realm(const char *value);

@@ -21,6 +21,7 @@ static int config_tls_section(struct config_load *ld, cfg_t *sec, struct pfd_tls
     out->protocols = cfg_getstr(sec, "protocols");
     out->ciphers = cfg_getstr(sec, "ciphers");
     out->prefer_server_ciphers = cfg_getbool(sec, "prefer_server_ciphers") == cfg_true;
+    out->ktls = cfg_getbool(sec, "ktls") == cfg_true;
     out->line = config_section_line(ld, sec, "certificate");
     out->key_line = config_section_line(ld, sec, "certificate_key");
     if (cert == NULL) {

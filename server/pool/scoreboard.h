@@ -26,6 +26,14 @@ enum pfd_worker_state {
     PFD_WORKER_GRACEFUL, /* told to finish and exit */
 };
 
+/* How HTTPS static files go out (pfd_scoreboard.tls_files): the master decides at start and at
+ * each reload (serve/tls.c, pfd_tls_files_path()). */
+enum pfd_tls_files {
+    PFD_TLS_FILES_NONE = 0, /* no tls_listen */
+    PFD_TLS_FILES_KTLS,     /* the kernel encrypts: SSL_sendfile() */
+    PFD_TLS_FILES_BUFFERED, /* read() and SSL_write() */
+};
+
 struct pfd_scoreboard_slot {
     volatile pid_t pid;
     volatile uint32_t generation;
@@ -79,6 +87,11 @@ struct pfd_scoreboard {
     /* Workers inside their wait for a connection (atomic: every worker adds and takes away; one
      * killed inside the wait leaves it too high, which only costs worker.c's accept burst). */
     volatile int32_t accept_waiters;
+    /* HTTPS static files: how they go out (enum pfd_tls_files, set by the master at start and
+     * reload), and how many went each way (atomic: every worker adds). */
+    volatile int tls_files;
+    volatile uint64_t tls_files_ktls;
+    volatile uint64_t tls_files_buffered;
     struct pfd_scoreboard_slot slots[];
 };
 

@@ -20,6 +20,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/tls_tickets.h"
 #include "config/config.h"
 #include "config/logs.h"
 #include "pool/listen.h"
@@ -408,6 +409,19 @@ static void master_log_tls_notes(const char *notes)
     }
 }
 
+/* How HTTPS static files go out with the running config (kTLS or buffered writes): into the
+ * scoreboard for mod_status, and into the log, at start and after each reload. */
+static void master_note_tls_files(struct pfd_server *s)
+{
+    char why[256] = "";
+    enum pfd_tls_files path = pfd_tls_files_path(s->conf, why, sizeof(why));
+    s->scoreboard->tls_files = (int)path;
+    if (path == PFD_TLS_FILES_KTLS)
+        pfd_log(PFD_LOG_NOTICE, "HTTPS static files: kTLS and SSL_sendfile");
+    else if (path == PFD_TLS_FILES_BUFFERED)
+        pfd_log(PFD_LOG_NOTICE, "HTTPS static files: buffered writes (%s)", why);
+}
+
 /* Loads the config again and swaps it in; the old one keeps running when anything fails. */
 static int master_reload(struct master *m)
 {
@@ -451,6 +465,7 @@ static int master_reload(struct master *m)
     s->conf = conf;
     s->tls = tls;
     pfd_log(PFD_LOG_NOTICE, "config \"%s\" reloaded", conf->file);
+    master_note_tls_files(s);
     return 0;
 }
 
@@ -544,6 +559,7 @@ int pfd_master_run(struct pfd_server *server)
     pfd_log_pipes_maintain(); /* a piped log started before -D is not our child yet */
     const struct pfd_config *conf = server->conf;
     master_keep_keepers(&m, true);
+    master_note_tls_files(server);
     for (int i = 0; i < conf->prefork.start_servers; i++)
         if (master_spawn(&m) != 0)
             break;
@@ -559,6 +575,7 @@ int pfd_master_run(struct pfd_server *server)
             master_maintain(&m);
             pfd_scoreboard_measure_memory(server->scoreboard);
             pfd_log_pipes_maintain();
+            pfd_tls_tickets_maintain(pfd_now_ms());
             m.next_tick_ms = pfd_now_ms() + 1000;
             continue;
         }

@@ -19,6 +19,8 @@
 
 /* What one TLS record holds at most: the unit of an encrypted write. */
 #define PFD_TLS_RECORD 16384
+/* Most bytes one SSL_sendfile() call is asked for (the kernel sends what the socket takes). */
+#define PFD_KTLS_CHUNK (1 << 30)
 
 volatile sig_atomic_t pfd_worker_stopping;
 sigset_t pfd_worker_wait_mask;
@@ -144,8 +146,47 @@ int pfd_conn_flush(struct pfd_conn *c)
     return pfd_conn_flush_with(c, NULL, 0, 0);
 }
 
+/* Where the kernel encrypts (kTLS), SSL_sendfile(): the file never passes through the worker.
+ * The head goes first (SSL_write, also through the kernel); each call then gets its own
+ * timeouts.send, as each plain sendfile() does. Bytes sent (fewer when the file shrank), or -1. */
+static ssize_t conn_send_file_ktls(struct pfd_conn *c, int fd, int64_t offset, int64_t len)
+{
+    if (pfd_conn_flush(c) != 0)
+        return -1;
+    int64_t sent = 0;
+    while (sent < len) {
+        int64_t deadline = pfd_now_ms() + (int64_t)c->server->conf->timeouts.send * 1000;
+        size_t want = len - sent < PFD_KTLS_CHUNK ? (size_t)(len - sent) : PFD_KTLS_CHUNK;
+        ssize_t n = pfd_tls_sendfile(c->tls, fd, (off_t)(offset + sent), want, &c->tls_events);
+        if (n > 0) {
+            sent += n;
+            continue;
+        }
+        if (n == 0)
+            return sent; /* the file shrank */
+        if (errno == EAGAIN && pfd_conn_wait(c->fd, c->tls_events, deadline, false) == 1)
+            continue;
+        c->broken = true;
+        return -1;
+    }
+    return sent;
+}
+
+/* Counts a file sent over HTTPS by the way it went (mod_status: TLSStaticKTLS, …Buffered). */
+static void conn_count_tls_file(struct pfd_conn *c, bool ktls)
+{
+    struct pfd_scoreboard *sb = c->server->scoreboard;
+    if (sb != NULL)
+        __atomic_add_fetch(ktls ? &sb->tls_files_ktls : &sb->tls_files_buffered, 1,
+                           __ATOMIC_RELAXED);
+}
+
 ssize_t pfd_conn_send_file_tls(struct pfd_conn *c, int fd, int64_t offset, int64_t len)
 {
+    bool ktls = pfd_tls_ktls_send(c->tls);
+    conn_count_tls_file(c, ktls);
+    if (ktls)
+        return conn_send_file_ktls(c, fd, offset, len);
     char buf[PFD_TLS_RECORD];
     int64_t sent = 0;
     while (sent < len) {

@@ -44,6 +44,11 @@ void pfd_pool_info(const struct pfd_request *r, struct pfd_pool_info *out)
     out->max_workers_reached = sb->max_workers_reached;
     out->memory_kb = sb->memory_kb;
     out->memory_procs = sb->memory_procs;
+    out->tls_files = sb->tls_files == PFD_TLS_FILES_KTLS       ? "ktls"
+                     : sb->tls_files == PFD_TLS_FILES_BUFFERED ? "buffered"
+                                                               : NULL;
+    out->tls_files_ktls = sb->tls_files_ktls;
+    out->tls_files_buffered = sb->tls_files_buffered;
     out->total_requests = sb->retired_requests;
     out->total_bytes = sb->retired_bytes;
     for (uint32_t i = 0; i < sb->nslots; i++) {

@@ -77,12 +77,28 @@ const struct pfd_location *pfd_route_location(const struct pfd_routes *routes, c
                                               size_t len, pcre2_match_data *md,
                                               pcre2_match_context *mc, int *npairs, int *error)
 {
+    return pfd_route_location_for(routes, NULL, path, len, md, mc, npairs, error);
+}
+
+/* Whether loc applies to a request over scheme (NULL: any; a location without a condition: all). */
+static bool route_scheme_matches(const struct pfd_location *loc, const char *scheme)
+{
+    return loc->scheme == NULL || scheme == NULL || strcmp(loc->scheme, scheme) == 0;
+}
+
+const struct pfd_location *pfd_route_location_for(const struct pfd_routes *routes,
+                                                  const char *scheme, const char *path, size_t len,
+                                                  pcre2_match_data *md, pcre2_match_context *mc,
+                                                  int *npairs, int *error)
+{
     *npairs = 0;
     *error = 0;
     const struct pfd_routes *order[2] = {routes->shared, routes};
     for (size_t k = 0; k < 2; k++) {
         for (size_t i = 0; order[k] != NULL && i < order[k]->nlocations; i++) {
             const struct pfd_location *loc = &order[k]->locations[i];
+            if (!route_scheme_matches(loc, scheme))
+                continue;
             int rc = route_location_matches(loc, path, len, md, mc, npairs);
             if (rc < 0) {
                 *error = 500;
@@ -240,8 +256,8 @@ static int route_locate(struct route_run *run)
     for (int round = 0;; round++) {
         int error;
         const char *path = r->path;
-        r->location = pfd_route_location(routes, path, strlen(path), md, r->conf->match_context,
-                                         &run->npairs, &error);
+        r->location = pfd_route_location_for(routes, pfd_request_scheme(r), path, strlen(path), md,
+                                             r->conf->match_context, &run->npairs, &error);
         if (error != 0)
             return error;
         const struct pfd_location *loc = r->location;
@@ -555,9 +571,9 @@ static int route_path_info(struct route_run *run)
         fprintf(run->trace, "script: %s (%.*s), path info: %s\n", script_url, (int)script_len,
                 r->file_path, info);
     int npairs, error;
-    const struct pfd_location *loc =
-        pfd_route_location(&r->conf->routes, script_url, strlen(script_url),
-                           route_match_data(r->server), r->conf->match_context, &npairs, &error);
+    const struct pfd_location *loc = pfd_route_location_for(
+        &r->conf->routes, pfd_request_scheme(r), script_url, strlen(script_url),
+        route_match_data(r->server), r->conf->match_context, &npairs, &error);
     if (error != 0)
         return error;
     if (loc == NULL || loc == r->location)

@@ -33,6 +33,12 @@
 const struct pfd_location *pfd_route_location(const struct pfd_routes *routes, const char *path,
                                               size_t len, pcre2_match_data *md,
                                               pcre2_match_context *mc, int *npairs, int *error);
+/* The same for a request that arrived over scheme ("http", "https"): a location with a `scheme`
+ * condition matches only such requests (pfd_route_location() ignores the conditions). */
+const struct pfd_location *pfd_route_location_for(const struct pfd_routes *routes,
+                                                  const char *scheme, const char *path, size_t len,
+                                                  pcre2_match_data *md, pcre2_match_context *mc,
+                                                  int *npairs, int *error);
 
 /* The vhost serving host (lower case, no port, no trailing dot; NULL: none), or NULL. */
 const struct pfd_vhost *pfd_route_vhost(const struct pfd_config *conf, const char *host);

@@ -7,7 +7,10 @@
  */
 #include "serve/tls.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -20,6 +23,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "base/tls_tickets.h"
 #include "config/config_value.h"
 
 /* A certificate that expires in fewer days than this is warned about at start and by -t. */
@@ -207,6 +211,10 @@ static SSL_CTX *tls_context(struct pfd_tls *tls, const struct pfd_tls_settings *
         SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION | SSL_OP_IGNORE_UNEXPECTED_EOF;
     if (t->prefer_server_ciphers)
         options |= SSL_OP_CIPHER_SERVER_PREFERENCE;
+    /* kTLS: after the handshake OpenSSL gives the record keys to the kernel where it can
+     * (serve/conn_io.c then sends files with SSL_sendfile()); where it cannot, nothing changes. */
+    if (t->ktls)
+        options |= SSL_OP_ENABLE_KTLS;
     SSL_CTX_set_options(ctx, options);
     /* A write that returned WANT_WRITE is retried with the same bytes, maybe from a buffer that
      * has moved since; idle keep-alive connections give their buffers back. */
@@ -219,6 +227,13 @@ static SSL_CTX *tls_context(struct pfd_tls *tls, const struct pfd_tls_settings *
     SSL_CTX_set_alpn_select_cb(ctx, tls_alpn_select, NULL);
     SSL_CTX_set_tlsext_servername_callback(ctx, tls_servername);
     SSL_CTX_set_tlsext_servername_arg(ctx, tls);
+    /* Ticket keys of the master's, shared by every worker, kept across reloads and rotated
+     * (base/tls_tickets.c): a session resumes whichever worker answers, before or after USR1. */
+    if (pfd_tls_tickets_attach(ctx) != 0)
+        tls_report_add(notes,
+                       "%s:%d: warning: session tickets: OpenSSL's own keys (lost at each "
+                       "reload)",
+                       conf->file, t->line);
     if (tls_load_keys(ctx, conf, t, err) != 0) {
         SSL_CTX_free(ctx);
         return NULL;
@@ -386,4 +401,56 @@ const char *pfd_tls_var(const struct ssl_st *ssl, const char *name)
     if (strcmp(name, "SSL_TLS_SNI") == 0)
         return SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
     return NULL;
+}
+
+/* ---- kTLS: the kernel encrypts, so a file goes out with sendfile() ------------------------- */
+
+bool pfd_tls_ktls_send(struct ssl_st *ssl)
+{
+    return BIO_get_ktls_send(SSL_get_wbio(ssl)) != 0;
+}
+
+ssize_t pfd_tls_sendfile(struct ssl_st *ssl, int fd, off_t offset, size_t len, short *events)
+{
+    ERR_clear_error();
+    ossl_ssize_t n = SSL_sendfile(ssl, fd, offset, len, 0);
+    if (n >= 0)
+        return (ssize_t)n;
+    tls_want(ssl, (int)n, events);
+    return -1;
+}
+
+/* TCP_ULP "tls" on an established loopback connection: what OpenSSL asks of the kernel before
+ * it hands a socket's records to it (the `tls` module, Linux 4.13+). */
+static int tls_kernel_ktls(char *why, size_t why_size)
+{
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t alen = sizeof(addr);
+    int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), c = -1, rc = -1;
+    if (l < 0 || bind(l, (struct sockaddr *)&addr, sizeof(addr)) != 0 || listen(l, 1) != 0 ||
+        getsockname(l, (struct sockaddr *)&addr, &alen) != 0 ||
+        (c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
+        connect(c, (struct sockaddr *)&addr, alen) != 0)
+        snprintf(why, why_size, "no loopback connection to try it on: %s", strerror(errno));
+    else if (setsockopt(c, SOL_TCP, TCP_ULP, "tls", sizeof("tls")) != 0)
+        snprintf(why, why_size, "the kernel refuses TCP_ULP \"tls\": %s (modprobe tls)",
+                 strerror(errno));
+    else
+        rc = 0;
+    if (c >= 0)
+        close(c);
+    if (l >= 0)
+        close(l);
+    return rc;
+}
+
+enum pfd_tls_files pfd_tls_files_path(const struct pfd_config *conf, char *why, size_t why_size)
+{
+    if (conf->ntls_listen == 0)
+        return PFD_TLS_FILES_NONE;
+    if (!conf->tls.ktls) {
+        snprintf(why, why_size, "tls { ktls = false }");
+        return PFD_TLS_FILES_BUFFERED;
+    }
+    return tls_kernel_ktls(why, why_size) == 0 ? PFD_TLS_FILES_KTLS : PFD_TLS_FILES_BUFFERED;
 }

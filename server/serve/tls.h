@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include "config/config.h"
+#include "pool/scoreboard.h"
 
 struct pfd_tls; /* the contexts of one config */
 struct ssl_st;  /* OpenSSL's SSL: one connection */
@@ -48,5 +49,17 @@ void pfd_tls_close(struct ssl_st *ssl);
 /* mod_ssl's names: "SSL_PROTOCOL" ("TLSv1.3"), "SSL_CIPHER" (OpenSSL's name), "SSL_TLS_SNI" (the
  * name the client asked for); NULL when unknown or not set. */
 const char *pfd_tls_var(const struct ssl_st *ssl, const char *name);
+
+/* kTLS (tls { ktls }): whether the kernel encrypts what ssl sends (then files can go out with
+ * pfd_tls_sendfile()). */
+bool pfd_tls_ktls_send(struct ssl_st *ssl);
+/* SSL_sendfile(): up to len bytes of fd from offset, the kernel encrypting them; only where
+ * pfd_tls_ktls_send(). Like pfd_tls_write(): bytes sent, 0 when the file ended, -1 with errno
+ * EAGAIN (wait for *events) or another errno. */
+ssize_t pfd_tls_sendfile(struct ssl_st *ssl, int fd, off_t offset, size_t len, short *events);
+/* How conf's HTTPS static files go out: NONE without tls_listen; KTLS when its tls { ktls } is
+ * on and this kernel takes a TLS socket (TCP_ULP "tls"); else BUFFERED, with why. The master
+ * asks at start and at each reload, and says it in the log and the scoreboard. */
+enum pfd_tls_files pfd_tls_files_path(const struct pfd_config *conf, char *why, size_t why_size);
 
 #endif

@@ -20,6 +20,9 @@ stops the servers; this file measures them and writes the report).
                                           wrk c=16 keep-alive against each line NAME PORT PATH
                                           of FILE (upstreams straight, behind nginx, behind
                                           preforkd's mod_proxy), interleaved
+  bench.py tls --name X --port P --cert ecdsa|rsa [--ktls 1] --out FILE
+                                          the HTTPS rows: wrk https (1 KB and 10 MB keep-alive),
+                                          ab https (a full handshake per request)
   bench.py htaccess --off-port P --on-port P --file FILE --out FILE [--duration 3 ...]
                                           1 KB keep-alive c=16 against preforkd without and
                                           with allow_override (the docroot holding FILE as
@@ -66,6 +69,10 @@ LABELS = {
     "nginx": "nginx",
     "lighttpd": "lighttpd",
     "epoll-ref": "epoll_ref (ceiling)",
+    "nginx-tls": "nginx, HTTPS",
+    "nginx-tls-ktls": "nginx, HTTPS, ssl_conf_command Options KTLS",
+    "preforkd-tls": "preforkd classic, HTTPS",
+    "preforkd-tls-noktls": "preforkd classic, HTTPS, tls { ktls = false }",
     "preforkd-10k": "preforkd, max_workers=10000",
     "preforkd-ramp": "preforkd classic (8 → 256)",
     "apache-ramp": "Apache mpm_prefork (8 → 256)",
@@ -174,6 +181,23 @@ def http_get(port, path, timeout=5.0, close=True):
             time.monotonic() - t0
 
 
+def https_status(port, path, timeout):
+    """The status of one GET over TLS (the certificate is not checked: ours, self-signed)."""
+    import ssl
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    try:
+        with socket.create_connection((HOST, port), timeout=timeout) as raw:
+            with ctx.wrap_socket(raw) as s:
+                s.sendall(("GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n"
+                           % (path, HOST)).encode())
+                head = s.recv(64)
+                return int(head.split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def _complete(buf, eof=False):
     """(status, body length) when buf holds a whole response, else None."""
     end = buf.find(b"\r\n\r\n")
@@ -264,7 +288,8 @@ def cmd_ready(a):
         if not os.path.exists("/proc/%d" % a.pid):
             sys.exit("%s (pid %d) exited during start-up" % (a.name or "server", a.pid))
         if not ok:
-            st, _, _ = http_get(a.port, "/1k.txt", timeout=2)
+            st = https_status(a.port, "/1k.txt", 2) if a.scheme == "https" else \
+                http_get(a.port, "/1k.txt", timeout=2)[0]
             ok = st == 200
         if ok and len(proc_tree(a.pid)) >= a.procs:
             break
@@ -409,6 +434,107 @@ def cmd_syscalls(a):
         print("%s %s: %.2f syscalls per request (%s)" % (
             a.name, name, rec["total"] / a.requests,
             ", ".join("%s %.2f" % (k, v / a.requests) for k, v in top)))
+
+
+# ---------------------------------------------------------------- HTTPS
+
+# name, what, title: the rows of the HTTPS table (bench.py tls)
+TLS_WORKLOADS = (
+    ("tls-ka-c16", "rps", "HTTPS 1 KB, keep-alive, c=16 (req/s)"),
+    ("tls-new-c16", "rps", "new TLS connections per second, full handshake each, c=16"),
+    ("tls-big-c16", "mbps", "10 MB file over HTTPS, keep-alive, c=16 (MB/s)"),
+)
+
+
+def run_ab_rate(port, path, conc, duration):
+    """ab over HTTPS for duration seconds, a new connection (and a full handshake: ab keeps no
+    session) for each request; {"rps": …} or {"failed": …}."""
+    cmd = ["ab", "-q", "-t", str(duration), "-n", "10000000", "-c", str(conc), "-s", "10",
+           "https://%s:%d%s" % (HOST, port, path)]
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60)
+    except subprocess.TimeoutExpired:
+        return {"failed": "ab did not finish in time"}
+    out = {}
+    for line in p.stdout.splitlines():
+        k, _, v = line.partition(":")
+        if k in ("Requests per second", "Complete requests", "Failed requests", "Non-2xx responses"):
+            try:
+                out[k] = float(v.split()[0])
+            except (ValueError, IndexError):
+                pass
+    if "Requests per second" not in out or out.get("Complete requests", 0) == 0:
+        return {"failed": "ab: " + (p.stderr.strip() or p.stdout.strip())[-300:]}
+    r = {"rps": out["Requests per second"], "requests": int(out["Complete requests"])}
+    bad = int(out.get("Failed requests", 0) + out.get("Non-2xx responses", 0))
+    if bad:
+        r["errors"] = {"failed": bad}
+    return r
+
+
+def cmd_tls(a):
+    """The HTTPS rows of one server (started by run.sh with --cert): each of TLS_WORKLOADS
+    (--workloads: a subset) --repeats times, the median kept."""
+    for name, what, _ in TLS_WORKLOADS:
+        if a.workloads and name not in a.workloads.split(","):
+            continue
+        runs = []
+        for _ in range(a.repeats):
+            if name == "tls-new-c16":
+                r = run_ab_rate(a.port, "/1k.txt", 16, a.duration)
+            else:
+                path = "/10m.bin" if name == "tls-big-c16" else "/1k.txt"
+                r = run_wrk(a.port, path, 16, True, a.duration, a.threads, scheme="https")
+            runs.append(r)
+        ok = [r for r in runs if "failed" not in r]
+        rec = {"type": "tls", "server": a.name, "workload": name, "cert": a.cert,
+               "ktls": a.ktls, "repeats": a.repeats, "duration": a.duration}
+        if ok:
+            rec["value"] = statistics.median(r[what] for r in ok)
+            rec["errors"] = sum(sum(r.get("errors", {}).values()) for r in ok)
+        else:
+            rec["failed"] = runs[-1]["failed"] if runs else "not run"
+        with open(a.out, "a") as f:
+            f.write(json.dumps(rec) + "\n")
+        print("%s %s: %s" % (a.name, name, "%.1f %s" % (rec["value"], what) if "value" in rec
+                             else rec["failed"]))
+
+
+def report_tls(p, recs, meta):
+    p("## HTTPS")
+    p("")
+    if not recs:
+        p("Not run (`BENCH_TLS=0`).")
+        p("")
+        return
+    r0 = recs[0]
+    p("Each server also listens with TLS (same certificate for all, made by run.sh with the "
+      "openssl CLI: ECDSA P-256 or RSA 2048; Mozilla's intermediate profile, TLS 1.2 and 1.3; "
+      "session tickets on). `wrk` over `https://` for the keep-alive rows; `ab -c 16 https://…` "
+      "for new connections (ab keeps no session: a full handshake each). kTLS: whether the "
+      "server was asked to hand the record layer to the kernel (preforkd's error log and "
+      "mod_status say whether the kernel took it: %s). Median of %d runs of %d s."
+      % (meta.get("ktls_seen", "not known"), r0["repeats"], r0["duration"]))
+    p("")
+    p("| server | certificate | kTLS asked | " + " | ".join(t for _, _, t in TLS_WORKLOADS) + " |")
+    p("| --- | --- | --- |" + " ---: |" * len(TLS_WORKLOADS))
+    rows = {}
+    for r in recs:
+        rows.setdefault((r["server"], r["cert"], r["ktls"]), {})[r["workload"]] = r
+    for (server, cert, ktls), cells in rows.items():
+        out = []
+        for name, what, _ in TLS_WORKLOADS:
+            r = cells.get(name)
+            if r is None:
+                out.append("-")
+            elif "failed" in r:
+                out.append("failed: " + r["failed"].replace("|", "/")[:60])
+            else:
+                out.append(("%.0f" if what == "rps" else "%.1f") % r["value"] +
+                           (" (%d errors)" % r["errors"] if r.get("errors") else ""))
+        p("| %s | %s | %s | %s |" % (LABELS.get(server, server), cert, "yes" if ktls else "no",
+                                    " | ".join(out)))
+    p("")
 
 
 # ---------------------------------------------------------------- pool ramp
@@ -634,11 +760,11 @@ def park_counts(port):
         return None
 
 
-def run_wrk(port, path, conc, keepalive, duration, threads):
+def run_wrk(port, path, conc, keepalive, duration, threads, scheme="http"):
     t = max(1, min(threads, conc))
     env = dict(os.environ, WRK_CLOSE="0" if keepalive else "1")
     cmd = ["wrk", "-t%d" % t, "-c%d" % conc, "-d%ds" % duration, "--timeout", "10s", "--latency",
-           "-s", os.path.join(HERE, "wrk_report.lua"), "http://%s:%d%s" % (HOST, port, path)]
+           "-s", os.path.join(HERE, "wrk_report.lua"), "%s://%s:%d%s" % (scheme, HOST, port, path)]
     try:
         p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=duration + 60)
     except subprocess.TimeoutExpired:
@@ -1661,6 +1787,9 @@ def cmd_report(a):
 
     # ---- reverse proxy
     report_proxy(p, [r for r in load_jsonl(a.raw) if r.get("type") == "proxy"])
+    # ---- HTTPS
+    if [r for r in load_jsonl(a.raw) if r.get("type") == "tls"] or meta.get("tls"):
+        report_tls(p, [r for r in load_jsonl(a.raw) if r.get("type") == "tls"], meta)
     # ---- .htaccess cost
     report_htaccess(p, [r for r in load_jsonl(a.raw) if r.get("type", "").startswith("htaccess")],
                     meta)
@@ -1784,6 +1913,7 @@ def main():
     t.set_defaults(fn=cmd_tree)
     r = sub.add_parser("ready")
     r.add_argument("--port", type=int, required=True)
+    r.add_argument("--scheme", default="http", choices=("http", "https"))
     r.add_argument("--pid", type=int, required=True)
     r.add_argument("--procs", type=int, default=1)
     r.add_argument("--timeout", type=float, default=60)
@@ -1845,6 +1975,17 @@ def main():
     x.add_argument("--repeats", type=int, default=3)
     x.add_argument("--ready-timeout", type=float, default=60)
     x.set_defaults(fn=cmd_proxy)
+    t = sub.add_parser("tls")
+    t.add_argument("--name", required=True)
+    t.add_argument("--port", type=int, required=True)
+    t.add_argument("--cert", required=True, help="ecdsa or rsa: the certificate it serves")
+    t.add_argument("--ktls", type=int, default=0, help="1: the server was asked for kTLS")
+    t.add_argument("--duration", type=int, default=3)
+    t.add_argument("--repeats", type=int, default=3)
+    t.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    t.add_argument("--workloads", help="tls-ka-c16,tls-new-c16,tls-big-c16 (default: all)")
+    t.add_argument("--out", required=True)
+    t.set_defaults(fn=cmd_tls)
     h = sub.add_parser("htaccess")
     h.add_argument("--off-port", type=int, required=True)
     h.add_argument("--on-port", type=int, required=True)

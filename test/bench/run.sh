@@ -43,6 +43,11 @@
 #                           (proxy_pass, upstream keepalive) and behind preforkd (mod_proxy, a
 #                           fixed pool of 64), wrk c=16 keep-alive (0: skip; needs gunicorn and
 #                           python3-flask, installed when missing)
+#   BENCH_TLS [1]           the HTTPS rows: nginx and preforkd (classic, pool BENCH_TLS_POOL [64])
+#                           with TLS, an ECDSA P-256 and an RSA 2048 certificate made here with
+#                           the openssl CLI: 1 KB keep-alive c=16 (wrk https), new TLS connections
+#                           per second (ab https, a full handshake each), 10 MB over HTTPS with and
+#                           without kTLS (0: skip)
 #   BENCH_HTACCESS [1]      the .htaccess cost (issue 16), when preforkd is in BENCH_SERVERS:
 #                           preforkd classic (BENCH_POOL) twice on a copy of the docroot holding
 #                           test/bench/bench.htaccess, without and with allow_override =
@@ -76,6 +81,8 @@ syscalls=${BENCH_SYSCALLS:-1}
 ramp=${BENCH_RAMP:-1}
 proxy=${BENCH_PROXY:-1}
 proxy_pool=64        # preforkd's fixed pool in front of an upstream: c=16 needs no more
+tls=${BENCH_TLS:-1}
+tls_pool=${BENCH_TLS_POOL:-64}
 htaccess=${BENCH_HTACCESS:-1}
 out=${BENCH_OUT:-$here}
 keep=${BENCH_KEEP:-0}
@@ -88,7 +95,7 @@ nproc=$(nproc)
 die() { echo "run.sh: $*" >&2; exit 1; }
 log() { echo "== $(date +%H:%M:%S) $*"; }
 
-for v in duration repeats warmup pool c10k_pool c10k_wait park_pool park_keepers park_max_parked; do
+for v in duration repeats warmup pool tls_pool c10k_pool c10k_wait park_pool park_keepers park_max_parked; do
     [[ ${!v} =~ ^[0-9]+$ ]] || die "BENCH_${v^^} must be a whole number"
 done
 [ "$repeats" -ge 1 ] && [ "$duration" -ge 1 ] && [ "$pool" -ge 1 ] && [ "$park_pool" -ge 1 ] ||
@@ -103,7 +110,7 @@ for s in $servers; do
 done
 command=""
 for v in BENCH_DURATION BENCH_REPEATS BENCH_WARMUP BENCH_SERVERS BENCH_C10K BENCH_C10K_LEVELS \
-         BENCH_C10K_POOL BENCH_C10K_WAIT BENCH_POOL BENCH_CALLGRIND BENCH_SYSCALLS BENCH_RAMP BENCH_HTACCESS BENCH_PROXY BENCH_BUILD BENCH_OUT \
+         BENCH_C10K_POOL BENCH_C10K_WAIT BENCH_POOL BENCH_CALLGRIND BENCH_SYSCALLS BENCH_RAMP BENCH_TLS BENCH_TLS_POOL BENCH_HTACCESS BENCH_PROXY BENCH_BUILD BENCH_OUT \
          BENCH_WORKLOADS BENCH_PARK_POOL BENCH_PARK_BIG_LEVELS BENCH_PARK_KEEPERS \
          BENCH_PARK_MAX_PARKED; do
     [ -n "${!v+x}" ] && command+="$v=$(printf '%q' "${!v}") "
@@ -180,6 +187,7 @@ want ab apache2-utils
 want gcc build-essential
 want cmake cmake
 want pkg-config pkg-config
+[ "$tls" = 1 ] && want openssl openssl
 [[ " $servers " == *" apache-"* ]] && want apache2 apache2
 [[ " $servers " == *" nginx "* ]] && { want nginx nginx-light; }
 [[ " $servers " == *" lighttpd "* ]] && want lighttpd lighttpd
@@ -260,6 +268,23 @@ if [ "$(id -u)" = 0 ]; then
 else
     runas_user="" runas_group=""
 fi
+
+# ------------------------------------------------------------------ certificates (BENCH_TLS)
+# One self-signed certificate per key type, for 127.0.0.1, served by every TLS server alike.
+tls_dir=$work/tls
+make_cert() { # kind: ecdsa (P-256) or rsa (2048)
+    local key_opts=(-newkey ec -pkeyopt ec_paramgen_curve:P-256)
+    [ "$1" = rsa ] && key_opts=(-newkey rsa:2048)
+    openssl req -x509 "${key_opts[@]}" -nodes -days 30 -subj "/CN=127.0.0.1" \
+        -addext "subjectAltName=IP:127.0.0.1" -keyout "$tls_dir/$1.key" -out "$tls_dir/$1.crt" \
+        >/dev/null 2>&1 || die "openssl req ($1) failed"
+    chmod 600 "$tls_dir/$1.key"
+}
+if [ "$tls" = 1 ]; then
+    mkdir -p "$tls_dir" && make_cert ecdsa && make_cert rsa
+fi
+# Mozilla's "intermediate" profile (ssl-config.mozilla.org, version 5.7): TLS 1.2 suites.
+mozilla_ciphers=ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305
 
 # ------------------------------------------------------------------ the configs
 conf_preforkd() { # file port pool [keepers max_parked]: no keepers: the classic model
@@ -394,6 +419,60 @@ http {
 CONF
 }
 
+conf_nginx_tls() { # dir port cert ktls: HTTPS only, Mozilla intermediate, session tickets on
+    mkdir -p "$1/tmp"
+    cat > "$1/nginx.conf" <<CONF
+# nginx with TLS for the benchmark (Debian's binary, this file only).
+${runas_user:+user $runas_user $runas_group;}
+worker_processes $nproc;
+worker_rlimit_nofile $nofile;
+pid $1/nginx.pid;
+error_log $1/error.log warn;
+daemon off;
+events { worker_connections 4096; }
+http {
+    types { text/plain txt; text/html html; application/octet-stream bin; }
+    default_type application/octet-stream;
+    access_log off;
+    sendfile on;
+    keepalive_timeout $ka_timeout;
+    keepalive_requests $ka_requests;
+    client_body_temp_path tmp/body;
+    proxy_temp_path tmp/proxy;
+    fastcgi_temp_path tmp/fastcgi;
+    uwsgi_temp_path tmp/uwsgi;
+    scgi_temp_path tmp/scgi;
+    server {
+        listen 127.0.0.1:$2 ssl backlog=$backlog;
+        root $docroot;
+        ssl_certificate $tls_dir/$3.crt;
+        ssl_certificate_key $tls_dir/$3.key;
+        ssl_protocols TLSv1.2 TLSv1.3;
+        ssl_ciphers $mozilla_ciphers;
+        ssl_prefer_server_ciphers off;
+        ssl_session_cache shared:SSL:10m;
+        ssl_session_tickets on;
+        $([ "$4" = 1 ] && echo "ssl_conf_command Options KTLS;")
+    }
+}
+CONF
+}
+
+# preforkd's TLS lines, appended to conf_preforkd's file (README, "HTTPS").
+conf_preforkd_tls() { # file port cert ktls
+    sed -i "s|^listen = .*|tls_listen = {\"127.0.0.1:$2\"}|" "$1"
+    cat >> "$1" <<CONF
+tls {
+    certificate = "$tls_dir/$3.crt"
+    certificate_key = "$tls_dir/$3.key"
+    protocols = "TLSv1.2 TLSv1.3"
+    ciphers = "$mozilla_ciphers"
+    prefer_server_ciphers = false
+    ktls = $([ "$4" = 1 ] && echo true || echo false)
+}
+CONF
+}
+
 conf_lighttpd() { # port
     cat > "$work/lighttpd/lighttpd.conf" <<CONF
 # lighttpd for the benchmark (Debian's binary, this file only).
@@ -436,7 +515,7 @@ declare -A port pid
 : > "$work/c10k.jsonl"
 
 start() { # name [pool]: start the server in the foreground of a background job; sets pid[name]
-    local name=$1 p procs flags="ka,close,big,listing,cgi" cmd=() parking=()
+    local name=$1 p procs flags="ka,close,big,listing,cgi" cmd=() parking=() k ready_scheme=http
     p=$(free_port)
     case $name in
         preforkd-ramp)
@@ -473,6 +552,18 @@ start() { # name [pool]: start the server in the foreground of a background job;
             conf_nginx "$p"
             cmd=(nginx -p "$work/nginx/" -e "$work/nginx/error.log" -c "$work/nginx/nginx.conf")
             procs=$((nproc + 1)); flags="ka,close,big,listing" ;;
+        nginx-tls|nginx-tls-ktls)
+            [ "$name" = nginx-tls-ktls ] && k=1 || k=0
+            conf_nginx_tls "$work/$name" "$p" "$tls_cert" "$k"
+            cmd=(nginx -p "$work/$name/" -e "$work/$name/error.log" -c "$work/$name/nginx.conf")
+            procs=$((nproc + 1)); ready_scheme=https ;;
+        preforkd-tls|preforkd-tls-noktls)
+            [ "$name" = preforkd-tls ] && k=1 || k=0
+            conf_preforkd "$work/$name.conf" "$p" "$tls_pool"
+            conf_preforkd_tls "$work/$name.conf" "$p" "$tls_cert" "$k"
+            "$pfd" -t -f "$work/$name.conf" >/dev/null 2>"$work/$name.check" ||
+                { cat "$work/$name.check" >&2; echo "run.sh: $name: config refused: no HTTPS rows" >&2; return 1; }
+            cmd=("$pfd" -f "$work/$name.conf"); procs=$((tls_pool + 1)); ready_scheme=https ;;
         lighttpd)
             conf_lighttpd "$p"
             cmd=(lighttpd -D -f "$work/lighttpd/lighttpd.conf"); procs=1 ;;
@@ -494,7 +585,8 @@ start() { # name [pool]: start the server in the foreground of a background job;
     started+=("$name ${pid[$name]}")
     log "started $name (pid ${pid[$name]}) on 127.0.0.1:$p"
     step python3 "$here/bench.py" ready --name "$name" --port "$p" --pid "${pid[$name]}" \
-        --procs "$procs" --timeout 300 --out "$3" --since "$since" "${ready_extra[@]}" >/dev/null ||
+        --procs "$procs" --timeout 300 --out "$3" --since "$since" --scheme "$ready_scheme" \
+        "${ready_extra[@]}" >/dev/null ||
         { tail -n 20 "$work/$name.stdout" "$work/$name"*error* "$work/$name"/*error* 2>/dev/null >&2
           die "$name did not start"; }
     [ -n "${4:-}" ] && echo "$name $p ${pid[$name]} $flags" >> "$work/servers.txt"
@@ -512,6 +604,8 @@ est=$(( (repeats * (duration * 10 + 7) + (warmup > 0 ? warmup * 10 + 7 : 0)) * 1
 [ "$syscalls" = 1 ] && est=$((est + 120))
 [ "$ramp" = 1 ] && est=$((est + 60))
 [ "$proxy" = 1 ] && est=$((est + 6 * (repeats * (duration + 1) + warmup + 1) + 30))
+# HTTPS: 12 measured workloads over 6 servers started in turn (each start about 5 s)
+[ "$tls" = 1 ] && est=$((est + 12 * repeats * (duration + 1) + 30))
 [ "$htaccess" = 1 ] && [[ " $servers " == *" preforkd "* ]] && est=$((est + repeats * 2 * (duration + 1) + 60))
 log "preforkd benchmark: servers: $servers; ${duration}s x $repeats (warm-up ${warmup}s); C10K: $([ "$c10k" = 1 ] && echo "$c10k_levels" || echo off); up to about $((est / 60)) min"
 log "work folder: $work; open-file limit: $nofile"
@@ -624,6 +718,28 @@ if [ "$syscalls" = 1 ]; then
     done
 fi
 
+if [ "$tls" = 1 ]; then
+    log "HTTPS: nginx and preforkd with TLS (ECDSA P-256 and RSA 2048)"
+    # name cert ktls workloads: the big file does not depend on the certificate (the record
+    # layer is the same cipher), the handshake does; kTLS matters for the big file only.
+    for row in "nginx-tls ecdsa 0 tls-ka-c16,tls-new-c16,tls-big-c16" "nginx-tls rsa 0 tls-new-c16" \
+               "nginx-tls-ktls ecdsa 1 tls-big-c16" \
+               "preforkd-tls ecdsa 1 tls-ka-c16,tls-new-c16,tls-big-c16" "preforkd-tls rsa 1 tls-new-c16" \
+               "preforkd-tls-noktls ecdsa 0 tls-big-c16"; do
+        read -r s tls_cert k w <<<"$row"
+        main=${s%%-*}
+        [[ " $servers " == *" $main "* ]] || continue
+        start "$s" "" "$work/tls-idle.jsonl" || continue
+        step python3 "$here/bench.py" tls --name "$s" --port "${port[$s]}" --cert "$tls_cert" \
+            --ktls "$k" --duration "$duration" --repeats "$repeats" --workloads "$w" \
+            --out "$work/raw.jsonl" || log "bench.py tls $s failed"
+        stop_named "$s"
+    done
+    # what preforkd's master logged at start: "HTTPS static files: kTLS and SSL_sendfile" or
+    # "…: buffered writes (why)"
+    ktls_seen=$(grep -ho 'HTTPS static files: .*' "$work/preforkd-tls.error.log" 2>/dev/null | sort -u | head -2 | tr '\n' ' ')
+fi
+
 if [ "$c10k" = 1 ]; then
     log "C10K probe: $c10k_levels idle keep-alive connections"
     log_from=$(stat -c %s "$work/preforkd.error.log" 2>/dev/null || echo 0)
@@ -701,7 +817,7 @@ export BM_COMMAND=$command BM_SERVERS=$servers BM_CG=$cg BM_WORK=$work BM_SMOKE=
     BM_WARMUP=$warmup BM_KA=$ka_timeout BM_KAREQ=$ka_requests BM_BACKLOG=$backlog \
     BM_NOFILE=$nofile BM_PFD=$pfd BM_TOP=$top BM_LOG_FROM=${log_from:-0} BM_C10K_POOL=$c10k_pool \
     BM_PARK_POOL=$park_pool BM_PARK_KEEPERS=$park_keepers BM_PARK_MAX_PARKED=$park_max_parked \
-    BM_PARK_BIG_LEVELS=$park_big_levels
+    BM_PARK_BIG_LEVELS=$park_big_levels BM_TLS=$tls BM_KTLS_SEEN=${ktls_seen:-}
 python3 - "$work/meta.json" <<'PY'
 import json, os, platform, re, subprocess, sys, time
 def sh(c):
@@ -733,7 +849,8 @@ configs = [(n, p) for n, p in (
     ("preforkd classic, .htaccess on (off: the same without allow_override)", w + "/preforkd-ht-on.conf"),
     ("Apache mpm_prefork", w + "/apache-prefork/apache2.conf"),
     ("Apache mpm_event", w + "/apache-event/apache2.conf"), ("nginx", w + "/nginx/nginx.conf"),
-    ("lighttpd", w + "/lighttpd/lighttpd.conf"),
+    ("lighttpd", w + "/lighttpd/lighttpd.conf"), ("preforkd HTTPS", w + "/preforkd-tls.conf"),
+    ("nginx HTTPS", w + "/nginx-tls/nginx.conf"),
     ("preforkd mod_proxy (to Gunicorn)", w + "/preforkd-gunicorn.conf"),
     ("nginx proxy_pass (to Gunicorn)", w + "/nginx-gunicorn/nginx.conf")) if os.path.exists(p)]
 meta = {
@@ -751,7 +868,8 @@ meta = {
     "callgrind": e.get("BM_CG", ""), "c10k_pool": int(e["BM_C10K_POOL"]), "preforkd_log_tail": log[-16:], "workdir": w,
     "park_pool": int(e["BM_PARK_POOL"]), "park_keepers": int(e["BM_PARK_KEEPERS"]),
     "park_max_parked": int(e["BM_PARK_MAX_PARKED"]), "park_big_levels": e["BM_PARK_BIG_LEVELS"],
-    "configs": configs,
+    "configs": configs, "tls": e.get("BM_TLS") == "1",
+    "ktls_seen": e.get("BM_KTLS_SEEN") or "not known",
 }
 json.dump(meta, open(sys.argv[1], "w"), indent=1)
 PY

@@ -275,6 +275,7 @@ static const struct {
     {"/", "/hello.txt", NULL},
     {"/shop/", "/shop/x", "/shopping"},
     {"= /server-status", "/server-status", "/server-status/"},
+    {"~ ^/(.*)$", "/a/b", NULL},
 };
 
 #define DOCS_NREGEXES (sizeof(docs_regexes) / sizeof(docs_regexes[0]))

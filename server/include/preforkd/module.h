@@ -247,6 +247,13 @@ struct pfd_pool_info {
     uint64_t max_workers_reached; /* seconds in which the pool wanted to grow past max_workers */
     int64_t memory_kb;     /* proportional set size of the master, workers, keepers; -1 unknown */
     uint32_t memory_procs; /* how many processes memory_kb covers */
+    /* HTTPS static files: "ktls" (the kernel encrypts: SSL_sendfile), "buffered" (read and
+     * SSL_write: no kTLS in this kernel, or tls { ktls = false }), NULL without tls_listen; and
+     * how many files (or ranges) went each way. A kTLS server still sends buffered on a
+     * connection whose cipher the kernel does not take. */
+    const char *tls_files;
+    uint64_t tls_files_ktls;
+    uint64_t tls_files_buffered;
 };
 
 struct pfd_pool_worker {
