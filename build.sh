@@ -19,8 +19,9 @@ cd "$(dirname "$0")"
 packages="build-essential cmake pkg-config libconfuse-dev libpcre2-dev libssl-dev check"
 # The tests run real CGI scripts (shell, Perl CGI.pm, Python, PHP) and DokuWiki, validate listings, make
 # htpasswd files and load with ab (apache2-utils), put HAProxy in front of two servers, and run
-# logrotate on the shipped config/preforkd.logrotate; openssl makes the HTTPS tests' CA and certificates.
-[ "${1:-}" = test ] && packages="$packages curl python3 perl libcgi-pm-perl php-cgi libxml2-utils apache2-utils haproxy logrotate dokuwiki openssl"
+# logrotate on the shipped config/preforkd.logrotate; openssl makes the HTTPS tests' CA and certificates;
+# gunicorn and python3-flask run the Flask app mod_proxy is tested against.
+[ "${1:-}" = test ] && packages="$packages curl python3 perl libcgi-pm-perl php-cgi libxml2-utils apache2-utils haproxy logrotate dokuwiki openssl gunicorn python3-flask"
 # The package: dpkg-shlibdeps (dpkg-dev) and file compute its dependencies; the tests build it
 # (test/pkg/check_deb.sh), and render the man pages with man-db.
 [ "${1:-}" = test ] || [ "${1:-}" = deb ] && packages="$packages dpkg-dev file man-db"

@@ -117,8 +117,16 @@ static int cgi_field_parse(char *line, struct cgi_head *h, const char **err)
         return cgi_status_parse(value, &h->status, &h->reason);
     }
     if (strcasecmp(line, "Content-Length") == 0) {
+        int64_t length;
         *err = "a Content-Length that is not a number";
-        return cgi_length_parse(value, &h->content_length);
+        if (cgi_length_parse(value, &length) != 0)
+            return -1;
+        /* RFC 9112 §6.3 item 5: two different lengths cannot frame a body (a smuggling trick) */
+        *err = "two different Content-Length values";
+        if (h->content_length >= 0 && h->content_length != length)
+            return -1;
+        h->content_length = length;
+        return 0;
     }
     if (strcasecmp(line, "Location") == 0)
         h->location = value;

@@ -97,6 +97,7 @@ struct pfd_access_format *pfd_access_format_compile(const char *format, char *er
             p++;
         }
         int op = arg != NULL && *p == 'i'   ? PFD_ACCESS_REQ_HEADER
+                 : arg != NULL && *p == 'n' ? PFD_ACCESS_NOTE
                  : arg != NULL && *p == 'x' ? PFD_ACCESS_SSL_VAR
                                             : access_op_for(*p);
         if (op < 0 || *p == '\0') {

@@ -32,6 +32,7 @@ enum pfd_access_op {
     PFD_ACCESS_PID,          /* %P */
     PFD_ACCESS_KEEPALIVE,    /* %k */
     PFD_ACCESS_CONN_STATUS,  /* %X */
+    PFD_ACCESS_NOTE,         /* %{name}n: a note a module set (pfd_request_note_set()) */
 };
 
 struct pfd_access_item {

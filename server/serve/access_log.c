@@ -122,6 +122,9 @@ static void access_append_item(struct pfd_buf *b, const struct pfd_access_item *
     case PFD_ACCESS_KEEPALIVE:
         pfd_buf_printf(b, "%u", r->conn->requests - 1);
         break;
+    case PFD_ACCESS_NOTE:
+        access_append_escaped(b, pfd_request_note(r, it->text));
+        break;
     case PFD_ACCESS_CONN_STATUS:
         pfd_buf_append(b, r->conn->keep_alive ? "+" : "-", 1);
         break;

@@ -99,6 +99,28 @@ const char *pfd_request_server_admin(const struct pfd_request *r)
     return r->conf->server_admin;
 }
 
+void pfd_request_note_set(struct pfd_request *r, const char *name, const char *value)
+{
+    size_t i = 0;
+    while (i < r->nnotes && strcmp(r->notes[i].name, name) != 0)
+        i++;
+    if (i == PFD_REQUEST_NOTES)
+        return; /* full: a module setting more names than exist is a bug, not worth a crash */
+    if (i == r->nnotes) {
+        r->notes[i].name = pfd_request_strdup(r, name);
+        r->nnotes++;
+    }
+    r->notes[i].value = pfd_request_strdup(r, value);
+}
+
+const char *pfd_request_note(const struct pfd_request *r, const char *name)
+{
+    for (size_t i = 0; i < r->nnotes; i++)
+        if (strcmp(r->notes[i].name, name) == 0)
+            return r->notes[i].value;
+    return NULL;
+}
+
 const char *pfd_request_original_path(const struct pfd_request *r)
 {
     return r->asked_path != NULL ? r->asked_path : r->path;

@@ -61,6 +61,9 @@ struct pfd_conn {
 
 struct pfd_ht_result;
 
+/* Notes one request may carry (pfd_request_note_set()): mod_proxy sets two. */
+#define PFD_REQUEST_NOTES 8
+
 struct pfd_request {
     struct pfd_conn *conn;
     struct pfd_server *server;
@@ -110,12 +113,20 @@ struct pfd_request {
     bool raw;     /* the module writes the whole response itself (pfd_response_raw) */
     bool no_body; /* HEAD, 1xx, 204, 304 */
     int64_t body_bytes_sent;
+
+    /* Values a module leaves for the access log (%{name}n, Apache's notes), in the arena. */
+    struct {
+        const char *name, *value;
+    } notes[PFD_REQUEST_NOTES];
+    size_t nnotes;
 };
 
 /* Internal redirects one request may take (RFC 3875 local redirects, error documents). */
 #define PFD_MAX_REDIRECTS 10
 
 int64_t pfd_request_elapsed_us(const struct pfd_request *r);
+/* The note a module set under name, or NULL. */
+const char *pfd_request_note(const struct pfd_request *r, const char *name);
 /* The worker's pcre2 match data (PFD_REWRITE_CAPTURES pairs), made at the first use: every
  * regex matched while routing a request shares it. NULL when out of memory. */
 pcre2_match_data *pfd_request_match_data(struct pfd_request *r);

@@ -231,6 +231,23 @@ int pfd_response_raw(struct pfd_request *r)
     return 0;
 }
 
+int pfd_response_tunnel(struct pfd_request *r, int *fd, const char **pending, size_t *pending_len)
+{
+    struct pfd_conn *c = r->conn;
+    /* over TLS the socket's bytes are records, not the client's: no tunnel there (yet) */
+    if (!r->raw || c->tls != NULL || r->head.chunked || r->head.content_length > 0 ||
+        pfd_conn_flush(c) != 0)
+        return -1;
+    size_t from = r->in_pos > r->head_len ? r->in_pos : r->head_len;
+    *pending = c->in + from;
+    *pending_len = c->in_len > from ? c->in_len - from : 0;
+    c->in_len = from; /* the tunnel's now, never a next request */
+    r->body_done = true;
+    c->broken = true; /* the tunnel's end is the connection's: no lingering, nothing more sent */
+    *fd = c->fd;
+    return 0;
+}
+
 int pfd_response_finish(struct pfd_request *r)
 {
     struct pfd_conn *c = r->conn;

@@ -16,6 +16,10 @@ stops the servers; this file measures them and writes the report).
   bench.py syscalls --name X --port P --pid PID --out FILE [--requests 2000]
                                           strace -c -f on the tree over exactly that many
                                           requests (ab, c=16, keep-alive and not)
+  bench.py proxy --targets FILE --out FILE [--duration 3 --repeats 3 --warmup 1]
+                                          wrk c=16 keep-alive against each line NAME PORT PATH
+                                          of FILE (upstreams straight, behind nginx, behind
+                                          preforkd's mod_proxy), interleaved
   bench.py tls --name X --port P --cert ecdsa|rsa [--ktls 1] --out FILE
                                           the HTTPS rows: wrk https (1 KB and 10 MB keep-alive),
                                           ab https (a full handshake per request)
@@ -838,6 +842,107 @@ def cmd_run(a):
                                 if r.get("parks") else "")),
                           flush=True)
                 time.sleep(a.pause)
+
+
+# ---------------------------------------------------------------- the reverse proxy (issue 18)
+
+PROXY_CONC = 16
+# upstream: (its label, the path measured); fronts: the targets' name suffixes in row order
+PROXY_UPSTREAMS = {"gunicorn": "Gunicorn (examples/flask, gthread)", "trivial": "epoll_ref (trivial)"}
+PROXY_FRONTS = (("direct", "straight (no proxy)"), ("nginx", "nginx proxy_pass, keepalive"),
+                ("preforkd", "preforkd mod_proxy"))
+PROXY_TARGETS = {"gunicorn": 0.95, "trivial": 0.8}  # issue 18: req/s at least this × nginx's
+
+
+def cmd_proxy(a):
+    targets = []
+    with open(a.targets) as f:
+        for line in f:
+            if line.strip():
+                name, port, path = line.split()
+                targets.append((name, int(port), path))
+    ready = {}
+    for name, port, path in targets:  # every front answers through its upstream before any run
+        deadline, status = time.monotonic() + a.ready_timeout, None
+        while time.monotonic() < deadline:
+            status = http_get(port, path, timeout=2)[0]
+            if status == 200:
+                break
+            time.sleep(0.2)
+        ready[name] = status == 200
+        if not ready[name]:
+            print("bench: proxy target %s on port %d never answered %s with 200" % (name, port, path))
+            with open(a.out, "a") as f:
+                f.write(json.dumps({"type": "proxy", "rep": -1, "target": name,
+                                    "failed": "not ready (%s)" % status}) + "\n")
+    threads = min(os.cpu_count() or 1, PROXY_CONC)
+    for rep in range(0 if a.warmup > 0 else 1, a.repeats + 1):
+        for name, port, path in targets:
+            if not ready[name]:
+                continue
+            r = run_wrk(port, path, PROXY_CONC, True, a.warmup if rep == 0 else a.duration, threads)
+            if rep > 0:
+                r.update({"type": "proxy", "rep": rep, "target": name})
+                with open(a.out, "a") as f:
+                    f.write(json.dumps(r) + "\n")
+            if "failed" in r:
+                print("bench: proxy %s: %s" % (name, r["failed"]), flush=True)
+            else:
+                print("proxy %s %-18s %9.0f req/s  p50 %6.2f ms  p99 %6.2f ms  errors %s"
+                      % ("warm-up" if rep == 0 else "rep %d  " % rep, name, r["rps"],
+                         r["p50_us"] / 1000, r["p99_us"] / 1000, r["errors"]), flush=True)
+            time.sleep(0.5)
+
+
+def report_proxy(p, recs):
+    """The reverse-proxy rows: each upstream straight, behind nginx, behind preforkd."""
+    if not recs:
+        return
+    p("## Reverse proxy (mod_proxy)")
+    p("")
+    p("wrk, c=%d keep-alive, `GET /` of the Flask app (Gunicorn: `examples/flask/gunicorn.conf.py` "
+      "with one worker per CPU, on TCP) and `GET /1k.txt` of `epoll_ref` (a trivial upstream: what "
+      "remains is the proxy's own cost), each straight, behind nginx (`proxy_pass` to an "
+      "`upstream` with `keepalive 32`, `proxy_http_version 1.1`) and behind preforkd (`handler = "
+      "\"proxy\"`, its default kept connections). *Added* is the front's median latency minus "
+      "the upstream's own. Issue 18's targets: preforkd ≥ 0.95× nginx's req/s on Gunicorn, "
+      "≥ 0.8× on the trivial upstream." % PROXY_CONC)
+    p("")
+    p("| upstream | front | req/s | × nginx | p50 ms | p99 ms | added p50 / p99 ms | errors |")
+    p("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    med = {}
+    for r in recs:
+        med.setdefault(r["target"], []).append(r)
+    def m(name, k):
+        ok = [r for r in med.get(name, []) if "failed" not in r]
+        return statistics.median([r[k] for r in ok]) if ok else None
+    verdicts = []
+    for up, label in PROXY_UPSTREAMS.items():
+        base50, base99 = m(up + "-direct", "p50_us"), m(up + "-direct", "p99_us")
+        ng = m(up + "-nginx", "rps")
+        for front, flabel in PROXY_FRONTS:
+            name = "%s-%s" % (up, front)
+            rps = m(name, "rps")
+            if rps is None:
+                fails = [r.get("failed") for r in med.get(name, []) if "failed" in r]
+                if fails:
+                    p("| %s | %s | failed: %s | | | | | |" % (label, flabel, fails[-1]))
+                continue
+            p50, p99 = m(name, "p50_us"), m(name, "p99_us")
+            errs = sum(sum(r["errors"].values()) for r in med[name] if "failed" not in r)
+            added = ("%.2f / %.2f" % ((p50 - base50) / 1000, (p99 - base99) / 1000)
+                     if front != "direct" and base50 is not None else "")
+            p("| %s | %s | %s | %s | %.2f | %.2f | %s | %d |" % (
+                label, flabel, fmt_n(rps), "%.2f" % (rps / ng) if ng else "-", p50 / 1000,
+                p99 / 1000, added, errs))
+        pf = m(up + "-preforkd", "rps")
+        if pf and ng:
+            verdicts.append("- %s: preforkd %.2f× nginx, target ≥ %.2f×: **%s**." % (
+                label, pf / ng, PROXY_TARGETS[up], "met" if pf >= PROXY_TARGETS[up] * ng else "not met"))
+    p("")
+    for v in verdicts:
+        p(v)
+    p("")
 
 
 # ---------------------------------------------------------------- the C10K probe
@@ -1680,6 +1785,8 @@ def cmd_report(a):
     # ---- syscalls
     report_syscalls(p, [r for r in load_jsonl(a.raw) if r.get("type") == "syscalls"], servers)
 
+    # ---- reverse proxy
+    report_proxy(p, [r for r in load_jsonl(a.raw) if r.get("type") == "proxy"])
     # ---- HTTPS
     if [r for r in load_jsonl(a.raw) if r.get("type") == "tls"] or meta.get("tls"):
         report_tls(p, [r for r in load_jsonl(a.raw) if r.get("type") == "tls"], meta)
@@ -1860,6 +1967,14 @@ def main():
     y.add_argument("--workloads", help="ka-c16,close-c16 (default: both)")
     y.add_argument("--out", required=True)
     y.set_defaults(fn=cmd_syscalls)
+    x = sub.add_parser("proxy")
+    x.add_argument("--targets", required=True)
+    x.add_argument("--out", required=True)
+    x.add_argument("--duration", type=int, default=3)
+    x.add_argument("--warmup", type=int, default=1)
+    x.add_argument("--repeats", type=int, default=3)
+    x.add_argument("--ready-timeout", type=float, default=60)
+    x.set_defaults(fn=cmd_proxy)
     t = sub.add_parser("tls")
     t.add_argument("--name", required=True)
     t.add_argument("--port", type=int, required=True)

@@ -38,6 +38,11 @@
 #                           connections: the time to 256 workers (0: skip)
 #   BENCH_SYSCALLS [1]      syscalls per request of preforkd (both), nginx and lighttpd:
 #                           strace -c -f over 2 000 requests, keep-alive and not (0: skip)
+#   BENCH_PROXY [1]         the reverse-proxy rows (issue 18): Gunicorn running examples/flask
+#                           and epoll_ref (a trivial upstream), each straight, behind nginx
+#                           (proxy_pass, upstream keepalive) and behind preforkd (mod_proxy, a
+#                           fixed pool of 64), wrk c=16 keep-alive (0: skip; needs gunicorn and
+#                           python3-flask, installed when missing)
 #   BENCH_TLS [1]           the HTTPS rows: nginx and preforkd (classic, pool BENCH_TLS_POOL [64])
 #                           with TLS, an ECDSA P-256 and an RSA 2048 certificate made here with
 #                           the openssl CLI: 1 KB keep-alive c=16 (wrk https), new TLS connections
@@ -74,6 +79,8 @@ park_max_parked=${BENCH_PARK_MAX_PARKED:-30000}
 callgrind=${BENCH_CALLGRIND:-1}
 syscalls=${BENCH_SYSCALLS:-1}
 ramp=${BENCH_RAMP:-1}
+proxy=${BENCH_PROXY:-1}
+proxy_pool=64        # preforkd's fixed pool in front of an upstream: c=16 needs no more
 tls=${BENCH_TLS:-1}
 tls_pool=${BENCH_TLS_POOL:-64}
 htaccess=${BENCH_HTACCESS:-1}
@@ -103,7 +110,7 @@ for s in $servers; do
 done
 command=""
 for v in BENCH_DURATION BENCH_REPEATS BENCH_WARMUP BENCH_SERVERS BENCH_C10K BENCH_C10K_LEVELS \
-         BENCH_C10K_POOL BENCH_C10K_WAIT BENCH_POOL BENCH_CALLGRIND BENCH_SYSCALLS BENCH_RAMP BENCH_TLS BENCH_TLS_POOL BENCH_HTACCESS BENCH_BUILD BENCH_OUT \
+         BENCH_C10K_POOL BENCH_C10K_WAIT BENCH_POOL BENCH_CALLGRIND BENCH_SYSCALLS BENCH_RAMP BENCH_TLS BENCH_TLS_POOL BENCH_HTACCESS BENCH_PROXY BENCH_BUILD BENCH_OUT \
          BENCH_WORKLOADS BENCH_PARK_POOL BENCH_PARK_BIG_LEVELS BENCH_PARK_KEEPERS \
          BENCH_PARK_MAX_PARKED; do
     [ -n "${!v+x}" ] && command+="$v=$(printf '%q' "${!v}") "
@@ -187,6 +194,11 @@ want pkg-config pkg-config
 want gnuplot gnuplot-nox
 [ "$callgrind" = 1 ] && want valgrind valgrind
 [ "$syscalls" = 1 ] && want strace strace
+if [ "$proxy" = 1 ]; then
+    want nginx nginx-light
+    want gunicorn gunicorn
+    python3 -c 'import flask' 2>/dev/null || need_pkgs+=(python3-flask)
+fi
 [ -x "$build/server/preforkd" ] || need_pkgs+=(libconfuse-dev libpcre2-dev)
 PATH=$PATH:/usr/sbin:/sbin
 if [ ${#need_pkgs[@]} -gt 0 ]; then
@@ -591,6 +603,7 @@ est=$(( (repeats * (duration * 10 + 7) + (warmup > 0 ? warmup * 10 + 7 : 0)) * 1
 [ "$callgrind" = 1 ] && est=$((est + 60))
 [ "$syscalls" = 1 ] && est=$((est + 120))
 [ "$ramp" = 1 ] && est=$((est + 60))
+[ "$proxy" = 1 ] && est=$((est + 6 * (repeats * (duration + 1) + warmup + 1) + 30))
 # HTTPS: 12 measured workloads over 6 servers started in turn (each start about 5 s)
 [ "$tls" = 1 ] && est=$((est + 12 * repeats * (duration + 1) + 30))
 [ "$htaccess" = 1 ] && [[ " $servers " == *" preforkd "* ]] && est=$((est + repeats * 2 * (duration + 1) + 60))
@@ -617,6 +630,81 @@ if [ "$ramp" = 1 ]; then
         step python3 "$here/bench.py" ramp --name "$s" --port "${port[$s]}" --pid "${pid[$s]}" \
             --target 256 --conns 256 --timeout 60 --out "$work/raw.jsonl" ||
             die "bench.py ramp $s failed"
+        stop_named "$s"
+    done
+fi
+
+# ------------------------------------------------------------------ the reverse proxy (issue 18)
+conf_nginx_proxy() { # dir port upstream_port: nginx as Gunicorn's docs set it up, kept connections
+    mkdir -p "$1/tmp"
+    cat > "$1/nginx.conf" <<CONF
+# nginx as a reverse proxy for the benchmark (Debian's binary, this file only).
+${runas_user:+user $runas_user $runas_group;}
+worker_processes $nproc;
+pid $1/nginx.pid;
+error_log $1/error.log warn;
+daemon off;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    keepalive_timeout $ka_timeout;
+    keepalive_requests $ka_requests;
+    client_body_temp_path tmp/body;
+    proxy_temp_path tmp/proxy;
+    fastcgi_temp_path tmp/fastcgi;
+    uwsgi_temp_path tmp/uwsgi;
+    scgi_temp_path tmp/scgi;
+    upstream app { server 127.0.0.1:$3; keepalive 32; }
+    server {
+        listen 127.0.0.1:$2 backlog=$backlog;
+        location / {
+            proxy_pass http://app;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host \$http_host;
+            proxy_set_header X-Forwarded-For \$remote_addr;
+            proxy_set_header X-Forwarded-Proto \$scheme;
+        }
+    }
+}
+CONF
+}
+conf_preforkd_proxy() { # file port upstream_port: the benchmark's preforkd, "/" to the upstream
+    conf_preforkd "$1" "$2" "$proxy_pool"
+    sed -i 's/^modules = {\(.*\)}/modules = {\1, "proxy"}/' "$1"
+    echo "location \"/\" { handler = \"proxy\"  proxy_pass = {\"http://127.0.0.1:$3\"} }" >> "$1"
+}
+proxy_start() { # name command…: in its own session, stopped by the clean-up like the others
+    local name=$1
+    shift
+    setsid "$@" >"$work/$name.stdout" 2>&1 </dev/null &
+    started+=("$name $!")
+}
+if [ "$proxy" = 1 ]; then
+    log "reverse proxy: Gunicorn and epoll_ref, straight, behind nginx and behind preforkd (c=16)"
+    targets=$work/proxy-targets.txt
+    gp=$(free_port) tp=$(free_port)
+    proxy_start gunicorn env PYTHONDONTWRITEBYTECODE=1 gunicorn --chdir "$top/examples/flask" \
+        -c "$top/examples/flask/gunicorn.conf.py" --bind "127.0.0.1:$gp" --workers "$nproc" app:app
+    proxy_start trivial "$work/epoll_ref" "$tp" "$nproc"
+    for up in gunicorn trivial; do
+        if [ "$up" = gunicorn ]; then u=$gp path=/; else u=$tp path=/1k.txt; fi
+        echo "$up-direct $u $path" >> "$targets"
+        p=$(free_port)
+        conf_nginx_proxy "$work/nginx-$up" "$p" "$u"
+        proxy_start "nginx-$up" nginx -p "$work/nginx-$up/" -e "$work/nginx-$up/error.log" \
+            -c "$work/nginx-$up/nginx.conf"
+        echo "$up-nginx $p $path" >> "$targets"
+        p=$(free_port)
+        conf_preforkd_proxy "$work/preforkd-$up.conf" "$p" "$u"
+        "$pfd" -t -f "$work/preforkd-$up.conf" >/dev/null 2>"$work/preforkd-$up.check" ||
+            { cat "$work/preforkd-$up.check" >&2; die "preforkd-$up: config refused"; }
+        proxy_start "preforkd-$up" "$pfd" -f "$work/preforkd-$up.conf"
+        echo "$up-preforkd $p $path" >> "$targets"
+    done
+    step python3 "$here/bench.py" proxy --targets "$targets" --out "$work/raw.jsonl" \
+        --duration "$duration" --repeats "$repeats" --warmup "$warmup" || die "bench.py proxy failed"
+    for s in preforkd-gunicorn nginx-gunicorn preforkd-trivial nginx-trivial gunicorn trivial; do
         stop_named "$s"
     done
 fi
@@ -762,7 +850,9 @@ configs = [(n, p) for n, p in (
     ("Apache mpm_prefork", w + "/apache-prefork/apache2.conf"),
     ("Apache mpm_event", w + "/apache-event/apache2.conf"), ("nginx", w + "/nginx/nginx.conf"),
     ("lighttpd", w + "/lighttpd/lighttpd.conf"), ("preforkd HTTPS", w + "/preforkd-tls.conf"),
-    ("nginx HTTPS", w + "/nginx-tls/nginx.conf")) if os.path.exists(p)]
+    ("nginx HTTPS", w + "/nginx-tls/nginx.conf"),
+    ("preforkd mod_proxy (to Gunicorn)", w + "/preforkd-gunicorn.conf"),
+    ("nginx proxy_pass (to Gunicorn)", w + "/nginx-gunicorn/nginx.conf")) if os.path.exists(p)]
 meta = {
     "date": time.strftime("%Y-%m-%d %H:%M %Z"), "command": e["BM_COMMAND"],
     "servers": e["BM_SERVERS"].split(), "smoke": e["BM_SMOKE"] == "1",

@@ -249,6 +249,7 @@ static const struct {
     {"^/", "/anything", NULL},
     {"^/assets/", "/assets/app.css", "/asset/app.css"},
     {"^/uploads/", "/uploads/a.png", "/upload/a.png"},
+    {"/app/", "/app/login", "/application"}, /* mod_proxy's proxy_prefix */
     /* docs/routing.md's examples */
     {"= /exact.txt", "/exact.txt", "/exact.txt/x"},
     {"/img/", "/img/logo.png", "/images/logo.png"},

@@ -25,6 +25,8 @@ static const struct format_case format_cases[] = {
     {"request header with a dash", "%{User-Agent}i", NULL},
     {"every documented code",
      "%h %a %A %l %u %t %r %s %>s %b %B %{X-A}i %D %T %U %q %m %H %v %V %p %P %k %X %%", NULL},
+    {"a module's notes (mod_proxy)", "%{upstream_addr}n %{upstream_time}n", NULL},
+    {"a note without its name", "%h %n", "%n"},
     {"literal percent only", "%%", NULL},
     {"literal percent before a code letter", "%%h 100%%", NULL},
     {"no codes at all", "plain text, no codes", NULL},

@@ -164,6 +164,10 @@ PFD_API bool pfd_request_source_guarded(const struct pfd_request *r, const char 
  * redirects changed pfd_request_path(): CGI's REDIRECT_URL. */
 PFD_API const char *pfd_request_original_path(const struct pfd_request *r);
 
+/* Leaves value under name for the access log's %{name}n (Apache's request notes): mod_proxy's
+ * upstream_addr and upstream_time. Copied; a second call with a name replaces the value. */
+PFD_API void pfd_request_note_set(struct pfd_request *r, const char *name, const char *value);
+
 /*
  * Serves uri ("/path?query", origin-form) in place of the current request, as a GET (RFC 3875
  * §6.2.2's local redirect; error documents later): the path is normalised and routed again, and
@@ -205,6 +209,14 @@ PFD_API void pfd_response_abort(struct pfd_request *r);
  * line and headers itself (nph- CGI scripts). The connection closes after the response. Call
  * pfd_response_status() first so the access log has the status. Nothing may have been sent. */
 PFD_API int pfd_response_raw(struct pfd_request *r);
+
+/* After pfd_response_raw() and the module's 101 (Switching Protocols) head: what is buffered is
+ * sent, and the client connection is the module's for a tunnel (WebSocket through mod_proxy)
+ * until the handler returns, when it closes. *fd: the socket (non-blocking); *pending: bytes the
+ * client sent after the request head, already read. 0, or -1 (no raw response, an HTTPS
+ * connection, a request with a body, or the client is gone). */
+PFD_API int pfd_response_tunnel(struct pfd_request *r, int *fd, const char **pending,
+                                size_t *pending_len);
 
 /* ---- the worker pool, read-only (mod_status) -------------------------------------------- */
 
