@@ -114,8 +114,8 @@ const struct config_directive config_directives[] = {
      config_check_tls_protocols},
     {"tls", CFG_STR("ciphers", CONFIG_TLS_CIPHERS, CFGF_NONE), COPY_NONE, 0, 0, 0, 0,
      config_check_nonempty},
-    {"tls", CFG_BOOL("prefer_server_ciphers", cfg_false, CFGF_NONE), COPY_NONE, 0, 0, 0, 0, NULL},
-    {"tls", CFG_BOOL("ktls", cfg_true, CFGF_NONE), COPY_NONE, 0, 0, 0, 0, NULL},
+    {"tls", CFG_BOOL("prefer_server_ciphers", cfg_true, CFGF_NONE), COPY_NONE, 0, 0, 0, 0, NULL},
+    {"tls", CFG_BOOL("ktls", cfg_false, CFGF_NONE), COPY_NONE, 0, 0, 0, 0, NULL},
 
     CONF_BOOL("keepalive", "enabled", cfg_true, keepalive.enabled),
     CONF_INT("keepalive", "max_requests", 100, keepalive.max_requests, 0, INT_MAX),
