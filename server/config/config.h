@@ -292,7 +292,8 @@ struct pfd_option_line {
     int line;
 };
 
-/* Apache's AllowOverride classes (the values of serve/htaccess.h's enum pfd_ht_override). */
+/* Apache's AllowOverride classes: which .htaccess directives a location allows (allow_override)
+ * and the class each directive belongs to (serve/htaccess.h's directive tables). */
 enum pfd_override {
     PFD_OVERRIDE_AUTHCONFIG = 1 << 0,
     PFD_OVERRIDE_FILEINFO = 1 << 1,

@@ -21,14 +21,6 @@
 #include "serve/htaccess_section.h"
 #include "serve/request.h"
 
-_Static_assert((int)PFD_HT_AUTHCONFIG == (int)PFD_OVERRIDE_AUTHCONFIG &&
-                   (int)PFD_HT_FILEINFO == (int)PFD_OVERRIDE_FILEINFO &&
-                   (int)PFD_HT_INDEXES == (int)PFD_OVERRIDE_INDEXES &&
-                   (int)PFD_HT_LIMIT == (int)PFD_OVERRIDE_LIMIT &&
-                   (int)PFD_HT_OPTIONS == (int)PFD_OVERRIDE_OPTIONS &&
-                   (int)PFD_HT_ALL == (int)PFD_OVERRIDE_ALL,
-               "config.h's override classes are htaccess.h's");
-
 #define HT_CACHE_MAX 512 /* files a worker keeps parsed; the oldest read goes first */
 #define HT_MAX_FILES                                                                               \
     64 /* access files on one path (more: 500); the walk itself is bounded by                      \

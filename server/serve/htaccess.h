@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "config/config.h"
 #include "parse/htaccess_parse.h"
 #include "serve/htaccess_access.h"
 #include "serve/htaccess_dir.h"
@@ -25,15 +26,7 @@
 
 struct pfd_request;
 
-/* Apache's AllowOverride classes: which directives a location lets .htaccess files use. */
-enum pfd_ht_override {
-    PFD_HT_AUTHCONFIG = 1 << 0,
-    PFD_HT_FILEINFO = 1 << 1,
-    PFD_HT_INDEXES = 1 << 2,
-    PFD_HT_LIMIT = 1 << 3,
-    PFD_HT_OPTIONS = 1 << 4,
-    PFD_HT_ALL = (1 << 5) - 1,
-};
+/* The AllowOverride classes a directive belongs to: config/config.h's enum pfd_override. */
 
 /* struct pfd_ht_node, one directive or one section as read from a file: parse/htaccess_parse.h. */
 
@@ -68,7 +61,7 @@ struct pfd_ht_ctx {
 
 struct pfd_ht_directive {
     const char *name;   /* case-insensitive, as Apache */
-    unsigned overrides; /* the enum pfd_ht_override class that allows it */
+    unsigned overrides; /* the enum pfd_override class that allows it */
     bool container;     /* a section (<RequireAll> … </RequireAll>) handed over whole */
     /* At load: checks the arguments (and a container's body) and keeps what they compile to in
      * n->data. 0, or -1 with why in err ("RewriteRule: unknown flag 'X'"), which the engine logs
@@ -93,7 +86,7 @@ struct pfd_ht_cache;
  * trace: preforkd -T prints the files and directives there.
  */
 int pfd_htaccess_run(struct pfd_request *r, FILE *trace, char **url);
-/* The AllowOverride classes (enum pfd_ht_override) of r's location, vhost or top level. */
+/* The AllowOverride classes (enum pfd_override) of r's location, vhost or top level. */
 unsigned pfd_htaccess_overrides(const struct pfd_request *r);
 void pfd_htaccess_cache_free(struct pfd_ht_cache *cache);
 

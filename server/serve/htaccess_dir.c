@@ -287,15 +287,15 @@ int pfd_ht_dir_redirect(struct pfd_ht_ctx *ctx)
 }
 
 static const struct pfd_ht_directive dir_directives[] = {
-    {"DirectoryIndex", PFD_HT_INDEXES, false, dir_index_compile, dir_index_apply, NULL},
-    {"ErrorDocument", PFD_HT_FILEINFO, false, dir_error_compile, dir_error_apply, NULL},
-    {"Redirect", PFD_HT_FILEINFO, false, dir_redirect_compile, dir_redirect_apply,
+    {"DirectoryIndex", PFD_OVERRIDE_INDEXES, false, dir_index_compile, dir_index_apply, NULL},
+    {"ErrorDocument", PFD_OVERRIDE_FILEINFO, false, dir_error_compile, dir_error_apply, NULL},
+    {"Redirect", PFD_OVERRIDE_FILEINFO, false, dir_redirect_compile, dir_redirect_apply,
      dir_redirect_free},
-    {"RedirectMatch", PFD_HT_FILEINFO, false, dir_redirect_compile, dir_redirect_apply,
+    {"RedirectMatch", PFD_OVERRIDE_FILEINFO, false, dir_redirect_compile, dir_redirect_apply,
      dir_redirect_free},
-    {"RedirectPermanent", PFD_HT_FILEINFO, false, dir_redirect_compile, dir_redirect_apply,
+    {"RedirectPermanent", PFD_OVERRIDE_FILEINFO, false, dir_redirect_compile, dir_redirect_apply,
      dir_redirect_free},
-    {"RedirectTemp", PFD_HT_FILEINFO, false, dir_redirect_compile, dir_redirect_apply,
+    {"RedirectTemp", PFD_OVERRIDE_FILEINFO, false, dir_redirect_compile, dir_redirect_apply,
      dir_redirect_free},
     {.name = NULL},
 };

@@ -427,15 +427,15 @@ const char *pfd_request_dir_handler(const struct pfd_request *r, const char *fil
 
 #define FI_FILEINFO(name, compile, apply, free_data)                                               \
     {                                                                                              \
-        name, PFD_HT_FILEINFO, false, compile, apply, free_data                                    \
+        name, PFD_OVERRIDE_FILEINFO, false, compile, apply, free_data                              \
     }
 #define FI_INDEXES(name, compile, apply, free_data)                                                \
     {                                                                                              \
-        name, PFD_HT_INDEXES, false, compile, apply, free_data                                     \
+        name, PFD_OVERRIDE_INDEXES, false, compile, apply, free_data                               \
     }
 
 static const struct pfd_ht_directive fileinfo_directives[] = {
-    {"Options", PFD_HT_OPTIONS, false, fi_options_compile, fi_options_apply, free},
+    {"Options", PFD_OVERRIDE_OPTIONS, false, fi_options_compile, fi_options_apply, free},
     /* mod_mime and core, FileInfo */
     FI_FILEINFO("AddType", fi_addtype_compile, fi_ext_apply, fi_ext_free),
     FI_FILEINFO("RemoveType", fi_removetype_compile, fi_ext_apply, fi_ext_free),

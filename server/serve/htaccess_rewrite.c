@@ -415,13 +415,14 @@ static int rewrite_rule_apply(struct pfd_ht_ctx *ctx, const struct pfd_ht_node *
 }
 
 static const struct pfd_ht_directive rewrite_directives[] = {
-    {"RewriteEngine", PFD_HT_FILEINFO, false, rewrite_engine_compile, rewrite_engine_apply, NULL},
-    {"RewriteBase", PFD_HT_FILEINFO, false, rewrite_base_compile, rewrite_base_apply, NULL},
-    {"RewriteOptions", PFD_HT_FILEINFO, false, rewrite_options_compile, rewrite_options_apply,
+    {"RewriteEngine", PFD_OVERRIDE_FILEINFO, false, rewrite_engine_compile, rewrite_engine_apply,
      NULL},
-    {"RewriteCond", PFD_HT_FILEINFO, false, rewrite_cond_compile, rewrite_cond_apply,
+    {"RewriteBase", PFD_OVERRIDE_FILEINFO, false, rewrite_base_compile, rewrite_base_apply, NULL},
+    {"RewriteOptions", PFD_OVERRIDE_FILEINFO, false, rewrite_options_compile, rewrite_options_apply,
+     NULL},
+    {"RewriteCond", PFD_OVERRIDE_FILEINFO, false, rewrite_cond_compile, rewrite_cond_apply,
      rewrite_cond_free},
-    {"RewriteRule", PFD_HT_FILEINFO, false, rewrite_rule_compile, rewrite_rule_apply,
+    {"RewriteRule", PFD_OVERRIDE_FILEINFO, false, rewrite_rule_compile, rewrite_rule_apply,
      rewrite_rule_free},
     {.name = NULL},
 };

@@ -262,18 +262,18 @@ START_TEST(test_classes)
         const char *name;
         unsigned cls;
     } rows[] = {
-        {"Options", PFD_HT_OPTIONS},           {"AddType", PFD_HT_FILEINFO},
-        {"ForceType", PFD_HT_FILEINFO},        {"DefaultType", PFD_HT_FILEINFO},
-        {"AddHandler", PFD_HT_FILEINFO},       {"SetHandler", PFD_HT_FILEINFO},
-        {"RemoveHandler", PFD_HT_FILEINFO},    {"AddDefaultCharset", PFD_HT_FILEINFO},
-        {"Header", PFD_HT_FILEINFO},           {"ExpiresActive", PFD_HT_INDEXES},
-        {"ExpiresByType", PFD_HT_INDEXES},     {"ExpiresDefault", PFD_HT_INDEXES},
-        {"SetEnv", PFD_HT_FILEINFO},           {"UnsetEnv", PFD_HT_FILEINFO},
-        {"SetEnvIf", PFD_HT_FILEINFO},         {"SetEnvIfNoCase", PFD_HT_FILEINFO},
-        {"IndexIgnore", PFD_HT_INDEXES},       {"IndexOptions", PFD_HT_INDEXES},
-        {"IndexOrderDefault", PFD_HT_INDEXES}, {"HeaderName", PFD_HT_INDEXES},
-        {"ReadmeName", PFD_HT_INDEXES},        {"AddEncoding", PFD_HT_FILEINFO},
-        {"AddLanguage", PFD_HT_FILEINFO},      {"FileETag", PFD_HT_FILEINFO},
+        {"Options", PFD_OVERRIDE_OPTIONS},           {"AddType", PFD_OVERRIDE_FILEINFO},
+        {"ForceType", PFD_OVERRIDE_FILEINFO},        {"DefaultType", PFD_OVERRIDE_FILEINFO},
+        {"AddHandler", PFD_OVERRIDE_FILEINFO},       {"SetHandler", PFD_OVERRIDE_FILEINFO},
+        {"RemoveHandler", PFD_OVERRIDE_FILEINFO},    {"AddDefaultCharset", PFD_OVERRIDE_FILEINFO},
+        {"Header", PFD_OVERRIDE_FILEINFO},           {"ExpiresActive", PFD_OVERRIDE_INDEXES},
+        {"ExpiresByType", PFD_OVERRIDE_INDEXES},     {"ExpiresDefault", PFD_OVERRIDE_INDEXES},
+        {"SetEnv", PFD_OVERRIDE_FILEINFO},           {"UnsetEnv", PFD_OVERRIDE_FILEINFO},
+        {"SetEnvIf", PFD_OVERRIDE_FILEINFO},         {"SetEnvIfNoCase", PFD_OVERRIDE_FILEINFO},
+        {"IndexIgnore", PFD_OVERRIDE_INDEXES},       {"IndexOptions", PFD_OVERRIDE_INDEXES},
+        {"IndexOrderDefault", PFD_OVERRIDE_INDEXES}, {"HeaderName", PFD_OVERRIDE_INDEXES},
+        {"ReadmeName", PFD_OVERRIDE_INDEXES},        {"AddEncoding", PFD_OVERRIDE_FILEINFO},
+        {"AddLanguage", PFD_OVERRIDE_FILEINFO},      {"FileETag", PFD_OVERRIDE_FILEINFO},
     };
     for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
         const struct pfd_ht_directive *d = directive(rows[i].name);
