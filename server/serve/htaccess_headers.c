@@ -477,36 +477,37 @@ static void ht_head_header_lines(struct ht_head *h, const struct pfd_ht_fileinfo
             ht_head_op(h, op->spec);
 }
 
-/* Whether the head b holds a field called name: its lines are scanned, nothing is copied. */
-static bool ht_buf_has_field(const struct pfd_buf *b, const char *name)
+/* The line of the head b that holds the field called name, or NULL; *eol: its "\r\n". The
+ * lines are scanned, nothing is copied. */
+static const char *ht_buf_find(const struct pfd_buf *b, const char *name, const char **eol)
 {
     size_t len = strlen(name);
     const char *p = b->data, *end = b->data + b->len;
     while (p != NULL && p < end) {
-        if ((size_t)(end - p) > len && p[len] == ':' && strncasecmp(p, name, len) == 0)
-            return true;
-        const char *eol = ht_crlf(p, end);
-        p = eol != NULL ? eol + 2 : NULL;
-    }
-    return false;
-}
-
-/* The value of the field called name in the head b, copied into request memory, or NULL. */
-static const char *ht_buf_field(struct pfd_request *r, const char *name)
-{
-    const struct pfd_buf *b = &r->conn->resp_headers;
-    size_t len = strlen(name);
-    const char *p = b->data, *end = b->data + b->len;
-    while (p != NULL && p < end) {
-        const char *eol = ht_crlf(p, end);
-        if (eol != NULL && (size_t)(eol - p) > len && p[len] == ':' &&
-            strncasecmp(p, name, len) == 0) {
-            const char *v = p + len + 1 + (p[len + 1] == ' ');
-            return pfd_arena_strndup(&r->conn->arena, v, (size_t)(eol - v));
-        }
-        p = eol != NULL ? eol + 2 : NULL;
+        *eol = ht_crlf(p, end);
+        if (*eol != NULL && (size_t)(*eol - p) > len && p[len] == ':' &&
+            strncasecmp(p, name, len) == 0)
+            return p;
+        p = *eol != NULL ? *eol + 2 : NULL;
     }
     return NULL;
+}
+
+static bool ht_buf_has_field(const struct pfd_buf *b, const char *name)
+{
+    const char *eol;
+    return ht_buf_find(b, name, &eol) != NULL;
+}
+
+/* The value of the field called name in the response head, copied into request memory, or NULL. */
+static const char *ht_buf_field(struct pfd_request *r, const char *name)
+{
+    const char *eol, *line = ht_buf_find(&r->conn->resp_headers, name, &eol);
+    if (line == NULL)
+        return NULL;
+    size_t len = strlen(name);
+    const char *v = line + len + 1 + (line[len + 1] == ' ');
+    return pfd_arena_strndup(&r->conn->arena, v, (size_t)(eol - v));
 }
 
 /* Whether ExpiresActive On has nothing to add here: off, an error status, or no rule for the
