@@ -17,6 +17,7 @@
  * §9.2.2). Failures before the response head are 502 (refused, garbage, a head too large) or 504
  * (a timeout), logged with the upstream and the reason; the core writes the page.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <poll.h>
 #include <stddef.h>
@@ -77,6 +78,9 @@ PFD_API struct pfd_module pfd_module_proxy = {
 #define PROXY_KEEPALIVE_MAX 8    /* kept connections per upstream and worker */
 #define PROXY_UPSTREAMS_MAX 16   /* entries of one proxy_pass list */
 #define PROXY_INTERIM_MAX 8      /* 1xx responses before the final one (100, 102, 103) */
+#define PROXY_JOIN_MAX 16        /* pieces of one proxy_buf_join() */
+#define PROXY_SECONDS_TEXT 32    /* "18446744073709551.615" and its NUL fit */
+#define PROXY_HEAD_KEEP 16384    /* a head buffer up to this size is kept for the next request */
 
 /* ---- configuration ------------------------------------------------------------------------ */
 
@@ -214,6 +218,26 @@ struct proxy_run {
 /* One request at a time per worker: the buffers are the worker's, not the request's. */
 static char proxy_in[CGI_HEAD_MAX];
 static char proxy_io[PROXY_CHUNK_PAD + PROXY_IO_BUF + 2];
+/* The last request head's memory, for the next one (no malloc() per request); a head that grew
+ * past PROXY_HEAD_KEEP is freed instead, so a worker holds at most that much. */
+static struct pfd_buf proxy_head_spare;
+
+static struct pfd_buf proxy_head_take(void)
+{
+    struct pfd_buf b = proxy_head_spare;
+    proxy_head_spare = (struct pfd_buf)PFD_BUF_INIT;
+    b.len = 0;
+    return b;
+}
+
+static void proxy_head_return(struct pfd_buf *b)
+{
+    if (b->cap <= PROXY_HEAD_KEEP && proxy_head_spare.data == NULL)
+        proxy_head_spare = *b;
+    else
+        pfd_buf_free(b);
+    *b = (struct pfd_buf)PFD_BUF_INIT;
+}
 
 static int proxy_fail(struct proxy_run *run, int status, const char *why, int err)
 {
@@ -243,16 +267,24 @@ static bool proxy_list_has(const char *list, const char *name)
     return false;
 }
 
+/* Whether name is one of the n names of set, case-insensitively. The first letter sorts most
+ * fields out before strcasecmp(): this runs for every field of every request and response. */
+static bool proxy_name_in(const char *name, const char *const *set, size_t n)
+{
+    int first = tolower((unsigned char)name[0]);
+    for (size_t i = 0; i < n; i++)
+        if (tolower((unsigned char)set[i][0]) == first && strcasecmp(name, set[i]) == 0)
+            return true;
+    return false;
+}
+
 /* RFC 9110 §7.6.1: fields that concern one connection only, never forwarded. */
 static bool proxy_hop_by_hop(const char *name)
 {
     static const char *const hop[] = {"Connection",          "Keep-Alive", "Proxy-Connection",
                                       "Proxy-Authenticate",  "TE",         "Trailer",
                                       "Proxy-Authorization", "Upgrade",    "Transfer-Encoding"};
-    for (size_t i = 0; i < sizeof(hop) / sizeof(hop[0]); i++)
-        if (strcasecmp(name, hop[i]) == 0)
-            return true;
-    return false;
+    return proxy_name_in(name, hop, sizeof(hop) / sizeof(hop[0]));
 }
 
 /* Client fields this module sets itself, from what the core knows, instead of passing them. */
@@ -265,10 +297,33 @@ static bool proxy_replaced_field(const char *name)
                                       "X-Forwarded-Proto",
                                       "X-Forwarded-Host",
                                       "Forwarded"};
-    for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
-        if (strcasecmp(name, own[i]) == 0)
-            return true;
-    return false;
+    return proxy_name_in(name, own, sizeof(own) / sizeof(own[0]));
+}
+
+/* The n strings of parts one after the other onto b: one reserve and copies, no printf (the
+ * head is built from these for every request). 0, or -1 when memory runs out. */
+static int proxy_buf_join(struct pfd_buf *b, const char *const *parts, size_t n)
+{
+    size_t lens[PROXY_JOIN_MAX], total = 0;
+    if (n > PROXY_JOIN_MAX)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        total += lens[i] = strlen(parts[i]);
+    if (pfd_buf_reserve(b, total + 1) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        memcpy(b->data + b->len, parts[i], lens[i]);
+        b->len += lens[i];
+    }
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+/* "name: value\r\n" onto b. */
+static int proxy_buf_field(struct pfd_buf *b, const char *name, const char *value)
+{
+    const char *parts[] = {name, ": ", value, "\r\n"};
+    return proxy_buf_join(b, parts, 4);
 }
 
 /* The request line's target: the routed path (decoded, normalised: what access rules saw)
@@ -284,7 +339,14 @@ static const char *proxy_target(struct proxy_run *run)
     if (pfd_uri_escape_path(path, escaped, esc_size) != 0 ||
         proxy_path_to_upstream(escaped, run->pc->prefix, run->u->path, mapped, out_size) != 0)
         return NULL;
-    return query != NULL ? pfd_request_printf(r, "%s?%s", mapped, query) : mapped;
+    if (query == NULL)
+        return mapped;
+    size_t mlen = strlen(mapped), qlen = strlen(query);
+    char *target = pfd_request_alloc(r, mlen + qlen + 2);
+    memcpy(target, mapped, mlen);
+    target[mlen] = '?';
+    memcpy(target + mlen + 1, query, qlen + 1);
+    return target;
 }
 
 /* X-Forwarded-For/-Proto/-Host, the de facto fields Werkzeug's ProxyFix and Django read, and
@@ -295,13 +357,13 @@ static int proxy_forwarded_fields(struct proxy_run *run, const char *client_host
     struct pfd_request *r = run->r;
     const char *ip = pfd_request_peer_ip(r), *scheme = pfd_request_scheme(r);
     bool v6 = strchr(ip, ':') != NULL;
-    struct pfd_buf *b = &run->head;
-    int rc = pfd_buf_printf(b, "X-Forwarded-For: %s\r\nX-Forwarded-Proto: %s\r\n", ip, scheme);
-    rc |= pfd_buf_printf(b, "X-Forwarded-Host: %s\r\n", client_host);
-    /* §6.1: an IPv6 node in brackets and quotes; the host is a quoted-string (it may hold ':') */
-    rc |= pfd_buf_printf(b, "Forwarded: for=%s%s%s%s;proto=%s;host=\"%s\"\r\n", v6 ? "\"[" : "", ip,
-                         v6 ? "]" : "", v6 ? "\"" : "", scheme, client_host);
-    return rc;
+    const char *parts[] = {"X-Forwarded-For: ", ip, "\r\nX-Forwarded-Proto: ", scheme,
+                           "\r\nX-Forwarded-Host: ", client_host,
+                           /* §6.1: an IPv6 node in brackets and quotes; the host is a
+                            * quoted-string (it may hold ':') */
+                           "\r\nForwarded: for=", v6 ? "\"[" : "", ip, v6 ? "]\"" : "",
+                           ";proto=", scheme, ";host=\"", client_host, "\"\r\n"};
+    return proxy_buf_join(&run->head, parts, sizeof(parts) / sizeof(parts[0]));
 }
 
 /* The client's fields the upstream gets: all but hop-by-hop ones, those Connection names, and
@@ -317,7 +379,7 @@ static int proxy_client_fields(struct proxy_run *run)
         if (proxy_hop_by_hop(name) || proxy_replaced_field(name) ||
             (connection != NULL && proxy_list_has(connection, name)))
             continue;
-        rc |= pfd_buf_printf(&run->head, "%s: %s\r\n", name, value);
+        rc |= proxy_buf_field(&run->head, name, value);
     }
     return rc;
 }
@@ -333,15 +395,17 @@ static int proxy_head_build(struct proxy_run *run)
         client_host = pfd_request_server_name(r);
     run->sent_host = run->pc->preserve_host ? client_host : run->u->authority;
     run->head.len = 0;
-    int rc = pfd_buf_printf(&run->head, "%s %s HTTP/1.1\r\nHost: %s\r\n",
-                            pfd_request_method_name(r), target, run->sent_host);
+    const char *line[] = {
+        pfd_request_method_name(r), " ", target, " HTTP/1.1\r\nHost: ", run->sent_host, "\r\n"};
+    int rc = proxy_buf_join(&run->head, line, sizeof(line) / sizeof(line[0]));
     rc |= proxy_client_fields(run);
     rc |= proxy_forwarded_fields(run, client_host);
     int64_t length = pfd_request_content_length(r);
     if (pfd_request_has_body(r))
-        rc |= length >= 0
-                  ? pfd_buf_printf(&run->head, "Content-Length: %lld\r\n", (long long)length)
-                  : pfd_buf_append_str(&run->head, "Transfer-Encoding: chunked\r\n");
+        rc |= length >= 0 ? pfd_buf_append_str(&run->head, "Content-Length: ") |
+                                pfd_buf_append_int(&run->head, length) |
+                                pfd_buf_append_str(&run->head, "\r\n")
+                          : pfd_buf_append_str(&run->head, "Transfer-Encoding: chunked\r\n");
     else if (pfd_request_header(r, "Content-Length") != NULL) /* a POST of nothing says so */
         rc |= pfd_buf_append_str(&run->head, "Content-Length: 0\r\n");
     const char *upgrade = pfd_request_header(r, "Upgrade"),
@@ -352,7 +416,8 @@ static int proxy_head_build(struct proxy_run *run)
                    pfd_request_method(r) == PFD_METHOD_GET && !pfd_request_has_body(r) &&
                    strcmp(pfd_request_scheme(r), "http") == 0; /* no tunnel inside TLS yet */
     if (run->upgrade)
-        rc |= pfd_buf_printf(&run->head, "Upgrade: %s\r\nConnection: Upgrade\r\n", upgrade);
+        rc |= proxy_buf_field(&run->head, "Upgrade", upgrade) |
+              pfd_buf_append_str(&run->head, "Connection: Upgrade\r\n");
     else if (run->pc->keepalive == 0)
         rc |= pfd_buf_append_str(&run->head, "Connection: close\r\n");
     rc |= pfd_buf_append_str(&run->head, "\r\n");
@@ -452,8 +517,8 @@ static int proxy_apply_fields(struct proxy_run *run, const struct cgi_head *h,
     struct pfd_request *r = run->r;
     for (size_t i = 0; i < h->nfields; i++) {
         const char *name = h->fields[i].name, *value = h->fields[i].value;
-        if (proxy_hop_by_hop(name) || strcasecmp(name, "Date") == 0 ||
-            strcasecmp(name, "Server") == 0 || strcasecmp(name, "Status") == 0 ||
+        static const char *const core_own[] = {"Date", "Server", "Status"};
+        if (proxy_hop_by_hop(name) || proxy_name_in(name, core_own, 3) ||
             (connection != NULL && proxy_list_has(connection, name)))
             continue;
         char cookie[CGI_HEAD_MAX / 8];
@@ -699,16 +764,20 @@ static bool proxy_idempotent(const struct pfd_request *r)
  * PROXY_NEXT (refused), or 504 (logged). */
 static int proxy_open(struct proxy_run *run, bool fresh)
 {
+    const struct proxy_conf *pc = run->pc;
+    bool replayable = proxy_idempotent(run->r) && !pfd_request_has_body(run->r);
     run->reused = false;
-    run->fd = fresh || run->pc->keepalive == 0
+    run->fd = fresh || pc->keepalive == 0
                   ? -1
-                  : proxy_pool_take(run->u, (int)run->pc->keepalive_timeout * 1000);
+                  : proxy_pool_take(run->u, (int)pc->keepalive_timeout * 1000, replayable);
     if (run->fd >= 0) {
         run->reused = true;
         return PROXY_OK;
     }
     int err = 0;
-    int rc = proxy_connect(run->u, (int)run->pc->connect_timeout * 1000, &run->fd, &err);
+    struct proxy_timeouts t = {(int)pc->connect_timeout * 1000, (int)pc->send_timeout * 1000,
+                               (int)pc->read_timeout * 1000};
+    int rc = proxy_connect(run->u, &t, &run->fd, &err);
     if (rc == PROXY_CONNECT_TIMEOUT)
         return proxy_fail(run, 504, "no connection within connect_timeout", 0);
     if (rc != PROXY_CONNECTED) {
@@ -762,6 +831,22 @@ static int proxy_exchange(struct proxy_run *run)
     return 502;
 }
 
+/* ms as seconds to the millisecond ("0.004"), written backwards from the end of out, without
+ * printf: this runs for every request. */
+static const char *proxy_seconds_text(int64_t ms, char out[PROXY_SECONDS_TEXT])
+{
+    char *p = out + PROXY_SECONDS_TEXT;
+    uint64_t v = ms > 0 ? (uint64_t)ms : 0;
+    *--p = '\0';
+    for (int i = 0; i < 3; i++, v /= 10)
+        *--p = (char)('0' + v % 10);
+    *--p = '.';
+    do
+        *--p = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    return p;
+}
+
 /* The access log's %{upstream_addr}n and %{upstream_time}n (seconds, to the millisecond, as
  * nginx's $upstream_response_time). */
 static void proxy_notes(struct proxy_run *run)
@@ -769,10 +854,10 @@ static void proxy_notes(struct proxy_run *run)
     if (run->u == NULL)
         return;
     int64_t ms = pfd_now_ms() - run->started_ms;
+    char text[PROXY_SECONDS_TEXT];
     pfd_request_note_set(run->r, "upstream_addr", run->u->name);
-    pfd_request_note_set(
-        run->r, "upstream_time",
-        pfd_request_printf(run->r, "%lld.%03lld", (long long)(ms / 1000), (long long)(ms % 1000)));
+    pfd_request_note_set(run->r, "upstream_time",
+                         pfd_request_strdup(run->r, proxy_seconds_text(ms, text)));
 }
 
 static int proxy_handle(struct pfd_request *r, void *conf)
@@ -786,7 +871,8 @@ static int proxy_handle(struct pfd_request *r, void *conf)
                 pfd_request_target(r));
         return 500;
     }
-    struct proxy_run run = {.r = r, .pc = pc, .fd = -1, .started_ms = pfd_now_ms()};
+    struct proxy_run run = {
+        .r = r, .pc = pc, .fd = -1, .started_ms = pfd_now_ms(), .head = proxy_head_take()};
     int rc = proxy_exchange(&run);
     if (rc == PROXY_OK && run.framing == PROXY_TUNNEL) {
         proxy_tunnel(&run);
@@ -801,6 +887,6 @@ static int proxy_handle(struct pfd_request *r, void *conf)
     }
     proxy_close(&run);
     proxy_notes(&run);
-    pfd_buf_free(&run.head);
+    proxy_head_return(&run.head);
     return rc;
 }

@@ -10,6 +10,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "preforkd/module.h"
@@ -28,8 +29,33 @@ static int proxy_wait(int fd, short events, int timeout_ms)
     }
 }
 
-int proxy_connect(const struct proxy_upstream *u, int timeout_ms, int *fd, int *err)
+/* EAGAIN from fd: on a blocking socket (an upstream's) its own timeout ran out; on a
+ * non-blocking one (the client's, in a tunnel) nothing is ready yet and poll() waits. Asked only
+ * on that path, so a read or write that finds data costs no fcntl(). */
+static bool proxy_nonblocking(int fd)
 {
+    int flags = fcntl(fd, F_GETFL);
+    return flags >= 0 && (flags & O_NONBLOCK) != 0;
+}
+
+/* The connected upstream socket made blocking, each send() and recv() bounded by the kernel
+ * (SO_SNDTIMEO, SO_RCVTIMEO: a timeout per wait, nginx's meaning): a response that is not there
+ * yet is one recv() that sleeps, not recv(), poll() and recv() again. Three calls per new
+ * connection, none per request. 0, or -1 with errno. */
+static int proxy_socket_blocking(int s, const struct proxy_timeouts *t)
+{
+    struct timeval snd = {.tv_sec = t->send_ms / 1000, .tv_usec = (t->send_ms % 1000) * 1000};
+    struct timeval rcv = {.tv_sec = t->read_ms / 1000, .tv_usec = (t->read_ms % 1000) * 1000};
+    if (fcntl(s, F_SETFL, 0) != 0 ||
+        setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &snd, sizeof(snd)) != 0 ||
+        setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &rcv, sizeof(rcv)) != 0)
+        return -1;
+    return 0;
+}
+
+int proxy_connect(const struct proxy_upstream *u, const struct proxy_timeouts *t, int *fd, int *err)
+{
+    int timeout_ms = t->connect_ms;
     int s = socket(u->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     *fd = -1;
     if (s < 0) {
@@ -61,6 +87,11 @@ int proxy_connect(const struct proxy_upstream *u, int timeout_ms, int *fd, int *
             return PROXY_REFUSED;
         }
     }
+    if (proxy_socket_blocking(s, t) != 0) {
+        *err = errno;
+        close(s);
+        return PROXY_REFUSED;
+    }
     *fd = s;
     return PROXY_CONNECTED;
 }
@@ -77,6 +108,10 @@ int proxy_send_all(int fd, const void *data, size_t len, int timeout_ms)
         }
         if (n < 0 && errno != EAGAIN && errno != EINTR)
             return -1;
+        if (n < 0 && errno == EAGAIN && !proxy_nonblocking(fd)) {
+            errno = ETIMEDOUT;
+            return -1;
+        }
         int rc = proxy_wait(fd, POLLOUT, timeout_ms);
         if (rc <= 0) {
             if (rc == 0)
@@ -93,7 +128,11 @@ ssize_t proxy_recv(int fd, void *buf, size_t len, int timeout_ms)
         ssize_t n = recv(fd, buf, len, 0);
         if (n >= 0 || (errno != EAGAIN && errno != EINTR))
             return n;
-        int rc = proxy_wait(fd, POLLIN, timeout_ms);
+        if (errno == EAGAIN && !proxy_nonblocking(fd)) {
+            errno = ETIMEDOUT;
+            return -1;
+        }
+        int rc = proxy_wait(fd, POLLIN, timeout_ms); /* after a signal: the rest of the wait */
         if (rc <= 0) {
             if (rc == 0)
                 errno = ETIMEDOUT;
@@ -127,19 +166,25 @@ static bool proxy_pool_still_open(int fd)
     return poll(&p, 1, 0) == 0;
 }
 
-int proxy_pool_take(const struct proxy_upstream *u, int idle_ms)
+int proxy_pool_take(const struct proxy_upstream *u, int idle_ms, bool replayable)
 {
-    int64_t now = pfd_now_ms();
+    int64_t now = pfd_now_ms(), idle = 0;
     int fd = -1;
     for (size_t i = 0; i < PROXY_POOL_SLOTS; i++) {
         if (proxy_pool[i].u == NULL)
             continue;
-        if (now - proxy_pool[i].idle_since_ms > idle_ms || !proxy_pool_still_open(proxy_pool[i].fd))
+        if (now - proxy_pool[i].idle_since_ms > idle_ms)
             proxy_pool_drop(i);
         else if (fd < 0 && proxy_pool[i].u == u) {
             fd = proxy_pool[i].fd;
+            idle = now - proxy_pool[i].idle_since_ms;
             proxy_pool[i].u = NULL;
         }
+    }
+    bool probe = !replayable || idle >= PROXY_PROBE_IDLE_MS;
+    if (fd >= 0 && probe && !proxy_pool_still_open(fd)) {
+        close(fd);
+        fd = -1;
     }
     return fd;
 }

@@ -13,7 +13,8 @@
 
 #include "proxy_upstream.h"
 
-#define PROXY_POOL_SLOTS 16 /* kept connections per worker, all upstreams together */
+#define PROXY_POOL_SLOTS 16      /* kept connections per worker, all upstreams together */
+#define PROXY_PROBE_IDLE_MS 1000 /* a kept connection idle this long is probed before use */
 
 enum proxy_connect_result {
     PROXY_CONNECTED = 0,
@@ -21,19 +22,30 @@ enum proxy_connect_result {
     PROXY_CONNECT_TIMEOUT = -2,
 };
 
-/* A non-blocking socket connected to u within timeout_ms into *fd. On failure *err is the errno
- * (ETIMEDOUT for the timeout). */
-int proxy_connect(const struct proxy_upstream *u, int timeout_ms, int *fd, int *err);
-/* Sends all of len bytes, waiting at most timeout_ms for each chance to write. 0, or -1 with
- * errno (ETIMEDOUT when the upstream stopped reading). */
+/* The waits of one upstream exchange, in milliseconds (each bounds one wait, not the whole). */
+struct proxy_timeouts {
+    int connect_ms, send_ms, read_ms;
+};
+
+/* A socket connected to u within t->connect_ms into *fd: blocking, its sends and receives
+ * bounded by t->send_ms and t->read_ms in the kernel. On failure *err is the errno (ETIMEDOUT
+ * for the timeout). */
+int proxy_connect(const struct proxy_upstream *u, const struct proxy_timeouts *t, int *fd,
+                  int *err);
+/* Sends all of len bytes, waiting at most timeout_ms for each chance to write (the socket's
+ * own timeout when it blocks). 0, or -1 with errno (ETIMEDOUT when the peer stopped reading). */
 int proxy_send_all(int fd, const void *data, size_t len, int timeout_ms);
-/* Up to len bytes after at most timeout_ms of waiting: > 0, 0 at the upstream's close, -1 with
- * errno (ETIMEDOUT). */
+/* Up to len bytes after at most timeout_ms of waiting (the socket's own timeout when it
+ * blocks): > 0, 0 at the peer's close, -1 with errno (ETIMEDOUT). */
 ssize_t proxy_recv(int fd, void *buf, size_t len, int timeout_ms);
 
-/* A kept connection to u that is still open and quiet (an upstream that closed it meanwhile
- * made it readable: it is dropped), or -1. Connections idle longer than idle_ms are closed. */
-int proxy_pool_take(const struct proxy_upstream *u, int idle_ms);
+/* A kept connection to u, or -1. Connections idle longer than idle_ms are closed. The one taken
+ * is probed (one poll(): an upstream that closed it, or sent bytes nobody asked for, made it
+ * readable; it is dropped) when the request cannot be sent again (replayable false), or when it
+ * idled PROXY_PROBE_IDLE_MS or more: the time after which upstreams close idle connections, some
+ * with a 408 first. Under load (a connection reused within the second) a replayable request
+ * skips the probe and finds a closed connection by sending on it: the retry takes over. */
+int proxy_pool_take(const struct proxy_upstream *u, int idle_ms, bool replayable);
 /* Keeps fd for the next request to u, at most max per upstream (else it is closed). */
 void proxy_pool_put(const struct proxy_upstream *u, int fd, int max);
 

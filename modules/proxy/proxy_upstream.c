@@ -103,22 +103,30 @@ const char *proxy_upstream_parse(const char *text, struct proxy_upstream *u)
     return "must read \"http://HOST:PORT[/path/]\" or \"unix:/path.sock\"";
 }
 
+/* alen bytes of a, then the string b, into out; NULL when they do not fit. (No snprintf: the
+ * request path is mapped for every request.) */
+static const char *proxy_path_join(const char *a, size_t alen, const char *b, char *out,
+                                   size_t out_size)
+{
+    size_t blen = strlen(b);
+    if (alen + blen >= out_size)
+        return NULL;
+    memcpy(out, a, alen);
+    memcpy(out + alen, b, blen + 1);
+    return out;
+}
+
 /* Replaces from (ending with '/') at the start of path by to (ending with '/'); path equal to
  * from without its '/' becomes to without its '/' (or "/"). NULL when path is outside from. */
 static const char *proxy_path_swap(const char *path, const char *from, const char *to, char *out,
                                    size_t out_size)
 {
     size_t flen = strlen(from), tlen = strlen(to);
-    int n;
     if (strncmp(path, from, flen) == 0)
-        n = snprintf(out, out_size, "%s%s", to, path + flen);
-    else if (flen > 1 && strncmp(path, from, flen - 1) == 0 &&
-             strchr("?;#", path[flen - 1]) != NULL)
-        n = snprintf(out, out_size, "%.*s%s", (int)(tlen > 1 ? tlen - 1 : tlen), to,
-                     path + flen - 1);
-    else
-        return NULL;
-    return n >= 0 && (size_t)n < out_size ? out : NULL;
+        return proxy_path_join(to, tlen, path + flen, out, out_size);
+    if (flen > 1 && strncmp(path, from, flen - 1) == 0 && strchr("?;#", path[flen - 1]) != NULL)
+        return proxy_path_join(to, tlen > 1 ? tlen - 1 : tlen, path + flen - 1, out, out_size);
+    return NULL;
 }
 
 int proxy_path_to_upstream(const char *path, const char *prefix, const char *upath, char *out,
@@ -126,8 +134,7 @@ int proxy_path_to_upstream(const char *path, const char *prefix, const char *upa
 {
     if (proxy_path_swap(path, prefix, upath, out, out_size) != NULL)
         return 0;
-    int n = snprintf(out, out_size, "%.*s%s", (int)(strlen(upath) - 1), upath, path);
-    return n >= 0 && (size_t)n < out_size ? 0 : -1;
+    return proxy_path_join(upath, strlen(upath) - 1, path, out, out_size) != NULL ? 0 : -1;
 }
 
 const char *proxy_path_from_upstream(const char *path, const char *prefix, const char *upath,

@@ -9,7 +9,7 @@
 # else the machine does.
 #
 #   test/bench/callgrind.sh [--htaccess FILE] [--allow-override WORDS] [--keepalive-only]
-#                           [BUILD_DIR] [N1 [N2]]
+#                           [--proxy] [BUILD_DIR] [N1 [N2]]
 #                           (defaults: build, from the source tree's top; 2000 12000;
 #                            needs valgrind and python3)
 #
@@ -18,10 +18,13 @@
 #   --allow-override WORDS  the top level's allow_override, e.g. All or "AuthConfig Limit"
 #                           (default: none, preforkd's: the file is not even looked for)
 #   --keepalive-only        only the keep-alive number (half the time)
+#   --proxy                 every request goes through mod_proxy to epoll_ref (built here from
+#                           test/bench/epoll_ref.c, one process): the proxy's own cost (issue 18);
+#                           epoll_ref runs outside valgrind and is not counted
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=$top/build
-htaccess="" allow_override="" keepalive_only=0
+htaccess="" allow_override="" keepalive_only=0 proxy=0
 while [ $# -gt 0 ]; do
     case $1 in
         --htaccess) [ -f "${2:-}" ] || { echo "--htaccess: no such file: ${2:-}" >&2; exit 2; }
@@ -30,6 +33,7 @@ while [ $# -gt 0 ]; do
                 { echo "--allow-override: words such as All or \"AuthConfig Limit\"" >&2; exit 2; }
             allow_override=$2; shift 2 ;;
         --keepalive-only) keepalive_only=1; shift ;;
+        --proxy) proxy=1; shift ;;
         *) break ;;
     esac
 done
@@ -41,14 +45,25 @@ n2=${2:-12000}
 command -v valgrind >/dev/null || apt-get install -y -qq valgrind >/dev/null
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+upstream_pid=""
+trap '[ -n "$upstream_pid" ] && kill "$upstream_pid"; rm -rf "$work"' EXIT
 
 mkdir "$work/htdocs"
 printf '%1024s' '' | tr ' ' a > "$work/htdocs/1k.txt"
 [ -n "$htaccess" ] && cp "$htaccess" "$work/htdocs/.htaccess"
 override_line=""
 [ -n "$allow_override" ] && override_line="allow_override = {$(sed -E 's/([A-Za-z]+)/"\1"/g; s/ /, /g' <<<"$allow_override")}"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+port=$(free_port)
+proxy_lines=""
+if [ "$proxy" = 1 ]; then
+    gcc -O2 -Wall -o "$work/epoll_ref" "$top/test/bench/epoll_ref.c"
+    upstream_port=$(free_port)
+    "$work/epoll_ref" "$upstream_port" 1 &
+    upstream_pid=$!
+    proxy_lines="modules = {\"static\", \"proxy\"}
+location \"/\" { handler = \"proxy\"  proxy_pass = {\"http://127.0.0.1:$upstream_port\"} }"
+fi
 cat > "$work/preforkd.conf" <<CONF
 listen = {"127.0.0.1:$port"}
 document_root = "htdocs"
@@ -58,6 +73,7 @@ error_log = "error.log"
 access_log = "access.log"
 keepalive { max_requests = 0 }
 $override_line
+$proxy_lines
 # callgrind opens its output file at start: the worker must not switch user under it (as root,
 # that takes allow_root_workers, which nothing but this measurement should set).
 user = "$(id -un)"
