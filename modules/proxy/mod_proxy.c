@@ -7,7 +7,8 @@
  *             URL's path), hop-by-hop fields dropped (RFC 9110 §7.6.1), X-Forwarded-* and
  *             Forwarded (RFC 7239) set from the client as the core sees it;
  *   connect — a kept connection of this worker (proxy_conn.c), else a new one, upstreams tried in
- *             turn while they refuse;
+ *             turn while they refuse or time out at connect (one that did is skipped for
+ *             fail_timeout while others are left);
  *   send    — the head, then the body streamed from the client (re-chunked when it came chunked);
  *   relay   — the response head parsed (cgi_parse.c, as for an nph- script), its hop-by-hop
  *             fields dropped, Location and Set-Cookie paths mapped back, then the body streamed to
@@ -48,6 +49,7 @@ static cfg_opt_t proxy_options[] = {
     CFG_INT("keepalive", 2, CFGF_NONE),
     CFG_INT("keepalive_timeout", 4, CFGF_NONE),
     CFG_BOOL("preserve_host", cfg_true, CFGF_NONE),
+    CFG_INT("fail_timeout", 10, CFGF_NONE), /* nginx's default too */
     CFG_END(),
 };
 
@@ -58,6 +60,7 @@ static cfg_opt_t proxy_location_options[] = {
     CFG_INT("proxy_send_timeout", 0, CFGF_NODEFAULT),
     CFG_INT("proxy_read_timeout", 0, CFGF_NODEFAULT),
     CFG_BOOL("proxy_preserve_host", cfg_true, CFGF_NODEFAULT),
+    CFG_INT("proxy_fail_timeout", 0, CFGF_NODEFAULT),
     CFG_END(),
 };
 
@@ -87,9 +90,10 @@ PFD_API struct pfd_module pfd_module_proxy = {
 struct proxy_conf {
     long connect_timeout, send_timeout, read_timeout; /* seconds, per wait (nginx's meaning) */
     long keepalive;                                   /* kept connections per upstream, 0: none */
-    long keepalive_timeout;      /* seconds a kept connection may idle before it is closed */
-    bool preserve_host;          /* pass the client's Host (else the upstream's authority) */
-    struct pfd_option_list pass; /* proxy_pass: upstreams, tried in turn while they refuse */
+    long keepalive_timeout; /* seconds a kept connection may idle before it is closed */
+    long fail_timeout;      /* seconds an upstream that failed to connect is skipped, 0: never */
+    bool preserve_host;     /* pass the client's Host (else the upstream's authority) */
+    struct pfd_option_list pass; /* proxy_pass: upstreams, tried in turn while they fail */
     char *prefix;                /* proxy_prefix: the client's path the upstream path replaces */
     struct proxy_upstream *ups;  /* pass, parsed (location confs only) */
     size_t nups;
@@ -120,6 +124,8 @@ static const struct pfd_option proxy_table[] = {
      NULL},
     {"keepalive_timeout", NULL, PFD_OPTION_INT, PROXY_AT(keepalive_timeout), 1, PROXY_TIMEOUT_MAX,
      NULL, NULL, NULL},
+    {"fail_timeout", "proxy_fail_timeout", PFD_OPTION_INT, PROXY_AT(fail_timeout), 0,
+     PROXY_TIMEOUT_MAX, NULL, NULL, NULL},
     {"preserve_host", "proxy_preserve_host", PFD_OPTION_BOOL, PROXY_AT(preserve_host), 0, 0, NULL,
      NULL, NULL},
     {NULL, "proxy_pass", PFD_OPTION_LIST, PROXY_AT(pass), 0, 0, NULL, proxy_check_pass, NULL},
@@ -213,6 +219,11 @@ struct proxy_run {
     struct proxy_chunked chunked;
     bool upstream_close; /* the upstream will close: do not keep the connection */
     bool upgrade;        /* the client asked for an Upgrade (WebSocket), passed on */
+    struct {
+        int status;      /* 502 refused, 504 timed out */
+        const char *why; /* for the log */
+        int err;
+    } refusal; /* why the last connect() failed, when it did */
 };
 
 /* One request at a time per worker: the buffers are the worker's, not the request's. */
@@ -760,8 +771,9 @@ static bool proxy_idempotent(const struct pfd_request *r)
     }
 }
 
-/* A connection to run->u: a kept one when fresh is false and the pool has one. PROXY_OK,
- * PROXY_NEXT (refused), or 504 (logged). */
+/* A connection to run->u: a kept one when fresh is false and the pool has one. PROXY_OK, or
+ * PROXY_NEXT (refused or timed out: run->refusal says which, the upstream is remembered as
+ * failed for fail_timeout). */
 static int proxy_open(struct proxy_run *run, bool fresh)
 {
     const struct proxy_conf *pc = run->pc;
@@ -778,13 +790,18 @@ static int proxy_open(struct proxy_run *run, bool fresh)
     struct proxy_timeouts t = {(int)pc->connect_timeout * 1000, (int)pc->send_timeout * 1000,
                                (int)pc->read_timeout * 1000};
     int rc = proxy_connect(run->u, &t, &run->fd, &err);
-    if (rc == PROXY_CONNECT_TIMEOUT)
-        return proxy_fail(run, 504, "no connection within connect_timeout", 0);
-    if (rc != PROXY_CONNECTED) {
-        proxy_fail(run, 502, "connect()", err);
-        return PROXY_NEXT;
+    if (rc == PROXY_CONNECTED) {
+        proxy_down_clear(run->u);
+        return PROXY_OK;
     }
-    return PROXY_OK;
+    /* nginx's proxy_next_upstream error timeout, for the connect phase: nothing was sent */
+    bool timed_out = rc == PROXY_CONNECT_TIMEOUT;
+    run->refusal.status = timed_out ? 504 : 502;
+    run->refusal.why = timed_out ? "no connection within connect_timeout" : "connect()";
+    run->refusal.err = timed_out ? 0 : err;
+    if (pc->fail_timeout > 0)
+        proxy_down_mark(run->u, pfd_now_ms() + pc->fail_timeout * 1000);
+    return PROXY_NEXT;
 }
 
 /* One attempt on run->u up to a usable response head: PROXY_OK, PROXY_NEXT, PROXY_STALE, or an
@@ -808,25 +825,60 @@ static int proxy_attempt(struct proxy_run *run, bool fresh)
     return rc != PROXY_OK ? rc : proxy_apply_head(run);
 }
 
-/* The upstreams in turn while they refuse; a stale kept connection once more, new. PROXY_OK
- * with run->fd holding the response, or an error status. */
+/* The order to try pc's upstreams in: those not remembered as failed, as listed, then the
+ * remembered ones (a last resort: one may be back). Returns how many (all of them). */
+static size_t proxy_order(const struct proxy_conf *pc, const struct proxy_upstream **order)
+{
+    int64_t now = pfd_now_ms();
+    size_t n = 0;
+    for (int remembered = 0; remembered <= 1; remembered++)
+        for (size_t i = 0; i < pc->nups; i++)
+            if (proxy_down_is(&pc->ups[i], now) == (remembered == 1))
+                order[n++] = &pc->ups[i];
+    return n;
+}
+
+/* run->u up to a usable response head; once more on a new connection when a kept one turned
+ * out closed and the request may be sent again. PROXY_OK, PROXY_NEXT, or an error status. */
+static int proxy_try(struct proxy_run *run)
+{
+    int rc = proxy_attempt(run, false);
+    if (rc == PROXY_STALE) {
+        proxy_close(run);
+        if (run->body_started || !proxy_idempotent(run->r))
+            return proxy_fail(run, 502, "a kept connection closed before the response", 0);
+        rc = proxy_attempt(run, true);
+    }
+    if (rc != PROXY_OK)
+        proxy_close(run);
+    return rc == PROXY_STALE ? 502 : rc;
+}
+
+/* One line per failover: the upstream left, why, and the one tried next. */
+static void proxy_failover_log(const struct proxy_run *run, const struct proxy_upstream *next)
+{
+    int err = run->refusal.err;
+    pfd_log(PFD_LOG_WARN, "proxy: %s %s: upstream %s: %s%s%s; trying %s (%s skipped for %ld s)",
+            pfd_request_method_name(run->r), pfd_request_target(run->r), run->u->name,
+            run->refusal.why, err != 0 ? ": " : "", err != 0 ? strerror(err) : "", next->name,
+            run->u->name, run->pc->fail_timeout);
+}
+
+/* The upstreams in turn while they refuse or time out at connect(); the response of the first
+ * that takes the request. PROXY_OK with run->fd holding the response, or an error status: the
+ * last connect failure's (502 refused, 504 timed out) when none took it. */
 static int proxy_exchange(struct proxy_run *run)
 {
-    int rc = 502;
-    for (size_t i = 0; i < run->pc->nups; i++) {
-        run->u = &run->pc->ups[i];
-        rc = proxy_attempt(run, false);
-        if (rc == PROXY_STALE) {
-            proxy_close(run);
-            if (run->body_started || !proxy_idempotent(run->r))
-                return proxy_fail(run, 502, "a kept connection closed before the response", 0);
-            rc = proxy_attempt(run, true);
-        }
-        if (rc == PROXY_OK)
-            return PROXY_OK;
-        proxy_close(run);
-        if (rc != PROXY_NEXT || run->body_started)
-            return rc == PROXY_NEXT || rc == PROXY_STALE ? 502 : rc;
+    const struct proxy_upstream *order[PROXY_UPSTREAMS_MAX];
+    size_t n = proxy_order(run->pc, order);
+    for (size_t i = 0; i < n; i++) {
+        run->u = order[i];
+        int rc = proxy_try(run);
+        if (rc != PROXY_NEXT)
+            return rc;
+        if (i + 1 == n)
+            return proxy_fail(run, run->refusal.status, run->refusal.why, run->refusal.err);
+        proxy_failover_log(run, order[i + 1]);
     }
     return 502;
 }

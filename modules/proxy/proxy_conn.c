@@ -207,3 +207,46 @@ void proxy_pool_put(const struct proxy_upstream *u, int fd, int max)
     proxy_pool[free_slot].fd = fd;
     proxy_pool[free_slot].idle_since_ms = pfd_now_ms();
 }
+
+/* ---- upstreams that failed to connect -------------------------------------------------------
+ */
+
+/* This worker's memory of upstreams that refused or timed out at connect(), until when it
+ * skips them (nginx's max_fails=1 fail_timeout=…): each worker learns on its own, at the price
+ * of one failed connect. */
+static struct {
+    const struct proxy_upstream *u;
+    int64_t until_ms;
+} proxy_down[PROXY_DOWN_SLOTS];
+
+void proxy_down_mark(const struct proxy_upstream *u, int64_t until_ms)
+{
+    size_t slot = 0; /* u's own, else the one that expires first (an empty one: 0) */
+    for (size_t i = 0; i < PROXY_DOWN_SLOTS; i++) {
+        if (proxy_down[i].u == u) {
+            slot = i;
+            break;
+        }
+        if (proxy_down[i].until_ms < proxy_down[slot].until_ms)
+            slot = i;
+    }
+    proxy_down[slot].u = u;
+    proxy_down[slot].until_ms = until_ms;
+}
+
+bool proxy_down_is(const struct proxy_upstream *u, int64_t now_ms)
+{
+    for (size_t i = 0; i < PROXY_DOWN_SLOTS; i++)
+        if (proxy_down[i].u == u)
+            return now_ms < proxy_down[i].until_ms;
+    return false;
+}
+
+void proxy_down_clear(const struct proxy_upstream *u)
+{
+    for (size_t i = 0; i < PROXY_DOWN_SLOTS; i++)
+        if (proxy_down[i].u == u) {
+            proxy_down[i].u = NULL;
+            proxy_down[i].until_ms = 0;
+        }
+}

@@ -14,6 +14,7 @@
 #include "proxy_upstream.h"
 
 #define PROXY_POOL_SLOTS 16      /* kept connections per worker, all upstreams together */
+#define PROXY_DOWN_SLOTS 64      /* upstreams remembered as failed per worker */
 #define PROXY_PROBE_IDLE_MS 1000 /* a kept connection idle this long is probed before use */
 
 enum proxy_connect_result {
@@ -48,5 +49,12 @@ ssize_t proxy_recv(int fd, void *buf, size_t len, int timeout_ms);
 int proxy_pool_take(const struct proxy_upstream *u, int idle_ms, bool replayable);
 /* Keeps fd for the next request to u, at most max per upstream (else it is closed). */
 void proxy_pool_put(const struct proxy_upstream *u, int fd, int max);
+
+/* Remembers that u failed to connect: proxy_down_is() says so until until_ms (monotonic, as
+ * pfd_now_ms()). When every slot is taken, the memory that ends first is forgotten. */
+void proxy_down_mark(const struct proxy_upstream *u, int64_t until_ms);
+bool proxy_down_is(const struct proxy_upstream *u, int64_t now_ms);
+/* u connected again: forgotten. */
+void proxy_down_clear(const struct proxy_upstream *u);
 
 #endif

@@ -8,12 +8,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -21,6 +23,8 @@
 #include "testsupport.h"
 #include "testsupport_run.h"
 #include "testsupport_tls.h"
+
+#include "proxy_conn.h" /* PROXY_PROBE_IDLE_MS */
 
 #define FLASK_DIR PFD_SOURCE_DIR "/examples/flask"
 #define GUNICORN_START_S 20.0 /* python and Flask start slowly on a loaded machine */
@@ -533,6 +537,10 @@ enum fake_mode {
     FAKE_BAD_CHUNKS,   /* a chunked body with a broken size line */
     FAKE_WEBSOCKET,    /* 101 to an Upgrade, then echoes what comes in upper case */
     FAKE_ECHO_HEAD,    /* answers the request head it got as the body */
+    FAKE_SIZED,        /* keeps the connection: "/size/N" gets N bytes, "/echo" its body back,
+                          every response written in pieces with pauses between (split reads) */
+    FAKE_CLOSE_IDLE,   /* answers one request (its body read), then closes the connection */
+    FAKE_408_IDLE,     /* answers one request, then a 408 nobody asked for, then closes */
 };
 
 struct fake {
@@ -582,6 +590,74 @@ static void fake_echo_upper(int fd)
     }
 }
 
+#define FAKE_BODY_MAX (256 * 1024)
+#define FAKE_PIECE_PAUSE_MS 2 /* between the pieces of a response: the proxy reads them apart */
+
+/* Byte i of every sized body: the alphabet over and over. */
+static char fake_byte(size_t i)
+{
+    return (char)('a' + i % 26);
+}
+
+/* The request body after the head in fake_head (as Content-Length says) into body; its length,
+ * or -1. The head's own buffer may already hold its first bytes. */
+static ssize_t fake_read_body(int fd, char *body)
+{
+    const char *cl = strcasestr(fake_head, "\r\nContent-Length: ");
+    size_t want = cl != NULL ? strtoul(cl + 18, NULL, 10) : 0;
+    const char *end = strstr(fake_head, "\r\n\r\n") + 4;
+    size_t have = strlen(end);
+    if (want > FAKE_BODY_MAX || have > want)
+        return -1;
+    memcpy(body, end, have);
+    while (have < want) {
+        ssize_t n = recv(fd, body + have, want - have, 0);
+        if (n <= 0)
+            return -1;
+        have += (size_t)n;
+    }
+    return (ssize_t)want;
+}
+
+/* data in three pieces (one byte, then up to 4093, then the rest), a pause before each. */
+static void fake_send_pieces(int fd, const char *data, size_t len)
+{
+    size_t cuts[] = {len < 1 ? len : 1, len < 4094 ? len : 4094, len};
+    size_t from = 0;
+    for (size_t i = 0; i < 3; i++) {
+        if (cuts[i] > from)
+            send(fd, data + from, cuts[i] - from, MSG_NOSIGNAL);
+        from = cuts[i];
+        ts_sleep_ms(FAKE_PIECE_PAUSE_MS);
+    }
+}
+
+/* FAKE_SIZED: requests on one connection until the proxy closes it, at most 100. */
+static void fake_serve_sized(int fd)
+{
+    static char body[FAKE_BODY_MAX];
+    for (int i = 0; i < 100 && (i == 0 || fake_read_head(fd)); i++) {
+        ssize_t len = 0;
+        if (strncmp(fake_head, "POST /echo ", 11) == 0)
+            len = fake_read_body(fd, body);
+        else if (strncmp(fake_head, "GET /size/", 10) == 0) {
+            len = strtol(fake_head + 10, NULL, 10);
+            len = len >= 0 && len <= FAKE_BODY_MAX ? len : -1;
+            for (ssize_t k = 0; k < len; k++)
+                body[k] = fake_byte((size_t)k);
+        }
+        if (len < 0)
+            return;
+        char head[128];
+        int n = snprintf(head, sizeof(head),
+                         "HTTP/1.1 200 OK\r\nX-Fake: sized\r\n"
+                         "Content-Length: %zd\r\n\r\n",
+                         len);
+        fake_send_pieces(fd, head, (size_t)n);
+        fake_send_pieces(fd, body, (size_t)len);
+    }
+}
+
 static void fake_serve(int fd, enum fake_mode mode)
 {
     static char huge[70 * 1024];
@@ -615,6 +691,23 @@ static void fake_serve(int fd, enum fake_mode mode)
         send(fd, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\nzz\r\n", 59,
              MSG_NOSIGNAL);
         break;
+    case FAKE_SIZED:
+        fake_serve_sized(fd);
+        break;
+    case FAKE_CLOSE_IDLE:
+    case FAKE_408_IDLE: {
+        static char body[FAKE_BODY_MAX];
+        if (fake_read_body(fd, body) < 0)
+            return;
+        send(fd, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n", 41, MSG_NOSIGNAL);
+        if (mode == FAKE_408_IDLE) /* what some servers say as they close an idle connection */
+            ts_sleep_ms(200);      /* later: the proxy has kept the connection by then */
+        if (mode == FAKE_408_IDLE)
+            send(fd,
+                 "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+                 70, MSG_NOSIGNAL);
+        break;
+    }
     }
 }
 
@@ -839,6 +932,243 @@ START_TEST(test_websocket_tunnel)
 }
 END_TEST
 
+/* The proxy's fast paths against responses the upstream writes in pieces (a head cut after its
+ * first byte, bodies cut at 1 and 4094 bytes) and bodies around its 64 KiB buffers: pipelined
+ * GETs on one client connection each get their own body, whole and in order. */
+static const size_t sized_cases[] = {0, 1, 4093, 65535, 65536, 65537, 131072, 200001};
+
+START_TEST(test_split_and_pipelined_responses)
+{
+    struct fake f;
+    fake_start(&f, FAKE_SIZED);
+    struct ts_server s;
+    fake_site_start(&s, &f);
+    struct ts_conn c;
+    ts_conn_open_or_fail(&c, &s);
+    char pipeline[2048] = "";
+    size_t n = sizeof(sized_cases) / sizeof(sized_cases[0]);
+    for (size_t i = 0; i < n; i++)
+        snprintf(pipeline + strlen(pipeline), sizeof(pipeline) - strlen(pipeline),
+                 "GET /size/%zu HTTP/1.1\r\n" HOST "\r\n", sized_cases[i]);
+    ts_assert_ok(ts_conn_send_str(&c, pipeline), "pipelined requests");
+    for (size_t i = 0; i < n; i++) {
+        struct ts_response r;
+        ts_assert_ok(ts_response_read(&c, &r, false), "a pipelined response");
+        ck_assert_msg(r.status == 200 && r.body_len == sized_cases[i], "request %zu: %s", i,
+                      ts_response_describe(&r));
+        for (size_t k = 0; k < r.body_len; k++)
+            ck_assert_msg(r.body[k] == fake_byte(k), "body of %zu bytes differs at %zu",
+                          sized_cases[i], k);
+        ts_response_free(&r);
+    }
+    ts_conn_close(&c);
+    ts_server_stop(&s);
+    fake_stop(&f);
+}
+END_TEST
+
+/* Request bodies at the 64 KiB buffer's edges, one after the other on kept connections: the
+ * upstream gets each whole (it sends it back). */
+START_TEST(test_request_body_boundaries)
+{
+    static const size_t sizes[] = {65535, 65536, 65537, 3 * 65536};
+    struct fake f;
+    fake_start(&f, FAKE_SIZED);
+    struct ts_server s;
+    fake_site_start(&s, &f);
+    static char body[3 * 65536];
+    for (size_t k = 0; k < sizeof(body); k++)
+        body[k] = fake_byte(k);
+    struct ts_conn c;
+    ts_conn_open_or_fail(&c, &s);
+    for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+        char head[256];
+        int hl = snprintf(head, sizeof(head),
+                          "POST /echo HTTP/1.1\r\n" HOST "Content-Length: %zu\r\n\r\n", sizes[i]);
+        ts_assert_ok(ts_conn_send(&c, head, (size_t)hl), "head");
+        ts_assert_ok(ts_conn_send(&c, body, sizes[i]), "body");
+        struct ts_response r;
+        ts_assert_ok(ts_response_read(&c, &r, false), "echo");
+        ck_assert_msg(r.status == 200 && r.body_len == sizes[i] &&
+                          memcmp(r.body, body, sizes[i]) == 0,
+                      "a body of %zu bytes came back as %s", sizes[i], ts_response_describe(&r));
+        ts_response_free(&r);
+    }
+    ts_conn_close(&c);
+    ts_server_stop(&s);
+    fake_stop(&f);
+}
+END_TEST
+
+/* The upstream closes each connection after one answer. A POST (it cannot be sent twice) is
+ * never sent on a kept connection that is closed by then: the probe drops it first. A GET right
+ * after skips the probe (under a second idle) and is sent again on a new connection. None of
+ * them is a 502. */
+START_TEST(test_kept_connection_closed_while_idle)
+{
+    struct fake f;
+    fake_start(&f, FAKE_CLOSE_IDLE);
+    struct ts_server s;
+    fake_site_start(&s, &f);
+    for (int i = 0; i < 3; i++) {
+        struct ts_response r;
+        request_or_fail(s.port,
+                        i == 1 ? "POST /form HTTP/1.1\r\n" HOST
+                                 "Connection: close\r\nContent-Length: 5\r\n\r\nhello"
+                               : "GET /page HTTP/1.1\r\n" HOST "Connection: close\r\n\r\n",
+                        &r);
+        ck_assert_msg(r.status == 200, "request %d: %s", i, ts_response_describe(&r));
+        ts_response_free(&r);
+    }
+    ts_server_stop(&s);
+    fake_stop(&f);
+}
+END_TEST
+
+/* An upstream that says 408 on a connection idle for a while, then closes it (as some servers do
+ * at their idle timeout): a kept connection idle a second or more is probed, the 408 nobody asked
+ * for never reaches a client. */
+START_TEST(test_idle_408_not_relayed)
+{
+    struct fake f;
+    fake_start(&f, FAKE_408_IDLE);
+    struct ts_server s;
+    fake_site_start(&s, &f);
+    ck_assert_int_eq(ts_get_status(s.port, "/first"), 200);
+    ts_sleep_ms(PROXY_PROBE_IDLE_MS + 300); /* the time itself is the point: the 408 came at 200 */
+    ck_assert_int_eq(ts_get_status(s.port, "/second"), 200);
+    ts_server_stop(&s);
+    fake_stop(&f);
+}
+END_TEST
+
+/* ---- failover at connect ----------------------------------------------------------------------
+ */
+
+#define FILL_MAX 8 /* connections that fill a listen queue of 0 (one does on Linux) */
+
+/* A local upstream that takes no connection: a listening socket with a queue of 0 that is never
+ * accepted from, filled by connections of ours. On Linux a SYN to a listener whose accept queue is
+ * full is dropped, SYN cookies or not (tcp_conn_request()), so a TCP connect() hangs as to a
+ * blackholed address; a unix socket's connect() says EAGAIN at once. fills[] hold the fillers. */
+struct blackhole {
+    int listener;
+    int fills[FILL_MAX];
+    char spec[TS_PATH_MAX + 32]; /* for proxy_pass */
+};
+
+/* Whether a non-blocking connect to addr gets nowhere within wait_ms (the queue is full). */
+static bool connect_stalls(int family, const struct sockaddr *addr, socklen_t len, int wait_ms,
+                           int *fd)
+{
+    *fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    ck_assert(*fd >= 0);
+    if (connect(*fd, addr, len) == 0)
+        return false;
+    if (errno == EAGAIN)
+        return true; /* unix: full */
+    ck_assert_int_eq(errno, EINPROGRESS);
+    struct pollfd p = {.fd = *fd, .events = POLLOUT};
+    return poll(&p, 1, wait_ms) == 0;
+}
+
+static void blackhole_open(struct blackhole *b, bool unix_socket, const char *dir)
+{
+    struct sockaddr_storage ss = {0};
+    socklen_t len;
+    if (unix_socket) {
+        struct sockaddr_un *sun = (struct sockaddr_un *)&ss;
+        sun->sun_family = AF_UNIX;
+        ck_assert_msg(strlen(dir) < sizeof(sun->sun_path) - 16, "%s: too long for a socket", dir);
+        snprintf(sun->sun_path, sizeof(sun->sun_path), "%.90s/full.sock", dir);
+        len = sizeof(*sun);
+        snprintf(b->spec, sizeof(b->spec), "unix:%s", sun->sun_path);
+    } else {
+        struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+        in->sin_family = AF_INET;
+        in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        len = sizeof(*in);
+    }
+    b->listener = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ck_assert(b->listener >= 0 && bind(b->listener, (struct sockaddr *)&ss, len) == 0 &&
+              listen(b->listener, 0) == 0 &&
+              getsockname(b->listener, (struct sockaddr *)&ss, &len) == 0);
+    if (unix_socket) /* the worker runs as another user */
+        ck_assert(chmod(((struct sockaddr_un *)&ss)->sun_path, 0666) == 0);
+    else
+        snprintf(b->spec, sizeof(b->spec), "http://127.0.0.1:%d",
+                 ntohs(((struct sockaddr_in *)&ss)->sin_port));
+    bool full = false;
+    for (int i = 0; i < FILL_MAX; i++)
+        b->fills[i] = -1;
+    for (int i = 0; i < FILL_MAX && !full; i++)
+        full = connect_stalls(ss.ss_family, (struct sockaddr *)&ss, len, 300, &b->fills[i]);
+    ck_assert_msg(full, "a listen queue of 0 still takes connections after %d", FILL_MAX);
+}
+
+static void blackhole_close(struct blackhole *b)
+{
+    for (int i = 0; i < FILL_MAX; i++)
+        if (b->fills[i] >= 0)
+            close(b->fills[i]);
+    close(b->listener);
+}
+
+/* proxy_pass lists an upstream that takes no connection, then one that works: the first request
+ * moves on after connect_timeout (1 s: TCP) or at once (unix: EAGAIN), logged once with the
+ * reason; the next one skips the failed upstream (fail_timeout) and is answered at once. */
+static const struct failover_case {
+    const char *desc;
+    bool unix_socket;
+    const char *logged;
+    double first_min_s; /* the first request paid the connect timeout */
+} failover_cases[] = {
+    {"TCP, SYN dropped", false, "no connection within connect_timeout; trying 127.0.0.1:", 0.9},
+    {"unix, queue full", true, "connect(): Resource temporarily unavailable; trying 127.0.0.1:", 0},
+};
+
+START_TEST(test_connect_failover)
+{
+    const struct failover_case *fc = &failover_cases[_i];
+    struct fake f;
+    fake_start(&f, FAKE_SIZED);
+    struct ts_server s;
+    ck_assert(ts_server_init(&s) == 0);
+    struct blackhole b;
+    blackhole_open(&b, fc->unix_socket, s.dir);
+    char conf[1024];
+    snprintf(conf, sizeof(conf),
+             "modules = {\"static\", \"proxy\"}\n"
+             "location \"/\" { handler = \"proxy\" proxy_connect_timeout = 1\n"
+             "    proxy_pass = {\"%s\", \"http://127.0.0.1:%d\"} }\n",
+             b.spec, f.port);
+    const char *args[] = {"-X", NULL}; /* one worker: one memory of failed upstreams */
+    ts_server_start_args(&s, conf, args);
+    for (int i = 0; i < 3; i++) {
+        double t0 = ts_now();
+        ck_assert_msg(ts_get_status(s.port, "/size/10") == 200, "%s: request %d", fc->desc, i);
+        double took = ts_now() - t0;
+        if (i == 0)
+            ck_assert_msg(took >= fc->first_min_s && took < 4.0, "%s: first took %.2f s", fc->desc,
+                          took);
+        else
+            ck_assert_msg(took < 0.5,
+                          "%s: request %d took %.2f s: the failed upstream was not "
+                          "skipped",
+                          fc->desc, i, took);
+    }
+    char *log = ts_file_read(s.error_log, NULL);
+    ck_assert_msg(log != NULL && strstr(log, fc->logged) != NULL, "%s: no \"%s\" in:\n%s", fc->desc,
+                  fc->logged, log != NULL ? log : "");
+    ck_assert_msg(strstr(strstr(log, fc->logged) + 1, fc->logged) == NULL,
+                  "%s: the failover was logged more than once:\n%s", fc->desc, log);
+    free(log);
+    ts_server_stop(&s);
+    blackhole_close(&b);
+    fake_stop(&f);
+}
+END_TEST
+
 static Suite *proxy_suite(void)
 {
     Suite *s = suite_create("proxy");
@@ -854,6 +1184,10 @@ static Suite *proxy_suite(void)
         {"websocket_tunnel", test_websocket_tunnel},
         {"request_head_as_sent", test_request_head_as_sent},
         {"https_client", test_https_client},
+        {"split_and_pipelined_responses", test_split_and_pipelined_responses},
+        {"request_body_boundaries", test_request_body_boundaries},
+        {"kept_connection_closed_while_idle", test_kept_connection_closed_while_idle},
+        {"idle_408_not_relayed", test_idle_408_not_relayed},
     };
     ts_suite_add_cases(s, cases, sizeof(cases) / sizeof(cases[0]), 60);
     TCase *tc = tcase_create("loops");
@@ -861,6 +1195,8 @@ static Suite *proxy_suite(void)
     tcase_add_loop_test(tc, test_upload_5mb, 0,
                         (int)(sizeof(upload_cases) / sizeof(upload_cases[0])));
     tcase_add_loop_test(tc, test_bad_upstream, 0, (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
+    tcase_add_loop_test(tc, test_connect_failover, 0,
+                        (int)(sizeof(failover_cases) / sizeof(failover_cases[0])));
     suite_add_tcase(s, tc);
     return s;
 }
