@@ -43,14 +43,11 @@ static void proxy_fini(void *conf);
 static int proxy_handle(struct pfd_request *r, void *conf);
 
 static cfg_opt_t proxy_options[] = {
-    CFG_INT("connect_timeout", 5, CFGF_NONE),
-    CFG_INT("send_timeout", 60, CFGF_NONE),
-    CFG_INT("read_timeout", 60, CFGF_NONE),
-    CFG_INT("keepalive", 2, CFGF_NONE),
-    CFG_INT("keepalive_timeout", 4, CFGF_NONE),
-    CFG_BOOL("preserve_host", cfg_true, CFGF_NONE),
+    CFG_INT("connect_timeout", 5, CFGF_NONE),   CFG_INT("send_timeout", 60, CFGF_NONE),
+    CFG_INT("read_timeout", 60, CFGF_NONE),     CFG_INT("keepalive", 2, CFGF_NONE),
+    CFG_INT("keepalive_timeout", 4, CFGF_NONE), CFG_BOOL("preserve_host", cfg_true, CFGF_NONE),
     CFG_INT("fail_timeout", 10, CFGF_NONE), /* nginx's default too */
-    CFG_END(),
+    CFG_STR("balance", "failover", CFGF_NONE),  CFG_END(),
 };
 
 static cfg_opt_t proxy_location_options[] = {
@@ -61,6 +58,7 @@ static cfg_opt_t proxy_location_options[] = {
     CFG_INT("proxy_read_timeout", 0, CFGF_NODEFAULT),
     CFG_BOOL("proxy_preserve_host", cfg_true, CFGF_NODEFAULT),
     CFG_INT("proxy_fail_timeout", 0, CFGF_NODEFAULT),
+    CFG_STR("proxy_balance", "failover", CFGF_NODEFAULT),
     CFG_END(),
 };
 
@@ -83,6 +81,7 @@ PFD_API struct pfd_module pfd_module_proxy = {
 #define PROXY_INTERIM_MAX 8      /* 1xx responses before the final one (100, 102, 103) */
 #define PROXY_JOIN_MAX 16        /* pieces of one proxy_buf_join() */
 #define PROXY_SECONDS_TEXT 32    /* "18446744073709551.615" and its NUL fit */
+#define PROXY_TURN_SLOTS 64      /* locations with round-robin, per worker */
 #define PROXY_HEAD_KEEP 16384    /* a head buffer up to this size is kept for the next request */
 
 /* ---- configuration ------------------------------------------------------------------------ */
@@ -92,12 +91,19 @@ struct proxy_conf {
     long keepalive;                                   /* kept connections per upstream, 0: none */
     long keepalive_timeout; /* seconds a kept connection may idle before it is closed */
     long fail_timeout;      /* seconds an upstream that failed to connect is skipped, 0: never */
+    int balance;            /* PROXY_BALANCE_…: where in the list a request starts */
     bool preserve_host;     /* pass the client's Host (else the upstream's authority) */
     struct pfd_option_list pass; /* proxy_pass: upstreams, tried in turn while they fail */
     char *prefix;                /* proxy_prefix: the client's path the upstream path replaces */
     struct proxy_upstream *ups;  /* pass, parsed (location confs only) */
     size_t nups;
 };
+
+enum proxy_balance {
+    PROXY_BALANCE_FAILOVER,    /* always the first that works, in the list's order */
+    PROXY_BALANCE_ROUND_ROBIN, /* each request starts one further down the list */
+};
+static const char *const proxy_balance_words[] = {"failover", "round-robin", NULL};
 
 static const char *proxy_check_pass(const char *entry)
 {
@@ -126,6 +132,8 @@ static const struct pfd_option proxy_table[] = {
      NULL, NULL, NULL},
     {"fail_timeout", "proxy_fail_timeout", PFD_OPTION_INT, PROXY_AT(fail_timeout), 0,
      PROXY_TIMEOUT_MAX, NULL, NULL, NULL},
+    {"balance", "proxy_balance", PFD_OPTION_WORD, PROXY_AT(balance), 0, 0, proxy_balance_words,
+     NULL, NULL},
     {"preserve_host", "proxy_preserve_host", PFD_OPTION_BOOL, PROXY_AT(preserve_host), 0, 0, NULL,
      NULL, NULL},
     {NULL, "proxy_pass", PFD_OPTION_LIST, PROXY_AT(pass), 0, 0, NULL, proxy_check_pass, NULL},
@@ -825,16 +833,38 @@ static int proxy_attempt(struct proxy_run *run, bool fresh)
     return rc != PROXY_OK ? rc : proxy_apply_head(run);
 }
 
-/* The order to try pc's upstreams in: those not remembered as failed, as listed, then the
- * remembered ones (a last resort: one may be back). Returns how many (all of them). */
+/* round-robin: where each location's next request starts in its list, this worker's own (a
+ * location's conf is read-only after fork). A slot another location took starts over: harmless,
+ * the turn only spreads the load. It starts at the worker's pid, so that the workers do not all
+ * begin with the first upstream. */
+static struct {
+    const struct proxy_conf *pc;
+    unsigned next;
+} proxy_turns[PROXY_TURN_SLOTS];
+
+static size_t proxy_turn(const struct proxy_conf *pc)
+{
+    size_t slot = (size_t)((uintptr_t)pc / sizeof(void *) % PROXY_TURN_SLOTS);
+    if (proxy_turns[slot].pc != pc) {
+        proxy_turns[slot].pc = pc;
+        proxy_turns[slot].next = (unsigned)getpid();
+    }
+    return proxy_turns[slot].next++ % pc->nups;
+}
+
+/* The order to try pc's upstreams in: those not remembered as failed, from the first (failover)
+ * or from this request's turn (round-robin) around the list, then the remembered ones likewise
+ * (a last resort: one may be back). Returns how many (all of them). */
 static size_t proxy_order(const struct proxy_conf *pc, const struct proxy_upstream **order)
 {
     int64_t now = pfd_now_ms();
-    size_t n = 0;
+    size_t n = 0, start = pc->balance == PROXY_BALANCE_ROUND_ROBIN ? proxy_turn(pc) : 0;
     for (int remembered = 0; remembered <= 1; remembered++)
-        for (size_t i = 0; i < pc->nups; i++)
-            if (proxy_down_is(&pc->ups[i], now) == (remembered == 1))
-                order[n++] = &pc->ups[i];
+        for (size_t k = 0; k < pc->nups; k++) {
+            const struct proxy_upstream *u = &pc->ups[(start + k) % pc->nups];
+            if (proxy_down_is(u, now) == (remembered == 1))
+                order[n++] = u;
+        }
     return n;
 }
 

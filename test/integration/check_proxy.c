@@ -591,6 +591,7 @@ static void fake_echo_upper(int fd)
 }
 
 #define FAKE_BODY_MAX (256 * 1024)
+static int fake_port;         /* in the fake's process: its own port, which FAKE_SIZED names */
 #define FAKE_PIECE_PAUSE_MS 2 /* between the pieces of a response: the proxy reads them apart */
 
 /* Byte i of every sized body: the alphabet over and over. */
@@ -650,9 +651,9 @@ static void fake_serve_sized(int fd)
             return;
         char head[128];
         int n = snprintf(head, sizeof(head),
-                         "HTTP/1.1 200 OK\r\nX-Fake: sized\r\n"
+                         "HTTP/1.1 200 OK\r\nX-Upstream: %d\r\n"
                          "Content-Length: %zd\r\n\r\n",
-                         len);
+                         fake_port, len);
         fake_send_pieces(fd, head, (size_t)n);
         fake_send_pieces(fd, body, (size_t)len);
     }
@@ -725,6 +726,7 @@ static void fake_start(struct fake *f, enum fake_mode mode)
     if (f->pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         alarm(30);
+        fake_port = f->port;
         for (int i = 0; i < 100; i++) {
             int fd = accept(ls, NULL, NULL);
             if (fd < 0)
@@ -1169,6 +1171,56 @@ START_TEST(test_connect_failover)
 }
 END_TEST
 
+/* proxy_balance: "failover" sends every request to the first upstream that works; "round-robin"
+ * starts each one a step further down the list (each worker on its own; -X: one worker). */
+static const struct balance_case {
+    const char *balance;
+    bool alternates;
+} balance_cases[] = {
+    {"failover", false},
+    {"round-robin", true},
+};
+
+START_TEST(test_balance)
+{
+    const struct balance_case *bc = &balance_cases[_i];
+    struct fake f[2];
+    fake_start(&f[0], FAKE_SIZED);
+    fake_start(&f[1], FAKE_SIZED);
+    struct ts_server s;
+    char conf[512];
+    snprintf(conf, sizeof(conf),
+             "modules = {\"static\", \"proxy\"}\n"
+             "location \"/\" { handler = \"proxy\" proxy_balance = \"%s\"\n"
+             "    proxy_pass = {\"http://127.0.0.1:%d\", \"http://127.0.0.1:%d\"} }\n",
+             bc->balance, f[0].port, f[1].port);
+    const char *args[] = {"-X", NULL};
+    ts_server_start_args(&s, conf, args);
+    int previous = -1, counts[2] = {0, 0};
+    for (int i = 0; i < 6; i++) {
+        struct ts_response r;
+        request_or_fail(s.port, "GET /size/3 HTTP/1.1\r\n" HOST "Connection: close\r\n\r\n", &r);
+        const char *up = ts_response_header(&r, "X-Upstream");
+        ck_assert_msg(r.status == 200 && up != NULL, "%s", ts_response_describe(&r));
+        int port = atoi(up);
+        ck_assert(port == f[0].port || port == f[1].port);
+        counts[port == f[1].port]++;
+        if (bc->alternates && previous >= 0)
+            ck_assert_msg(port != previous, "%s: request %d went to %d again", bc->balance, i,
+                          port);
+        previous = port;
+        ts_response_free(&r);
+    }
+    if (bc->alternates)
+        ck_assert_int_eq(counts[0], 3);
+    else
+        ck_assert_int_eq(counts[0], 6);
+    ts_server_stop(&s);
+    fake_stop(&f[0]);
+    fake_stop(&f[1]);
+}
+END_TEST
+
 static Suite *proxy_suite(void)
 {
     Suite *s = suite_create("proxy");
@@ -1195,6 +1247,8 @@ static Suite *proxy_suite(void)
     tcase_add_loop_test(tc, test_upload_5mb, 0,
                         (int)(sizeof(upload_cases) / sizeof(upload_cases[0])));
     tcase_add_loop_test(tc, test_bad_upstream, 0, (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
+    tcase_add_loop_test(tc, test_balance, 0,
+                        (int)(sizeof(balance_cases) / sizeof(balance_cases[0])));
     tcase_add_loop_test(tc, test_connect_failover, 0,
                         (int)(sizeof(failover_cases) / sizeof(failover_cases[0])));
     suite_add_tcase(s, tc);
