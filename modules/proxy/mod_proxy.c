@@ -342,7 +342,7 @@ static int proxy_buf_join(struct pfd_buf *b, const char *const *parts, size_t n)
 static int proxy_buf_field(struct pfd_buf *b, const char *name, const char *value)
 {
     const char *parts[] = {name, ": ", value, "\r\n"};
-    return proxy_buf_join(b, parts, 4);
+    return proxy_buf_join(b, parts, sizeof(parts) / sizeof(parts[0]));
 }
 
 /* The request line's target: the routed path (decoded, normalised: what access rules saw)
@@ -537,7 +537,8 @@ static int proxy_apply_fields(struct proxy_run *run, const struct cgi_head *h,
     for (size_t i = 0; i < h->nfields; i++) {
         const char *name = h->fields[i].name, *value = h->fields[i].value;
         static const char *const core_own[] = {"Date", "Server", "Status"};
-        if (proxy_hop_by_hop(name) || proxy_name_in(name, core_own, 3) ||
+        if (proxy_hop_by_hop(name) ||
+            proxy_name_in(name, core_own, sizeof(core_own) / sizeof(core_own[0])) ||
             (connection != NULL && proxy_list_has(connection, name)))
             continue;
         char cookie[CGI_HEAD_MAX / 8];

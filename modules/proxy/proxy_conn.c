@@ -208,8 +208,7 @@ void proxy_pool_put(const struct proxy_upstream *u, int fd, int max)
     proxy_pool[free_slot].idle_since_ms = pfd_now_ms();
 }
 
-/* ---- upstreams that failed to connect -------------------------------------------------------
- */
+/* ---- upstreams that failed to connect ------------------------------------------------------ */
 
 /* This worker's memory of upstreams that refused or timed out at connect(), until when it
  * skips them (nginx's max_fails=1 fail_timeout=…): each worker learns on its own, at the price

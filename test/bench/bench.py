@@ -894,8 +894,9 @@ def cmd_proxy(a):
             time.sleep(0.5)
 
 
-def report_proxy(p, recs):
-    """The reverse-proxy rows: each upstream straight, behind nginx, behind preforkd."""
+def report_proxy(p, recs, costs=()):
+    """The reverse-proxy rows: each upstream straight, behind nginx, behind preforkd; then the
+    proxy's own cost in counts (costs: the proxy-* syscalls records and the proxy-callgrind one)."""
     if not recs:
         return
     p("## Reverse proxy (mod_proxy)")
@@ -943,6 +944,35 @@ def report_proxy(p, recs):
     for v in verdicts:
         p(v)
     p("")
+    report_proxy_costs(p, costs)
+
+
+def report_proxy_costs(p, costs):
+    """Syscalls per proxied request of both fronts (strace -c -f of the front's tree only, ab
+    c=16 keep-alive to the trivial upstream) and preforkd's instructions per proxied request."""
+    calls = [r for r in costs if r.get("type") == "syscalls" and "failed" not in r]
+    cg = next((r for r in costs if r.get("type") == "proxy-callgrind"), None)
+    if not calls and cg is None:
+        return
+    if calls:
+        p("The proxy's own cost in counts that do not depend on the machine's load: `strace -c -f` "
+          "of the front's processes only (not the upstream's) while `ab -k -c 16` sends %d "
+          "requests through it to `epoll_ref`." % calls[0]["requests"])
+        p("")
+        p("| front | syscalls per proxied request | the most frequent calls, per request |")
+        p("| --- | ---: | --- |")
+        for r in sorted(calls, key=lambda r: r["server"]):
+            n = max(r["requests"], 1)
+            top = sorted(r["calls"].items(), key=lambda kv: -kv[1])
+            p("| %s | %.2f | %s |" % (
+                "preforkd mod_proxy" if r["server"] == "proxy-preforkd" else "nginx proxy_pass",
+                r["total"] / n, ", ".join("%s %.2f" % (k, v / n) for k, v in top if v / n >= 0.05)))
+        p("")
+    if cg is not None:
+        p("preforkd's instructions per proxied request (`test/bench/callgrind.sh --proxy "
+          "--keepalive-only`: `preforkd -X` under callgrind, keep-alive GETs through mod_proxy to "
+          "`epoll_ref`, the upstream not counted): **%s**." % fmt_n(cg["instructions"]))
+        p("")
 
 
 # ---------------------------------------------------------------- the C10K probe
@@ -1783,10 +1813,13 @@ def cmd_report(a):
     report_ramp(p, [r for r in load_jsonl(a.raw) if r.get("type") == "ramp"], meta)
 
     # ---- syscalls
-    report_syscalls(p, [r for r in load_jsonl(a.raw) if r.get("type") == "syscalls"], servers)
+    report_syscalls(p, [r for r in load_jsonl(a.raw) if r.get("type") == "syscalls" and
+                        not r["server"].startswith("proxy-")], servers)
 
     # ---- reverse proxy
-    report_proxy(p, [r for r in load_jsonl(a.raw) if r.get("type") == "proxy"])
+    report_proxy(p, [r for r in load_jsonl(a.raw) if r.get("type") == "proxy"],
+                 [r for r in load_jsonl(a.raw) if r.get("type") == "proxy-callgrind" or
+                  (r.get("type") == "syscalls" and r["server"].startswith("proxy-"))])
     # ---- HTTPS
     if [r for r in load_jsonl(a.raw) if r.get("type") == "tls"] or meta.get("tls"):
         report_tls(p, [r for r in load_jsonl(a.raw) if r.get("type") == "tls"], meta)

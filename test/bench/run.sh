@@ -41,8 +41,10 @@
 #   BENCH_PROXY [1]         the reverse-proxy rows (issue 18): Gunicorn running examples/flask
 #                           and epoll_ref (a trivial upstream), each straight, behind nginx
 #                           (proxy_pass, upstream keepalive) and behind preforkd (mod_proxy, a
-#                           fixed pool of 64), wrk c=16 keep-alive (0: skip; needs gunicorn and
-#                           python3-flask, installed when missing)
+#                           fixed pool of 64), wrk c=16 keep-alive; with BENCH_SYSCALLS, both
+#                           fronts' syscalls per proxied request, with BENCH_CALLGRIND preforkd's
+#                           instructions per proxied request (callgrind.sh --proxy) (0: skip;
+#                           needs gunicorn and python3-flask, installed when missing)
 #   BENCH_TLS [1]           the HTTPS rows: nginx and preforkd (classic, pool BENCH_TLS_POOL [64])
 #                           with TLS, an ECDSA P-256 and an RSA 2048 certificate made here with
 #                           the openssl CLI: 1 KB keep-alive c=16 (wrk https), new TLS connections
@@ -604,6 +606,8 @@ est=$(( (repeats * (duration * 10 + 7) + (warmup > 0 ? warmup * 10 + 7 : 0)) * 1
 [ "$syscalls" = 1 ] && est=$((est + 120))
 [ "$ramp" = 1 ] && est=$((est + 60))
 [ "$proxy" = 1 ] && est=$((est + 6 * (repeats * (duration + 1) + warmup + 1) + 30))
+[ "$proxy" = 1 ] && [ "$syscalls" = 1 ] && est=$((est + 30))
+[ "$proxy" = 1 ] && [ "$callgrind" = 1 ] && est=$((est + 30))
 # HTTPS: 12 measured workloads over 6 servers started in turn (each start about 5 s)
 [ "$tls" = 1 ] && est=$((est + 12 * repeats * (duration + 1) + 30))
 [ "$htaccess" = 1 ] && [[ " $servers " == *" preforkd "* ]] && est=$((est + repeats * 2 * (duration + 1) + 60))
@@ -695,15 +699,32 @@ if [ "$proxy" = 1 ]; then
         proxy_start "nginx-$up" nginx -p "$work/nginx-$up/" -e "$work/nginx-$up/error.log" \
             -c "$work/nginx-$up/nginx.conf"
         echo "$up-nginx $p $path" >> "$targets"
+        port[$up-nginx]=$p pid[$up-nginx]=${started[-1]#* }
         p=$(free_port)
         conf_preforkd_proxy "$work/preforkd-$up.conf" "$p" "$u"
         "$pfd" -t -f "$work/preforkd-$up.conf" >/dev/null 2>"$work/preforkd-$up.check" ||
             { cat "$work/preforkd-$up.check" >&2; die "preforkd-$up: config refused"; }
         proxy_start "preforkd-$up" "$pfd" -f "$work/preforkd-$up.conf"
         echo "$up-preforkd $p $path" >> "$targets"
+        port[$up-preforkd]=$p pid[$up-preforkd]=${started[-1]#* }
     done
     step python3 "$here/bench.py" proxy --targets "$targets" --out "$work/raw.jsonl" \
         --duration "$duration" --repeats "$repeats" --warmup "$warmup" || die "bench.py proxy failed"
+    # the proxy's own cost in counts that do not move with the machine's load: syscalls per
+    # request of both fronts to the trivial upstream, and preforkd's instructions per request
+    if [ "$syscalls" = 1 ]; then
+        for s in nginx preforkd; do
+            step python3 "$here/bench.py" syscalls --name "proxy-$s" --port "${port[trivial-$s]}" \
+                --pid "${pid[trivial-$s]}" --requests 2000 --workloads ka-c16 \
+                --out "$work/raw.jsonl" || die "bench.py syscalls proxy-$s failed"
+        done
+    fi
+    if [ "$callgrind" = 1 ]; then
+        n=$(timeout 600 "$here/callgrind.sh" --proxy --keepalive-only "$build" 2>&1 | tail -n 1)
+        [[ $n =~ :\ ([0-9]+)$ ]] || die "callgrind.sh --proxy failed: $n"
+        printf '{"type": "proxy-callgrind", "instructions": %s}\n' "${BASH_REMATCH[1]}" >> "$work/raw.jsonl"
+        log "mod_proxy: ${BASH_REMATCH[1]} instructions per proxied request"
+    fi
     for s in preforkd-gunicorn nginx-gunicorn preforkd-trivial nginx-trivial gunicorn trivial; do
         stop_named "$s"
     done
