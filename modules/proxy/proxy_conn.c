@@ -132,7 +132,7 @@ ssize_t proxy_recv(int fd, void *buf, size_t len, int timeout_ms)
             errno = ETIMEDOUT;
             return -1;
         }
-        int rc = proxy_wait(fd, POLLIN, timeout_ms); /* after a signal: the rest of the wait */
+        int rc = proxy_wait(fd, POLLIN, timeout_ms); /* after a signal: one more wait, bounded */
         if (rc <= 0) {
             if (rc == 0)
                 errno = ETIMEDOUT;
