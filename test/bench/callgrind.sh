@@ -141,9 +141,11 @@ mode=keepalive
 ir1=$(measure "$n1")
 ir2=$(measure "$n2")
 per=$(( (ir2 - ir1) / (n2 - n1) ))
+what="a 1 KiB static file"
+[ "$proxy" = 1 ] && what="1 KiB through mod_proxy from epoll_ref"
 if [ "$keepalive_only" = 1 ]; then
     echo "callgrind: $n1 requests: $ir1 Ir; $n2 requests: $ir2 Ir"
-    echo "instructions per request (keep-alive GET of a 1 KiB static file): $per"
+    echo "instructions per request (keep-alive GET of $what): $per"
     exit 0
 fi
 # the first run's connection (a probe) costs the same in both: cancelled out like start-up
@@ -153,5 +155,5 @@ ic1=$(measure "$n1c")
 ic2=$(measure "$n2c")
 perc=$(( (ic2 - ic1) / (n2c - n1c) ))
 echo "callgrind: $n1 requests: $ir1 Ir; $n2 requests: $ir2 Ir; $n1c connections: $ic1 Ir; $n2c connections: $ic2 Ir"
-echo "instructions per request (keep-alive GET of a 1 KiB static file): $per"
-echo "instructions per connection (one GET of a 1 KiB static file, Connection: close): $perc"
+echo "instructions per request (keep-alive GET of $what): $per"
+echo "instructions per connection (one GET of $what, Connection: close): $perc"
