@@ -796,8 +796,7 @@ static int proxy_open(struct proxy_run *run, bool fresh)
         return PROXY_OK;
     }
     int err = 0;
-    struct proxy_timeouts t = {(int)pc->connect_timeout * 1000, (int)pc->send_timeout * 1000,
-                               (int)pc->read_timeout * 1000};
+    struct proxy_timeouts t = {(int)pc->connect_timeout * 1000, (int)pc->read_timeout * 1000};
     int rc = proxy_connect(run->u, &t, &run->fd, &err);
     if (rc == PROXY_CONNECTED) {
         proxy_down_clear(run->u);

@@ -29,26 +29,25 @@ static int proxy_wait(int fd, short events, int timeout_ms)
     }
 }
 
-/* EAGAIN from fd: on a blocking socket (an upstream's) its own timeout ran out; on a
+/* EAGAIN from recv() on fd: on a blocking socket (an upstream's) its own timeout ran out; on a
  * non-blocking one (the client's, in a tunnel) nothing is ready yet and poll() waits. Asked only
- * on that path, so a read or write that finds data costs no fcntl(). */
+ * on that path, so a read that finds data costs no fcntl(). */
 static bool proxy_nonblocking(int fd)
 {
     int flags = fcntl(fd, F_GETFL);
     return flags >= 0 && (flags & O_NONBLOCK) != 0;
 }
 
-/* The connected upstream socket made blocking, each send() and recv() bounded by the kernel
- * (SO_SNDTIMEO, SO_RCVTIMEO: a timeout per wait, nginx's meaning): a response that is not there
- * yet is one recv() that sleeps, not recv(), poll() and recv() again. Three calls per new
- * connection, none per request. 0, or -1 with errno. */
-static int proxy_socket_blocking(int s, const struct proxy_timeouts *t)
+/* The connected upstream socket made blocking, each recv() bounded by the kernel (SO_RCVTIMEO:
+ * a timeout per wait, nginx's meaning): a response that is not there yet is one recv() that
+ * sleeps, not recv(), poll() and recv() again. Two calls per new connection, none per request.
+ * Sends stay non-blocking (MSG_DONTWAIT) and wait in poll(): a blocking send() would return on
+ * any progress, so an upstream that takes a few bytes now and then (zero-window probes) would
+ * stretch send_timeout; POLLOUT waits for real room, as nginx's EPOLLOUT. 0, or -1 with errno. */
+static int proxy_socket_blocking(int s, int read_ms)
 {
-    struct timeval snd = {.tv_sec = t->send_ms / 1000, .tv_usec = (t->send_ms % 1000) * 1000};
-    struct timeval rcv = {.tv_sec = t->read_ms / 1000, .tv_usec = (t->read_ms % 1000) * 1000};
-    if (fcntl(s, F_SETFL, 0) != 0 ||
-        setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &snd, sizeof(snd)) != 0 ||
-        setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &rcv, sizeof(rcv)) != 0)
+    struct timeval rcv = {.tv_sec = read_ms / 1000, .tv_usec = (read_ms % 1000) * 1000};
+    if (fcntl(s, F_SETFL, 0) != 0 || setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &rcv, sizeof(rcv)) != 0)
         return -1;
     return 0;
 }
@@ -87,7 +86,7 @@ int proxy_connect(const struct proxy_upstream *u, const struct proxy_timeouts *t
             return PROXY_REFUSED;
         }
     }
-    if (proxy_socket_blocking(s, t) != 0) {
+    if (proxy_socket_blocking(s, t->read_ms) != 0) {
         *err = errno;
         close(s);
         return PROXY_REFUSED;
@@ -100,7 +99,7 @@ int proxy_send_all(int fd, const void *data, size_t len, int timeout_ms)
 {
     const char *p = data;
     while (len > 0) {
-        ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+        ssize_t n = send(fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
         if (n > 0) {
             p += n;
             len -= (size_t)n;
@@ -108,10 +107,6 @@ int proxy_send_all(int fd, const void *data, size_t len, int timeout_ms)
         }
         if (n < 0 && errno != EAGAIN && errno != EINTR)
             return -1;
-        if (n < 0 && errno == EAGAIN && !proxy_nonblocking(fd)) {
-            errno = ETIMEDOUT;
-            return -1;
-        }
         int rc = proxy_wait(fd, POLLOUT, timeout_ms);
         if (rc <= 0) {
             if (rc == 0)

@@ -23,18 +23,18 @@ enum proxy_connect_result {
     PROXY_CONNECT_TIMEOUT = -2,
 };
 
-/* The waits of one upstream exchange, in milliseconds (each bounds one wait, not the whole). */
+/* The waits of a new upstream connection, in milliseconds (each bounds one wait). */
 struct proxy_timeouts {
-    int connect_ms, send_ms, read_ms;
+    int connect_ms, read_ms;
 };
 
-/* A socket connected to u within t->connect_ms into *fd: blocking, its sends and receives
- * bounded by t->send_ms and t->read_ms in the kernel. On failure *err is the errno (ETIMEDOUT
- * for the timeout). */
+/* A socket connected to u within t->connect_ms into *fd: blocking, each recv() bounded by
+ * t->read_ms in the kernel (proxy_send_all() does not block on it). On failure *err is the
+ * errno (ETIMEDOUT for the timeout). */
 int proxy_connect(const struct proxy_upstream *u, const struct proxy_timeouts *t, int *fd,
                   int *err);
-/* Sends all of len bytes, waiting at most timeout_ms for each chance to write (the socket's
- * own timeout when it blocks). 0, or -1 with errno (ETIMEDOUT when the peer stopped reading). */
+/* Sends all of len bytes, waiting at most timeout_ms for each chance to write (in poll(), on a
+ * blocking socket too). 0, or -1 with errno (ETIMEDOUT when the peer stopped reading). */
 int proxy_send_all(int fd, const void *data, size_t len, int timeout_ms);
 /* Up to len bytes after at most timeout_ms of waiting (the socket's own timeout when it
  * blocks): > 0, 0 at the peer's close, -1 with errno (ETIMEDOUT). */

@@ -541,6 +541,7 @@ enum fake_mode {
                           every response written in pieces with pauses between (split reads) */
     FAKE_CLOSE_IDLE,   /* answers one request (its body read), then closes the connection */
     FAKE_408_IDLE,     /* answers one request, then a 408 nobody asked for, then closes */
+    FAKE_NO_READ,      /* reads a request head, then nothing more until the proxy closes */
 };
 
 struct fake {
@@ -695,6 +696,11 @@ static void fake_serve(int fd, enum fake_mode mode)
     case FAKE_SIZED:
         fake_serve_sized(fd);
         break;
+    case FAKE_NO_READ: { /* the body piles up in the socket buffers until they are full */
+        struct pollfd p = {.fd = fd, .events = POLLRDHUP};
+        poll(&p, 1, 20000);
+        break;
+    }
     case FAKE_CLOSE_IDLE:
     case FAKE_408_IDLE: {
         static char body[FAKE_BODY_MAX];
@@ -1044,6 +1050,56 @@ START_TEST(test_idle_408_not_relayed)
 }
 END_TEST
 
+/* An upstream that stops reading the request body: 504 after proxy_send_timeout, not later
+ * (a blocking send() would return on each few bytes the stalled upstream still takes, and each
+ * call wait the whole timeout again: 6 s here). The client keeps sending while it can and reads
+ * the answer when it comes. */
+#define STALL_BODY (8 * 1024 * 1024) /* more than the socket buffers on the way can hold */
+
+START_TEST(test_body_not_read_is_504)
+{
+    struct fake f;
+    fake_start(&f, FAKE_NO_READ);
+    struct ts_server s;
+    char conf[512];
+    snprintf(conf, sizeof(conf),
+             "modules = {\"static\", \"proxy\"}\n"
+             "location \"/\" { handler = \"proxy\" proxy_send_timeout = 2\n"
+             "    proxy_pass = {\"http://127.0.0.1:%d\"} }\n",
+             f.port);
+    const char *args[] = {"-X", NULL};
+    ts_server_start_args(&s, conf, args);
+    struct ts_conn c;
+    ts_conn_open_or_fail(&c, &s);
+    char head[256];
+    int hl = snprintf(head, sizeof(head),
+                      "POST /upload HTTP/1.1\r\n" HOST "Content-Length: %d\r\n\r\n", STALL_BODY);
+    double t0 = ts_now();
+    ts_assert_ok(ts_conn_send(&c, head, (size_t)hl), "head");
+    static char chunk[64 * 1024];
+    memset(chunk, 'x', sizeof(chunk));
+    size_t sent = 0;
+    struct pollfd p = {.fd = c.fd, .events = POLLIN | POLLOUT};
+    while (ts_now() - t0 < 10.0 && poll(&p, 1, 1000) >= 0 && (p.revents & POLLIN) == 0) {
+        ssize_t n =
+            sent < STALL_BODY ? send(c.fd, chunk, sizeof(chunk), MSG_DONTWAIT | MSG_NOSIGNAL) : 0;
+        sent += n > 0 ? (size_t)n : 0;
+        p.events = sent < STALL_BODY ? POLLIN | POLLOUT : POLLIN;
+    }
+    struct ts_response r;
+    ts_assert_ok(ts_response_read(&c, &r, false), "the answer");
+    double took = ts_now() - t0;
+    ck_assert_msg(r.status == 504, "%s", ts_response_describe(&r));
+    ck_assert_msg(took >= 1.9 && took < 3.5, "504 after %.2f s (send_timeout 2 s)", took);
+    ck_assert(
+        ts_file_wait_for(s.error_log, "sending the request body: Connection timed out (504)", 5.0));
+    ts_response_free(&r);
+    ts_conn_close(&c);
+    ts_server_stop(&s);
+    fake_stop(&f);
+}
+END_TEST
+
 /* ---- failover at connect ----------------------------------------------------------------------
  */
 
@@ -1240,6 +1296,7 @@ static Suite *proxy_suite(void)
         {"request_body_boundaries", test_request_body_boundaries},
         {"kept_connection_closed_while_idle", test_kept_connection_closed_while_idle},
         {"idle_408_not_relayed", test_idle_408_not_relayed},
+        {"body_not_read_is_504", test_body_not_read_is_504},
     };
     ts_suite_add_cases(s, cases, sizeof(cases) / sizeof(cases[0]), 60);
     TCase *tc = tcase_create("loops");
