@@ -43,11 +43,15 @@ static void proxy_fini(void *conf);
 static int proxy_handle(struct pfd_request *r, void *conf);
 
 static cfg_opt_t proxy_options[] = {
-    CFG_INT("connect_timeout", 5, CFGF_NONE),   CFG_INT("send_timeout", 60, CFGF_NONE),
-    CFG_INT("read_timeout", 60, CFGF_NONE),     CFG_INT("keepalive", 2, CFGF_NONE),
-    CFG_INT("keepalive_timeout", 4, CFGF_NONE), CFG_BOOL("preserve_host", cfg_true, CFGF_NONE),
-    CFG_INT("fail_timeout", 10, CFGF_NONE), /* nginx's default too */
-    CFG_STR("balance", "failover", CFGF_NONE),  CFG_END(),
+    CFG_INT("connect_timeout", 5, CFGF_NONE),   /* seconds, as every timeout here */
+    CFG_INT("send_timeout", 60, CFGF_NONE),     /* per wait, not per exchange */
+    CFG_INT("read_timeout", 60, CFGF_NONE),     /* per wait, not per exchange */
+    CFG_INT("keepalive", 2, CFGF_NONE),         /* per upstream and worker */
+    CFG_INT("keepalive_timeout", 4, CFGF_NONE), /* under Gunicorn's own 5 s (the example) */
+    CFG_BOOL("preserve_host", cfg_true, CFGF_NONE),
+    CFG_INT("fail_timeout", 10, CFGF_NONE),    /* nginx's default too */
+    CFG_STR("balance", "failover", CFGF_NONE), /* or "round-robin" */
+    CFG_END(),
 };
 
 static cfg_opt_t proxy_location_options[] = {
