@@ -4,8 +4,8 @@
  * tls_listen with no certificate check turned off:
  *
  *  - a page and the script it loads from the same server, both over TLS (the DOM holds what the
- *    script wrote), logged as TLS 1.3 and HTTP/1.1 (ALPN: we offer only http/1.1, where Chromium
- *    would take h2);
+ *    script wrote), logged as TLS 1.3 and HTTP/1.1 by preforkd, and in the browser's net log
+ *    as TLS 1.3 with ALPN http/1.1 although it offered h2 first (we offer only http/1.1);
  *  - a profile that does not trust the CA, and a certificate that does not name localhost, get
  *    no page: the browser says why, and preforkd logs the failed handshake;
  *  - docs/https.md's plain-HTTP-to-HTTPS redirect, as written, ends on the HTTPS page.
@@ -157,9 +157,17 @@ START_TEST(test_page_and_script_over_https)
 }
 END_TEST
 
-/* The access log of a browser's load: each request over TLS 1.3 with a TLS 1.3 cipher and SNI
- * localhost, and HTTP/1.1 on the wire (ALPN gave the browser http/1.1, not h2). */
-START_TEST(test_access_log_shows_tls13_http11)
+/* What the browser saw of the handshakes, in its net log: it offered h2 first, and ALPN gave it
+ * http/1.1 (all we offer), over TLS 1.3. */
+static const char *const netlog_has[] = {
+    "\"alpn_protos\":\"h2,http/1.1\"",
+    "\"next_proto\":\"http/1.1\"",
+    "\"version\":\"TLS 1.3\"",
+};
+
+/* The same load from both ends: the access log has each request over TLS 1.3 with a TLS 1.3
+ * cipher and SNI localhost, as HTTP/1.1; the browser's net log has its ALPN and TLS version. */
+START_TEST(test_tls13_http11_in_both_logs)
 {
     if (tools_missing())
         return;
@@ -169,6 +177,11 @@ START_TEST(test_access_log_shows_tls13_http11)
     site_https_url(&t, "/page.html", url);
     struct ts_browser_page page;
     site_load(&t.trusting, url, &page);
+    for (size_t i = 0; i < sizeof(netlog_has) / sizeof(netlog_has[0]); i++)
+        ck_assert_msg(strstr(page.netlog, netlog_has[i]) != NULL,
+                      "the browser's net log (%zu bytes) lacks %s", strlen(page.netlog),
+                      netlog_has[i]);
+    ck_assert_msg(strstr(page.netlog, "\"next_proto\":\"h2\"") == NULL, "the browser got h2");
     ts_browser_page_free(&page);
     static const char *const requests[] = {"\"GET /page.html ", "\"GET /app.js "};
     for (size_t i = 0; i < sizeof(requests) / sizeof(requests[0]); i++) {
@@ -301,7 +314,7 @@ int main(void)
     Suite *s = suite_create("tls_browser");
     const struct ts_case cases[] = {
         {"page_and_script_over_https", test_page_and_script_over_https},
-        {"access_log_shows_tls13_http11", test_access_log_shows_tls13_http11},
+        {"tls13_http11_in_both_logs", test_tls13_http11_in_both_logs},
         {"untrusted_ca_refused", test_untrusted_ca_refused},
         {"wrong_name_refused", test_wrong_name_refused},
         {"plain_http_redirect_to_https", test_plain_http_redirect_to_https},

@@ -17,6 +17,7 @@
 #define BROWSER_LEFTOVER_S 2.0     /* how long the browser's orphans may take to exit */
 #define BROWSER_REAP_TIMEOUT_S 5.0 /* until the last of them is reaped */
 #define BROWSER_MAX_ARGS 24
+#define BROWSER_NETLOG "netlog.json" /* in the profile's folder */
 
 /*
  * The command line, besides the profile and the URL. No flag weakens the certificate check: the
@@ -167,20 +168,33 @@ static void browser_leftovers_end(pid_t pgid, const pid_t *before, size_t nbefor
     }
 }
 
-/* The browser's command line for url into argv (BROWSER_MAX_ARGS); profile_flag is its buffer. */
-static bool browser_argv(const struct ts_browser *b, const char *url, const char **argv,
-                         char *profile_flag)
+/* The browser's command line for one URL, and the buffers of its per-profile flags. */
+struct browser_cmd {
+    const char *argv[BROWSER_MAX_ARGS];
+    char profile_flag[TS_PATH_MAX + 32];
+    char netlog_flag[TS_PATH_MAX + 32];
+};
+
+/* cmd for url with b's profile and net log; false when a path does not fit. */
+static bool browser_cmd_make(const struct ts_browser *b, const char *url, struct browser_cmd *cmd)
 {
+    _Static_assert(sizeof(browser_flags) / sizeof(browser_flags[0]) + 6 <= BROWSER_MAX_ARGS,
+                   "browser_cmd_make() overflows argv");
     size_t n = 0;
-    argv[n++] = TS_BROWSER;
+    cmd->argv[n++] = TS_BROWSER;
     for (size_t i = 0; i < sizeof(browser_flags) / sizeof(browser_flags[0]); i++)
-        argv[n++] = browser_flags[i];
-    int len = snprintf(profile_flag, TS_PATH_MAX + 32, "--user-data-dir=%s/profile", b->dir);
-    argv[n++] = profile_flag;
-    argv[n++] = "--dump-dom";
-    argv[n++] = url;
-    argv[n] = NULL;
-    return len > 0 && len < TS_PATH_MAX + 32;
+        cmd->argv[n++] = browser_flags[i];
+    int len = snprintf(cmd->profile_flag, sizeof(cmd->profile_flag), "--user-data-dir=%s/profile",
+                       b->dir);
+    int netlog_len = snprintf(cmd->netlog_flag, sizeof(cmd->netlog_flag),
+                              "--log-net-log=%s/" BROWSER_NETLOG, b->dir);
+    cmd->argv[n++] = cmd->profile_flag;
+    cmd->argv[n++] = cmd->netlog_flag;
+    cmd->argv[n++] = "--dump-dom";
+    cmd->argv[n++] = url;
+    cmd->argv[n] = NULL;
+    return len > 0 && len < (int)sizeof(cmd->profile_flag) && netlog_len > 0 &&
+           netlog_len < (int)sizeof(cmd->netlog_flag);
 }
 
 /* A file of b's folder for one run's output, emptied; its fd or -1. */
@@ -192,36 +206,37 @@ static int browser_output(const struct ts_browser *b, const char *suffix, char *
 int ts_browser_dump_dom(const struct ts_browser *b, const char *url, double timeout_s,
                         struct ts_browser_page *page)
 {
-    _Static_assert(sizeof(browser_flags) / sizeof(browser_flags[0]) + 5 <= BROWSER_MAX_ARGS,
-                   "browser_argv() overflows argv");
-    const char *argv[BROWSER_MAX_ARGS];
-    char profile_flag[TS_PATH_MAX + 32], dom_path[TS_PATH_MAX], log_path[TS_PATH_MAX];
+    struct browser_cmd cmd;
+    char dom_path[TS_PATH_MAX], log_path[TS_PATH_MAX], netlog_path[TS_PATH_MAX];
     page->exit_code = -1;
-    page->dom = NULL;
-    page->log = NULL;
+    page->dom = page->log = page->netlog = NULL;
     int dom_fd = browser_output(b, "/dom.out", dom_path);
     int log_fd = browser_output(b, "/stderr.out", log_path);
+    bool ready = dom_fd != -1 && log_fd != -1 && browser_cmd_make(b, url, &cmd) &&
+                 browser_path(b, "/" BROWSER_NETLOG, netlog_path);
+    if (ready)
+        unlink(netlog_path); /* not a previous run's */
     pid_t before[TS_MAX_PIDS], pid = -1;
     size_t nbefore = ts_children(getpid(), before, NULL, TS_MAX_PIDS);
-    if (dom_fd != -1 && log_fd != -1 && browser_argv(b, url, argv, profile_flag))
+    if (ready)
         pid = fork();
     if (pid == 0)
-        browser_exec_child(b, argv, dom_fd, log_fd);
+        browser_exec_child(b, cmd.argv, dom_fd, log_fd);
     if (pid > 0) {
         setpgid(pid, pid); /* also here: the group exists before we might kill it */
         page->exit_code = browser_wait(pid, ts_now() + timeout_s);
         browser_leftovers_end(pid, before, nbefore);
+        page->dom = ts_file_read(dom_path, NULL);
+        page->log = ts_file_read(log_path, NULL);
+        page->netlog = ts_file_read(netlog_path, NULL);
     }
     if (dom_fd != -1)
         close(dom_fd);
     if (log_fd != -1)
         close(log_fd);
-    page->dom = pid > 0 ? ts_file_read(dom_path, NULL) : NULL;
-    page->log = pid > 0 ? ts_file_read(log_path, NULL) : NULL;
-    if (page->dom == NULL)
-        page->dom = strdup("");
-    if (page->log == NULL)
-        page->log = strdup("");
+    page->dom = page->dom != NULL ? page->dom : strdup("");
+    page->log = page->log != NULL ? page->log : strdup("");
+    page->netlog = page->netlog != NULL ? page->netlog : strdup("");
     return pid > 0 ? 0 : -1;
 }
 
@@ -229,6 +244,6 @@ void ts_browser_page_free(struct ts_browser_page *page)
 {
     free(page->dom);
     free(page->log);
-    page->dom = NULL;
-    page->log = NULL;
+    free(page->netlog);
+    page->dom = page->log = page->netlog = NULL;
 }

@@ -24,6 +24,10 @@ struct ts_browser_page {
     int exit_code; /* its exit code, 128+signal, or -1 when it outlived the timeout */
     char *dom;     /* what --dump-dom printed (stdout): the page's DOM, "" when none loaded */
     char *log;     /* its stderr: why a load failed ("Page load failed: net::ERR_…") */
+    /* Its net log (--log-net-log, JSON): what it offered and got in each TLS handshake, as
+     * "alpn_protos":"h2,http/1.1" and an SSL_CONNECT event's "next_proto":"http/1.1",
+     * "version":"TLS 1.3"; "" when it wrote none. */
+    char *netlog;
 };
 
 /* Whether chromium and certutil are there (the tests skip, saying so, when not). */
@@ -31,7 +35,8 @@ bool ts_browser_available(void);
 /*
  * A fresh profile in dir (made here; its parent must exist) with an NSS database that trusts
  * ca_file to identify web sites (certutil -t "C,,"), or trusts nothing added when ca_file is
- * NULL; 0, or -1 after printing what failed.
+ * NULL; 0, or -1 after printing what failed. The caller removes dir: the tests make it in the
+ * server's temp dir, which ts_server_stop() (or, after a failed test, the session's end) removes.
  */
 int ts_browser_profile(struct ts_browser *b, const char *dir, const char *ca_file);
 /*
