@@ -41,9 +41,10 @@ bool ts_browser_available(void);
 int ts_browser_profile(struct ts_browser *b, const char *dir, const char *ca_file);
 /*
  * Loads url in headless Chromium with b's profile and prints its DOM once loaded (--dump-dom).
- * No certificate check is turned off. Host names other than localhost do not resolve, so the
- * browser reaches nothing but loopback. 0 when it ran (whatever it exited with: see
- * page->exit_code), -1 when it could not be started; page is always safe to free.
+ * No certificate check is turned off. localhost resolves to 127.0.0.1 (not ::1) and no other
+ * host name resolves, so the browser reaches nothing but the test's servers. 0 when it ran
+ * (whatever it exited with: see page->exit_code), -1 when it could not be started; page is
+ * always safe to free.
  */
 int ts_browser_dump_dom(const struct ts_browser *b, const char *url, double timeout_s,
                         struct ts_browser_page *page);
