@@ -35,14 +35,13 @@ static const char *const browser_flags[] = {
     "--disable-dev-shm-usage",
     "--no-first-run",
     "--no-default-browser-check",
-    /* Loopback traffic only: no update checks, sync or crash reports, and every host name but
-     * localhost fails to resolve. localhost is 127.0.0.1 alone, where the servers listen: else
-     * Chromium tries ::1 first, where another program may have the same port. The URL's host
-     * (for SNI and the certificate's name) stays localhost. */
+    /* Loopback traffic only: no update checks or sync (a fresh profile has not agreed to crash
+     * reports), and every host name but localhost fails to resolve. localhost is 127.0.0.1
+     * alone, where the servers listen: else Chromium tries ::1 first, where another program may
+     * have the same port. The URL's host (for SNI and the certificate's name) stays localhost. */
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
-    "--disable-breakpad",
     "--host-resolver-rules=MAP localhost 127.0.0.1, MAP * ~NOTFOUND",
 };
 
