@@ -790,11 +790,10 @@ static bool proxy_idempotent(const struct pfd_request *r)
 static int proxy_open(struct proxy_run *run, bool fresh)
 {
     const struct proxy_conf *pc = run->pc;
-    bool replayable = proxy_idempotent(run->r) && !pfd_request_has_body(run->r);
     run->reused = false;
     run->fd = fresh || pc->keepalive == 0
                   ? -1
-                  : proxy_pool_take(run->u, (int)pc->keepalive_timeout * 1000, replayable);
+                  : proxy_pool_take(run->u, (int)pc->keepalive_timeout * 1000);
     if (run->fd >= 0) {
         run->reused = true;
         return PROXY_OK;

@@ -161,9 +161,9 @@ static bool proxy_pool_still_open(int fd)
     return poll(&p, 1, 0) == 0;
 }
 
-int proxy_pool_take(const struct proxy_upstream *u, int idle_ms, bool replayable)
+int proxy_pool_take(const struct proxy_upstream *u, int idle_ms)
 {
-    int64_t now = pfd_now_ms(), idle = 0;
+    int64_t now = pfd_now_ms();
     int fd = -1;
     for (size_t i = 0; i < PROXY_POOL_SLOTS; i++) {
         if (proxy_pool[i].u == NULL)
@@ -172,12 +172,10 @@ int proxy_pool_take(const struct proxy_upstream *u, int idle_ms, bool replayable
             proxy_pool_drop(i);
         else if (fd < 0 && proxy_pool[i].u == u) {
             fd = proxy_pool[i].fd;
-            idle = now - proxy_pool[i].idle_since_ms;
             proxy_pool[i].u = NULL;
         }
     }
-    bool probe = !replayable || idle >= PROXY_PROBE_IDLE_MS;
-    if (fd >= 0 && probe && !proxy_pool_still_open(fd)) {
+    if (fd >= 0 && !proxy_pool_still_open(fd)) {
         close(fd);
         fd = -1;
     }

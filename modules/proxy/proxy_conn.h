@@ -13,9 +13,8 @@
 
 #include "proxy_upstream.h"
 
-#define PROXY_POOL_SLOTS 16      /* kept connections per worker, all upstreams together */
-#define PROXY_DOWN_SLOTS 64      /* upstreams remembered as failed per worker */
-#define PROXY_PROBE_IDLE_MS 1000 /* a kept connection idle this long is probed before use */
+#define PROXY_POOL_SLOTS 16 /* kept connections per worker, all upstreams together */
+#define PROXY_DOWN_SLOTS 64 /* upstreams remembered as failed per worker */
 
 enum proxy_connect_result {
     PROXY_CONNECTED = 0,
@@ -41,12 +40,10 @@ int proxy_send_all(int fd, const void *data, size_t len, int timeout_ms);
 ssize_t proxy_recv(int fd, void *buf, size_t len, int timeout_ms);
 
 /* A kept connection to u, or -1. Connections idle longer than idle_ms are closed. The one taken
- * is probed (one poll(): an upstream that closed it, or sent bytes nobody asked for, made it
- * readable; it is dropped) when the request cannot be sent again (replayable false), or when it
- * idled PROXY_PROBE_IDLE_MS or more: the time after which upstreams close idle connections, some
- * with a 408 first. Under load (a connection reused within the second) a replayable request
- * skips the probe and finds a closed connection by sending on it: the retry takes over. */
-int proxy_pool_take(const struct proxy_upstream *u, int idle_ms, bool replayable);
+ * is probed (one poll()): an upstream that closed it, or sent bytes nobody asked for, made it
+ * readable, and it is dropped. Unasked bytes would be read as the next request's answer, and the
+ * next request may be another client's: never skipped, even under load. */
+int proxy_pool_take(const struct proxy_upstream *u, int idle_ms);
 /* Keeps fd for the next request to u, at most max per upstream (else it is closed). */
 void proxy_pool_put(const struct proxy_upstream *u, int fd, int max);
 
