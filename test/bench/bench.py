@@ -1846,6 +1846,9 @@ def cmd_report(a):
     # ---- HTTPS
     if [r for r in load_jsonl(a.raw) if r.get("type") == "tls"] or meta.get("tls"):
         report_tls(p, [r for r in load_jsonl(a.raw) if r.get("type") == "tls"], meta)
+    elif meta.get("ktls_vm"):
+        p("## HTTPS")
+        p("")
     if meta.get("ktls_vm"):
         report_tls_vm(p, [r for r in load_jsonl(a.raw) if r.get("type", "").startswith("tls-vm")])
     # ---- .htaccess cost

@@ -5,7 +5,7 @@
 #
 #   test/ktls/vm.sh [SCRIPT [ARG...]]     (as root on Debian 12, with /dev/kvm)
 #
-# SCRIPT (default test/ktls/inside.sh) runs as root inside the guest, chrooted into this
+# SCRIPT (default test/ktls/inside.sh) runs as root inside the guest (KTLS_ACCEL: kvm or tcg), chrooted into this
 # machine's root file system, which the guest mounts read-only over virtio-9p; /tmp, /run,
 # /var/tmp and /var/log are the guest's own tmpfs. The guest's kernel has the tls module loaded
 # and lo up, nothing else (no network). What SCRIPT prints goes to this terminal; what it writes
@@ -25,6 +25,8 @@
 #                   takes kvm unless this kernel's KVM is PVM (kvm_pvm: it runs only guest
 #                   kernels built for it, and Debian's stock kernel hangs before its first line)
 #   KTLS_VM_MEM [2G]  KTLS_VM_CPUS [2]
+#   KTLS_VM_CIPHER_MODULES  [ctr gcm ccm aesni-intel chacha20poly1305 …]  "": none (what a
+#                   kernel with the tls module but without its ciphers does)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -40,8 +42,8 @@ accel=${KTLS_VM_ACCEL:-auto}
 # request_module() loads them through modprobe; this guest has none, and without them
 # setsockopt(TLS_TX) fails and OpenSSL quietly stays in user space.
 modules="virtio_pci 9pnet_virtio 9p tls"
-cipher_modules="ctr ghash-generic ghash-clmulni-intel gcm ccm aesni-intel chacha_generic
-                chacha-x86_64 poly1305_generic poly1305-x86_64 chacha20poly1305"
+cipher_modules=${KTLS_VM_CIPHER_MODULES-"ctr ghash-generic ghash-clmulni-intel gcm ccm aesni-intel chacha_generic
+                chacha-x86_64 poly1305_generic poly1305-x86_64 chacha20poly1305"}
 
 die() { echo "vm.sh: $*" >&2; exit 2; }
 log() { echo "vm.sh: $(date +%H:%M:%S) $*" >&2; }
@@ -201,6 +203,7 @@ rm -f "$out/rc"
 # the job, as the guest runs it: SCRIPT and its arguments, quoted
 {
     printf 'cd %q || exit 1\n' "$top"
+    printf 'export KTLS_ACCEL=%s\n' "$accel"
     printf 'exec'
     printf ' %q' "$script" "$@"
     printf '\n'
