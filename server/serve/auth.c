@@ -14,6 +14,7 @@
 
 #include "base/log.h"
 #include "serve/auth_hash.h"
+#include "serve/request.h"
 
 static int auth_b64_value(unsigned char c)
 {
@@ -212,4 +213,18 @@ int pfd_auth_htpasswd_check(const char *file, const char *user, const char *pass
     explicit_bzero(scan, sizeof(*scan));
     free(scan);
     return result;
+}
+
+int pfd_auth_request(struct pfd_request *r, const char *file, const char *user,
+                     const char *password)
+{
+    if (r->auth_proved_by != NULL && strcmp(r->auth_proved_by, file) == 0 &&
+        strcmp(r->remote_user, user) == 0)
+        return 1;
+    int ok = pfd_auth_htpasswd_check(file, user, password);
+    if (ok == 1) {
+        r->remote_user = pfd_request_strdup(r, user);
+        r->auth_proved_by = pfd_request_strdup(r, file);
+    }
+    return ok;
 }

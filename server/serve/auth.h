@@ -33,4 +33,16 @@ int pfd_auth_basic_decode(const char *header, char user[PFD_AUTH_MAX_USER + 1],
  */
 int pfd_auth_htpasswd_check(const char *file, const char *user, const char *password);
 
+struct pfd_request;
+
+/*
+ * pfd_auth_htpasswd_check() for r's credentials, once per request and file: a request routed
+ * twice (an index file, path info, a rewrite routes again through the same folders) does not
+ * verify the same password twice (a bcrypt hash costs tens of milliseconds), as Apache skips
+ * authentication in a subrequest whose configuration did not change. 1 also sets
+ * r->remote_user; 0 and -1 as pfd_auth_htpasswd_check().
+ */
+int pfd_auth_request(struct pfd_request *r, const char *file, const char *user,
+                     const char *password);
+
 #endif

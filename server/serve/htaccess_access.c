@@ -687,7 +687,7 @@ static int access_authenticate(struct pfd_ht_ctx *ctx, struct az_run *run)
     if (pfd_auth_basic_decode(pfd_request_header(r, "Authorization"), user, password) != 0)
         return access_challenge(ctx);
     const char *file = az_path(r, a->auth_user_file);
-    int ok = pfd_auth_htpasswd_check(file, user, password);
+    int ok = pfd_auth_request(r, file, user, password);
     explicit_bzero(password, sizeof(password));
     if (ok == -1) {
         pfd_log(PFD_LOG_ERR, "AuthUserFile: open() \"%s\" failed: %s", file, strerror(errno));
@@ -698,7 +698,6 @@ static int access_authenticate(struct pfd_ht_ctx *ctx, struct az_run *run)
                 r->conn->peer_ip, r->path);
         return access_challenge(ctx);
     }
-    r->remote_user = pfd_request_strdup(r, user);
     run->user = r->remote_user;
     return 0;
 }

@@ -86,6 +86,7 @@ struct pfd_request {
     const char *context_prefix; /* the URL prefix mapped onto it, else NULL ("") */
     bool alias_hidden;          /* a regex alias put a captured ".name" segment in file_path */
     const char *remote_user;
+    const char *auth_proved_by; /* the htpasswd file that proved remote_user (pfd_auth_request) */
     const struct pfd_location *location;
     const struct pfd_vhost *vhost;  /* the vhost Host chose (r->conf is then its view), or NULL */
     const char *auth_challenge;     /* the WWW-Authenticate value of a 401 routing answered */

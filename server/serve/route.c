@@ -307,7 +307,7 @@ static int route_check_access(struct route_run *run, const struct pfd_location *
     char user[PFD_AUTH_MAX_USER + 1], password[PFD_AUTH_MAX_PASSWORD + 1];
     int ok = 0;
     if (pfd_auth_basic_decode(pfd_request_header(r, "Authorization"), user, password) == 0) {
-        ok = pfd_auth_htpasswd_check(loc->auth_user_file, user, password);
+        ok = pfd_auth_request(r, loc->auth_user_file, user, password);
         if (ok == -1) {
             pfd_log(PFD_LOG_ERR, "open() \"%s\" failed: %s", loc->auth_user_file, strerror(errno));
             explicit_bzero(password, sizeof(password));
@@ -318,10 +318,8 @@ static int route_check_access(struct route_run *run, const struct pfd_location *
                     r->conn->peer_ip, r->path);
     }
     explicit_bzero(password, sizeof(password));
-    if (ok == 1) {
-        r->remote_user = pfd_request_strdup(r, user);
+    if (ok == 1)
         return PFD_DECLINED;
-    }
     r->auth_challenge = loc->auth_challenge;
     pfd_response_header(r, "WWW-Authenticate", loc->auth_challenge);
     return 401;

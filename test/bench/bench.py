@@ -444,12 +444,33 @@ TLS_WORKLOADS = (
     ("tls-ka-c16", "rps", "HTTPS 1 KB, keep-alive, c=16 (req/s)"),
     ("tls-new-c16", "rps", "new TLS connections per second, full handshake each, c=16"),
     ("tls-big-c16", "mbps", "10 MB file over HTTPS, keep-alive, c=16 (MB/s)"),
+    ("tls-resume-c1", "rps", "resumed TLS connections per second, c=1 (share resumed)"),
 )
 # the rows of test/ktls/inside.sh (bench.py tls --record tls-vm), in a VM whose kernel has kTLS
 TLS_VM_WORKLOADS = (
     ("tls-big-c4", "mbps", "10 MB file over HTTPS, keep-alive, c=4 (MB/s)"),
     ("tls-big-c16", "mbps", "10 MB file over HTTPS, keep-alive, c=16 (MB/s)"),
 )
+
+
+def run_resume_rate(port, path, duration):
+    """openssl s_time -reuse: one client that resumes its first session on every new connection
+    for duration seconds. Each connection lands on whichever worker accepts it, so the share
+    that resumed ('r' in s_time's progress line, '*' for a full handshake) shows whether the
+    ticket keys are the pool's or a worker's. {"rps": …, "resumed": share} or {"failed": …}."""
+    cmd = ["openssl", "s_time", "-connect", "%s:%d" % (HOST, port), "-reuse",
+           "-time", str(duration), "-www", path]
+    t0 = time.monotonic()
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60)
+    except subprocess.TimeoutExpired:
+        return {"failed": "s_time did not finish in time"}
+    elapsed = time.monotonic() - t0
+    marks = "".join(line for line in p.stdout.splitlines() if set(line) <= set("r*") and line)
+    if p.returncode != 0 or not marks:
+        return {"failed": "s_time: " + (p.stderr.strip() or p.stdout.strip())[-300:]}
+    return {"rps": len(marks) / elapsed, "requests": len(marks),
+            "resumed": marks.count("r") / len(marks)}
 
 
 def run_ab_rate(port, path, conc, duration):
@@ -490,6 +511,8 @@ def cmd_tls(a):
         for _ in range(a.repeats):
             if name == "tls-new-c16":
                 r = run_ab_rate(a.port, "/1k.txt", conc, a.duration)
+            elif name == "tls-resume-c1":
+                r = run_resume_rate(a.port, "/1k.txt", a.duration)
             else:
                 path = "/10m.bin" if name.startswith("tls-big-") else "/1k.txt"
                 r = run_wrk(a.port, path, conc, True, a.duration, a.threads, scheme="https")
@@ -500,6 +523,8 @@ def cmd_tls(a):
         if ok:
             rec["value"] = statistics.median(r[what] for r in ok)
             rec["errors"] = sum(sum(r.get("errors", {}).values()) for r in ok)
+            if name == "tls-resume-c1":
+                rec["resumed"] = min(r["resumed"] for r in ok)
         else:
             rec["failed"] = runs[-1]["failed"] if runs else "not run"
         with open(a.out, "a") as f:
@@ -519,7 +544,9 @@ def report_tls(p, recs, meta):
     p("Each server also listens with TLS (same certificate for all, made by run.sh with the "
       "openssl CLI: ECDSA P-256 or RSA 2048; Mozilla's intermediate profile, TLS 1.2 and 1.3; "
       "session tickets on). `wrk` over `https://` for the keep-alive rows; `ab -c 16 https://…` "
-      "for new connections (ab keeps no session: a full handshake each). kTLS: whether the "
+      "for new connections (ab keeps no session: a full handshake each); `openssl s_time "
+      "-reuse` for resumed ones (one client resuming its first session on each new connection, "
+      "whichever worker takes it; in brackets the share that resumed, the lowest of the runs). kTLS: whether the "
       "server was asked to hand the record layer to the kernel (preforkd's error log and "
       "mod_status say whether the kernel took it: %s). Median of %d runs of %d s."
       % (meta.get("ktls_seen", "not known"), r0["repeats"], r0["duration"]))
@@ -539,6 +566,7 @@ def report_tls(p, recs, meta):
                 out.append("failed: " + r["failed"].replace("|", "/")[:60])
             else:
                 out.append(("%.0f" if what == "rps" else "%.1f") % r["value"] +
+                           (" (%.0f%%)" % (100 * r["resumed"]) if "resumed" in r else "") +
                            (" (%d errors)" % r["errors"] if r.get("errors") else ""))
         p("| %s | %s | %s | %s |" % (LABELS.get(server, server), cert, "yes" if ktls else "no",
                                     " | ".join(out)))
@@ -2047,7 +2075,8 @@ def main():
     t.add_argument("--duration", type=int, default=3)
     t.add_argument("--repeats", type=int, default=3)
     t.add_argument("--threads", type=int, default=os.cpu_count() or 1)
-    t.add_argument("--workloads", help="tls-ka-c16,tls-new-c16,tls-big-c16 (default: all)")
+    t.add_argument("--workloads",
+                   help="tls-ka-c16,tls-new-c16,tls-big-c16,tls-resume-c1 (default: all)")
     t.add_argument("--record", default="tls", choices=("tls", "tls-vm"),
                    help="tls-vm: test/ktls/inside.sh's rows (tls-big-c4,tls-big-c16)")
     t.add_argument("--out", required=True)

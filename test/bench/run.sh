@@ -46,8 +46,8 @@
 #   BENCH_TLS [1]           the HTTPS rows: nginx and preforkd (classic, pool BENCH_TLS_POOL [64])
 #                           with TLS, an ECDSA P-256 and an RSA 2048 certificate made here with
 #                           the openssl CLI: 1 KB keep-alive c=16 (wrk https), new TLS connections
-#                           per second (ab https, a full handshake each), 10 MB over HTTPS with and
-#                           without kTLS (0: skip)
+#                           per second (ab https, a full handshake each), resumed ones (openssl
+#                           s_time -reuse, c=1), 10 MB over HTTPS with and without kTLS (0: skip)
 #   BENCH_KTLS_VM [0]       1: the same 10 MB file over HTTPS where the kernel has kTLS: test/ktls/vm.sh
 #                           boots Debian 12's own kernel (tls module loaded) in qemu over this
 #                           machine's userland and runs test/ktls/inside.sh there (byte-exact
@@ -728,9 +728,9 @@ if [ "$tls" = 1 ]; then
     log "HTTPS: nginx and preforkd with TLS (ECDSA P-256 and RSA 2048)"
     # name cert ktls workloads: the big file does not depend on the certificate (the record
     # layer is the same cipher), the handshake does; kTLS matters for the big file only.
-    for row in "nginx-tls ecdsa 0 tls-ka-c16,tls-new-c16,tls-big-c16" "nginx-tls rsa 0 tls-new-c16" \
+    for row in "nginx-tls ecdsa 0 tls-ka-c16,tls-new-c16,tls-big-c16,tls-resume-c1" "nginx-tls rsa 0 tls-new-c16" \
                "nginx-tls-ktls ecdsa 1 tls-big-c16" \
-               "preforkd-tls ecdsa 1 tls-ka-c16,tls-new-c16,tls-big-c16" "preforkd-tls rsa 1 tls-new-c16" \
+               "preforkd-tls ecdsa 1 tls-ka-c16,tls-new-c16,tls-big-c16,tls-resume-c1" "preforkd-tls rsa 1 tls-new-c16" \
                "preforkd-tls-noktls ecdsa 0 tls-big-c16"; do
         read -r s tls_cert k w <<<"$row"
         main=${s%%-*}

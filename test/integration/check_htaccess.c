@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -373,6 +374,56 @@ START_TEST(test_basic_auth_with_htpasswd_file)
     ck_assert_str_eq(ts_response_header(&r, "WWW-Authenticate"), "Basic realm=\"Admin area\"");
     ts_response_free(&r);
     ck_assert_msg(ts_file_wait_for(s.access_log, "alice [", 5.0), "no %%u in the access log");
+    ts_server_stop(&s);
+}
+END_TEST
+
+/* How many times the file was opened since the last call: IN_OPEN events queued on watch_fd, a
+ * non-blocking inotify descriptor that also watches IN_CLOSE_NOWRITE (inotify merges identical
+ * events in a row, so open, open would count once; open, close, open, close counts twice). An
+ * open is queued before the answer leaves. */
+static int opens_since(int watch_fd)
+{
+    int opens = 0;
+    char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+    for (int reads = 0; reads < 64; reads++) {
+        ssize_t n = read(watch_fd, buf, sizeof(buf));
+        if (n <= 0)
+            break;
+        for (char *p = buf; p < buf + n;
+             p += sizeof(struct inotify_event) + ((struct inotify_event *)(void *)p)->len)
+            opens += (((struct inotify_event *)(void *)p)->mask & IN_OPEN) != 0;
+    }
+    return opens;
+}
+
+/* A request that routes twice through the protected folder (a folder URL served by its index
+ * file, a script with path info) checks the password once: the htpasswd file is read once, not
+ * once per routing (a bcrypt hash costs tens of milliseconds each time). */
+START_TEST(test_password_checked_once_per_request)
+{
+    struct ts_server s;
+    auth_site(&s);
+    put(&s, "admin/index.html", "admin index\n");
+    start(&s, ht_config);
+    char users[TS_PATH_MAX * 2];
+    snprintf(users, sizeof(users), "%s/users/htpasswd", s.dir);
+    int watch_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    ck_assert_int_ge(watch_fd, 0);
+    ck_assert_int_ge(inotify_add_watch(watch_fd, users, IN_OPEN | IN_CLOSE_NOWRITE), 0);
+    const char *alice = basic("alice:s3cret");
+    const struct req_case cases[] = {
+        {NULL, "/admin/a.txt", NULL, alice, 200, "admin a"},
+        {NULL, "/admin/", NULL, alice, 200, "admin index"},
+        {NULL, "/admin/run.cgi/x", NULL, alice, 200, "ran:/x:alice"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        opens_since(watch_fd);
+        expect(&s, &cases[i], 1);
+        ck_assert_msg(opens_since(watch_fd) == 1, "%s: the htpasswd file was not read once",
+                      cases[i].path);
+    }
+    close(watch_fd);
     ts_server_stop(&s);
 }
 END_TEST
@@ -756,6 +807,7 @@ static Suite *htaccess_suite(void)
     tcase_add_test(tc, test_edit_seen_by_next_request);
     tcase_add_test(tc, test_ht_files_never_served);
     tcase_add_test(tc, test_basic_auth_with_htpasswd_file);
+    tcase_add_test(tc, test_password_checked_once_per_request);
     tcase_add_test(tc, test_order_allow_deny);
     tcase_add_test(tc, test_client_addresses);
     tcase_add_test(tc, test_sections);
