@@ -1,12 +1,12 @@
 #!/bin/bash
 # vm.sh — run a script on Debian 12's own kernel (6.1, whose tls module gives kTLS), in a small
-# KVM guest whose userland is this machine's: preforkd's kTLS path needs TCP_ULP "tls", which
+# qemu guest whose userland is this machine's: preforkd's kTLS path needs TCP_ULP "tls", which
 # the kernel this runs on may lack (issue 17).
 #
-#   test/ktls/vm.sh [SCRIPT [ARG...]]     (as root on Debian 12, with /dev/kvm)
+#   test/ktls/vm.sh [SCRIPT [ARG...]]     (as root on Debian 12; KVM where it can, else TCG)
 #
-# SCRIPT (default test/ktls/inside.sh) runs as root inside the guest (KTLS_ACCEL: kvm or tcg), chrooted into this
-# machine's root file system, which the guest mounts read-only over virtio-9p; /tmp, /run,
+# SCRIPT (default test/ktls/inside.sh) runs as root inside the guest (KTLS_ACCEL: kvm or tcg),
+# chrooted into this machine's root file system, which the guest mounts read-only over virtio-9p; /tmp, /run,
 # /var/tmp and /var/log are the guest's own tmpfs. The guest's kernel has the tls module loaded
 # and lo up, nothing else (no network). What SCRIPT prints goes to this terminal; what it writes
 # to $KTLS_OUT (set for it) lands in KTLS_VM_OUT here. vm.sh exits with SCRIPT's status (124 when
@@ -21,7 +21,7 @@
 #   KTLS_VM_CACHE   [${TMPDIR:-/tmp}/preforkd-ktls-vm]  kernel package, unpacked tree, initramfs
 #   KTLS_VM_OUT     [a new folder in the cache]          shared with the guest, writable
 #   KTLS_VM_TIMEOUT [900]                                seconds the guest may run, in all
-#   KTLS_VM_ACCEL   [auto]  kvm, or tcg (qemu emulates the CPU: some ten times slower); auto
+#   KTLS_VM_ACCEL   [auto]  kvm, or tcg (qemu emulates the CPU: inside.sh takes ~8 min); auto
 #                   takes kvm unless this kernel's KVM is PVM (kvm_pvm: it runs only guest
 #                   kernels built for it, and Debian's stock kernel hangs before its first line)
 #   KTLS_VM_MEM [2G]  KTLS_VM_CPUS [2]
@@ -57,7 +57,7 @@ case $accel in
     *) die "KTLS_VM_ACCEL: auto, kvm or tcg" ;;
 esac
 # -cpu host, less IA32_ARCH_CAPABILITIES: under nested KVM (this machine is itself a guest) the
-# host may refuse that MSR and qemu aborts. Under TCG "max" gives the guest AES-NI and AVX.
+# host may refuse that MSR and qemu aborts (seen here; a KVM guest has not booted here yet). Under TCG "max" gives the guest AES-NI and AVX.
 if [ "$accel" = kvm ]; then cpu=(-enable-kvm -cpu host,-arch-capabilities); else
     cpu=(-accel tcg,thread=multi -cpu max); fi
 if [ $# -eq 0 ]; then set -- "$here/inside.sh"; fi
