@@ -22,6 +22,9 @@ packages="build-essential cmake pkg-config libconfuse-dev libpcre2-dev libssl-de
 # logrotate on the shipped config/preforkd.logrotate; openssl makes the HTTPS tests' CA and certificates;
 # gunicorn and python3-flask run the Flask app mod_proxy is tested against.
 [ "${1:-}" = test ] && packages="$packages curl python3 perl libcgi-pm-perl php-cgi libxml2-utils apache2-utils haproxy logrotate dokuwiki openssl gunicorn python3-flask"
+# Headless Chromium loads pages over HTTPS (check_tls_browser), the test CA in its NSS database
+# by certutil (libnss3-tools): some 140 MB to download, a minute to install.
+[ "${1:-}" = test ] && packages="$packages chromium libnss3-tools"
 # The package: dpkg-shlibdeps (dpkg-dev) and file compute its dependencies; the tests build it
 # (test/pkg/check_deb.sh), and render the man pages with man-db.
 [ "${1:-}" = test ] || [ "${1:-}" = deb ] && packages="$packages dpkg-dev file man-db"

@@ -90,11 +90,20 @@ START_TEST(test_chroot_serves_inside_only)
     ck_assert_ptr_nonnull(realpath(jail, real));
     for (size_t i = 0; i < n; i++) {
         snprintf(link, sizeof(link), "/proc/%d/root", (int)workers[i]);
-        ssize_t len = readlink(link, root, sizeof(root) - 1);
+        /* A worker forked a moment ago has not reached its chroot() yet: it gets 5 s. */
+        ssize_t len = -1;
+        for (int tries = 0; tries < 500; tries++) {
+            len = readlink(link, root, sizeof(root) - 1);
+            if (len <= 0)
+                break;
+            root[len] = '\0';
+            if (strcmp(root, real) == 0)
+                break;
+            usleep(10000);
+        }
         if (len < 0 && errno == ENOENT)
             continue; /* retired meanwhile */
         ck_assert_msg(len > 0, "readlink %s: %s", link, strerror(errno));
-        root[len] = '\0';
         ck_assert_msg(strcmp(root, real) == 0, "worker %d: root is %s, not %s", (int)workers[i],
                       root, real);
     }

@@ -146,6 +146,18 @@ char *ts_file_line_with(const char *path, const char *needle)
     return line;
 }
 
+char *ts_doc_example(const char *doc_path, const char *name)
+{
+    char *doc = ts_file_read(doc_path, NULL);
+    char mark[128];
+    int n = snprintf(mark, sizeof(mark), "\n<!-- example: %s -->\n```\n", name);
+    const char *open = doc != NULL && n > 0 && n < (int)sizeof(mark) ? strstr(doc, mark) : NULL;
+    const char *close = open != NULL ? strstr(open + n, "\n```") : NULL;
+    char *block = close != NULL ? strndup(open + n, (size_t)(close - (open + n) + 1)) : NULL;
+    free(doc);
+    return block;
+}
+
 static int dir_remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
     (void)st;

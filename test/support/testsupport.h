@@ -56,6 +56,10 @@ bool ts_file_wait_for(const char *path, const char *needle, double timeout_s);
 /* The first line of path containing needle (malloc'd, without '\n'), or NULL. */
 char *ts_file_line_with(const char *path, const char *needle);
 void ts_dir_remove(const char *path); /* rm -r; quiet */
+/* The config block of a Markdown file marked `<!-- example: NAME -->` at the start of a line: the
+ * text between its ``` fences, with its last '\n' (malloc'd); NULL when the file or mark is gone.
+ */
+char *ts_doc_example(const char *doc_path, const char *name);
 /* Byte i of TS_BIG_PATH: a pattern that catches shifted, dropped or repeated blocks. */
 unsigned char ts_big_byte(size_t i);
 
