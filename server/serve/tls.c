@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/tls.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/err.h>
@@ -433,8 +434,20 @@ ssize_t pfd_tls_sendfile(struct ssl_st *ssl, int fd, off_t offset, size_t len, s
     return -1;
 }
 
-/* TCP_ULP "tls" on an established loopback connection: what OpenSSL asks of the kernel before
- * it hands a socket's records to it (the `tls` module, Linux 4.13+). */
+/* Keys for TLS 1.2 AES-128-GCM on a socket that has TCP_ULP "tls" (all zero: the socket is
+ * closed unused). The kernel then looks up its "gcm(aes)" cipher: a kernel whose tls module is
+ * there but that cannot load the cipher takes the ULP and refuses the keys, and OpenSSL then
+ * quietly stays in user space (seen in a guest without modprobe: test/ktls/vm.sh). */
+static int tls_kernel_aes_gcm(int fd)
+{
+    struct tls12_crypto_info_aes_gcm_128 keys = {
+        .info = {.version = TLS_1_2_VERSION, .cipher_type = TLS_CIPHER_AES_GCM_128}};
+    return setsockopt(fd, SOL_TLS, TLS_TX, &keys, sizeof(keys));
+}
+
+/* TCP_ULP "tls" on an established loopback connection, then keys for AES-GCM: what OpenSSL
+ * asks of the kernel before it hands a socket's records to it (the `tls` module, Linux 4.13+,
+ * and the kernel's gcm cipher). */
 static int tls_kernel_ktls(char *why, size_t why_size)
 {
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
@@ -447,6 +460,10 @@ static int tls_kernel_ktls(char *why, size_t why_size)
         snprintf(why, why_size, "no loopback connection to try it on: %s", strerror(errno));
     else if (setsockopt(c, SOL_TCP, TCP_ULP, "tls", sizeof("tls")) != 0)
         snprintf(why, why_size, "the kernel refuses TCP_ULP \"tls\": %s (modprobe tls)",
+                 strerror(errno));
+    else if (tls_kernel_aes_gcm(c) != 0)
+        snprintf(why, why_size,
+                 "the kernel's tls module refuses AES-GCM keys (TLS_TX): %s (modprobe gcm)",
                  strerror(errno));
     else
         rc = 0;

@@ -61,8 +61,9 @@ bool pfd_tls_ktls_send(struct ssl_st *ssl);
  * EAGAIN (wait for *events) or another errno. */
 ssize_t pfd_tls_sendfile(struct ssl_st *ssl, int fd, off_t offset, size_t len, short *events);
 /* How conf's HTTPS static files go out: NONE without tls_listen; KTLS when its tls { ktls } is
- * on and this kernel takes a TLS socket (TCP_ULP "tls"); else BUFFERED, with why. The master
- * asks at start and at each reload, and says it in the log and the scoreboard. */
+ * on and this kernel takes a TLS socket (TCP_ULP "tls") and AES-GCM keys for it; else BUFFERED,
+ * with why. The master asks at start and at each reload, and says it in the log and the
+ * scoreboard. */
 enum pfd_tls_files pfd_tls_files_path(const struct pfd_config *conf, char *why, size_t why_size);
 
 #endif

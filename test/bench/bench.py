@@ -20,9 +20,10 @@ stops the servers; this file measures them and writes the report).
                                           wrk c=16 keep-alive against each line NAME PORT PATH
                                           of FILE (upstreams straight, behind nginx, behind
                                           preforkd's mod_proxy), interleaved
-  bench.py tls --name X --port P --cert ecdsa|rsa [--ktls 1] --out FILE
+  bench.py tls --name X --port P --cert ecdsa|rsa [--ktls 1] --out FILE [--record tls-vm]
                                           the HTTPS rows: wrk https (1 KB and 10 MB keep-alive),
-                                          ab https (a full handshake per request)
+                                          ab https (a full handshake per request); tls-vm: the
+                                          10 MB file at c=4 and c=16 (test/ktls/inside.sh)
   bench.py htaccess --off-port P --on-port P --file FILE --out FILE [--duration 3 ...]
                                           1 KB keep-alive c=16 against preforkd without and
                                           with allow_override (the docroot holding FILE as
@@ -445,6 +446,11 @@ TLS_WORKLOADS = (
     ("tls-big-c16", "mbps", "10 MB file over HTTPS, keep-alive, c=16 (MB/s)"),
     ("tls-resume-c1", "rps", "resumed TLS connections per second, c=1 (share resumed)"),
 )
+# the rows of test/ktls/inside.sh (bench.py tls --record tls-vm), in a VM whose kernel has kTLS
+TLS_VM_WORKLOADS = (
+    ("tls-big-c4", "mbps", "10 MB file over HTTPS, keep-alive, c=4 (MB/s)"),
+    ("tls-big-c16", "mbps", "10 MB file over HTTPS, keep-alive, c=16 (MB/s)"),
+)
 
 
 def run_resume_rate(port, path, duration):
@@ -495,22 +501,24 @@ def run_ab_rate(port, path, conc, duration):
 
 def cmd_tls(a):
     """The HTTPS rows of one server (started by run.sh with --cert): each of TLS_WORKLOADS
-    (--workloads: a subset) --repeats times, the median kept."""
-    for name, what, _ in TLS_WORKLOADS:
+    (--workloads: a subset) --repeats times, the median kept. The concurrency is the name's
+    -cN; --record tls-vm: TLS_VM_WORKLOADS instead, records of that type."""
+    for name, what, _ in TLS_VM_WORKLOADS if a.record == "tls-vm" else TLS_WORKLOADS:
         if a.workloads and name not in a.workloads.split(","):
             continue
+        conc = int(name.rsplit("-c", 1)[1])
         runs = []
         for _ in range(a.repeats):
             if name == "tls-new-c16":
-                r = run_ab_rate(a.port, "/1k.txt", 16, a.duration)
+                r = run_ab_rate(a.port, "/1k.txt", conc, a.duration)
             elif name == "tls-resume-c1":
                 r = run_resume_rate(a.port, "/1k.txt", a.duration)
             else:
-                path = "/10m.bin" if name == "tls-big-c16" else "/1k.txt"
-                r = run_wrk(a.port, path, 16, True, a.duration, a.threads, scheme="https")
+                path = "/10m.bin" if name.startswith("tls-big-") else "/1k.txt"
+                r = run_wrk(a.port, path, conc, True, a.duration, a.threads, scheme="https")
             runs.append(r)
         ok = [r for r in runs if "failed" not in r]
-        rec = {"type": "tls", "server": a.name, "workload": name, "cert": a.cert,
+        rec = {"type": a.record, "server": a.name, "workload": name, "cert": a.cert,
                "ktls": a.ktls, "repeats": a.repeats, "duration": a.duration}
         if ok:
             rec["value"] = statistics.median(r[what] for r in ok)
@@ -562,6 +570,57 @@ def report_tls(p, recs, meta):
                            (" (%d errors)" % r["errors"] if r.get("errors") else ""))
         p("| %s | %s | %s | %s |" % (LABELS.get(server, server), cert, "yes" if ktls else "no",
                                     " | ".join(out)))
+    p("")
+
+
+def report_tls_vm(p, recs):
+    """BENCH_KTLS_VM=1: test/ktls/vm.sh ran test/ktls/inside.sh in a guest on Debian 12's own
+    kernel (tls module loaded); its MB/s records (tls-vm), what it saw (tls-vm-info) and how
+    the guest ran (tls-vm-run: kvm or tcg, seconds)."""
+    info = next((r for r in recs if r["type"] == "tls-vm-info"), {})
+    run = next((r for r in recs if r["type"] == "tls-vm-run"), {})
+    rows = [r for r in recs if r["type"] == "tls-vm"]
+    p("### 10 MB file over HTTPS, in a VM with Debian 12's kernel %s (kTLS module loaded)"
+      % info.get("kernel", "6.1"))
+    p("")
+    if not rows:
+        p("No rows: test/ktls/vm.sh failed (%s)." % run.get("why", "see its log"))
+        p("")
+        return
+    tcg = run.get("accel") == "tcg"
+    p("test/ktls/vm.sh boots Debian 12's kernel package (downloaded, not installed) in qemu "
+      "(%s, %s vCPUs) over this machine's own userland (9p, read-only): preforkd from this "
+      "build, Debian's %s, nginx and wrk. preforkd's error log there: %s. Checks (byte-exact "
+      "10 MB, Range, small file, keep-alive; TLS 1.2 and 1.3, AES-GCM and ChaCha20; kTLS and "
+      "buffered counters): %s. wrk over `https://` (its default: TLS 1.3), median of %d runs of "
+      "%d s; the guest ran %s s in all."
+      % ("KVM" if not tcg else "TCG: qemu emulates the CPU, AES-NI included, because this "
+         "machine's KVM cannot boot a stock kernel", run.get("cpus", "?"),
+         info.get("openssl", "OpenSSL"), info.get("ktls_seen") or "not known",
+         "all passed" if info.get("failures") == 0 else "%s failed" % info.get("failures", "?"),
+         rows[0]["repeats"], rows[0]["duration"], run.get("seconds", "?")))
+    if tcg:
+        p("")
+        p("Under emulation every instruction, the kernel's crypto and OpenSSL's alike, runs "
+          "emulated: these MB/s are far below the rows above and do not measure what kTLS "
+          "saves (a copy through the worker, which costs little next to emulated AES); they "
+          "show that each path carries the load, with no errors. kTLS's gain needs a machine "
+          "whose KVM boots the stock kernel (KTLS_VM_ACCEL=kvm), or Debian 12 itself.")
+    p("")
+    p("| server | kTLS asked | " + " | ".join(t for _, _, t in TLS_VM_WORKLOADS) + " |")
+    p("| --- | --- |" + " ---: |" * len(TLS_VM_WORKLOADS))
+    cells = {}
+    for r in rows:
+        cells.setdefault((r["server"], r["ktls"]), {})[r["workload"]] = r
+    for (server, ktls), row in cells.items():
+        out = []
+        for name, _, _ in TLS_VM_WORKLOADS:
+            r = row.get(name)
+            out.append("-" if r is None else "failed: " + r["failed"].replace("|", "/")[:60]
+                       if "failed" in r else "%.1f" % r["value"] +
+                       (" (%d errors)" % r["errors"] if r.get("errors") else ""))
+        p("| %s | %s | %s |" % (LABELS.get(server, server), "yes" if ktls else "no",
+                               " | ".join(out)))
     p("")
 
 
@@ -1851,6 +1910,11 @@ def cmd_report(a):
     # ---- HTTPS
     if [r for r in load_jsonl(a.raw) if r.get("type") == "tls"] or meta.get("tls"):
         report_tls(p, [r for r in load_jsonl(a.raw) if r.get("type") == "tls"], meta)
+    elif meta.get("ktls_vm"):
+        p("## HTTPS")
+        p("")
+    if meta.get("ktls_vm"):
+        report_tls_vm(p, [r for r in load_jsonl(a.raw) if r.get("type", "").startswith("tls-vm")])
     # ---- .htaccess cost
     report_htaccess(p, [r for r in load_jsonl(a.raw) if r.get("type", "").startswith("htaccess")],
                     meta)
@@ -2046,6 +2110,8 @@ def main():
     t.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     t.add_argument("--workloads",
                    help="tls-ka-c16,tls-new-c16,tls-big-c16,tls-resume-c1 (default: all)")
+    t.add_argument("--record", default="tls", choices=("tls", "tls-vm"),
+                   help="tls-vm: test/ktls/inside.sh's rows (tls-big-c4,tls-big-c16)")
     t.add_argument("--out", required=True)
     t.set_defaults(fn=cmd_tls)
     h = sub.add_parser("htaccess")

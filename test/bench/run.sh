@@ -50,6 +50,11 @@
 #                           the openssl CLI: 1 KB keep-alive c=16 (wrk https), new TLS connections
 #                           per second (ab https, a full handshake each), resumed ones (openssl
 #                           s_time -reuse, c=1), 10 MB over HTTPS with and without kTLS (0: skip)
+#   BENCH_KTLS_VM [0]       1: the same 10 MB file over HTTPS where the kernel has kTLS: test/ktls/vm.sh
+#                           boots Debian 12's own kernel (tls module loaded) in qemu over this
+#                           machine's userland and runs test/ktls/inside.sh there (byte-exact
+#                           checks, then wrk c=4 and c=16 against preforkd ktls on/off and nginx
+#                           with/without Options KTLS); needs /dev/kvm or time (qemu's TCG)
 #   BENCH_HTACCESS [1]      the .htaccess cost (issue 16), when preforkd is in BENCH_SERVERS:
 #                           preforkd classic (BENCH_POOL) twice on a copy of the docroot holding
 #                           test/bench/bench.htaccess, without and with allow_override =
@@ -86,6 +91,7 @@ proxy_pool=64        # preforkd's fixed pool in front of an upstream: c=16 needs
 tls=${BENCH_TLS:-1}
 tls_pool=${BENCH_TLS_POOL:-64}
 htaccess=${BENCH_HTACCESS:-1}
+ktls_vm=${BENCH_KTLS_VM:-0}
 out=${BENCH_OUT:-$here}
 keep=${BENCH_KEEP:-0}
 ka_timeout=30        # keep-alive timeout of every server: longer than one C10K level lasts
@@ -112,7 +118,7 @@ for s in $servers; do
 done
 command=""
 for v in BENCH_DURATION BENCH_REPEATS BENCH_WARMUP BENCH_SERVERS BENCH_C10K BENCH_C10K_LEVELS \
-         BENCH_C10K_POOL BENCH_C10K_WAIT BENCH_POOL BENCH_CALLGRIND BENCH_SYSCALLS BENCH_RAMP BENCH_TLS BENCH_TLS_POOL BENCH_HTACCESS BENCH_PROXY BENCH_BUILD BENCH_OUT \
+         BENCH_C10K_POOL BENCH_C10K_WAIT BENCH_POOL BENCH_CALLGRIND BENCH_SYSCALLS BENCH_RAMP BENCH_TLS BENCH_TLS_POOL BENCH_KTLS_VM BENCH_HTACCESS BENCH_PROXY BENCH_BUILD BENCH_OUT \
          BENCH_WORKLOADS BENCH_PARK_POOL BENCH_PARK_BIG_LEVELS BENCH_PARK_KEEPERS \
          BENCH_PARK_MAX_PARKED; do
     [ -n "${!v+x}" ] && command+="$v=$(printf '%q' "${!v}") "
@@ -761,6 +767,16 @@ if [ "$tls" = 1 ]; then
     ktls_seen=$(grep -ho 'HTTPS static files: .*' "$work/preforkd-tls.error.log" 2>/dev/null | sort -u | head -2 | tr '\n' ' ')
 fi
 
+if [ "$ktls_vm" = 1 ]; then
+    # its own guest (the servers here keep running, idle): the records land in raw.jsonl
+    log "HTTPS in a VM with Debian 12's kernel (test/ktls/vm.sh, log: $work/ktls-vm.log)"
+    mkdir -p "$work/ktls-vm"
+    KTLS_VM_OUT=$work/ktls-vm KTLS_BENCH_REPEATS=$repeats \
+        "$top/test/ktls/vm.sh" "$top/test/ktls/inside.sh" "$build" >"$work/ktls-vm.log" 2>&1 ||
+        log "test/ktls/vm.sh failed ($?): $(tail -n 1 "$work/ktls-vm.log")"
+    cat "$work/ktls-vm/raw.jsonl" "$work/ktls-vm/vm.json" >>"$work/raw.jsonl" 2>/dev/null
+fi
+
 if [ "$c10k" = 1 ]; then
     log "C10K probe: $c10k_levels idle keep-alive connections"
     log_from=$(stat -c %s "$work/preforkd.error.log" 2>/dev/null || echo 0)
@@ -838,7 +854,8 @@ export BM_COMMAND=$command BM_SERVERS=$servers BM_CG=$cg BM_WORK=$work BM_SMOKE=
     BM_WARMUP=$warmup BM_KA=$ka_timeout BM_KAREQ=$ka_requests BM_BACKLOG=$backlog \
     BM_NOFILE=$nofile BM_PFD=$pfd BM_TOP=$top BM_LOG_FROM=${log_from:-0} BM_C10K_POOL=$c10k_pool \
     BM_PARK_POOL=$park_pool BM_PARK_KEEPERS=$park_keepers BM_PARK_MAX_PARKED=$park_max_parked \
-    BM_PARK_BIG_LEVELS=$park_big_levels BM_TLS=$tls BM_KTLS_SEEN=${ktls_seen:-}
+    BM_PARK_BIG_LEVELS=$park_big_levels BM_TLS=$tls BM_KTLS_SEEN=${ktls_seen:-} \
+    BM_KTLS_VM=$ktls_vm
 python3 - "$work/meta.json" <<'PY'
 import json, os, platform, re, subprocess, sys, time
 def sh(c):
@@ -890,7 +907,7 @@ meta = {
     "park_pool": int(e["BM_PARK_POOL"]), "park_keepers": int(e["BM_PARK_KEEPERS"]),
     "park_max_parked": int(e["BM_PARK_MAX_PARKED"]), "park_big_levels": e["BM_PARK_BIG_LEVELS"],
     "configs": configs, "tls": e.get("BM_TLS") == "1",
-    "ktls_seen": e.get("BM_KTLS_SEEN") or "not known",
+    "ktls_seen": e.get("BM_KTLS_SEEN") or "not known", "ktls_vm": e.get("BM_KTLS_VM") == "1",
 }
 json.dump(meta, open(sys.argv[1], "w"), indent=1)
 PY
