@@ -33,7 +33,7 @@ static void expect(int port, const char *method, const char *path, const char *h
                    const char *body, struct ts_response *r)
 {
     char what[256];
-    snprintf(what, sizeof(what), "%s %s [%s]", method, path, headers ? headers : "");
+    snprintf(what, sizeof(what), "%.16s %.160s [%.64s]", method, path, headers ? headers : "");
     ts_assert_ok(ts_static_request(port, method, path, headers, r), what);
     ck_assert_msg(r->status == status, "%s: expected %d, got %s", what, status,
                   ts_response_describe(r));
