@@ -973,7 +973,10 @@ def cmd_proxy(a):
                                     "failed": "not ready (%s)" % status}) + "\n")
     threads = min(os.cpu_count() or 1, PROXY_CONC)
     for rep in range(0 if a.warmup > 0 else 1, a.repeats + 1):
-        for name, port, path in targets:
+        # each repetition runs the set PROXY_ROUNDS times, interleaved: the upstreams share the
+        # CPUs with the fronts and wrk, and Gunicorn alone moved 2x between runs here
+        rounds = PROXY_ROUNDS if rep > 0 else 1
+        for name, port, path in [t for _ in range(rounds) for t in targets]:
             if not ready[name]:
                 continue
             r = run_wrk(port, path, PROXY_CONC, True, a.warmup if rep == 0 else a.duration, threads)
@@ -990,6 +993,9 @@ def cmd_proxy(a):
             time.sleep(0.5)
 
 
+PROXY_ROUNDS = 3
+
+
 def report_proxy(p, recs, costs=()):
     """The reverse-proxy rows: each upstream straight, behind nginx, behind preforkd; then the
     proxy's own cost in counts (costs: the proxy-* syscalls records and the proxy-callgrind one)."""
@@ -1001,9 +1007,10 @@ def report_proxy(p, recs, costs=()):
       "with one worker per CPU, on TCP) and `GET /1k.txt` of `epoll_ref` (a trivial upstream: what "
       "remains is the proxy's own cost), each straight, behind nginx (`proxy_pass` to an "
       "`upstream` with `keepalive 32`, `proxy_http_version 1.1`) and behind preforkd (`handler = "
-      "\"proxy\"`, its default kept connections). *Added* is the front's median latency minus "
-      "the upstream's own. Issue 18's targets: preforkd ≥ 0.95× nginx's req/s on Gunicorn, "
-      "≥ 0.8× on the trivial upstream." % PROXY_CONC)
+      "\"proxy\"`, its default kept connections); every repetition runs the six %d times, "
+      "interleaved, and the table gives the median of all runs. *Added* is the front's median "
+      "latency minus the upstream's own. Issue 18's targets: preforkd ≥ 0.95× nginx's req/s on Gunicorn, "
+      "≥ 0.8× on the trivial upstream." % (PROXY_CONC, PROXY_ROUNDS))
     p("")
     p("| upstream | front | req/s | × nginx | p50 ms | p99 ms | added p50 / p99 ms | errors |")
     p("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
