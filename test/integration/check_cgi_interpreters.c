@@ -405,15 +405,8 @@ END_TEST
 /* The config block of docs/mod_cgi.md marked <!-- example: php --> (malloc'd). */
 static char *docs_php_example(void)
 {
-    char *doc = ts_file_read(PFD_SOURCE_DIR "/docs/mod_cgi.md", NULL);
-    ck_assert_msg(doc != NULL, "docs/mod_cgi.md cannot be read");
-    const char *mark = strstr(doc, "\n<!-- example: php -->\n```\n");
-    ck_assert_msg(mark != NULL, "docs/mod_cgi.md: no php example");
-    const char *open = strstr(mark, "```\n") + 4, *close = strstr(open, "\n```");
-    ck_assert_ptr_nonnull(close);
-    char *block = strndup(open, (size_t)(close - open + 1));
-    free(doc);
-    ck_assert_ptr_nonnull(block);
+    char *block = ts_doc_example(PFD_SOURCE_DIR "/docs/mod_cgi.md", "php");
+    ck_assert_msg(block != NULL, "docs/mod_cgi.md: no php example");
     return block;
 }
 

@@ -22,18 +22,8 @@
 /* The block of docs/https.md marked <!-- example: name -->, malloc'd; fails when it is gone. */
 static char *https_example(const char *name)
 {
-    char *doc = ts_file_read(HTTPS_DOC, NULL);
-    ck_assert_msg(doc != NULL, "docs/https.md cannot be read");
-    char mark[96];
-    snprintf(mark, sizeof(mark), "\n<!-- example: %s -->\n```\n", name);
-    const char *open = strstr(doc, mark);
-    ck_assert_msg(open != NULL, "docs/https.md has no example \"%s\"", name);
-    open += strlen(mark);
-    const char *close = strstr(open, "\n```");
-    ck_assert_ptr_nonnull(close);
-    char *block = strndup(open, (size_t)(close - open + 1));
-    ck_assert_ptr_nonnull(block);
-    free(doc);
+    char *block = ts_doc_example(HTTPS_DOC, name);
+    ck_assert_msg(block != NULL, "docs/https.md has no example \"%s\"", name);
     return block;
 }
 
