@@ -289,6 +289,19 @@ size_t ts_workers(pid_t master, pid_t *pids, size_t max)
     return ts_live_children(master, pids, max, false);
 }
 
+size_t ts_keepers_wait(pid_t master, pid_t *pids, size_t max, double timeout_s)
+{
+    double deadline = ts_now() + timeout_s;
+    size_t n = 0;
+    for (int i = 0; i < 100000; i++) {
+        n = ts_keepers(master, pids, max);
+        if (n > 0 || ts_now() > deadline)
+            break;
+        ts_sleep_ms(20);
+    }
+    return n;
+}
+
 size_t ts_workers_wait(pid_t master, size_t min, size_t max, double timeout_s)
 {
     double deadline = ts_now() + timeout_s;

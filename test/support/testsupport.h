@@ -237,6 +237,9 @@ size_t ts_workers(pid_t master, pid_t *pids, size_t max);
 bool ts_is_keeper(pid_t pid);
 /* Children of master that are live keepers. */
 size_t ts_keepers(pid_t master, pid_t *pids, size_t max);
+/* Polls until master has a keeper (its comm set right after the fork) or timeout_s passes;
+ * how many it has then, their pids into pids (at most max). */
+size_t ts_keepers_wait(pid_t master, pid_t *pids, size_t max, double timeout_s);
 /* Polls until master has between min and max workers or timeout_s passes; how many it has then. */
 size_t ts_workers_wait(pid_t master, size_t min, size_t max, double timeout_s);
 /* Polls until none of pids is alive (gone or a zombie), reaping orphans handed to us (the
