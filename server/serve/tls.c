@@ -223,6 +223,10 @@ static SSL_CTX *tls_context(struct pfd_tls *tls, const struct pfd_tls_settings *
     /* A write that returned WANT_WRITE is retried with the same bytes, maybe from a buffer that
      * has moved since; idle keep-alive connections give their buffers back. */
     SSL_CTX_set_mode(ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
+    /* One read() takes what the socket holds, not a record's 5-byte header and then its body:
+     * a read a request saved. Records read ahead wait in OpenSSL's buffer, where polling the
+     * socket would not see them: pfd_tls_pending() asks SSL_has_pending(). */
+    SSL_CTX_set_read_ahead(ctx, 1);
     SSL_CTX_set_dh_auto(ctx, 1);
     /* Resumption works across workers: they share the ticket keys this context made before the
      * fork. The id context lets a session resume on the vhost context it was made on. */
@@ -389,7 +393,7 @@ ssize_t pfd_tls_write(struct ssl_st *ssl, const void *buf, size_t len, short *ev
 
 bool pfd_tls_pending(const struct ssl_st *ssl)
 {
-    return SSL_pending(ssl) > 0;
+    return SSL_has_pending(ssl) == 1;
 }
 
 void pfd_tls_close(struct ssl_st *ssl)

@@ -45,7 +45,8 @@ ssize_t pfd_tls_read(struct ssl_st *ssl, void *buf, size_t len, short *events);
  * here, but callers loop), -1 with errno EAGAIN (call again with the same buffer once *events is
  * ready) or another errno. */
 ssize_t pfd_tls_write(struct ssl_st *ssl, const void *buf, size_t len, short *events);
-/* Whether decrypted bytes wait in OpenSSL's buffer (polling the socket would not see them). */
+/* Whether bytes wait in OpenSSL's buffer, decrypted or read ahead (polling the socket would not
+ * see them). */
 bool pfd_tls_pending(const struct ssl_st *ssl);
 /* Sends close_notify if it can without waiting, and frees the connection (not the socket). */
 void pfd_tls_close(struct ssl_st *ssl);

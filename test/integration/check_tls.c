@@ -261,6 +261,47 @@ START_TEST(test_python_client_keepalive)
 }
 END_TEST
 
+/* Two requests in two TLS records that reach the server in one TCP segment (the client corks
+ * its socket): OpenSSL reads both records at once (read-ahead), so the second waits in its
+ * buffer, not in the socket; it is answered at once, not after a poll that would see nothing. */
+START_TEST(test_pipelined_records_in_one_segment)
+{
+    if (tools_missing(PYTHON))
+        return;
+    struct tls_server t;
+    tls_start(&t, NULL);
+    char script[TS_PATH_MAX + 16], text[2048];
+    snprintf(script, sizeof(script), "%s/pipeline.py", t.s.dir);
+    snprintf(text, sizeof(text),
+             "import socket, ssl, sys\n"
+             "ctx = ssl.create_default_context(cafile=sys.argv[1])\n"
+             "raw = socket.create_connection(('127.0.0.1', int(sys.argv[2])), timeout=3)\n"
+             "s = ctx.wrap_socket(raw, server_hostname='localhost')\n"
+             "req = b'GET /hello.txt HTTP/1.1\\r\\nHost: localhost\\r\\n\\r\\n'\n"
+             "s.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 1)\n"
+             "s.sendall(req); s.sendall(req)\n"
+             "s.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 0)\n"
+             "got = b''\n"
+             "try:\n"
+             "    while got.count(b'hello world') < 2:\n"
+             "        b = s.recv(65536)\n"
+             "        if not b: break\n"
+             "        got += b\n"
+             "except socket.timeout:\n"
+             "    pass\n"
+             "print(got.count(b'HTTP/1.1 200'), 'answers')\n");
+    ck_assert_int_eq(ts_file_write(script, text, strlen(text)), 0);
+    char port[16];
+    snprintf(port, sizeof(port), "%d", t.tls_port);
+    const char *argv[] = {PYTHON, script, ts_tls_ca_file(&t.s), port, NULL};
+    char *out = NULL;
+    int rc = ts_run(argv, TOOL_TIMEOUT_S, &out);
+    ck_assert_msg(rc == 0 && strcmp(out, "2 answers\n") == 0, "python exit %d:\n%s", rc, out);
+    free(out);
+    ts_server_stop(&t.s);
+}
+END_TEST
+
 /* Plain HTTP to the HTTPS port: a 400 in clear text that says why (nginx's words), then the
  * close; the server goes on serving HTTPS. */
 START_TEST(test_plain_http_to_https_port)
@@ -574,6 +615,7 @@ int main(void)
         {"sni_picks_vhost_certificate", test_sni_picks_vhost_certificate},
         {"protocol_versions", test_protocol_versions},
         {"python_client_keepalive", test_python_client_keepalive},
+        {"pipelined_records_in_one_segment", test_pipelined_records_in_one_segment},
         {"plain_http_to_https_port", test_plain_http_to_https_port},
         {"silent_client_cut_off", test_silent_client_cut_off},
         {"cgi_environment", test_cgi_environment},
