@@ -224,6 +224,18 @@ START_TEST(test_protocol_versions)
 }
 END_TEST
 
+/* Runs source (a Python script, written to the server's folder as name) with the test CA's file
+ * and the HTTPS port as its arguments; its exit code, *out what it printed (malloc'd). */
+static int python_run(const struct tls_server *t, const char *name, const char *source, char **out)
+{
+    char script[TS_PATH_MAX + 32], port[16];
+    snprintf(script, sizeof(script), "%s/%s", t->s.dir, name);
+    ck_assert_int_eq(ts_file_write(script, source, strlen(source)), 0);
+    snprintf(port, sizeof(port), "%d", t->tls_port);
+    const char *argv[] = {PYTHON, script, ts_tls_ca_file(&t->s), port, NULL};
+    return ts_run(argv, TOOL_TIMEOUT_S, out);
+}
+
 /* Python's ssl module (certificate and host name checked) over one kept-alive connection: two
  * requests, the same socket, ALPN http/1.1. */
 START_TEST(test_python_client_keepalive)
@@ -232,8 +244,7 @@ START_TEST(test_python_client_keepalive)
         return;
     struct tls_server t;
     tls_start(&t, NULL);
-    char script[TS_PATH_MAX + 16], text[2048];
-    snprintf(script, sizeof(script), "%s/client.py", t.s.dir);
+    char text[2048];
     snprintf(text, sizeof(text),
              "import http.client, ssl, sys\n"
              "ctx = ssl.create_default_context(cafile=sys.argv[1])\n"
@@ -247,12 +258,8 @@ START_TEST(test_python_client_keepalive)
              "c.request('GET', '/index.html')\n"
              "r = c.getresponse(); r.read()\n"
              "print(r.status, 'same connection' if c.sock is first else 'new connection')\n");
-    ck_assert_int_eq(ts_file_write(script, text, strlen(text)), 0);
-    char port[16];
-    snprintf(port, sizeof(port), "%d", t.tls_port);
-    const char *argv[] = {PYTHON, script, ts_tls_ca_file(&t.s), port, NULL};
     char *out = NULL;
-    int rc = ts_run(argv, TOOL_TIMEOUT_S, &out);
+    int rc = python_run(&t, "client.py", text, &out);
     ck_assert_msg(rc == 0 &&
                       strcmp(out, "200 hello world http/1.1 TLSv1.3\n200 same connection\n") == 0,
                   "python exit %d:\n%s", rc, out);
@@ -270,8 +277,7 @@ START_TEST(test_pipelined_records_in_one_segment)
         return;
     struct tls_server t;
     tls_start(&t, NULL);
-    char script[TS_PATH_MAX + 16], text[2048];
-    snprintf(script, sizeof(script), "%s/pipeline.py", t.s.dir);
+    char text[2048];
     snprintf(text, sizeof(text),
              "import socket, ssl, sys\n"
              "ctx = ssl.create_default_context(cafile=sys.argv[1])\n"
@@ -290,12 +296,8 @@ START_TEST(test_pipelined_records_in_one_segment)
              "except socket.timeout:\n"
              "    pass\n"
              "print(got.count(b'HTTP/1.1 200'), 'answers')\n");
-    ck_assert_int_eq(ts_file_write(script, text, strlen(text)), 0);
-    char port[16];
-    snprintf(port, sizeof(port), "%d", t.tls_port);
-    const char *argv[] = {PYTHON, script, ts_tls_ca_file(&t.s), port, NULL};
     char *out = NULL;
-    int rc = ts_run(argv, TOOL_TIMEOUT_S, &out);
+    int rc = python_run(&t, "pipeline.py", text, &out);
     ck_assert_msg(rc == 0 && strcmp(out, "2 answers\n") == 0, "python exit %d:\n%s", rc, out);
     free(out);
     ts_server_stop(&t.s);
