@@ -101,11 +101,16 @@ static int config_copy(struct pfd_config *conf, const struct config_directive *d
     return 0;
 }
 
-/* listen's addresses, then tls_listen's (marked tls). */
-static int config_copy_listens(struct pfd_config *conf)
+/* listen's addresses, then tls_listen's (marked tls). listen's default (127.0.0.1:8080) is for
+ * a config that names no address: one that names only tls_listen addresses gets no plain HTTP
+ * listener it did not ask for (nor a start-up failure when 8080 is taken). */
+static int config_copy_listens(const struct config_load *ld)
 {
+    struct pfd_config *conf = ld->conf;
     cfg_opt_t *opt = cfg_getopt(conf->cfg, "listen");
-    size_t nplain = cfg_opt_size(opt), n = nplain + conf->ntls_listen;
+    bool listen_written = config_line(ld, NULL, "listen", 0) > 0;
+    size_t nplain = listen_written || conf->ntls_listen == 0 ? cfg_opt_size(opt) : 0;
+    size_t n = nplain + conf->ntls_listen;
     conf->listens = calloc(n > 0 ? n : 1, sizeof(*conf->listens));
     if (conf->listens == NULL)
         return -1;
@@ -202,7 +207,7 @@ static int config_fill(struct config_load *ld)
         if (config_copy(conf, &config_directives[i]) == -1)
             return config_oom(ld);
     }
-    if (config_copy_listens(conf) == -1 || config_copy_derived(conf) == -1)
+    if (config_copy_listens(ld) == -1 || config_copy_derived(conf) == -1)
         return config_oom(ld);
     if (conf->nlistens == 0)
         config_error(ld, 0, "listen, tls_listen: at least one address is needed");

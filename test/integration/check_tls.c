@@ -10,12 +10,15 @@
 #include "testsupport_cgi.h"
 #include "testsupport_tls.h"
 
+#include <arpa/inet.h>
 #include <check.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "testsupport_run.h"
@@ -609,6 +612,54 @@ START_TEST(test_htaccess_https_variable)
 }
 END_TEST
 
+/* A socket listening on 127.0.0.1:port, or -1 when the port is taken (by whatever holds it). */
+static int listen_on_loopback(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in sin = {.sin_family = AF_INET,
+                              .sin_port = htons((uint16_t)port),
+                              .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 && listen(fd, 1) == 0)
+        return fd;
+    if (fd >= 0)
+        close(fd);
+    return -1;
+}
+
+/* A config that names only tls_listen addresses opens no plain HTTP port: listen's default
+ * (127.0.0.1:8080) is for a config that names no address. It used to be opened too, so such a
+ * server failed to start wherever 8080 was taken; here it is (by the test, or already by
+ * something else), and the server starts and answers over HTTPS. */
+START_TEST(test_tls_listen_alone_opens_no_plain_port)
+{
+    if (tools_missing(CURL))
+        return;
+    struct tls_server t;
+    tls_prepare(&t);
+    int held = listen_on_loopback(8080);
+    tls_configure(&t, NULL);
+    size_t len = 0;
+    char *conf = ts_file_read(t.s.conf, &len);
+    ck_assert_ptr_nonnull(conf);
+    char *line = strstr(conf, "\nlisten = ");
+    ck_assert_msg(line != NULL, "no listen line to take out of:\n%s", conf);
+    char *end = strchr(line + 1, '\n');
+    memmove(line, end, strlen(end) + 1);
+    ck_assert_int_eq(ts_file_put(t.s.conf, conf, strlen(conf)), 0);
+    free(conf);
+    const char *argv[] = {"-f", t.s.conf, NULL};
+    ck_assert_int_eq(ts_server_spawn(&t.s, argv), 0);
+    int rc = curl_until(&t, "localhost", 0);
+    if (rc != 0)
+        ts_server_dump(&t.s);
+    ck_assert_msg(rc == 0, "not served over HTTPS (curl %d)", rc);
+    ck_assert_msg(!ts_file_contains(t.s.error_log, "8080"), "the log names 8080");
+    ts_server_stop(&t.s);
+    if (held >= 0)
+        close(held);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("tls");
@@ -627,6 +678,7 @@ int main(void)
         {"reload_reads_certificates", test_reload_reads_certificates},
         {"status_shows_tls_listener", test_status_shows_tls_listener},
         {"htaccess_https_variable", test_htaccess_https_variable},
+        {"tls_listen_alone_opens_no_plain_port", test_tls_listen_alone_opens_no_plain_port},
     };
     ts_suite_add_cases(s, cases, sizeof(cases) / sizeof(cases[0]), 60);
     return ts_run_session(s);
