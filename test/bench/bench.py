@@ -500,37 +500,58 @@ def run_ab_rate(port, path, conc, duration):
 
 
 def cmd_tls(a):
-    """The HTTPS rows of one server (started by run.sh with --cert): each of TLS_WORKLOADS
-    (--workloads: a subset) --repeats times, the median kept. The concurrency is the name's
-    -cN; --record tls-vm: TLS_VM_WORKLOADS instead, records of that type."""
+    """The HTTPS rows of the servers of one group (started together by run.sh with the same
+    --cert; --name, --port and --ktls are comma lists in the same order): each of TLS_WORKLOADS
+    (--workloads: a subset), a warm-up on each server, then --repeats rounds in which every
+    server runs in turn, as the plain workloads do: runs here move by more than the gaps between
+    servers (wrk at c=16 read 40-56k req/s from one server within a minute), so a server's runs
+    must not all fall in one stretch of time. The median of each server's runs is kept. The
+    concurrency is the name's -cN; --record tls-vm: TLS_VM_WORKLOADS instead, records of that
+    type."""
+    names, ports = a.name.split(","), [int(x) for x in a.port.split(",")]
+    ktls = [int(x) for x in a.ktls.split(",")]
+    if not len(names) == len(ports) == len(ktls):
+        sys.exit("bench.py tls: --name, --port and --ktls differ in length")
     for name, what, _ in TLS_VM_WORKLOADS if a.record == "tls-vm" else TLS_WORKLOADS:
         if a.workloads and name not in a.workloads.split(","):
             continue
         conc = int(name.rsplit("-c", 1)[1])
-        runs = []
-        for _ in range(a.repeats):
+
+        def run(port, duration):
             if name == "tls-new-c16":
-                r = run_ab_rate(a.port, "/1k.txt", conc, a.duration)
-            elif name == "tls-resume-c1":
-                r = run_resume_rate(a.port, "/1k.txt", a.duration)
-            else:
-                path = "/10m.bin" if name.startswith("tls-big-") else "/1k.txt"
-                r = run_wrk(a.port, path, conc, True, a.duration, a.threads, scheme="https")
-            runs.append(r)
-        ok = [r for r in runs if "failed" not in r]
-        rec = {"type": a.record, "server": a.name, "workload": name, "cert": a.cert,
-               "ktls": a.ktls, "repeats": a.repeats, "duration": a.duration}
-        if ok:
-            rec["value"] = statistics.median(r[what] for r in ok)
-            rec["errors"] = sum(sum(r.get("errors", {}).values()) for r in ok)
+                return run_ab_rate(port, "/1k.txt", conc, duration)
             if name == "tls-resume-c1":
-                rec["resumed"] = min(r["resumed"] for r in ok)
-        else:
-            rec["failed"] = runs[-1]["failed"] if runs else "not run"
-        with open(a.out, "a") as f:
-            f.write(json.dumps(rec) + "\n")
-        print("%s %s: %s" % (a.name, name, "%.1f %s" % (rec["value"], what) if "value" in rec
-                             else rec["failed"]))
+                return run_resume_rate(port, "/1k.txt", duration)
+            path = "/10m.bin" if name.startswith("tls-big-") else "/1k.txt"
+            return run_wrk(port, path, conc, True, duration, a.threads, scheme="https")
+
+        if a.warmup > 0:
+            for port in ports:
+                run(port, a.warmup)
+        runs = [[] for _ in names]
+        for _ in range(a.repeats):
+            for i, port in enumerate(ports):
+                runs[i].append(run(port, a.duration))
+        for server, k, server_runs in zip(names, ktls, runs):
+            tls_record(a, name, what, server, k, server_runs)
+
+
+def tls_record(a, name, what, server, ktls, runs):
+    """One server's record of one HTTPS workload: the median of its runs that did not fail."""
+    ok = [r for r in runs if "failed" not in r]
+    rec = {"type": a.record, "server": server, "workload": name, "cert": a.cert, "ktls": ktls,
+           "repeats": a.repeats, "duration": a.duration}
+    if ok:
+        rec["value"] = statistics.median(r[what] for r in ok)
+        rec["errors"] = sum(sum(r.get("errors", {}).values()) for r in ok)
+        if name == "tls-resume-c1":
+            rec["resumed"] = min(r["resumed"] for r in ok)
+    else:
+        rec["failed"] = runs[-1]["failed"] if runs else "not run"
+    with open(a.out, "a") as f:
+        f.write(json.dumps(rec) + "\n")
+    print("%s %s: %s" % (server, name, "%.1f %s" % (rec["value"], what) if "value" in rec
+                         else rec["failed"]))
 
 
 def report_tls(p, recs, meta):
@@ -548,7 +569,9 @@ def report_tls(p, recs, meta):
       "-reuse` for resumed ones (one client resuming its first session on each new connection, "
       "whichever worker takes it; in brackets the share that resumed, the lowest of the runs). kTLS: whether the "
       "server was asked to hand the record layer to the kernel (preforkd's error log and "
-      "mod_status say whether the kernel took it: %s). Median of %d runs of %d s."
+      "mod_status say whether the kernel took it: %s). The servers of a row group (same "
+      "certificate) run at the same time and take turns: a warm-up run each, then %d rounds "
+      "of %d s in which each runs once; the median of each server's runs."
       % (meta.get("ktls_seen", "not known"), r0["repeats"], r0["duration"]))
     p("")
     p("| server | certificate | kTLS asked | " + " | ".join(t for _, _, t in TLS_WORKLOADS) + " |")
@@ -2118,12 +2141,14 @@ def main():
     x.add_argument("--ready-timeout", type=float, default=60)
     x.set_defaults(fn=cmd_proxy)
     t = sub.add_parser("tls")
-    t.add_argument("--name", required=True)
-    t.add_argument("--port", type=int, required=True)
-    t.add_argument("--cert", required=True, help="ecdsa or rsa: the certificate it serves")
-    t.add_argument("--ktls", type=int, default=0, help="1: the server was asked for kTLS")
+    t.add_argument("--name", required=True, help="servers run in turn: a comma list")
+    t.add_argument("--port", required=True, help="their ports, in the same order")
+    t.add_argument("--cert", required=True, help="ecdsa or rsa: the certificate they serve")
+    t.add_argument("--ktls", default="0",
+                   help="1 where the server was asked for kTLS, in the same order (0,1)")
     t.add_argument("--duration", type=int, default=3)
     t.add_argument("--repeats", type=int, default=3)
+    t.add_argument("--warmup", type=int, default=0, help="seconds of a run on each, not kept")
     t.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     t.add_argument("--workloads",
                    help="tls-ka-c16,tls-new-c16,tls-big-c16,tls-resume-c1 (default: all)")

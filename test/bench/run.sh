@@ -49,7 +49,8 @@
 #                           with TLS, an ECDSA P-256 and an RSA 2048 certificate made here with
 #                           the openssl CLI: 1 KB keep-alive c=16 (wrk https), new TLS connections
 #                           per second (ab https, a full handshake each), resumed ones (openssl
-#                           s_time -reuse, c=1), 10 MB over HTTPS with and without kTLS (0: skip)
+#                           s_time -reuse, c=1), 10 MB over HTTPS with and without kTLS; nginx
+#                           and preforkd run at the same time and take turns (0: skip)
 #   BENCH_KTLS_VM [0]       1: the same 10 MB file over HTTPS where the kernel has kTLS: test/ktls/vm.sh
 #                           boots Debian 12's own kernel (tls module loaded) in qemu over this
 #                           machine's userland and runs test/ktls/inside.sh there (byte-exact
@@ -747,20 +748,27 @@ fi
 
 if [ "$tls" = 1 ]; then
     log "HTTPS: nginx and preforkd with TLS (ECDSA P-256 and RSA 2048)"
-    # name cert ktls workloads: the big file does not depend on the certificate (the record
-    # layer is the same cipher), the handshake does; kTLS matters for the big file only.
-    for row in "nginx-tls ecdsa 0 tls-ka-c16,tls-new-c16,tls-big-c16,tls-resume-c1" "nginx-tls rsa 0 tls-new-c16" \
-               "nginx-tls-ktls ecdsa 1 tls-big-c16" \
-               "preforkd-tls ecdsa 1 tls-ka-c16,tls-new-c16,tls-big-c16,tls-resume-c1" "preforkd-tls rsa 1 tls-new-c16" \
-               "preforkd-tls-noktls ecdsa 0 tls-big-c16"; do
-        read -r s tls_cert k w <<<"$row"
-        main=${s%%-*}
-        [[ " $servers " == *" $main "* ]] || continue
-        start "$s" "" "$work/tls-idle.jsonl" || continue
-        step python3 "$here/bench.py" tls --name "$s" --port "${port[$s]}" --cert "$tls_cert" \
-            --ktls "$k" --duration "$duration" --repeats "$repeats" --workloads "$w" \
-            --out "$work/raw.jsonl" || log "bench.py tls $s failed"
-        stop_named "$s"
+    # Groups of servers started together and measured in turn (bench.py tls): cert, workloads,
+    # then name:ktls of each. The big file does not depend on the certificate (the record layer
+    # is the same cipher), the handshake does; kTLS matters for the big file only.
+    for group in "ecdsa tls-ka-c16,tls-new-c16,tls-big-c16,tls-resume-c1 nginx-tls:0 preforkd-tls:1" \
+                 "rsa tls-new-c16 nginx-tls:0 preforkd-tls:1" \
+                 "ecdsa tls-big-c16 nginx-tls-ktls:1 preforkd-tls-noktls:0"; do
+        read -r tls_cert w members <<<"$group"
+        names=() ports=() ktls_asked=()
+        for m in $members; do
+            s=${m%%:*}
+            [[ " $servers " == *" ${s%%-*} "* ]] || continue
+            start "$s" "" "$work/tls-idle.jsonl" || continue
+            names+=("$s") ports+=("${port[$s]}") ktls_asked+=("${m#*:}")
+        done
+        if [ ${#names[@]} -gt 0 ]; then
+            step python3 "$here/bench.py" tls --name "$(IFS=,; echo "${names[*]}")" \
+                --port "$(IFS=,; echo "${ports[*]}")" --ktls "$(IFS=,; echo "${ktls_asked[*]}")" \
+                --cert "$tls_cert" --duration "$duration" --repeats "$repeats" --warmup "$warmup" \
+                --workloads "$w" --out "$work/raw.jsonl" || log "bench.py tls ${names[*]} failed"
+        fi
+        for s in "${names[@]}"; do stop_named "$s"; done
     done
     # what preforkd's master logged at start: "HTTPS static files: kTLS and SSL_sendfile" or
     # "…: buffered writes (why)"
