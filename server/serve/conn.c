@@ -35,6 +35,7 @@
 #include "serve/request.h"
 #include "serve/response.h"
 #include "serve/route.h"
+#include "serve/tls.h"
 
 /* The client went away, or a wait ended: close silently. Or the connection went to a keeper.
  * Or the client asked for the close and sent nothing more: close without lingering. */
@@ -378,6 +379,11 @@ static int conn_prepare_request(struct pfd_request *r)
     if (rc != 0)
         return rc;
     pfd_route_vhost_select(r); /* from here r->conf is the vhost's (document_root, locations) */
+    /* RFC 9110 §15.5.20: over HTTPS, a Host whose vhost would have had another certificate than
+     * the one SNI chose gets 421, as from Apache's mod_ssl: else a client could name one vhost in
+     * SNI and reach another under the first's TLS settings (protocols, ciphers). */
+    if (r->conn->tls != NULL && !pfd_tls_serves_vhost(r->conn->tls, r->conn->server->tls, r->vhost))
+        return 421;
     if (origin[0] == '*') {
         if (origin_len != 1 || h->method_id != PFD_METHOD_OPTIONS)
             return 400;

@@ -396,6 +396,19 @@ bool pfd_tls_pending(const struct ssl_st *ssl)
     return SSL_has_pending(ssl) == 1;
 }
 
+bool pfd_tls_serves_vhost(const struct ssl_st *ssl, const struct pfd_tls *tls,
+                          const struct pfd_vhost *vh)
+{
+    if (SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name) == NULL)
+        return true;
+    const struct pfd_config *conf = tls->conf;
+    SSL_CTX *want = tls->top;
+    if (vh != NULL && vh >= conf->vhosts && vh < conf->vhosts + conf->nvhosts &&
+        tls->vhosts[vh - conf->vhosts] != NULL)
+        want = tls->vhosts[vh - conf->vhosts];
+    return SSL_get_SSL_CTX(ssl) == want;
+}
+
 void pfd_tls_close(struct ssl_st *ssl)
 {
     if (ssl == NULL)

@@ -48,6 +48,12 @@ ssize_t pfd_tls_write(struct ssl_st *ssl, const void *buf, size_t len, short *ev
 /* Whether bytes wait in OpenSSL's buffer, decrypted or read ahead (polling the socket would not
  * see them). */
 bool pfd_tls_pending(const struct ssl_st *ssl);
+/* Whether the handshake of ssl chose the context vh (by Host; NULL: no vhost) would have had:
+ * its own where it has a tls section, else the top level's. Always true when the client sent no
+ * SNI (it asked for no name, so it got the default, as with Apache's default
+ * SSLStrictSNIVHostCheck off). */
+bool pfd_tls_serves_vhost(const struct ssl_st *ssl, const struct pfd_tls *tls,
+                          const struct pfd_vhost *vh);
 /* Sends close_notify if it can without waiting, and frees the connection (not the socket). */
 void pfd_tls_close(struct ssl_st *ssl);
 /* mod_ssl's names: "SSL_PROTOCOL" ("TLSv1.3"), "SSL_CIPHER" (OpenSSL's name), "SSL_TLS_SNI" (the

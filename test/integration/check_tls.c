@@ -147,22 +147,29 @@ END_TEST
 /* Each vhost serves its own certificate to a client whose SNI names it (or an alias); any other
  * name gets the top level's. curl checks the certificate against the name it asked for, so the
  * wrong one fails the request. */
-START_TEST(test_sni_picks_vhost_certificate)
+/* Two vhosts with their own certificates: a.test's names a.test; b.test's (alias www.b.test)
+ * names only www.b.test. The top level serves localhost's. */
+static void tls_start_two_vhosts(struct tls_server *t)
 {
-    if (tools_missing(CURL))
-        return;
-    struct tls_server t;
-    tls_prepare(&t);
+    tls_prepare(t);
     struct ts_tls_cert a, b;
-    ck_assert_int_eq(ts_tls_cert(&t.s, "a", "a.test", 90, &a), 0);
-    ck_assert_int_eq(ts_tls_cert(&t.s, "b", "www.b.test", 90, &b), 0);
+    ck_assert_int_eq(ts_tls_cert(&t->s, "a", "a.test", 90, &a), 0);
+    ck_assert_int_eq(ts_tls_cert(&t->s, "b", "www.b.test", 90, &b), 0);
     char sa[SECTION_MAX], sb[SECTION_MAX], extra[8192];
     ts_tls_section(&a, sa, sizeof(sa));
     ts_tls_section(&b, sb, sizeof(sb));
     snprintf(extra, sizeof(extra),
              "vhost \"a.test\" {\n%s}\nvhost \"b.test\" {\naliases = {\"www.b.test\"}\n%s}\n", sa,
              sb);
-    tls_launch(&t, extra);
+    tls_launch(t, extra);
+}
+
+START_TEST(test_sni_picks_vhost_certificate)
+{
+    if (tools_missing(CURL))
+        return;
+    struct tls_server t;
+    tls_start_two_vhosts(&t);
     static const struct {
         const char *host;
         int curl_exit; /* 0: verified and served; 60: the certificate does not name host */
@@ -181,6 +188,50 @@ START_TEST(test_sni_picks_vhost_certificate)
             ck_assert_msg(strcmp(out, TS_HELLO_TXT) == 0, "%s: got %s", cases[i].host, out);
         free(out);
     }
+    ts_server_stop(&t.s);
+}
+END_TEST
+
+/* A Host that names a vhost with another certificate than the one SNI chose is answered 421
+ * (Misdirected Request, as Apache's mod_ssl does): SNI cannot carry a request to a vhost under
+ * another vhost's TLS settings. The same certificate (Host of the SNI's vhost or alias, or two
+ * names that both get the top level's), or no SNI at all, is served. */
+START_TEST(test_host_of_another_certificate_is_421)
+{
+    if (tools_missing(CURL))
+        return;
+    struct tls_server t;
+    tls_start_two_vhosts(&t);
+    static const struct {
+        const char *sni, *host, *status;
+    } cases[] = {
+        {"a.test", "b.test", "421"},
+        {"a.test", "other.test", "421"},
+        {"localhost", "www.b.test", "421"},
+        {"www.b.test", "b.test", "200"},
+        {"localhost", "other.test", "200"},
+        {"a.test", "A.TEST.", "200"},
+        {NULL, "a.test", "200"}, /* no SNI: an address in the URL, the certificate unchecked */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char header[128], url[128], *out = NULL;
+        snprintf(header, sizeof(header), "Host: %s", cases[i].host);
+        int rc;
+        if (cases[i].sni != NULL) {
+            const char *more[] = {"-o", "/dev/null", "-w", "%{http_code}", "-H", header, NULL};
+            rc = curl_https(&t, cases[i].sni, "/hello.txt", more, &out);
+        } else {
+            snprintf(url, sizeof(url), "https://127.0.0.1:%d/hello.txt", t.tls_port);
+            const char *argv[] = {CURL, "-sS",  "--http1.1", "--max-time", "10",
+                                  "-k", "-o",   "/dev/null", "-w",         "%{http_code}",
+                                  "-H", header, url,         NULL};
+            rc = ts_run(argv, TOOL_TIMEOUT_S, &out);
+        }
+        ck_assert_msg(rc == 0 && strcmp(out, cases[i].status) == 0, "SNI %s, Host %s: curl %d: %s",
+                      cases[i].sni != NULL ? cases[i].sni : "(none)", cases[i].host, rc, out);
+        free(out);
+    }
+    ck_assert_msg(ts_file_contains(t.s.access_log, "\" 421 "), "no 421 in the access log");
     ts_server_stop(&t.s);
 }
 END_TEST
@@ -666,6 +717,7 @@ int main(void)
     const struct ts_case cases[] = {
         {"https_static_files", test_https_static_files},
         {"sni_picks_vhost_certificate", test_sni_picks_vhost_certificate},
+        {"host_of_another_certificate_is_421", test_host_of_another_certificate_is_421},
         {"protocol_versions", test_protocol_versions},
         {"python_client_keepalive", test_python_client_keepalive},
         {"pipelined_records_in_one_segment", test_pipelined_records_in_one_segment},
