@@ -155,15 +155,10 @@ static void config_mark_proxy_listens(struct config_load *ld)
             bool same = l->addr_len == want.addr_len && !memcmp(&l->addr, &want.addr, l->addr_len);
             if (same)
                 found = l->proxy_protocol = true;
-            if (same && l->tls)
-                config_error(ld, config_line(ld, NULL, "proxy_protocol", i),
-                             "proxy_protocol \"%s\": a tls_listen address; the PROXY protocol "
-                             "before TLS is not supported yet",
-                             conf->proxy_protocol[i]);
         }
         if (!found)
             config_error(ld, config_line(ld, NULL, "proxy_protocol", i),
-                         "proxy_protocol \"%s\": not one of the listen addresses",
+                         "proxy_protocol \"%s\": not one of the listen or tls_listen addresses",
                          conf->proxy_protocol[i]);
     }
 }

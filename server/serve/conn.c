@@ -832,11 +832,25 @@ static bool conn_proxy_peer_trusted(const struct pfd_conn *c, const struct pfd_l
     return false;
 }
 
+/* Like recv() into c->in, but never a byte past the PROXY header: the bytes queued are peeked,
+ * and only those of the header are taken (all of them while it is incomplete). On a tls_listen
+ * address what follows is the ClientHello, which OpenSSL reads from the socket, not c->in. */
+static ssize_t conn_recv_proxy_header_only(struct pfd_conn *c, size_t cap)
+{
+    ssize_t peeked = recv(c->fd, c->in + c->in_len, cap - c->in_len, MSG_PEEK);
+    if (peeked <= 0)
+        return peeked;
+    struct pfd_proxy_header h;
+    long n = pfd_proxy_parse(c->in, c->in_len + (size_t)peeked, &h);
+    size_t take = n > 0 ? (size_t)n - c->in_len : (size_t)peeked;
+    return recv(c->fd, c->in + c->in_len, take, 0);
+}
+
 /* On a proxy_protocol listener, the PROXY header (v1 or v2) that must open the connection,
- * within timeouts.header: its source becomes the client. Bytes after it stay in c->in for the
- * request. 0, or -1 when the connection must close (a peer outside trusted_proxies, logged at
- * warn; malformed, timeout, closed; logged at info, since anyone can connect and send
- * anything). */
+ * within timeouts.header: its source becomes the client. On a plain listener bytes after it stay
+ * in c->in for the request; on a TLS one none are read. 0, or -1 when the connection must close
+ * (a peer outside trusted_proxies, logged at warn; malformed, timeout, closed; logged at info,
+ * since anyone can connect and send anything). */
 static int conn_read_proxy_header(struct pfd_conn *c, const struct pfd_listen *l)
 {
     if (!l->proxy_protocol)
@@ -863,7 +877,8 @@ static int conn_read_proxy_header(struct pfd_conn *c, const struct pfd_listen *l
                     c->peer_ip, l->text);
             return -1;
         }
-        ssize_t got = recv(c->fd, c->in + c->in_len, cap - c->in_len, 0);
+        ssize_t got = l->tls ? conn_recv_proxy_header_only(c, cap)
+                             : recv(c->fd, c->in + c->in_len, cap - c->in_len, 0);
         if (got > 0) {
             c->in_len += (size_t)got;
             continue;

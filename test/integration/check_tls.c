@@ -663,6 +663,67 @@ START_TEST(test_htaccess_https_variable)
 }
 END_TEST
 
+/* A tls_listen address marked proxy_protocol (a network load balancer passing TLS through, AWS
+ * NLB's "proxy protocol v2"): the PROXY header comes first, then the handshake, and the header's
+ * source is the client. Python sends each header in the same segment as its ClientHello, so a
+ * server that read past the header would hand OpenSSL a truncated hello. */
+START_TEST(test_proxy_protocol_before_tls)
+{
+    if (tools_missing(PYTHON))
+        return;
+    struct tls_server t;
+    tls_prepare(&t);
+    char extra[256];
+    snprintf(extra, sizeof(extra), "proxy_protocol = {\"%s:%d\"}\n", TS_HOST, t.tls_port);
+    tls_launch(&t, extra);
+    static const char text[] =
+        "import socket, ssl, struct, sys\n"
+        "ctx = ssl.create_default_context(cafile=sys.argv[1]); port = int(sys.argv[2])\n"
+        "def v2(src, sport):\n"
+        "    a = socket.inet_aton(src) + socket.inet_aton('127.0.0.1') + struct.pack('!HH', "
+        "sport, port)\n"
+        "    return b'\\r\\n\\r\\n\\x00\\r\\nQUIT\\n\\x21\\x11' + struct.pack('!H', len(a)) + a\n"
+        "def get(header):\n"
+        "    s = socket.create_connection(('127.0.0.1', port), timeout=10)\n"
+        "    inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()\n"
+        "    tls = ctx.wrap_bio(inc, out, server_hostname='localhost')\n"
+        "    while True:\n"
+        "        try:\n"
+        "            tls.do_handshake(); break\n"
+        "        except ssl.SSLWantReadError:\n"
+        "            s.sendall(header + out.read()); header = b''\n"
+        "            got = s.recv(65536)\n"
+        "            if not got: return 'closed during the handshake'\n"
+        "            inc.write(got)\n"
+        "    tls.write(b'GET /hello.txt HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: "
+        "close\\r\\n\\r\\n')\n"
+        "    s.sendall(out.read()); answer = b''\n"
+        "    while True:\n"
+        "        try:\n"
+        "            chunk = tls.read(65536)\n"
+        "            if not chunk: break\n"
+        "            answer += chunk\n"
+        "        except ssl.SSLWantReadError:\n"
+        "            s.sendall(out.read()); got = s.recv(65536)\n"
+        "            if not got: break\n"
+        "            inc.write(got)\n"
+        "        except ssl.SSLError: break\n"
+        "    return answer.split(b'\\r\\n', 1)[0].decode() + ' ' + answer.split(b'\\r\\n\\r\\n', "
+        "1)[-1].decode().strip()\n"
+        "print(get(v2('203.0.113.7', 40000)))\n"
+        "print(get(b'PROXY TCP4 198.51.100.9 127.0.0.1 40001 443\\r\\n'))\n";
+    char *out = NULL;
+    int rc = python_run(&t, "proxied.py", text, &out);
+    ck_assert_msg(rc == 0 && strcmp(out, "HTTP/1.1 200 OK hello world\nHTTP/1.1 200 OK hello "
+                                         "world\n") == 0,
+                  "python exit %d:\n%s", rc, out);
+    free(out);
+    ck_assert_msg(ts_file_wait_for(t.s.access_log, "203.0.113.7 ", 5), "v2's source not logged");
+    ck_assert_msg(ts_file_wait_for(t.s.access_log, "198.51.100.9 ", 5), "v1's source not logged");
+    ts_server_stop(&t.s);
+}
+END_TEST
+
 /* A socket listening on 127.0.0.1:port, or -1 when the port is taken (by whatever holds it). */
 static int listen_on_loopback(int port)
 {
@@ -731,6 +792,7 @@ int main(void)
         {"status_shows_tls_listener", test_status_shows_tls_listener},
         {"htaccess_https_variable", test_htaccess_https_variable},
         {"tls_listen_alone_opens_no_plain_port", test_tls_listen_alone_opens_no_plain_port},
+        {"proxy_protocol_before_tls", test_proxy_protocol_before_tls},
     };
     ts_suite_add_cases(s, cases, sizeof(cases) / sizeof(cases[0]), 60);
     return ts_run_session(s);
