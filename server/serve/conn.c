@@ -842,7 +842,7 @@ static ssize_t conn_recv_proxy_header_only(struct pfd_conn *c, size_t cap)
         return peeked;
     struct pfd_proxy_header h;
     long n = pfd_proxy_parse(c->in, c->in_len + (size_t)peeked, &h);
-    size_t take = n > 0 ? (size_t)n - c->in_len : (size_t)peeked;
+    size_t take = n > (long)c->in_len ? (size_t)n - c->in_len : (size_t)peeked;
     return recv(c->fd, c->in + c->in_len, take, 0);
 }
 
