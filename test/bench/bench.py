@@ -444,6 +444,7 @@ def cmd_syscalls(a):
 
 # name, what, title: the rows of the HTTPS table (bench.py tls)
 TLS_WORKLOADS = (
+    ("tls-ka-c4", "rps", "HTTPS 1 KB, keep-alive, c=4 (req/s)"),
     ("tls-ka-c16", "rps", "HTTPS 1 KB, keep-alive, c=16 (req/s)"),
     ("tls-new-c16", "rps", "new TLS connections per second, full handshake each, c=16"),
     ("tls-big-c16", "mbps", "10 MB file over HTTPS, keep-alive, c=16 (MB/s)"),
@@ -596,6 +597,37 @@ def report_tls(p, recs, meta):
                            (" (%d errors)" % r["errors"] if r.get("errors") else ""))
         p("| %s | %s | %s | %s |" % (LABELS.get(server, server), cert, "yes" if ktls else "no",
                                     " | ".join(out)))
+    p("")
+    report_tls_ratios(p, rows, meta)
+
+
+# Issue 17's floors, preforkd over nginx with the same certificate (None: no floor, context only)
+TLS_FLOORS = (("tls-ka-c4", None), ("tls-ka-c16", 0.9), ("tls-new-c16", 1.0))
+
+
+def report_tls_ratios(p, rows, meta):
+    """preforkd's HTTPS rows over nginx's of the same certificate, with issue 17's floors."""
+    lines = []
+    for name, floor in TLS_FLOORS:
+        title = next(t for n, _, t in TLS_WORKLOADS if n == name).split(" (")[0]
+        for cert in ("ecdsa", "rsa"):
+            mine = [c.get(name) for (s, ce, _), c in rows.items() if s == "preforkd-tls" and ce == cert]
+            ref = [c.get(name) for (s, ce, _), c in rows.items() if s == "nginx-tls" and ce == cert]
+            if not mine or not ref or not mine[0] or not ref[0] or "value" not in mine[0] or \
+                    "value" not in ref[0] or not ref[0]["value"]:
+                continue
+            x = mine[0]["value"] / ref[0]["value"]
+            verdict = "" if floor is None else ", target ≥ %.1f×: %s" % (floor, met(x >= floor))
+            lines.append("- %s, %s: preforkd %.2f× nginx%s." % (title, cert.upper(), x, verdict))
+    if not lines:
+        return
+    for line in lines:
+        p(line)
+    p("")
+    p("The keep-alive rows at c=4 and c=16 show the price of the model: preforkd serves each "
+      "connection in its own process, which sleeps after each answer and is woken for the next "
+      "request, so at c=16 sixteen processes take turns on the CPUs; nginx's %d workers each "
+      "serve every connection that is ready before they sleep." % meta.get("nproc", "?"))
     p("")
 
 
@@ -2154,7 +2186,7 @@ def main():
     t.add_argument("--warmup", type=int, default=0, help="seconds of a run on each, not kept")
     t.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     t.add_argument("--workloads",
-                   help="tls-ka-c16,tls-new-c16,tls-big-c16,tls-resume-c1 (default: all)")
+                   help="tls-ka-c4,tls-ka-c16,tls-new-c16,tls-big-c16,tls-resume-c1 (default: all)")
     t.add_argument("--record", default="tls", choices=("tls", "tls-vm"),
                    help="tls-vm: test/ktls/inside.sh's rows (tls-big-c4,tls-big-c16)")
     t.add_argument("--out", required=True)

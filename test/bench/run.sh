@@ -47,7 +47,7 @@
 #                           needs gunicorn and python3-flask, installed when missing)
 #   BENCH_TLS [1]           the HTTPS rows: nginx and preforkd (classic, pool BENCH_TLS_POOL [64])
 #                           with TLS, an ECDSA P-256 and an RSA 2048 certificate made here with
-#                           the openssl CLI: 1 KB keep-alive c=16 (wrk https), new TLS connections
+#                           the openssl CLI: 1 KB keep-alive c=4 and c=16 (wrk https), new TLS connections
 #                           per second (ab https, a full handshake each), resumed ones (openssl
 #                           s_time -reuse, c=1), 10 MB over HTTPS with and without kTLS; nginx
 #                           and preforkd run at the same time and take turns (0: skip)
@@ -615,8 +615,8 @@ est=$(( (repeats * (duration * 10 + 7) + (warmup > 0 ? warmup * 10 + 7 : 0)) * 1
 [ "$proxy" = 1 ] && est=$((est + 6 * (repeats * (duration + 1) + warmup + 1) + 30))
 [ "$proxy" = 1 ] && [ "$syscalls" = 1 ] && est=$((est + 30))
 [ "$proxy" = 1 ] && [ "$callgrind" = 1 ] && est=$((est + 30))
-# HTTPS: 12 measured workloads over 6 servers started in turn (each start about 5 s)
-[ "$tls" = 1 ] && est=$((est + 12 * repeats * (duration + 1) + 30))
+# HTTPS: 14 measured workloads over 6 servers started in turn (each start about 5 s)
+[ "$tls" = 1 ] && est=$((est + 14 * repeats * (duration + 1) + 30))
 [ "$htaccess" = 1 ] && [[ " $servers " == *" preforkd "* ]] && est=$((est + repeats * 2 * (duration + 1) + 60))
 log "preforkd benchmark: servers: $servers; ${duration}s x $repeats (warm-up ${warmup}s); C10K: $([ "$c10k" = 1 ] && echo "$c10k_levels" || echo off); up to about $((est / 60)) min"
 log "work folder: $work; open-file limit: $nofile"
@@ -751,7 +751,7 @@ if [ "$tls" = 1 ]; then
     # Groups of servers started together and measured in turn (bench.py tls): cert, workloads,
     # then name:ktls of each. The big file does not depend on the certificate (the record layer
     # is the same cipher), the handshake does; kTLS matters for the big file only.
-    for group in "ecdsa tls-ka-c16,tls-new-c16,tls-big-c16,tls-resume-c1 nginx-tls:0 preforkd-tls:1" \
+    for group in "ecdsa tls-ka-c4,tls-ka-c16,tls-new-c16,tls-big-c16,tls-resume-c1 nginx-tls:0 preforkd-tls:1" \
                  "rsa tls-new-c16 nginx-tls:0 preforkd-tls:1" \
                  "ecdsa tls-big-c16 nginx-tls-ktls:1 preforkd-tls-noktls:0"; do
         read -r tls_cert w members <<<"$group"
