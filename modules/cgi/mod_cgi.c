@@ -586,7 +586,7 @@ static int cgi_env_server(struct cgi_env *e, struct cgi_run *run)
     rc |= cgi_env_set(e, "REQUEST_SCHEME", pfd_request_scheme(r));
     if (strcmp(pfd_request_scheme(r), "https") == 0)
         rc |= cgi_env_set(e, "HTTPS", "on");
-    static const char *const ssl_vars[] = {"SSL_PROTOCOL", "SSL_CIPHER", "SSL_TLS_SNI"};
+    static const char *const ssl_vars[] = {PFD_SSL_VAR_NAMES};
     for (size_t i = 0; i < sizeof(ssl_vars) / sizeof(ssl_vars[0]); i++) {
         const char *value = pfd_request_ssl_var(r, ssl_vars[i]);
         if (value != NULL) /* mod_ssl's names, for scripts written for Apache */

@@ -36,7 +36,14 @@ struct pfd_tls_settings {
     bool ktls;    /* ask OpenSSL for kernel TLS: static files then go out with SSL_sendfile() */
     int line;     /* of certificate, for "FILE:LINE:" */
     int key_line; /* of certificate_key */
+    int verify_client; /* PFD_TLS_VERIFY_*: whether a client certificate is asked for */
+    char *client_ca;   /* absolute path of the CAs' PEM that client certificates must chain to */
+    int verify_depth;  /* most intermediates between a client certificate and client_ca */
+    int client_ca_line;
 };
+
+/* tls { verify_client }, as Apache's SSLVerifyClient none, optional and require. */
+enum { PFD_TLS_VERIFY_OFF, PFD_TLS_VERIFY_OPTIONAL, PFD_TLS_VERIFY_REQUIRE };
 
 struct pfd_loaded_module {
     const struct pfd_module *module;

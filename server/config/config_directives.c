@@ -116,6 +116,12 @@ const struct config_directive config_directives[] = {
      config_check_nonempty},
     {"tls", CFG_BOOL("prefer_server_ciphers", cfg_true, CFGF_NONE), COPY_NONE, 0, 0, 0, 0, NULL},
     {"tls", CFG_BOOL("ktls", cfg_false, CFGF_NONE), COPY_NONE, 0, 0, 0, 0, NULL},
+    /* Client certificates (Apache's SSLVerifyClient, SSLCACertificateFile, SSLVerifyDepth). */
+    {"tls", CFG_STR("verify_client", "off", CFGF_NONE), COPY_NONE, 0, 0, 0, 0,
+     config_check_tls_verify_client},
+    {"tls", CFG_STR("client_ca", NULL, CFGF_NODEFAULT), COPY_NONE, 0, 0, 0, 0,
+     config_check_nonempty},
+    {"tls", CFG_INT("verify_depth", 1, CFGF_NONE), COPY_NONE, 0, 0, 0, 16, NULL},
 
     CONF_BOOL("keepalive", "enabled", cfg_true, keepalive.enabled),
     CONF_INT("keepalive", "max_requests", 100, keepalive.max_requests, 0, INT_MAX),

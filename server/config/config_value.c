@@ -203,6 +203,26 @@ int pfd_config_parse_listen(const char *text, struct sockaddr_storage *addr, soc
     return text[0] == '[' ? config_listen_v6(text, addr, len) : config_listen_v4(text, addr, len);
 }
 
+/* ---- tls { verify_client } ----------------------------------------------------------------- */
+
+static const char *const config_tls_verify_names[] = {"off", "optional", "require"};
+
+int config_tls_verify_client(const char *value)
+{
+    for (int i = 0; i < (int)(sizeof(config_tls_verify_names) / sizeof(char *)); i++)
+        if (value != NULL && strcmp(value, config_tls_verify_names[i]) == 0)
+            return i;
+    return PFD_TLS_VERIFY_OFF;
+}
+
+const char *config_check_tls_verify_client(const char *value)
+{
+    for (size_t i = 0; i < sizeof(config_tls_verify_names) / sizeof(char *); i++)
+        if (strcmp(value, config_tls_verify_names[i]) == 0)
+            return NULL;
+    return "expected off, optional or require";
+}
+
 /* ---- tls { protocols } --------------------------------------------------------------------- */
 
 static const char *const config_tls_protocol_names[] = {"TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"};

@@ -42,6 +42,10 @@ int pfd_config_parse_listen(const char *text, struct sockaddr_storage *addr, soc
 
 /* protocols: a space-separated list of "TLSv1.2" and "TLSv1.3". NULL when fine, else why. */
 const char *config_check_tls_protocols(const char *value);
+/* tls { verify_client }: "off", "optional" or "require". */
+const char *config_check_tls_verify_client(const char *value);
+/* Its value as PFD_TLS_VERIFY_*; a value not checked counts as "off". */
+int config_tls_verify_client(const char *value);
 /* The protocol versions a checked protocols value allows, as bits: 1 << 2 for TLSv1.2, 1 << 3
  * for TLSv1.3. */
 unsigned config_tls_protocol_bits(const char *value);

@@ -4,6 +4,8 @@
  */
 #include "parse/log_format.h"
 
+#include "preforkd/module.h"
+
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,7 +55,7 @@ static int access_op_for(char c)
  * does not know is refused at load rather than logged as "-" forever. */
 static bool access_ssl_var_known(const char *name, size_t len)
 {
-    static const char *const known[] = {"SSL_PROTOCOL", "SSL_CIPHER", "SSL_TLS_SNI"};
+    static const char *const known[] = {PFD_SSL_VAR_NAMES};
     for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
         if (strlen(known[i]) == len && memcmp(known[i], name, len) == 0)
             return true;
@@ -107,7 +109,8 @@ struct pfd_access_format *pfd_access_format_compile(const char *format, char *er
         if (op == PFD_ACCESS_SSL_VAR && !access_ssl_var_known(arg, arg_len)) {
             snprintf(err, err_size,
                      "access_log_format: unknown variable %%{%.*s}x (SSL_PROTOCOL, SSL_CIPHER, "
-                     "SSL_TLS_SNI)",
+                     "SSL_TLS_SNI, SSL_CLIENT_VERIFY, SSL_CLIENT_S_DN and the others of mod_ssl "
+                     "in the README)",
                      (int)(arg_len > 64 ? 64 : arg_len), arg);
             goto fail;
         }

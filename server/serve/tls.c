@@ -12,6 +12,7 @@
 #include <linux/tls.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -87,12 +88,35 @@ static int tls_alpn_select(SSL *ssl, const unsigned char **out, unsigned char *o
     return SSL_TLSEXT_ERR_OK;
 }
 
+/* The session id context of the context made from t (index 0: the top level's, v + 1: vhost v's)
+ * into out (SSL_MAX_SID_CTX_LENGTH bytes); its length. A session made where no client
+ * certificate was asked for must not resume where one is (it would skip the check), nor one
+ * from another vhost's check. */
+static size_t tls_session_context_id(const struct pfd_tls_settings *t, size_t index, char *out)
+{
+    int n = t->verify_client == PFD_TLS_VERIFY_OFF
+                ? snprintf(out, SSL_MAX_SID_CTX_LENGTH, "preforkd")
+                : snprintf(out, SSL_MAX_SID_CTX_LENGTH, "preforkd/%d/%zu", t->verify_client, index);
+    return n > 0 && n < SSL_MAX_SID_CTX_LENGTH ? (size_t)n : SSL_MAX_SID_CTX_LENGTH - 1;
+}
+
+/* Whether the session ssl resumed was made under the context of t: OpenSSL resumes before the
+ * SNI callback switches contexts, so a ticket of the top level's would otherwise skip a vhost's
+ * client certificate check (as nginx's CVE-2025-23419). */
+static bool tls_resumed_here(SSL *ssl, const struct pfd_tls_settings *t, size_t index)
+{
+    char want[SSL_MAX_SID_CTX_LENGTH];
+    size_t want_len = tls_session_context_id(t, index, want);
+    unsigned int have_len = 0;
+    const unsigned char *have = SSL_SESSION_get0_id_context(SSL_get_session(ssl), &have_len);
+    return have != NULL && have_len == want_len && memcmp(have, want, want_len) == 0;
+}
+
 /* SNI: the vhost whose name or alias the client asked for serves its own certificate; any other
  * name (or none) keeps the top level's. Host names are compared in lower case (RFC 6066 §3). */
 static int tls_servername(SSL *ssl, int *alert, void *arg)
 {
     const struct pfd_tls *tls = arg;
-    (void)alert;
     const char *name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
     char lower[256];
     size_t n = name != NULL ? strlen(name) : 0;
@@ -104,8 +128,21 @@ static int tls_servername(SSL *ssl, int *alert, void *arg)
         lower[n - 1] = '\0';
     const struct pfd_vhost *vh = pfd_config_vhost_named(tls->conf, lower);
     SSL_CTX *ctx = vh != NULL ? tls->vhosts[vh - tls->conf->vhosts] : NULL;
-    if (ctx != NULL && SSL_set_SSL_CTX(ssl, ctx) == NULL)
+    if (ctx == NULL)
+        return SSL_TLSEXT_ERR_OK;
+    size_t v = (size_t)(vh - tls->conf->vhosts);
+    if (SSL_session_reused(ssl) && !tls_resumed_here(ssl, &vh->tls, v + 1)) {
+        *alert = SSL_AD_ACCESS_DENIED;
         return SSL_TLSEXT_ERR_ALERT_FATAL;
+    }
+    if (SSL_set_SSL_CTX(ssl, ctx) == NULL)
+        return SSL_TLSEXT_ERR_ALERT_FATAL;
+    /* SSL_set_SSL_CTX() takes the certificate but not whether (and from which CAs) a client
+     * certificate is asked for: those came from the top level's context at SSL_new(). */
+    SSL_set_verify(ssl, SSL_CTX_get_verify_mode(ctx), NULL);
+    SSL_set_verify_depth(ssl, SSL_CTX_get_verify_depth(ctx));
+    STACK_OF(X509_NAME) *names = SSL_CTX_get_client_CA_list(ctx);
+    SSL_set_client_CA_list(ssl, names != NULL ? SSL_dup_CA_list(names) : NULL);
     return SSL_TLSEXT_ERR_OK;
 }
 
@@ -187,8 +224,45 @@ static int tls_load_keys(SSL_CTX *ctx, const struct pfd_config *conf,
     return 0;
 }
 
+/* tls { verify_client, client_ca, verify_depth } into ctx: the CAs a client certificate must
+ * chain to, also named to the client in the CertificateRequest. 0 or -1 (said). */
+static int tls_load_client_ca(SSL_CTX *ctx, const struct pfd_config *conf,
+                              const struct pfd_tls_settings *t, struct tls_report *err,
+                              struct tls_report *notes)
+{
+    if (t->verify_client == PFD_TLS_VERIFY_OFF)
+        return 0;
+    if (access(t->client_ca, R_OK) != 0) {
+        tls_report_add(err, "%s:%d: client_ca \"%s\": %s", conf->file, t->client_ca_line,
+                       t->client_ca, strerror(errno));
+        return -1;
+    }
+    STACK_OF(X509_NAME) *names = SSL_load_client_CA_file(t->client_ca);
+    if (names == NULL || SSL_CTX_load_verify_locations(ctx, t->client_ca, NULL) != 1) {
+        tls_report_add(err, "%s:%d: client_ca \"%s\": no PEM certificate in it (%s)", conf->file,
+                       t->client_ca_line, t->client_ca, tls_reason("unreadable"));
+        sk_X509_NAME_pop_free(names, X509_NAME_free);
+        return -1;
+    }
+    int count = sk_X509_NAME_num(names);
+    SSL_CTX_set_client_CA_list(ctx, names);
+    /* require: no certificate, no handshake (Apache's SSLVerifyClient require); optional: a
+     * client without one is served, and CGI sees SSL_CLIENT_VERIFY=NONE. A certificate that
+     * does not chain to client_ca fails the handshake either way. */
+    int mode = SSL_VERIFY_PEER | SSL_VERIFY_CLIENT_ONCE;
+    if (t->verify_client == PFD_TLS_VERIFY_REQUIRE)
+        mode |= SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
+    SSL_CTX_set_verify(ctx, mode, NULL);
+    SSL_CTX_set_verify_depth(ctx, t->verify_depth);
+    tls_report_add(notes, "%s:%d: client certificates %s, from %d CA%s in \"%s\"", conf->file,
+                   t->client_ca_line,
+                   t->verify_client == PFD_TLS_VERIFY_REQUIRE ? "required" : "asked for", count,
+                   count == 1 ? "" : "s", t->client_ca);
+    return 0;
+}
+
 /* One context from t: protocols, ciphers, keys, ALPN and SNI. NULL after saying why. */
-static SSL_CTX *tls_context(struct pfd_tls *tls, const struct pfd_tls_settings *t,
+static SSL_CTX *tls_context(struct pfd_tls *tls, const struct pfd_tls_settings *t, size_t index,
                             struct tls_report *err, struct tls_report *notes)
 {
     const struct pfd_config *conf = tls->conf;
@@ -230,8 +304,9 @@ static SSL_CTX *tls_context(struct pfd_tls *tls, const struct pfd_tls_settings *
     SSL_CTX_set_dh_auto(ctx, 1);
     /* Resumption works across workers: they share the ticket keys this context made before the
      * fork. The id context lets a session resume on the vhost context it was made on. */
-    static const unsigned char sid_ctx[] = "preforkd";
-    SSL_CTX_set_session_id_context(ctx, sid_ctx, sizeof(sid_ctx) - 1);
+    char sid_ctx[SSL_MAX_SID_CTX_LENGTH];
+    size_t sid_len = tls_session_context_id(t, index, sid_ctx);
+    SSL_CTX_set_session_id_context(ctx, (const unsigned char *)sid_ctx, (unsigned)sid_len);
     SSL_CTX_set_alpn_select_cb(ctx, tls_alpn_select, NULL);
     SSL_CTX_set_tlsext_servername_callback(ctx, tls_servername);
     SSL_CTX_set_tlsext_servername_arg(ctx, tls);
@@ -242,7 +317,8 @@ static SSL_CTX *tls_context(struct pfd_tls *tls, const struct pfd_tls_settings *
                        "%s:%d: warning: session tickets: OpenSSL's own keys (lost at each "
                        "reload)",
                        conf->file, t->line);
-    if (tls_load_keys(ctx, conf, t, err) != 0) {
+    if (tls_load_keys(ctx, conf, t, err) != 0 ||
+        tls_load_client_ca(ctx, conf, t, err, notes) != 0) {
         SSL_CTX_free(ctx);
         return NULL;
     }
@@ -269,13 +345,13 @@ int pfd_tls_create(const struct pfd_config *conf, struct pfd_tls **out, char *er
     }
     tls->conf = conf;
     int rc = 0;
-    tls->top = tls_context(tls, &conf->tls, &errors, &noted);
+    tls->top = tls_context(tls, &conf->tls, 0, &errors, &noted);
     rc |= tls->top == NULL ? -1 : 0;
     for (size_t v = 0; v < conf->nvhosts; v++) {
         const struct pfd_vhost *vh = &conf->vhosts[v];
         if (vh->tls.certificate == NULL)
             continue;
-        tls->vhosts[v] = tls_context(tls, &vh->tls, &errors, &noted);
+        tls->vhosts[v] = tls_context(tls, &vh->tls, v + 1, &errors, &noted);
         rc |= tls->vhosts[v] == NULL ? -1 : 0;
     }
     if (rc != 0) {
@@ -399,14 +475,17 @@ bool pfd_tls_pending(const struct ssl_st *ssl)
 bool pfd_tls_serves_vhost(const struct ssl_st *ssl, const struct pfd_tls *tls,
                           const struct pfd_vhost *vh)
 {
-    if (SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name) == NULL)
-        return true;
     const struct pfd_config *conf = tls->conf;
-    SSL_CTX *want = tls->top;
+    SSL_CTX *want = tls->top, *have = SSL_get_SSL_CTX(ssl);
     if (vh != NULL && vh >= conf->vhosts && vh < conf->vhosts + conf->nvhosts &&
         tls->vhosts[vh - conf->vhosts] != NULL)
         want = tls->vhosts[vh - conf->vhosts];
-    return SSL_get_SSL_CTX(ssl) == want;
+    if (have == want)
+        return true;
+    /* No SNI: the default certificate was the client's to expect, but not a way around the
+     * client certificate that the Host's vhost asks for. */
+    return SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name) == NULL &&
+           SSL_CTX_get_verify_mode(want) == SSL_VERIFY_NONE;
 }
 
 void pfd_tls_close(struct ssl_st *ssl)
@@ -421,6 +500,58 @@ void pfd_tls_close(struct ssl_st *ssl)
     SSL_free(ssl);
 }
 
+/* A name as mod_ssl gives it: RFC 2253 (most specific first, "CN=alice,O=Example"), UTF-8 kept. */
+static const char *tls_name_text(const X509_NAME *name, char *buf, size_t size)
+{
+    BIO *bio = BIO_new(BIO_s_mem());
+    if (bio == NULL)
+        return NULL;
+    int n = X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+    n = n >= 0 ? BIO_read(bio, buf, (int)size - 1) : -1;
+    BIO_free(bio);
+    if (n < 0)
+        return NULL;
+    buf[n] = '\0';
+    return buf;
+}
+
+/* The client certificate's SSL_CLIENT_* values, or NULL when there is none or name is another. */
+static const char *tls_client_var(const X509 *cert, const char *name)
+{
+    static char text[1024];
+    if (strcmp(name, "SSL_CLIENT_S_DN") == 0)
+        return tls_name_text(X509_get_subject_name(cert), text, sizeof(text));
+    if (strcmp(name, "SSL_CLIENT_I_DN") == 0)
+        return tls_name_text(X509_get_issuer_name(cert), text, sizeof(text));
+    if (strcmp(name, "SSL_CLIENT_S_DN_CN") == 0) {
+        int n = X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, text,
+                                          (int)sizeof(text));
+        return n >= 0 ? text : NULL;
+    }
+    if (strcmp(name, "SSL_CLIENT_M_SERIAL") == 0) {
+        BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), NULL);
+        char *hex = bn != NULL ? BN_bn2hex(bn) : NULL;
+        snprintf(text, sizeof(text), "%s", hex != NULL ? hex : "");
+        OPENSSL_free(hex);
+        BN_free(bn);
+        return hex != NULL ? text : NULL;
+    }
+    bool start = strcmp(name, "SSL_CLIENT_V_START") == 0;
+    if (start || strcmp(name, "SSL_CLIENT_V_END") == 0) {
+        BIO *bio = BIO_new(BIO_s_mem());
+        int n = bio != NULL && ASN1_TIME_print(bio, start ? X509_get0_notBefore(cert)
+                                                          : X509_get0_notAfter(cert)) == 1
+                    ? BIO_read(bio, text, (int)sizeof(text) - 1)
+                    : -1;
+        BIO_free(bio);
+        if (n < 0)
+            return NULL;
+        text[n] = '\0';
+        return text;
+    }
+    return NULL;
+}
+
 const char *pfd_tls_var(const struct ssl_st *ssl, const char *name)
 {
     if (ssl == NULL)
@@ -431,7 +562,20 @@ const char *pfd_tls_var(const struct ssl_st *ssl, const char *name)
         return SSL_get_cipher_name(ssl);
     if (strcmp(name, "SSL_TLS_SNI") == 0)
         return SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
-    return NULL;
+    if (strncmp(name, "SSL_CLIENT_", 11) != 0)
+        return NULL;
+    const X509 *cert = SSL_get0_peer_certificate(ssl);
+    if (strcmp(name, "SSL_CLIENT_VERIFY") == 0) {
+        static char verdict[128];
+        long result = SSL_get_verify_result(ssl);
+        if (cert == NULL)
+            return "NONE";
+        if (result == X509_V_OK)
+            return "SUCCESS";
+        snprintf(verdict, sizeof(verdict), "FAILED:%s", X509_verify_cert_error_string(result));
+        return verdict;
+    }
+    return cert != NULL ? tls_client_var(cert, name) : NULL;
 }
 
 /* ---- kTLS: the kernel encrypts, so a file goes out with sendfile() ------------------------- */

@@ -49,15 +49,18 @@ ssize_t pfd_tls_write(struct ssl_st *ssl, const void *buf, size_t len, short *ev
  * see them). */
 bool pfd_tls_pending(const struct ssl_st *ssl);
 /* Whether the handshake of ssl chose the context vh (by Host; NULL: no vhost) would have had:
- * its own where it has a tls section, else the top level's. Always true when the client sent no
+ * its own where it has a tls section, else the top level's. Also true when the client sent no
  * SNI (it asked for no name, so it got the default, as with Apache's default
- * SSLStrictSNIVHostCheck off). */
+ * SSLStrictSNIVHostCheck off), unless vh's context asks for client certificates. */
 bool pfd_tls_serves_vhost(const struct ssl_st *ssl, const struct pfd_tls *tls,
                           const struct pfd_vhost *vh);
 /* Sends close_notify if it can without waiting, and frees the connection (not the socket). */
 void pfd_tls_close(struct ssl_st *ssl);
 /* mod_ssl's names: "SSL_PROTOCOL" ("TLSv1.3"), "SSL_CIPHER" (OpenSSL's name), "SSL_TLS_SNI" (the
- * name the client asked for); NULL when unknown or not set. */
+ * name the client asked for), and of a client certificate (tls { verify_client }):
+ * "SSL_CLIENT_VERIFY" ("NONE", "SUCCESS"), "SSL_CLIENT_S_DN", "SSL_CLIENT_S_DN_CN",
+ * "SSL_CLIENT_I_DN", "SSL_CLIENT_M_SERIAL", "SSL_CLIENT_V_START", "SSL_CLIENT_V_END"; NULL when
+ * unknown or not set. The text lasts until the next call. */
 const char *pfd_tls_var(const struct ssl_st *ssl, const char *name);
 
 /* kTLS (tls { ktls }): whether the kernel encrypts what ssl sends (then files can go out with

@@ -146,8 +146,16 @@ PFD_API const char *pfd_request_remote_user(const struct pfd_request *r);
 /* The request's scheme: "https" on a tls_listen connection, else "http". */
 PFD_API const char *pfd_request_scheme(const struct pfd_request *r);
 /* On HTTPS, mod_ssl's variables: "SSL_PROTOCOL" ("TLSv1.3"), "SSL_CIPHER", "SSL_TLS_SNI" (the
- * name the client asked for); NULL when not HTTPS, unknown or unset. */
+ * name the client asked for), and those of a client certificate (tls { verify_client }):
+ * "SSL_CLIENT_VERIFY" ("NONE" without one, "SUCCESS"), its subject and issuer in RFC 2253 form,
+ * the subject's CN, serial number (hex) and validity; NULL when not HTTPS, unknown or unset.
+ * The text lasts until the next call. */
 PFD_API const char *pfd_request_ssl_var(const struct pfd_request *r, const char *name);
+/* The names pfd_request_ssl_var() knows, as an array initializer. */
+#define PFD_SSL_VAR_NAMES                                                                          \
+    "SSL_PROTOCOL", "SSL_CIPHER", "SSL_TLS_SNI", "SSL_CLIENT_VERIFY", "SSL_CLIENT_S_DN",           \
+        "SSL_CLIENT_S_DN_CN", "SSL_CLIENT_I_DN", "SSL_CLIENT_M_SERIAL", "SSL_CLIENT_V_START",      \
+        "SSL_CLIENT_V_END"
 /* The server_admin directive (SERVER_ADMIN for CGI). */
 PFD_API const char *pfd_request_server_admin(const struct pfd_request *r);
 /* The handler named by the location this request matched, or NULL when modules are tried in
