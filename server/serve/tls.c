@@ -531,10 +531,11 @@ static const char *tls_client_var(const X509 *cert, const char *name)
     if (strcmp(name, "SSL_CLIENT_M_SERIAL") == 0) {
         BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), NULL);
         char *hex = bn != NULL ? BN_bn2hex(bn) : NULL;
-        snprintf(text, sizeof(text), "%s", hex != NULL ? hex : "");
+        bool known = hex != NULL;
+        snprintf(text, sizeof(text), "%s", known ? hex : "");
         OPENSSL_free(hex);
         BN_free(bn);
-        return hex != NULL ? text : NULL;
+        return known ? text : NULL;
     }
     bool start = strcmp(name, "SSL_CLIENT_V_START") == 0;
     if (start || strcmp(name, "SSL_CLIENT_V_END") == 0) {
