@@ -57,25 +57,27 @@ static void tls_prepare(struct tls_server *t)
     ck_assert_int_gt(t->tls_port, 0);
 }
 
-/* tls_listen, the top level's tls { }, then extra (verbatim). */
+/* tls_listen, the top level's tls { }, then extra (verbatim), into conf. */
+static void tls_config_text(const struct tls_server *t, const char *extra, char *conf, size_t size)
+{
+    char section[SECTION_MAX];
+    ts_tls_section(&t->cert, section, sizeof(section));
+    snprintf(conf, size, "tls_listen = {\"%s:%d\"}\n%s%s", TS_HOST, t->tls_port, section,
+             extra != NULL ? extra : "");
+}
+
 static void tls_configure(struct tls_server *t, const char *extra)
 {
-    char section[SECTION_MAX], conf[16384];
-    ts_tls_section(&t->cert, section, sizeof(section));
-    snprintf(conf, sizeof(conf), "tls_listen = {\"%s:%d\"}\n%s%s", TS_HOST, t->tls_port, section,
-             extra != NULL ? extra : "");
+    char conf[16384];
+    tls_config_text(t, extra, conf, sizeof(conf));
     ck_assert_int_eq(ts_server_configure(&t->s, conf), 0);
 }
 
 static void tls_launch(struct tls_server *t, const char *extra)
 {
-    tls_configure(t, extra);
-    const char *argv[] = {"-f", t->s.conf, NULL};
-    ck_assert_int_eq(ts_server_spawn(&t->s, argv), 0);
-    if (ts_server_wait_ready(&t->s, TS_START_TIMEOUT_S) != 0) {
-        ts_server_dump(&t->s);
-        ck_abort_msg("the server did not start");
-    }
+    char conf[16384];
+    tls_config_text(t, extra, conf, sizeof(conf));
+    ts_server_launch(&t->s, conf);
 }
 
 static void tls_start(struct tls_server *t, const char *extra)

@@ -90,13 +90,7 @@ static void site_launch(struct browser_site *t, const char *extra)
     ts_tls_section(&t->cert, section, sizeof(section));
     snprintf(conf, sizeof(conf), "tls_listen = {\"%s:%d\"}\n%s%s%s", TS_HOST, t->tls_port, section,
              LOG_FORMAT, extra != NULL ? extra : "");
-    ck_assert_int_eq(ts_server_configure(&t->s, conf), 0);
-    const char *argv[] = {"-f", t->s.conf, NULL};
-    ck_assert_int_eq(ts_server_spawn(&t->s, argv), 0);
-    if (ts_server_wait_ready(&t->s, TS_START_TIMEOUT_S) != 0) {
-        ts_server_dump(&t->s);
-        ck_abort_msg("the server did not start");
-    }
+    ts_server_launch(&t->s, conf);
 }
 
 static void site_start(struct browser_site *t, const char *cert_host)

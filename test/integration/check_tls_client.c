@@ -65,17 +65,6 @@ static void client_section(const struct client_server *t, const struct ts_tls_ce
                  cert->cert, cert->key, verify, ts_tls_ca_file(&t->s));
 }
 
-static void client_spawn(struct client_server *t, const char *conf)
-{
-    ck_assert_int_eq(ts_server_configure(&t->s, conf), 0);
-    const char *argv[] = {"-f", t->s.conf, NULL};
-    ck_assert_int_eq(ts_server_spawn(&t->s, argv), 0);
-    if (ts_server_wait_ready(&t->s, TS_START_TIMEOUT_S) != 0) {
-        ts_server_dump(&t->s);
-        ck_abort_msg("the server did not start");
-    }
-}
-
 /* The top level without client certificates; vhost "secure.test" with its own certificate,
  * which requires one. */
 static void client_start_vhost(struct client_server *t)
@@ -86,7 +75,7 @@ static void client_start_vhost(struct client_server *t)
     client_section(t, &t->cert, "", top, sizeof(top));
     snprintf(conf, sizeof(conf), "tls_listen = {\"%s:%d\"}\n%svhost \"secure.test\" {\n%s}\n",
              TS_HOST, t->tls_port, top, secure);
-    client_spawn(t, conf);
+    ts_server_launch(&t->s, conf);
 }
 
 /* The top level's tls { } with verify (as client_section()), CGI on /cgi-bin/, the access log
@@ -104,7 +93,7 @@ static void client_start(struct client_server *t, const char *verify, const char
              "%%>s\"\n%s%s",
              TS_HOST, t->tls_port, section, extra != NULL ? extra : "");
     ck_assert_int_eq(ts_cgi_install(&t->s, "cgi-bin", "printenv.sh"), 0);
-    client_spawn(t, conf);
+    ts_server_launch(&t->s, conf);
 }
 
 static void client_stop(struct client_server *t)

@@ -62,13 +62,7 @@ static void tls_start(struct tls_server *t, int days, const char *extra)
              "max_workers = %d }\n%s",
              TS_HOST, t->tls_port, section, POOL_WORKERS, POOL_WORKERS, POOL_WORKERS,
              extra != NULL ? extra : "");
-    ck_assert_int_eq(ts_server_configure(&t->s, conf), 0);
-    const char *argv[] = {"-f", t->s.conf, NULL};
-    ck_assert_int_eq(ts_server_spawn(&t->s, argv), 0);
-    if (ts_server_wait_ready(&t->s, TS_START_TIMEOUT_S) != 0) {
-        ts_server_dump(&t->s);
-        ck_abort_msg("the server did not start");
-    }
+    ts_server_launch(&t->s, conf);
     ck_assert_uint_eq(ts_workers_wait(t->s.pid, POOL_WORKERS, POOL_WORKERS, 10), POOL_WORKERS);
 }
 

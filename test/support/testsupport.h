@@ -111,6 +111,11 @@ int ts_server_wait_ready(struct ts_server *s, double timeout_s);
 void ts_server_start(struct ts_server *s, const char *extra);
 /* The same with extra arguments before "-f conf" (e.g. "-X"), NULL-terminated. */
 void ts_server_start_args(struct ts_server *s, const char *extra, const char *const *args);
+/* configure + spawn "-f conf" + wait_ready on a server ts_server_init() made (for a test that
+ * puts files in its dir first, e.g. certificates); fails the test (with logs) on error. */
+void ts_server_launch(struct ts_server *s, const char *extra);
+/* The same with extra arguments before "-f conf", NULL-terminated. */
+void ts_server_launch_args(struct ts_server *s, const char *extra, const char *const *args);
 /*
  * Makes master the server's process: a daemon that -D detached from s->pid, which comes to us as
  * an orphan (ts_server_spawn() makes us a subreaper). ts_server_wait_exit(), ts_server_stop() and

@@ -394,6 +394,16 @@ void ts_server_start_args(struct ts_server *s, const char *extra, const char *co
 {
     ck_assert_msg(ts_server_init(s) == 0, "cannot make the test site in %s: %s", s->dir,
                   strerror(errno));
+    ts_server_launch_args(s, extra, args);
+}
+
+void ts_server_launch(struct ts_server *s, const char *extra)
+{
+    ts_server_launch_args(s, extra, NULL);
+}
+
+void ts_server_launch_args(struct ts_server *s, const char *extra, const char *const *args)
+{
     ck_assert_msg(ts_server_configure(s, extra) == 0, "cannot write %s", s->conf);
     const char *argv[TS_MAX_ARGS + 1];
     size_t n = 0;
