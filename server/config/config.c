@@ -163,13 +163,16 @@ static void config_mark_proxy_listens(struct config_load *ld)
     }
 }
 
-/* server_name, server_admin and group when not given; the limits body size and log level. */
+/* server_name, server_admin and group when not given; the limits body size, log level and
+ * workers' scheduling. */
 static int config_copy_derived(struct pfd_config *conf)
 {
     cfg_t *cfg = conf->cfg;
     conf->log_level = config_log_level_of(cfg_getstr(cfg, "log_level"));
     conf->follow_symlinks =
         (enum pfd_symlinks)config_symlinks_of(cfg_getstr(cfg, "follow_symlinks"));
+    conf->prefork.scheduling = (enum pfd_scheduling)config_scheduling_of(
+        cfg_getstr(cfg_getsec(cfg, "prefork"), "scheduling"));
     conf->allow_override = config_route_overrides(cfg, 0);
     conf->limits.body = pfd_size_parse(cfg_getstr(cfg_getsec(cfg, "limits"), "body"));
     if (conf->server_name == NULL) {

@@ -45,6 +45,9 @@ struct pfd_tls_settings {
 /* tls { verify_client }, as Apache's SSLVerifyClient none, optional and require. */
 enum { PFD_TLS_VERIFY_OFF, PFD_TLS_VERIFY_OPTIONAL, PFD_TLS_VERIFY_REQUIRE };
 
+/* prefork { scheduling }: the Linux policy of workers (SCHED_BATCH or SCHED_OTHER). */
+enum pfd_scheduling { PFD_SCHEDULING_BATCH, PFD_SCHEDULING_NORMAL };
+
 struct pfd_loaded_module {
     const struct pfd_module *module;
     void *dl_handle; /* from dlopen() */
@@ -211,13 +214,14 @@ struct pfd_config {
     size_t nmodules;
 
     struct {
-        int start_servers;          /* 5 */
-        int min_spare_servers;      /* 5 */
-        int max_spare_servers;      /* 10 */
-        int max_workers;            /* 150; at most PFD_MAX_WORKERS_LIMIT */
-        int max_requests_per_child; /* 0 = never */
-        int listen_backlog;         /* 511 */
-        int max_spawn_rate;         /* 32 */
+        int start_servers;              /* 5 */
+        int min_spare_servers;          /* 5 */
+        int max_spare_servers;          /* 10 */
+        int max_workers;                /* 150; at most PFD_MAX_WORKERS_LIMIT */
+        int max_requests_per_child;     /* 0 = never */
+        int listen_backlog;             /* 511 */
+        int max_spawn_rate;             /* 32 */
+        enum pfd_scheduling scheduling; /* "batch" */
     } prefork;
 
     struct {

@@ -68,6 +68,21 @@ const char *config_check_symlinks(const char *value)
     return config_symlinks_of(value) < 0 ? "expected \"on\", \"off\" or \"if_owner_match\"" : NULL;
 }
 
+int config_scheduling_of(const char *value)
+{
+    static const char *const words[] = {
+        [PFD_SCHEDULING_BATCH] = "batch", [PFD_SCHEDULING_NORMAL] = "normal"};
+    for (size_t i = 0; value != NULL && i < sizeof(words) / sizeof(words[0]); i++)
+        if (strcmp(words[i], value) == 0)
+            return (int)i;
+    return -1;
+}
+
+const char *config_check_scheduling(const char *value)
+{
+    return config_scheduling_of(value) < 0 ? "expected \"batch\" or \"normal\"" : NULL;
+}
+
 int config_override_of(const char *value)
 {
     static const struct {

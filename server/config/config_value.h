@@ -28,6 +28,9 @@ const char *config_check_media_type(const char *value);
 /* follow_symlinks: "on", "off", "if_owner_match" (enum pfd_symlinks), or -1. */
 int config_symlinks_of(const char *value);
 const char *config_check_symlinks(const char *value);
+/* prefork { scheduling }: "batch", "normal" (enum pfd_scheduling), or -1. */
+int config_scheduling_of(const char *value);
+const char *config_check_scheduling(const char *value);
 
 /* allow_override: one of Apache's AllowOverride words, case-insensitive: "None" (0), "All",
  * "AuthConfig", "FileInfo", "Indexes", "Limit", "Options" (enum pfd_override), or -1. */

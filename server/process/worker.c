@@ -8,12 +8,19 @@
  * Apache's accept mutex, without a lock a killed worker could leave held. Losers of a race get
  * EAGAIN from the non-blocking accept4() and wait again.
  *
+ * Scheduling: prefork { scheduling = "batch" } (the default) runs workers as SCHED_BATCH: same
+ * share of the CPU, but a worker woken by its client's bytes does not preempt what runs (another
+ * worker, a CGI program, a local client); it runs when that one blocks or its slice ends. With
+ * many workers on few cores each request would otherwise cost a preemption, and the pool loses
+ * to an event loop that serves several ready connections per wake-up (docs/design.md).
+ *
  * Signals: SIGUSR1/SIGWINCH (graceful) are blocked except inside the waits that may end early
  * (epoll_pwait here, the keep-alive wait in conn.c), so a request in progress always finishes and
  * no signal is lost between a check and a wait. SIGTERM keeps its default action: stop now.
  */
 #include <errno.h>
 #include <grp.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -272,10 +279,21 @@ static void worker_count_waiting(struct pfd_server *s, int32_t delta)
         __atomic_fetch_add(&s->scoreboard->accept_waiters, delta, __ATOMIC_RELAXED);
 }
 
+/* Refused only where a sandbox forbids sched_setscheduler(): the worker then serves as it is. */
+static void worker_set_scheduling(const struct pfd_config *conf)
+{
+    struct sched_param param = {.sched_priority = 0};
+    int policy = conf->prefork.scheduling == PFD_SCHEDULING_BATCH ? SCHED_BATCH : SCHED_OTHER;
+    if (sched_getscheduler(0) != policy && sched_setscheduler(0, policy, &param) != 0)
+        pfd_log(PFD_LOG_INFO, "prefork { scheduling }: sched_setscheduler() failed: %s",
+                strerror(errno));
+}
+
 void pfd_worker_run(struct pfd_server *server)
 {
     const struct pfd_config *conf = server->conf;
     worker_setup_signals();
+    worker_set_scheduling(conf);
     if (pfd_worker_drop_privileges(conf) != 0)
         _exit(1); /* a worker must never serve as root by accident */
     pfd_modules_child_init(server, server->conf);

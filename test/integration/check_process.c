@@ -2,7 +2,8 @@
  * check_process.c — the processes of the real preforkd binary as an operator sees them: workers
  * drop root for `user` while the master keeps it, -D detaches a daemon that writes and removes
  * its pid file, a bad config on SIGUSR1 is logged and the running one kept, and a pool that
- * needs more than max_workers says so in the error log.
+ * needs more than max_workers says so in the error log; workers run as SCHED_BATCH unless
+ * prefork { scheduling = "normal" }, while the master and the keepers keep the normal policy.
  *
  * Processes are found through /proc (testsupport.h). Every wait polls against a deadline that
  * leaves room for ASan builds on a 2-core machine.
@@ -13,6 +14,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <pwd.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,6 +134,67 @@ START_TEST(test_workers_drop_root)
     for (int k = 0; k < 4; k++)
         ck_assert_msg(master[k] == 0, "the master runs as Uid %ld %ld %ld %ld, expected root",
                       master[0], master[1], master[2], master[3]);
+    ts_server_stop(&s);
+}
+END_TEST
+
+/* ---- scheduling --------------------------------------------------------------------------- */
+
+/* Polls until pid runs under policy (a new worker sets it right after the fork); true then, false
+ * when pid is gone or the deadline passed. *seen gets the last policy read. */
+static bool wait_policy(pid_t pid, int policy, double timeout_s, int *seen)
+{
+    double deadline = ts_now() + timeout_s;
+    for (int i = 0; i < 10000; i++) {
+        *seen = sched_getscheduler(pid);
+        if (*seen == policy)
+            return true;
+        if (*seen < 0 || ts_now() > deadline)
+            return false;
+        ts_sleep_ms(20);
+    }
+    return false;
+}
+
+/* Every live worker of s runs under policy; the master and the keepers under SCHED_OTHER. */
+static void assert_policies(const struct ts_server *s, int policy, const char *name)
+{
+    ts_assert_serving(s, name);
+    pid_t workers[TS_MAX_PIDS], keepers[TS_MAX_PIDS];
+    size_t n = ts_workers(s->pid, workers, TS_MAX_PIDS), checked = 0;
+    for (size_t i = 0; i < n; i++) {
+        int seen = -1;
+        bool ok = wait_policy(workers[i], policy, 5.0, &seen);
+        if (!ok && !ts_pid_alive(workers[i]))
+            continue; /* retired meanwhile */
+        ck_assert_msg(ok, "%s: worker %d runs under policy %d, expected %d", name, (int)workers[i],
+                      seen, policy);
+        checked++;
+    }
+    ck_assert_msg(checked >= 1, "%s: no live worker to check", name);
+    ck_assert_int_eq(sched_getscheduler(s->pid), SCHED_OTHER);
+    size_t k = ts_keepers_wait(s->pid, keepers, TS_MAX_PIDS, 5.0);
+    ck_assert_msg(k >= 1, "%s: no keeper", name);
+    for (size_t i = 0; i < k; i++)
+        ck_assert_msg(sched_getscheduler(keepers[i]) == SCHED_OTHER,
+                      "%s: keeper %d is not SCHED_OTHER", name, (int)keepers[i]);
+}
+
+/*
+ * By default workers are SCHED_BATCH (a woken worker does not preempt what runs: many workers
+ * on few cores would otherwise pay a preemption per request); `scheduling = "normal"` keeps the
+ * kernel's default. The master and the keepers, which must answer at once, are never batch.
+ */
+START_TEST(test_workers_scheduling)
+{
+    struct ts_server s;
+    ts_server_start(&s, NULL);
+    assert_policies(&s, SCHED_BATCH, "default");
+    ts_server_stop(&s);
+    ts_server_start(&s,
+                    "prefork { start_servers = 2  min_spare_servers = 1  max_spare_servers = 3\n"
+                    "          max_workers = 10  scheduling = \"normal\" }\n");
+    assert_policies(&s, SCHED_OTHER, "scheduling = \"normal\"");
     ts_server_stop(&s);
 }
 END_TEST
@@ -321,6 +384,11 @@ static Suite *process_suite(void)
     tcase_set_timeout(privileges, 60);
     tcase_add_test(privileges, test_workers_drop_root);
     suite_add_tcase(suite, privileges);
+
+    TCase *scheduling = tcase_create("scheduling");
+    tcase_set_timeout(scheduling, 60);
+    tcase_add_test(scheduling, test_workers_scheduling);
+    suite_add_tcase(suite, scheduling);
 
     TCase *daemon = tcase_create("daemon");
     tcase_set_timeout(daemon, 60);
