@@ -45,8 +45,8 @@ struct pfd_tls_settings {
 /* tls { verify_client }, as Apache's SSLVerifyClient none, optional and require. */
 enum { PFD_TLS_VERIFY_OFF, PFD_TLS_VERIFY_OPTIONAL, PFD_TLS_VERIFY_REQUIRE };
 
-/* prefork { scheduling }: the Linux policy of workers (SCHED_BATCH or SCHED_OTHER). */
-enum pfd_scheduling { PFD_SCHEDULING_BATCH, PFD_SCHEDULING_NORMAL };
+/* prefork { scheduling }: the Linux policy of workers (SCHED_OTHER or SCHED_BATCH). */
+enum pfd_scheduling { PFD_SCHEDULING_NORMAL, PFD_SCHEDULING_BATCH };
 
 struct pfd_loaded_module {
     const struct pfd_module *module;
@@ -221,7 +221,7 @@ struct pfd_config {
         int max_requests_per_child;     /* 0 = never */
         int listen_backlog;             /* 511 */
         int max_spawn_rate;             /* 32 */
-        enum pfd_scheduling scheduling; /* "batch" */
+        enum pfd_scheduling scheduling; /* "normal" */
     } prefork;
 
     struct {

@@ -89,7 +89,7 @@ const struct config_directive config_directives[] = {
     CONF_INT("prefork", "max_requests_per_child", 0, prefork.max_requests_per_child, 0, INT_MAX),
     CONF_INT("prefork", "listen_backlog", 511, prefork.listen_backlog, 1, 65535),
     CONF_INT("prefork", "max_spawn_rate", 32, prefork.max_spawn_rate, 1, PFD_MAX_WORKERS_LIMIT),
-    {"prefork", CFG_STR("scheduling", "batch", CFGF_NONE), COPY_NONE, 0, 0, 0, 0,
+    {"prefork", CFG_STR("scheduling", "normal", CFGF_NONE), COPY_NONE, 0, 0, 0, 0,
      config_check_scheduling},
 
     /* Seconds; a day at most keeps every deadline computation far from overflow. */

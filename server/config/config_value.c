@@ -71,7 +71,7 @@ const char *config_check_symlinks(const char *value)
 int config_scheduling_of(const char *value)
 {
     static const char *const words[] = {
-        [PFD_SCHEDULING_BATCH] = "batch", [PFD_SCHEDULING_NORMAL] = "normal"};
+        [PFD_SCHEDULING_NORMAL] = "normal", [PFD_SCHEDULING_BATCH] = "batch"};
     for (size_t i = 0; value != NULL && i < sizeof(words) / sizeof(words[0]); i++)
         if (strcmp(words[i], value) == 0)
             return (int)i;
@@ -80,7 +80,7 @@ int config_scheduling_of(const char *value)
 
 const char *config_check_scheduling(const char *value)
 {
-    return config_scheduling_of(value) < 0 ? "expected \"batch\" or \"normal\"" : NULL;
+    return config_scheduling_of(value) < 0 ? "expected \"normal\" or \"batch\"" : NULL;
 }
 
 int config_override_of(const char *value)

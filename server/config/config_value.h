@@ -28,7 +28,7 @@ const char *config_check_media_type(const char *value);
 /* follow_symlinks: "on", "off", "if_owner_match" (enum pfd_symlinks), or -1. */
 int config_symlinks_of(const char *value);
 const char *config_check_symlinks(const char *value);
-/* prefork { scheduling }: "batch", "normal" (enum pfd_scheduling), or -1. */
+/* prefork { scheduling }: "normal", "batch" (enum pfd_scheduling), or -1. */
 int config_scheduling_of(const char *value);
 const char *config_check_scheduling(const char *value);
 

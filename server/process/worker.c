@@ -8,11 +8,11 @@
  * Apache's accept mutex, without a lock a killed worker could leave held. Losers of a race get
  * EAGAIN from the non-blocking accept4() and wait again.
  *
- * Scheduling: prefork { scheduling = "batch" } (the default) runs workers as SCHED_BATCH: same
- * share of the CPU, but a worker woken by its client's bytes does not preempt what runs (another
- * worker, a CGI program, a local client); it runs when that one blocks or its slice ends. With
- * many workers on few cores each request would otherwise cost a preemption, and the pool loses
- * to an event loop that serves several ready connections per wake-up (docs/design.md).
+ * Scheduling: prefork { scheduling = "batch" } runs workers as SCHED_BATCH: the same share of the
+ * CPU, but a worker woken by its client's bytes does not preempt what runs (another worker, a CGI
+ * program, a local client); it runs when that one blocks or its slice ends. More requests per
+ * second when many workers are busy on few cores, a longer tail of latency: not the default
+ * (docs/design.md has the measurements).
  *
  * Signals: SIGUSR1/SIGWINCH (graceful) are blocked except inside the waits that may end early
  * (epoll_pwait here, the keep-alive wait in conn.c), so a request in progress always finishes and

@@ -2,8 +2,8 @@
  * check_process.c — the processes of the real preforkd binary as an operator sees them: workers
  * drop root for `user` while the master keeps it, -D detaches a daemon that writes and removes
  * its pid file, a bad config on SIGUSR1 is logged and the running one kept, and a pool that
- * needs more than max_workers says so in the error log; workers run as SCHED_BATCH unless
- * prefork { scheduling = "normal" }, while the master and the keepers keep the normal policy.
+ * needs more than max_workers says so in the error log; workers run as SCHED_BATCH with
+ * prefork { scheduling = "batch" }, while the master and the keepers keep the normal policy.
  *
  * Processes are found through /proc (testsupport.h). Every wait polls against a deadline that
  * leaves room for ASan builds on a 2-core machine.
@@ -181,20 +181,20 @@ static void assert_policies(const struct ts_server *s, int policy, const char *n
 }
 
 /*
- * By default workers are SCHED_BATCH (a woken worker does not preempt what runs: many workers
- * on few cores would otherwise pay a preemption per request); `scheduling = "normal"` keeps the
- * kernel's default. The master and the keepers, which must answer at once, are never batch.
+ * By default workers keep the kernel's policy (SCHED_OTHER); with `scheduling = "batch"` they are
+ * SCHED_BATCH (a woken worker does not preempt what runs). The master and the keepers, which
+ * must answer at once, are never batch.
  */
 START_TEST(test_workers_scheduling)
 {
     struct ts_server s;
     ts_server_start(&s, NULL);
-    assert_policies(&s, SCHED_BATCH, "default");
+    assert_policies(&s, SCHED_OTHER, "default");
     ts_server_stop(&s);
     ts_server_start(&s,
                     "prefork { start_servers = 2  min_spare_servers = 1  max_spare_servers = 3\n"
-                    "          max_workers = 10  scheduling = \"normal\" }\n");
-    assert_policies(&s, SCHED_OTHER, "scheduling = \"normal\"");
+                    "          max_workers = 10  scheduling = \"batch\" }\n");
+    assert_policies(&s, SCHED_BATCH, "scheduling = \"batch\"");
     ts_server_stop(&s);
 }
 END_TEST

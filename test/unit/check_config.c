@@ -214,7 +214,7 @@ static const struct error_case error_cases[] = {
      "max_workers = 20001: must be between 1 and 20000"},
     {"max_workers 0", "modules = {}\nprefork { max_workers = 0 }\n", 2, "max_workers = 0"},
     {"unknown scheduling", "modules = {}\nprefork {\n    scheduling = \"fifo\"\n}\n", 3,
-     "scheduling \"fifo\": expected \"batch\" or \"normal\""},
+     "scheduling \"fifo\": expected \"normal\" or \"batch\""},
     {"start_servers 0", "modules = {}\nprefork { start_servers = 0 }\n", 2,
      "start_servers = 0: must be between 1 and 20000"},
     {"negative max_requests_per_child", "modules = {}\nprefork { max_requests_per_child = -1 }\n",
@@ -388,7 +388,7 @@ START_TEST(test_minimal_numbers)
     ck_assert_int_eq(conf->prefork.max_requests_per_child, 0);
     ck_assert_int_eq(conf->prefork.listen_backlog, 511);
     ck_assert_int_eq(conf->prefork.max_spawn_rate, 32);
-    ck_assert_int_eq(conf->prefork.scheduling, PFD_SCHEDULING_BATCH);
+    ck_assert_int_eq(conf->prefork.scheduling, PFD_SCHEDULING_NORMAL);
     ck_assert_int_eq(conf->timeouts.header, 20);
     ck_assert_int_eq(conf->timeouts.body, 60);
     ck_assert_int_eq(conf->timeouts.keepalive, 5);
@@ -426,7 +426,7 @@ static const char full_conf[] =
     "server_tokens = false\n"
     "prefork { start_servers = 20000 min_spare_servers = 1 max_spare_servers = 20000\n"
     "          max_workers = 20000 max_requests_per_child = 1000 listen_backlog = 128\n"
-    "          max_spawn_rate = 1 scheduling = \"normal\" }\n"
+    "          max_spawn_rate = 1 scheduling = \"batch\" }\n"
     "timeouts { header = 1 body = 2 keepalive = 3 send = 4 graceful = 86400 }\n"
     "limits { request_line = 256 header_fields = 1 header_field_size = 1048576 body = \"2G\" }\n"
     "keepalive { enabled = off max_requests = 0 }\n";
@@ -473,7 +473,7 @@ START_TEST(test_full_relative)
     ck_assert(!conf->server_tokens);
     ck_assert_int_eq(conf->prefork.max_workers, 20000);
     ck_assert_int_eq(conf->prefork.max_requests_per_child, 1000);
-    ck_assert_int_eq(conf->prefork.scheduling, PFD_SCHEDULING_NORMAL);
+    ck_assert_int_eq(conf->prefork.scheduling, PFD_SCHEDULING_BATCH);
     ck_assert_int_eq(conf->timeouts.graceful, 86400);
     ck_assert_int_eq(conf->limits.header_field_size, 1048576);
     ck_assert_int_eq(conf->limits.body, (int64_t)2 << 30);
