@@ -50,7 +50,8 @@
 #                           the openssl CLI: 1 KB keep-alive c=4 and c=16 (wrk https), new TLS connections
 #                           per second (ab https, a full handshake each), resumed ones (openssl
 #                           s_time -reuse, c=1), 10 MB over HTTPS with and without kTLS; nginx
-#                           and preforkd run at the same time and take turns (0: skip)
+#                           and preforkd run at the same time and take turns; on ECDSA a second
+#                           preforkd with prefork { scheduling = "batch" } takes its turn too (0: skip)
 #   BENCH_KTLS_VM [0]       1: the same 10 MB file over HTTPS where the kernel has kTLS: test/ktls/vm.sh
 #                           boots Debian 12's own kernel (tls module loaded) in qemu over this
 #                           machine's userland and runs test/ktls/inside.sh there (byte-exact
@@ -566,10 +567,13 @@ start() { # name [pool]: start the server in the foreground of a background job;
             conf_nginx_tls "$work/$name" "$p" "$tls_cert" "$k"
             cmd=(nginx -p "$work/$name/" -e "$work/$name/error.log" -c "$work/$name/nginx.conf")
             procs=$((nproc + 1)); ready_scheme=https ;;
-        preforkd-tls|preforkd-tls-noktls)
-            [ "$name" = preforkd-tls ] && k=1 || k=0
+        preforkd-tls|preforkd-tls-noktls|preforkd-tls-batch)
+            [ "$name" = preforkd-tls-noktls ] && k=0 || k=1
             conf_preforkd "$work/$name.conf" "$p" "$tls_pool"
             conf_preforkd_tls "$work/$name.conf" "$p" "$tls_cert" "$k"
+            # the same with SCHED_BATCH workers (README: prefork { scheduling })
+            [ "$name" = preforkd-tls-batch ] &&
+                sed -i 's/^prefork {$/prefork {\n    scheduling = "batch"/' "$work/$name.conf"
             "$pfd" -t -f "$work/$name.conf" >/dev/null 2>"$work/$name.check" ||
                 { cat "$work/$name.check" >&2; echo "run.sh: $name: config refused: no HTTPS rows" >&2; return 1; }
             cmd=("$pfd" -f "$work/$name.conf"); procs=$((tls_pool + 1)); ready_scheme=https ;;
@@ -616,7 +620,7 @@ est=$(( (repeats * (duration * 10 + 7) + (warmup > 0 ? warmup * 10 + 7 : 0)) * 1
 [ "$proxy" = 1 ] && [ "$syscalls" = 1 ] && est=$((est + 30))
 [ "$proxy" = 1 ] && [ "$callgrind" = 1 ] && est=$((est + 30))
 # HTTPS: 14 measured workloads over 6 servers started in turn (each start about 5 s)
-[ "$tls" = 1 ] && est=$((est + 14 * repeats * (duration + 1) + 30))
+[ "$tls" = 1 ] && est=$((est + 19 * repeats * (duration + 1) + 30))
 [ "$htaccess" = 1 ] && [[ " $servers " == *" preforkd "* ]] && est=$((est + repeats * 2 * (duration + 1) + 60))
 log "preforkd benchmark: servers: $servers; ${duration}s x $repeats (warm-up ${warmup}s); C10K: $([ "$c10k" = 1 ] && echo "$c10k_levels" || echo off); up to about $((est / 60)) min"
 log "work folder: $work; open-file limit: $nofile"
@@ -751,7 +755,7 @@ if [ "$tls" = 1 ]; then
     # Groups of servers started together and measured in turn (bench.py tls): cert, workloads,
     # then name:ktls of each. The big file does not depend on the certificate (the record layer
     # is the same cipher), the handshake does; kTLS matters for the big file only.
-    for group in "ecdsa tls-ka-c4,tls-ka-c16,tls-new-c16,tls-big-c16,tls-resume-c1 nginx-tls:0 preforkd-tls:1" \
+    for group in "ecdsa tls-ka-c4,tls-ka-c16,tls-new-c16,tls-big-c16,tls-resume-c1 nginx-tls:0 preforkd-tls:1 preforkd-tls-batch:1" \
                  "rsa tls-new-c16 nginx-tls:0 preforkd-tls:1" \
                  "ecdsa tls-big-c16 nginx-tls-ktls:1 preforkd-tls-noktls:0"; do
         read -r tls_cert w members <<<"$group"
