@@ -52,15 +52,21 @@ const char *config_check_log_level(const char *value)
     return NULL;
 }
 
+/* The index of value in words (n of them), or -1 (also for NULL). */
+static int config_word_index(const char *const *words, size_t n, const char *value)
+{
+    for (size_t i = 0; value != NULL && i < n; i++)
+        if (strcmp(words[i], value) == 0)
+            return (int)i;
+    return -1;
+}
+
 int config_symlinks_of(const char *value)
 {
     static const char *const words[] = {[PFD_SYMLINKS_ON] = "on",
                                         [PFD_SYMLINKS_OFF] = "off",
                                         [PFD_SYMLINKS_IF_OWNER_MATCH] = "if_owner_match"};
-    for (size_t i = 0; value != NULL && i < sizeof(words) / sizeof(words[0]); i++)
-        if (strcmp(words[i], value) == 0)
-            return (int)i;
-    return -1;
+    return config_word_index(words, sizeof(words) / sizeof(words[0]), value);
 }
 
 const char *config_check_symlinks(const char *value)
@@ -72,10 +78,7 @@ int config_scheduling_of(const char *value)
 {
     static const char *const words[] = {
         [PFD_SCHEDULING_NORMAL] = "normal", [PFD_SCHEDULING_BATCH] = "batch"};
-    for (size_t i = 0; value != NULL && i < sizeof(words) / sizeof(words[0]); i++)
-        if (strcmp(words[i], value) == 0)
-            return (int)i;
-    return -1;
+    return config_word_index(words, sizeof(words) / sizeof(words[0]), value);
 }
 
 const char *config_check_scheduling(const char *value)
