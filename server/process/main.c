@@ -312,10 +312,12 @@ static int make_tls(struct pfd_server *s, bool test_only)
         fprintf(stderr, "%s\n", err);
         return -1;
     }
-    if (test_only)
+    if (test_only) {
         fprintf(stderr, "%s%s", notes, notes[0] != '\0' ? "\n" : "");
-    else
+    } else {
         pfd_tls_log_notes(notes);
+        pfd_tls_warm(s->tls);
+    }
     return 0;
 }
 

@@ -445,6 +445,7 @@ static int master_reload(struct master *m)
         return -1;
     }
     pfd_tls_log_notes(notes);
+    pfd_tls_warm(tls);
     if (pfd_log_open(conf->error_log, conf->log_level) != 0)
         pfd_log(PFD_LOG_ERR, "open() \"%s\" failed: %s", conf->error_log, strerror(errno));
     master_open_access_log(s, conf);

@@ -27,6 +27,7 @@
 #include "base/log.h"
 #include "base/tls_tickets.h"
 #include "config/config_value.h"
+#include "serve/tls_warm.h"
 
 /* A certificate that expires in fewer days than this is warned about at start and by -t. */
 #define PFD_TLS_EXPIRY_WARN_DAYS 14
@@ -360,6 +361,35 @@ int pfd_tls_create(const struct pfd_config *conf, struct pfd_tls **out, char *er
     }
     *out = tls;
     return 0;
+}
+
+/* What a handshake builds (serve/tls_warm.c) depends on the kind of key, not on the certificate:
+ * one context of each kind is warmed, the top level's first. */
+void pfd_tls_warm(struct pfd_tls *tls)
+{
+    if (tls == NULL)
+        return;
+    int kinds[8];
+    size_t nkinds = 0;
+    for (size_t v = 0; v <= tls->conf->nvhosts; v++) {
+        SSL_CTX *ctx = v == 0 ? tls->top : tls->vhosts[v - 1];
+        EVP_PKEY *key = ctx != NULL ? SSL_CTX_get0_privatekey(ctx) : NULL;
+        if (key == NULL)
+            continue;
+        int kind = EVP_PKEY_get_base_id(key);
+        bool warmed = false;
+        for (size_t k = 0; k < nkinds; k++)
+            warmed |= kinds[k] == kind;
+        if (warmed || nkinds == sizeof(kinds) / sizeof(kinds[0]))
+            continue;
+        /* A context that asks for client certificates cannot be warmed by a client without one;
+         * another of the same kind may be. */
+        if (pfd_tls_warm_context(ctx))
+            kinds[nkinds++] = kind;
+        else
+            pfd_log(PFD_LOG_DEBUG, "TLS: no handshake in memory with the context of %s",
+                    v == 0 ? "the top level" : tls->conf->vhosts[v - 1].name);
+    }
 }
 
 void pfd_tls_log_notes(const char *notes)

@@ -28,6 +28,10 @@ struct ssl_st;  /* OpenSSL's SSL: one connection */
  */
 int pfd_tls_create(const struct pfd_config *conf, struct pfd_tls **out, char *err, size_t err_size,
                    char *notes, size_t notes_size);
+/* The master, before it forks: a handshake in memory with each kind of key tls serves, so that
+ * what OpenSSL builds on its first handshake is built once and shared by every worker
+ * (serve/tls_warm.c). Nothing to do without tls (NULL). */
+void pfd_tls_warm(struct pfd_tls *tls);
 /* The notes of pfd_tls_create() in the error log: lines with "warning:" at warn, others at
  * info. */
 void pfd_tls_log_notes(const char *notes);
