@@ -225,20 +225,19 @@ int pfd_config_parse_listen(const char *text, struct sockaddr_storage *addr, soc
 
 static const char *const config_tls_verify_names[] = {"off", "optional", "require"};
 
+#define CONFIG_TLS_NVERIFY (sizeof(config_tls_verify_names) / sizeof(config_tls_verify_names[0]))
+
 int config_tls_verify_client(const char *value)
 {
-    for (int i = 0; i < (int)(sizeof(config_tls_verify_names) / sizeof(char *)); i++)
-        if (value != NULL && strcmp(value, config_tls_verify_names[i]) == 0)
-            return i;
-    return PFD_TLS_VERIFY_OFF;
+    int i = config_word_index(config_tls_verify_names, CONFIG_TLS_NVERIFY, value);
+    return i < 0 ? PFD_TLS_VERIFY_OFF : i;
 }
 
 const char *config_check_tls_verify_client(const char *value)
 {
-    for (size_t i = 0; i < sizeof(config_tls_verify_names) / sizeof(char *); i++)
-        if (strcmp(value, config_tls_verify_names[i]) == 0)
-            return NULL;
-    return "expected off, optional or require";
+    return config_word_index(config_tls_verify_names, CONFIG_TLS_NVERIFY, value) < 0
+               ? "expected off, optional or require"
+               : NULL;
 }
 
 /* ---- tls { protocols } --------------------------------------------------------------------- */
